@@ -1,0 +1,83 @@
+/* The library's error message: one line, set by the function that failed. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+
+#include "igos.h"
+
+static char msg[1024] = "unknown error";
+
+const char *
+igos_errmsg(void)
+{
+	return msg;
+}
+
+static void
+vset(const char *fmt, va_list ap)
+{
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+}
+
+static void
+append(const char *what)
+{
+	size_t n = strlen(msg);
+
+	if (n < sizeof(msg) - 1)
+		snprintf(msg + n, sizeof(msg) - n, ": %s", what);
+}
+
+int
+igos_seterr(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+igos_seterr_errno(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	append(strerror(e));
+	errno = e;
+	return -1;
+}
+
+int
+igos_seterr_ssl(const char *fmt, ...)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *reason = e ? ERR_reason_error_string(e) : NULL;
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(fmt, ap);
+	va_end(ap);
+	if (reason == NULL && e != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		reason = buf;
+	}
+	if (reason != NULL)
+		append(reason);
+	return -1;
+}
+
+void
+igos_ssl_clear(void)
+{
+	ERR_clear_error();
+}
