@@ -43,7 +43,7 @@ VM_TESTS    := tests/vm/*.t
 BENCHES     :=
 INSTALL_EXTRA :=
 
-.PHONY: all check install clean deps demo bench units FORCE
+.PHONY: all check test install clean deps demo bench units FORCE
 all:
 
 include $(sort $(wildcard mk/*.mk))
@@ -80,12 +80,17 @@ else
 RUN_TESTS = $(UNITS) $(wildcard $(CHECK_TESTS)) $(wildcard $(VM_TESTS))
 endif
 
+TEST_ENV = IGOS_BUILD=$(abspath $(BUILD)) IGOS_SRC=$(CURDIR) PATH=$(abspath $(BUILD))/bin:$$PATH \
+	SANITIZE=$(SANITIZE) ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
 check: deps
 	$(MAKE) all units
-	IGOS_BUILD=$(abspath $(BUILD)) IGOS_SRC=$(CURDIR) PATH=$(abspath $(BUILD))/bin:$$PATH \
-	SANITIZE=$(SANITIZE) ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		prove -j2 --timer $(PROVE_FLAGS) $(RUN_TESTS)
+	$(TEST_ENV) prove -j2 --timer $(PROVE_FLAGS) $(RUN_TESTS)
+
+# Some tests only, without the deps step: make test T='tests/t/40-*.t'
+test: all units
+	$(TEST_ENV) prove --timer $(PROVE_FLAGS) $(T)
 
 install: all $(INSTALL_EXTRA)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
