@@ -1,0 +1,14 @@
+# igos-measure: PCR 11 prediction and PCR policy signatures (lib/pcr.c, lib/pcrsign.c).
+MEASURE_PC := tss2-mu tss2-esys tss2-tctildr json-c
+CFLAGS_igos-measure := $(call pc_cflags,$(MEASURE_PC))
+LIBS_igos-measure := $(call pc_libs,$(MEASURE_PC))
+CFLAGS_lib_pcr := $(call pc_cflags,tss2-mu json-c)
+# Whoever links lib/pcr.o (igos-ukify --pcr-key, unit tests, fuzzers) adds these.
+PCR_LIBS := $(call pc_libs,tss2-mu json-c)
+
+$(BUILD)/obj/lib/pcr.o $(BUILD)/obj/lib/pcrsign.o: lib/pcr.h
+$(BUILD)/bin/igos-measure: lib/pcr.h
+
+UNIT_LIBS_pcr-policy := $(PCR_LIBS)
+UNIT_LIBS_pcr-sig := $(PCR_LIBS)
+$(BUILD)/tests/unit/pcr-policy.t $(BUILD)/tests/unit/pcr-sig.t: lib/pcr.h
