@@ -1,5 +1,5 @@
 # igos-measure: PCR 11 prediction and PCR policy signatures (lib/pcr.c, lib/pcrsign.c).
-MEASURE_PC := tss2-mu tss2-esys tss2-tctildr json-c
+MEASURE_PC := tss2-mu tss2-esys tss2-tctildr tss2-rc json-c
 CFLAGS_igos-measure := $(call pc_cflags,$(MEASURE_PC))
 LIBS_igos-measure := $(call pc_libs,$(MEASURE_PC))
 CFLAGS_lib_pcr := $(call pc_cflags,tss2-mu json-c)

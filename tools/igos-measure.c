@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 #include <tss2/tss2_esys.h>
+#include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
 #include "igos.h"
@@ -78,7 +79,8 @@ static const char usage_text[] =
 static void __attribute__((noreturn))
 usage(void)
 {
-	fputs(usage_text, stderr);
+	fputs("usage: igos-measure calculate|sign|verify|status [OPTION]... [FILE]... "
+	      "(see --help)\n", stderr);
 	exit(2);
 }
 
@@ -115,11 +117,12 @@ parse_args(struct args *a, int argc, char **argv)
 	a->verb = argv[1];
 	if (strcmp(a->verb, "calculate") && strcmp(a->verb, "sign") &&
 	    strcmp(a->verb, "verify") && strcmp(a->verb, "status")) {
-		warnx("unknown command '%s' (calculate, sign, verify, status)", a->verb);
-		usage();
+		errx(2, "unknown command '%s' (calculate, sign, verify, status)", a->verb);
 	}
 	if (!(a->phases = calloc((size_t)argc, sizeof(*a->phases))))
 		err(1, "cannot allocate");
+	/* getopt names argv[0] in its messages: keep the program name there */
+	argv[1] = argv[0];
 	argc--;
 	argv++;
 	optind = 1;
@@ -134,10 +137,8 @@ parse_args(struct args *a, int argc, char **argv)
 			igos_print_version(PROG);
 			exit(0);
 		case 'b':
-			if ((b = igos_pcr_bank_parse(optarg)) < 0) {
-				warnx("%s", igos_errmsg());
-				usage();
-			}
+			if ((b = igos_pcr_bank_parse(optarg)) < 0)
+				errx(2, "%s", igos_errmsg());
 			a->banks |= 1u << b;
 			break;
 		case 'p':
@@ -191,17 +192,15 @@ parse_args(struct args *a, int argc, char **argv)
 				a->nsec++;
 				break;
 			}
-			usage();
+			exit(2); /* getopt said why */
 		}
 	}
 	/* validate phase words now: a typo is a usage error */
 	for (size_t i = 0; i < a->nphases; i++) {
 		char *n = igos_pcr_phase_normalize(a->phases[i]);
 
-		if (!n) {
-			warnx("%s", igos_errmsg());
-			usage();
-		}
+		if (!n)
+			errx(2, "%s", igos_errmsg());
 		free(n);
 	}
 	a->ops = argv + optind;
@@ -335,7 +334,7 @@ cmd_calculate(const struct args *a)
 	char **ph;
 
 	if (a->nops > 1)
-		usage();
+		errx(2, "calculate takes one UKI, or section files and no operand");
 	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL);
 	ph = phase_list(a, &nph);
 	if (a->json) {
@@ -398,7 +397,7 @@ cmd_sign(const struct args *a)
 	if (!a->key)
 		errx(2, "sign needs --key");
 	if (a->nops > 1)
-		usage();
+		errx(2, "sign takes one UKI, or section files and no operand");
 	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL);
 	if (!(s = igos_signer_open(a->key, &opts)))
 		errx(1, "%s", igos_errmsg());
@@ -428,8 +427,8 @@ cmd_verify(const struct args *a)
 
 	if (!a->pubkey)
 		errx(2, "verify needs --public-key");
-	if (a->nops < 1 || a->nops > 2)
-		usage();
+	if (a->nops < 1 || a->nops > 2 || (a->nops == 2 && a->nsec))
+		errx(2, "verify takes a .pcrsig and one UKI, or a .pcrsig and section files");
 	if (igos_buf_read(&b, a->ops[0], 1 << 20) < 0)
 		errx(1, "%s", igos_errmsg());
 	if (igos_pcrsig_parse(&ps, (const char *)b.data, b.len) < 0) {
@@ -503,11 +502,11 @@ tpm_open(struct tpm *t, const char *conf)
 	setenv("TSS2_LOG", "all+NONE", 0);
 	rc = Tss2_TctiLdr_Initialize(conf, &t->tcti);
 	if (rc != TSS2_RC_SUCCESS)
-		errx(1, "cannot open the TPM '%s': TSS2 error 0x%x", conf, rc);
+		errx(1, "cannot open the TPM '%s': %s", conf, Tss2_RC_Decode(rc));
 	rc = Esys_Initialize(&t->esys, t->tcti, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
 		Tss2_TctiLdr_Finalize(&t->tcti);
-		errx(1, "cannot talk to the TPM '%s': TSS2 error 0x%x", conf, rc);
+		errx(1, "cannot talk to the TPM '%s': %s", conf, Tss2_RC_Decode(rc));
 	}
 }
 
@@ -537,7 +536,7 @@ read_tpm(struct tpm *t, int bank, unsigned char v[NSTATUS][IGOS_MAX_MD])
 	rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel,
 			   &counter, &got, &vals);
 	if (rc != TSS2_RC_SUCCESS)
-		errx(1, "cannot read PCRs from the TPM: TSS2 error 0x%x", rc);
+		errx(1, "cannot read PCRs from the TPM: %s", Tss2_RC_Decode(rc));
 	have = got->count == 1 && vals->count == NSTATUS;
 	for (size_t i = 0; have && i < NSTATUS; i++) {
 		if (vals->digests[i].size != size)
@@ -561,7 +560,7 @@ cmd_status(const struct args *a)
 	int sysfs = 0;
 
 	if (a->nops)
-		usage();
+		errx(2, "status takes no operand");
 	if (!conf) {
 		if (access("/sys/class/tpm/tpm0", F_OK) == 0)
 			sysfs = 1;
