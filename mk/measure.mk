@@ -9,6 +9,6 @@ PCR_LIBS := $(call pc_libs,tss2-mu json-c)
 $(BUILD)/obj/lib/pcr.o $(BUILD)/obj/lib/pcrsign.o: lib/pcr.h
 $(BUILD)/bin/igos-measure: lib/pcr.h
 
-UNIT_LIBS_pcr-policy := $(PCR_LIBS)
-UNIT_LIBS_pcr-sig := $(PCR_LIBS)
-$(BUILD)/tests/unit/pcr-policy.t $(BUILD)/tests/unit/pcr-sig.t: lib/pcr.h
+
+UNIT_LIBS_measure-pcr := $(PCR_LIBS)
+$(BUILD)/tests/unit/measure-pcr.t: lib/pcr.h
