@@ -191,8 +191,8 @@ igos_pcr_input_set_file(struct igos_pcr_input *in, int sec, const char *path)
 
 /* "#### LoaderInfo: systemd-stub 252.39-1~deb12u2 ####": a systemd stub
  * before 253 measured the 252 set only. */
-static int
-is_stub252(const struct igos_pe *pe)
+int
+igos_pcr_stub252(const struct igos_pe *pe)
 {
 	static const char tag[] = "#### LoaderInfo: systemd-stub ";
 	const struct igos_pe_section *s = igos_pe_section(pe, ".sdmagic");
@@ -228,7 +228,7 @@ igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data,
 	else if (flags & IGOS_PCR_STUB_CURRENT)
 		old = 0;
 	else
-		old = is_stub252(&pe);
+		old = igos_pcr_stub252(&pe);
 	if (stub252)
 		*stub252 = old;
 	for (int sec = 0; sec < IGOS_SEC_N; sec++) {

@@ -89,6 +89,11 @@ enum {
 int igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data,
 			    size_t len, int flags, int *stub252);
 
+/* 1 if the PE (a stub or a UKI) carries a systemd-stub older than 253 by its
+ * .sdmagic ("#### LoaderInfo: systemd-stub 252... ####"): that stub measured
+ * only .linux .osrel .cmdline .initrd .splash .dtb .pcrpkey. */
+int igos_pcr_stub252(const struct igos_pe *pe);
+
 /* Phase path words known to systemd (systemd-pcrphase measures them). */
 extern const char *const igos_pcr_phase_words[];
 

@@ -12,3 +12,4 @@ $(BUILD)/bin/igos-measure: lib/pcr.h
 
 UNIT_LIBS_measure-pcr := $(PCR_LIBS)
 $(BUILD)/tests/unit/measure-pcr.t: lib/pcr.h
+BENCHES += tests/bench/igos-measure.sh
