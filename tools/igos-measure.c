@@ -562,10 +562,15 @@ cmd_status(const struct args *a)
 	if (a->nops)
 		errx(2, "status takes no operand");
 	if (!conf) {
-		if (access("/sys/class/tpm/tpm0", F_OK) == 0)
+		/* sysfs PCR files (Linux 5.12+) need no privileges; else the
+		 * resource manager device */
+		if (access("/sys/class/tpm/tpm0/pcr-sha256", F_OK) == 0 ||
+		    access("/sys/class/tpm/tpm0/pcr-sha1", F_OK) == 0)
 			sysfs = 1;
 		else if (access("/dev/tpmrm0", F_OK) == 0)
 			conf = "device:/dev/tpmrm0";
+		else if (access("/sys/class/tpm/tpm0", F_OK) == 0)
+			errx(1, "the TPM has no PCR files in /sys/class/tpm/tpm0 and no /dev/tpmrm0");
 		else
 			errx(1, "no TPM: neither /sys/class/tpm/tpm0 nor /dev/tpmrm0 exists");
 	}
@@ -582,7 +587,7 @@ cmd_status(const struct args *a)
 	if (!sysfs)
 		tpm_close(&t);
 	if (!have)
-		errx(1, "the TPM shows no PCR bank (sysfs PCR files need Linux 5.12)");
+		errx(1, "the TPM has none of the PCR banks asked for");
 	if (a->json) {
 		json_object *root = json_object_new_object();
 

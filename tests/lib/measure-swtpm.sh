@@ -1,17 +1,24 @@
 # A fresh swtpm on 127.0.0.1 for the igos-measure tests. Source after tap.sh:
 #   . "$TESTLIB/measure-swtpm.sh"; swtpm_start
+# swtpm_start keep: restart it with its state kept (e.g. after tpm2_pcrallocate).
 # Sets SWTPM_PORT and SWTPM_TCTI (swtpm:host=127.0.0.1,port=N) and stops the
 # swtpm when the test exits.
 SWTPM_PID=""
 _swtpm_stop() {
-	[ -n "$SWTPM_PID" ] && kill "$SWTPM_PID" 2>/dev/null
+	if [ -n "$SWTPM_PID" ] && kill "$SWTPM_PID" 2>/dev/null; then
+		# it writes its state on the way out
+		_w=0; while kill -0 "$SWTPM_PID" 2>/dev/null && [ $_w -lt 50 ]; do
+			sleep 0.1; _w=$((_w + 1)); done
+	fi
 	SWTPM_PID=""
 }
 trap '_swtpm_stop; _tap_cleanup' EXIT
 
-swtpm_start() {
+swtpm_start() { # [keep]: keep the TPM's state (a restart), else a fresh TPM
 	_swtpm_stop
-	rm -rf "$T/.swtpm"; mkdir -p "$T/.swtpm"
+	if [ "${1:-}" != keep ]; then
+		rm -rf "$T/.swtpm"; mkdir -p "$T/.swtpm"
+	fi
 	_i=0
 	while [ $_i -lt 30 ]; do
 		# an even port in 20000..59998, its neighbour for the control channel

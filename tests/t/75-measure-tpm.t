@@ -11,7 +11,7 @@ need igos-measure swtpm tpm2_pcrextend tpm2_startauthsession tpm2_policypcr \
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 [ -f "$STUB" ] || skip_all "$STUB missing (systemd-boot-efi)"
 . "$TESTLIB/measure-swtpm.sh"
-plan 20
+plan 24
 
 swtpm_start || skip_all "swtpm does not start"
 TCTI=$SWTPM_TCTI
@@ -92,4 +92,14 @@ run 0 "# PCR[11] Phase <enter-initrd:leave-initrd>" "calculate for enter-initrd:
 got=$OUT
 run 0 "" "status after the phases" igos-measure status --tcti "$TCTI" -b sha256
 is "$(printf '%s\n' "$OUT" | grep '^11:')" "$got" "PCR 11 equals the prediction"
+
+# a TPM with only the sha256 bank active: status shows that bank, and says so
+# when another is asked for
+tpm2_pcrallocate sha1:none+sha256:all+sha384:none+sha512:none >/dev/null 2>&1
+ok "restart the TPM with its banks reallocated" swtpm_start keep
+run 0 "" "status of a sha256-only TPM" igos-measure status --tcti "$SWTPM_TCTI"
+is "$(printf '%s\n' "$OUT" | cut -d= -f1 | tr '\n' ' ')" "11:sha256 12:sha256 13:sha256 " \
+	"only the active bank is shown"
+run 1 "igos-measure: the TPM has no active sha384 bank" "a bank the TPM does not have" \
+	igos-measure status --tcti "$SWTPM_TCTI" -b sha256 -b sha384
 done_testing
