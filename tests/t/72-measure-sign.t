@@ -97,6 +97,14 @@ is "$good" 16 "token: all 16 signatures verify with openssl (PKCS#1 v1.5 over H_
 run 0 "" "token: igos-measure verify with the token's public key" \
 	igos-measure verify -P "$HSM_DIR/rsa2048.pub" tok.json uki.efi
 
+# PKCS#1 v1.5 is deterministic: the file key imported into the token and
+# used there (C_Sign) gives systemd's file-key .pcrsig byte for byte
+ok "import key.pem into the token" softhsm2-util --import key.pem --token igos-test \
+	--label imported --id 10 --pin "$HSM_PIN"
+run 0 "" "sign with the imported key via pkcs11:" igos-measure sign \
+	-k "$HSM_URI;object=imported;type=private" --pin-file "$HSM_PIN_FILE" -o imp.json uki.efi
+same sm1.json imp.json "token signature: the .pcrsig is byte for byte systemd-measure's"
+
 # EC keys cannot make a policy systemd checks
 run 1 "igos-measure: 'ec.pem': a PCR policy needs an RSA key: systemd's TPM-side check uses RSASSA" \
 	"an EC file key is refused" igos-measure sign -k ec.pem -o ec.json uki.efi
