@@ -237,6 +237,10 @@ igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data,
 
 		if (!s)
 			continue;
+		/* stubs differ on which of two same-named sections they use */
+		for (unsigned i = 0; i < pe.nsections; i++)
+			if (&pe.sec[i] != s && strcmp(pe.sec[i].name, sections[sec]) == 0)
+				return igos_seterr("two %s sections", sections[sec]);
 		if (old && !(sections_252 & 1u << sec))
 			continue;
 		if (check_set(in, sec) < 0)

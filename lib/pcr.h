@@ -82,7 +82,7 @@ enum {
  * All measured sections of a UKI image in memory, by the stub's rules:
  * sections found in the PE section table, VirtualSize bytes each (zeros past
  * SizeOfRawData, as loaded), empty ones skipped, `.pcrsig` never. `.linux` is
- * required. Without a flag, the stub is recognised from `.sdmagic`: a
+ * required; two sections of a measured name are refused. Without a flag, the stub is recognised from `.sdmagic`: a
  * systemd-stub older than 253 measured only the 252 set; any other stub (igos
  * stub, newer systemd) the full set. *stub252 (if not NULL) says which.
  */

@@ -3,15 +3,20 @@
 # inputs (exit 1), each with its exact one-line message.
 . "${0%/*}/../lib/tap.sh"
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
-need igos-measure objcopy
+need igos-measure objcopy python3
 [ -f "$STUB" ] || skip_all "$STUB missing (systemd-boot-efi)"
-plan 35
+plan 36
 
 printf 'kernel' > linux
 printf 'ID=igos\n' > osrel
 { printf 'MZ'; head -c 200 /dev/zero; } > mz.bin
 objcopy --add-section .osrel=osrel --change-section-vma .osrel=0x20000 "$STUB" nolinux.efi
 objcopy --add-section .linux=linux --change-section-vma .linux=0x20000 "$STUB" uki.efi
+# objcopy refuses a second .cmdline: add .cmdlinX and rename it in the header
+objcopy --add-section .cmdline=osrel --change-section-vma .cmdline=0x30000 \
+	--add-section .cmdlinX=linux --change-section-vma .cmdlinX=0x31000 uki.efi dup1.efi
+python3 -c 'import sys; d=open("dup1.efi","rb").read(); i=d.index(b".cmdlinX", 0, 4096)
+open("dup.efi","wb").write(d[:i]+b".cmdline"+d[i+8:])'
 
 run 0 "" "--help" igos-measure --help
 case $OUT in "usage: igos-measure calculate"*) r=0 ;; *) r=1 ;; esac
@@ -66,6 +71,8 @@ run 2 "igos-measure: --tcti is an option of status" "--tcti for calculate" \
 # bad inputs
 run 1 "igos-measure: 'nolinux.efi': no .linux section" "a UKI without .linux" \
 	igos-measure calculate nolinux.efi
+run 1 "igos-measure: 'dup.efi': two .cmdline sections" "a UKI with two .cmdline sections" \
+	igos-measure calculate dup.efi
 run 1 "igos-measure: 'osrel': not a PE/COFF image (no MZ header)" "a non-PE file" \
 	igos-measure calculate osrel
 run 1 "igos-measure: 'mz.bin': not a PE/COFF image (no PE signature)" "an MZ file that is not PE" \
