@@ -437,6 +437,24 @@ igos_pcr_pubkey_pem(EVP_PKEY *pub, size_t *len)
 	return out;
 }
 
+EVP_PKEY *
+igos_pcr_pubkey_parse(const void *data, size_t len)
+{
+	BIO *bio;
+	EVP_PKEY *k = NULL;
+
+	if (len > INT32_MAX) {
+		igos_seterr("not a PEM public key: too long");
+		return NULL;
+	}
+	if ((bio = BIO_new_mem_buf(data, (int)len)))
+		k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (!k)
+		igos_seterr_ssl("not a PEM public key");
+	return k;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {

@@ -123,6 +123,8 @@ int igos_pcr_policy_digest(int bank, const unsigned char *value, unsigned char p
 int igos_pcr_pkfp(EVP_PKEY *pub, char out[65]);
 /* The .pcrpkey contents: the PEM SubjectPublicKeyInfo. Heap string. */
 char *igos_pcr_pubkey_pem(EVP_PKEY *pub, size_t *len);
+/* A .pcrpkey read back (PEM SubjectPublicKeyInfo in data[0..len)). */
+EVP_PKEY *igos_pcr_pubkey_parse(const void *data, size_t len);
 
 /*
  * Sign callback: PKCS#1 v1.5 signature with md over a digest; *sig malloc'd.

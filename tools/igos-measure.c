@@ -229,10 +229,33 @@ check_verb_options(const struct args *a)
 }
 
 /* The UKI operand or the section files into in. */
+/* The public key in the UKI's .pcrpkey section, or NULL if it has none. */
+static EVP_PKEY *
+uki_pcrpkey(const struct igos_buf *b, const char *uki)
+{
+	const struct igos_pe_section *s;
+	struct igos_pe pe;
+	EVP_PKEY *k;
+
+	if (igos_pe_parse(&pe, b->data, b->len) < 0)
+		errx(1, "'%s': %s", uki, igos_errmsg());
+	if (!(s = igos_pe_section(&pe, ".pcrpkey")) || !s->vsize)
+		return NULL;
+	if (!(k = igos_pcr_pubkey_parse(b->data + s->raw_off,
+					s->raw_size < s->vsize ? s->raw_size : s->vsize)))
+		errx(1, "'%s': .pcrpkey: %s", uki, igos_errmsg());
+	return k;
+}
+
+/* The UKI operand or the section files into in; *pcrpkey (if not NULL) gets
+ * the .pcrpkey public key, or NULL when there is none. */
 static void
-load_input(const struct args *a, struct igos_pcr_input *in, unsigned banks, const char *uki)
+load_input(const struct args *a, struct igos_pcr_input *in, unsigned banks, const char *uki,
+	   EVP_PKEY **pcrpkey)
 {
 	igos_pcr_input_init(in, banks);
+	if (pcrpkey)
+		*pcrpkey = NULL;
 	if (uki) {
 		struct igos_buf b;
 
@@ -244,6 +267,8 @@ load_input(const struct args *a, struct igos_pcr_input *in, unsigned banks, cons
 			igos_buf_free(&b);
 			errx(1, "'%s': %s", uki, igos_errmsg());
 		}
+		if (pcrpkey)
+			*pcrpkey = uki_pcrpkey(&b, uki);
 		igos_buf_free(&b);
 		return;
 	}
@@ -256,6 +281,16 @@ load_input(const struct args *a, struct igos_pcr_input *in, unsigned banks, cons
 	for (int s = 0; s < IGOS_SEC_N; s++)
 		if (a->sec[s] && igos_pcr_input_set_file(in, s, a->sec[s]) < 0)
 			errx(1, "%s", igos_errmsg());
+	if (pcrpkey && in->present[IGOS_SEC_PCRPKEY]) {
+		size_t len;
+		char *pem = igos_read_small(a->sec[IGOS_SEC_PCRPKEY], 1 << 20, &len);
+
+		if (!pem)
+			errx(1, "%s", igos_errmsg());
+		if (!(*pcrpkey = igos_pcr_pubkey_parse(pem, len)))
+			errx(1, "'%s': %s", a->sec[IGOS_SEC_PCRPKEY], igos_errmsg());
+		free(pem);
+	}
 }
 
 /* Normalised, sorted, unique phases (systemd's order); defaults if none. */
@@ -335,7 +370,7 @@ cmd_calculate(const struct args *a)
 
 	if (a->nops > 1)
 		errx(2, "calculate takes one UKI, or section files and no operand");
-	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL);
+	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, NULL);
 	ph = phase_list(a, &nph);
 	if (a->json) {
 		json_object *root = json_object_new_object();
@@ -398,7 +433,7 @@ cmd_sign(const struct args *a)
 		errx(2, "sign needs --key");
 	if (a->nops > 1)
 		errx(2, "sign takes one UKI, or section files and no operand");
-	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL);
+	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, NULL);
 	if (!(s = igos_signer_open(a->key, &opts)))
 		errx(1, "%s", igos_errmsg());
 	json = igos_pcrsig_build_signer(&in, banks, a->nphases ? a->phases : NULL, a->nphases, s);
@@ -421,7 +456,7 @@ cmd_verify(const struct args *a)
 	struct igos_pcr_input in;
 	struct igos_pcrsig ps;
 	struct igos_buf b;
-	EVP_PKEY *pub;
+	EVP_PKEY *pub, *pcrpkey;
 	size_t *matched;
 	const char *const *phases = a->nphases ? a->phases : igos_pcr_default_phases;
 
@@ -436,9 +471,10 @@ cmd_verify(const struct args *a)
 		errx(1, "'%s': %s", a->ops[0], igos_errmsg());
 	}
 	igos_buf_free(&b);
-	load_input(a, &in, IGOS_BANKS_ALL, a->nops == 2 ? a->ops[1] : NULL);
+	load_input(a, &in, IGOS_BANKS_ALL, a->nops == 2 ? a->ops[1] : NULL, &pcrpkey);
 	if (!(pub = igos_pubkey_load(a->pubkey)))
 		errx(1, "%s", igos_errmsg());
+
 	if (!(matched = calloc(ps.n, sizeof(*matched))))
 		err(1, "cannot allocate");
 	if (igos_pcrsig_verify(&ps, &in, a->nphases ? a->phases : NULL, a->nphases, pub,
@@ -446,6 +482,11 @@ cmd_verify(const struct args *a)
 		EVP_PKEY_free(pub);
 		errx(1, "'%s': %s", a->ops[0], igos_errmsg());
 	}
+	/* the stub hands .pcrpkey on as the key to check .pcrsig with */
+	if (pcrpkey && EVP_PKEY_eq(pcrpkey, pub) != 1)
+		errx(1, "'%s': its .pcrpkey is not the public key '%s'",
+		     a->nops == 2 ? a->ops[1] : a->sec[IGOS_SEC_PCRPKEY], a->pubkey);
+	EVP_PKEY_free(pcrpkey);
 	for (size_t i = 0; i < ps.n; i++) {
 		char *p = igos_pcr_phase_normalize(phases[matched[i]]);
 

@@ -96,6 +96,17 @@ done; done
 is "$good" 16 "token: all 16 signatures verify with openssl (PKCS#1 v1.5 over H_bank(pol))"
 run 0 "" "token: igos-measure verify with the token's public key" \
 	igos-measure verify -P "$HSM_DIR/rsa2048.pub" tok.json uki.efi
+# a UKI carrying the token's key as .pcrpkey: verify checks it is the signer's
+cp "$HSM_DIR/rsa2048.pub" tok.pub
+objcopy --add-section .pcrpkey=tok.pub --change-section-vma .pcrpkey=0x22000 uki.efi ukik.efi
+run 0 "" "token: sign a UKI with .pcrpkey" igos-measure sign -k "$TOK" \
+	--pin-file "$HSM_PIN_FILE" -b sha256 -o tokk.json ukik.efi
+run 0 "" "token: verify it (.pcrpkey is the token's key)" \
+	igos-measure verify -P tok.pub tokk.json ukik.efi
+run 1 "igos-measure: 'ukik.efi': its .pcrpkey is not the public key 'pub.pem'" \
+	"a .pcrsig by another key than the UKI's .pcrpkey is refused" \
+	sh -c 'igos-measure sign -k key.pem -b sha256 -o filek.json ukik.efi &&
+		igos-measure verify -P pub.pem filek.json ukik.efi' 
 
 # PKCS#1 v1.5 is deterministic: the file key imported into the token and
 # used there (C_Sign) gives systemd's file-key .pcrsig byte for byte

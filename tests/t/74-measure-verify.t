@@ -100,6 +100,11 @@ open("forged.pcrsig","w").write(json.dumps(o))'
 # shellcheck disable=SC2086
 run 1 "igos-measure: 'forged.pcrsig': 'sha256' entry 1: bad signature" \
 	"another key's signatures under our pkfp" igos-measure verify -P pub.pem forged.pcrsig $F
+# signed by our key, but the UKI's .pcrpkey is another key: unusable at boot
+igos-measure sign -k key.pem -b sha256 -o mixed.pcrsig --linux linux --pcrpkey other.pub
+run 1 "igos-measure: 'other.pub': its .pcrpkey is not the public key 'pub.pem'" \
+	".pcrpkey is not the signing key" igos-measure verify -P pub.pem mixed.pcrsig \
+	--linux linux --pcrpkey other.pub
 # shellcheck disable=SC2086
 run 1 "igos-measure: 'good.pcrsig': the public key is not an RSA key" "an EC public key" \
 	igos-measure verify -P ec.pub good.pcrsig $F
