@@ -464,6 +464,8 @@ cmd_verify(const struct args *a)
 		errx(2, "verify needs --public-key");
 	if (a->nops < 1 || a->nops > 2 || (a->nops == 2 && a->nsec))
 		errx(2, "verify takes a .pcrsig and one UKI, or a .pcrsig and section files");
+	if (a->nops == 2 && !strcmp(a->ops[0], "-") && !strcmp(a->ops[1], "-"))
+		errx(2, "the .pcrsig and the UKI cannot both be standard input");
 	if (igos_buf_read(&b, a->ops[0], 1 << 20) < 0)
 		errx(1, "%s", igos_errmsg());
 	if (igos_pcrsig_parse(&ps, (const char *)b.data, b.len) < 0) {

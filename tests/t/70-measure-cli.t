@@ -5,7 +5,7 @@
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 need igos-measure objcopy python3
 [ -f "$STUB" ] || skip_all "$STUB missing (systemd-boot-efi)"
-plan 36
+plan 37
 
 printf 'kernel' > linux
 printf 'ID=igos\n' > osrel
@@ -60,6 +60,8 @@ run 2 "igos-measure: verify needs --public-key" "verify without --public-key" \
 	igos-measure verify x.pcrsig uki.efi
 run 2 "igos-measure: verify takes a .pcrsig and one UKI, or a .pcrsig and section files" \
 	"verify without the .pcrsig" igos-measure verify -P p.pem
+run 2 "igos-measure: the .pcrsig and the UKI cannot both be standard input" "verify - -" \
+	igos-measure verify -P p.pem - -
 run 2 "igos-measure: --bank is not an option of verify (the .pcrsig names its banks)" \
 	"verify with --bank" igos-measure verify -P p.pem -b sha256 x uki.efi
 run 2 "igos-measure: status takes no operand" "status with an operand" igos-measure status x
