@@ -510,6 +510,10 @@ igos_pcrsig_build(const struct igos_pcr_input *in, unsigned banks_mask,
 	char **ph = NULL, *out = NULL, fp[65];
 	size_t nph = 0;
 
+	if (!(banks_mask & IGOS_BANKS_ALL)) {
+		igos_seterr("no PCR bank selected");
+		return NULL;
+	}
 	if (igos_pcr_pkfp(pub, fp) < 0) {
 		igos_seterr("a PCR policy needs an RSA key: systemd's TPM-side check "
 			    "uses RSASSA");
@@ -697,7 +701,10 @@ igos_pcrsig_parse(struct igos_pcrsig *ps, const char *data, size_t len)
 	}
 	{
 		json_object_object_foreach(root, key, val) {
-			if (igos_pcr_bank_parse(key) < 0 || strcmp(key, banks[igos_pcr_bank_parse(key)].name)) {
+			int b = igos_pcr_bank_parse(key);
+
+			/* systemd writes the names in lower case */
+			if (b < 0 || strcmp(key, banks[b].name) != 0) {
 				igos_seterr("not a .pcrsig: unknown bank '%s'", key);
 				goto out;
 			}
