@@ -215,6 +215,14 @@ igos_pcr_stub252(const struct igos_pe *pe)
 }
 
 int
+igos_pcr_section_measured(int sec, int stub252)
+{
+	if (sec < 0 || sec >= IGOS_SEC_N)
+		return 0;
+	return !stub252 || (sections_252 & 1u << sec);
+}
+
+int
 igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data,
 			size_t len, int flags, int *stub252)
 {
@@ -241,7 +249,7 @@ igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data,
 		for (unsigned i = 0; i < pe.nsections; i++)
 			if (&pe.sec[i] != s && strcmp(pe.sec[i].name, sections[sec]) == 0)
 				return igos_seterr("two %s sections", sections[sec]);
-		if (old && !(sections_252 & 1u << sec))
+		if (!igos_pcr_section_measured(sec, old))
 			continue;
 		if (check_set(in, sec) < 0)
 			return -1;

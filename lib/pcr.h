@@ -94,6 +94,9 @@ int igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data
  * only .linux .osrel .cmdline .initrd .splash .dtb .pcrpkey. */
 int igos_pcr_stub252(const struct igos_pe *pe);
 
+/* Whether a stub (stub252: see igos_pcr_stub252) measures section sec. */
+int igos_pcr_section_measured(int sec, int stub252);
+
 /* Phase path words known to systemd (systemd-pcrphase measures them). */
 extern const char *const igos_pcr_phase_words[];
 
