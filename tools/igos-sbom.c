@@ -539,7 +539,8 @@ main(int argc, char **argv)
 	if (output == NULL)
 		output = "-";
 
-	qsort(d.items, d.nitems, sizeof(d.items[0]), cmp_item);
+	if (d.nitems > 0) /* qsort wants a non-NULL base */
+		qsort(d.items, d.nitems, sizeof(d.items[0]), cmp_item);
 	for (i = 0; i < d.nitems; i++) {
 		if (d.items[i].kind == K_SOURCE)
 			nsrc++;
