@@ -103,7 +103,7 @@ lnext(struct lparse *p)
 	const char *s = p->s;
 	size_t i = p->pos, st;
 
-	while (i < p->len && (s[i] == ' ' || s[i] == '\t'))
+	while (i < p->len && s[i] == ' ')
 		i++;
 	p->tplus = 0;
 	if (i == p->len) {

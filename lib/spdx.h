@@ -16,7 +16,8 @@ int igos_utf8_valid(const char *s, size_t len);
  * Check an SPDX 2.3 license expression (SPDX 2.3 annex D) in s[0..len):
  * license ids (with an optional "+"), LicenseRef-x and DocumentRef-x:LicenseRef-y,
  * "WITH" exceptions, AND binding tighter than OR, parentheses; the operators
- * are upper case. NONE and NOASSERTION are accepted alone. Ids are checked
+ * are upper case; tokens are separated by spaces (no tabs, as in the
+ * reference parsers). NONE and NOASSERTION are accepted alone. Ids are checked
  * for syntax, not against the SPDX license list.
  * Returns a heap string: the expression with its whitespace normalised
  * (single spaces between tokens, none inside parentheses), or with full != 0

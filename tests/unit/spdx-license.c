@@ -41,7 +41,7 @@ main(void)
 
 	/* simple expressions */
 	parses("MIT", "MIT", "MIT");
-	parses("  GPL-2.0-or-later\t", "GPL-2.0-or-later", "GPL-2.0-or-later");
+	parses("  GPL-2.0-or-later ", "GPL-2.0-or-later", "GPL-2.0-or-later");
 	parses("GPL-2.0+", "GPL-2.0+", "GPL-2.0+");
 	parses("LicenseRef-InterGenOS.1", "LicenseRef-InterGenOS.1", "LicenseRef-InterGenOS.1");
 	parses("DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2",
@@ -62,7 +62,7 @@ main(void)
 	    "(MIT OR (GPL-2.0+ WITH Classpath-exception-2.0))");
 	/* parentheses override it and are kept as written */
 	parses("(A OR B) AND C", "(A OR B) AND C", "((A OR B) AND C)");
-	parses("( A  OR\tB )AND(C)", "(A OR B) AND (C)", "((A OR B) AND C)");
+	parses("( A  OR B )AND(C)", "(A OR B) AND (C)", "((A OR B) AND C)");
 	parses("((MIT))", "((MIT))", "MIT");
 	parses("BSD-2-Clause-Patent AND (MIT OR (Apache-2.0 AND LicenseRef-x))",
 	    "BSD-2-Clause-Patent AND (MIT OR (Apache-2.0 AND LicenseRef-x))",
@@ -80,6 +80,7 @@ main(void)
 	refused("MIT/X11", "unexpected character '/'");
 	refused("MIT, BSD", "unexpected character ','");
 	refused("MIT\x01", "unexpected byte 0x01");
+	refused("MIT\tOR Zlib", "unexpected byte 0x09");
 	refused("Apache-2.0 \xc3\xa9", "unexpected byte 0xc3");
 	refused("(MIT", "missing ')'");
 	refused("MIT)", "unexpected ')'");
