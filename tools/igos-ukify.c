@@ -419,7 +419,10 @@ stub_load(struct stub *st, const char *path)
 	if (igos_buf_read(&b, path, 64u << 20) < 0)
 		return -1;
 	if (igos_pe_parse(pe, b.data, b.len) < 0) {
-		igos_seterr("stub '%s': %s", path, igos_errmsg());
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+		igos_seterr("stub '%s': %s", path, msg);
 		goto fail;
 	}
 	if (pe->cert_off != 0 || pe->cert_size != 0) {
@@ -946,7 +949,10 @@ do_inspect(const char *path, int json, const char *only)
 	if (igos_buf_read(&b, path, 0) < 0)
 		return -1;
 	if (igos_pe_parse(&pe, b.data, b.len) < 0) {
-		igos_seterr("'%s': %s", path, igos_errmsg());
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+		igos_seterr("'%s': %s", path, msg);
 		goto out;
 	}
 	if (json)
@@ -1112,8 +1118,12 @@ config_read(struct config *c, const char *path)
 		return -1;
 	r = igos_ini_parse((const char *)b.data, b.len, config_key, c);
 	igos_buf_free(&b);
-	if (r < 0)
-		return igos_seterr("'%s' %s", path, igos_errmsg());
+	if (r < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+		return igos_seterr("'%s' %s", path, msg);
+	}
 	return 0;
 }
 
