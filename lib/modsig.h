@@ -30,12 +30,4 @@ int igos_modsig_parse(const unsigned char *data, size_t len, struct igos_modsig 
 /* The 40-byte trailer that follows a CMS of sig_len bytes. */
 void igos_modsig_trailer(unsigned char out[IGOS_MODSIG_TRAILER_LEN], uint32_t sig_len);
 
-/*
- * The CMS sign-file makes (detached, no certificates, no signed attributes,
- * id-data, issuerAndSerialNumber, SHA-256), DER, built here so it is the
- * same byte for byte; the RSA signature comes from the signer. Heap result.
- */
-unsigned char *igos_modsig_cms(struct igos_signer *s, X509 *cert,
-			       const unsigned char *mod, size_t len, size_t *outlen);
-
 #endif

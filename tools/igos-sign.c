@@ -574,7 +574,16 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		if (m.is_signed && !so->replace)
 			fail("'%s': module is already signed (--replace signs it again)", in->path);
 		open_signer(so, &sg, &x);
-		if ((cms = igos_modsig_cms(sg, x, in->b.data, m.mod_len, &cl)) == NULL)
+		/* what sign-file makes: detached, no certificates, no attributes, no
+		 * NULL digest parameters; Debian's kernel has no ECDSA */
+		if (igos_signer_type(sg) != IGOS_KEY_RSA)
+			fail("'%s': cannot sign a module with an %s key: the kernel's module keys "
+			     "are RSA", so->key,
+			     igos_signer_type(sg) == IGOS_KEY_ED25519 ? "Ed25519" : "EC");
+		cms = igos_pkcs7_sign(sg, x, EVP_sha256(), NULL, in->b.data, m.mod_len,
+				      IGOS_P7_NOCERTS | IGOS_P7_NOATTR | IGOS_P7_DETACHED |
+				      IGOS_P7_MD_NOPARAM, &cl);
+		if (cms == NULL)
 			fail("'%s': %s", in->path, igos_errmsg());
 		igos_modsig_trailer(tr, (uint32_t)cl);
 		out_open(&o, outpath);
