@@ -554,7 +554,7 @@ open_signer(const struct sign_opts *so, struct igos_signer **sp, X509 **xp)
 	if ((*sp = igos_signer_open(so->key, &o)) == NULL)
 		fail("%s", igos_errmsg());
 	if (igos_cert_matches(*xp, *sp) < 0)
-		fail("%s", igos_errmsg());
+		fail("'%s': %s", so->cert, igos_errmsg());
 }
 
 static int
