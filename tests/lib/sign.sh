@@ -1,8 +1,8 @@
 # Shared set-up for the igos-sign tests, sourced after tap.sh.
 #   S      the igos-sign binary        MKPE   the PE maker (sign-mkpe.py)
 #   snakeoil_keys  puts OVMF's snakeoil key (plain, 0600) and cert in $T/so.key, so.crt
-#   rsa_cert NAME BITS [CA]  a key NAME.key (0600) and cert NAME.crt, self-signed or
-#                  issued by CA (CA.key/CA.crt), with no EKU and long expired dates optional
+#   rsa_cert NAME BITS [ISSUER [ca]]  a key NAME.key (0600) and cert NAME.crt,
+#                  self-signed or issued by ISSUER (ISSUER.key/.crt); "ca" makes it a CA
 S=${IGOS_BUILD:-$IGOS_SRC/build}/bin/igos-sign
 MKPE="python3 $IGOS_SRC/tests/lib/sign-mkpe.py"
 SIGNFILE=/usr/lib/linux-kbuild-6.1/scripts/sign-file
@@ -16,13 +16,15 @@ snakeoil_keys() {
 	cp "$SNAKEOIL_CRT" "$T/so.crt"
 }
 
-rsa_cert() { # NAME BITS [CA]
+rsa_cert() { # NAME BITS [ISSUER [ca]]
 	(umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$2 \
 		-out "$T/$1.key" 2>/dev/null)
 	if [ -n "${3:-}" ]; then
 		openssl req -new -key "$T/$1.key" -subj "/CN=igos test $1" -out "$T/$1.csr" 2>/dev/null
+		printf 'basicConstraints=critical,CA:%s\n' \
+			"$([ "${4:-}" = ca ] && echo TRUE || echo FALSE)" >"$T/$1.ext"
 		openssl x509 -req -in "$T/$1.csr" -CA "$T/$3.crt" -CAkey "$T/$3.key" \
-			-set_serial 0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n') -days 3650 \
+			-extfile "$T/$1.ext" -set_serial 0x$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n') -days 3650 \
 			-out "$T/$1.crt" 2>/dev/null
 	else
 		openssl req -x509 -new -key "$T/$1.key" -subj "/CN=igos test $1" -days 3650 \
