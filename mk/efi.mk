@@ -25,7 +25,8 @@ EFI_HDRS = $(wildcard efi/*.h)
 
 STUB_EFI   := $(BUILD)/efi/igos-stubx64.efi
 MARKER_EFI := $(BUILD)/efi/igos-marker.efi
-ALL_EXTRA += $(MARKER_EFI)
+ALL_EXTRA += $(STUB_EFI) $(MARKER_EFI)
+INSTALL_EXTRA += install-efi
 
 # gnu-efi's linker script with a page-aligned .sbat output section before
 # .dynamic (an orphan .sbat would land on an unaligned address).
