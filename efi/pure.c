@@ -251,7 +251,7 @@ uki_loadopts_chars(const uint8_t *lo, size_t bytes)
 		uint16_t c = rd16(lo + 2 * n);
 		if (c == 0)
 			break;
-		if ((c < 0x20 && c != '\t') || c == 0x7f || c == 0xfffe || c == 0xffff)
+		if ((c < 0x20 && c != '\t') || c >= 0x7f)
 			return 0;
 	}
 	return n;

@@ -98,9 +98,10 @@ enum uki_cmdline_src uki_cmdline_choose(int secure_boot, size_t cmdline_len,
 					size_t loadopts_chars);
 
 /* LoadOptions as text: the number of UTF-16LE units before the first NUL (or
- * the end), or 0 when they are not a printable string (binary OptionalData of
- * a boot entry, an empty string). Bytes are read one at a time: LoadOptions
- * need not be aligned. */
+ * the end), or 0 when they are not printable ASCII (tab allowed) or empty.
+ * Firmware passes binary OptionalData too (OVMF: a GUID for the boot options
+ * it makes itself, which reads as CJK text as UTF-16); a kernel command line
+ * is ASCII. Bytes are read one at a time: LoadOptions need not be aligned. */
 size_t uki_loadopts_chars(const uint8_t *lo, size_t bytes);
 
 /* UTF-8 (stopping at the first NUL or after inlen bytes) to UTF-16; out must
