@@ -71,7 +71,7 @@ igos_verity_sb_parse(struct igos_verity *v, const unsigned char *p, size_t len)
 
 	memset(v, 0, sizeof(*v));
 	if (len < IGOS_VERITY_SB_SIZE)
-		return igos_seterr("superblock truncated (%zu bytes)", len);
+		return igos_seterr("truncated (%zu bytes)", len);
 	if (memcmp(p, magic, sizeof(magic)) != 0)
 		return igos_seterr("bad magic");
 	if ((version = le32(p + 8)) != 1)

@@ -125,9 +125,16 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 			table[n++] = all_opts[i];
 	memset(&table[n], 0, sizeof(table[n]));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, (allowed & BIT(O_KEY)) ? "hVk:c:o:" : "hV", table,
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, (allowed & BIT(O_KEY)) ? ":hVk:c:o:" : ":hV", table,
 				NULL)) != -1) {
 		switch (c) {
+		case ':':
+			errx(2, "option '%s' needs an argument", argv[optind - 1]);
+		case '?':
+			if (optopt > 0 && optopt < 128)
+				errx(2, "unknown option '-%c'", optopt);
+			errx(2, "unknown option '%s'", argv[optind - 1]);
 		case 'h':
 			c = O_HELP;
 			break;
@@ -146,7 +153,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 		default:
 			if (c > 0 && c < O_MAX)
 				break;
-			usage(2);
+			errx(2, "unknown option '%s'", argv[optind - 1]);
 		}
 		if (c == O_HELP)
 			usage(0);
@@ -202,10 +209,9 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 static void
 operands(int argc, int first, int want)
 {
-	if (argc - first != want) {
-		warnx("expected %d operand%s, got %d", want, want == 1 ? "" : "s", argc - first);
-		usage(2);
-	}
+	if (argc - first != want)
+		errx(2, "expected %d operand%s, got %d (see --help)", want, want == 1 ? "" : "s",
+		     argc - first);
 }
 
 /* ---- shared pieces ---- */
@@ -230,7 +236,7 @@ params_from_opts(struct igos_verity *v, const struct opts *o)
 
 		if (len % 2 || len / 2 > IGOS_VERITY_SALT_MAX ||
 		    igos_hex_decode(s, len, v->salt, len / 2) < 0)
-			errx(2, "invalid --salt '%s': up to 256 bytes in hex, or -", s);
+			errx(2, "invalid --salt: up to 256 bytes in hex, or -");
 		v->salt_size = (uint16_t)(len / 2);
 	}
 	if (o->arg[O_UUID] && igos_verity_uuid_parse(o->arg[O_UUID], v->uuid) < 0)
@@ -644,7 +650,10 @@ cmd_dump(int argc, char **argv)
 		printf("Hash block size: \t%u\n", v.hash_block_size);
 		printf("Hash algorithm:  \t%s\n", v.alg);
 		printf("Salt:            \t%s\n", v.salt_size ? salt : "-");
-		printf("Hash device size: \t%llu [bytes]\n", (unsigned long long)t.hash_end);
+		/* as veritysetup: with an offset, the device holds more than the tree */
+		if (o.hash_offset == 0)
+			printf("Hash device size: \t%llu [bytes]\n",
+			       (unsigned long long)t.hash_end);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(1, "cannot write to standard output");
@@ -882,7 +891,7 @@ main(int argc, char **argv)
 	};
 
 	if (argc < 2)
-		usage(2);
+		errx(2, "no command (see --help)");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
 		usage(0);
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
@@ -892,6 +901,5 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			return cmds[i].fn(argc - 1, argv + 1);
-	warnx("unknown command '%s'", argv[1]);
-	usage(2);
+	errx(2, "unknown command '%s' (see --help)", argv[1]);
 }
