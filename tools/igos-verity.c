@@ -662,15 +662,89 @@ cmd_dump(int argc, char **argv)
 
 /* ---- sign ---- */
 
+/* The string the kernel checks the signature against: the root hash in lower
+ * case hex, exactly, without a newline. */
+static size_t
+root_hex_any(const char *arg, char *hex, size_t cap)
+{
+	static const unsigned sizes[] = { 20, 28, 32, 48, 64 };
+	char *buf = NULL;
+	const char *s = arg;
+	size_t len;
+
+	if (arg[0] == '@') {
+		if ((buf = igos_read_small(arg + 1, 4096, &len)) == NULL)
+			errx(1, "%s", igos_errmsg());
+		while (len > 0 && isspace((unsigned char)buf[len - 1]))
+			len--;
+		buf[len] = '\0';
+		s = buf;
+	}
+	len = strlen(s);
+	for (size_t i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			errx(1, "invalid root hash: not hex");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (len == 2 * sizes[i] && len < cap) {
+			for (size_t k = 0; k <= len; k++)
+				hex[k] = (char)tolower((unsigned char)s[k]);
+			free(buf);
+			return len;
+		}
+	errx(1, "invalid root hash: %zu hex digits, not the size of a digest", len);
+}
+
 static int
 cmd_sign(int argc, char **argv)
 {
 	struct opts o;
+	struct igos_signer_opts so = { 0 };
+	struct igos_signer *signer;
+	struct igos_out out;
+	X509 *cert;
+	char hex[2 * IGOS_MAX_MD + 1];
+	unsigned char *p7;
+	size_t hlen, p7len;
+	const char *output;
 	int i;
 
 	i = parse_opts(argc, argv, BIT(O_KEY) | BIT(O_CERT) | BIT(O_OUTPUT) | BIT(O_PIN_FILE), &o);
+	if (!o.arg[O_KEY])
+		errx(2, "sign needs -k/--key");
+	if (!o.arg[O_CERT])
+		errx(2, "sign needs -c/--cert");
 	operands(argc, i, 1);
-	errx(1, "sign: not available yet");
+	output = o.arg[O_OUTPUT] ? o.arg[O_OUTPUT] : "-";
+	if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO))
+		errx(2, "refusing to write a binary signature to a terminal (use -o)");
+	hlen = root_hex_any(argv[i], hex, sizeof(hex));
+	so.pin_file = o.arg[O_PIN_FILE];
+	if ((cert = igos_cert_load(o.arg[O_CERT])) == NULL)
+		errx(1, "%s", igos_errmsg());
+	if ((signer = igos_signer_open(o.arg[O_KEY], &so)) == NULL) {
+		X509_free(cert);
+		errx(1, "%s", igos_errmsg());
+	}
+	if (igos_cert_matches(cert, signer) < 0) {
+		igos_signer_free(signer);
+		X509_free(cert);
+		errx(1, "%s", igos_errmsg());
+	}
+	p7 = igos_pkcs7_sign(signer, cert, EVP_sha256(), NULL, (const unsigned char *)hex, hlen,
+			     IGOS_P7_NOCERTS | IGOS_P7_NOATTR | IGOS_P7_DETACHED, &p7len);
+	igos_signer_free(signer);
+	X509_free(cert);
+	if (p7 == NULL)
+		errx(1, "cannot sign: %s", igos_errmsg());
+	if (igos_out_open(&out, output, 0, 0) < 0 || igos_out_write(&out, p7, p7len) < 0 ||
+	    igos_out_commit(&out) < 0) {
+		free(p7);
+		if (out.fd >= 0)
+			igos_out_abort(&out);
+		errx(1, "%s", igos_errmsg());
+	}
+	free(p7);
+	return 0;
 }
 
 /* ---- open, close, status (libcryptsetup) ---- */
