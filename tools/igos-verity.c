@@ -918,7 +918,8 @@ cmd_status(int argc, char **argv)
 				       json_object_new_string(vp.data_device ? vp.data_device : ""));
 		json_object_object_add(j, "hash_device",
 				       json_object_new_string(vp.hash_device ? vp.hash_device : ""));
-		json_object_object_add(j, "hash_offset", json_object_new_uint64(vp.hash_area_offset));
+		json_object_object_add(j, "hash_start_block",
+				       json_object_new_uint64(vp.hash_area_offset));
 		json_object_object_add(j, "hash_type", json_object_new_int((int)vp.hash_type));
 		json_object_object_add(j, "hash_algorithm",
 				       json_object_new_string(vp.hash_name ? vp.hash_name : ""));
@@ -935,7 +936,8 @@ cmd_status(int argc, char **argv)
 		printf("status:          %s\n", corrupt ? "corrupted" : "verified");
 		printf("data device:     %s\n", vp.data_device ? vp.data_device : "");
 		printf("hash device:     %s\n", vp.hash_device ? vp.hash_device : "");
-		printf("hash offset:     %llu\n", (unsigned long long)vp.hash_area_offset);
+		/* the kernel's table gives where the tree starts, in hash blocks */
+		printf("hash start:      %llu\n", (unsigned long long)vp.hash_area_offset);
 		printf("hash type:       %u\n", vp.hash_type);
 		printf("hash algorithm:  %s\n", vp.hash_name ? vp.hash_name : "");
 		printf("data blocks:     %llu\n", (unsigned long long)vp.data_size);
