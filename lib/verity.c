@@ -220,8 +220,9 @@ igos_verity_hash(const struct igos_verity *v, const void *block, size_t len,
 
 /* ---- I/O ---- */
 
+/* On failure *err is the errno (0 at end of file) and *at where it failed. */
 static int
-pread_full(int fd, void *buf, size_t len, uint64_t off, int *err)
+pread_full(int fd, void *buf, size_t len, uint64_t off, int *err, uint64_t *at)
 {
 	unsigned char *p = buf;
 
@@ -232,6 +233,7 @@ pread_full(int fd, void *buf, size_t len, uint64_t off, int *err)
 			continue;
 		if (n <= 0) {
 			*err = n == 0 ? 0 : errno;
+			*at = off;
 			return -1;
 		}
 		p += n;
@@ -245,7 +247,7 @@ static int
 read_err(const char *name, uint64_t off, int err)
 {
 	if (err == 0)
-		return igos_seterr("cannot read '%s': ends before offset %llu", name,
+		return igos_seterr("cannot read '%s': it ends at offset %llu", name,
 				   (unsigned long long)off);
 	errno = err;
 	return igos_seterr_errno("cannot read '%s' at offset %llu", name,
@@ -319,13 +321,14 @@ complete(struct engine *e, unsigned i)
 	unsigned char *cur = l->buf + (size_t)l->nbuf * hbs, dig[IGOS_MAX_MD];
 	uint64_t left = t->blocks[i] - l->idx;
 	unsigned batch = left < l->cap ? (unsigned)left : l->cap;
+	uint64_t at;
 	int err;
 
 	if (e->verify) {
 		if (l->nbuf == 0 &&
 		    pread_full(e->hash_fd, l->disk, (size_t)batch * hbs,
-			       (t->start[i] + l->idx) * hbs, &err) < 0)
-			return read_err(e->hash_name, (t->start[i] + l->idx) * hbs, err);
+			       (t->start[i] + l->idx) * hbs, &err, &at) < 0)
+			return read_err(e->hash_name, at, err);
 		if (memcmp(cur, l->disk + (size_t)l->nbuf * hbs, hbs) != 0)
 			return mismatch_at(e, i, cur, l->disk + (size_t)l->nbuf * hbs, l->n);
 	}
@@ -487,10 +490,11 @@ do_chunk(struct pool *p, struct worker *w, uint64_t c, unsigned char *dig)
 	uint64_t first = c * p->chunk_blocks, off = first * dbs;
 	size_t nb = p->nblocks - first < p->chunk_blocks ? (size_t)(p->nblocks - first)
 							  : p->chunk_blocks;
+	uint64_t at;
 	int err;
 
-	if (pread_full(p->fd, w->buf, nb * dbs, off, &err) < 0) {
-		pool_fail(p, err, 0, off);
+	if (pread_full(p->fd, w->buf, nb * dbs, off, &err, &at) < 0) {
+		pool_fail(p, err, 0, at);
 		return -1;
 	}
 	for (size_t j = 0; j < nb; j++)
