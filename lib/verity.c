@@ -438,11 +438,18 @@ engine_finish(struct engine *e)
 
 #define CHUNK (1u << 20)
 
+/* A chunk's digests, or why it has none; the consumer takes chunks in order,
+ * so the error reported is the first in the data whatever the threads did. */
 struct slot {
 	uint64_t chunk;
 	int ready;
+	int err;               /* 0, or EIO_READ / EHASH below */
+	int err_errno;
+	uint64_t err_at;
 	unsigned char *dig;
 };
+
+enum { EIO_READ = 1, EHASH = 2 };
 
 struct pool {
 	const struct igos_verity_tree *t;
@@ -455,9 +462,7 @@ struct pool {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint64_t next, consumed;
-	int failed;            /* set by a worker or by the consumer */
-	int err_errno, err_ssl;
-	uint64_t err_off;
+	int failed;            /* set by the consumer: workers stop */
 };
 
 struct worker {
@@ -469,22 +474,17 @@ struct worker {
 };
 
 static void
-pool_fail(struct pool *p, int err, int ssl, uint64_t off)
+pool_stop(struct pool *p)
 {
 	pthread_mutex_lock(&p->mu);
-	if (!p->failed) {
-		p->failed = 1;
-		p->err_errno = err;
-		p->err_ssl = ssl;
-		p->err_off = off;
-	}
+	p->failed = 1;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* Read and hash one chunk into its slot's digest array. */
-static int
-do_chunk(struct pool *p, struct worker *w, uint64_t c, unsigned char *dig)
+/* Read and hash chunk c into slot s. */
+static void
+do_chunk(struct pool *p, struct worker *w, uint64_t c, struct slot *s)
 {
 	size_t dbs = p->t->v->data_block_size;
 	uint64_t first = c * p->chunk_blocks, off = first * dbs;
@@ -493,17 +493,19 @@ do_chunk(struct pool *p, struct worker *w, uint64_t c, unsigned char *dig)
 	uint64_t at;
 	int err;
 
+	s->err = 0;
 	if (pread_full(p->fd, w->buf, nb * dbs, off, &err, &at) < 0) {
-		pool_fail(p, err, 0, at);
-		return -1;
+		s->err = EIO_READ;
+		s->err_errno = err;
+		s->err_at = at;
+		return;
 	}
 	for (size_t j = 0; j < nb; j++)
 		if (hash_from(p->t->v, w->proto, w->ctx, w->buf + j * dbs, dbs,
-			      dig + j * p->t->ds) < 0) {
-			pool_fail(p, 0, 1, off);
-			return -1;
+			      s->dig + j * p->t->ds) < 0) {
+			s->err = EHASH;
+			return;
 		}
-	return 0;
 }
 
 static void *
@@ -530,8 +532,7 @@ worker_main(void *arg)
 		if (failed)
 			break;
 		s = &p->slots[c % p->nslots];
-		if (do_chunk(p, w, c, s->dig) < 0)
-			break;
+		do_chunk(p, w, c, s);
 		pthread_mutex_lock(&p->mu);
 		s->chunk = c;
 		s->ready = 1;
@@ -561,11 +562,11 @@ consume(struct pool *p, uint64_t c, const unsigned char *dig)
 }
 
 static int
-pool_error(struct pool *p, const char *data_name)
+slot_error(const struct slot *s, const char *data_name)
 {
-	if (p->err_ssl)
+	if (s->err == EHASH)
 		return igos_seterr_ssl("hashing failed");
-	return read_err(data_name, p->err_off, p->err_errno);
+	return read_err(data_name, s->err_at, s->err_errno);
 }
 
 static int
@@ -575,7 +576,7 @@ leaves(struct engine *e, int fd, const char *data_name, int threads)
 	struct pool p;
 	struct worker *w = NULL;
 	size_t dbs = t->v->data_block_size;
-	int rc = -1, own_err = 0;
+	int rc = -1, stopped = 0;
 
 	if (threads <= 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -613,8 +614,9 @@ leaves(struct engine *e, int fd, const char *data_name, int threads)
 	if (threads == 1) {
 		/* no pool: read, hash and consume in turn */
 		for (uint64_t c = 0; c < p.nchunks; c++) {
-			if (do_chunk(&p, &w[0], c, p.slots[0].dig) < 0) {
-				pool_error(&p, data_name);
+			do_chunk(&p, &w[0], c, &p.slots[0]);
+			if (p.slots[0].err) {
+				slot_error(&p.slots[0], data_name);
 				goto out;
 			}
 			if (consume(&p, c, p.slots[0].dig) < 0)
@@ -625,28 +627,26 @@ leaves(struct engine *e, int fd, const char *data_name, int threads)
 	}
 	for (int i = 0; i < threads; i++) {
 		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0) {
-			pool_fail(&p, 0, 0, 0);
 			igos_seterr("cannot start a thread");
-			own_err = 1;
+			stopped = 1;
 			break;
 		}
 		w[i].started = 1;
 	}
-	for (uint64_t c = 0; c < p.nchunks && !own_err; c++) {
+	for (uint64_t c = 0; c < p.nchunks && !stopped; c++) {
 		struct slot *s = &p.slots[c % p.nslots];
 
-		int have;
-
 		pthread_mutex_lock(&p.mu);
-		while (!p.failed && !(s->ready && s->chunk == c))
+		while (!(s->ready && s->chunk == c))
 			pthread_cond_wait(&p.cv, &p.mu);
-		have = s->ready && s->chunk == c;
 		pthread_mutex_unlock(&p.mu);
-		if (!have)
+		if (s->err) {
+			slot_error(s, data_name);
+			stopped = 1;
 			break;
+		}
 		if (consume(&p, c, s->dig) < 0) {
-			own_err = 1;
-			pool_fail(&p, 0, 0, 0);
+			stopped = 1;
 			break;
 		}
 		pthread_mutex_lock(&p.mu);
@@ -655,16 +655,13 @@ leaves(struct engine *e, int fd, const char *data_name, int threads)
 		pthread_cond_broadcast(&p.cv);
 		pthread_mutex_unlock(&p.mu);
 	}
+	if (stopped)
+		pool_stop(&p);
 	for (int i = 0; i < threads; i++)
 		if (w[i].started)
 			pthread_join(w[i].tid, NULL);
-	if (own_err)
-		goto out;
-	if (p.failed) {
-		pool_error(&p, data_name);
-		goto out;
-	}
-	rc = 0;
+	if (!stopped)
+		rc = 0;
 	goto out;
 nomem:
 	igos_seterr("out of memory");
