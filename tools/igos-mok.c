@@ -367,13 +367,13 @@ make_auth(const char *pwfile, const char *hashfile, unsigned char out[IGOS_MOK_A
 		if ((pw = igos_secret_read(pwfile, NULL, 4096)) == NULL)
 			lib_fail();
 	} else {
-		if ((pw = igos_secret_read(NULL, "MOK password: ", 4096)) == NULL)
+		if ((pw = igos_secret_read(NULL, "MOK password", 4096)) == NULL)
 			lib_fail();
 		if ((problem = password_problem(pw)) != NULL) {
 			igos_secret_free(pw);
 			errx(1, "%s", problem);
 		}
-		if ((pw2 = igos_secret_read(NULL, "MOK password again: ", 4096)) == NULL) {
+		if ((pw2 = igos_secret_read(NULL, "MOK password again", 4096)) == NULL) {
 			igos_secret_free(pw);
 			lib_fail();
 		}
