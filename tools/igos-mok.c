@@ -428,7 +428,8 @@ name_str(const X509_NAME *n)
 	char *s, *p;
 	long len;
 
-	if (b == NULL || X509_NAME_print_ex(b, n, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) < 0)
+	if (b == NULL || X509_NAME_print_ex(b, n, 0, XN_FLAG_SEP_CPLUS_SPC |
+						 ASN1_STRFLGS_UTF8_CONVERT | ASN1_STRFLGS_ESC_CTRL) < 0)
 		errx(1, "cannot print a certificate name");
 	len = BIO_get_mem_data(b, &p);
 	if ((s = strndup(p, (size_t)len)) == NULL)
