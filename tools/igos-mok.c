@@ -38,8 +38,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: igos-mok new [-k KEYOUT | -k pkcs11:URI] -c CERTOUT [--subject TEXT] [--days N]\n"
-"                    [--bits 2048|3072|4096] [--modules-only] [--force]\n"
+"usage: igos-mok new [-k KEYOUT | -k pkcs11:URI [--pin-file FILE]] -c CERTOUT\n"
+"                    [--subject TEXT] [--days N] [--bits 2048|3072|4096]\n"
+"                    [--modules-only] [--force]\n"
 "       igos-mok import [--password-file FILE | --hash-file FILE] CERT...\n"
 "       igos-mok delete [--password-file FILE | --hash-file FILE] CERT...\n"
 "       igos-mok revoke (--import | --delete)\n"
@@ -535,7 +536,7 @@ print_json(json_object *o)
 
 enum {
 	OPT_EFIVARS = 256, OPT_JSON, OPT_PWFILE, OPT_HASHFILE, OPT_IMPORT, OPT_DELETE,
-	OPT_SUBJECT, OPT_DAYS, OPT_BITS, OPT_MODONLY, OPT_FORCE,
+	OPT_SUBJECT, OPT_DAYS, OPT_BITS, OPT_MODONLY, OPT_FORCE, OPT_PINFILE,
 };
 
 /* Options every verb takes; returns 1 if handled. */
@@ -1044,13 +1045,15 @@ cmd_new(int argc, char **argv)
 		{ "bits", required_argument, NULL, OPT_BITS },
 		{ "modules-only", no_argument, NULL, OPT_MODONLY },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "pin-file", required_argument, NULL, OPT_PINFILE },
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keyref = NULL, *certout = NULL, *subject = NULL, *days_s = NULL,
-		   *bits_s = NULL;
+		   *bits_s = NULL, *pinfile = NULL;
+	struct igos_signer_opts sopts;
 	int c, modonly = 0, force = 0, token, pem;
 	uint64_t days = 36500, bits = 2048;
 	char host[256], defsubj[320];
@@ -1086,6 +1089,9 @@ cmd_new(int argc, char **argv)
 		case OPT_BITS:
 			once(&bits_s, "--bits");
 			break;
+		case OPT_PINFILE:
+			once(&pinfile, "--pin-file");
+			break;
 		case OPT_MODONLY:
 			if (modonly)
 				bad_usage("--modules-only given twice");
@@ -1112,6 +1118,8 @@ cmd_new(int argc, char **argv)
 		bad_usage("--bits must be 2048, 3072 or 4096");
 	if (bits_s && token)
 		bad_usage("--bits applies to a new key, not to a token key");
+	if (pinfile && !token)
+		bad_usage("--pin-file applies to a pkcs11: key only");
 	if (!token && strcmp(keyref, "-") == 0)
 		bad_usage("the private key is never written to standard output");
 	if (subject != NULL && *subject == '\0')
@@ -1132,7 +1140,9 @@ cmd_new(int argc, char **argv)
 	out_open(&co, certout, 0, force);
 
 	if (token) {
-		if ((signer = igos_signer_open(keyref, NULL)) == NULL)
+		memset(&sopts, 0, sizeof(sopts));
+		sopts.pin_file = pinfile;
+		if ((signer = igos_signer_open(keyref, &sopts)) == NULL)
 			lib_fail();
 		if (igos_signer_type(signer) != IGOS_KEY_RSA)
 			errx(1, "'%s': not an RSA key (shim and the kernel verify RSA only)", keyref);
