@@ -39,12 +39,12 @@ usage(FILE *f)
 static void __attribute__((noreturn))
 usage_err(const char *fmt, const char *arg)
 {
+	/* one line: our message, or getopt's that was already printed */
 	if (fmt != NULL) {
 		fprintf(stderr, PROG ": ");
 		fprintf(stderr, fmt, arg);
 		fputc('\n', stderr);
 	}
-	usage(stderr);
 	exit(2);
 }
 
@@ -449,8 +449,10 @@ cmd_sign(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	if (argc < 2)
-		usage_err(NULL, NULL);
+	if (argc < 2) {
+		usage(stderr);
+		exit(2);
+	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;
@@ -459,11 +461,17 @@ main(int argc, char **argv)
 		igos_print_version(PROG);
 		return 0;
 	}
-	if (strcmp(argv[1], "build") == 0)
+	if (strcmp(argv[1], "build") == 0) {
+		argv[1] = (char *)PROG; /* for getopt's messages */
 		return cmd_build(argc - 1, argv + 1);
-	if (strcmp(argv[1], "certify") == 0)
+	}
+	if (strcmp(argv[1], "certify") == 0) {
+		argv[1] = (char *)PROG; /* for getopt's messages */
 		return cmd_certify(argc - 1, argv + 1);
-	if (strcmp(argv[1], "sign") == 0)
+	}
+	if (strcmp(argv[1], "sign") == 0) {
+		argv[1] = (char *)PROG; /* for getopt's messages */
 		return cmd_sign(argc - 1, argv + 1);
+	}
 	usage_err("unknown command '%s'", argv[1]);
 }

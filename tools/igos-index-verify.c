@@ -38,12 +38,12 @@ usage(FILE *f)
 static void __attribute__((noreturn))
 usage_err(const char *fmt, const char *arg)
 {
+	/* one line: our message, or getopt's that was already printed */
 	if (fmt != NULL) {
 		fprintf(stderr, PROG ": ");
 		fprintf(stderr, fmt, arg);
 		fputc('\n', stderr);
 	}
-	usage(stderr);
 	exit(2);
 }
 
@@ -528,8 +528,10 @@ cmd_check(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	if (argc < 2)
-		usage_err(NULL, NULL);
+	if (argc < 2) {
+		usage(stderr);
+		exit(2);
+	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return 0;
@@ -538,9 +540,13 @@ main(int argc, char **argv)
 		igos_print_version(PROG);
 		return 0;
 	}
-	if (strcmp(argv[1], "verify") == 0)
+	if (strcmp(argv[1], "verify") == 0) {
+		argv[1] = (char *)PROG; /* for getopt's messages */
 		return cmd_verify(argc - 1, argv + 1);
-	if (strcmp(argv[1], "check") == 0)
+	}
+	if (strcmp(argv[1], "check") == 0) {
+		argv[1] = (char *)PROG; /* for getopt's messages */
 		return cmd_check(argc - 1, argv + 1);
+	}
 	usage_err("unknown command '%s'", argv[1]);
 }
