@@ -87,7 +87,7 @@ namecmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A PEM file, or every *.pem of a directory (sorted, for stable messages). */
+/* A PEM file, or every *.pem and *.pub of a directory (sorted, for stable messages). */
 static void
 trust_load(struct trust *t, const char *path)
 {
@@ -108,7 +108,8 @@ trust_load(struct trust *t, const char *path)
 	while ((e = readdir(d)) != NULL) {
 		size_t l = strlen(e->d_name);
 
-		if (e->d_name[0] == '.' || l < 5 || strcmp(e->d_name + l - 4, ".pem") != 0)
+		if (e->d_name[0] == '.' || l < 5 ||
+		    (strcmp(e->d_name + l - 4, ".pem") != 0 && strcmp(e->d_name + l - 4, ".pub") != 0))
 			continue;
 		if (n > MAX_TRUST)
 			errx(1, "more than %d trusted master keys in '%s'", MAX_TRUST, path);
@@ -117,7 +118,7 @@ trust_load(struct trust *t, const char *path)
 	}
 	closedir(d);
 	if (n == 0)
-		errx(1, "no trusted master keys (*.pem) in '%s'", path);
+		errx(1, "no trusted master keys (*.pem, *.pub) in '%s'", path);
 	qsort(names, (size_t)n, sizeof(names[0]), namecmp);
 	for (int i = 0; i < n; i++) {
 		trust_add(t, names[i]);
