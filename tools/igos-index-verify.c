@@ -413,7 +413,8 @@ check_one(const char *path, const unsigned char *idx, size_t idxlen)
 		return -1;
 	if (r == 0)
 		return igos_seterr("'%s': not in the index", path);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO must not hang the check; regular files ignore it */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0)
 		return igos_seterr_errno("cannot open '%s'", path);
 	if (fstat(fd, &sst) < 0) {
 		igos_seterr_errno("cannot stat '%s'", path);
