@@ -179,6 +179,8 @@ enum {
 	IGOS_P7_NOCERTS = 1 << 0,  /* do not embed the signer certificate */
 	IGOS_P7_NOATTR = 1 << 1,   /* no signed attributes */
 	IGOS_P7_DETACHED = 1 << 2, /* content not embedded */
+	IGOS_P7_MD_NOPARAM = 1 << 3, /* digest algorithms without a NULL parameter,
+				      * as CMS (and so the kernel's sign-file) writes them */
 };
 
 /*
