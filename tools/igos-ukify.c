@@ -134,6 +134,9 @@ src_file(struct src *s, const char *path)
 
 	memset(s, 0, sizeof(*s));
 	s->path = path;
+	s->fd = -1;
+	if (strcmp(path, "-") == 0)
+		goto whole;
 	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (s->fd < 0)
 		return igos_seterr_errno("cannot open '%s'", path);
@@ -164,6 +167,7 @@ src_file(struct src *s, const char *path)
 	/* a pipe or a device: read it whole once */
 	close(s->fd);
 	s->fd = -1;
+whole:
 	if (igos_buf_read(&b, path, UINT32_MAX) < 0)
 		return -1;
 	if (src_text(s, b.data, b.len) < 0) {
@@ -580,6 +584,11 @@ do_build(struct build *bo)
 	if (stub_load(&st, bo->stub_path) < 0)
 		return -1;
 	fa = st.pe.file_align;
+	if (roundup(st.pe.size_of_headers, fa) > st.len) {
+		igos_seterr("stub '%s': SizeOfHeaders past the end of its sections",
+			    bo->stub_path);
+		goto out;
+	}
 	sa = st.pe.section_align > PAGE ? st.pe.section_align : PAGE;
 	/* every source: at most one per option, plus initrds and extras */
 	srcs = calloc(8 + bo->ninitrds + bo->nextra, sizeof(*srcs));
