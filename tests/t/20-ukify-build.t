@@ -3,9 +3,9 @@
 # peers (objdump, sbsign, sbverify), determinism, output to stdout.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/ukify.sh"
-need igos-ukify objcopy objdump sbsign sbverify python3 "$STUB" \
+need igos-ukify igos-sign objcopy objdump sbsign sbverify python3 "$STUB" \
 	"${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-stubx64.efi"
-plan 39
+plan 42
 
 mkkernel vmlinuz 6.1.0-99-test 300001
 head -c 100001 /dev/urandom >initrd1
@@ -120,6 +120,10 @@ run 0 "*" "sbsign signs the UKI" sbsign --key db.key --cert db.crt --output sign
 nok "no 'gaps between sections' warning from sbsign" grep -q "gaps" err
 run 0 "*" "sbverify accepts it" sbverify --cert db.crt signed.efi
 nok "sbverify prints no warning" grep -qi "warning" err
+chmod 600 db.key
+run 0 "" "igos-sign signs the UKI" igos-sign sign -k db.key -c db.crt -o isigned.efi uki.efi
+run 0 "*" "sbverify accepts the igos-sign signature" sbverify --cert db.crt isigned.efi
+nok "no warning from sbverify" grep -qi "warning" err
 
 build again.efi >/dev/null 2>&1
 same uki.efi again.efi "deterministic: two runs give the same bytes"
