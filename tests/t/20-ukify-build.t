@@ -61,7 +61,7 @@ is "$(section more.efi .note)" "hello" "--section NAME:TEXT"
 	echo 'uki,1,UKI,uki,1,https://uapi-group.org/specifications/specs/unified_kernel_image/'
 	printf '\000'
 } >want
-section uki.efi .sbat >got; same got want ".sbat: stub's lines and the UKI line merged, ending \\n\\0"
+section uki.efi .sbat >got; same got want ".sbat: stub's lines and the UKI line merged, ending with a newline and a NUL"
 
 # PE layout, checked by an independent reading of the headers.
 cat >pecheck.py <<'PY'
