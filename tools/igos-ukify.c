@@ -30,6 +30,7 @@
 #define SCN_CNT_INITIALIZED_DATA 0x00000040u
 #define SCN_MEM_READ 0x40000000u
 #define FILE_LOCAL_SYMS_STRIPPED 0x0008u
+#define DLL_NX_COMPAT 0x0100u
 /* Added sections go on page boundaries whatever the stub declares: 512-byte
  * placement trips OVMF's and shim's memory protection. */
 #define PAGE 4096u
@@ -737,6 +738,13 @@ do_build(struct build *bo)
 			goto out;
 		if ((kb = src_bytes(k)) == NULL)
 			goto out;
+		if (k->len >= 2 && kb[0] == 'M' && kb[1] == 'Z' && igos_pe_parse(&kpe, kb, k->len) == 0 &&
+		    !(kpe.dll_characteristics & DLL_NX_COMPAT)) {
+			/* as ukify: the UKI claims NX compatibility only if its kernel does */
+			uint16_t dc = rd16(st.d + st.pe.opt_off + 70);
+
+			wr16(st.d + st.pe.opt_off + 70, dc & (uint16_t)~DLL_NX_COMPAT);
+		}
 		if (k->len >= 2 && kb[0] == 'M' && kb[1] == 'Z' &&
 		    igos_pe_parse(&kpe, kb, k->len) == 0 &&
 		    (s = igos_pe_section(&kpe, ".sbat")) != NULL) {

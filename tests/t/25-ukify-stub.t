@@ -4,8 +4,9 @@
 # rounded up to FileAlignment; inputs from standard input.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/ukify.sh"
-need igos-ukify objcopy objdump sbsign python3 "$STUB"
-plan 13
+need igos-ukify objcopy objdump sbsign python3 "$STUB" \
+	"${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-stubx64.efi"
+plan 14
 
 mkkernel vmlinuz 6.1.0-99-test
 b() { igos-ukify build --linux vmlinuz --os-release ID=x --uname 1 "$@"; }
@@ -74,6 +75,20 @@ is "$(python3 -c "import struct;d=open('mid-uki.efi','rb').read();p=struct.unpac
 python3 mkstub.py "$STUB" headers hdr.efi
 run 0 "" "a stub with SizeOfHeaders not FileAlignment-aligned" b --stub hdr.efi -o hdr-uki.efi
 is "$(objdump -p hdr-uki.efi | awk '/^SizeOfHeaders/{print $2}')" "00000400" "SizeOfHeaders rounded up"
+
+# NX compatibility: kept only when the kernel (a PE) declares it too
+IGSTUB=${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-stubx64.efi
+dllchar() { objdump -p "$1" | awk '/^DllCharacteristics/{print $2}'; }
+python3 - "$IGSTUB" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read()); pe = struct.unpack_from('<I', d, 0x3c)[0]
+struct.pack_into('<H', d, pe + 24 + 70, struct.unpack_from('<H', d, pe + 24 + 70)[0] & ~0x100)
+open('nonx.efi', 'wb').write(d)
+PY
+igos-ukify build --stub "$IGSTUB" --linux "$IGSTUB" --uname 1 -o nx1.efi 2>/dev/null
+igos-ukify build --stub "$IGSTUB" --linux nonx.efi --uname 1 -o nx2.efi 2>/dev/null
+is "$(dllchar "$IGSTUB") $(dllchar nx1.efi) $(dllchar nx2.efi)" "00000100 00000100 00000000" \
+	"NX_COMPAT kept with an NX kernel, cleared with a kernel without it"
 
 cat vmlinuz | igos-ukify build --stub "$STUB" --linux - --os-release ID=x --uname 1 -o stdin.efi 2>/dev/null
 same stdin.efi a.efi "--linux - reads the kernel from standard input"
