@@ -469,13 +469,15 @@ stub_load(struct stub *st, const char *path)
 		uint64_t np = roundup(op, fa), ns = roundup(os, fa);
 		size_t padp = (size_t)(np - op), pads = (size_t)(ns - os);
 
-		if (os == 0 || (padp == 0 && pads == 0))
+		if (os == 0)
 			continue;
 		if ((uint64_t)op + os > len) {
 			igos_seterr("stub '%s': section %s runs into the symbol table", path,
 				    pe->sec[i].name);
 			goto fail;
 		}
+		if (padp == 0 && pads == 0)
+			continue;
 		/* d[0..op) + zeros(padp) + d[op..op+os) + zeros(pads) + d[op+os..len) */
 		memmove(d + op + padp + os + pads, d + op + os, len - op - os);
 		memmove(d + op + padp, d + op, os);

@@ -6,7 +6,7 @@
 . "$TESTLIB/ukify.sh"
 need igos-ukify objcopy objdump sbsign python3 "$STUB" \
 	"${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-stubx64.efi"
-plan 14
+plan 15
 
 mkkernel vmlinuz 6.1.0-99-test
 b() { igos-ukify build --linux vmlinuz --os-release ID=x --uname 1 "$@"; }
@@ -37,6 +37,8 @@ if kind == 'unaligned':
 elif kind == 'midsyms':
     # the symbol table followed by other data: not at the end, so kept
     d += b'trailing'
+elif kind == 'intosyms':
+    put(last + 16, u32(last + 16) + 0x200)  # .sdmagic's raw data reaches the symbols
 elif kind == 'headers':
     put(opt + 60, u32(opt + 60) - 0x10)   # SizeOfHeaders not FileAlignment-aligned
 open(sys.argv[3], 'wb').write(d)
@@ -75,6 +77,10 @@ is "$(python3 -c "import struct;d=open('mid-uki.efi','rb').read();p=struct.unpac
 python3 mkstub.py "$STUB" headers hdr.efi
 run 0 "" "a stub with SizeOfHeaders not FileAlignment-aligned" b --stub hdr.efi -o hdr-uki.efi
 is "$(objdump -p hdr-uki.efi | awk '/^SizeOfHeaders/{print $2}')" "00000400" "SizeOfHeaders rounded up"
+
+python3 mkstub.py "$STUB" intosyms into.efi
+run 1 "igos-ukify: stub 'into.efi': section .sdmagic runs into the symbol table" \
+	"a stub section that overlaps its trailing symbol table" b --stub into.efi -o into-uki.efi
 
 # NX compatibility: kept only when the kernel (a PE) declares it too
 IGSTUB=${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-stubx64.efi
