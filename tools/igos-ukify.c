@@ -525,7 +525,8 @@ static const char *const RESERVED[] = {
 	".linux", ".sbat", ".pcrsig", NULL,
 };
 
-static int
+/* Exits 2 on a name igos-ukify cannot take. */
+static void
 check_name(const char *name, size_t n)
 {
 	if (n == 0)
@@ -539,7 +540,6 @@ check_name(const char *name, size_t n)
 		if (strlen(RESERVED[i]) == n && memcmp(RESERVED[i], name, n) == 0)
 			usage_err("section %s is written by " PROG "; use its own option",
 				  RESERVED[i]);
-	return 0;
 }
 
 static char *
