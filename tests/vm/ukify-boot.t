@@ -46,7 +46,7 @@ want=$("$MEASURE" calculate --linux="$VM_VMLINUZ" --osrel=osrel --cmdline=cmdlin
 is "$pcr" "$want" "guest PCR 11 equals systemd-measure calculate"
 
 vm_esp esp uki.efi
-vm_boot_uefi esp refused.log --secure --timeout 120
+vm_boot_uefi esp refused.log --secure
 ok "unsigned UKI: the firmware says Access Denied" grep -q "Access Denied" refused.log
 nok "unsigned UKI: the kernel never starts" grep -q "IGOS-CMDLINE" refused.log
 done_testing
