@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "igos.h"
+#include "pcr.h"
 #include "ini.h"
 
 #ifndef IGOS_STUB_PATH
@@ -48,7 +49,9 @@ usage(FILE *f)
 		"usage: " PROG " build --linux KERNEL [--initrd FILE]... [--cmdline TEXT|@FILE]\n"
 		"                  [--os-release TEXT|@FILE] [--uname VERSION] [--devicetree FILE]\n"
 		"                  [--splash FILE] [--pcrpkey FILE] [--pcrsig FILE] [--sbat TEXT|@FILE]...\n"
-		"                  [--section NAME:TEXT|@FILE]... [--stub FILE] [-c|--config FILE] -o OUT\n"
+		"                  [--section NAME:TEXT|@FILE]... [--stub FILE] [-c|--config FILE]\n"
+		"                  [--pcr-key KEY [--pcr-bank BANK]... [--phase PATH]... [--pin-file F]]\n"
+		"                  -o OUT\n"
 		"       " PROG " inspect [--json] [--section NAME] UKI\n"
 		"       " PROG " -h|--help | -V|--version\n");
 }
@@ -516,8 +519,11 @@ struct build {
 	size_t nsbats;
 	const char **extra;  /* NAME:TEXT|@FILE */
 	size_t nextra;
-	/* --pcr-key (igos-measure) plugs in here: a .pcrsig computed from the
-	 * sections below before layout, taking the place of --pcrsig. */
+	/* --pcr-key: a .pcrsig signed over the final measured sections */
+	struct igos_signer *pcr_signer;
+	unsigned pcr_banks;
+	const char **phases;  /* NULL: systemd's four */
+	size_t nphases;
 };
 
 static const char *const RESERVED[] = {
@@ -563,6 +569,75 @@ collapse_ws(const char *s)
 	}
 	*w = '\0';
 	return r;
+}
+
+/* Digest a section's contents (VirtualSize bytes, padding included) into in. */
+static int
+pcr_section(struct igos_pcr_input *in, int idx, struct section *sec)
+{
+	static const unsigned char zero[8];
+
+	if (idx < 0 || sec->len == 0)
+		return 0;
+	for (int b = 0; b < IGOS_BANK_N; b++) {
+		EVP_MD_CTX *c;
+		uint64_t at = 0;
+		int ok;
+
+		if (!(in->banks & (1u << b)))
+			continue;
+		if ((c = EVP_MD_CTX_new()) == NULL)
+			return igos_seterr("out of memory");
+		ok = EVP_DigestInit_ex(c, igos_pcr_bank_md(b), NULL) == 1;
+		for (size_t i = 0; ok && i < sec->nparts; i++) {
+			struct src *p = &sec->parts[i];
+			const unsigned char *d = p->len ? src_bytes(p) : NULL;
+
+			if (p->len && d == NULL) {
+				EVP_MD_CTX_free(c);
+				return -1;
+			}
+			ok = EVP_DigestUpdate(c, d, p->len) == 1;
+			at += p->len;
+			if (sec->pad > 1) {
+				ok = ok && EVP_DigestUpdate(c, zero, roundup(at, sec->pad) - at) == 1;
+				at = roundup(at, sec->pad);
+			}
+		}
+		ok = ok && EVP_DigestFinal_ex(c, in->digest[idx][b], NULL) == 1;
+		EVP_MD_CTX_free(c);
+		if (!ok)
+			return igos_seterr_ssl("digest failed");
+	}
+	in->present[idx] = 1;
+	in->size[idx] = sec->len;
+	return 0;
+}
+
+/*
+ * The .pcrsig for the sections as they will be laid out: the same PCR 11
+ * prediction igos-measure makes for the finished UKI (the stub's measured set:
+ * systemd 252's stub measures fewer sections than igos' own).
+ */
+static char *
+pcrsig_make(struct build *bo, struct stub *st, struct section *secs, size_t nsecs,
+	    const char *sbat, size_t sbat_len)
+{
+	struct igos_pcr_input in;
+	int old = igos_pcr_stub252(&st->pe);
+
+	igos_pcr_input_init(&in, bo->pcr_banks);
+	for (size_t i = 0; i < nsecs; i++)
+		if (pcr_section(&in, igos_pcr_section_index(secs[i].name), &secs[i]) < 0)
+			return NULL;
+	if (igos_pcr_input_set(&in, IGOS_SEC_SBAT, sbat, sbat_len) < 0)
+		return NULL;
+	if (old) {
+		in.present[IGOS_SEC_UNAME] = in.present[IGOS_SEC_SBAT] = 0;
+		in.present[IGOS_SEC_UCODE] = 0;
+	}
+	return igos_pcrsig_build_signer(&in, bo->pcr_banks, bo->phases, bo->nphases,
+					bo->pcr_signer);
 }
 
 static int
@@ -694,6 +769,17 @@ do_build(struct build *bo)
 			goto out;
 		ADD(".pcrpkey", &srcs[nsrcs], 1, 1, DATA);
 		nsrcs++;
+	} else if (bo->pcr_signer != NULL) {
+		size_t n;
+		char *pem = igos_pcr_pubkey_pem(igos_signer_pubkey(bo->pcr_signer), &n);
+
+		if (pem == NULL || src_text(&srcs[nsrcs], pem, n) < 0) {
+			free(pem);
+			goto out;
+		}
+		free(pem);
+		ADD(".pcrpkey", &srcs[nsrcs], 1, 1, DATA);
+		nsrcs++;
 	}
 	/* .initrd: one verbatim, several each padded to 4 bytes */
 	if (bo->ninitrds > 0) {
@@ -789,6 +875,16 @@ do_build(struct build *bo)
 	if (bo->pcrsig != NULL) {
 		if (src_file(&srcs[nsrcs], bo->pcrsig) < 0)
 			goto out;
+		ADD(".pcrsig", &srcs[nsrcs], 1, 1, DATA);
+		nsrcs++;
+	} else if (bo->pcr_signer != NULL) {
+		char *json = pcrsig_make(bo, &st, secs, nsecs, sbat.p, sbat.len);
+
+		if (json == NULL || src_text(&srcs[nsrcs], json, strlen(json)) < 0) {
+			free(json);
+			goto out;
+		}
+		free(json);
 		ADD(".pcrsig", &srcs[nsrcs], 1, 1, DATA);
 		nsrcs++;
 	}
@@ -1185,6 +1281,7 @@ append(const char ***list, size_t *n, const char *val)
 enum {
 	OPT_LINUX = 256, OPT_INITRD, OPT_CMDLINE, OPT_OSREL, OPT_UNAME, OPT_DTB, OPT_SPLASH,
 	OPT_PCRPKEY, OPT_PCRSIG, OPT_SBAT, OPT_SECTION, OPT_STUB, OPT_JSON,
+	OPT_PCRKEY, OPT_PCRBANK, OPT_PHASE, OPT_PINFILE,
 };
 
 static int
@@ -1203,6 +1300,10 @@ main_build(int argc, char **argv)
 		{"sbat", required_argument, NULL, OPT_SBAT},
 		{"section", required_argument, NULL, OPT_SECTION},
 		{"stub", required_argument, NULL, OPT_STUB},
+		{"pcr-key", required_argument, NULL, OPT_PCRKEY},
+		{"pcr-bank", required_argument, NULL, OPT_PCRBANK},
+		{"phase", required_argument, NULL, OPT_PHASE},
+		{"pin-file", required_argument, NULL, OPT_PINFILE},
 		{"config", required_argument, NULL, 'c'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
@@ -1211,7 +1312,7 @@ main_build(int argc, char **argv)
 	};
 	struct build bo;
 	struct config cfg;
-	const char *config = NULL;
+	const char *config = NULL, *pcr_key = NULL, *pin_file = NULL;
 	int c, rc;
 
 	memset(&bo, 0, sizeof(bo));
@@ -1246,6 +1347,26 @@ main_build(int argc, char **argv)
 			break;
 		}
 		case OPT_STUB: once(&bo.stub_path, optarg, "--stub"); break;
+		case OPT_PCRKEY: once(&pcr_key, optarg, "--pcr-key"); break;
+		case OPT_PINFILE: once(&pin_file, optarg, "--pin-file"); break;
+		case OPT_PCRBANK: {
+			int b = igos_pcr_bank_parse(optarg);
+
+			if (b < 0)
+				usage_err("%s", igos_errmsg());
+			if (bo.pcr_banks & (1u << b))
+				usage_err("--pcr-bank %s given twice", optarg);
+			bo.pcr_banks |= 1u << b;
+			break;
+		}
+		case OPT_PHASE: {
+			char *ph = igos_pcr_phase_normalize(optarg);
+
+			if (ph == NULL)
+				usage_err("%s", igos_errmsg());
+			append(&bo.phases, &bo.nphases, ph);
+			break;
+		}
 		case 'c': once(&config, optarg, "--config"); break;
 		case 'o': once(&bo.out, optarg, "--output"); break;
 		case 'h': usage(stdout); exit(0);
@@ -1292,9 +1413,28 @@ main_build(int argc, char **argv)
 		bo.cmdline = NULL;
 	if (bo.uname != NULL && bo.uname[0] == '\0')
 		bo.uname = NULL;
+	if (pcr_key == NULL && (bo.pcr_banks || bo.nphases || pin_file))
+		usage_err("--pcr-bank, --phase and --pin-file go with --pcr-key");
+	if (pcr_key != NULL && bo.pcrsig != NULL)
+		usage_err("--pcr-key and --pcrsig exclude each other");
+	if (pcr_key != NULL) {
+		struct igos_signer_opts so = {.pin_file = pin_file};
+
+		if (bo.pcr_banks == 0)
+			bo.pcr_banks = 1u << IGOS_BANK_SHA256;
+		if ((bo.pcr_signer = igos_signer_open(pcr_key, &so)) == NULL)
+			errx(1, "%s", igos_errmsg());
+		if (igos_signer_type(bo.pcr_signer) != IGOS_KEY_RSA)
+			errx(1, "--pcr-key '%s': PCR policies need an RSA key (systemd's TPM-side "
+			     "check uses RSASSA)", pcr_key);
+	}
 	rc = do_build(&bo) < 0;
 	if (rc)
 		warnx("%s", igos_errmsg());
+	igos_signer_free(bo.pcr_signer);
+	for (size_t i = 0; i < bo.nphases; i++)
+		free((char *)bo.phases[i]);
+	free(bo.phases);
 	config_free(&cfg);
 	free(bo.initrds);
 	free(bo.sbats);
