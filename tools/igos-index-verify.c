@@ -194,14 +194,13 @@ read_bounded(const char *path, uint64_t want, struct blob *b)
 			goto fail;
 		}
 		if (want > 0) {
-			b->p = mmap(NULL, want, PROT_READ, MAP_PRIVATE, fd, 0);
+			b->p = mmap(NULL, want, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 			if (b->p == MAP_FAILED) {
 				b->p = NULL;
 				igos_seterr_errno("cannot map '%s'", path);
 				goto fail;
 			}
 			b->mapped = 1;
-			madvise(b->p, want, MADV_SEQUENTIAL);
 		}
 		b->len = want;
 	} else {
