@@ -99,8 +99,14 @@ igos_idx_time_format(int64_t t, char out[21])
 		memcpy(out, "9999-12-31T23:59:59Z", 21);
 		return;
 	}
-	snprintf(out, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, (int)m, (int)d,
-		 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	{
+		char tmp[80]; /* the values are in range: exactly 20 characters */
+
+		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, (int)m,
+			 (int)d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+		memcpy(out, tmp, 20);
+		out[20] = '\0';
+	}
 }
 
 int
