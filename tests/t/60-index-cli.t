@@ -38,6 +38,15 @@ run 2 "igos-index-verify: verify takes INDEX [SIG]" "verify: no operand" \
 	$VERIFY verify --trust t --state s --repo core --arch x86_64
 run 2 "igos-index-verify: verify needs --trust, --state, --repo and --arch" \
 	"verify: missing option" $VERIFY verify --state s --repo core --arch x86_64 db
+run 2 "igos-index-verify: with the index on stdin, name the signature file" \
+	"verify: stdin index without a .sig operand" \
+	$VERIFY verify --trust t --state s --repo core --arch x86_64 -
+run 2 "igos-index-verify: option '--state' given twice" "verify: repeated option" \
+	$VERIFY verify --state s --state s db
+run 2 "igos-index-verify: invalid arch name 'x86 64'" "verify: bad arch name" \
+	$VERIFY verify --trust t --state s --repo core --arch 'x86 64' db
+run 2 "igos-index-verify: invalid time '2026-06-01' (want YYYY-MM-DDThh:mm:ssZ)" "verify: bad --now" \
+	$VERIFY verify --trust t --state s --repo core --arch x86_64 --now 2026-06-01 db
 run 2 "igos-index-verify: check takes INDEX PACKAGE..." "check: no package" \
 	$VERIFY check --state s --repo core db
 run 2 "igos-index-verify: invalid duration '14' (want e.g. 7d, 12h, 30m)" \
