@@ -132,6 +132,9 @@ run 0 "*" "--force signs a lower version" $S --version 9 --force InterGenOS.db
 is "$(sed -n 's/^version: //p' InterGenOS.db.sig)" "9" "version 9 written"
 run 0 "*" "a higher version needs no force" $S --version 11 --expires 12h InterGenOS.db
 is "$(sed -n 's/^expires: //p' InterGenOS.db.sig)" "2026-06-02T00:00:00Z" "--expires 12h"
+run 1 "igos-index-sign: the clock is behind the created time 2026-06-01T12:00:00Z of the existing 'InterGenOS.db.sig' (--force signs it anyway)" \
+	"sign refuses to date a release before the last one" $SIGN sign --key p256.pem \
+	--cert sub.cert --repo core --arch x86_64 --now 2026-06-01T11:00:00Z --version 12 InterGenOS.db
 run 0 "*" "-o elsewhere" $S --version 1 -o elsewhere.sig InterGenOS.db
 C_SUB=ed.pub idx_mkcert ed.cert
 run 0 "*" "validity over 14 days: signed" $SIGN sign --key ed.pem --cert ed.cert --repo core \
