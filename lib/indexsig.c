@@ -1126,7 +1126,6 @@ igos_idx_index_parse(const unsigned char *p, size_t len, size_t *count)
 		return igos_seterr("index line 1: bad magic (not 'igos-index v1')");
 	while (off < len) {
 		const unsigned char *name = p + off, *q, *sp;
-		uint64_t size = 0;
 		size_t nl;
 		int c;
 
@@ -1160,16 +1159,15 @@ igos_idx_index_parse(const unsigned char *p, size_t len, size_t *count)
 		if (*q == '0' && q[1] != ' ')
 			return index_err(p, off, "bad size", NULL, 0);
 		{
+			/* no arithmetic: up to 19 digits always fit, 20 are compared */
 			const unsigned char *ds = q;
 
-			while (q < end && (c = *q - '0', c >= 0 && c <= 9)) {
-				if (size > (UINT64_MAX - (unsigned)c) / 10)
-					return index_err(p, off, "size out of range", NULL, 0);
-				size = size * 10 + (unsigned)c;
+			while (q < end && (c = *q - '0', c >= 0 && c <= 9))
 				q++;
-			}
 			if (q == ds || q == end || *q != ' ')
 				return index_err(p, off, "bad size", NULL, 0);
+			if (q - ds > 20 || (q - ds == 20 && memcmp(ds, "18446744073709551615", 20) > 0))
+				return index_err(p, off, "size out of range", NULL, 0);
 		}
 		q++;
 		if ((size_t)(end - q) < 65)
