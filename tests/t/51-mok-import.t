@@ -90,6 +90,34 @@ is "$OUT" "c5.der: removed from the deletion request" "says it was removed from 
 mokutil_at enrref --import c5.der --hash-file h1 >/dev/null
 is "$(ls enr | sort)" "$(ls enrref | sort)" "same variables left as with mokutil"
 
+# delete of a certificate pending enrollment takes it off MokNew, like mokutil
+efidir dn; efidir dnref
+openssl passwd -6 -salt abcdefgh pw >hh
+igos-mok --efivars dn import --hash-file hh c1.der c2.der
+mokutil_at dnref --import c1.der c2.der --hash-file hh
+run 0 "" "delete of a certificate pending enrollment" igos-mok --efivars dn delete c1.der
+is "$OUT" "c1.der: removed from the enrollment request" "says it was removed from MokNew"
+mokutil_at dnref --delete c1.der --hash-file hh >/dev/null
+{ printf '\007\000\000\000'; esl_x509 c2.der; } >c2only
+same dn/$MOKNEW c2only "MokNew holds c2 alone"
+# libefivar rewrites a plain file without truncating it (efivarfs replaces the
+# variable whole): mokutil's new variable is the head of its file
+head -c "$(stat -c %s dn/$MOKNEW)" dnref/$MOKNEW >dnref.head
+same dn/$MOKNEW dnref.head "the same bytes mokutil writes"
+run 0 "" "delete of the last pending certificate" igos-mok --efivars dn delete c2.der
+ok "MokNew and MokAuth removed with it" test ! -e dn/$MOKNEW -a ! -e dn/$MOKAUTH
+
+# a list holding the same certificate twice (one SignatureSize): one copy removed
+n=$(wc -c <c1.der)
+{ printf '%s' "$X509_GUID_HEX$(le32 $((28 + 2 * (n + 16))))$(le32 0)$(le32 $((n + 16)))$SHIM_GUID_HEX" |
+	xxd -r -p; cat c1.der; printf '%s' "$SHIM_GUID_HEX" | xxd -r -p; cat c1.der; } >twice.esl
+efidir tw
+efivar tw MokNew $SHIM_GUID 07000000 <twice.esl
+run 0 "" "delete from a two-entry list" igos-mok --efivars tw delete c1.der
+esl_x509 c1.der >once.esl
+tail -c +5 tw/$MOKNEW >tw.data
+same tw.data once.esl "the list keeps the other copy, its size rewritten"
+
 # revoke
 run 0 "" "revoke --import" igos-mok revoke --import --efivars igos
 ok "MokNew and MokAuth gone" test ! -e igos/$MOKNEW -a ! -e igos/$MOKAUTH
