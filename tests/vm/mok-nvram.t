@@ -5,7 +5,9 @@
 # agrees with mokutil, `igos-mok import` writes MokNew/MokAuth through
 # efivarfs (the same bytes as in a plain directory, immutable flag set again),
 # test says pending. Second boot from the same vars: the request survived;
-# igos-mok pending and mokutil --list-new list it; revoke removes it.
+# igos-mok pending and mokutil --list-new list it; a second key is added
+# (the variable replaced in place, its immutable flag restored); revoke
+# removes the request.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/vm.sh"
 . "$TESTLIB/mok.sh"
@@ -13,14 +15,16 @@ STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 vm_need
 need igos-mok igos-ukify sbsign mokutil lsattr "$STUB"
 vm_kernel
-plan 18
+plan 21
 
 # the key to enroll and its expected variables, made on the host in a plain directory
 igos-mok new -k mok.key -c mok.der --subject "igos vm mok" >/dev/null || { echo "Bail out! new"; exit 1; }
+igos-mok new -k mok2.key -c mok2.der --subject "igos vm mok 2" >/dev/null || { echo "Bail out! new"; exit 1; }
 openssl passwd -6 -salt vmsalt0123 'vm password' >mok.hash
 efidir host
 igos-mok import --efivars host --hash-file mok.hash mok.der
 fp=$(openssl x509 -inform DER -in mok.der -noout -fingerprint -sha1 | sed 's/.*=//' | tr A-F a-f)
+fp2=$(openssl x509 -inform DER -in mok2.der -noout -fingerprint -sha1 | sed 's/.*=//' | tr A-F a-f)
 want_new=$(tail -c +5 host/$MOKNEW | sha256sum | cut -d' ' -f1)
 want_auth=$(tail -c +5 host/$MOKAUTH | sha256sum | cut -d' ' -f1)
 
@@ -38,6 +42,9 @@ if [ -e \$V/$MOKNEW ]; then
 	echo "IGOS-BOOT:second"
 	echo "IGOS-PENDING:\$(igos-mok pending)"
 	echo "IGOS-MOKUTIL-NEW:\$(mokutil --list-new | sed -n 's/^SHA1 Fingerprint: //p')"
+	igos-mok import --hash-file /mok.hash /mok2.der; echo "IGOS-IMPORT2-RC:\$?"
+	echo "IGOS-PENDING2:\$(igos-mok pending | cut -d' ' -f3 | tr '\n' ' ')"
+	echo "IGOS-LSATTR2:\$(lsattr \$V/$MOKNEW 2>&1 | cut -c1-20)"
 	igos-mok revoke --import; echo "IGOS-REVOKE-RC:\$?"
 	echo "IGOS-AFTER-REVOKE:\$(ls \$V | grep -c '^Mok\(New\|Auth\)-')"
 else
@@ -58,7 +65,7 @@ poweroff -f
 INIT
 ok "initrd with igos-mok, mokutil and efivarfs.ko" vm_initrd initrd.img --modules efivarfs \
 	--bin "$(command -v igos-mok)" --bin "$(command -v mokutil)" --bin "$(command -v lsattr)" \
-	--file mok.der:/mok.der --file mok.hash:/mok.hash --init init.sh
+	--file mok.der:/mok.der --file mok2.der:/mok2.der --file mok.hash:/mok.hash --init init.sh
 printf 'ID=igos-test\nNAME="igos test"\n' >osrel
 igos-ukify build --stub "$STUB" --linux "$VM_VMLINUZ" --initrd initrd.img --os-release @osrel \
 	--cmdline "console=ttyS0 quiet" -o uki.efi >/dev/null || { echo "Bail out! ukify"; exit 1; }
@@ -89,6 +96,9 @@ pend=$(val boot2.log IGOS-PENDING)
 is "$(echo "$pend" | cut -d' ' -f1-3)" "enroll x509 $fp" "igos-mok pending lists the key"
 is "$(echo "$pend" | cut -d' ' -f4-)" "CN=igos vm mok" "with its subject"
 is "$(val boot2.log IGOS-MOKUTIL-NEW)" "$fp" "mokutil --list-new lists the same key"
+is "$(val boot2.log IGOS-IMPORT2-RC)" "0" "a second key added to the request in NVRAM (variable replaced)"
+is "$(val boot2.log IGOS-PENDING2)" "$fp2 $fp " "pending: the new key first, then the first one"
+is "$(val boot2.log IGOS-LSATTR2 | cut -c5)" "i" "immutable flag restored after the replacement"
 is "$(val boot2.log IGOS-REVOKE-RC)" "0" "revoke --import on efivarfs succeeds"
 is "$(val boot2.log IGOS-AFTER-REVOKE)" "0" "MokNew and MokAuth are gone"
 done_testing
