@@ -611,7 +611,7 @@ cmd_request(int argc, char **argv, enum req req)
 	size_t addlen = 0, nreqlen, ncerts;
 	int c, changed_reverse = 0;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
 		switch (c) {
@@ -739,7 +739,7 @@ cmd_revoke(int argc, char **argv)
 	int c, which = 0, r1, r2;
 	const char *var, *auth;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
 		switch (c) {
@@ -783,7 +783,7 @@ json_flag(int argc, char **argv, const char *verb)
 	};
 	int c, json = 0;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
 		if (c == OPT_JSON) {
@@ -874,7 +874,7 @@ cmd_test(int argc, char **argv)
 	struct cert ct;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
 		bad_usage(NULL);
@@ -1070,7 +1070,7 @@ cmd_new(int argc, char **argv)
 	char *p;
 	long plen;
 
-	while ((c = getopt_long(argc, argv, "+k:c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:c:hV", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
 		switch (c) {
