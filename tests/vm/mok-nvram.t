@@ -15,7 +15,7 @@ STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 vm_need
 need igos-mok igos-ukify sbsign mokutil lsattr "$STUB"
 vm_kernel
-plan 21
+plan 22
 
 # the key to enroll and its expected variables, made on the host in a plain directory
 igos-mok new -k mok.key -c mok.der --subject "igos vm mok" >/dev/null || { echo "Bail out! new"; exit 1; }
@@ -35,6 +35,7 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin:$bindir
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 vm-load-modules >/dev/null
+echo; echo "IGOS-UNMOUNTED:\$(igos-mok sb-state 2>&1)"
 mount -t efivarfs efivarfs /sys/firmware/efi/efivars || echo "IGOS-MOUNT-FAILED"
 V=/sys/firmware/efi/efivars
 echo
@@ -75,6 +76,9 @@ vm_esp esp uki.signed
 
 val() { tr -d '\r' <"$1" | sed -n "s/^$2://p" | head -n 1; }
 vm_boot_uefi esp boot1.log --secure --vars vars.fd --timeout 180
+is "$(val boot1.log IGOS-UNMOUNTED)" \
+	"igos-mok: '/sys/firmware/efi/efivars' is not efivarfs: mount -t efivarfs efivarfs '/sys/firmware/efi/efivars'" \
+	"before efivarfs is mounted: one line saying so"
 is "$(val boot1.log IGOS-BOOT)" "first" "first boot: no request in NVRAM yet"
 is "$(val boot1.log IGOS-SB)" "SecureBoot enabled " "sb-state: Secure Boot on"
 is "$(val boot1.log IGOS-SB)" "$(val boot1.log IGOS-MOKUTIL-SB)" "sb-state says what mokutil --sb-state says"
