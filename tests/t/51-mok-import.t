@@ -71,6 +71,21 @@ ok "nothing queued" test ! -e enr/$MOKNEW
 run 0 "" "test: enrolled" igos-mok --efivars enr test c5.pem
 is "$OUT" "enrolled" "test prints enrolled"
 
+# in the firmware's db, or blocked by dbx or MokListXRT: skipped, as mokutil does
+DB_GUID=d719b2cb-3d3a-4596-a3bc-dad00e67656f
+efidir fw
+esl_x509 c1.der | efivar fw db $DB_GUID 27000000
+esl_x509 c2.der | efivar fw dbx $DB_GUID 27000000
+esl_x509 c3.der | efivar fw MokListXRT $SHIM_GUID 06000000
+run 0 "" "import of certificates in db, dbx, MokListXRT" igos-mok --efivars fw import c1.der c2.der c3.der
+is "$OUT" "c1.der: already in db, skipped
+c2.der: blocked by dbx, skipped
+c3.der: blocked by MokListXRT, skipped" "each skipped with its reason"
+is "$(mokutil_at fw --import c1.der c2.der c3.der --hash-file h1 | sed 's/^SKIP: //')" "c1.der is already in db
+c2.der is blocked in dbx
+c3.der is blocked in MokListXRT" "mokutil skips the same three"
+ok "nothing queued" test ! -e fw/$MOKNEW
+
 # delete: MokDel/MokDelAuth byte-identical to mokutil --delete
 cp -R enr enrref
 run 0 "" "delete c5" igos-mok --efivars enr delete --hash-file h2 c5.der
