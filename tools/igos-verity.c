@@ -489,6 +489,8 @@ cmd_format(int argc, char **argv)
 		check_overlap(&ds, &hs, &v, o.hash_offset);
 		if (S_ISDIR(hs.st_mode))
 			errx(1, "cannot write '%s': Is a directory", hash);
+		if (!S_ISREG(hs.st_mode) && !S_ISBLK(hs.st_mode))
+			errx(1, "'%s' is not a regular file or a block device", hash);
 		/* A device, or the data file itself, can only be written in place. */
 		in_place = S_ISBLK(hs.st_mode) || (ds.st_dev == hs.st_dev && ds.st_ino == hs.st_ino);
 	}
