@@ -25,7 +25,10 @@ EFI_HDRS = $(wildcard efi/*.h)
 
 STUB_EFI   := $(BUILD)/efi/igos-stubx64.efi
 MARKER_EFI := $(BUILD)/efi/igos-marker.efi
-ALL_EXTRA += $(MARKER_EFI)
+# Test program for the VM tests: LoadImage/StartImage of \uki.efi with options.
+CHAIN_EFI  := $(BUILD)/efi/igos-chain.efi
+ALL_EXTRA += $(STUB_EFI) $(MARKER_EFI) $(CHAIN_EFI)
+INSTALL_EXTRA += install-efi
 
 # gnu-efi's linker script with a page-aligned .sbat output section before
 # .dynamic (an orphan .sbat would land on an unaligned address).
@@ -43,6 +46,9 @@ $(BUILD)/efi/igos-stubx64.so: $(BUILD)/efi/stub.o $(BUILD)/efi/pure.o $(BUILD)/e
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
 $(BUILD)/efi/igos-marker.so: $(BUILD)/efi/marker.o $(BUILD)/efi/efi.lds
+	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
+
+$(BUILD)/efi/igos-chain.so: $(BUILD)/efi/chain.o $(BUILD)/efi/efi.lds
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
 # Host helper: checks the PE (PE32+ EFI app, 4 KiB sections, no symbol

@@ -1,0 +1,350 @@
+/* The UKI stub's pure logic (PE parsing and loading, measurement order,
+ * command line policy and conversion, SBAT text): built for EFI and the host. */
+#include "pure.h"
+
+static uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+	       ((uint32_t)p[3] << 24);
+}
+
+static uint64_t
+rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32);
+}
+
+static void
+wr64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* [off, off+n) inside [0, len), without overflow. */
+static int
+fits(uint64_t off, uint64_t n, uint64_t len)
+{
+	return off <= len && n <= len - off;
+}
+
+const char *
+uki_strerror(int e)
+{
+	switch (e) {
+	case UKI_OK: return "success";
+	case UKI_E_TRUNC: return "truncated PE headers";
+	case UKI_E_MAGIC: return "not a PE image";
+	case UKI_E_FORMAT: return "not a PE32+ x86-64 image";
+	case UKI_E_SECTIONS: return "too many PE sections";
+	case UKI_E_BOUNDS: return "a PE section lies outside the image";
+	case UKI_E_DUP: return "a PE section occurs twice";
+	case UKI_E_RELOC: return "bad base relocations";
+	}
+	return "unknown error";
+}
+
+#define OPT_MAGIC_PE32PLUS 0x20b
+#define MACHINE_X64 0x8664
+
+int
+uki_pe_parse(const uint8_t *buf, size_t len, struct uki_pe *pe)
+{
+	if (len < 0x40)
+		return UKI_E_TRUNC;
+	if (buf[0] != 'M' || buf[1] != 'Z')
+		return UKI_E_MAGIC;
+	uint32_t pe_off = rd32(buf + 0x3c);
+	if (!fits(pe_off, 24, len))
+		return UKI_E_TRUNC;
+	const uint8_t *h = buf + pe_off;
+	if (h[0] != 'P' || h[1] != 'E' || h[2] != 0 || h[3] != 0)
+		return UKI_E_MAGIC;
+	pe->machine = rd16(h + 4);
+	unsigned nsec = rd16(h + 6);
+	uint16_t opt_size = rd16(h + 20);
+	uint64_t opt_off = (uint64_t)pe_off + 24;
+	if (!fits(opt_off, opt_size, len))
+		return UKI_E_TRUNC;
+	const uint8_t *o = buf + opt_off;
+	/* PE32+ fixed part up to NumberOfRvaAndSizes is 112 bytes. */
+	if (opt_size < 112 || rd16(o) != OPT_MAGIC_PE32PLUS || pe->machine != MACHINE_X64)
+		return UKI_E_FORMAT;
+	pe->entry = rd32(o + 16);
+	pe->image_base = rd64(o + 24);
+	pe->section_align = rd32(o + 32);
+	pe->file_align = rd32(o + 36);
+	pe->major_image_version = rd16(o + 44);
+	pe->size_of_image = rd32(o + 56);
+	pe->size_of_headers = rd32(o + 60);
+	pe->subsystem = rd16(o + 68);
+	pe->dll_chars = rd16(o + 70);
+	uint32_t ndirs = rd32(o + 108);
+	if (ndirs > (uint32_t)(opt_size - 112) / 8)
+		return UKI_E_FORMAT;
+	pe->reloc_rva = pe->reloc_size = 0;
+	if (ndirs > 5) {
+		pe->reloc_rva = rd32(o + 112 + 5 * 8);
+		pe->reloc_size = rd32(o + 112 + 5 * 8 + 4);
+	}
+	if (pe->section_align == 0 || (pe->section_align & (pe->section_align - 1)) != 0)
+		return UKI_E_FORMAT;
+	if (nsec > UKI_MAX_SECTIONS)
+		return UKI_E_SECTIONS;
+	uint64_t shdr = opt_off + opt_size;
+	if (!fits(shdr, (uint64_t)nsec * 40, len))
+		return UKI_E_TRUNC;
+	if (shdr + (uint64_t)nsec * 40 > pe->size_of_headers)
+		return UKI_E_FORMAT;
+	pe->nsections = nsec;
+	for (unsigned i = 0; i < nsec; i++) {
+		const uint8_t *s = buf + shdr + 40 * (uint64_t)i;
+		struct uki_section *d = &pe->sec[i];
+		for (int j = 0; j < 8; j++)
+			d->name[j] = (char)s[j];
+		d->name[8] = '\0';
+		d->vsize = rd32(s + 8);
+		d->vaddr = rd32(s + 12);
+		d->raw_size = rd32(s + 16);
+		d->raw_off = rd32(s + 20);
+		d->flags = rd32(s + 36);
+	}
+	return UKI_OK;
+}
+
+int
+uki_loaded_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
+		   const char *name, const uint8_t **data, size_t *len)
+{
+	const struct uki_section *found = 0;
+
+	*data = 0;
+	*len = 0;
+	for (unsigned i = 0; i < pe->nsections; i++) {
+		if (!streq(pe->sec[i].name, name))
+			continue;
+		if (found)
+			return UKI_E_DUP;
+		found = &pe->sec[i];
+	}
+	if (!found)
+		return UKI_OK;
+	if (!fits(found->vaddr, found->vsize, image_size) ||
+	    !fits(found->vaddr, found->vsize, pe->size_of_image))
+		return UKI_E_BOUNDS;
+	*data = image + found->vaddr;
+	*len = found->vsize;
+	return UKI_OK;
+}
+
+int
+uki_pe_relocate(uint8_t *img, size_t img_size, uint32_t rva, uint32_t size, uint64_t delta)
+{
+	if (size == 0)
+		return UKI_OK;
+	if (!fits(rva, size, img_size))
+		return UKI_E_RELOC;
+	const uint8_t *p = img + rva, *end = p + size;
+	while ((size_t)(end - p) >= 8) {
+		uint32_t page = rd32(p), bsize = rd32(p + 4);
+		if (bsize < 8 || bsize % 2 != 0 || bsize > (size_t)(end - p))
+			return UKI_E_RELOC;
+		for (uint32_t k = 8; k < bsize; k += 2) {
+			uint16_t e = rd16(p + k);
+			uint64_t at = (uint64_t)page + (e & 0xfff);
+			switch (e >> 12) {
+			case 0: /* IMAGE_REL_BASED_ABSOLUTE: padding */
+				break;
+			case 10: /* IMAGE_REL_BASED_DIR64 */
+				if (!fits(at, 8, img_size))
+					return UKI_E_RELOC;
+				wr64(img + at, rd64(img + at) + delta);
+				break;
+			default:
+				return UKI_E_RELOC;
+			}
+		}
+		p += bsize;
+	}
+	/* Trailing bytes shorter than a block header are padding. */
+	return UKI_OK;
+}
+
+int
+uki_pe_load(const struct uki_pe *pe, const uint8_t *file, size_t file_len,
+	    uint8_t *dst, uint64_t load_addr)
+{
+	uint64_t img = pe->size_of_image;
+
+	if (pe->size_of_headers > img || pe->size_of_headers > file_len)
+		return UKI_E_BOUNDS;
+	if (pe->entry == 0 || pe->entry >= img)
+		return UKI_E_FORMAT;
+	for (unsigned i = 0; i < pe->nsections; i++) {
+		const struct uki_section *s = &pe->sec[i];
+		uint32_t n = s->raw_size < s->vsize || s->vsize == 0 ? s->raw_size : s->vsize;
+		uint32_t span = s->vsize > n ? s->vsize : n;
+		if (!fits(s->vaddr, span, img) || !fits(s->raw_off, n, file_len) ||
+		    s->vaddr < pe->size_of_headers)
+			return UKI_E_BOUNDS;
+	}
+	for (uint32_t k = 0; k < pe->size_of_headers; k++)
+		dst[k] = file[k];
+	for (unsigned i = 0; i < pe->nsections; i++) {
+		const struct uki_section *s = &pe->sec[i];
+		uint32_t n = s->raw_size < s->vsize || s->vsize == 0 ? s->raw_size : s->vsize;
+		for (uint32_t k = 0; k < n; k++)
+			dst[s->vaddr + k] = file[s->raw_off + k];
+	}
+	return uki_pe_relocate(dst, img, pe->reloc_rva, pe->reloc_size,
+			       load_addr - pe->image_base);
+}
+
+const char *const uki_pcr11_order[] = {
+	".linux", ".osrel", ".cmdline", ".initrd", ".ucode",
+	".splash", ".dtb", ".uname", ".sbat", ".pcrpkey",
+};
+const unsigned uki_pcr11_count = sizeof(uki_pcr11_order) / sizeof(uki_pcr11_order[0]);
+
+int
+uki_section_known(const char *name)
+{
+	for (unsigned i = 0; i < uki_pcr11_count; i++)
+		if (streq(name, uki_pcr11_order[i]))
+			return 1;
+	return streq(name, ".pcrsig");
+}
+
+enum uki_cmdline_src
+uki_cmdline_choose(int secure_boot, size_t cmdline_len, size_t loadopts_chars)
+{
+	if (loadopts_chars > 0 && (!secure_boot || cmdline_len == 0))
+		return UKI_CMDLINE_LOADOPTS;
+	if (cmdline_len > 0)
+		return UKI_CMDLINE_SECTION;
+	return UKI_CMDLINE_NONE;
+}
+
+size_t
+uki_loadopts_chars(const uint8_t *lo, size_t bytes)
+{
+	size_t n = 0;
+
+	if (lo == 0)
+		return 0;
+	for (; n < bytes / 2; n++) {
+		uint16_t c = rd16(lo + 2 * n);
+		if (c == 0)
+			break;
+		if ((c < 0x20 && c != '\t') || c >= 0x7f)
+			return 0;
+	}
+	return n;
+}
+
+size_t
+uki_utf8_to_utf16(const uint8_t *in, size_t inlen, uint16_t *out)
+{
+	size_t i = 0, o = 0;
+
+	while (i < inlen && in[i] != 0) {
+		uint8_t c = in[i];
+		uint32_t cp, min;
+		size_t more;
+
+		if (c < 0x80) {
+			out[o++] = c;
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0) {
+			cp = c & 0x1f, more = 1, min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			cp = c & 0x0f, more = 2, min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			cp = c & 0x07, more = 3, min = 0x10000;
+		} else {
+			out[o++] = 0xfffd;
+			i++;
+			continue;
+		}
+		size_t k = 1;
+		for (; k <= more; k++) {
+			if (i + k >= inlen || (in[i + k] & 0xc0) != 0x80)
+				break;
+			cp = (cp << 6) | (in[i + k] & 0x3f);
+		}
+		if (k <= more || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+			/* Malformed: one replacement for the lead byte, resync after it. */
+			out[o++] = 0xfffd;
+			i++;
+			continue;
+		}
+		i += more + 1;
+		if (cp >= 0x10000) {
+			/* 4 input bytes, 2 output units: stays within inlen + 1. */
+			cp -= 0x10000;
+			out[o++] = (uint16_t)(0xd800 | (cp >> 10));
+			out[o++] = (uint16_t)(0xdc00 | (cp & 0x3ff));
+		} else {
+			out[o++] = (uint16_t)cp;
+		}
+	}
+	out[o] = 0;
+	return o;
+}
+
+int
+uki_sbat_valid(const char *text, size_t len)
+{
+	size_t i = 0, line = 0;
+
+	while (i < len && text[i] != '\0') {
+		size_t start = i;
+		int fields = 1, empty = 0;
+		size_t fstart = i;
+
+		while (i < len && text[i] != '\n' && text[i] != '\0') {
+			if (text[i] == ',') {
+				if (i == fstart)
+					empty = 1;
+				fields++;
+				fstart = i + 1;
+			} else if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7e) {
+				return 0;
+			}
+			i++;
+		}
+		if (i >= len || text[i] != '\n' || i == fstart || empty || fields != 6)
+			return 0;
+		if (line == 0) {
+			const char *h = "sbat,1,";
+			for (size_t k = 0; h[k]; k++)
+				if (start + k >= i || text[start + k] != h[k])
+					return 0;
+		}
+		line++;
+		i++;
+	}
+	if (line == 0)
+		return 0;
+	for (; i < len; i++)
+		if (text[i] != '\0')
+			return 0;
+	return 1;
+}

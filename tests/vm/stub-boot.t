@@ -1,0 +1,85 @@
+#!/bin/sh
+# The igos stub under OVMF + swtpm: a signed UKI (igos stub, Debian's cloud
+# kernel with its signature removed, busybox initrd, .osrel .cmdline .uname,
+# the stub's .sbat) started by a signed test loader (igos-chain.efi:
+# LoadImage + StartImage with other LoadOptions, as a boot entry would).
+# Secure Boot on: the firmware verifies the UKI, the unsigned inner kernel
+# boots, the options are ignored, /proc/cmdline is .cmdline, PCR 11 is what
+# systemd-measure and an independent computation predict, PCR 12 untouched.
+# Secure Boot off: the options are the command line and are measured into
+# PCR 12; PCR 11 is unchanged.
+. "${0%/*}/../lib/tap.sh"
+. "$TESTLIB/vm.sh"
+. "$IGOS_SRC/tests/vm/stub-lib.sh"
+MEASURE=/usr/lib/systemd/systemd-measure
+vm_need
+need sbsign sbverify sbattach swtpm xxd "$MEASURE" "$STUB_IGOS" "$STUB_CHAIN"
+vm_kernel
+plan 13
+
+stub_initrd initrd.img
+CMDLINE="console=ttyS0 quiet igos.test=stub-boot"
+OPTIONS="console=ttyS0 quiet igos.test=loadoptions"
+printf '%s' "$CMDLINE" >cmdline
+printf 'ID=igos-test\nNAME="igos test"\n' >osrel
+printf '%s' "$VM_KVER" >uname
+cp "$VM_VMLINUZ" vmlinuz
+sbattach --remove vmlinuz >/dev/null 2>&1
+is "$(sbverify --list vmlinuz 2>&1)" "No signature table present" \
+	"the inner kernel carries no signature"
+objcopy -O binary --only-section=.sbat "$STUB_IGOS" sbat
+
+ok "UKI assembled" stub_uki uki.efi "$STUB_IGOS" .osrel=osrel .cmdline=cmdline \
+	.uname=uname .initrd=initrd.img .linux=vmlinuz
+stub_sign uki.efi uki.signed
+stub_sign "$STUB_CHAIN" chain.signed
+vm_snakeoil_key keys
+ok "the UKI verifies against the snakeoil certificate" sbverify --cert keys/db.crt uki.signed
+
+mkdir -p esp
+cp uki.signed esp/uki.efi
+printf '%s\n' "$OPTIONS" >esp/options.txt
+vm_esp esp chain.signed
+
+# The expected PCR 11: systemd-measure for the sections it knows, then .uname
+# and .sbat (which it does not know) extended in order; and the whole thing
+# independently with openssl.
+sm=$("$MEASURE" calculate --linux=vmlinuz --osrel=osrel --cmdline=cmdline \
+	--initrd=initrd.img --bank=sha256 --phase= 2>/dev/null | sed -n 's/^11:sha256=//p')
+p=$(printf '.uname\0' | pcr_extend "$sm")
+p=$(pcr_extend "$p" <uname)
+p=$(printf '.sbat\0' | pcr_extend "$p")
+want_sm=$(pcr_extend "$p" <sbat)
+want=$(pcr11_expect .linux=vmlinuz .osrel=osrel .cmdline=cmdline .initrd=initrd.img \
+	.uname=uname .sbat=sbat)
+
+vm_boot_uefi esp sb.log --secure --tpm --timeout 150
+ok "Secure Boot: the firmware let the loader start the signed UKI" \
+	grep -q "igos-chain: starting" sb.log
+is "$(serial_value sb.log IGOS-CMDLINE)" "$CMDLINE" \
+	"Secure Boot: LoadOptions ignored, /proc/cmdline is .cmdline (unsigned inner kernel booted)"
+pcr11=$(serial_value sb.log IGOS-PCR11 | tr 'A-F' 'a-f')
+is "$pcr11" "$want_sm" "PCR 11 = systemd-measure calculate, then .uname and .sbat extended"
+is "$pcr11" "$want" "PCR 11 = independent computation (openssl)"
+is "$(serial_value sb.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$ZERO32" \
+	"Secure Boot: nothing measured into PCR 12"
+nok "no stub error line" grep -q "igos-stub:" sb.log
+
+rm -rf "$VM_TPMSTATE"; unset VM_TPMSTATE # a fresh TPM: PCR 12 from zero
+vm_boot_uefi esp nosb.log --insecure --tpm --timeout 150
+is "$(serial_value nosb.log IGOS-CMDLINE)" "$OPTIONS" \
+	"Secure Boot off: /proc/cmdline is the LoadOptions"
+pcr12=$(printf '%s' "$OPTIONS" | iconv -f ASCII -t UTF-16LE | { cat; printf '\0\0'; } |
+	pcr_extend "$ZERO32")
+is "$(serial_value nosb.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$pcr12" \
+	"Secure Boot off: PCR 12 = the LoadOptions (UTF-16 with NUL) extended"
+is "$(serial_value nosb.log IGOS-PCR11 | tr 'A-F' 'a-f')" "$want" \
+	"Secure Boot off: PCR 11 is the same"
+
+rm -rf "$VM_TPMSTATE"
+bad=""
+for va in $(objdump -h uki.signed | awk '$1 ~ /^[0-9]+$/ { print $2 "=" $4 }'); do
+	[ $((0x${va#*=} % 4096)) -eq 0 ] || bad="$bad ${va%%=*}"
+done
+is "$bad" "" "every section of the UKI on a 4 KiB boundary"
+done_testing
