@@ -533,6 +533,10 @@ key_str(EVP_PKEY *k, char *out, size_t size)
 	char grp[64];
 	size_t gl;
 
+	if (k == NULL) {
+		snprintf(out, size, "unknown");
+		return;
+	}
 	switch (EVP_PKEY_get_base_id(k)) {
 	case EVP_PKEY_RSA:
 		snprintf(out, size, "RSA-%d", EVP_PKEY_get_bits(k));
