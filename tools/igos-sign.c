@@ -37,7 +37,8 @@ usage(FILE *f)
 		"       igos-sign remove (-n INDEX | --all) [-o OUT] FILE\n"
 		"       igos-sign hash   FILE\n"
 		"FILE is a PE/COFF image (Authenticode) or an ELF kernel module; '-' is stdin.\n"
-		"Without -o, sign and remove replace FILE atomically; -o - writes to stdout.\n");
+		"Without -o, sign and remove replace FILE atomically; -o - writes to stdout.\n"
+		"-v prints the whole OpenSSL error queue on failure.\n");
 }
 
 static void __attribute__((noreturn))
