@@ -44,7 +44,7 @@ ok "FAT disk images made" sh -c '
 		rm -f d-$d.img && mformat -C -i d-$d.img -T 8192 -h 2 -s 16 :: &&
 		mmd -i d-$d.img ::/EFI ::/EFI/BOOT && mcopy -i d-$d.img $d.efi ::/EFI/BOOT/BOOTX64.EFI || exit 1
 	done'
-vm_boot_uefi esp1 boot1.log --secure --timeout 150 --stop-on 'IGOS-MARKER-OK' \
+vm_boot_uefi esp1 boot1.log --secure --stop-on 'IGOS-MARKER-OK' \
 	--disk d-untrusted.img --disk d-flipped.img --disk d-good.img
 case $(boot_line boot1.log 0x2) in *"Access Denied") r=0 ;; *) r=1 ;; esac
 is "$r" 0 "unsigned: Access Denied"
@@ -59,7 +59,7 @@ ok "... and it ran (IGOS-MARKER-OK)" grep -aq 'IGOS-MARKER-OK' boot1.log
 # boot 2: an oversized Security directory, then the RSA-4096 leaf
 vm_esp esp2 bigdir.efi
 disk d-leaf.img leaf.efi
-vm_boot_uefi esp2 boot2.log --secure --timeout 150 --stop-on 'IGOS-MARKER-OK' --disk d-leaf.img
+vm_boot_uefi esp2 boot2.log --secure --stop-on 'IGOS-MARKER-OK' --disk d-leaf.img
 case $(boot_line boot2.log 0x2) in *"Access Denied") r=0 ;; *) r=1 ;; esac
 is "$r" 0 "Security directory 8 bytes too long: Access Denied"
 case $(boot_line boot2.log 0x3) in *"starting Boot"*) r=0 ;; *) r=1 ;; esac
@@ -85,7 +85,7 @@ run 0 "" "sign through a pkcs11: URI" "$S" sign --pin-file hsm/pin \
 	-k "pkcs11:token=igos-vm;object=db;type=private" -c keys/db.crt -o token.efi "$MARKER"
 run 0 "" "the token-signed image verifies" "$S" verify -c keys/db.crt token.efi
 vm_esp esp3 token.efi
-vm_boot_uefi esp3 boot3.log --secure --timeout 150 --stop-on 'IGOS-MARKER-OK|Access Denied'
+vm_boot_uefi esp3 boot3.log --secure --stop-on 'IGOS-MARKER-OK|Access Denied'
 case $(boot_line boot3.log 0x2) in *"starting Boot"*) r=0 ;; *) r=1 ;; esac
 is "$r" 0 "signed on a token with the snakeoil key: started"
 ok "... and it ran (IGOS-MARKER-OK)" grep -aq 'IGOS-MARKER-OK' boot3.log
