@@ -67,6 +67,7 @@ struct lnode {
 	size_t tlen;
 	int plus;
 	int parens;             /* parentheses the user wrote around it */
+	int tdepth;             /* operators on the longest path down (a term: 0) */
 };
 
 struct lparse {
@@ -219,6 +220,20 @@ newnode(struct lparse *p, enum node type)
 
 static int lor(struct lparse *p, int depth);
 
+/* An operator node's depth in the tree; A OR B OR C ... nests to the left
+ * without parentheses, and both the printer and the fully parenthesized form
+ * (read back under MAX_DEPTH) follow the tree: its depth is bounded too. */
+static int
+settdepth(struct lparse *p, int n)
+{
+	int l = p->nodes[p->nodes[n].left].tdepth, r = p->nodes[p->nodes[n].right].tdepth;
+
+	p->nodes[n].tdepth = 1 + (l > r ? l : r);
+	if (p->nodes[n].tdepth > MAX_DEPTH)
+		return lfail(p, "expression nested too deep");
+	return n;
+}
+
 static const char *
 tokname(enum tok t)
 {
@@ -282,7 +297,7 @@ lwith(struct lparse *p, int depth)
 		return -1;
 	p->nodes[w].left = n;
 	p->nodes[w].right = e;
-	if (lnext(p) < 0)
+	if (settdepth(p, w) < 0 || lnext(p) < 0)
 		return -1;
 	return w;
 }
@@ -299,6 +314,8 @@ land(struct lparse *p, int depth)
 			return -1;
 		p->nodes[n].left = l;
 		p->nodes[n].right = r;
+		if (settdepth(p, n) < 0)
+			return -1;
 		l = n;
 	}
 	return l;
@@ -316,6 +333,8 @@ lor(struct lparse *p, int depth)
 			return -1;
 		p->nodes[n].left = l;
 		p->nodes[n].right = r;
+		if (settdepth(p, n) < 0)
+			return -1;
 		l = n;
 	}
 	return l;
