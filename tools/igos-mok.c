@@ -722,17 +722,23 @@ cmd_request(int argc, char **argv, enum req req)
 		memcpy(nreq, add, addlen);
 		if (same.len)
 			memcpy(nreq + addlen, same.data, same.len);
-		if (write_or_fail(var, nreq, nreqlen) < 0)
-			lib_fail();
-		if (write_or_fail(auth, authrec, sizeof(authrec)) < 0) {
+		/*
+		 * A failed write (even one that failed after its rename, at the
+		 * directory's fsync) is undone: the request as it was, and no
+		 * password left behind for a request that is not there.
+		 */
+		if (write_or_fail(var, nreq, nreqlen) < 0 ||
+		    write_or_fail(auth, authrec, sizeof(authrec)) < 0) {
 			char msg[1024];
 
 			snprintf(msg, sizeof(msg), "%s", igos_errmsg());
 			/* put the request back as it was */
 			if (same.present)
 				write_or_fail(var, same.data, same.len);
-			else
+			else {
 				igos_efivar_delete(efivars, var, igos_guid_shim);
+				igos_efivar_delete(efivars, auth, igos_guid_shim);
+			}
 			OPENSSL_cleanse(authrec, sizeof(authrec));
 			errx(1, "%s", msg);
 		}
@@ -1229,14 +1235,36 @@ cmd_new(int argc, char **argv)
 	if (igos_out_write(&co, p, (size_t)plen) < 0)
 		lib_fail();
 	BIO_free(mem);
-	if (!token && igos_out_commit(&ko) < 0)
-		lib_fail();
+	/*
+	 * The certificate first, then the key: a run killed in between leaves a
+	 * certificate without its key (public, harmless), never a private key
+	 * without its certificate. A commit can fail after its rename (the
+	 * directory's fsync): what this run made is removed again.
+	 */
 	if (igos_out_commit(&co) < 0) {
 		char msg[1024];
 
+		int e = errno;
+
 		snprintf(msg, sizeof(msg), "%s", igos_errmsg());
-		if (!token && !force)
-			unlink(keyref); /* we made it a moment ago: no key without its cert */
+		if (!token)
+			igos_out_abort(&ko);
+		if (!force && e != EEXIST && strcmp(certout, "-") != 0)
+			unlink(certout);
+		errx(1, "%s", msg);
+	}
+	if (!token && igos_out_commit(&ko) < 0) {
+		char msg[1024];
+
+		int e = errno;
+
+		snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+		if (!force) {
+			if (e != EEXIST)
+				unlink(keyref); /* we made them a moment ago: no key without its cert */
+			if (strcmp(certout, "-") != 0)
+				unlink(certout);
+		}
 		errx(1, "%s", msg);
 	}
 	if (strcmp(certout, "-") != 0) {
