@@ -1,15 +1,160 @@
 #!/bin/sh
 # Seed corpus for one fuzz target, made from real files on this machine
-# (Debian packages), never committed: corpus.sh TARGET DIR
+# (Debian packages, the cached test kernel) and from outputs of the project's
+# own tools and their peers, never committed: corpus.sh TARGET DIR
+# IGOS_BUILD (default build/) holds the tools; a seed whose maker is missing
+# is left out.
 set -eu
 name=$1 dir=$2
 [ -n "$(ls -A "$dir" 2>/dev/null)" ] && exit 0
+src=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${IGOS_BUILD:-$src/build}/bin
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+SHIM=/usr/lib/shim/shimx64.efi
+
+# An RSA key and certificate, made once per call.
+mkkey() {
+	[ -f "$tmp/k.pem" ] && return 0
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/k.pem" -out "$tmp/c.pem" \
+		-subj /CN=fuzz -days 30 2>/dev/null
+	chmod 600 "$tmp/k.pem"
+}
+
+# A small PE signed by igos-sign and by sbsign (a cut-down systemd stub).
+signed_pe() {
+	mkkey
+	if [ -x "$bin/igos-sign" ] && [ -f "$STUB" ]; then
+		"$bin/igos-sign" sign -k "$tmp/k.pem" -c "$tmp/c.pem" -o "$dir/stub-igos.efi" "$STUB" 2>/dev/null || :
+	fi
+	if command -v sbsign >/dev/null && [ -f "$STUB" ]; then
+		sbsign --key "$tmp/k.pem" --cert "$tmp/c.pem" --output "$dir/stub-sbsign.efi" "$STUB" 2>/dev/null || :
+	fi
+}
+
+kmod() {
+	for d in "$HOME/.cache/igos-tests/kernel" /lib/modules; do
+		[ -d "$d" ] || continue
+		find "$d" -name '*.ko' -size -24k 2>/dev/null | head -n 4
+	done
+}
+
 case $name in
 fuzz-pe)
-	for f in /usr/lib/systemd/boot/efi/linuxx64.efi.stub /usr/lib/shim/shimx64.efi \
-		/usr/lib/shim/mmx64.efi /usr/lib/systemd/boot/efi/systemd-bootx64.efi; do
+	for f in $STUB $SHIM /usr/lib/shim/mmx64.efi /usr/lib/systemd/boot/efi/systemd-bootx64.efi; do
 		[ -f "$f" ] && head -c 65536 "$f" >"$dir/${f##*/}"
 	done ;;
+fuzz-authenticode)
+	signed_pe
+	[ -f "$SHIM" ] && cp "$SHIM" "$dir/shimx64.efi"
+	for m in $(kmod); do cp "$m" "$dir/"; done ;;
+fuzz-modsig)
+	for m in $(kmod); do cp "$m" "$dir/"; tail -c 2048 "$m" >"$dir/tail-${m##*/}"; done ;;
+fuzz-stub)
+	for f in $STUB $SHIM; do
+		[ -f "$f" ] && head -c 262144 "$f" >"$dir/${f##*/}"
+		[ -f "$f" ] && objcopy -O binary --only-section=.sbat "$f" "$dir/sbat-${f##*/}" 2>/dev/null || :
+	done
+	printf 'sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\nigos,1,InterGenOS,igos,0.1,https://intergenos.org\n' >"$dir/sbat.csv"
+	printf 'console=ttyS0 root=/dev/vda1 ro' | iconv -t UTF-16LE >"$dir/loadopts" ;;
+fuzz-verity)
+	head -c 65536 /dev/urandom >"$tmp/data"
+	for a in sha256:4096:4096 sha1:512:1024 sha512:1024:512; do
+		h=${a%%:*} b=${a#*:}; db=${b%%:*} hb=${b#*:}
+		if command -v veritysetup >/dev/null; then
+			veritysetup format --hash "$h" --data-block-size "$db" --hash-block-size "$hb" \
+				"$tmp/data" "$tmp/hash" >/dev/null 2>&1 && head -c 65536 "$tmp/hash" >"$dir/vs-$h-$db-$hb"
+		fi
+		if [ -x "$bin/igos-verity" ]; then
+			"$bin/igos-verity" format --hash "$h" --data-block-size "$db" --hash-block-size "$hb" \
+				"$tmp/data" "$tmp/h2" >/dev/null 2>&1 && head -c 65536 "$tmp/h2" >"$dir/igos-$h-$db-$hb"
+		fi
+		rm -f "$tmp/hash" "$tmp/h2"
+	done
+	# one small tree whole: 4 data blocks of 512, its root hash at the end
+	head -c 2048 /dev/zero >"$tmp/small"
+	if command -v veritysetup >/dev/null; then
+		r=$(veritysetup format --data-block-size 512 --hash-block-size 512 "$tmp/small" "$tmp/sh" 2>/dev/null |
+			sed -n 's/^Root hash:[[:space:]]*//p')
+		[ -n "$r" ] && { cat "$tmp/sh"; printf '%s' "$r" | xxd -r -p; } >"$dir/small-with-root"
+	fi ;;
+fuzz-indexsig)
+	if [ -x "$bin/igos-index-sign" ]; then
+		(
+		cd "$tmp"
+		openssl genpkey -algorithm ed25519 -out master.pem 2>/dev/null
+		openssl genpkey -algorithm ed25519 -out sub.pem 2>/dev/null
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out p256.pem 2>/dev/null
+		chmod 600 master.pem sub.pem p256.pem
+		openssl pkey -in sub.pem -pubout -out sub.pub
+		openssl pkey -in p256.pem -pubout -out p256.pub
+		head -c 1000 /dev/urandom >a-1.pkg.tar.zst
+		head -c 3000 /dev/urandom >b-2.pkg.tar.zst
+		"$bin/igos-index-sign" build -o index a-1.pkg.tar.zst b-2.pkg.tar.zst
+		for s in sub p256; do
+			"$bin/igos-index-sign" certify --master-key master.pem --subkey $s.pub --serial 3 \
+				--scope 'core,extra x86_64' --not-after 2030-01-01T00:00:00Z -o $s.cert
+			"$bin/igos-index-sign" sign --key $s.pem --cert $s.cert --repo core --arch x86_64 \
+				--version 7 -o $s.sig index
+		done
+		openssl pkey -in master.pem -pubout -out master.pub
+		mkdir -p trust state
+		cp master.pub trust/
+		"$bin/igos-index-verify" verify --trust trust --state state --repo core --arch x86_64 \
+			index sub.sig >/dev/null
+		) 2>/dev/null || :
+		for f in index sub.cert p256.cert sub.sig p256.sig state/core.state; do
+			[ -f "$tmp/$f" ] && cp "$tmp/$f" "$dir/$(echo "$f" | tr / -)"
+		done
+	fi
+	printf '2026-06-01T12:00:00Z' >"$dir/time"
+	printf 'core,extra x86_64,aarch64' >"$dir/scope"
+	printf '14d' >"$dir/duration" ;;
+fuzz-efivar)
+	mkkey
+	if [ -x "$bin/igos-mok" ]; then
+		mkdir -p "$tmp/ev"
+		printf 'fuzz-password\n' >"$tmp/pw"
+		"$bin/igos-mok" import --efivars "$tmp/ev" --password-file "$tmp/pw" "$tmp/c.pem" >/dev/null 2>&1 || :
+		for f in "$tmp"/ev/*; do
+			[ -f "$f" ] || continue
+			# efivarfs files start with the 4 attribute bytes
+			tail -c +5 "$f" >"$dir/$(basename "$f" | cut -d- -f1)"
+		done
+	fi
+	if command -v mkpasswd >/dev/null; then
+		mkpasswd -m sha512crypt -R 5000 fuzz-password >"$dir/crypt" 2>/dev/null || :
+	fi
+	printf '$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/' >"$dir/crypt2" ;;
+fuzz-pcrsig)
+	if [ -x "$bin/igos-measure" ] && [ -f "$STUB" ]; then
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/pcr.pem" 2>/dev/null
+		chmod 600 "$tmp/pcr.pem"
+		printf 'k' >"$tmp/linux"
+		"$bin/igos-measure" sign -k "$tmp/pcr.pem" --linux "$tmp/linux" -o "$dir/pcrsig.json" 2>/dev/null || :
+		"$bin/igos-measure" sign -k "$tmp/pcr.pem" -b sha1 -b sha256 -b sha384 --linux "$tmp/linux" \
+			-o "$dir/pcrsig3.json" 2>/dev/null || :
+	fi
+	printf '{"sha256":[{"pcrs":[11],"pkfp":"%064d","pol":"%064d","sig":"AAAA"}]}' 0 0 >"$dir/min.json" ;;
+fuzz-ini)
+	cat >"$dir/uki.conf" <<'CONF'
+[UKI]
+Linux = /boot/vmlinuz
+Initrd = /boot/initrd.img
+  /boot/extra.img
+Cmdline = console=ttyS0 root=/dev/vda1 # a comment
+; another comment
+OSRelease = @/etc/os-release
+
+[PCRSignature:initrd]
+PCRPrivateKey = /etc/kernel/pcr-initrd.pem
+Phases = enter-initrd
+CONF
+	;;
+fuzz-spdx)
+	printf '(MIT OR Apache-2.0) AND GPL-2.0-only WITH Linux-syscall-note' >"$dir/expr"
+	printf 'LicenseRef-igos-1 OR BSD-3-Clause+' >"$dir/expr2" ;;
 fuzz-encode)
 	printf 'Zm9vYmFy' >"$dir/b64"; printf '00abff' >"$dir/hex" ;;
 esac

@@ -1,0 +1,43 @@
+/* The UKI stub's pure helpers (efi/pure.c built for the host): SBAT text,
+ * the PE parser, section lookup and the loader with relocations, and the
+ * LoadOptions conversions. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../efi/pure.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct uki_pe pe;
+	uint16_t *u;
+
+	(void)uki_sbat_valid((const char *)data, size);
+	(void)uki_loadopts_chars(data, size);
+	if ((u = malloc((size + 1) * sizeof(*u))) == NULL)
+		abort();
+	(void)uki_utf8_to_utf16(data, size, u);
+	free(u);
+	if (uki_pe_parse(data, size, &pe) == UKI_OK) {
+		const uint8_t *p;
+		size_t n;
+
+		for (unsigned i = 0; i < pe.nsections; i++)
+			(void)uki_section_known(pe.sec[i].name);
+		if (pe.size_of_image <= (1u << 20)) {
+			uint8_t *img = calloc(1, pe.size_of_image ? pe.size_of_image : 1);
+
+			if (img == NULL)
+				abort();
+			if (uki_pe_load(&pe, data, size, img, 0x140000000ull) == UKI_OK)
+				for (unsigned i = 0; i < pe.nsections; i++)
+					(void)uki_loaded_section(&pe, img, pe.size_of_image,
+								 pe.sec[i].name, &p, &n);
+			free(img);
+		}
+	}
+	return 0;
+}

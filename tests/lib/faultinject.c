@@ -1,0 +1,277 @@
+/*
+ * Fault injection for the writers, as an LD_PRELOAD shim:
+ *
+ *   FAULT_N=n          the n-th counted call fails (1-based; unset or 0: none)
+ *   FAULT_ERRNO=e      ENOSPC (default), EIO or EROFS
+ *   FAULT_CALLS=list   which calls count, comma-separated among write, pwrite,
+ *                      copy_file_range, fsync, fdatasync, fchmod, ftruncate,
+ *                      rename, renameat, renameat2, linkat, close (default all)
+ *   FAULT_KILL_AT=n    SIGKILL the process at the n-th counted call instead
+ *   FAULT_KILL_BYTES=b SIGKILL once b bytes have gone to regular files (the
+ *                      call that crosses b writes only up to b first)
+ *   FAULT_LOG=file     append "<calls> <bytes>" at exit, so a test knows how many
+ *                      faults it can inject, or "killed at <call>" 
+ *
+ * Data calls (write, pwrite, copy_file_range, fsync, fdatasync, fchmod,
+ * ftruncate, close) count only on descriptors above 2 that are regular files
+ * or directories: standard output and error, pipes and sockets are left alone.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+enum { C_WRITE, C_PWRITE, C_CFR, C_FSYNC, C_FDATASYNC, C_FCHMOD, C_FTRUNCATE, C_RENAME,
+       C_RENAMEAT, C_RENAMEAT2, C_LINKAT, C_CLOSE, C_N };
+static const char *const cname[C_N] = { "write", "pwrite", "copy_file_range", "fsync",
+	"fdatasync", "fchmod", "ftruncate", "rename", "renameat", "renameat2", "linkat", "close" };
+
+static int inited, enabled[C_N], ferr = ENOSPC;
+static unsigned long fail_n, kill_at, calls;
+static unsigned long long kill_bytes, bytes;
+static const char *logpath;
+
+static void
+logcount(void)
+{
+	if (logpath != NULL) {
+		FILE *f = fopen(logpath, "a");
+
+		if (f != NULL) {
+			fprintf(f, "%lu %llu\n", calls, bytes);
+			fclose(f);
+		}
+	}
+}
+
+static void
+init(void)
+{
+	const char *s;
+
+	if (inited)
+		return;
+	inited = 1;
+	s = getenv("FAULT_CALLS");
+	for (int i = 0; i < C_N; i++) {
+		enabled[i] = s == NULL;
+		if (s != NULL) {
+			size_t l = strlen(cname[i]);
+
+			for (const char *p = s; *p; p += strcspn(p, ","), p += *p == ',')
+				if (strncmp(p, cname[i], l) == 0 && (p[l] == ',' || p[l] == 0))
+					enabled[i] = 1;
+		}
+	}
+	if ((s = getenv("FAULT_N")) != NULL)
+		fail_n = strtoul(s, NULL, 10);
+	if ((s = getenv("FAULT_KILL_AT")) != NULL)
+		kill_at = strtoul(s, NULL, 10);
+	if ((s = getenv("FAULT_KILL_BYTES")) != NULL)
+		kill_bytes = strtoull(s, NULL, 10);
+	if ((s = getenv("FAULT_ERRNO")) != NULL)
+		ferr = strcmp(s, "EIO") == 0 ? EIO : strcmp(s, "EROFS") == 0 ? EROFS : ENOSPC;
+	if ((logpath = getenv("FAULT_LOG")) != NULL)
+		atexit(logcount);
+}
+
+static int
+file_fd(int fd)
+{
+	struct stat st;
+	int e = errno, r;
+
+	r = fd > 2 && fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
+	errno = e;
+	return r;
+}
+
+/* 1: fail this call with ferr. */
+static int
+fault(int c)
+{
+	init();
+	if (!enabled[c])
+		return 0;
+	calls++;
+	if (kill_at && calls == kill_at) {
+		if (logpath != NULL) {
+			FILE *f = fopen(logpath, "a");
+
+			if (f != NULL) {
+				fprintf(f, "killed at %s\n", cname[c]);
+				fclose(f);
+			}
+		}
+		raise(SIGKILL);
+	}
+	if (fail_n && calls == fail_n) {
+		errno = ferr;
+		return 1;
+	}
+	return 0;
+}
+
+/* How much of a len-byte data write may go before the kill point. */
+static size_t
+before_kill(size_t len)
+{
+	if (!kill_bytes)
+		return len;
+	if (bytes >= kill_bytes)
+		raise(SIGKILL);
+	return kill_bytes - bytes < len ? (size_t)(kill_bytes - bytes) : len;
+}
+
+#define REAL(ret, name, ...) \
+	static ret (*real)(__VA_ARGS__); \
+	if (real == NULL) \
+		real = (ret (*)(__VA_ARGS__))dlsym(RTLD_NEXT, name)
+
+ssize_t
+write(int fd, const void *p, size_t len)
+{
+	REAL(ssize_t, "write", int, const void *, size_t);
+	size_t n;
+	ssize_t r;
+
+	if (!file_fd(fd))
+		return real(fd, p, len);
+	if (fault(C_WRITE))
+		return -1;
+	n = before_kill(len);
+	r = real(fd, p, n);
+	if (r > 0)
+		bytes += (size_t)r;
+	if (n < len)
+		raise(SIGKILL);
+	return r;
+}
+
+ssize_t
+pwrite(int fd, const void *p, size_t len, off_t off)
+{
+	REAL(ssize_t, "pwrite", int, const void *, size_t, off_t);
+	size_t n;
+	ssize_t r;
+
+	if (!file_fd(fd))
+		return real(fd, p, len, off);
+	if (fault(C_PWRITE))
+		return -1;
+	n = before_kill(len);
+	r = real(fd, p, n, off);
+	if (r > 0)
+		bytes += (size_t)r;
+	if (n < len)
+		raise(SIGKILL);
+	return r;
+}
+
+ssize_t pwrite64(int fd, const void *p, size_t len, off_t off) __attribute__((alias("pwrite")));
+
+ssize_t
+copy_file_range(int in, off_t *inoff, int out, off_t *outoff, size_t len, unsigned flags)
+{
+	REAL(ssize_t, "copy_file_range", int, off_t *, int, off_t *, size_t, unsigned);
+	size_t n;
+	ssize_t r;
+
+	if (!file_fd(out))
+		return real(in, inoff, out, outoff, len, flags);
+	if (fault(C_CFR))
+		return -1;
+	n = before_kill(len);
+	r = real(in, inoff, out, outoff, n, flags);
+	if (r > 0)
+		bytes += (size_t)r;
+	if (n < len && n > 0)
+		raise(SIGKILL);
+	return r;
+}
+
+#define FD_CALL(fn, idx) \
+	int fn(int fd) \
+	{ \
+		REAL(int, #fn, int); \
+		if (file_fd(fd) && fault(idx)) \
+			return -1; \
+		return real(fd); \
+	}
+FD_CALL(fsync, C_FSYNC)
+FD_CALL(fdatasync, C_FDATASYNC)
+
+int
+fchmod(int fd, mode_t m)
+{
+	REAL(int, "fchmod", int, mode_t);
+	if (file_fd(fd) && fault(C_FCHMOD))
+		return -1;
+	return real(fd, m);
+}
+
+int
+ftruncate(int fd, off_t len)
+{
+	REAL(int, "ftruncate", int, off_t);
+	if (file_fd(fd) && fault(C_FTRUNCATE))
+		return -1;
+	return real(fd, len);
+}
+
+int ftruncate64(int fd, off_t len) __attribute__((alias("ftruncate")));
+
+int
+close(int fd)
+{
+	REAL(int, "close", int);
+	/* a failing close still closes the descriptor, as Linux does */
+	if (file_fd(fd) && fault(C_CLOSE)) {
+		real(fd);
+		errno = ferr;
+		return -1;
+	}
+	return real(fd);
+}
+
+int
+rename(const char *a, const char *b)
+{
+	REAL(int, "rename", const char *, const char *);
+	if (fault(C_RENAME))
+		return -1;
+	return real(a, b);
+}
+
+int
+renameat(int da, const char *a, int db, const char *b)
+{
+	REAL(int, "renameat", int, const char *, int, const char *);
+	if (fault(C_RENAMEAT))
+		return -1;
+	return real(da, a, db, b);
+}
+
+int
+renameat2(int da, const char *a, int db, const char *b, unsigned flags)
+{
+	REAL(int, "renameat2", int, const char *, int, const char *, unsigned);
+	if (fault(C_RENAMEAT2))
+		return -1;
+	return real(da, a, db, b, flags);
+}
+
+int
+linkat(int da, const char *a, int db, const char *b, int flags)
+{
+	REAL(int, "linkat", int, const char *, int, const char *, int);
+	if (fault(C_LINKAT))
+		return -1;
+	return real(da, a, db, b, flags);
+}
