@@ -143,7 +143,11 @@ static void
 state_load(const char *path, const char *repo, struct igos_idx_state *st)
 {
 	struct igos_buf b;
+	struct stat sb;
 
+	/* the state is ours: a link in its place is someone else's doing */
+	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
+		errx(1, "cannot open '%s': refusing to follow a symbolic link", path);
 	if (igos_buf_read(&b, path, IGOS_IDX_SIG_MAX) < 0)
 		errx(1, "%s", igos_errmsg());
 	if (igos_idx_state_parse(b.data, b.len, st) < 0)
@@ -379,7 +383,7 @@ cmd_verify(int argc, char **argv)
 	if (verdict == IGOS_IDX_NEW) {
 		if ((out = igos_idx_state_format(&next, &outlen)) == NULL)
 			errx(1, "%s", igos_errmsg());
-		if (igos_write_atomic(stp, out, outlen, 0644, 0) < 0)
+		if (igos_write_atomic(stp, out, outlen, 0644, IGOS_OUT_NOFOLLOW) < 0)
 			errx(1, "%s", igos_errmsg());
 		free(out);
 	}
