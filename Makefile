@@ -105,3 +105,8 @@ bench: deps
 
 clean:
 	rm -rf build build-san
+
+# The whole chain on a real kernel under Secure Boot and a TPM (see README).
+demo: deps
+	$(MAKE) all
+	IGOS_BUILD=$(abspath $(BUILD)) sh tests/demo/demo.sh

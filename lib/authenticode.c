@@ -255,7 +255,10 @@ igos_ac_walk(const unsigned char *t, size_t len, size_t base, struct igos_ac_cer
 		if (len - off < 8)
 			return igos_seterr("certificate table entry %u truncated", *n + 1);
 		dw = le32(t + off);
-		if (dw < 8 || dw > len - off)
+		if (dw < 8)
+			return igos_seterr("certificate table entry %u: dwLength %u is shorter "
+					   "than its header", *n + 1, dw);
+		if (dw > len - off)
 			return igos_seterr("certificate table entry %u: dwLength %u overflows the "
 					   "table", *n + 1, dw);
 		step = ((size_t)dw + 7) & ~(size_t)7;

@@ -24,6 +24,8 @@
 #define PROG "igos-sign"
 
 static int verbose;
+/* the open signer, freed (its key wiped, its token session closed) on every exit */
+static struct igos_signer *signer;
 
 static void
 usage(FILE *f)
@@ -57,6 +59,8 @@ fail(const char *fmt, ...)
 {
 	va_list ap;
 
+	igos_signer_free(signer);
+	signer = NULL;
 	if (verbose)
 		ERR_print_errors_fp(stderr);
 	fprintf(stderr, "%s: ", PROG);
@@ -551,7 +555,7 @@ open_signer(const struct sign_opts *so, struct igos_signer **sp, X509 **xp)
 
 	if ((*xp = igos_cert_load(so->cert)) == NULL)
 		fail("%s", igos_errmsg());
-	if ((*sp = igos_signer_open(so->key, &o)) == NULL)
+	if ((*sp = signer = igos_signer_open(so->key, &o)) == NULL)
 		fail("%s", igos_errmsg());
 	if (igos_cert_matches(*xp, *sp) < 0)
 		fail("'%s': %s", so->cert, igos_errmsg());
@@ -593,6 +597,7 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		out_commit(&o);
 		free(cms);
 		igos_signer_free(sg);
+		signer = NULL;
 		X509_free(x);
 		return 0;
 	}
@@ -647,6 +652,7 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		free(p7);
 		free(spc);
 		igos_signer_free(sg);
+		signer = NULL;
 		X509_free(x);
 	}
 	return 0;
