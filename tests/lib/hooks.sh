@@ -32,3 +32,8 @@ hooks_conf() {
 }
 
 ki() { kernel-install "$@"; }
+
+# last_err LINE DESC: after `run`, the last line of stderr is exactly LINE (the
+# tools' own lines, and igos-ukify's notes on the uki.conf settings it leaves to
+# igos-sign, come before it).
+last_err() { is "$(printf '%s\n' "$ERR" | tail -n 1)" "$1" "$2"; }
