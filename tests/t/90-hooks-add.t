@@ -12,7 +12,7 @@
 need kernel-install igos-ukify igos-sign sbverify openssl
 vm_kernel
 [ "$(id -u)" = 0 ] || skip_all "needs root to put a test /proc/cmdline in place"
-plan 25
+plan 29
 KVER=$VM_KVER
 UKI=$T/esp/EFI/Linux/igos-$KVER.efi
 
@@ -83,4 +83,17 @@ is "$(igos-ukify inspect --section .cmdline "$UKI")" "root=UUID=1234 ro quiet sp
 cat microcode.img initrd-gen.img >initrds
 igos-ukify inspect --section .initrd "$UKI" >initrd
 same initrd initrds "no initrd arguments: the staged ones only"
+
+# Debian 12: kernel-install add without an initrd (as /etc/kernel/postinst.d/zz-systemd-boot
+# calls it); Debian's 85-initrd.install, after us, stages /boot/initrd.img-<version>
+mount -t tmpfs tmpfs /boot
+head -c 8192 /dev/urandom >"/boot/initrd.img-$KVER"
+KERNEL_INSTALL_PLUGINS="$HOOKS/60-igos-ukify.install /usr/lib/kernel/install.d/85-initrd.install $HOOKS/90-igos-uki.install"
+run 0 "*" "with Debian's 85-initrd.install, no initrd argument" ki add "$KVER" "$VM_VMLINUZ"
+igos-ukify inspect --section .initrd "$UKI" >initrd
+same initrd "/boot/initrd.img-$KVER" ".initrd is /boot/initrd.img-<version>, as 85-initrd.install stages it"
+run 0 "*" "with Debian's 85-initrd.install and an initrd argument" ki add "$KVER" "$VM_VMLINUZ" arg1.img
+igos-ukify inspect --section .initrd "$UKI" >initrd
+same initrd arg1.img ".initrd is the argument only, as 85-initrd.install does then"
+umount /boot
 done_testing
