@@ -54,7 +54,7 @@ is "$(ls -A esp)" "EFI" "layout=other: no entry directory, no loader entry"
 
 # verbose: each step said on stdout
 run 0 "*" "kernel-install --verbose add" ki --verbose add "$KVER" "$VM_VMLINUZ" arg1.img
-ok "the build step is reported" sh -c "echo \"\$1\" | grep -q '^60-igos-ukify.install: .* built, signed and verified$'" - "$OUT"
+ok "the build step is reported" sh -c "echo \"\$1\" | grep -q '^60-igos-ukify.install: .* built and signed$'" - "$OUT"
 ok "the install step is reported" sh -c "echo \"\$1\" | grep -q '^90-igos-uki.install: installing .* as $UKI$'" - "$OUT"
 
 # a second version; remove deletes one version only
