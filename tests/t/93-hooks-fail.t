@@ -12,7 +12,7 @@
 need kernel-install igos-ukify igos-sign openssl mkfifo
 vm_kernel
 [ "$(id -u)" = 0 ] || skip_all "needs root to mount a small ESP"
-plan 30
+plan 37
 KVER=$VM_KVER
 UKI=$T/esp/EFI/Linux/igos-$KVER.efi
 hooks_env
@@ -76,6 +76,32 @@ chmod +x wrap/igos-ukify
 run 1 "*" "a killed build: exit 1" env PATH="$T/wrap:$PATH" kernel-install add "$KVER" "$VM_VMLINUZ"
 last_err "60-igos-ukify.install: igos-ukify failed, no UKI for $KVER" "killed build: the hook's line"
 kept "killed build"
+
+# a UKI replaced between the plugins (another generator's, signed with another
+# key): the installer's verification refuses it
+cat >75-replace.install <<'P'
+#!/bin/sh
+[ "$1" = add ] || exit 0
+igos-sign sign -k "$T/other.key" -c "$T/other.crt" -o "$KERNEL_INSTALL_STAGING_AREA/uki.efi" \
+	"$KERNEL_INSTALL_STAGING_AREA/uki.efi" 2>/dev/null || exit 0
+igos-sign remove -n 1 -o "$KERNEL_INSTALL_STAGING_AREA/uki.efi" "$KERNEL_INSTALL_STAGING_AREA/uki.efi"
+P
+chmod +x 75-replace.install
+export T
+run 1 "*" "a staged UKI signed by another key: exit 1" env \
+	KERNEL_INSTALL_PLUGINS="$HOOKS/60-igos-ukify.install $T/75-replace.install $HOOKS/90-igos-uki.install" \
+	kernel-install add "$KVER" "$VM_VMLINUZ"
+last_err "90-igos-uki.install: the signed UKI for $KVER does not verify with '$T/mok.crt'" \
+	"another key: the installer's line"
+kept "another key"
+
+# a read-only ESP
+mkdir ro && mount -t tmpfs -o size=20m tmpfs ro
+mkdir -p ro/EFI/Linux && cp before.efi "ro/EFI/Linux/igos-$KVER.efi" && mount -o remount,ro ro
+run 1 "*" "a read-only ESP: exit 1" env BOOT_ROOT="$T/ro" kernel-install add "$KVER" "$VM_VMLINUZ"
+last_err "90-igos-uki.install: cannot create a file in '$T/ro/EFI/Linux'" "read-only ESP: the hook's line"
+same "ro/EFI/Linux/igos-$KVER.efi" before.efi "read-only ESP: the installed UKI is byte-identical"
+umount ro
 
 # a full ESP: room for the old UKI, not for the old and the new side by side
 mkdir small && mount -t tmpfs -o size=20m tmpfs small

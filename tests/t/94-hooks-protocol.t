@@ -10,7 +10,7 @@
 . "$TESTLIB/hooks.sh"
 need kernel-install igos-ukify igos-sign openssl /usr/lib/kernel/install.d/90-loaderentry.install
 vm_kernel
-plan 21
+plan 23
 KVER=$VM_KVER
 UKI=$T/esp/EFI/Linux/igos-$KVER.efi
 
@@ -79,6 +79,9 @@ same "$UKI" before.efi "the installed UKI untouched"
 : >copy.log
 run 0 "*" "generator igos: the plugins run" env KERNEL_INSTALL_UKI_GENERATOR=igos ./plugins
 is "$(cat copy.log)" "installed $(stat -c %i "$UKI")" "generator igos: built by us, installed once by 90-uki-copy.install"
+: >copy.log
+run 0 "*" "image type uki: the plugins run" env KERNEL_INSTALL_IMAGE_TYPE=uki ./plugins
+ok "60-igos-ukify.install does not wrap a UKI in a UKI" sh -c "printf '%s\n' \"\$1\" | grep -qx '60-igos-ukify.install: .* is a UKI already, not building'" - "$OUT"
 unset KERNEL_INSTALL_BOOT_ROOT KERNEL_INSTALL_ENTRY_TOKEN KERNEL_INSTALL_MACHINE_ID KERNEL_INSTALL_LAYOUT \
 	KERNEL_INSTALL_STAGING_AREA KERNEL_INSTALL_VERBOSE KERNEL_INSTALL_IMAGE_TYPE
 
