@@ -10,7 +10,7 @@
 . "$TESTLIB/hooks.sh"
 need kernel-install igos-ukify igos-sign openssl /usr/lib/kernel/install.d/90-loaderentry.install
 vm_kernel
-plan 23
+plan 21
 KVER=$VM_KVER
 UKI=$T/esp/EFI/Linux/igos-$KVER.efi
 
