@@ -12,7 +12,7 @@
 need kernel-install igos-ukify igos-sign sbverify openssl
 vm_kernel
 [ "$(id -u)" = 0 ] || skip_all "needs root to put a test /proc/cmdline in place"
-plan 29
+plan 35
 KVER=$VM_KVER
 UKI=$T/esp/EFI/Linux/igos-$KVER.efi
 
@@ -96,4 +96,27 @@ run 0 "*" "with Debian's 85-initrd.install and an initrd argument" ki add "$KVER
 igos-ukify inspect --section .initrd "$UKI" >initrd
 same initrd arg1.img ".initrd is the argument only, as 85-initrd.install does then"
 umount /boot
+
+# without KERNEL_INSTALL_CONF_ROOT: /etc/kernel, then /usr/lib/kernel (test ones,
+# mounted in this mount namespace only)
+KERNEL_INSTALL_PLUGINS="$HOOKS/60-igos-ukify.install $HOOKS/90-igos-uki.install"
+unset KERNEL_INSTALL_CONF_ROOT
+mkdir etck usrk
+mount --bind etck /etc/kernel
+mount --bind usrk /usr/lib/kernel
+cp conf/uki.conf usrk/uki.conf
+echo "igos.test=usr-lib-kernel" >usrk/cmdline
+run 0 "*" "uki.conf and cmdline from /usr/lib/kernel" ki add "$KVER" "$VM_VMLINUZ"
+is "$(igos-ukify inspect --section .cmdline "$UKI")" "igos.test=usr-lib-kernel" \
+	"the cmdline of /usr/lib/kernel"
+echo "igos.test=etc-kernel" >etck/cmdline
+echo 2 >etck/tries
+run 0 "*" "cmdline and tries from /etc/kernel" ki add "$KVER" "$VM_VMLINUZ"
+is "$(igos-ukify inspect --section .cmdline "esp/EFI/Linux/igos-$KVER+2.efi")" "igos.test=etc-kernel" \
+	"/etc/kernel/cmdline wins, /etc/kernel/tries gives +2"
+printf '[UKI]\nStub = %s\n' "$STUB_EFI" >etck/uki.conf
+run 0 "*" "/etc/kernel/uki.conf without a key hides /usr/lib/kernel's" ki add "$KVER" "$VM_VMLINUZ"
+is "$OUT" "60-igos-ukify.install: no SecureBootPrivateKey= in /etc/kernel/uki.conf, no signed UKI for $KVER" \
+	"the no-key line names /etc/kernel/uki.conf"
+umount /etc/kernel /usr/lib/kernel
 done_testing
