@@ -113,6 +113,8 @@ same "small/EFI/Linux/igos-$KVER.efi" before.efi "full ESP: the installed UKI is
 is "$(ls -A small/EFI/Linux)" "igos-$KVER.efi" "full ESP: no temporary file on the ESP"
 umount small
 
-run 0 "*" "the same configuration works again afterwards" ki add "$KVER" "$VM_VMLINUZ"
+openssl x509 -in mok.crt -outform DER -out mok.der
+hooks_conf "$T/mok.key" "$T/mok.der"
+run 0 "*" "the same key works again afterwards (its certificate in DER)" ki add "$KVER" "$VM_VMLINUZ"
 ok "and its UKI verifies" igos-sign verify -c mok.crt "$UKI"
 done_testing
