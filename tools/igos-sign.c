@@ -548,6 +548,7 @@ cmd_remove(struct input *in, const char *outpath, unsigned idx, int all)
 	}
 	{
 		struct piece pc[IGOS_AC_MAX_CERTS];
+		struct igos_out o;
 		unsigned npc = 0;
 		uint64_t ws = content_wordsum(in, &pe);
 
@@ -560,8 +561,6 @@ cmd_remove(struct input *in, const char *outpath, unsigned idx, int all)
 			pc[npc].len = s.len[i] + 8;
 			npc++;
 		}
-		struct igos_out o;
-
 		out_open(&o, outpath);
 		pe_write(&o, 0, in, &pe, ws, pc, npc);
 	}
