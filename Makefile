@@ -34,7 +34,7 @@ LIB_OBJ  := $(patsubst lib/%.c,$(BUILD)/obj/lib/%.o,$(LIB_SRC))
 LIBIGOS  := $(BUILD)/libigos.a
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.t,$(UNIT_SRC))
-MANPAGES := $(wildcard man/*.1 man/*.7)
+MANPAGES := $(wildcard man/*.1 man/*.7 man/*.8)
 
 # Fragments add to these.
 ALL_EXTRA   :=
@@ -93,7 +93,7 @@ test: all units
 	$(TEST_ENV) prove --timer $(PROVE_FLAGS) $(T)
 
 install: all $(INSTALL_EXTRA)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)
 	for m in $(MANPAGES); do \
 		s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
@@ -105,3 +105,8 @@ bench: deps
 
 clean:
 	rm -rf build build-san
+
+# The whole chain on a real kernel under Secure Boot and a TPM (see README).
+demo: deps
+	$(MAKE) all
+	IGOS_BUILD=$(abspath $(BUILD)) sh tests/demo/demo.sh

@@ -2,7 +2,7 @@
 # Every man page lints clean with mandoc and documents its exit status.
 . "${0%/*}/../lib/tap.sh"
 need mandoc
-pages=$(ls "$IGOS_SRC"/man/*.[17] 2>/dev/null)
+pages=$(ls "$IGOS_SRC"/man/*.[178] 2>/dev/null)
 [ -n "$pages" ] || skip_all "no man pages yet"
 for m in $pages; do
 	run 0 "" "$(basename "$m") lints clean" mandoc -Tlint -Wwarning "$m"

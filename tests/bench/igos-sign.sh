@@ -1,0 +1,57 @@
+#!/bin/sh
+# Benchmark (make bench): sign a 256 MiB PE with igos-sign, sbsign and
+# osslsigncode; print CPU (user+sys), wall (igos-sign fsyncs; sbsign is
+# followed by `sync` of its output), peak RSS, and the ratios issue 9 asks for.
+set -eu
+SRC=${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}
+S=${IGOS_BUILD:-$SRC/build}/bin/igos-sign
+MB=${IGOS_BENCH_MB:-256}
+RUNS=${IGOS_BENCH_RUNS:-3}
+for c in sbsign osslsigncode python3 /usr/bin/time; do
+	command -v $c >/dev/null || { echo "bench igos-sign: $c missing (make deps)" >&2; exit 1; }
+done
+D=$(mktemp -d "${IGOS_BENCH_DIR:-/var/tmp}/igos-sign-bench.XXXXXX")
+trap 'rm -rf "$D"' EXIT
+cd "$D"
+(umask 077 && openssl rsa -passin pass:snakeoil -in /usr/share/ovmf/PkKek-1-snakeoil.key \
+	-out k.pem 2>/dev/null)
+cp /usr/share/ovmf/PkKek-1-snakeoil.pem c.pem
+python3 "$SRC/tests/lib/sign-mkpe.py" make big.efi --size-mb "$MB" --trailing 5
+cat big.efi >/dev/null # warm the page cache for every tool alike
+
+# measure NAME CMD...: best of RUNS; prints "cpu wall rss_kib"
+measure() {
+	_name=$1; shift
+	_best=""
+	for _i in $(seq "$RUNS"); do
+		rm -f out.efi
+		/usr/bin/time -f '%U %S %e %M' -o t.txt "$@" >/dev/null 2>&1 ||
+			{ echo "bench igos-sign: $_name failed" >&2; exit 1; }
+		_r=$(awk '{ printf "%.2f %.2f %d\n", $1 + $2, $3, $4 }' t.txt)
+		if [ -z "$_best" ] || [ "$(echo "$_r $_best" | awk '{ print ($2 < $5) }')" = 1 ]; then
+			_best=$_r
+		fi
+	done
+	echo "$_best"
+}
+
+igos=$(measure igos-sign "$S" sign -k k.pem -c c.pem -o out.efi big.efi)
+"$S" verify -c c.pem out.efi >/dev/null
+sb=$(measure sbsign sh -c 'sbsign --key k.pem --cert c.pem --output out.efi big.efi && sync out.efi')
+sbcpu=$(measure sbsign-cpu sbsign --key k.pem --cert c.pem --output out.efi big.efi)
+os=$(measure osslsigncode sh -c 'osslsigncode sign -certs c.pem -key k.pem -h sha256 -in big.efi -out out.efi && sync out.efi')
+
+echo "igos-sign sign, $MB MiB PE, best of $RUNS (CPU = user+sys s, wall s, peak RSS MiB)"
+printf '%-28s %6s %6s %8s\n' tool cpu wall rss
+set -- $igos; printf '%-28s %6s %6s %8d\n' "igos-sign (fsync)" $1 $2 $(($3 / 1024)); ic=$1 iw=$2 ir=$3
+set -- $sbcpu; printf '%-28s %6s %6s %8d\n' "sbsign" $1 $2 $(($3 / 1024)); sc=$1 sr=$3
+set -- $sb; printf '%-28s %6s %6s %8d\n' "sbsign + sync" $1 $2 $(($3 / 1024)); sw=$2
+set -- $os; printf '%-28s %6s %6s %8d\n' "osslsigncode + sync" $1 $2 $(($3 / 1024)); oc=$1 ow=$2 or=$3
+awk -v ic="$ic" -v iw="$iw" -v ir="$ir" -v sc="$sc" -v sw="$sw" -v sr="$sr" \
+	-v oc="$oc" -v ow="$ow" -v or="$or" 'BEGIN {
+	printf "ratio CPU  igos/sbsign        %.2f (target <= 0.50)\n", ic / sc
+	printf "ratio CPU  igos/osslsigncode  %.2f\n", ic / oc
+	printf "ratio wall igos/(sbsign+sync) %.2f (target <= 1.00)\n", iw / sw
+	printf "ratio wall igos/(ossl+sync)   %.2f\n", iw / ow
+	printf "ratio RSS  igos/sbsign        %.3f (%d KiB vs %d KiB)\n", ir / sr, ir, sr
+}'

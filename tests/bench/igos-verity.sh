@@ -1,0 +1,76 @@
+#!/bin/sh
+# make bench: igos-verity format and verify of 1 GiB and 2 GiB images beside
+# veritysetup (page cache warm, median of REPS runs, interleaved), with peak
+# RSS, and this machine's SHA-256 limit (openssl speed, one core, all cores).
+set -eu
+REPS=${REPS:-3}
+command -v veritysetup >/dev/null || { echo "bench igos-verity: veritysetup missing (make deps)"; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench igos-verity: /usr/bin/time missing (make deps)"; exit 1; }
+D=$(mktemp -d "${TMPDIR:-/tmp}/igos-bench-verity.XXXXXX")
+trap 'rm -rf "$D"' EXIT INT TERM
+cd "$D"
+NCPU=$(getconf _NPROCESSORS_ONLN)
+SALT=--salt=e48da609055204e89ae53b655ca2216dd983cf3cb829f34f63a297d106d53e2d
+UUID=--uuid=12345678-1234-4234-8234-123456789012
+
+# speed ARGS...: openssl's SHA-256 throughput over 4 KiB blocks, in bytes/s
+speed() {
+	openssl speed -evp sha256 -bytes 4096 -seconds 3 "$@" 2>/dev/null |
+		awk '/^sha256 / { v = $NF; sub(/k$/, "", v); print v * 1000 }'
+}
+one=$(speed)
+all=$(speed -multi "$NCPU")
+
+head -c 1073741824 /dev/urandom > img1
+cat img1 img1 > img2
+cat img1 img2 > /dev/null
+
+# measure NAME CMD...: append "NAME seconds maxrss_kb" to times
+measure() {
+	_n=$1; shift
+	rm -f out.h
+	/usr/bin/time -f "$_n %e %M %U %S" -o t.one "$@" >/dev/null
+	cat t.one >> times
+}
+median() { # NAME FIELD(2=seconds, 3=rss, 4=cpu seconds)
+	awk -v n="$1" -v f="$2" '$1 == n { print f == 4 ? $4 + $5 : $f }' times | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+: > times
+for size in 1 2; do
+	img=img$size
+	# a tree for verify (identical from both tools)
+	r=$(igos-verity format $SALT $UUID $img tree$size)
+	i=0
+	while [ $i -lt "$REPS" ]; do
+		measure vs-format-$size veritysetup format $SALT $UUID $img out.h
+		measure ig-format-$size igos-verity format $SALT $UUID $img out.h
+		measure ig1-format-$size igos-verity format --threads 1 $SALT $UUID $img out.h
+		measure vs-verify-$size veritysetup verify $img tree$size "$r"
+		measure ig-verify-$size igos-verity verify $img tree$size "$r"
+		measure ig1-verify-$size igos-verity verify --threads 1 $img tree$size "$r"
+		i=$((i + 1))
+	done
+done
+
+echo "igos-verity benchmark: median of $REPS, page cache warm, $NCPU CPUs online, $(date -u +%Y-%m-%dT%H:%MZ)"
+awk -v o="$one" -v a="$all" -v n="$NCPU" 'BEGIN {
+	printf "SHA-256 limit (openssl speed -evp sha256 -bytes 4096): one core %.0f MB/s, all cores (-multi %d) %.0f MB/s\n", o / 1e6, n, a / 1e6 }'
+printf '%-6s %-6s %9s %9s %11s %8s %10s %9s %10s %7s %7s %8s %8s\n' size op veritysetup igos "igos -t1" \
+	"vs/igos" "vs/igos-t1" "limit" "igos/limit" "RSS vs" "RSS igos" "CPU vs" "CPU igos"
+for size in 1 2; do
+	for op in format verify; do
+		vs=$(median vs-$op-$size 2) ig=$(median ig-$op-$size 2) ig1=$(median ig1-$op-$size 2)
+		rv=$(median vs-$op-$size 3) ri=$(median ig-$op-$size 3)
+		cv=$(median vs-$op-$size 4) ci=$(median ig-$op-$size 4)
+		awk -v s="$size" -v op="$op" -v vs="$vs" -v ig="$ig" -v ig1="$ig1" -v a="$all" \
+			-v rv="$rv" -v ri="$ri" -v cv="$cv" -v ci="$ci" 'BEGIN {
+			lim = s * 1073741824 / a
+			printf "%-6s %-6s %8.2fs %8.2fs %10.2fs %7.2fx %9.2fx %8.2fs %9.2fx %5.1fMB %5.1fMB %7.2fs %7.2fs\n",
+				s " GiB", op, vs, ig, ig1, vs / ig, vs / ig1, lim, ig / lim, rv / 1024, ri / 1024, cv, ci }'
+	done
+done
+echo "(limit: image size / all-cores SHA-256 throughput; targets: vs/igos >= 1.8x on 2 cores,"
+echo " igos/limit <= 1.25x, vs/igos-t1 >= 1.0x, RSS < 64 MB; CPU = user + system seconds,"
+echo " which a busy machine disturbs less than wall time)"

@@ -1,0 +1,122 @@
+# The whole igos boot chain, built step by step in a work directory $W, for
+# `make demo` (tests/demo/demo.sh) and the chain VM test (tests/vm/chain.t).
+# Source tests/lib/vm.sh first (and tap.sh, or define need/skip_all/diag).
+#
+# chain_rootfs       $W/root.img: a small read-only squashfs root
+# chain_verity       $W/root.verity + $W/roothash (igos-verity format), and
+#                    $W/roothash.p7s signed with the MOK (igos-verity sign)
+# chain_mok          $W/mok.key + $W/mok.crt (igos-mok new), and $W/mok-db.crt:
+#                    the same key certified by OVMF's snakeoil CA, standing in
+#                    for the enrolled MOK so that the firmware trusts it
+# chain_pcrkey       $W/pcr.key (RSA, 0600) and $W/pcr.pub for the PCR 11 policy
+# chain_initrd       $W/initrd.img: busybox, the dm-verity and squashfs modules,
+#                    igos-verity, and an init that opens the root from the
+#                    roothash= on the signed command line, mounts it and prints
+#                    PCR 11 (markers "IGOS-CHAIN: ...")
+# chain_uki OUT [ROOTHASH]   igos-ukify build (igos stub, cmdline with roothash=,
+#                    .pcrpkey/.pcrsig from igos-measure), igos-sign sign with the MOK,
+#                    igos-sign verify
+# chain_boot UKI LOG [boot options]  boots UKI under OVMF Secure Boot with swtpm,
+#                    the root image and its hash tree as vdb and vdc
+
+CHAIN_CMDLINE_BASE="console=ttyS0 quiet"
+
+chain_rootfs() {
+	rm -rf "$W/rootfs"
+	mkdir -p "$W/rootfs/bin" "$W/rootfs/etc"
+	cp /bin/busybox "$W/rootfs/bin/busybox"
+	printf 'InterGenOS igos demo root, read-only, dm-verity protected\n' >"$W/rootfs/etc/igos-release"
+	# padding, so the tree has more than one level and the read takes a moment
+	head -c 4194304 /dev/urandom >"$W/rootfs/etc/payload"
+	rm -f "$W/root.img"
+	mksquashfs "$W/rootfs" "$W/root.img" -noappend -all-root -quiet -mkfs-time 0 \
+		-all-time 0 >/dev/null
+}
+
+chain_verity() {
+	igos-verity format "$W/root.img" "$W/root.verity" >"$W/roothash.tmp" &&
+		mv "$W/roothash.tmp" "$W/roothash" &&
+		igos-verity sign -k "$W/mok.key" -c "$W/mok.crt" -o "$W/roothash.p7s" "@$W/roothash"
+}
+
+chain_mok() {
+	rm -f "$W/mok.key" "$W/mok.crt"
+	igos-mok new -k "$W/mok.key" -c "$W/mok.crt" --subject "InterGenOS demo MOK" >/dev/null &&
+		openssl req -new -key "$W/mok.key" -subj "/CN=InterGenOS demo MOK" \
+			-out "$W/mok.csr" 2>/dev/null &&
+		printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=codeSigning\n' \
+			>"$W/mok.ext" &&
+		openssl x509 -req -in "$W/mok.csr" -CA "$VM_SNAKEOIL_CRT" -CAkey "$W/snakeoil.key" \
+			-set_serial 0x1905 -days 3650 -extfile "$W/mok.ext" -out "$W/mok-db.crt" \
+			2>/dev/null
+}
+
+chain_snakeoil() {
+	vm_snakeoil_key "$W/sb" && cp "$W/sb/db.key" "$W/snakeoil.key"
+}
+
+chain_pcrkey() {
+	[ -f "$W/pcr.key" ] ||
+		(umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+			-out "$W/pcr.key" 2>/dev/null) &&
+		openssl pkey -in "$W/pcr.key" -pubout -out "$W/pcr.pub"
+}
+
+chain_initrd() {
+	cat >"$W/init" <<'EOI'
+#!/bin/sh
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+vm-load-modules
+echo "IGOS-CHAIN: kernel $(uname -r) started"
+export DM_DISABLE_UDEV=1
+rh=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^roothash=//p')
+sig=
+grep -q 'igos.verity_sig=1' /proc/cmdline && sig="--signature /roothash.p7s"
+if igos-verity open $sig /dev/vdb root /dev/vdc "$rh"; then
+	echo "IGOS-CHAIN: verity root opened with roothash $rh"
+	mkdir -p /newroot
+	if mount -t squashfs -o ro /dev/mapper/root /newroot; then
+		echo "IGOS-CHAIN: root mounted: $(cat /newroot/etc/igos-release)"
+	fi
+	if cat /newroot/etc/payload >/dev/null && dd if=/dev/mapper/root of=/dev/null bs=1M 2>/dev/null; then
+		echo "IGOS-CHAIN: root read whole"
+	else
+		echo "IGOS-CHAIN: root read failed"
+	fi
+	echo "IGOS-CHAIN: status $(igos-verity status root 2>&1 | tr '\n' ' ')"
+else
+	echo "IGOS-CHAIN: verity open refused"
+fi
+echo "IGOS-CHAIN: PCR11=$(cat /sys/class/tpm/tpm0/pcr-sha256/11 2>/dev/null)"
+echo IGOS-TEST-DONE
+poweroff -f
+EOI
+	vm_initrd "$W/initrd.img" --modules "virtio_blk virtio_pci dm-verity squashfs" \
+		--bin "$(command -v igos-verity)" --file "$W/roothash.p7s:/roothash.p7s" --init "$W/init"
+}
+
+# chain_uki OUT [ROOTHASH] [EXTRA CMDLINE]
+chain_uki() {
+	_out=$1 _rh=${2:-$(cat "$W/roothash")} _extra=${3:-}
+	_cmd="$CHAIN_CMDLINE_BASE roothash=$_rh${_extra:+ $_extra}"
+	printf 'ID=intergenos\nNAME="InterGenOS"\nVERSION_ID=1.0-dev\n' >"$W/os-release"
+	igos-ukify build --stub "$IGOS_BUILD/efi/igos-stubx64.efi" --linux "$VM_VMLINUZ" \
+		--initrd "$W/initrd.img" --cmdline "$_cmd" --os-release "@$W/os-release" \
+		--pcr-key "$W/pcr.key" -o "$_out.unsigned" &&
+		igos-sign sign -k "$W/mok.key" -c "$W/mok-db.crt" -o "$_out" "$_out.unsigned" &&
+		igos-sign verify -c "$VM_SNAKEOIL_CRT" "$_out" >/dev/null
+}
+
+# chain_boot UKI LOG [vm_boot_uefi options]
+chain_boot() {
+	_uki=$1 _log=$2; shift 2
+	rm -rf "$W/esp"
+	vm_esp "$W/esp" "$_uki"
+	vm_boot_uefi "$W/esp" "$_log" --secure --tpm --timeout 180 \
+		--disk "$W/root.img:ro" --disk "$W/root.verity:ro" "$@"
+}
+
+# The value of a marker line in LOG: chain_marker LOG PREFIX
+chain_marker() {
+	tr -d '\r' <"$1" | sed -n "s/^.*IGOS-CHAIN: $2//p" | head -n 1
+}

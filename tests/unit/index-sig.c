@@ -1,0 +1,207 @@
+/* Unit tests of lib/indexsig.c: values, the .sig and certificate round trip
+ * and the strictness of the parser. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "igos.h"
+#include "indexsig.h"
+#include "unit.h"
+
+static size_t
+sign_ed(EVP_PKEY *k, const unsigned char *m, size_t ml, unsigned char sig[64])
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	size_t n = 64;
+
+	EVP_DigestSignInit(c, NULL, NULL, NULL, k);
+	EVP_DigestSign(c, sig, &n, m, ml);
+	EVP_MD_CTX_free(c);
+	return n;
+}
+
+/* A complete valid .sig made by the library's serializers. */
+static unsigned char *
+make_sig(EVP_PKEY *master, EVP_PKEY *sub, size_t *len)
+{
+	struct igos_idx_cert c = { 0 };
+	struct igos_idx_sig s = { 0 };
+	unsigned char *tbs, *msg, *block, *hdr, *out, sig[64];
+	size_t tl, ml, bl, hl;
+
+	igos_idx_master_id(master, c.master);
+	c.serial = 3;
+	igos_idx_pubkey_raw(sub, &c.alg, c.pub, &c.publen);
+	strcpy(c.scope, "core,extra x86_64");
+	igos_idx_time_parse("2026-01-01T00:00:00Z", 20, &c.not_before);
+	igos_idx_time_parse("2026-04-01T00:00:00Z", 20, &c.not_after);
+	tbs = igos_idx_cert_tbs(&c, &tl);
+	msg = igos_idx_cert_message(tbs, tl, &ml);
+	sign_ed(master, msg, ml, c.sig);
+	block = igos_idx_cert_block(tbs, tl, c.sig, &bl);
+	strcpy(s.repo, "core");
+	strcpy(s.arch, "x86_64");
+	s.version = 1734;
+	igos_idx_time_parse("2026-03-01T12:00:00Z", 20, &s.created);
+	s.expires = s.created + 7 * 86400;
+	s.index_size = 1048576;
+	memset(s.index_sha256, 0xab, 32);
+	hdr = igos_idx_sig_header(block, bl, &s, &hl);
+	sign_ed(sub, hdr, hl, sig);
+	out = igos_idx_sig_finish(hdr, hl, sig, 64, len);
+	free(tbs); free(msg); free(block); free(hdr);
+	return out;
+}
+
+/* Parse text with one line replaced (1-based; NULL deletes it). */
+static int
+parse_edit(const unsigned char *p, size_t len, int line, const char *repl)
+{
+	char *b = malloc(len + 256), *w = b;
+	const unsigned char *q = p;
+	struct igos_idx_sig s;
+	int ln = 1, r;
+
+	while (q < p + len) {
+		const unsigned char *nl = memchr(q, '\n', (size_t)(p + len - q));
+		size_t l = (size_t)(nl - q) + 1;
+
+		if (ln == line) {
+			if (repl) { strcpy(w, repl); w += strlen(repl); }
+		} else {
+			memcpy(w, q, l); w += l;
+		}
+		q += l; ln++;
+	}
+	r = igos_idx_sig_parse((unsigned char *)b, (size_t)(w - b), &s);
+	free(b);
+	return r;
+}
+
+static int
+has(const char *needle)
+{
+	return strstr(igos_errmsg(), needle) != NULL;
+}
+
+int
+main(void)
+{
+	int64_t t, d;
+	char buf[32];
+	EVP_PKEY *master = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_PKEY *sub = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	struct igos_idx_sig s;
+	unsigned char *sig;
+	size_t len;
+
+	/* times */
+	OK(igos_idx_time_parse("1970-01-01T00:00:00Z", 20, &t) == 0 && t == 0, "epoch");
+	OK(igos_idx_time_parse("2024-02-29T23:59:59Z", 20, &t) == 0 && t == 1709251199,
+	   "leap day 2024");
+	igos_idx_time_format(1709251199, buf);
+	OK(strcmp(buf, "2024-02-29T23:59:59Z") == 0, "format round trip");
+	OK(igos_idx_time_parse("2025-02-29T00:00:00Z", 20, &t) < 0 && has("impossible"),
+	   "2025-02-29 impossible");
+	OK(igos_idx_time_parse("2100-02-29T00:00:00Z", 20, &t) < 0, "2100 is not leap");
+	OK(igos_idx_time_parse("2026-01-01T24:00:00Z", 20, &t) < 0, "hour 24");
+	OK(igos_idx_time_parse("2026-01-01T00:00:60Z", 20, &t) < 0, "leap second");
+	OK(igos_idx_time_parse("2026-01-01T00:00:00+", 20, &t) < 0, "not Z");
+	OK(igos_idx_time_parse("2026-01-01 00:00:00Z", 20, &t) < 0, "space for T");
+	OK(igos_idx_time_parse("2026-1-01T00:00:00Z", 19, &t) < 0, "short month");
+	OK(igos_idx_time_parse("1969-12-31T23:59:59Z", 20, &t) < 0, "before 1970");
+	/* durations */
+	OK(igos_idx_duration_parse("7d", &d) == 0 && d == 604800, "7d");
+	OK(igos_idx_duration_parse("12h", &d) == 0 && d == 43200, "12h");
+	OK(igos_idx_duration_parse("07d", &d) < 0, "leading zero duration");
+	OK(igos_idx_duration_parse("7", &d) < 0, "no unit");
+	OK(igos_idx_duration_parse("-7d", &d) < 0, "negative");
+	OK(igos_idx_duration_parse("99999999999d", &d) < 0, "huge");
+	/* scope */
+	OK(igos_idx_scope_parse("core x86_64", 11) == 0, "scope ok");
+	OK(igos_idx_scope_parse("core  x86_64", 12) < 0, "two spaces");
+	OK(igos_idx_scope_parse("core,", 5) < 0, "no arches");
+	OK(igos_idx_scope_parse("core, x86_64", 12) < 0, "empty list item");
+	OK(igos_idx_scope_covers("core,extra *", "extra", "aarch64"), "list and *");
+	OK(!igos_idx_scope_covers("core x86_64", "core", "aarch64"), "arch not covered");
+	OK(!igos_idx_scope_covers("core x86_64", "cor", "x86_64"), "prefix is not a match");
+	OK(!igos_idx_name_ok("..", 2) && !igos_idx_name_ok("a/b", 3) && igos_idx_name_ok("x86_64", 6),
+	   "names");
+
+	/* the .sig: round trip */
+	sig = make_sig(master, sub, &len);
+	OK(igos_idx_sig_parse(sig, len, &s) == 0, "a serialized .sig parses: %s", igos_errmsg());
+	OK(s.version == 1734 && s.cert.serial == 3 && s.cert.alg == IGOS_IDX_ED25519 &&
+	   strcmp(s.repo, "core") == 0 && s.index_size == 1048576, "fields read back");
+	OK(igos_idx_sig_verify(&s) == 0, "subkey signature verifies");
+	OK(igos_idx_cert_verify(&s.cert, master) == 0, "cert signature verifies");
+	OK(igos_idx_cert_verify(&s.cert, sub) < 0, "cert does not verify with another key");
+	{
+		unsigned char *c2 = malloc(len);
+		struct igos_idx_sig s2;
+
+		memcpy(c2, sig, len);
+		c2[s.tbslen - 2] ^= 1; /* a header byte: index-sha256's last hex digit */
+		OK(igos_idx_sig_parse(c2, len, &s2) == 0 && igos_idx_sig_verify(&s2) < 0,
+		   "changed header field: signature fails");
+		free(c2);
+	}
+	/* strictness */
+	OK(igos_idx_sig_parse(sig, 0, &s) < 0 && has("empty"), "empty");
+	OK(igos_idx_sig_parse(sig, len - 1, &s) < 0 && has("truncated"), "no final newline");
+	OK(igos_idx_sig_parse(sig, len - 40, &s) < 0, "truncated in the middle");
+	OK(parse_edit(sig, len, 1, "igos-index-sig v2\n") < 0 && has("unsupported format version"),
+	   "version 2");
+	OK(parse_edit(sig, len, 1, "igos-index-sgi v1\n") < 0 && has("bad magic"), "bad magic");
+	OK(parse_edit(sig, len, 11, "colour: blue\n") < 0 && has("unknown field 'colour'"),
+	   "unknown field");
+	OK(parse_edit(sig, len, 11, "repo: core\n") < 0 && has("duplicate field 'repo'"),
+	   "duplicate field");
+	OK(parse_edit(sig, len, 10, NULL) < 0 && has("missing field 'repo'"), "missing field");
+	OK(parse_edit(sig, len, 12, "version: 01734\n") < 0 && has("invalid number"),
+	   "leading zero");
+	OK(parse_edit(sig, len, 12, "version: +1734\n") < 0, "sign");
+	OK(parse_edit(sig, len, 12, "version: 18446744073709551616\n") < 0 && has("out of range"),
+	   "2^64");
+	OK(parse_edit(sig, len, 12, "version: 18446744073709551615\n") == 0, "2^64-1 is fine");
+	OK(parse_edit(sig, len, 12, "version:  1734\n") < 0 && has("stray whitespace"),
+	   "two spaces");
+	OK(parse_edit(sig, len, 12, "version: 1734 \n") < 0 && has("stray whitespace"),
+	   "trailing space");
+	OK(parse_edit(sig, len, 13, "created: 2026-03-01T12:00:00+00:00\n") < 0, "not Z");
+	OK(parse_edit(sig, len, 4, "cert-alg: rsa-pss-sha256\n") < 0 && has("algorithm not allowed"),
+	   "algorithm not allowed");
+	OK(parse_edit(sig, len, 5, "cert-pubkey: AAAA\n") < 0 && has("public key is 3 bytes"),
+	   "wrong key length");
+	OK(parse_edit(sig, len, 5, "cert-pubkey: AAB=\n") < 0 && has("invalid base64"),
+	   "non-canonical base64");
+	OK(parse_edit(sig, len, 2, "cert-master: 1AF1E45D9129A163\n") < 0 && has("lowercase hex"),
+	   "uppercase hex");
+	{
+		char *big = malloc(9000);
+
+		memcpy(big, sig, len);
+		memset(big + len, 'x', 9000 - len);
+		OK(igos_idx_sig_parse((unsigned char *)big, 9000, &s) < 0 && has("longer than 8192"),
+		   "over 8 KiB");
+		memcpy(big, sig, len);
+		big[len] = 'x'; big[len + 1] = '\n';
+		OK(igos_idx_sig_parse((unsigned char *)big, len + 2, &s) < 0 && has("trailing data"),
+		   "trailing bytes");
+		memcpy(big, sig, len);
+		big[30] = '\r';
+		OK(igos_idx_sig_parse((unsigned char *)big, len, &s) < 0 && has("carriage return"),
+		   "CR");
+		big[30] = '\0';
+		OK(igos_idx_sig_parse((unsigned char *)big, len, &s) < 0 && has("NUL"), "NUL");
+		big[30] = (char)0xc3;
+		OK(igos_idx_sig_parse((unsigned char *)big, len, &s) < 0 && has("non-ASCII"),
+		   "non-ASCII");
+		free(big);
+	}
+	free(sig);
+	EVP_PKEY_free(master);
+	EVP_PKEY_free(sub);
+	return DONE();
+}

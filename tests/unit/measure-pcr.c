@@ -1,0 +1,140 @@
+/* lib/pcr: phase paths, the PolicyPCR digest against a hand-built buffer,
+ * .pcrsig build -> parse -> verify, and the parser on every prefix and on
+ * byte flips of a good file (no terminator, exact-size buffers for ASan). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "pcr.h"
+#include "unit.h"
+
+static int
+sign_cb(void *ctx, const EVP_MD *md, const unsigned char *d, size_t dl,
+	unsigned char **sig, size_t *sl)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(ctx, NULL);
+	size_t n = 0;
+	int ok = c && EVP_PKEY_sign_init(c) > 0 &&
+		EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0 &&
+		EVP_PKEY_CTX_set_signature_md(c, md) > 0 &&
+		EVP_PKEY_sign(c, NULL, &n, d, dl) > 0 && (*sig = malloc(n)) &&
+		EVP_PKEY_sign(c, *sig, &n, d, dl) > 0;
+
+	EVP_PKEY_CTX_free(c);
+	*sl = n;
+	return ok ? 0 : -1;
+}
+
+static int
+parse_exact(struct igos_pcrsig *ps, const char *s, size_t len)
+{
+	char *copy = malloc(len ? len : 1); /* no terminator */
+	int rc;
+
+	memcpy(copy, s, len);
+	rc = igos_pcrsig_parse(ps, copy, len);
+	free(copy);
+	return rc;
+}
+
+int
+main(void)
+{
+	struct igos_pcr_input in;
+	struct igos_pcrsig ps;
+	unsigned char v[IGOS_MAX_MD], pol[32], want[32], buf[128];
+	char *n, *json;
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	size_t len, matched[8];
+	int bad, r;
+
+	n = igos_pcr_phase_normalize("::enter-initrd::leave-initrd:");
+	OK(n && strcmp(n, "enter-initrd:leave-initrd") == 0, "phase path normalised");
+	free(n);
+	n = igos_pcr_phase_normalize("");
+	OK(n && *n == '\0', "empty phase path");
+	free(n);
+	n = igos_pcr_phase_normalize("enter-initrd:bogus");
+	OK(n == NULL && strstr(igos_errmsg(), "unknown phase word 'bogus'"), "unknown word refused");
+	OK(igos_pcr_bank_parse("SHA384") == IGOS_BANK_SHA384, "bank names in any case");
+	OK(igos_pcr_bank_parse("sha3-256") < 0, "unknown bank refused");
+
+	igos_pcr_input_init(&in, IGOS_BANKS_ALL);
+	r = igos_pcr_input_set(&in, IGOS_SEC_LINUX, "k", 1);
+	OK(r == 0, "set .linux");
+	r = igos_pcr_input_set(&in, IGOS_SEC_LINUX, "k", 1);
+	OK(r < 0, "set .linux twice refused");
+	r = igos_pcr_input_set(&in, IGOS_SEC_CMDLINE, "", 0);
+	OK(r == 0 && !in.present[IGOS_SEC_CMDLINE], "an empty section is not measured");
+
+	/* PolicyPCR by hand: 32 zeros, CC 0x17f, count 1, alg, 3, {0,8,0}, SHA256(pcr) */
+	for (int b = 0; b < IGOS_BANK_N; b++) {
+		size_t o = 0;
+		static const unsigned char tail[] = { 0, 0, 1, 0x7f, 0, 0, 0, 1 };
+
+		r = igos_pcr_predict(&in, b, "enter-initrd", v);
+		OK(r == 0, "predict %s", igos_pcr_bank_name(b));
+		memset(buf, 0, 32);
+		o = 32;
+		memcpy(buf + o, tail, sizeof(tail));
+		o += sizeof(tail);
+		buf[o++] = (unsigned char)(igos_pcr_bank_alg(b) >> 8);
+		buf[o++] = (unsigned char)igos_pcr_bank_alg(b);
+		buf[o++] = 3;
+		buf[o++] = 0;
+		buf[o++] = 8;
+		buf[o++] = 0;
+		igos_digest(EVP_sha256(), v, igos_pcr_bank_size(b), buf + o);
+		o += 32;
+		igos_digest(EVP_sha256(), buf, o, want);
+		r = igos_pcr_policy_digest(b, v, pol);
+		OK(r == 0 && memcmp(pol, want, 32) == 0,
+		   "PolicyPCR digest for %s is the hand-built one", igos_pcr_bank_name(b));
+	}
+
+	json = igos_pcrsig_build(&in, 1u << IGOS_BANK_SHA256, NULL, 0, key, sign_cb, key);
+	OK(json != NULL, "build a .pcrsig");
+	len = json ? strlen(json) : 0;
+	r = parse_exact(&ps, json, len);
+	OK(r == 0 && ps.n == 4, "parse it back from an exact buffer");
+	r = igos_pcrsig_verify(&ps, &in, NULL, 0, key, matched);
+	OK(r == 0, "it verifies");
+	OK(matched[0] == 0 && matched[3] == 3, "entries matched to their phases");
+	ps.e[2].pol[5] ^= 1;
+	r = igos_pcrsig_verify(&ps, &in, NULL, 0, key, NULL);
+	OK(r < 0 && strstr(igos_errmsg(), "entry 3: pol does not match"), "a changed pol is found");
+	igos_pcrsig_free(&ps);
+
+	bad = 0;
+	/* (the last byte is the newline: without it the JSON is whole) */
+	for (size_t i = 0; i + 1 < len; i++)
+		if (parse_exact(&ps, json, i) == 0) {
+			bad++;
+			igos_pcrsig_free(&ps);
+		}
+	OK(bad == 0, "every proper prefix is refused");
+	bad = 0;
+	for (size_t i = 0; i < len; i++) {
+		char *m = malloc(len);
+
+		memcpy(m, json, len);
+		m[i] ^= 0x41;
+		if (igos_pcrsig_parse(&ps, m, len) == 0) {
+			if (igos_pcrsig_verify(&ps, &in, NULL, 0, key, NULL) == 0)
+				bad++;
+			igos_pcrsig_free(&ps);
+		}
+		free(m);
+	}
+	OK(bad == 0, "no byte flip gives a .pcrsig that verifies");
+	free(json);
+
+	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	json = igos_pcrsig_build(&in, 1u << IGOS_BANK_SHA256, NULL, 0, ec, sign_cb, ec);
+	OK(json == NULL && strstr(igos_errmsg(), "needs an RSA key"), "an EC key is refused");
+	EVP_PKEY_free(ec);
+	EVP_PKEY_free(key);
+	return DONE();
+}

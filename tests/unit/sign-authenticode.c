@@ -1,0 +1,128 @@
+/* Unit tests for lib/authenticode.c and lib/modsig.c: checksum word sums, the
+ * certificate table walk's bounds, SpcIndirectDataContent, module trailers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "authenticode.h"
+#include "modsig.h"
+#include "unit.h"
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static void
+entry(unsigned char *p, uint32_t len, uint16_t rev, uint16_t type)
+{
+	put32(p, len);
+	p[4] = (unsigned char)rev;
+	p[5] = (unsigned char)(rev >> 8);
+	p[6] = (unsigned char)type;
+	p[7] = (unsigned char)(type >> 8);
+}
+
+int
+main(void)
+{
+	unsigned char buf[70001], t[64];
+	struct igos_ac_cert c[4];
+	unsigned n;
+	uint64_t ws;
+
+	/* word sums: split anywhere, at any parity, they add up to the checksum */
+	srand(1);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)rand();
+	for (size_t len = sizeof(buf) - 3; len <= sizeof(buf); len++) {
+		memset(buf + 64, 0, 4); /* the CheckSum field of igos_pe_checksum's view */
+		ws = igos_ac_wordsum(buf, 64, 0) + igos_ac_wordsum(buf + 68, 1, 68) +
+		     igos_ac_wordsum(buf + 69, 12345, 69) +
+		     igos_ac_wordsum(buf + 69 + 12345, len - 69 - 12345, 69 + 12345);
+		OK(igos_ac_checksum(ws, len) == igos_pe_checksum(buf, len, 64),
+		   "split word sums give igos_pe_checksum (length %zu)", len);
+	}
+	memset(buf, 0, 4096);
+	OK(igos_ac_checksum(igos_ac_wordsum(buf, 4095, 0), 4095) == 4095,
+	   "the checksum of zeros is the length");
+	buf[4094] = 0x12;
+	OK(igos_ac_checksum(igos_ac_wordsum(buf, 4095, 0), 4095) == 4095 + 0x12,
+	   "an odd last byte counts as a low byte");
+	OK(igos_ac_checksum(igos_ac_wordsum(buf + 4094, 1, 4093), 0) == 0x1200,
+	   "a byte at an odd offset counts as a high byte");
+
+	/* the table walk */
+	memset(t, 0, sizeof(t));
+	entry(t, 13, 0x200, 2);
+	entry(t + 16, 20, 0x200, 2);
+	OK(igos_ac_walk(t, 40, 1000, c, 4, &n) == 0 && n == 2, "two entries walk");
+	OK(c[0].off == 1000 && c[0].derlen == 5 && c[1].off == 1016 && c[1].derlen == 12,
+	   "entry offsets and lengths");
+	OK(igos_ac_walk(t, 36, 0, c, 4, &n) < 0, "a table shorter than the last entry's padding");
+	OK(igos_ac_walk(t, 48, 0, c, 4, &n) < 0, "a table longer than its entries");
+	OK(igos_ac_walk(t, 40, 0, c, 1, &n) < 0, "more entries than room");
+	entry(t, 7, 0x200, 2);
+	OK(igos_ac_walk(t, 40, 0, c, 4, &n) < 0, "dwLength below the header size");
+	entry(t, 0xfffffff8u, 0x200, 2);
+	OK(igos_ac_walk(t, 40, 0, c, 4, &n) < 0 && strstr(igos_errmsg(), "overflows"),
+	   "dwLength near 2^32 does not wrap");
+	entry(t, 13, 0x200, 1);
+	OK(igos_ac_walk(t, 40, 0, c, 4, &n) < 0 && strstr(igos_errmsg(), "type 0x0001"),
+	   "a non-PKCS entry is refused");
+	entry(t, 13, 0x100, 2);
+	OK(igos_ac_walk(t, 40, 0, c, 4, &n) < 0, "revision 1.0 is refused");
+	OK(igos_ac_walk(t, 5, 0, c, 4, &n) < 0, "a truncated header");
+	OK(igos_ac_walk(t, 0, 0, c, 4, &n) == 0 && n == 0, "an empty table has no entries");
+
+	/* SpcIndirectDataContent round trip */
+	{
+		unsigned char dg[32], *spc;
+		const unsigned char *pd;
+		const EVP_MD *md;
+		size_t sl, dl;
+
+		for (int i = 0; i < 32; i++)
+			dg[i] = (unsigned char)i;
+		spc = igos_ac_spc_build(EVP_sha256(), dg, 32, &sl);
+		OK(spc && sl == 106, "SpcIndirectDataContent is 106 bytes for SHA-256, as sbsign's");
+		OK(spc && igos_ac_spc_parse(spc, sl, &md, &pd, &dl) == 0 && dl == 32 &&
+		   !memcmp(pd, dg, 32) && EVP_MD_get_type(md) == NID_sha256, "it parses back");
+		for (size_t cut = 0; spc && cut < sl; cut++)
+			if (igos_ac_spc_parse(spc, cut, &md, &pd, &dl) == 0)
+				OK(0, "a truncated SpcIndirectDataContent (%zu bytes) parsed", cut);
+		OK(1, "no truncation of it parses");
+		if (spc) {
+			spc[sl - 33] = 31; /* digest length byte */
+			OK(igos_ac_spc_parse(spc, sl, &md, &pd, &dl) < 0, "a short digest is refused");
+		}
+		free(spc);
+	}
+
+	/* module trailers */
+	{
+		unsigned char m[200], tr[IGOS_MODSIG_TRAILER_LEN];
+		struct igos_modsig ms;
+
+		memset(m, 0xaa, sizeof(m));
+		OK(igos_modsig_parse(m, sizeof(m), &ms) == 0 && !ms.is_signed &&
+		   ms.mod_len == sizeof(m), "an unsigned module");
+		igos_modsig_trailer(tr, 60);
+		memcpy(m + sizeof(m) - sizeof(tr), tr, sizeof(tr));
+		OK(igos_modsig_parse(m, sizeof(m), &ms) == 0 && ms.is_signed && ms.sig_len == 60 &&
+		   ms.mod_len == sizeof(m) - 100 && ms.sig == m + 100, "a signed module splits");
+		igos_modsig_trailer(tr, 161);
+		memcpy(m + sizeof(m) - sizeof(tr), tr, sizeof(tr));
+		OK(igos_modsig_parse(m, sizeof(m), &ms) < 0, "a signature longer than the file");
+		igos_modsig_trailer(tr, 0xffffffffu);
+		memcpy(m + sizeof(m) - sizeof(tr), tr, sizeof(tr));
+		OK(igos_modsig_parse(m, sizeof(m), &ms) < 0, "sig_len 2^32-1 does not wrap");
+		OK(igos_modsig_parse(m + 160, 40, &ms) < 0, "a bare trailer with a length");
+		OK(igos_modsig_parse(tr + 12, 28, &ms) < 0, "only the magic: truncated");
+		OK(!igos_elf_is_rel((const unsigned char *)"\177ELF", 4), "4 bytes are not ELF");
+	}
+	return DONE();
+}

@@ -1,0 +1,554 @@
+/*
+ * igos-index-verify: the client side of `pkm sync`. verify checks the index
+ * signature, freshness and rollback against the pinned master keys and the
+ * stored state, and commits the new state; check validates packages against
+ * the accepted index.
+ */
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+
+#include "igos.h"
+#include "indexsig.h"
+
+#define PROG "igos-index-verify"
+#define MAX_TRUST 64
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " verify --trust DIR|FILE --state DIR --repo R --arch A\n"
+		"                        [--max-validity DURATION] [--now TIME] INDEX [SIG]\n"
+		"       " PROG " check --state DIR --repo R INDEX PACKAGE...\n"
+		"       " PROG " -h | -V\n");
+}
+
+static void __attribute__((noreturn))
+usage_err(const char *fmt, const char *arg)
+{
+	/* one line: our message, or getopt's that was already printed */
+	if (fmt != NULL) {
+		fprintf(stderr, PROG ": ");
+		fprintf(stderr, fmt, arg);
+		fputc('\n', stderr);
+	}
+	exit(2);
+}
+
+static void
+once(const char *cur, const char *opt)
+{
+	if (cur != NULL)
+		usage_err("option '%s' given twice", opt);
+}
+
+/* ---- trust ---- */
+
+struct trust {
+	EVP_PKEY *key[MAX_TRUST];
+	unsigned char id[MAX_TRUST][8];
+	int n;
+};
+
+static void
+trust_add(struct trust *t, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	EVP_PKEY *pk;
+
+	if (f == NULL)
+		err(1, "cannot open '%s'", path);
+	pk = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	fclose(f);
+	if (pk == NULL)
+		errx(1, "'%s' is not a PEM public key", path);
+	if (t->n == MAX_TRUST)
+		errx(1, "more than %d trusted master keys", MAX_TRUST);
+	if (igos_idx_master_id(pk, t->id[t->n]) < 0)
+		errx(1, "'%s': %s", path, igos_errmsg());
+	t->key[t->n++] = pk;
+}
+
+static int
+namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A PEM file, or every *.pem and *.pub of a directory (sorted, for stable messages). */
+static void
+trust_load(struct trust *t, const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	char *names[MAX_TRUST + 1];
+	int n = 0;
+
+	if (stat(path, &st) < 0)
+		err(1, "cannot open '%s'", path);
+	if (!S_ISDIR(st.st_mode)) {
+		trust_add(t, path);
+		return;
+	}
+	if ((d = opendir(path)) == NULL)
+		err(1, "cannot open '%s'", path);
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || l < 5 ||
+		    (strcmp(e->d_name + l - 4, ".pem") != 0 && strcmp(e->d_name + l - 4, ".pub") != 0))
+			continue;
+		if (n > MAX_TRUST)
+			errx(1, "more than %d trusted master keys in '%s'", MAX_TRUST, path);
+		if (asprintf(&names[n++], "%s/%s", path, e->d_name) < 0)
+			err(1, "out of memory");
+	}
+	closedir(d);
+	if (n == 0)
+		errx(1, "no trusted master keys (*.pem, *.pub) in '%s'", path);
+	qsort(names, (size_t)n, sizeof(names[0]), namecmp);
+	for (int i = 0; i < n; i++) {
+		trust_add(t, names[i]);
+		free(names[i]);
+	}
+}
+
+/* ---- state ---- */
+
+static char *
+state_path(const char *dir, const char *repo)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s.state", dir, repo) < 0)
+		err(1, "out of memory");
+	return p;
+}
+
+static void
+state_load(const char *path, const char *repo, struct igos_idx_state *st)
+{
+	struct igos_buf b;
+
+	if (igos_buf_read(&b, path, IGOS_IDX_SIG_MAX) < 0)
+		errx(1, "%s", igos_errmsg());
+	if (igos_idx_state_parse(b.data, b.len, st) < 0)
+		errx(1, "corrupt state file '%s': %s", path, igos_errmsg());
+	igos_buf_free(&b);
+	if (strcmp(st->repo, repo) != 0)
+		errx(1, "corrupt state file '%s': it is for repo '%s', not '%s'", path,
+		     st->repo, repo);
+}
+
+/* ---- the index ---- */
+
+/*
+ * The index, read no further than `want` bytes (+1 to see that it ends):
+ * mapped when it is a regular file, read otherwise.
+ */
+struct blob {
+	unsigned char *p;
+	size_t len;
+	int mapped;
+};
+
+static int
+read_bounded(const char *path, uint64_t want, struct blob *b)
+{
+	struct stat st;
+	int fd;
+
+	memset(b, 0, sizeof(*b));
+	if (want > SIZE_MAX / 2)
+		return igos_seterr("index size %llu is too large", (unsigned long long)want);
+	fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return igos_seterr_errno("cannot open '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		igos_seterr_errno("cannot stat '%s'", path);
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		igos_seterr_errno("cannot read '%s'", path);
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode)) {
+		if ((uint64_t)st.st_size != want) {
+			igos_seterr("index '%s' is %s than the signed %llu bytes", path,
+				    (uint64_t)st.st_size > want ? "longer" : "shorter",
+				    (unsigned long long)want);
+			goto fail;
+		}
+		if (want > 0) {
+			b->p = mmap(NULL, want, PROT_READ, MAP_PRIVATE, fd, 0);
+			if (b->p == MAP_FAILED) {
+				b->p = NULL;
+				igos_seterr_errno("cannot map '%s'", path);
+				goto fail;
+			}
+			b->mapped = 1;
+			madvise(b->p, want, MADV_SEQUENTIAL);
+		}
+		b->len = want;
+	} else {
+		unsigned char extra;
+		ssize_t n;
+
+		if ((b->p = malloc(want ? want : 1)) == NULL) {
+			igos_seterr("index size %llu: out of memory", (unsigned long long)want);
+			goto fail;
+		}
+		while (b->len < want) {
+			n = read(fd, b->p + b->len, want - b->len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				igos_seterr_errno("cannot read '%s'", path);
+				goto fail;
+			}
+			if (n == 0)
+				break;
+			b->len += (size_t)n;
+		}
+		if (b->len < want) {
+			igos_seterr("index '%s' is shorter than the signed %llu bytes", path,
+				    (unsigned long long)want);
+			goto fail;
+		}
+		do
+			n = read(fd, &extra, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 0) {
+			igos_seterr("index '%s' is longer than the signed %llu bytes", path,
+				    (unsigned long long)want);
+			goto fail;
+		}
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return 0;
+fail:
+	if (b->mapped)
+		munmap(b->p, b->len);
+	else
+		free(b->p);
+	memset(b, 0, sizeof(*b));
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return -1;
+}
+
+static void
+blob_free(struct blob *b)
+{
+	if (b->mapped)
+		munmap(b->p, b->len);
+	else
+		free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* ---- verify ---- */
+
+static int
+cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "trust", required_argument, NULL, 't' },
+		{ "state", required_argument, NULL, 's' },
+		{ "repo", required_argument, NULL, 'r' },
+		{ "arch", required_argument, NULL, 'a' },
+		{ "max-validity", required_argument, NULL, 'm' },
+		{ "now", required_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *trustp = NULL, *statedir = NULL, *repo = NULL, *arch = NULL;
+	const char *maxv = NULL, *nows = NULL, *index, *sigpath;
+	char *sigdef = NULL, *stp, t1[21], t2[21];
+	int64_t now, max_validity = IGOS_IDX_DEFAULT_VALIDITY;
+	struct trust trust = { 0 };
+	struct igos_idx_state st, next;
+	struct igos_idx_sig sig;
+	struct igos_buf sb;
+	struct blob ib;
+	unsigned char md[32], *out;
+	size_t outlen, count;
+	int c, verdict, i;
+
+	while ((c = getopt_long(argc, argv, "+t:s:r:a:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': once(trustp, "--trust"); trustp = optarg; break;
+		case 's': once(statedir, "--state"); statedir = optarg; break;
+		case 'r': once(repo, "--repo"); repo = optarg; break;
+		case 'a': once(arch, "--arch"); arch = optarg; break;
+		case 'm': once(maxv, "--max-validity"); maxv = optarg; break;
+		case 'N': once(nows, "--now"); nows = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage_err(NULL, NULL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (trustp == NULL || statedir == NULL || repo == NULL || arch == NULL)
+		usage_err("verify needs --trust, --state, --repo and --arch%s", "");
+	if (argc < 1 || argc > 2)
+		usage_err("verify takes INDEX [SIG]%s", "");
+	if (!igos_idx_name_ok(repo, strlen(repo)))
+		usage_err("invalid repo name '%s'", repo);
+	if (!igos_idx_name_ok(arch, strlen(arch)))
+		usage_err("invalid arch name '%s'", arch);
+	if (maxv != NULL && igos_idx_duration_parse(maxv, &max_validity) < 0)
+		usage_err("%s", igos_errmsg());
+	if (nows != NULL) {
+		if (igos_idx_time_parse(nows, strlen(nows), &now) < 0)
+			usage_err("%s", igos_errmsg());
+	} else {
+		now = (int64_t)time(NULL);
+	}
+	index = argv[0];
+	if (argc == 2) {
+		sigpath = argv[1];
+	} else {
+		if (strcmp(index, "-") == 0)
+			usage_err("with the index on stdin, name the signature file%s", "");
+		if (asprintf(&sigdef, "%s.sig", index) < 0)
+			err(1, "out of memory");
+		sigpath = sigdef;
+	}
+
+	/* State first: a missing or corrupt state fails closed. */
+	stp = state_path(statedir, repo);
+	state_load(stp, repo, &st);
+	trust_load(&trust, trustp);
+
+	if (igos_buf_read(&sb, sigpath, IGOS_IDX_SIG_MAX) < 0)
+		errx(1, "%s", igos_errmsg());
+	if (igos_idx_sig_parse(sb.data, sb.len, &sig) < 0)
+		errx(1, "bad signature file '%s': %s", sigpath, igos_errmsg());
+	for (i = 0; i < trust.n; i++)
+		if (memcmp(trust.id[i], sig.cert.master, 8) == 0 &&
+		    igos_idx_cert_verify(&sig.cert, trust.key[i]) == 0)
+			break;
+	if (i == trust.n) {
+		char hex[17];
+
+		igos_hex_encode(sig.cert.master, 8, hex);
+		for (i = 0; i < trust.n; i++)
+			if (memcmp(trust.id[i], sig.cert.master, 8) == 0)
+				errx(1, "'%s': bad certificate signature (cert-sig)", sigpath);
+		errx(1, "'%s': master key %s is not trusted", sigpath, hex);
+	}
+	if (igos_idx_sig_verify(&sig) < 0)
+		errx(1, "'%s': %s", sigpath, igos_errmsg());
+	if ((verdict = igos_idx_accept(&sig, &st, repo, arch, now, max_validity, &next)) < 0)
+		errx(1, "'%s': %s", sigpath, igos_errmsg());
+
+	/* Only now the index: no more than the signed size, then its hash. */
+	if (read_bounded(index, sig.index_size, &ib) < 0)
+		errx(1, "%s", igos_errmsg());
+	if (igos_digest(EVP_sha256(), ib.p, ib.len, md) < 0)
+		errx(1, "%s", igos_errmsg());
+	if (memcmp(md, sig.index_sha256, 32) != 0)
+		errx(1, "index '%s' does not match the signature (SHA-256 differs)", index);
+	if (igos_idx_index_parse(ib.p, ib.len, &count) < 0)
+		errx(1, "bad index '%s': %s", index, igos_errmsg());
+	blob_free(&ib);
+
+	if (verdict == IGOS_IDX_NEW) {
+		if ((out = igos_idx_state_format(&next, &outlen)) == NULL)
+			errx(1, "%s", igos_errmsg());
+		if (igos_write_atomic(stp, out, outlen, 0644, 0) < 0)
+			errx(1, "%s", igos_errmsg());
+		free(out);
+	}
+	igos_idx_time_format(sig.created, t1);
+	igos_idx_time_format(sig.expires, t2);
+	printf("status: %s\nrepo: %s\narch: %s\nversion: %llu\ncreated: %s\nexpires: %s\n"
+	       "cert-serial: %llu\npackages: %zu\n",
+	       verdict == IGOS_IDX_NEW ? "accepted" : "unchanged", sig.repo, sig.arch,
+	       (unsigned long long)sig.version, t1, t2,
+	       (unsigned long long)sig.cert.serial, count);
+	igos_buf_free(&sb);
+	for (i = 0; i < trust.n; i++)
+		EVP_PKEY_free(trust.key[i]);
+	free(stp);
+	free(sigdef);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(1, "cannot write to stdout");
+	return 0;
+}
+
+/* ---- check ---- */
+
+/* Hash a package, refusing it as soon as its size differs from the index's. */
+static int
+check_one(const char *path, const unsigned char *idx, size_t idxlen)
+{
+	const char *base = strrchr(path, '/');
+	unsigned char want[32], got[32];
+	static unsigned char buf[1 << 20];
+	uint64_t size, total = 0;
+	EVP_MD_CTX *ctx;
+	struct stat sst;
+	int fd, r, rc = -1;
+
+	base = base ? base + 1 : path;
+	r = igos_idx_index_find(idx, idxlen, base, &size, want);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return igos_seterr("'%s': not in the index", path);
+	/* O_NONBLOCK: a FIFO must not hang the check; regular files ignore it */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0)
+		return igos_seterr_errno("cannot open '%s'", path);
+	if (fstat(fd, &sst) < 0) {
+		igos_seterr_errno("cannot stat '%s'", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(sst.st_mode)) {
+		igos_seterr("'%s': not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if ((uint64_t)sst.st_size != size) {
+		igos_seterr("'%s': size %llu, the index says %llu", path,
+			    (unsigned long long)sst.st_size, (unsigned long long)size);
+		close(fd);
+		return -1;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if ((ctx = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		igos_seterr_ssl("digest failed");
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			igos_seterr_errno("cannot read '%s'", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > size) {
+			igos_seterr("'%s': longer than the %llu bytes of the index", path,
+				    (unsigned long long)size);
+			goto out;
+		}
+		EVP_DigestUpdate(ctx, buf, (size_t)n);
+	}
+	if (total != size) {
+		igos_seterr("'%s': size %llu, the index says %llu", path,
+			    (unsigned long long)total, (unsigned long long)size);
+		goto out;
+	}
+	EVP_DigestFinal_ex(ctx, got, NULL);
+	if (memcmp(got, want, 32) != 0) {
+		igos_seterr("'%s': SHA-256 does not match the index", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return rc;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "state", required_argument, NULL, 's' },
+		{ "repo", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *statedir = NULL, *repo = NULL, *index;
+	struct igos_idx_state st;
+	struct igos_buf ib;
+	unsigned char md[32];
+	char *stp;
+	int c, bad = 0;
+
+	while ((c = getopt_long(argc, argv, "+s:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': once(statedir, "--state"); statedir = optarg; break;
+		case 'r': once(repo, "--repo"); repo = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage_err(NULL, NULL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (statedir == NULL || repo == NULL)
+		usage_err("check needs --state and --repo%s", "");
+	if (argc < 2)
+		usage_err("check takes INDEX PACKAGE...%s", "");
+	if (!igos_idx_name_ok(repo, strlen(repo)))
+		usage_err("invalid repo name '%s'", repo);
+	index = argv[0];
+	stp = state_path(statedir, repo);
+	state_load(stp, repo, &st);
+	if (igos_buf_read(&ib, index, 0) < 0)
+		errx(1, "%s", igos_errmsg());
+	if (igos_digest(EVP_sha256(), ib.data, ib.len, md) < 0)
+		errx(1, "%s", igos_errmsg());
+	if (memcmp(md, st.index_sha256, 32) != 0)
+		errx(1, "index '%s' is not the one accepted for repo '%s'", index, repo);
+	if (igos_idx_index_parse(ib.data, ib.len, NULL) < 0)
+		errx(1, "bad index '%s': %s", index, igos_errmsg());
+	for (int i = 1; i < argc; i++) {
+		if (check_one(argv[i], ib.data, ib.len) < 0) {
+			warnx("%s", igos_errmsg());
+			bad = 1;
+		}
+	}
+	igos_buf_free(&ib);
+	free(stp);
+	return bad;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		exit(2);
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		igos_print_version(PROG);
+		return 0;
+	}
+	if (strcmp(argv[1], "verify") == 0) {
+		argv[1] = (char *)PROG; /* for getopt's messages */
+		return cmd_verify(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "check") == 0) {
+		argv[1] = (char *)PROG; /* for getopt's messages */
+		return cmd_check(argc - 1, argv + 1);
+	}
+	usage_err("unknown command '%s'", argv[1]);
+}

@@ -1,0 +1,689 @@
+/*
+ * igos-measure: predict PCR 11 for a UKI as its stub measures it, sign TPM2
+ * PCR policies (.pcrsig for .pcrpkey, systemd-compatible), verify them, and
+ * show the PCRs of the TPM.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_rc.h>
+#include <tss2/tss2_tctildr.h>
+
+#include "igos.h"
+#include "pcr.h"
+
+#define PROG "igos-measure"
+
+enum {
+	OPT_SEC = 0x100, /* OPT_SEC + IGOS_SEC_x: a section file */
+	OPT_PIN_FILE = 0x200,
+	OPT_TCTI,
+	OPT_STUB,
+};
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "bank", required_argument, NULL, 'b' },
+	{ "phase", required_argument, NULL, 'p' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
+	{ "public-key", required_argument, NULL, 'P' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "tcti", required_argument, NULL, OPT_TCTI },
+	{ "stub", required_argument, NULL, OPT_STUB },
+	{ "linux", required_argument, NULL, OPT_SEC + IGOS_SEC_LINUX },
+	{ "osrel", required_argument, NULL, OPT_SEC + IGOS_SEC_OSREL },
+	{ "cmdline", required_argument, NULL, OPT_SEC + IGOS_SEC_CMDLINE },
+	{ "initrd", required_argument, NULL, OPT_SEC + IGOS_SEC_INITRD },
+	{ "ucode", required_argument, NULL, OPT_SEC + IGOS_SEC_UCODE },
+	{ "splash", required_argument, NULL, OPT_SEC + IGOS_SEC_SPLASH },
+	{ "dtb", required_argument, NULL, OPT_SEC + IGOS_SEC_DTB },
+	{ "uname", required_argument, NULL, OPT_SEC + IGOS_SEC_UNAME },
+	{ "sbat", required_argument, NULL, OPT_SEC + IGOS_SEC_SBAT },
+	{ "pcrpkey", required_argument, NULL, OPT_SEC + IGOS_SEC_PCRPKEY },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char usage_text[] =
+	"usage: igos-measure calculate [-b BANK]... [-p PHASE]... [-j] [--stub S]\n"
+	"                              (UKI | --linux F [--osrel F] [--cmdline F] [--initrd F]\n"
+	"                               [--ucode F] [--splash F] [--dtb F] [--uname F]\n"
+	"                               [--sbat F] [--pcrpkey F])\n"
+	"       igos-measure sign -k KEY [--pin-file F] [-b BANK]... [-p PHASE]... [-o OUT]\n"
+	"                         [--stub S] (UKI | section files)\n"
+	"       igos-measure verify -P PEM [-p PHASE]... [--stub S] PCRSIG (UKI | section files)\n"
+	"       igos-measure status [-b BANK]... [-j] [--tcti CONF]\n"
+	"\n"
+	"  -b, --bank BANK        sha1, sha256, sha384 or sha512 (default: all four)\n"
+	"  -p, --phase PATH       boot phase path, words joined by ':' (default: systemd's\n"
+	"                         four; empty: right after the stub)\n"
+	"  -j, --json             JSON output\n"
+	"  -k, --key KEY          RSA private key: PEM file or pkcs11: URI\n"
+	"      --pin-file F       token PIN from a file\n"
+	"  -P, --public-key PEM   public key the .pcrsig must be made with\n"
+	"  -o, --output OUT       where sign writes the .pcrsig (default: stdout)\n"
+	"      --stub S           measure as stub S does: auto (default), 252, current\n"
+	"      --tcti CONF        TPM to read (tss2 TCTI, e.g. swtpm:host=127.0.0.1,port=2321)\n"
+	"  -h, --help             this help\n"
+	"  -V, --version          print the version\n";
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fputs("usage: igos-measure calculate|sign|verify|status [OPTION]... [FILE]... "
+	      "(see --help)\n", stderr);
+	exit(2);
+}
+
+struct args {
+	const char *verb;
+	unsigned banks;
+	const char **phases;
+	size_t nphases;
+	int json;
+	const char *key, *pin_file, *pubkey, *output, *tcti;
+	int stub_flags, stub_set;
+	const char *sec[IGOS_SEC_N];
+	int nsec;
+	char **ops;
+	int nops;
+};
+
+static void
+parse_args(struct args *a, int argc, char **argv)
+{
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	if (argc < 2)
+		usage();
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		fputs(usage_text, stdout);
+		exit(0);
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		igos_print_version(PROG);
+		exit(0);
+	}
+	a->verb = argv[1];
+	if (strcmp(a->verb, "calculate") && strcmp(a->verb, "sign") &&
+	    strcmp(a->verb, "verify") && strcmp(a->verb, "status")) {
+		errx(2, "unknown command '%s' (calculate, sign, verify, status)", a->verb);
+	}
+	if (!(a->phases = calloc((size_t)argc, sizeof(*a->phases))))
+		err(1, "cannot allocate");
+	/* getopt names argv[0] in its messages: keep the program name there */
+	argv[1] = argv[0];
+	argc--;
+	argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hVb:p:jk:P:o:", longopts, NULL)) != -1) {
+		int b;
+
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		case 'V':
+			igos_print_version(PROG);
+			exit(0);
+		case 'b':
+			if ((b = igos_pcr_bank_parse(optarg)) < 0)
+				errx(2, "%s", igos_errmsg());
+			a->banks |= 1u << b;
+			break;
+		case 'p':
+			a->phases[a->nphases++] = optarg;
+			break;
+		case 'j':
+			if (a->json)
+				errx(2, "--json given twice");
+			a->json = 1;
+			break;
+		case 'k':
+			if (a->key)
+				errx(2, "--key given twice");
+			a->key = optarg;
+			break;
+		case OPT_PIN_FILE:
+			if (a->pin_file)
+				errx(2, "--pin-file given twice");
+			a->pin_file = optarg;
+			break;
+		case 'P':
+			if (a->pubkey)
+				errx(2, "--public-key given twice");
+			a->pubkey = optarg;
+			break;
+		case 'o':
+			if (a->output)
+				errx(2, "--output given twice");
+			a->output = optarg;
+			break;
+		case OPT_TCTI:
+			if (a->tcti)
+				errx(2, "--tcti given twice");
+			a->tcti = optarg;
+			break;
+		case OPT_STUB:
+			if (a->stub_set++)
+				errx(2, "--stub given twice");
+			if (strcmp(optarg, "252") == 0)
+				a->stub_flags = IGOS_PCR_STUB_252;
+			else if (strcmp(optarg, "current") == 0)
+				a->stub_flags = IGOS_PCR_STUB_CURRENT;
+			else if (strcmp(optarg, "auto") != 0)
+				errx(2, "unknown stub '%s' (auto, 252, current)", optarg);
+			break;
+		default:
+			if (c >= OPT_SEC && c < OPT_SEC + IGOS_SEC_N) {
+				if (a->sec[c - OPT_SEC])
+					errx(2, "--%s given twice", igos_pcr_section_name(c - OPT_SEC) + 1);
+				a->sec[c - OPT_SEC] = optarg;
+				a->nsec++;
+				break;
+			}
+			exit(2); /* getopt said why */
+		}
+	}
+	/* validate phase words now: a typo is a usage error */
+	for (size_t i = 0; i < a->nphases; i++) {
+		char *n = igos_pcr_phase_normalize(a->phases[i]);
+
+		if (!n)
+			errx(2, "%s", igos_errmsg());
+		free(n);
+	}
+	a->ops = argv + optind;
+	a->nops = argc - optind;
+}
+
+/* Options that only some verbs take. */
+static void
+check_verb_options(const struct args *a)
+{
+	int calc = !strcmp(a->verb, "calculate"), sign = !strcmp(a->verb, "sign");
+	int verify = !strcmp(a->verb, "verify"), status = !strcmp(a->verb, "status");
+
+	if (a->json && !(calc || status))
+		errx(2, "--json is an option of calculate and status");
+	if ((a->key || a->pin_file || a->output) && !sign)
+		errx(2, "--key, --pin-file and --output are options of sign");
+	if (a->pubkey && !verify)
+		errx(2, "--public-key is an option of verify");
+	if (a->tcti && !status)
+		errx(2, "--tcti is an option of status");
+	if (a->banks && verify)
+		errx(2, "--bank is not an option of verify (the .pcrsig names its banks)");
+	if (status && (a->nphases || a->nsec || a->stub_set))
+		errx(2, "status takes no phase, section or stub option");
+}
+
+/* The UKI operand or the section files into in. */
+/* The public key in the UKI's .pcrpkey section, or NULL if it has none. */
+static EVP_PKEY *
+uki_pcrpkey(const struct igos_buf *b, const char *uki)
+{
+	const struct igos_pe_section *s;
+	struct igos_pe pe;
+	EVP_PKEY *k;
+
+	if (igos_pe_parse(&pe, b->data, b->len) < 0)
+		errx(1, "'%s': %s", uki, igos_errmsg());
+	if (!(s = igos_pe_section(&pe, ".pcrpkey")) || !s->vsize)
+		return NULL;
+	if (!(k = igos_pcr_pubkey_parse(b->data + s->raw_off,
+					s->raw_size < s->vsize ? s->raw_size : s->vsize)))
+		errx(1, "'%s': .pcrpkey: %s", uki, igos_errmsg());
+	return k;
+}
+
+/* The UKI operand or the section files into in; *pcrpkey (if not NULL) gets
+ * the .pcrpkey public key, or NULL when there is none. */
+static void
+load_input(const struct args *a, struct igos_pcr_input *in, unsigned banks, const char *uki,
+	   EVP_PKEY **pcrpkey)
+{
+	igos_pcr_input_init(in, banks);
+	if (pcrpkey)
+		*pcrpkey = NULL;
+	if (uki) {
+		struct igos_buf b;
+
+		if (a->nsec)
+			errx(2, "give a UKI or section files, not both");
+		if (igos_buf_read(&b, uki, 0) < 0)
+			errx(1, "%s", igos_errmsg());
+		if (igos_pcr_input_from_uki(in, b.data, b.len, a->stub_flags, NULL) < 0) {
+			igos_buf_free(&b);
+			errx(1, "'%s': %s", uki, igos_errmsg());
+		}
+		if (pcrpkey)
+			*pcrpkey = uki_pcrpkey(&b, uki);
+		igos_buf_free(&b);
+		return;
+	}
+	if (!a->nsec)
+		errx(2, "no UKI and no section files given");
+	if (!a->sec[IGOS_SEC_LINUX])
+		errx(2, "--linux is required with section files");
+	if (a->stub_set)
+		errx(2, "--stub applies to a UKI only");
+	for (int s = 0; s < IGOS_SEC_N; s++)
+		if (a->sec[s] && igos_pcr_input_set_file(in, s, a->sec[s]) < 0)
+			errx(1, "%s", igos_errmsg());
+	if (pcrpkey && in->present[IGOS_SEC_PCRPKEY]) {
+		size_t len;
+		char *pem = igos_read_small(a->sec[IGOS_SEC_PCRPKEY], 1 << 20, &len);
+
+		if (!pem)
+			errx(1, "%s", igos_errmsg());
+		if (!(*pcrpkey = igos_pcr_pubkey_parse(pem, len)))
+			errx(1, "'%s': %s", a->sec[IGOS_SEC_PCRPKEY], igos_errmsg());
+		free(pem);
+	}
+}
+
+/* Normalised, sorted, unique phases (systemd's order); defaults if none. */
+static char **
+phase_list(const struct args *a, size_t *n)
+{
+	const char *const *src = a->nphases ? a->phases : igos_pcr_default_phases;
+	size_t ns = a->nphases ? a->nphases : 4, k = 0;
+	char **v = calloc(ns, sizeof(*v));
+
+	if (!v)
+		err(1, "cannot allocate");
+	for (size_t i = 0; i < ns; i++) {
+		char *p = igos_pcr_phase_normalize(src[i]);
+		size_t j;
+
+		if (!p)
+			errx(2, "%s", igos_errmsg());
+		for (j = 0; j < k && strcmp(v[j], p) < 0; j++)
+			;
+		if (j < k && strcmp(v[j], p) == 0) {
+			free(p);
+			continue;
+		}
+		memmove(v + j + 1, v + j, (k - j) * sizeof(*v));
+		v[j] = p;
+		k++;
+	}
+	*n = k;
+	return v;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+print_json(json_object *root)
+{
+	const char *s = json_object_to_json_string_ext(root,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	if (!s)
+		errx(1, "cannot write JSON");
+	printf("%s\n", s);
+}
+
+static json_object *
+json_pcr(const char *phase, int pcr, const unsigned char *v, size_t len)
+{
+	json_object *e = json_object_new_object();
+	char hex[2 * IGOS_MAX_MD + 1];
+
+	if (!e)
+		errx(1, "cannot build JSON: out of memory");
+	igos_hex_encode(v, len, hex);
+	if ((phase && json_object_object_add(e, "phase", json_object_new_string(phase)) < 0) ||
+	    json_object_object_add(e, "pcr", json_object_new_int(pcr)) < 0 ||
+	    json_object_object_add(e, "hash", json_object_new_string(hex)) < 0)
+		errx(1, "cannot build JSON: out of memory");
+	return e;
+}
+
+static int
+cmd_calculate(const struct args *a)
+{
+	struct igos_pcr_input in;
+	unsigned banks = a->banks ? a->banks : IGOS_BANKS_ALL;
+	unsigned char v[IGOS_MAX_MD];
+	char hex[2 * IGOS_MAX_MD + 1];
+	size_t nph;
+	char **ph;
+
+	if (a->nops > 1)
+		errx(2, "calculate takes one UKI, or section files and no operand");
+	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, NULL);
+	ph = phase_list(a, &nph);
+	if (a->json) {
+		json_object *root = json_object_new_object();
+
+		if (!root)
+			errx(1, "cannot build JSON: out of memory");
+		for (int b = 0; b < IGOS_BANK_N; b++) {
+			json_object *arr;
+
+			if (!(banks & 1u << b))
+				continue;
+			if (!(arr = json_object_new_array()) ||
+			    json_object_object_add(root, igos_pcr_bank_name(b), arr) < 0)
+				errx(1, "cannot build JSON: out of memory");
+			for (size_t i = 0; i < nph; i++) {
+				if (igos_pcr_predict(&in, b, ph[i], v) < 0)
+					errx(1, "%s", igos_errmsg());
+				/* systemd leaves "phase" out for the empty path */
+				if (json_object_array_add(arr, json_pcr(ph[i][0] ? ph[i] : NULL,
+					IGOS_PCR_KERNEL_BOOT, v, igos_pcr_bank_size(b))) < 0)
+					errx(1, "cannot build JSON: out of memory");
+			}
+		}
+		print_json(root);
+		json_object_put(root);
+	} else {
+		for (size_t i = 0; i < nph; i++) {
+			/* the note systemd-measure 252 writes (":" for the empty path) */
+			fprintf(stderr, "# PCR[%d] Phase <%s>\n", IGOS_PCR_KERNEL_BOOT,
+				ph[i][0] ? ph[i] : ":");
+			fflush(stderr);
+			for (int b = 0; b < IGOS_BANK_N; b++) {
+				if (!(banks & 1u << b))
+					continue;
+				if (igos_pcr_predict(&in, b, ph[i], v) < 0)
+					errx(1, "%s", igos_errmsg());
+				igos_hex_encode(v, igos_pcr_bank_size(b), hex);
+				printf("%d:%s=%s\n", IGOS_PCR_KERNEL_BOOT, igos_pcr_bank_name(b), hex);
+			}
+			fflush(stdout);
+		}
+	}
+	free_list(ph, nph);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "cannot write to stdout");
+	return 0;
+}
+
+static int
+cmd_sign(const struct args *a)
+{
+	struct igos_signer_opts opts = { .pin_file = a->pin_file };
+	struct igos_signer *s;
+	struct igos_pcr_input in;
+	unsigned banks = a->banks ? a->banks : IGOS_BANKS_ALL;
+	const char *out = a->output ? a->output : "-";
+	char *json;
+
+	if (!a->key)
+		errx(2, "sign needs --key");
+	if (a->nops > 1)
+		errx(2, "sign takes one UKI, or section files and no operand");
+	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, NULL);
+	if (!(s = igos_signer_open(a->key, &opts)))
+		errx(1, "%s", igos_errmsg());
+	json = igos_pcrsig_build_signer(&in, banks, a->nphases ? a->phases : NULL, a->nphases, s);
+	if (!json) {
+		igos_signer_free(s);
+		errx(1, "'%s': %s", a->key, igos_errmsg());
+	}
+	igos_signer_free(s);
+	if (igos_write_atomic(out, json, strlen(json), 0, 0) < 0) {
+		free(json);
+		errx(1, "%s", igos_errmsg());
+	}
+	free(json);
+	return 0;
+}
+
+static int
+cmd_verify(const struct args *a)
+{
+	struct igos_pcr_input in;
+	struct igos_pcrsig ps;
+	struct igos_buf b;
+	EVP_PKEY *pub, *pcrpkey;
+	size_t *matched;
+	const char *const *phases = a->nphases ? a->phases : igos_pcr_default_phases;
+
+	if (!a->pubkey)
+		errx(2, "verify needs --public-key");
+	if (a->nops < 1 || a->nops > 2 || (a->nops == 2 && a->nsec))
+		errx(2, "verify takes a .pcrsig and one UKI, or a .pcrsig and section files");
+	if (a->nops == 2 && !strcmp(a->ops[0], "-") && !strcmp(a->ops[1], "-"))
+		errx(2, "the .pcrsig and the UKI cannot both be standard input");
+	if (igos_buf_read(&b, a->ops[0], 1 << 20) < 0)
+		errx(1, "%s", igos_errmsg());
+	if (igos_pcrsig_parse(&ps, (const char *)b.data, b.len) < 0) {
+		igos_buf_free(&b);
+		errx(1, "'%s': %s", a->ops[0], igos_errmsg());
+	}
+	igos_buf_free(&b);
+	load_input(a, &in, IGOS_BANKS_ALL, a->nops == 2 ? a->ops[1] : NULL, &pcrpkey);
+	if (!(pub = igos_pubkey_load(a->pubkey)))
+		errx(1, "%s", igos_errmsg());
+
+	if (!(matched = calloc(ps.n, sizeof(*matched))))
+		err(1, "cannot allocate");
+	if (igos_pcrsig_verify(&ps, &in, a->nphases ? a->phases : NULL, a->nphases, pub,
+			       matched) < 0) {
+		EVP_PKEY_free(pub);
+		errx(1, "'%s': %s", a->ops[0], igos_errmsg());
+	}
+	/* the stub hands .pcrpkey on as the key to check .pcrsig with */
+	if (pcrpkey && EVP_PKEY_eq(pcrpkey, pub) != 1)
+		errx(1, "'%s': its .pcrpkey is not the public key '%s'",
+		     a->nops == 2 ? a->ops[1] : a->sec[IGOS_SEC_PCRPKEY], a->pubkey);
+	EVP_PKEY_free(pcrpkey);
+	for (size_t i = 0; i < ps.n; i++) {
+		char *p = igos_pcr_phase_normalize(phases[matched[i]]);
+
+		printf("%s %s: ok\n", igos_pcr_bank_name(ps.e[i].bank), p && *p ? p : ":");
+		free(p);
+	}
+	free(matched);
+	EVP_PKEY_free(pub);
+	igos_pcrsig_free(&ps);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "cannot write to stdout");
+	return 0;
+}
+
+/* ---- status ------------------------------------------------------------------ */
+
+static const int status_pcrs[] = { 11, 12, 13 };
+#define NSTATUS (sizeof(status_pcrs) / sizeof(status_pcrs[0]))
+
+/* PCR values from sysfs (kernel 5.12+); 1 if the bank is there, 0 if not. */
+static int
+read_sysfs(int bank, unsigned char v[NSTATUS][IGOS_MAX_MD])
+{
+	for (size_t i = 0; i < NSTATUS; i++) {
+		char path[96], *s;
+		size_t len, size = igos_pcr_bank_size(bank);
+
+		snprintf(path, sizeof(path), "/sys/class/tpm/tpm0/pcr-%s/%d",
+			 igos_pcr_bank_name(bank), status_pcrs[i]);
+		if (access(path, F_OK) < 0 && errno == ENOENT)
+			return 0;
+		if (!(s = igos_read_small(path, 256, &len)))
+			errx(1, "%s", igos_errmsg());
+		while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+			len--;
+		if (igos_hex_decode(s, len, v[i], size) < 0)
+			errx(1, "'%s': not a PCR value", path);
+		free(s);
+	}
+	return 1;
+}
+
+struct tpm {
+	TSS2_TCTI_CONTEXT *tcti;
+	ESYS_CONTEXT *esys;
+};
+
+static void
+tpm_open(struct tpm *t, const char *conf)
+{
+	TSS2_RC rc;
+
+	/* the TSS logs to stderr by default; we say what failed ourselves */
+	setenv("TSS2_LOG", "all+NONE", 0);
+	rc = Tss2_TctiLdr_Initialize(conf, &t->tcti);
+	if (rc != TSS2_RC_SUCCESS)
+		errx(1, "cannot open the TPM '%s': %s", conf, Tss2_RC_Decode(rc));
+	rc = Esys_Initialize(&t->esys, t->tcti, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		Tss2_TctiLdr_Finalize(&t->tcti);
+		errx(1, "cannot talk to the TPM '%s': %s", conf, Tss2_RC_Decode(rc));
+	}
+}
+
+static void
+tpm_close(struct tpm *t)
+{
+	Esys_Finalize(&t->esys);
+	Tss2_TctiLdr_Finalize(&t->tcti);
+}
+
+/* 1 if the TPM has the bank allocated (values in v), 0 if not. */
+static int
+read_tpm(struct tpm *t, int bank, unsigned char v[NSTATUS][IGOS_MAX_MD])
+{
+	TPML_PCR_SELECTION sel = { 0 }, *got = NULL;
+	TPML_DIGEST *vals = NULL;
+	UINT32 counter;
+	TSS2_RC rc;
+	size_t size = igos_pcr_bank_size(bank);
+	int have;
+
+	sel.count = 1;
+	sel.pcrSelections[0].hash = igos_pcr_bank_alg(bank);
+	sel.pcrSelections[0].sizeofSelect = 3;
+	for (size_t i = 0; i < NSTATUS; i++)
+		sel.pcrSelections[0].pcrSelect[status_pcrs[i] / 8] |= 1u << (status_pcrs[i] % 8);
+	rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel,
+			   &counter, &got, &vals);
+	if (rc != TSS2_RC_SUCCESS)
+		errx(1, "cannot read PCRs from the TPM: %s", Tss2_RC_Decode(rc));
+	have = got->count == 1 && vals->count == NSTATUS;
+	for (size_t i = 0; have && i < NSTATUS; i++) {
+		if (vals->digests[i].size != size)
+			errx(1, "the TPM returned a %u-byte %s PCR", vals->digests[i].size,
+			     igos_pcr_bank_name(bank));
+		memcpy(v[i], vals->digests[i].buffer, size);
+	}
+	Esys_Free(got);
+	Esys_Free(vals);
+	return have;
+}
+
+static int
+cmd_status(const struct args *a)
+{
+	unsigned banks = a->banks ? a->banks : IGOS_BANKS_ALL;
+	unsigned char v[IGOS_BANK_N][NSTATUS][IGOS_MAX_MD];
+	unsigned have = 0;
+	struct tpm t = { 0 };
+	const char *conf = a->tcti;
+	int sysfs = 0;
+
+	if (a->nops)
+		errx(2, "status takes no operand");
+	if (!conf) {
+		/* sysfs PCR files (Linux 5.12+) need no privileges; else the
+		 * resource manager device */
+		if (access("/sys/class/tpm/tpm0/pcr-sha256", F_OK) == 0 ||
+		    access("/sys/class/tpm/tpm0/pcr-sha1", F_OK) == 0)
+			sysfs = 1;
+		else if (access("/dev/tpmrm0", F_OK) == 0)
+			conf = "device:/dev/tpmrm0";
+		else if (access("/sys/class/tpm/tpm0", F_OK) == 0)
+			errx(1, "the TPM has no PCR files in /sys/class/tpm/tpm0 and no /dev/tpmrm0");
+		else
+			errx(1, "no TPM: neither /sys/class/tpm/tpm0 nor /dev/tpmrm0 exists");
+	}
+	if (!sysfs)
+		tpm_open(&t, conf);
+	for (int b = 0; b < IGOS_BANK_N; b++) {
+		if (!(banks & 1u << b))
+			continue;
+		if (sysfs ? read_sysfs(b, v[b]) : read_tpm(&t, b, v[b]))
+			have |= 1u << b;
+		else if (a->banks)
+			errx(1, "the TPM has no active %s bank", igos_pcr_bank_name(b));
+	}
+	if (!sysfs)
+		tpm_close(&t);
+	if (!have)
+		errx(1, "the TPM has none of the PCR banks asked for");
+	if (a->json) {
+		json_object *root = json_object_new_object();
+
+		if (!root)
+			errx(1, "cannot build JSON: out of memory");
+		for (int b = 0; b < IGOS_BANK_N; b++) {
+			json_object *arr;
+
+			if (!(have & 1u << b))
+				continue;
+			if (!(arr = json_object_new_array()) ||
+			    json_object_object_add(root, igos_pcr_bank_name(b), arr) < 0)
+				errx(1, "cannot build JSON: out of memory");
+			for (size_t i = 0; i < NSTATUS; i++)
+				if (json_object_array_add(arr, json_pcr(NULL, status_pcrs[i], v[b][i],
+							 igos_pcr_bank_size(b))) < 0)
+					errx(1, "cannot build JSON: out of memory");
+		}
+		print_json(root);
+		json_object_put(root);
+	} else {
+		for (int b = 0; b < IGOS_BANK_N; b++) {
+			char hex[2 * IGOS_MAX_MD + 1];
+
+			if (!(have & 1u << b))
+				continue;
+			for (size_t i = 0; i < NSTATUS; i++) {
+				igos_hex_encode(v[b][i], igos_pcr_bank_size(b), hex);
+				printf("%d:%s=%s\n", status_pcrs[i], igos_pcr_bank_name(b), hex);
+			}
+		}
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "cannot write to stdout");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a;
+	int rc;
+
+	parse_args(&a, argc, argv);
+	check_verb_options(&a);
+	if (!strcmp(a.verb, "calculate"))
+		rc = cmd_calculate(&a);
+	else if (!strcmp(a.verb, "sign"))
+		rc = cmd_sign(&a);
+	else if (!strcmp(a.verb, "verify"))
+		rc = cmd_verify(&a);
+	else
+		rc = cmd_status(&a);
+	free(a.phases);
+	return rc;
+}

@@ -1,0 +1,1270 @@
+/*
+ * igos-mok: the machine's own Machine Owner Key: create it, queue it for
+ * shim's MokManager (MokNew/MokAuth), and show what the firmware holds.
+ */
+#include <crypt.h>
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "igos.h"
+#include "efivar.h"
+
+#define DEFAULT_EFIVARS "/sys/firmware/efi/efivars"
+#define PW_MAX 256
+#define CERT_MAX (1u << 20)
+#define MOK_ATTR (IGOS_EFI_NV | IGOS_EFI_BS | IGOS_EFI_RT)
+
+static const char *efivars = DEFAULT_EFIVARS;
+static int efivars_set;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: igos-mok new [-k KEYOUT | -k pkcs11:URI [--pin-file FILE]] -c CERTOUT\n"
+"                    [--subject TEXT] [--days N] [--bits 2048|3072|4096]\n"
+"                    [--modules-only] [--force]\n"
+"       igos-mok import [--password-file FILE | --hash-file FILE] CERT...\n"
+"       igos-mok delete [--password-file FILE | --hash-file FILE] CERT...\n"
+"       igos-mok revoke (--import | --delete)\n"
+"       igos-mok list [--json]\n"
+"       igos-mok pending [--json]\n"
+"       igos-mok test CERT\n"
+"       igos-mok sb-state [--json]\n"
+"common options: --efivars DIR (default " DEFAULT_EFIVARS "), -h/--help, -V/--version\n");
+}
+
+static void __attribute__((noreturn))
+bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vwarnx(fmt, ap);
+		va_end(ap);
+	}
+	usage(stderr);
+	exit(2);
+}
+
+static void __attribute__((noreturn))
+lib_fail(void)
+{
+	errx(1, "%s", igos_errmsg());
+}
+
+static void
+set_efivars(const char *dir)
+{
+	if (efivars_set)
+		bad_usage("--efivars given twice");
+	efivars = dir;
+	efivars_set = 1;
+}
+
+/* ---- certificates ---- */
+
+struct cert {
+	const char *file;
+	X509 *x;
+	unsigned char *der;
+	size_t len;
+};
+
+static void
+cert_load(struct cert *c, const char *file)
+{
+	struct igos_buf b;
+	const unsigned char *p;
+	EVP_PKEY *pk;
+
+	memset(c, 0, sizeof(*c));
+	c->file = file;
+	if (igos_buf_read(&b, file, CERT_MAX) < 0)
+		lib_fail();
+	p = b.data;
+	if (b.len > 0 && (c->x = d2i_X509(NULL, &p, (long)b.len)) != NULL &&
+	    p != b.data + b.len) {
+		X509_free(c->x);
+		c->x = NULL;
+	}
+	if (c->x == NULL && b.len > 0) {
+		BIO *bio = BIO_new_mem_buf(b.data, (int)b.len);
+
+		if (bio != NULL)
+			c->x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	igos_buf_free(&b);
+	igos_ssl_clear();
+	if (c->x == NULL)
+		errx(1, "'%s': not an X.509 certificate (PEM or DER)", file);
+	pk = X509_get0_pubkey(c->x);
+	if (pk == NULL)
+		errx(1, "'%s': certificate has an unreadable public key", file);
+	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA)
+		errx(1, "'%s': not an RSA key (shim and the kernel verify RSA only)", file);
+	{
+		int n = i2d_X509(c->x, &c->der);
+
+		if (n <= 0)
+			errx(1, "'%s': cannot encode the certificate", file);
+		c->len = (size_t)n;
+	}
+}
+
+static void
+cert_free(struct cert *c)
+{
+	X509_free(c->x);
+	OPENSSL_free(c->der);
+}
+
+/* ---- variables holding signature lists ---- */
+
+struct siglist {
+	unsigned char *data;
+	size_t len;
+	struct igos_esl_entry *e;
+	size_t n;
+	int present;
+};
+
+static void
+siglist_free(struct siglist *s)
+{
+	free(s->e);
+	free(s->data);
+	memset(s, 0, sizeof(*s));
+}
+
+static void
+siglist_parse(struct siglist *s, const char *name)
+{
+	if (igos_esl_parse(s->data, s->len, &s->e, &s->n) < 0)
+		errx(1, "corrupt %s: %s", name, igos_errmsg());
+}
+
+/* One variable (shim GUID unless guid given). */
+static void
+siglist_read(struct siglist *s, const char *name, const unsigned char *guid)
+{
+	uint32_t attr;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	r = igos_efivar_read(efivars, name, guid ? guid : igos_guid_shim, &attr, &s->data,
+			     &s->len);
+	if (r < 0)
+		lib_fail();
+	if (r == IGOS_EFIVAR_ABSENT)
+		return;
+	s->present = 1;
+	siglist_parse(s, name);
+}
+
+/* The mok-variables directory beside an "efivars" one (the config table shim
+ * leaves for the OS: complete even when MokListRT had to be split). */
+static char *
+mokvar_path(const char *name)
+{
+	const char *slash, *end = efivars + strlen(efivars);
+	char *path;
+
+	while (end > efivars + 1 && end[-1] == '/')
+		end--;
+	for (slash = end; slash > efivars && slash[-1] != '/'; slash--)
+		;
+	if (end - slash != 7 || memcmp(slash, "efivars", 7) != 0)
+		return NULL;
+	if (asprintf(&path, "%.*smok-variables/%s", (int)(slash - efivars), efivars, name) < 0)
+		errx(1, "out of memory");
+	return path;
+}
+
+/* MokListRT as the OS sees it: mok-variables/MokListRT, else MokListRT,
+ * MokListRT1, MokListRT2, ... concatenated. */
+static void
+enrolled_read(struct siglist *s)
+{
+	char *mv = mokvar_path("MokListRT");
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if (mv != NULL) {
+		r = igos_efivar_read_file(mv, 64u << 20, &s->data, &s->len);
+		if (r < 0)
+			lib_fail();
+		free(mv);
+		if (r == 0 && s->len > 0) {
+			s->present = 1;
+			siglist_parse(s, "MokListRT");
+			return;
+		}
+		free(s->data);
+		memset(s, 0, sizeof(*s));
+	}
+	for (unsigned i = 0; i < 1000; i++) {
+		struct siglist part;
+		char name[32];
+		unsigned char *nd;
+
+		if (i == 0)
+			snprintf(name, sizeof(name), "MokListRT");
+		else
+			snprintf(name, sizeof(name), "MokListRT%u", i);
+		siglist_read(&part, name, NULL);
+		if (!part.present)
+			break;
+		s->present = 1;
+		if (part.len > 0) {
+			if ((nd = realloc(s->data, s->len + part.len)) == NULL)
+				errx(1, "out of memory");
+			memcpy(nd + s->len, part.data, part.len);
+			s->data = nd;
+			s->len += part.len;
+		}
+		siglist_free(&part);
+	}
+	free(s->e);
+	s->e = NULL;
+	s->n = 0;
+	if (s->present)
+		siglist_parse(s, "MokListRT");
+}
+
+static long
+siglist_find(const struct siglist *s, const struct cert *c)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (memcmp(s->e[i].type, igos_guid_cert_x509, 16) == 0 &&
+		    s->e[i].len == c->len && memcmp(s->e[i].data, c->der, c->len) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The variable's data without entry idx's list (shim writes one certificate
+ * per list; a list holding several keeps the others). */
+static int
+siglist_remove(struct siglist *s, size_t idx, unsigned char **out, size_t *outlen)
+{
+	const struct igos_esl_entry *e = &s->e[idx];
+	size_t start = 0, count = 0, lsize;
+	int ret;
+
+	*out = NULL;
+	*outlen = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->e[i].list == e->list)
+			count++;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->e[i].list == e->list) {
+			start = (size_t)(s->e[i].type - s->data);
+			break;
+		}
+	lsize = (size_t)s->data[start + 16] | (size_t)s->data[start + 17] << 8 |
+		(size_t)s->data[start + 18] << 16 | (size_t)s->data[start + 19] << 24;
+	if ((*out = malloc(s->len)) == NULL)
+		errx(1, "out of memory");
+	memcpy(*out, s->data, start);
+	*outlen = start;
+	if (count > 1) {
+		/* rebuild this list without the one signature */
+		size_t ssize = 16 + e->len;
+		size_t nl = lsize - ssize;
+		unsigned char *p = *out + start;
+
+		memcpy(p, s->data + start, e->offset - start);
+		memcpy(p + (e->offset - start), s->data + e->offset + ssize,
+		       start + lsize - e->offset - ssize);
+		p[16] = (unsigned char)nl;
+		p[17] = (unsigned char)(nl >> 8);
+		p[18] = (unsigned char)(nl >> 16);
+		p[19] = (unsigned char)(nl >> 24);
+		*outlen += nl;
+	}
+	memcpy(*out + *outlen, s->data + start + lsize, s->len - start - lsize);
+	*outlen += s->len - start - lsize;
+	ret = 0;
+	return ret;
+}
+
+/* ---- passwords ---- */
+
+static void
+random_salt(char *salt, size_t n)
+{
+	static const char c64[] =
+		"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	unsigned char r[IGOS_MOK_SALT_MAX];
+
+	if (n > sizeof(r) || getrandom(r, n, 0) != (ssize_t)n)
+		err(1, "cannot get random bytes");
+	for (size_t i = 0; i < n; i++)
+		salt[i] = c64[r[i] & 63];
+	salt[n] = '\0';
+}
+
+static const char *
+password_problem(const char *pw)
+{
+	size_t n = strlen(pw);
+
+	if (n < 1 || n > PW_MAX)
+		return "password must be 1 to 256 characters";
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)pw[i] < 0x20 || (unsigned char)pw[i] > 0x7e)
+			return "password must be printable ASCII";
+	return NULL;
+}
+
+/* The MokAuth record: from a ready "$6$" line, or a password hashed here. */
+static void
+make_auth(const char *pwfile, const char *hashfile, unsigned char out[IGOS_MOK_AUTH_SIZE])
+{
+	struct igos_mok_auth a;
+	char *pw, *pw2;
+	const char *problem;
+	char setting[3 + IGOS_MOK_SALT_MAX + 1];
+	struct crypt_data *cd;
+	char *h;
+
+	if (hashfile != NULL) {
+		size_t len;
+		char *s = igos_read_small(hashfile, 4096, &len);
+
+		if (s == NULL)
+			lib_fail();
+		if (igos_mok_auth_from_crypt(s, len, &a) < 0) {
+			OPENSSL_cleanse(s, len);
+			free(s);
+			errx(1, "'%s': %s", hashfile, igos_errmsg());
+		}
+		OPENSSL_cleanse(s, len);
+		free(s);
+		igos_mok_auth_pack(&a, out);
+		OPENSSL_cleanse(&a, sizeof(a));
+		return;
+	}
+	if (pwfile != NULL) {
+		if ((pw = igos_secret_read(pwfile, NULL, 4096)) == NULL)
+			lib_fail();
+	} else {
+		if ((pw = igos_secret_read(NULL, "MOK password", 4096)) == NULL)
+			lib_fail();
+		if ((problem = password_problem(pw)) != NULL) {
+			igos_secret_free(pw);
+			errx(1, "%s", problem);
+		}
+		if ((pw2 = igos_secret_read(NULL, "MOK password again", 4096)) == NULL) {
+			igos_secret_free(pw);
+			lib_fail();
+		}
+		if (strcmp(pw, pw2) != 0) {
+			igos_secret_free(pw);
+			igos_secret_free(pw2);
+			errx(1, "passwords do not match");
+		}
+		igos_secret_free(pw2);
+	}
+	if ((problem = password_problem(pw)) != NULL) {
+		igos_secret_free(pw);
+		errx(1, "%s", problem);
+	}
+	memcpy(setting, "$6$", 3);
+	random_salt(setting + 3, IGOS_MOK_SALT_MAX);
+	if ((cd = calloc(1, sizeof(*cd))) == NULL) {
+		igos_secret_free(pw);
+		errx(1, "out of memory");
+	}
+	h = crypt_rn(pw, setting, cd, (int)sizeof(*cd));
+	igos_secret_free(pw);
+	if (h == NULL || h[0] == '*' ||
+	    igos_mok_auth_from_crypt(h, strlen(h), &a) < 0) {
+		OPENSSL_cleanse(cd, sizeof(*cd));
+		free(cd);
+		errx(1, "cannot hash the password with sha512-crypt");
+	}
+	OPENSSL_cleanse(cd, sizeof(*cd));
+	free(cd);
+	igos_mok_auth_pack(&a, out);
+	OPENSSL_cleanse(&a, sizeof(a));
+}
+
+/* ---- printing keys ---- */
+
+static void
+sha1_colon(const unsigned char *p, size_t len, char out[60])
+{
+	unsigned char md[20];
+
+	if (igos_digest(EVP_sha1(), p, len, md) < 0)
+		lib_fail();
+	for (int i = 0; i < 20; i++)
+		snprintf(out + 3 * i, 4, i < 19 ? "%02x:" : "%02x", md[i]);
+}
+
+static char *
+name_str(const X509_NAME *n)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *s, *p;
+	long len;
+
+	if (b == NULL || X509_NAME_print_ex(b, n, 0, XN_FLAG_SEP_CPLUS_SPC |
+						 ASN1_STRFLGS_UTF8_CONVERT | ASN1_STRFLGS_ESC_CTRL) < 0)
+		errx(1, "cannot print a certificate name");
+	len = BIO_get_mem_data(b, &p);
+	if ((s = strndup(p, (size_t)len)) == NULL)
+		errx(1, "out of memory");
+	BIO_free(b);
+	return s;
+}
+
+static char *
+time_str(const ASN1_TIME *t)
+{
+	struct tm tm;
+	char *s;
+
+	if (ASN1_TIME_to_tm(t, &tm) != 1)
+		return strdup("");
+	if (asprintf(&s, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) < 0)
+		errx(1, "out of memory");
+	return s;
+}
+
+/* One entry: a text line (after prefix) or a JSON object appended to arr. */
+static void
+show_entry(const struct igos_esl_entry *e, const char *prefix, json_object *arr)
+{
+	const char *type = igos_esl_type_name(e->type);
+	char hex[2 * 64 + 1], g[37];
+	json_object *o = NULL;
+
+	if (arr != NULL) {
+		o = json_object_new_object();
+		igos_guid_str(e->owner, g);
+		json_object_object_add(o, "owner", json_object_new_string(g));
+	}
+	if (type != NULL && strcmp(type, "x509") == 0) {
+		const unsigned char *p = e->data;
+		X509 *x = d2i_X509(NULL, &p, (long)e->len);
+		char fp[60], *subj = NULL, *iss = NULL, *nb = NULL, *na = NULL;
+
+		igos_ssl_clear();
+		sha1_colon(e->data, e->len, fp);
+		if (x != NULL) {
+			subj = name_str(X509_get_subject_name(x));
+			iss = name_str(X509_get_issuer_name(x));
+			nb = time_str(X509_get0_notBefore(x));
+			na = time_str(X509_get0_notAfter(x));
+		}
+		if (o == NULL) {
+			printf("%sx509 %s %s\n", prefix, fp, subj ? subj : "(not a valid certificate)");
+		} else {
+			unsigned char md[32];
+
+			if (igos_digest(EVP_sha256(), e->data, e->len, md) < 0)
+				lib_fail();
+			igos_hex_encode(md, 32, hex);
+			json_object_object_add(o, "type", json_object_new_string("x509"));
+			json_object_object_add(o, "sha1", json_object_new_string(fp));
+			json_object_object_add(o, "sha256", json_object_new_string(hex));
+			json_object_object_add(o, "valid", json_object_new_boolean(x != NULL));
+			if (x != NULL) {
+				json_object_object_add(o, "subject", json_object_new_string(subj));
+				json_object_object_add(o, "issuer", json_object_new_string(iss));
+				json_object_object_add(o, "not_before", json_object_new_string(nb));
+				json_object_object_add(o, "not_after", json_object_new_string(na));
+			}
+		}
+		free(subj);
+		free(iss);
+		free(nb);
+		free(na);
+		X509_free(x);
+	} else if (type != NULL) {
+		igos_hex_encode(e->data, e->len, hex);
+		if (o == NULL) {
+			printf("%s%s %s\n", prefix, type, hex);
+		} else {
+			json_object_object_add(o, "type", json_object_new_string(type));
+			json_object_object_add(o, "hash", json_object_new_string(hex));
+		}
+	} else {
+		igos_guid_str(e->type, g);
+		if (o == NULL) {
+			printf("%s%s %zu bytes\n", prefix, g, e->len);
+		} else {
+			json_object_object_add(o, "type", json_object_new_string(g));
+			json_object_object_add(o, "size", json_object_new_int64((int64_t)e->len));
+		}
+	}
+	if (o != NULL)
+		json_object_array_add(arr, o);
+}
+
+static void
+print_json(json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* ---- option parsing shared by the verbs ---- */
+
+enum {
+	OPT_EFIVARS = 256, OPT_JSON, OPT_PWFILE, OPT_HASHFILE, OPT_IMPORT, OPT_DELETE,
+	OPT_SUBJECT, OPT_DAYS, OPT_BITS, OPT_MODONLY, OPT_FORCE, OPT_PINFILE,
+};
+
+/* Options every verb takes; returns 1 if handled. */
+static int
+common_opt(int c)
+{
+	switch (c) {
+	case OPT_EFIVARS:
+		set_efivars(optarg);
+		return 1;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	case 'V':
+		igos_print_version("igos-mok");
+		exit(0);
+	}
+	return 0;
+}
+
+static void
+once(const char **slot, const char *opt)
+{
+	if (*slot != NULL)
+		bad_usage("%s given twice", opt);
+	*slot = optarg;
+}
+
+/* ---- import / delete ---- */
+
+enum req { REQ_ENROLL, REQ_DELETE };
+
+static int
+write_or_fail(const char *name, const void *d, size_t len)
+{
+	return igos_efivar_write(efivars, name, igos_guid_shim, MOK_ATTR, d, len);
+}
+
+/* Rewrite (or, when empty, remove with its password) a request variable. */
+static void
+rewrite_request(const char *name, const char *auth, const unsigned char *d, size_t len)
+{
+	if (len > 0) {
+		if (write_or_fail(name, d, len) < 0)
+			lib_fail();
+		return;
+	}
+	if (igos_efivar_delete(efivars, name, igos_guid_shim) < 0 ||
+	    igos_efivar_delete(efivars, auth, igos_guid_shim) < 0)
+		lib_fail();
+}
+
+static int
+cmd_request(int argc, char **argv, enum req req)
+{
+	static const struct option opts[] = {
+		{ "password-file", required_argument, NULL, OPT_PWFILE },
+		{ "hash-file", required_argument, NULL, OPT_HASHFILE },
+		{ "efivars", required_argument, NULL, OPT_EFIVARS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pwfile = NULL, *hashfile = NULL;
+	const char *var = req == REQ_ENROLL ? "MokNew" : "MokDel";
+	const char *auth = req == REQ_ENROLL ? "MokAuth" : "MokDelAuth";
+	const char *rvar = req == REQ_ENROLL ? "MokDel" : "MokNew";
+	const char *rauth = req == REQ_ENROLL ? "MokDelAuth" : "MokAuth";
+	struct siglist enrolled, same, reverse, db;
+	struct cert *certs;
+	unsigned char *add = NULL, *nreq = NULL;
+	size_t addlen = 0, nreqlen, ncerts;
+	int c, changed_reverse = 0;
+
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		if (common_opt(c))
+			continue;
+		switch (c) {
+		case OPT_PWFILE:
+			once(&pwfile, "--password-file");
+			break;
+		case OPT_HASHFILE:
+			once(&hashfile, "--hash-file");
+			break;
+		default:
+			bad_usage(NULL);
+		}
+	}
+	if (pwfile && hashfile)
+		bad_usage("--password-file and --hash-file exclude each other");
+	if (optind >= argc)
+		bad_usage("%s: no certificate given", argv[0]);
+	ncerts = (size_t)(argc - optind);
+	if ((certs = calloc(ncerts, sizeof(*certs))) == NULL)
+		errx(1, "out of memory");
+	for (size_t i = 0; i < ncerts; i++)
+		cert_load(&certs[i], argv[optind + (int)i]);
+	if (igos_efivar_dir_check(efivars, 1) < 0)
+		lib_fail();
+
+	enrolled_read(&enrolled);
+	siglist_read(&same, var, NULL);
+	siglist_read(&reverse, rvar, NULL);
+	memset(&db, 0, sizeof(db));
+	if (req == REQ_ENROLL)
+		siglist_read(&db, "db", igos_guid_security);
+
+	for (size_t i = 0; i < ncerts; i++) {
+		struct cert *ct = &certs[i];
+		long r = siglist_find(&reverse, ct);
+		int dup = 0;
+
+		for (size_t j = 0; j < i; j++)
+			if (certs[j].len == ct->len && memcmp(certs[j].der, ct->der, ct->len) == 0)
+				dup = 1;
+		if (dup) {
+			printf("%s: given twice, skipped\n", ct->file);
+		} else if (r >= 0) {
+			unsigned char *nd;
+			size_t nlen;
+
+			siglist_remove(&reverse, (size_t)r, &nd, &nlen);
+			free(reverse.data);
+			free(reverse.e);
+			reverse.data = nd;
+			reverse.len = nlen;
+			siglist_parse(&reverse, rvar);
+			changed_reverse = 1;
+			printf("%s: removed from the %s request\n", ct->file,
+			       req == REQ_ENROLL ? "deletion" : "enrollment");
+		} else if (req == REQ_ENROLL && siglist_find(&enrolled, ct) >= 0) {
+			printf("%s: already enrolled, skipped\n", ct->file);
+		} else if (req == REQ_ENROLL && siglist_find(&same, ct) >= 0) {
+			printf("%s: already pending enrollment, skipped\n", ct->file);
+		} else if (req == REQ_ENROLL && siglist_find(&db, ct) >= 0) {
+			printf("%s: already in db, skipped\n", ct->file);
+		} else if (req == REQ_DELETE && siglist_find(&enrolled, ct) < 0) {
+			printf("%s: not enrolled, skipped\n", ct->file);
+		} else if (req == REQ_DELETE && siglist_find(&same, ct) >= 0) {
+			printf("%s: already pending deletion, skipped\n", ct->file);
+		} else if (igos_esl_append(&add, &addlen, igos_guid_cert_x509, igos_guid_shim,
+					   ct->der, ct->len) < 0) {
+			lib_fail();
+		}
+	}
+	if (changed_reverse)
+		rewrite_request(rvar, rauth, reverse.data, reverse.len);
+	if (addlen > 0) {
+		unsigned char authrec[IGOS_MOK_AUTH_SIZE];
+
+		make_auth(pwfile, hashfile, authrec);
+		/* new entries go before the ones already queued, as mokutil does */
+		nreqlen = addlen + same.len;
+		if ((nreq = malloc(nreqlen)) == NULL)
+			errx(1, "out of memory");
+		memcpy(nreq, add, addlen);
+		if (same.len)
+			memcpy(nreq + addlen, same.data, same.len);
+		if (write_or_fail(var, nreq, nreqlen) < 0)
+			lib_fail();
+		if (write_or_fail(auth, authrec, sizeof(authrec)) < 0) {
+			char msg[1024];
+
+			snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+			/* put the request back as it was */
+			if (same.present)
+				write_or_fail(var, same.data, same.len);
+			else
+				igos_efivar_delete(efivars, var, igos_guid_shim);
+			OPENSSL_cleanse(authrec, sizeof(authrec));
+			errx(1, "%s", msg);
+		}
+		OPENSSL_cleanse(authrec, sizeof(authrec));
+	}
+	free(add);
+	free(nreq);
+	siglist_free(&enrolled);
+	siglist_free(&same);
+	siglist_free(&reverse);
+	siglist_free(&db);
+	for (size_t i = 0; i < ncerts; i++)
+		cert_free(&certs[i]);
+	free(certs);
+	return 0;
+}
+
+/* ---- revoke ---- */
+
+static int
+cmd_revoke(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "import", no_argument, NULL, OPT_IMPORT },
+		{ "delete", no_argument, NULL, OPT_DELETE },
+		{ "efivars", required_argument, NULL, OPT_EFIVARS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, which = 0, r1, r2;
+	const char *var, *auth;
+
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		if (common_opt(c))
+			continue;
+		switch (c) {
+		case OPT_IMPORT:
+		case OPT_DELETE:
+			if (which)
+				bad_usage("revoke takes one of --import and --delete, once");
+			which = c;
+			break;
+		default:
+			bad_usage(NULL);
+		}
+	}
+	if (!which)
+		bad_usage("revoke needs --import or --delete");
+	if (optind != argc)
+		bad_usage("revoke takes no operands");
+	var = which == OPT_IMPORT ? "MokNew" : "MokDel";
+	auth = which == OPT_IMPORT ? "MokAuth" : "MokDelAuth";
+	if (igos_efivar_dir_check(efivars, 1) < 0)
+		lib_fail();
+	if ((r1 = igos_efivar_delete(efivars, var, igos_guid_shim)) < 0 ||
+	    (r2 = igos_efivar_delete(efivars, auth, igos_guid_shim)) < 0)
+		lib_fail();
+	if (r1 == IGOS_EFIVAR_ABSENT && r2 == IGOS_EFIVAR_ABSENT)
+		printf("no %s request pending\n", which == OPT_IMPORT ? "enrollment" : "deletion");
+	return 0;
+}
+
+/* ---- list / pending ---- */
+
+static int
+json_flag(int argc, char **argv, const char *verb)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "efivars", required_argument, NULL, OPT_EFIVARS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, json = 0;
+
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		if (common_opt(c))
+			continue;
+		if (c == OPT_JSON) {
+			if (json)
+				bad_usage("--json given twice");
+			json = 1;
+			continue;
+		}
+		bad_usage(NULL);
+	}
+	if (optind != argc)
+		bad_usage("%s takes no operands", verb);
+	if (igos_efivar_dir_check(efivars, 0) < 0)
+		lib_fail();
+	return json;
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	int json = json_flag(argc, argv, "list");
+	struct siglist s;
+	json_object *arr = json ? json_object_new_array() : NULL;
+
+	enrolled_read(&s);
+	for (size_t i = 0; i < s.n; i++)
+		show_entry(&s.e[i], "", arr);
+	if (json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "keys", arr);
+		print_json(o);
+	}
+	siglist_free(&s);
+	return 0;
+}
+
+static int
+cmd_pending(int argc, char **argv)
+{
+	int json = json_flag(argc, argv, "pending");
+	static const char *const vars[2] = { "MokNew", "MokDel" };
+	static const char *const auths[2] = { "MokAuth", "MokDelAuth" };
+	static const char *const words[2] = { "enroll", "delete" };
+	json_object *top = json ? json_object_new_object() : NULL;
+
+	for (int k = 0; k < 2; k++) {
+		struct siglist s;
+		json_object *arr = json ? json_object_new_array() : NULL;
+		char prefix[16];
+
+		siglist_read(&s, vars[k], NULL);
+		snprintf(prefix, sizeof(prefix), "%s ", words[k]);
+		for (size_t i = 0; i < s.n; i++)
+			show_entry(&s.e[i], prefix, arr);
+		if (json) {
+			unsigned char *d = NULL;
+			size_t len;
+			uint32_t attr;
+			int r = igos_efivar_read(efivars, auths[k], igos_guid_shim, &attr, &d, &len);
+
+			if (r < 0)
+				lib_fail();
+			free(d);
+			json_object_object_add(top, words[k], arr);
+			json_object_object_add(top, k == 0 ? "enroll_password" : "delete_password",
+					       json_object_new_boolean(r == 0));
+		}
+		siglist_free(&s);
+	}
+	if (json)
+		print_json(top);
+	return 0;
+}
+
+/* ---- test ---- */
+
+static int
+cmd_test(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "efivars", required_argument, NULL, OPT_EFIVARS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct siglist enrolled, pending;
+	struct cert ct;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		if (common_opt(c))
+			continue;
+		bad_usage(NULL);
+	}
+	if (argc - optind != 1)
+		bad_usage("test takes exactly one certificate");
+	cert_load(&ct, argv[optind]);
+	if (igos_efivar_dir_check(efivars, 0) < 0)
+		lib_fail();
+	enrolled_read(&enrolled);
+	siglist_read(&pending, "MokNew", NULL);
+	if (siglist_find(&enrolled, &ct) >= 0) {
+		puts("enrolled");
+		ret = 0;
+	} else if (siglist_find(&pending, &ct) >= 0) {
+		puts("pending");
+		ret = 0;
+	} else {
+		puts("not enrolled");
+		ret = 1;
+	}
+	siglist_free(&enrolled);
+	siglist_free(&pending);
+	cert_free(&ct);
+	return ret;
+}
+
+/* ---- sb-state ---- */
+
+/* The value of a 1-, 2- or 4-byte variable; -1 if absent or of another size. */
+static int
+small_var(const char *name, const unsigned char *guid, int *present)
+{
+	unsigned char *d = NULL;
+	size_t len;
+	uint32_t attr;
+	int r = igos_efivar_read(efivars, name, guid, &attr, &d, &len), v = -1;
+
+	if (r < 0)
+		lib_fail();
+	*present = r == 0;
+	if (r == 0 && (len == 1 || len == 2 || len == 4)) {
+		v = 0;
+		for (size_t i = len; i > 0; i--)
+			v = v << 8 | d[i - 1];
+	}
+	free(d);
+	return v;
+}
+
+static int
+cmd_sbstate(int argc, char **argv)
+{
+	int json = json_flag(argc, argv, "sb-state");
+	int sbp, smp, mokp, sb, sm;
+
+	sb = small_var("SecureBoot", igos_guid_global, &sbp);
+	if (!sbp)
+		errx(1, "no SecureBoot variable in '%s': firmware without Secure Boot", efivars);
+	sm = small_var("SetupMode", igos_guid_global, &smp);
+	(void)small_var("MokSBStateRT", igos_guid_shim, &mokp);
+	if (json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "secure_boot",
+				       sb < 0 ? NULL : json_object_new_boolean(sb == 1));
+		json_object_object_add(o, "setup_mode",
+				       sm < 0 ? NULL : json_object_new_boolean(sm == 1));
+		json_object_object_add(o, "shim_validation", json_object_new_boolean(!mokp));
+		print_json(o);
+		return 0;
+	}
+	/* the same lines as mokutil --sb-state */
+	if (sb == 1 && sm == 0) {
+		puts("SecureBoot enabled");
+		if (mokp)
+			puts("SecureBoot validation is disabled in shim");
+	} else if (sb == 0 || sm == 1) {
+		puts("SecureBoot disabled");
+		if (sm == 1)
+			puts("Platform is in Setup Mode");
+	} else {
+		puts("Cannot determine secure boot state.");
+	}
+	return 0;
+}
+
+/* ---- new ---- */
+
+static int
+cert_is_pem(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (strcmp(path, "-") == 0)
+		return 1;
+	return (n > 4 && (strcmp(path + n - 4, ".pem") == 0 || strcmp(path + n - 4, ".crt") == 0));
+}
+
+static void
+add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+{
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
+
+	if (e == NULL || !X509_add_ext(x, e, -1)) {
+		igos_seterr_ssl("cannot add the %s extension", OBJ_nid2sn(nid));
+		lib_fail();
+	}
+	X509_EXTENSION_free(e);
+}
+
+static X509_NAME *
+make_name(const char *subject)
+{
+	X509_NAME *n = X509_NAME_new();
+
+	if (n == NULL)
+		errx(1, "out of memory");
+	if (subject[0] != '/') {
+		if (!X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
+						(const unsigned char *)subject, -1, -1, 0))
+			errx(1, "bad --subject '%s'", subject);
+		return n;
+	}
+	/* "/CN=x/O=y", as openssl req -subj takes it */
+	{
+		char *copy = strdup(subject + 1), *save = NULL, *tok;
+
+		if (copy == NULL)
+			errx(1, "out of memory");
+		for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+			char *eq = strchr(tok, '=');
+
+			if (eq == NULL || eq == tok || eq[1] == '\0')
+				errx(1, "bad --subject '%s': want /KEY=value/...", subject);
+			*eq = '\0';
+			if (!X509_NAME_add_entry_by_txt(n, tok, MBSTRING_UTF8,
+							(unsigned char *)eq + 1, -1, -1, 0)) {
+				igos_ssl_clear();
+				errx(1, "bad --subject '%s': unknown attribute '%s'", subject, tok);
+			}
+		}
+		free(copy);
+	}
+	if (X509_NAME_entry_count(n) == 0)
+		errx(1, "bad --subject '%s': no attributes", subject);
+	return n;
+}
+
+static void
+out_open(struct igos_out *o, const char *path, mode_t mode, int force)
+{
+	if (igos_out_open(o, path, mode, IGOS_OUT_NOFOLLOW | (force ? 0 : IGOS_OUT_EXCL)) < 0) {
+		if (errno == EEXIST)
+			errx(1, "%s (--force replaces it)", igos_errmsg());
+		lib_fail();
+	}
+}
+
+static int
+cmd_new(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "subject", required_argument, NULL, OPT_SUBJECT },
+		{ "days", required_argument, NULL, OPT_DAYS },
+		{ "bits", required_argument, NULL, OPT_BITS },
+		{ "modules-only", no_argument, NULL, OPT_MODONLY },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "pin-file", required_argument, NULL, OPT_PINFILE },
+		{ "efivars", required_argument, NULL, OPT_EFIVARS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *keyref = NULL, *certout = NULL, *subject = NULL, *days_s = NULL,
+		   *bits_s = NULL, *pinfile = NULL;
+	struct igos_signer_opts sopts;
+	int c, modonly = 0, force = 0, token, pem;
+	uint64_t days = 36500, bits = 2048;
+	char host[256], defsubj[320];
+	struct igos_out ko, co;
+	struct igos_signer *signer = NULL;
+	EVP_PKEY *pkey = NULL;
+	X509 *x;
+	X509_NAME *name;
+	X509V3_CTX ctx;
+	ASN1_INTEGER *serial;
+	BIGNUM *bn;
+	unsigned char rnd[16];
+	BIO *mem;
+	char *p;
+	long plen;
+
+	while ((c = getopt_long(argc, argv, "+k:c:hV", opts, NULL)) != -1) {
+		if (common_opt(c))
+			continue;
+		switch (c) {
+		case 'k':
+			once(&keyref, "--key");
+			break;
+		case 'c':
+			once(&certout, "--cert");
+			break;
+		case OPT_SUBJECT:
+			once(&subject, "--subject");
+			break;
+		case OPT_DAYS:
+			once(&days_s, "--days");
+			break;
+		case OPT_BITS:
+			once(&bits_s, "--bits");
+			break;
+		case OPT_PINFILE:
+			once(&pinfile, "--pin-file");
+			break;
+		case OPT_MODONLY:
+			if (modonly)
+				bad_usage("--modules-only given twice");
+			modonly = 1;
+			break;
+		case OPT_FORCE:
+			if (force)
+				bad_usage("--force given twice");
+			force = 1;
+			break;
+		default:
+			bad_usage(NULL);
+		}
+	}
+	if (optind != argc)
+		bad_usage("new takes no operands");
+	if (keyref == NULL || certout == NULL)
+		bad_usage("new needs -k KEYOUT (or -k pkcs11:URI) and -c CERTOUT");
+	token = strncmp(keyref, "pkcs11:", 7) == 0;
+	if (days_s && (igos_parse_u64(days_s, &days) < 0 || days < 1 || days > 100000))
+		bad_usage("--days must be a number of days from 1 to 100000");
+	if (bits_s && (igos_parse_u64(bits_s, &bits) < 0 ||
+		       (bits != 2048 && bits != 3072 && bits != 4096)))
+		bad_usage("--bits must be 2048, 3072 or 4096");
+	if (bits_s && token)
+		bad_usage("--bits applies to a new key, not to a token key");
+	if (pinfile && !token)
+		bad_usage("--pin-file applies to a pkcs11: key only");
+	if (!token && strcmp(keyref, "-") == 0)
+		bad_usage("the private key is never written to standard output");
+	if (subject != NULL && *subject == '\0')
+		bad_usage("--subject is empty");
+	if (subject == NULL) {
+		if (gethostname(host, sizeof(host)) < 0 || host[0] == '\0')
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		snprintf(defsubj, sizeof(defsubj), "%.40s machine owner key", host);
+		subject = defsubj;
+	}
+	pem = cert_is_pem(certout);
+	name = make_name(subject);
+
+	/* refuse existing outputs before spending time on a key */
+	if (!token)
+		out_open(&ko, keyref, 0600, force);
+	out_open(&co, certout, 0, force);
+
+	if (token) {
+		memset(&sopts, 0, sizeof(sopts));
+		sopts.pin_file = pinfile;
+		if ((signer = igos_signer_open(keyref, &sopts)) == NULL)
+			lib_fail();
+		if (igos_signer_type(signer) != IGOS_KEY_RSA)
+			errx(1, "'%s': not an RSA key (shim and the kernel verify RSA only)", keyref);
+		pkey = igos_signer_pubkey(signer);
+		bits = (uint64_t)igos_signer_bits(signer);
+	} else if ((pkey = EVP_RSA_gen((unsigned)bits)) == NULL) {
+		igos_seterr_ssl("cannot generate an RSA-%u key", (unsigned)bits);
+		lib_fail();
+	}
+
+	if ((x = X509_new()) == NULL || !X509_set_version(x, X509_VERSION_3))
+		errx(1, "out of memory");
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		err(1, "cannot get random bytes");
+	rnd[0] = (rnd[0] & 0x7f) | 0x40; /* positive, full 16 bytes */
+	if ((bn = BN_bin2bn(rnd, sizeof(rnd), NULL)) == NULL ||
+	    (serial = BN_to_ASN1_INTEGER(bn, NULL)) == NULL || !X509_set_serialNumber(x, serial))
+		errx(1, "out of memory");
+	BN_free(bn);
+	ASN1_INTEGER_free(serial);
+	if (!X509_set_subject_name(x, name) || !X509_set_issuer_name(x, name) ||
+	    !X509_gmtime_adj(X509_getm_notBefore(x), 0) ||
+	    !X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, NULL) ||
+	    !X509_set_pubkey(x, pkey))
+		errx(1, "cannot build the certificate");
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE");
+	add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature");
+	add_ext(x, &ctx, NID_ext_key_usage,
+		modonly ? "codeSigning,1.3.6.1.4.1.2312.16.1.2" : "codeSigning");
+	add_ext(x, &ctx, NID_subject_key_identifier, "hash");
+	add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
+	if (token) {
+		if (igos_x509_sign(x, signer, EVP_sha256()) < 0)
+			lib_fail();
+	} else if (X509_sign(x, pkey, EVP_sha256()) <= 0) {
+		igos_seterr_ssl("cannot sign the certificate");
+		lib_fail();
+	}
+
+	if (!token) {
+		/* the key through a BIO that wipes its memory */
+		if ((mem = BIO_new(BIO_s_secmem())) == NULL ||
+		    !PEM_write_bio_PrivateKey(mem, pkey, NULL, NULL, 0, NULL, NULL))
+			errx(1, "cannot encode the private key");
+		plen = BIO_get_mem_data(mem, &p);
+		if (igos_out_write(&ko, p, (size_t)plen) < 0)
+			lib_fail();
+		BIO_free(mem);
+	}
+	if ((mem = BIO_new(BIO_s_mem())) == NULL ||
+	    !(pem ? PEM_write_bio_X509(mem, x) : i2d_X509_bio(mem, x)))
+		errx(1, "cannot encode the certificate");
+	plen = BIO_get_mem_data(mem, &p);
+	if (igos_out_write(&co, p, (size_t)plen) < 0)
+		lib_fail();
+	BIO_free(mem);
+	if (!token && igos_out_commit(&ko) < 0)
+		lib_fail();
+	if (igos_out_commit(&co) < 0) {
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+		if (!token && !force)
+			unlink(keyref); /* we made it a moment ago: no key without its cert */
+		errx(1, "%s", msg);
+	}
+	if (strcmp(certout, "-") != 0) {
+		if (token)
+			printf("certificate '%s' (%s) for the token key, RSA-%u\n", certout,
+			       pem ? "PEM" : "DER", (unsigned)bits);
+		else
+			printf("key '%s' (RSA-%u, PEM, mode 0600), certificate '%s' (%s)\n",
+			       keyref, (unsigned)bits, certout, pem ? "PEM" : "DER");
+	}
+	X509_free(x);
+	X509_NAME_free(name);
+	if (token)
+		igos_signer_free(signer);
+	else
+		EVP_PKEY_free(pkey);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "efivars", required_argument, NULL, OPT_EFIVARS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *verb;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		if (common_opt(c))
+			continue;
+		bad_usage(NULL);
+	}
+	if (optind >= argc)
+		bad_usage("no command given");
+	verb = argv[optind];
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	if (strcmp(verb, "new") == 0)
+		return cmd_new(argc, argv);
+	if (strcmp(verb, "import") == 0)
+		return cmd_request(argc, argv, REQ_ENROLL);
+	if (strcmp(verb, "delete") == 0)
+		return cmd_request(argc, argv, REQ_DELETE);
+	if (strcmp(verb, "revoke") == 0)
+		return cmd_revoke(argc, argv);
+	if (strcmp(verb, "list") == 0)
+		return cmd_list(argc, argv);
+	if (strcmp(verb, "pending") == 0)
+		return cmd_pending(argc, argv);
+	if (strcmp(verb, "test") == 0)
+		return cmd_test(argc, argv);
+	if (strcmp(verb, "sb-state") == 0)
+		return cmd_sbstate(argc, argv);
+	bad_usage("unknown command '%s'", verb);
+}

@@ -1,0 +1,628 @@
+/*
+ * igos-sbom: a deterministic SPDX 2.3 JSON SBOM for a build: the built package,
+ * its source tarballs, the patches applied to them, other build inputs and the
+ * files the build made. The same inputs give the same bytes anywhere.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "igos.h"
+#include "spdx.h"
+
+#define PROG "igos-sbom"
+
+enum kind { K_SOURCE, K_PATCH, K_INPUT, K_ARTIFACT };
+
+struct item {
+	enum kind kind;
+	const char *path;  /* as given */
+	const char *base;  /* its last component */
+	const char *url;   /* sources: downloadLocation */
+	char *id;          /* SPDXID */
+	char *fname;       /* files: "./" base */
+	char sha1[41], sha256[65];
+};
+
+struct rel {
+	const char *a, *type, *b;
+};
+
+struct sbom {
+	const char *name, *version, *supplier, *download, *license, *nsbase;
+	char *license_norm;
+	char created[32];
+	char *root_id;
+	struct item *items;
+	size_t nitems;
+	struct rel *rels;
+	size_t nrels;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: " PROG " --name NAME --version VERSION [--supplier 'Organization: X']\n"
+	    "         [--download-location URL] [--license SPDX-EXPRESSION]\n"
+	    "         [--namespace-base URI] [--created TIME]\n"
+	    "         [--source FILE[=URL]]... [--patch FILE]... [--input FILE]...\n"
+	    "         [--artifact FILE]... [-o OUT.spdx.json]\n"
+	    "       " PROG " -h | -V\n"
+	    "Write an SPDX 2.3 JSON SBOM of a build; 'created' comes from SOURCE_DATE_EPOCH\n"
+	    "or --created (seconds since the epoch or YYYY-MM-DDThh:mm:ssZ).\n");
+}
+
+/* ---- checks on the command line ------------------------------------------ */
+
+static int
+uri_char(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL);
+}
+
+/* An absolute URI: scheme ":" and at least one more character, all of them
+ * characters a URI may hold. */
+static int
+uri_ok(const char *s, int allow_hash)
+{
+	const char *p = s;
+
+	if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')))
+		return 0;
+	while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+	    (*p >= '0' && *p <= '9') || *p == '+' || *p == '.' || *p == '-')
+		p++;
+	if (*p != ':' || p[1] == '\0')
+		return 0;
+	for (p = s; *p; p++)
+		if (!uri_char((unsigned char)*p) || (*p == '#' && !allow_hash))
+			return 0;
+	return 1;
+}
+
+static void
+check_location(const char *s)
+{
+	if (strcmp(s, "NONE") != 0 && strcmp(s, "NOASSERTION") != 0 && !uri_ok(s, 1))
+		errx(2, "invalid download location '%s' (a URL, NONE or NOASSERTION)", s);
+}
+
+static void
+check_text(const char *what, const char *s)
+{
+	if (*s == '\0')
+		errx(2, "%s is empty", what);
+	if (!igos_utf8_valid(s, strlen(s)))
+		errx(2, "%s is not valid UTF-8", what);
+}
+
+/* A byte string shown safely in a one-line message: \xNN for control bytes and
+ * bytes that are not ASCII. */
+static const char *
+shown(const char *s)
+{
+	static char buf[1024];
+	size_t o = 0;
+
+	for (; *s && o + 5 < sizeof(buf); s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* SOURCE_DATE_EPOCH or --created: decimal seconds, or (iso != 0) also
+ * YYYY-MM-DDThh:mm:ssZ. */
+static int
+parse_time(const char *s, int iso, char out[32])
+{
+	uint64_t v;
+	struct tm tm;
+	time_t t;
+
+	iso = iso && strlen(s) == 20 && s[4] == '-';
+	if (iso) {
+		char tail;
+
+		memset(&tm, 0, sizeof(tm));
+		if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
+		    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail) != 7 ||
+		    tail != 'Z')
+			return -1;
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		if ((t = timegm(&tm)) < 0)
+			return -1;
+		v = (uint64_t)t;
+	} else if (igos_parse_u64(s, &v) < 0) {
+		return -1;
+	}
+	/* The format has four digits for the year. */
+	if (v > 253402300799ULL)
+		return -1;
+	t = (time_t)v;
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
+		return -1;
+	/* A date written out must be the date read: no 2026-02-30, no " 1". */
+	if (iso && strcmp(out, s) != 0)
+		return -1;
+	return 0;
+}
+
+/* ---- the document --------------------------------------------------------- */
+
+static json_object *
+jnew(json_object *o)
+{
+	if (o == NULL)
+		errx(1, "out of memory");
+	return o;
+}
+
+static void
+put(json_object *o, const char *k, json_object *v)
+{
+	if (json_object_object_add(o, k, jnew(v)) != 0)
+		errx(1, "out of memory");
+}
+
+static void
+puts_(json_object *o, const char *k, const char *v)
+{
+	put(o, k, json_object_new_string(v));
+}
+
+static void
+push(json_object *a, json_object *v)
+{
+	if (json_object_array_add(a, jnew(v)) != 0)
+		errx(1, "out of memory");
+}
+
+static json_object *
+checksums(const struct item *it)
+{
+	json_object *a = jnew(json_object_new_array()), *c;
+
+	/* sorted by algorithm: "SHA1" < "SHA256" */
+	c = jnew(json_object_new_object());
+	puts_(c, "algorithm", "SHA1");
+	puts_(c, "checksumValue", it->sha1);
+	push(a, c);
+	c = jnew(json_object_new_object());
+	puts_(c, "algorithm", "SHA256");
+	puts_(c, "checksumValue", it->sha256);
+	push(a, c);
+	return a;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static json_object *
+root_package(const struct sbom *d)
+{
+	json_object *p = jnew(json_object_new_object());
+
+	puts_(p, "SPDXID", d->root_id);
+	puts_(p, "name", d->name);
+	puts_(p, "versionInfo", d->version);
+	puts_(p, "supplier", d->supplier);
+	puts_(p, "downloadLocation", d->download);
+	put(p, "filesAnalyzed", json_object_new_boolean(0));
+	puts_(p, "licenseConcluded", "NOASSERTION");
+	puts_(p, "licenseDeclared", d->license_norm);
+	puts_(p, "copyrightText", "NOASSERTION");
+	puts_(p, "primaryPackagePurpose", "APPLICATION");
+	return p;
+}
+
+static json_object *
+source_package(const struct item *it)
+{
+	json_object *p = jnew(json_object_new_object());
+
+	puts_(p, "SPDXID", it->id);
+	puts_(p, "name", it->base);
+	puts_(p, "packageFileName", it->base);
+	puts_(p, "supplier", "NOASSERTION");
+	puts_(p, "downloadLocation", it->url);
+	put(p, "filesAnalyzed", json_object_new_boolean(0));
+	put(p, "checksums", checksums(it));
+	puts_(p, "primaryPackagePurpose", "SOURCE");
+	return p;
+}
+
+/* The whole document as text, with documentNamespace left out when ns is NULL. */
+static char *
+render(const struct sbom *d, const char *ns, size_t *len)
+{
+	json_object *doc = jnew(json_object_new_object()), *ci, *cr, *pk, *fl, *rl, *r;
+	const char *creators[2], *txt;
+	size_t i, nc = 0, tl;
+	int rootdone = 0;
+	char *out;
+
+	puts_(doc, "spdxVersion", "SPDX-2.3");
+	puts_(doc, "dataLicense", "CC0-1.0");
+	puts_(doc, "SPDXID", "SPDXRef-DOCUMENT");
+	{
+		size_t n = strlen(d->name) + strlen(d->version) + 2;
+		char *dn = malloc(n);
+
+		if (dn == NULL)
+			errx(1, "out of memory");
+		snprintf(dn, n, "%s-%s", d->name, d->version);
+		puts_(doc, "name", dn);
+		free(dn);
+	}
+	if (ns != NULL)
+		puts_(doc, "documentNamespace", ns);
+
+	ci = jnew(json_object_new_object());
+	puts_(ci, "created", d->created);
+	cr = jnew(json_object_new_array());
+	creators[nc++] = "Tool: " PROG "-" IGOS_VERSION;
+	if (strcmp(d->supplier, "NOASSERTION") != 0)
+		creators[nc++] = d->supplier;
+	qsort(creators, nc, sizeof(creators[0]), cmp_str);
+	for (i = 0; i < nc; i++)
+		push(cr, json_object_new_string(creators[i]));
+	put(ci, "creators", cr);
+	put(doc, "creationInfo", ci);
+
+	/* packages by SPDXID: the sources are sorted already; the root goes in
+	 * its place among them */
+	pk = jnew(json_object_new_array());
+	for (i = 0; i < d->nitems; i++) {
+		const struct item *it = &d->items[i];
+
+		if (it->kind != K_SOURCE)
+			continue;
+		if (!rootdone && strcmp(d->root_id, it->id) < 0) {
+			push(pk, root_package(d));
+			rootdone = 1;
+		}
+		push(pk, source_package(it));
+	}
+	if (!rootdone)
+		push(pk, root_package(d));
+	put(doc, "packages", pk);
+
+	fl = NULL;
+	for (i = 0; i < d->nitems; i++) {
+		const struct item *it = &d->items[i];
+		json_object *f;
+
+		if (it->kind == K_SOURCE)
+			continue;
+		if (fl == NULL)
+			fl = jnew(json_object_new_array());
+		f = jnew(json_object_new_object());
+		puts_(f, "SPDXID", it->id);
+		puts_(f, "fileName", it->fname);
+		put(f, "checksums", checksums(it));
+		push(fl, f);
+	}
+	if (fl != NULL)
+		put(doc, "files", fl);
+
+	rl = jnew(json_object_new_array());
+	for (i = 0; i < d->nrels; i++) {
+		r = jnew(json_object_new_object());
+		puts_(r, "spdxElementId", d->rels[i].a);
+		puts_(r, "relationshipType", d->rels[i].type);
+		puts_(r, "relatedSpdxElement", d->rels[i].b);
+		push(rl, r);
+	}
+	put(doc, "relationships", rl);
+
+	txt = json_object_to_json_string_length(doc, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, &tl);
+	if (txt == NULL || (out = malloc(tl + 2)) == NULL)
+		errx(1, "out of memory");
+	memcpy(out, txt, tl);
+	out[tl] = '\n';
+	out[tl + 1] = '\0';
+	*len = tl + 1;
+	json_object_put(doc);
+	return out;
+}
+
+static int
+cmp_item(const void *pa, const void *pb)
+{
+	const struct item *a = pa, *b = pb;
+	int c;
+
+	/* sources first (packages, by SPDXID), then files by fileName */
+	if ((a->kind == K_SOURCE) != (b->kind == K_SOURCE))
+		return a->kind == K_SOURCE ? -1 : 1;
+	if ((c = a->kind == K_SOURCE ? strcmp(a->id, b->id) : strcmp(a->fname, b->fname)) != 0)
+		return c;
+	return strcmp(a->path, b->path);
+}
+
+static int
+cmp_rel(const void *pa, const void *pb)
+{
+	const struct rel *a = pa, *b = pb;
+	int c;
+
+	if ((c = strcmp(a->a, b->a)) != 0)
+		return c;
+	if ((c = strcmp(a->type, b->type)) != 0)
+		return c;
+	return strcmp(a->b, b->b);
+}
+
+static void
+add_rel(struct sbom *d, const char *a, const char *type, const char *b)
+{
+	struct rel *n = realloc(d->rels, (d->nrels + 1) * sizeof(*n));
+
+	if (n == NULL)
+		errx(1, "out of memory");
+	d->rels = n;
+	d->rels[d->nrels++] = (struct rel){ a, type, b };
+}
+
+static void
+add_item(struct sbom *d, enum kind kind, const char *arg)
+{
+	struct item *n = realloc(d->items, (d->nitems + 1) * sizeof(*n)), *it;
+	const char *slash;
+	char *path;
+
+	if (n == NULL)
+		errx(1, "out of memory");
+	d->items = n;
+	it = &d->items[d->nitems++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	if ((path = strdup(arg)) == NULL)
+		errx(1, "out of memory");
+	if (kind == K_SOURCE) {
+		char *eq = strchr(path, '=');
+
+		it->url = "NOASSERTION";
+		if (eq != NULL) {
+			*eq = '\0';
+			it->url = eq + 1;
+			check_location(it->url);
+		}
+	}
+	it->path = path;
+	if (*path == '\0')
+		errx(2, "empty file name");
+	if (strcmp(path, "-") == 0)
+		errx(2, "a build file cannot be standard input");
+	slash = strrchr(path, '/');
+	it->base = slash ? slash + 1 : path;
+	if (*it->base == '\0')
+		errx(2, "no file name in '%s'", path);
+	if (!igos_utf8_valid(it->base, strlen(it->base)))
+		errx(2, "file name '%s' is not valid UTF-8", shown(it->base));
+	it->id = igos_spdx_id(kind == K_SOURCE ? "SPDXRef-Source-" : "SPDXRef-File-",
+	    it->base, strlen(it->base));
+	if (it->id == NULL)
+		errx(2, "%s", igos_errmsg());
+	if (kind != K_SOURCE) {
+		size_t l = strlen(it->base) + 3;
+
+		if ((it->fname = malloc(l)) == NULL)
+			errx(1, "out of memory");
+		snprintf(it->fname, l, "./%s", it->base);
+	}
+}
+
+static void
+once(const char **var, const char *val, const char *opt)
+{
+	if (*var != NULL)
+		errx(2, "%s given twice", opt);
+	*var = val;
+}
+
+enum {
+	O_VERSION = 256, O_SUPPLIER, O_DOWNLOAD, O_NSBASE, O_CREATED, O_SOURCE, O_PATCH,
+	O_INPUT, O_ARTIFACT,
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "version", required_argument, NULL, O_VERSION },
+		{ "supplier", required_argument, NULL, O_SUPPLIER },
+		{ "download-location", required_argument, NULL, O_DOWNLOAD },
+		{ "license", required_argument, NULL, 'l' },
+		{ "namespace-base", required_argument, NULL, O_NSBASE },
+		{ "created", required_argument, NULL, O_CREATED },
+		{ "source", required_argument, NULL, O_SOURCE },
+		{ "patch", required_argument, NULL, O_PATCH },
+		{ "input", required_argument, NULL, O_INPUT },
+		{ "artifact", required_argument, NULL, O_ARTIFACT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sbom d;
+	const char *output = NULL, *created = NULL, *sde;
+	unsigned char md[32];
+	char hexmd[65], uuid[37], *text, *ns, *nid, *vid;
+	size_t i, j, len, nsrc = 0, npatch = 0, nslen;
+	int c;
+
+	memset(&d, 0, sizeof(d));
+	/* --version takes the package's version; alone it asks for ours, as -V. */
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		igos_print_version(PROG);
+		return 0;
+	}
+	while ((c = getopt_long(argc, argv, "n:l:o:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': once(&d.name, optarg, "--name"); break;
+		case O_VERSION: once(&d.version, optarg, "--version"); break;
+		case O_SUPPLIER: once(&d.supplier, optarg, "--supplier"); break;
+		case O_DOWNLOAD: once(&d.download, optarg, "--download-location"); break;
+		case 'l': once(&d.license, optarg, "--license"); break;
+		case O_NSBASE: once(&d.nsbase, optarg, "--namespace-base"); break;
+		case O_CREATED: once(&created, optarg, "--created"); break;
+		case 'o': once(&output, optarg, "--output"); break;
+		case O_SOURCE: add_item(&d, K_SOURCE, optarg); break;
+		case O_PATCH: add_item(&d, K_PATCH, optarg); break;
+		case O_INPUT: add_item(&d, K_INPUT, optarg); break;
+		case O_ARTIFACT: add_item(&d, K_ARTIFACT, optarg); break;
+		case 'h': usage(stdout); return 0;
+		case 'V': igos_print_version(PROG); return 0;
+		default: exit(2);
+		}
+	}
+	if (optind != argc)
+		errx(2, "unexpected operand '%s'", argv[optind]);
+
+	/* What the command line says, checked before any file is read. */
+	if (d.name == NULL)
+		errx(2, "--name is required");
+	if (d.version == NULL)
+		errx(2, "--version is required");
+	check_text("--name", d.name);
+	check_text("--version", d.version);
+	if ((d.root_id = igos_spdx_id("SPDXRef-Package-", d.name, strlen(d.name))) == NULL)
+		errx(2, "%s", igos_errmsg());
+	if (d.supplier == NULL)
+		d.supplier = "NOASSERTION";
+	check_text("--supplier", d.supplier);
+	if (strcmp(d.supplier, "NOASSERTION") != 0 &&
+	    !((strncmp(d.supplier, "Organization: ", 14) == 0 && d.supplier[14] != '\0') ||
+	    (strncmp(d.supplier, "Person: ", 8) == 0 && d.supplier[8] != '\0')))
+		errx(2, "invalid supplier '%s' (Organization: NAME, Person: NAME or NOASSERTION)",
+		    d.supplier);
+	if (d.download == NULL)
+		d.download = "NOASSERTION";
+	check_location(d.download);
+	if (d.license == NULL)
+		d.license = "NOASSERTION";
+	if ((d.license_norm = igos_spdx_license(d.license, strlen(d.license), 0)) == NULL)
+		errx(2, "%s", igos_errmsg());
+	if (d.nsbase == NULL)
+		d.nsbase = "https://spdx.org/spdxdocs";
+	if (!uri_ok(d.nsbase, 0))
+		errx(2, "invalid namespace base '%s' (an absolute URI without '#')", d.nsbase);
+	if (created != NULL) {
+		if (parse_time(created, 1, d.created) < 0)
+			errx(2, "invalid --created '%s' (seconds since 1970 or "
+			    "YYYY-MM-DDThh:mm:ssZ)", created);
+	} else if ((sde = getenv("SOURCE_DATE_EPOCH")) != NULL) {
+		if (parse_time(sde, 0, d.created) < 0)
+			errx(2, "invalid SOURCE_DATE_EPOCH '%s' (seconds since 1970)", sde);
+	} else {
+		errx(2, "SOURCE_DATE_EPOCH is not set and no --created is given");
+	}
+	if (output == NULL)
+		output = "-";
+
+	if (d.nitems > 0) /* qsort wants a non-NULL base */
+		qsort(d.items, d.nitems, sizeof(d.items[0]), cmp_item);
+	for (i = 0; i < d.nitems; i++) {
+		if (d.items[i].kind == K_SOURCE)
+			nsrc++;
+		if (d.items[i].kind == K_PATCH)
+			npatch++;
+		for (j = i + 1; j < d.nitems; j++)
+			if (strcmp(d.items[i].id, d.items[j].id) == 0)
+				errx(2, "'%s' and '%s' make the same SPDXID '%s'",
+				    d.items[i].path, d.items[j].path, d.items[i].id);
+	}
+	if (npatch > 0 && nsrc != 1)
+		errx(2, "--patch needs exactly one --source to apply to (%zu given)", nsrc);
+
+	/* The files, in the order they are written out. */
+	for (i = 0; i < d.nitems; i++) {
+		struct item *it = &d.items[i];
+		unsigned char h[IGOS_MAX_MD];
+
+		if (igos_digest_file(EVP_sha1(), it->path, h, NULL) < 0)
+			errx(1, "%s", igos_errmsg());
+		igos_hex_encode(h, 20, it->sha1);
+		if (igos_digest_file(EVP_sha256(), it->path, h, NULL) < 0)
+			errx(1, "%s", igos_errmsg());
+		igos_hex_encode(h, 32, it->sha256);
+	}
+
+	add_rel(&d, "SPDXRef-DOCUMENT", "DESCRIBES", d.root_id);
+	for (i = 0; i < d.nitems; i++) {
+		const struct item *it = &d.items[i];
+
+		switch (it->kind) {
+		case K_SOURCE:
+			add_rel(&d, d.root_id, "GENERATED_FROM", it->id);
+			break;
+		case K_PATCH:
+			add_rel(&d, it->id, "PATCH_APPLIED", d.items[0].id);
+			break;
+		case K_INPUT:
+			add_rel(&d, it->id, "BUILD_DEPENDENCY_OF", d.root_id);
+			break;
+		case K_ARTIFACT:
+			add_rel(&d, d.root_id, "CONTAINS", it->id);
+			for (j = 0; j < nsrc; j++)
+				add_rel(&d, it->id, "GENERATED_FROM", d.items[j].id);
+			break;
+		}
+	}
+	qsort(d.rels, d.nrels, sizeof(d.rels[0]), cmp_rel);
+
+	/* The namespace ends in a UUIDv5 of the SHA-256 of the document as it
+	 * is written, without its documentNamespace line. */
+	text = render(&d, NULL, &len);
+	if (igos_digest(EVP_sha256(), text, len, md) < 0)
+		errx(1, "%s", igos_errmsg());
+	free(text);
+	igos_hex_encode(md, 32, hexmd);
+	if (igos_uuid5(igos_uuid_ns_url, hexmd, 64, uuid) < 0)
+		errx(1, "%s", igos_errmsg());
+	if ((nid = igos_spdx_idstring(d.name, strlen(d.name))) == NULL ||
+	    (vid = igos_spdx_idstring(d.version, strlen(d.version))) == NULL)
+		errx(1, "%s", igos_errmsg());
+	nslen = strlen(d.nsbase);
+	while (nslen > 0 && d.nsbase[nslen - 1] == '/')
+		nslen--;
+	if (asprintf(&ns, "%.*s/%s-%s-%s", (int)nslen, d.nsbase, nid, vid, uuid) < 0)
+		errx(1, "out of memory");
+	text = render(&d, ns, &len);
+	if (igos_write_atomic(output, text, len, 0, 0) < 0)
+		errx(1, "%s", igos_errmsg());
+
+	free(text);
+	free(ns);
+	free(nid);
+	free(vid);
+	for (i = 0; i < d.nitems; i++) {
+		free((char *)d.items[i].path);
+		free(d.items[i].id);
+		free(d.items[i].fname);
+	}
+	free(d.items);
+	free(d.rels);
+	free(d.root_id);
+	free(d.license_norm);
+	return 0;
+}

@@ -1,0 +1,981 @@
+/*
+ * igos-verity: dm-verity hash trees laid out byte for byte as veritysetup
+ * does, root-hash signatures for the kernel, and activation via libcryptsetup.
+ */
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/fs.h>
+
+#include <json-c/json.h>
+#include <libcryptsetup.h>
+#include <openssl/crypto.h>
+
+#include "igos.h"
+#include "verity.h"
+
+static const char usage_text[] =
+	"usage: igos-verity format [--hash ALG] [--data-block-size N] [--hash-block-size N]\n"
+	"                          [--salt HEX|-] [--uuid UUID] [--format 0|1] [--data-blocks N]\n"
+	"                          [--hash-offset N] [--no-superblock] [--root-hash-file FILE]\n"
+	"                          [--threads N] DATA HASH\n"
+	"       igos-verity verify [--hash-offset N] [--threads N]\n"
+	"                          [--no-superblock [format parameters]] DATA HASH ROOTHASH\n"
+	"       igos-verity dump [--json] [--hash-offset N] HASH\n"
+	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [-o FILE.p7s] ROOTHASH\n"
+	"       igos-verity open [--signature FILE.p7s] [--hash-offset N] DATA NAME HASH ROOTHASH\n"
+	"       igos-verity close NAME\n"
+	"       igos-verity status [--json] NAME\n"
+	"       igos-verity -h | --help | -V | --version\n"
+	"ROOTHASH is hex or @FILE.\n";
+
+static void
+usage(int status)
+{
+	fputs(usage_text, status ? stderr : stdout);
+	exit(status);
+}
+
+/* ---- options ---- */
+
+enum {
+	O_HASH = 1, O_DBS, O_HBS, O_SALT, O_UUID, O_FORMAT, O_DATA_BLOCKS, O_HASH_OFFSET,
+	O_NO_SB, O_RH_FILE, O_THREADS, O_JSON, O_SIGNATURE, O_KEY, O_CERT, O_OUTPUT,
+	O_PIN_FILE, O_HELP, O_VERSION, O_MAX
+};
+
+#define BIT(o) (1u << (o))
+#define TREE_OPTS (BIT(O_HASH) | BIT(O_DBS) | BIT(O_HBS) | BIT(O_SALT) | BIT(O_FORMAT) | \
+		   BIT(O_DATA_BLOCKS))
+
+static const struct option all_opts[] = {
+	{ "hash", required_argument, NULL, O_HASH },
+	{ "data-block-size", required_argument, NULL, O_DBS },
+	{ "hash-block-size", required_argument, NULL, O_HBS },
+	{ "salt", required_argument, NULL, O_SALT },
+	{ "uuid", required_argument, NULL, O_UUID },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "data-blocks", required_argument, NULL, O_DATA_BLOCKS },
+	{ "hash-offset", required_argument, NULL, O_HASH_OFFSET },
+	{ "no-superblock", no_argument, NULL, O_NO_SB },
+	{ "root-hash-file", required_argument, NULL, O_RH_FILE },
+	{ "threads", required_argument, NULL, O_THREADS },
+	{ "json", no_argument, NULL, O_JSON },
+	{ "signature", required_argument, NULL, O_SIGNATURE },
+	{ "key", required_argument, NULL, O_KEY },
+	{ "cert", required_argument, NULL, O_CERT },
+	{ "output", required_argument, NULL, O_OUTPUT },
+	{ "pin-file", required_argument, NULL, O_PIN_FILE },
+	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, O_VERSION },
+};
+
+struct opts {
+	unsigned seen;
+	const char *arg[O_MAX];
+	uint64_t dbs, hbs, format, data_blocks, hash_offset, threads;
+	int no_sb, json;
+};
+
+static uint64_t
+num_opt(const char *name, const char *s)
+{
+	uint64_t v;
+
+	if (igos_parse_u64(s, &v) < 0)
+		errx(2, "invalid --%s '%s'", name, s);
+	return v;
+}
+
+static uint32_t
+block_size_opt(const char *name, const char *s)
+{
+	uint64_t v = num_opt(name, s);
+
+	if (v < IGOS_VERITY_BLOCK_MIN || v > IGOS_VERITY_BLOCK_MAX || (v & (v - 1)))
+		errx(2, "invalid --%s '%s': not a power of two from 512 to 524288", name, s);
+	return (uint32_t)v;
+}
+
+/* Parse the options `allowed` of one command; argv[0] is the command name.
+ * Returns the index of the first operand. */
+static int
+parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
+{
+	struct option table[sizeof(all_opts) / sizeof(all_opts[0]) + 1];
+	size_t n = 0;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->dbs = o->hbs = 4096;
+	o->format = 1;
+	allowed |= BIT(O_HELP) | BIT(O_VERSION);
+	for (size_t i = 0; i < sizeof(all_opts) / sizeof(all_opts[0]); i++)
+		if (allowed & BIT(all_opts[i].val))
+			table[n++] = all_opts[i];
+	memset(&table[n], 0, sizeof(table[n]));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, (allowed & BIT(O_KEY)) ? ":hVk:c:o:" : ":hV", table,
+				NULL)) != -1) {
+		switch (c) {
+		case ':':
+			errx(2, "option '%s' needs an argument", argv[optind - 1]);
+		case '?':
+			if (optopt > 0 && optopt < 128)
+				errx(2, "unknown option '-%c'", optopt);
+			errx(2, "unknown option '%s'", argv[optind - 1]);
+		case 'h':
+			c = O_HELP;
+			break;
+		case 'V':
+			c = O_VERSION;
+			break;
+		case 'k':
+			c = O_KEY;
+			break;
+		case 'c':
+			c = O_CERT;
+			break;
+		case 'o':
+			c = O_OUTPUT;
+			break;
+		default:
+			if (c > 0 && c < O_MAX)
+				break;
+			errx(2, "unknown option '%s'", argv[optind - 1]);
+		}
+		if (c == O_HELP)
+			usage(0);
+		if (c == O_VERSION) {
+			igos_print_version("igos-verity");
+			exit(0);
+		}
+		if (o->seen & BIT(c)) {
+			for (size_t i = 0; i < n; i++)
+				if (table[i].val == c)
+					errx(2, "option --%s given twice", table[i].name);
+		}
+		o->seen |= BIT(c);
+		o->arg[c] = optarg;
+		switch (c) {
+		case O_DBS:
+			o->dbs = block_size_opt("data-block-size", optarg);
+			break;
+		case O_HBS:
+			o->hbs = block_size_opt("hash-block-size", optarg);
+			break;
+		case O_FORMAT:
+			if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0)
+				errx(2, "invalid --format '%s': 0 or 1", optarg);
+			o->format = optarg[0] - '0';
+			break;
+		case O_DATA_BLOCKS:
+			if ((o->data_blocks = num_opt("data-blocks", optarg)) == 0)
+				errx(2, "invalid --data-blocks '%s'", optarg);
+			break;
+		case O_HASH_OFFSET:
+			o->hash_offset = num_opt("hash-offset", optarg);
+			if (o->hash_offset % 512)
+				errx(2, "invalid --hash-offset '%s': not a multiple of 512", optarg);
+			break;
+		case O_THREADS:
+			o->threads = num_opt("threads", optarg);
+			if (o->threads < 1 || o->threads > IGOS_VERITY_MAX_THREADS)
+				errx(2, "invalid --threads '%s': 1 to %d", optarg,
+				     IGOS_VERITY_MAX_THREADS);
+			break;
+		case O_NO_SB:
+			o->no_sb = 1;
+			break;
+		case O_JSON:
+			o->json = 1;
+			break;
+		}
+	}
+	return optind;
+}
+
+static void
+operands(int argc, int first, int want)
+{
+	if (argc - first != want)
+		errx(2, "expected %d operand%s, got %d (see --help)", want, want == 1 ? "" : "s",
+		     argc - first);
+}
+
+/* ---- shared pieces ---- */
+
+/* The tree parameters from the command line (format, or verify without a
+ * superblock); default_salt: a random 32-byte salt unless --salt is given. */
+static void
+params_from_opts(struct igos_verity *v, const struct opts *o)
+{
+	const char *alg = o->arg[O_HASH] ? o->arg[O_HASH] : "sha256";
+
+	memset(v, 0, sizeof(*v));
+	v->hash_type = (uint32_t)o->format;
+	if (strlen(alg) >= sizeof(v->alg) || igos_verity_md(alg) == NULL)
+		errx(2, "unknown hash algorithm '%s'", alg);
+	strcpy(v->alg, alg);
+	v->data_block_size = (uint32_t)o->dbs;
+	v->hash_block_size = (uint32_t)o->hbs;
+	if (o->arg[O_SALT] && strcmp(o->arg[O_SALT], "-") != 0) {
+		const char *s = o->arg[O_SALT];
+		size_t len = strlen(s);
+
+		if (len % 2 || len / 2 > IGOS_VERITY_SALT_MAX ||
+		    igos_hex_decode(s, len, v->salt, len / 2) < 0)
+			errx(2, "invalid --salt: up to 256 bytes in hex, or -");
+		v->salt_size = (uint16_t)(len / 2);
+	}
+	if (o->arg[O_UUID] && igos_verity_uuid_parse(o->arg[O_UUID], v->uuid) < 0)
+		errx(2, "invalid --uuid '%s'", o->arg[O_UUID]);
+	if (igos_verity_check(v) < 0)
+		errx(2, "%s", igos_errmsg());
+}
+
+static int
+open_ro(const char *path, struct stat *st, uint64_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		err(1, "cannot open '%s'", path);
+	if (fstat(fd, st) < 0)
+		err(1, "cannot stat '%s'", path);
+	if (S_ISREG(st->st_mode)) {
+		*size = (uint64_t)st->st_size;
+	} else if (S_ISBLK(st->st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, size) < 0)
+			err(1, "cannot get the size of '%s'", path);
+	} else {
+		errx(1, "'%s' is not a regular file or a block device", path);
+	}
+	return fd;
+}
+
+/* The data blocks the tree covers: --data-blocks, or every whole block. */
+static uint64_t
+data_blocks(const struct opts *o, const char *path, uint64_t size, uint32_t dbs)
+{
+	uint64_t have = size / dbs;
+
+	if (o->data_blocks) {
+		if (o->data_blocks > have)
+			errx(1, "--data-blocks %llu is beyond the end of '%s' (%llu blocks of %u bytes)",
+			     (unsigned long long)o->data_blocks, path, (unsigned long long)have, dbs);
+		return o->data_blocks;
+	}
+	if (have == 0)
+		errx(1, "'%s' holds no whole data block of %u bytes", path, dbs);
+	return have;
+}
+
+static void
+check_overlap(const struct stat *ds, const struct stat *hs, const struct igos_verity *v,
+	      uint64_t hash_offset)
+{
+	if (ds->st_dev == hs->st_dev && ds->st_ino == hs->st_ino &&
+	    v->data_blocks * v->data_block_size > hash_offset)
+		errx(1, "data area overlaps with hash area");
+}
+
+/* ROOTHASH operand: hex, or @FILE holding hex and at most trailing blanks. */
+static void
+parse_root(const char *arg, const char *alg, unsigned ds, unsigned char *out)
+{
+	char *buf = NULL;
+	const char *s = arg;
+	size_t len;
+
+	if (arg[0] == '@') {
+		if ((buf = igos_read_small(arg + 1, 4096, &len)) == NULL)
+			errx(1, "%s", igos_errmsg());
+		while (len > 0 && isspace((unsigned char)buf[len - 1]))
+			len--;
+		buf[len] = '\0';
+		s = buf;
+	}
+	len = strlen(s);
+	for (size_t i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			errx(1, "invalid root hash: not hex");
+	if (len != 2 * (size_t)ds)
+		errx(1, "invalid root hash: %zu hex digits, %s needs %u", len, alg, 2 * ds);
+	if (igos_hex_decode(s, len, out, ds) < 0)
+		errx(1, "invalid root hash: %s", igos_errmsg());
+	free(buf);
+}
+
+static int
+read_superblock(int fd, const char *path, uint64_t off, struct igos_verity *v)
+{
+	unsigned char sb[IGOS_VERITY_SB_SIZE];
+	ssize_t n;
+
+	do
+		n = pread(fd, sb, sizeof(sb), (off_t)off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		err(1, "cannot read '%s'", path);
+	if (igos_verity_sb_parse(v, sb, (size_t)n) < 0)
+		errx(1, "'%s': invalid verity superblock: %s", path, igos_errmsg());
+	return 0;
+}
+
+/* Reproducible salt and uuid under SOURCE_DATE_EPOCH: both derived from the
+ * epoch, the tree parameters and the first MiB of the data. */
+static void
+derive_ids(struct igos_verity *v, int fd, const char *path, const char *epoch, int salt,
+	   int uuid)
+{
+	unsigned char seed[32], h[64], le[20];
+	size_t want = v->data_blocks * v->data_block_size < (1u << 20)
+			      ? (size_t)(v->data_blocks * v->data_block_size) : (1u << 20);
+	unsigned char *buf = malloc(want);
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	size_t got = 0;
+
+	if (buf == NULL || c == NULL)
+		errx(1, "out of memory");
+	while (got < want) {
+		ssize_t n = pread(fd, buf + got, want - got, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			err(1, "cannot read '%s'", path);
+		got += (size_t)n;
+	}
+	/* data blocks, data and hash block sizes, little-endian */
+	for (int i = 0; i < 8; i++)
+		le[i] = (unsigned char)(v->data_blocks >> (8 * i));
+	for (int i = 0; i < 4; i++) {
+		le[8 + i] = (unsigned char)(v->data_block_size >> (8 * i));
+		le[12 + i] = (unsigned char)(v->hash_block_size >> (8 * i));
+		le[16 + i] = (unsigned char)(v->hash_type >> (8 * i));
+	}
+	if (EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(c, "igos-verity\0", 12) != 1 ||
+	    EVP_DigestUpdate(c, epoch, strlen(epoch) + 1) != 1 ||
+	    EVP_DigestUpdate(c, v->alg, strlen(v->alg) + 1) != 1 ||
+	    EVP_DigestUpdate(c, le, sizeof(le)) != 1 ||
+	    EVP_DigestUpdate(c, buf, want) != 1 || EVP_DigestFinal_ex(c, seed, NULL) != 1)
+		errx(1, "cannot derive the salt");
+	free(buf);
+	EVP_MD_CTX_free(c);
+	if (salt) {
+		unsigned char in[36];
+
+		memcpy(in, "salt", 4);
+		memcpy(in + 4, seed, 32);
+		igos_digest(EVP_sha256(), in, sizeof(in), h);
+		memcpy(v->salt, h, 32);
+		v->salt_size = 32;
+	}
+	if (uuid) {
+		unsigned char in[36];
+
+		memcpy(in, "uuid", 4);
+		memcpy(in + 4, seed, 32);
+		igos_digest(EVP_sha256(), in, sizeof(in), h);
+		memcpy(v->uuid, h, 16);
+		v->uuid[6] = (v->uuid[6] & 0x0f) | 0x40;
+		v->uuid[8] = (v->uuid[8] & 0x3f) | 0x80;
+	}
+}
+
+static void
+random_ids(struct igos_verity *v, int salt, int uuid)
+{
+	if (salt) {
+		if (getrandom(v->salt, 32, 0) != 32)
+			err(1, "cannot get random bytes");
+		v->salt_size = 32;
+	}
+	if (uuid) {
+		if (getrandom(v->uuid, 16, 0) != 16)
+			err(1, "cannot get random bytes");
+		v->uuid[6] = (v->uuid[6] & 0x0f) | 0x40;
+		v->uuid[8] = (v->uuid[8] & 0x3f) | 0x80;
+	}
+}
+
+static int
+pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* ---- format ---- */
+
+static int
+cmd_format(int argc, char **argv)
+{
+	struct opts o;
+	struct igos_verity v;
+	struct igos_verity_tree t;
+	struct igos_out out;
+	struct stat ds, hs;
+	unsigned char root[IGOS_MAX_MD], sb[IGOS_VERITY_SB_SIZE];
+	char hex[2 * IGOS_MAX_MD + 2];
+	const char *data, *hash, *epoch;
+	uint64_t dsize, hsize = 0;
+	int i, dfd, hfd, in_place = 0, have_hash;
+
+	memset(&hs, 0, sizeof(hs));
+	i = parse_opts(argc, argv, TREE_OPTS | BIT(O_UUID) | BIT(O_HASH_OFFSET) | BIT(O_NO_SB) |
+				   BIT(O_RH_FILE) | BIT(O_THREADS), &o);
+	operands(argc, i, 2);
+	data = argv[i];
+	hash = argv[i + 1];
+	params_from_opts(&v, &o);
+	dfd = open_ro(data, &ds, &dsize);
+	v.data_blocks = data_blocks(&o, data, dsize, v.data_block_size);
+	if (v.data_blocks > UINT64_MAX / v.data_block_size)
+		errx(1, "--data-blocks too large");
+	epoch = getenv("SOURCE_DATE_EPOCH");
+	if (epoch != NULL && *epoch != '\0')
+		derive_ids(&v, dfd, data, epoch, o.arg[O_SALT] == NULL, o.arg[O_UUID] == NULL);
+	else
+		random_ids(&v, o.arg[O_SALT] == NULL, o.arg[O_UUID] == NULL);
+	if (igos_verity_tree_init(&t, &v, o.hash_offset, !o.no_sb) < 0)
+		errx(1, "%s", igos_errmsg());
+
+	have_hash = stat(hash, &hs) == 0;
+	if (!have_hash && errno != ENOENT)
+		err(1, "cannot stat '%s'", hash);
+	if (have_hash) {
+		check_overlap(&ds, &hs, &v, o.hash_offset);
+		if (S_ISDIR(hs.st_mode))
+			errx(1, "cannot write '%s': Is a directory", hash);
+		/* A device, or the data file itself, can only be written in place. */
+		in_place = S_ISBLK(hs.st_mode) || (ds.st_dev == hs.st_dev && ds.st_ino == hs.st_ino);
+	}
+	if (in_place) {
+		if ((hfd = open(hash, O_RDWR | O_CLOEXEC | O_NOCTTY)) < 0)
+			err(1, "cannot open '%s'", hash);
+		if (S_ISBLK(hs.st_mode)) {
+			if (ioctl(hfd, BLKGETSIZE64, &hsize) < 0)
+				err(1, "cannot get the size of '%s'", hash);
+			if (hsize < t.hash_end)
+				errx(1, "'%s' too short for the tree: %llu bytes, needs %llu", hash,
+				     (unsigned long long)hsize, (unsigned long long)t.hash_end);
+		} else {
+			hsize = (uint64_t)hs.st_size;
+		}
+	} else {
+		if (igos_out_open(&out, hash, 0, 0) < 0)
+			errx(1, "%s", igos_errmsg());
+		if (have_hash && S_ISREG(hs.st_mode) && hs.st_size > 0) {
+			/* keep what lies outside the tree, as veritysetup does */
+			int old = open(hash, O_RDONLY | O_CLOEXEC);
+
+			if (old < 0 || igos_out_copy(&out, old, 0, (size_t)hs.st_size) < 0) {
+				if (old < 0)
+					igos_seterr_errno("cannot open '%s'", hash);
+				igos_out_abort(&out);
+				errx(1, "%s", igos_errmsg());
+			}
+			close(old);
+			hsize = (uint64_t)hs.st_size;
+		}
+		hfd = out.fd;
+	}
+	if (igos_verity_build(&t, dfd, data, hfd, hash, (int)o.threads, root) < 0)
+		goto fail;
+	if (!o.no_sb) {
+		igos_verity_sb_build(&v, sb);
+		if (pwrite_full(hfd, sb, sizeof(sb), o.hash_offset) < 0) {
+			igos_seterr_errno("cannot write '%s'", hash);
+			goto fail;
+		}
+	}
+	if (!S_ISBLK(hs.st_mode) && hsize < t.hash_end && ftruncate(hfd, (off_t)t.hash_end) < 0) {
+		igos_seterr_errno("cannot write '%s'", hash);
+		goto fail;
+	}
+	if (in_place) {
+		if (fsync(hfd) < 0 || close(hfd) < 0) {
+			igos_seterr_errno("cannot write '%s'", hash);
+			goto fail;
+		}
+	} else if (igos_out_commit(&out) < 0) {
+		errx(1, "%s", igos_errmsg());
+	}
+	close(dfd);
+	igos_hex_encode(root, t.ds, hex);
+	if (o.arg[O_RH_FILE]) {
+		size_t n = strlen(hex);
+
+		hex[n] = '\n';
+		if (igos_write_atomic(o.arg[O_RH_FILE], hex, n + 1, 0, 0) < 0)
+			errx(1, "%s", igos_errmsg());
+		hex[n] = '\0';
+	}
+	if (printf("%s\n", hex) < 0 || fflush(stdout) != 0)
+		err(1, "cannot write to standard output");
+	return 0;
+fail:
+	if (!in_place)
+		igos_out_abort(&out);
+	errx(1, "%s", igos_errmsg());
+}
+
+/* ---- verify ---- */
+
+static int
+cmd_verify(int argc, char **argv)
+{
+	struct opts o;
+	struct igos_verity v;
+	struct igos_verity_tree t;
+	struct stat ds, hs;
+	unsigned char root[IGOS_MAX_MD];
+	const char *data, *hash;
+	uint64_t dsize, hsize;
+	int i, dfd, hfd, mismatch;
+
+	i = parse_opts(argc, argv, TREE_OPTS | BIT(O_HASH_OFFSET) | BIT(O_NO_SB) | BIT(O_THREADS),
+		       &o);
+	operands(argc, i, 3);
+	data = argv[i];
+	hash = argv[i + 1];
+	if (!o.no_sb && (o.seen & TREE_OPTS)) {
+		for (size_t k = 0; k < sizeof(all_opts) / sizeof(all_opts[0]); k++)
+			if ((o.seen & TREE_OPTS) & BIT(all_opts[k].val))
+				errx(2, "--%s needs --no-superblock (the superblock holds it)",
+				     all_opts[k].name);
+	}
+	dfd = open_ro(data, &ds, &dsize);
+	hfd = open_ro(hash, &hs, &hsize);
+	if (o.no_sb) {
+		params_from_opts(&v, &o);
+		v.data_blocks = data_blocks(&o, data, dsize, v.data_block_size);
+		if (v.data_blocks > UINT64_MAX / v.data_block_size)
+			errx(1, "--data-blocks too large");
+	} else {
+		read_superblock(hfd, hash, o.hash_offset, &v);
+		if (v.data_blocks > UINT64_MAX / v.data_block_size)
+			errx(1, "'%s': invalid verity superblock: too many data blocks", hash);
+	}
+	parse_root(argv[i + 2], v.alg, (unsigned)EVP_MD_get_size(igos_verity_md(v.alg)), root);
+	if (igos_verity_tree_init(&t, &v, o.hash_offset, !o.no_sb) < 0)
+		errx(1, "'%s': %s", hash, igos_errmsg());
+	check_overlap(&ds, &hs, &v, o.hash_offset);
+	if (dsize / v.data_block_size < v.data_blocks)
+		errx(1, "'%s' too short: %llu bytes, the tree covers %llu", data,
+		     (unsigned long long)dsize,
+		     (unsigned long long)(v.data_blocks * v.data_block_size));
+	if (hsize < t.hash_end)
+		errx(1, "'%s' too short for the tree: %llu bytes, needs %llu", hash,
+		     (unsigned long long)hsize, (unsigned long long)t.hash_end);
+	if (igos_verity_verify(&t, dfd, data, hfd, hash, (int)o.threads, root, &mismatch) < 0)
+		errx(1, "%s", igos_errmsg());
+	close(dfd);
+	close(hfd);
+	return 0;
+}
+
+/* ---- dump ---- */
+
+static int
+cmd_dump(int argc, char **argv)
+{
+	struct opts o;
+	struct igos_verity v;
+	struct igos_verity_tree t;
+	struct stat hs;
+	char uuid[37], salt[2 * IGOS_VERITY_SALT_MAX + 1];
+	const char *hash;
+	uint64_t hsize;
+	int i, hfd;
+
+	i = parse_opts(argc, argv, BIT(O_JSON) | BIT(O_HASH_OFFSET), &o);
+	operands(argc, i, 1);
+	hash = argv[i];
+	hfd = open_ro(hash, &hs, &hsize);
+	read_superblock(hfd, hash, o.hash_offset, &v);
+	close(hfd);
+	if (igos_verity_tree_init(&t, &v, o.hash_offset, 1) < 0)
+		errx(1, "'%s': %s", hash, igos_errmsg());
+	igos_verity_uuid_format(v.uuid, uuid);
+	igos_hex_encode(v.salt, v.salt_size, salt);
+	if (o.json) {
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "uuid", json_object_new_string(uuid));
+		json_object_object_add(j, "hash_type", json_object_new_int(v.hash_type));
+		json_object_object_add(j, "data_blocks", json_object_new_uint64(v.data_blocks));
+		json_object_object_add(j, "data_block_size", json_object_new_int(v.data_block_size));
+		json_object_object_add(j, "hash_blocks", json_object_new_uint64(t.hash_blocks));
+		json_object_object_add(j, "hash_block_size", json_object_new_int(v.hash_block_size));
+		json_object_object_add(j, "hash_algorithm", json_object_new_string(v.alg));
+		json_object_object_add(j, "salt", json_object_new_string(salt));
+		json_object_object_add(j, "hash_offset", json_object_new_uint64(o.hash_offset));
+		json_object_object_add(j, "hash_device_size", json_object_new_uint64(t.hash_end));
+		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+	} else {
+		printf("UUID:            \t%s\n", uuid);
+		printf("Hash type:       \t%u\n", v.hash_type);
+		printf("Data blocks:     \t%llu\n", (unsigned long long)v.data_blocks);
+		printf("Data block size: \t%u\n", v.data_block_size);
+		printf("Hash blocks:     \t%llu\n", (unsigned long long)t.hash_blocks);
+		printf("Hash block size: \t%u\n", v.hash_block_size);
+		printf("Hash algorithm:  \t%s\n", v.alg);
+		printf("Salt:            \t%s\n", v.salt_size ? salt : "-");
+		/* as veritysetup: with an offset, the device holds more than the tree */
+		if (o.hash_offset == 0)
+			printf("Hash device size: \t%llu [bytes]\n",
+			       (unsigned long long)t.hash_end);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(1, "cannot write to standard output");
+	return 0;
+}
+
+/* ---- sign ---- */
+
+/* The string the kernel checks the signature against: the root hash in lower
+ * case hex, exactly, without a newline. */
+static size_t
+root_hex_any(const char *arg, char *hex, size_t cap)
+{
+	static const unsigned sizes[] = { 20, 28, 32, 48, 64 };
+	char *buf = NULL;
+	const char *s = arg;
+	size_t len;
+
+	if (arg[0] == '@') {
+		if ((buf = igos_read_small(arg + 1, 4096, &len)) == NULL)
+			errx(1, "%s", igos_errmsg());
+		while (len > 0 && isspace((unsigned char)buf[len - 1]))
+			len--;
+		buf[len] = '\0';
+		s = buf;
+	}
+	len = strlen(s);
+	for (size_t i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			errx(1, "invalid root hash: not hex");
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (len == 2 * sizes[i] && len < cap) {
+			for (size_t k = 0; k <= len; k++)
+				hex[k] = (char)tolower((unsigned char)s[k]);
+			free(buf);
+			return len;
+		}
+	errx(1, "invalid root hash: %zu hex digits, not the size of a digest", len);
+}
+
+static int
+cmd_sign(int argc, char **argv)
+{
+	struct opts o;
+	struct igos_signer_opts so = { 0 };
+	struct igos_signer *signer;
+	struct igos_out out;
+	X509 *cert;
+	char hex[2 * IGOS_MAX_MD + 1];
+	unsigned char *p7;
+	size_t hlen, p7len;
+	const char *output;
+	int i;
+
+	i = parse_opts(argc, argv, BIT(O_KEY) | BIT(O_CERT) | BIT(O_OUTPUT) | BIT(O_PIN_FILE), &o);
+	if (!o.arg[O_KEY])
+		errx(2, "sign needs -k/--key");
+	if (!o.arg[O_CERT])
+		errx(2, "sign needs -c/--cert");
+	operands(argc, i, 1);
+	output = o.arg[O_OUTPUT] ? o.arg[O_OUTPUT] : "-";
+	if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO))
+		errx(2, "refusing to write a binary signature to a terminal (use -o)");
+	hlen = root_hex_any(argv[i], hex, sizeof(hex));
+	so.pin_file = o.arg[O_PIN_FILE];
+	if ((cert = igos_cert_load(o.arg[O_CERT])) == NULL)
+		errx(1, "%s", igos_errmsg());
+	if ((signer = igos_signer_open(o.arg[O_KEY], &so)) == NULL) {
+		X509_free(cert);
+		errx(1, "%s", igos_errmsg());
+	}
+	if (igos_cert_matches(cert, signer) < 0) {
+		igos_signer_free(signer);
+		X509_free(cert);
+		errx(1, "%s", igos_errmsg());
+	}
+	p7 = igos_pkcs7_sign(signer, cert, EVP_sha256(), NULL, (const unsigned char *)hex, hlen,
+			     IGOS_P7_NOCERTS | IGOS_P7_NOATTR | IGOS_P7_DETACHED, &p7len);
+	igos_signer_free(signer);
+	X509_free(cert);
+	if (p7 == NULL)
+		errx(1, "cannot sign: %s", igos_errmsg());
+	if (igos_out_open(&out, output, 0, 0) < 0 || igos_out_write(&out, p7, p7len) < 0 ||
+	    igos_out_commit(&out) < 0) {
+		free(p7);
+		if (out.fd >= 0)
+			igos_out_abort(&out);
+		errx(1, "%s", igos_errmsg());
+	}
+	free(p7);
+	return 0;
+}
+
+/* ---- open, close, status (libcryptsetup) ---- */
+
+static char cs_msg[512];
+
+static void
+cs_log(int level, const char *msg, void *usr)
+{
+	size_t n;
+
+	(void)usr;
+	if (level != CRYPT_LOG_ERROR)
+		return;
+	snprintf(cs_msg, sizeof(cs_msg), "%s", msg);
+	n = strlen(cs_msg);
+	while (n > 0 && (cs_msg[n - 1] == '\n' || cs_msg[n - 1] == '.'))
+		cs_msg[--n] = '\0';
+	if (n > 0 && isupper((unsigned char)cs_msg[0]) && !isupper((unsigned char)cs_msg[1]))
+		cs_msg[0] = (char)tolower((unsigned char)cs_msg[0]);
+}
+
+static const char *
+cs_reason(int r)
+{
+	return cs_msg[0] ? cs_msg : strerror(-r);
+}
+
+static int
+is_corrupted(struct crypt_device *cd, const char *name)
+{
+	struct crypt_active_device cad;
+
+	if (crypt_get_active_device(cd, name, &cad) < 0)
+		return -1;
+	return (cad.flags & CRYPT_ACTIVATE_CORRUPTED) != 0;
+}
+
+static int
+cmd_open(int argc, char **argv)
+{
+	struct opts o;
+	struct crypt_device *cd = NULL;
+	struct crypt_params_verity p;
+	struct igos_buf sig = { 0 };
+	unsigned char root[IGOS_MAX_MD], *blk;
+	const char *data, *name, *hash;
+	char dev[4096];
+	int i, r, fd, corrupt;
+	ssize_t n;
+
+	i = parse_opts(argc, argv, BIT(O_SIGNATURE) | BIT(O_HASH_OFFSET), &o);
+	operands(argc, i, 4);
+	data = argv[i];
+	name = argv[i + 1];
+	hash = argv[i + 2];
+	crypt_set_log_callback(NULL, cs_log, NULL);
+	if ((r = crypt_init_data_device(&cd, hash, data)) < 0)
+		errx(1, "cannot open '%s': %s", hash, cs_reason(r));
+	crypt_set_log_callback(cd, cs_log, NULL);
+	memset(&p, 0, sizeof(p));
+	p.hash_area_offset = o.hash_offset;
+	if ((r = crypt_load(cd, CRYPT_VERITY, &p)) < 0)
+		errx(1, "'%s': no valid verity superblock: %s", hash, cs_reason(r));
+	parse_root(argv[i + 3], crypt_get_cipher(cd) ? crypt_get_cipher(cd) : "hash",
+		   (unsigned)crypt_get_volume_key_size(cd), root);
+	if (o.arg[O_SIGNATURE]) {
+		if (igos_buf_read(&sig, o.arg[O_SIGNATURE], 1 << 20) < 0)
+			errx(1, "%s", igos_errmsg());
+		r = crypt_activate_by_signed_key(cd, name, (const char *)root,
+						 (size_t)crypt_get_volume_key_size(cd),
+						 (const char *)sig.data, sig.len,
+						 CRYPT_ACTIVATE_READONLY);
+		igos_buf_free(&sig);
+	} else {
+		r = crypt_activate_by_volume_key(cd, name, (const char *)root,
+						 (size_t)crypt_get_volume_key_size(cd),
+						 CRYPT_ACTIVATE_READONLY);
+	}
+	if (r < 0)
+		errx(1, "cannot activate '%s': %s", name, cs_reason(r));
+	/* Activation does not check the root hash: the first read does. */
+	snprintf(dev, sizeof(dev), "%s/%s", crypt_get_dir(), name);
+	if ((blk = malloc(4096)) == NULL)
+		errx(1, "out of memory");
+	fd = open(dev, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : pread(fd, blk, 4096, 0);
+	r = errno;
+	if (fd >= 0)
+		close(fd);
+	free(blk);
+	corrupt = is_corrupted(cd, name);
+	if (n < 0 || corrupt == 1) {
+		crypt_deactivate(cd, name);
+		crypt_free(cd);
+		if (corrupt == 1 || r == EIO)
+			errx(1, "'%s': root hash does not match '%s': the device is corrupted "
+				"(deactivated)", name, hash);
+		errno = r;
+		err(1, "cannot read '%s' (deactivated)", dev);
+	}
+	crypt_free(cd);
+	return 0;
+}
+
+static struct crypt_device *
+by_name(const char *name)
+{
+	struct crypt_device *cd = NULL;
+	int r;
+
+	crypt_set_log_callback(NULL, cs_log, NULL);
+	r = crypt_init_by_name(&cd, name);
+	if (r == -ENODEV || (r == 0 && crypt_status(cd, name) == CRYPT_INACTIVE))
+		errx(1, "'%s' is not active", name);
+	if (r < 0)
+		errx(1, "cannot open '%s': %s", name, cs_reason(r));
+	if (crypt_get_type(cd) == NULL || strcmp(crypt_get_type(cd), CRYPT_VERITY) != 0)
+		errx(1, "'%s' is not a verity device", name);
+	return cd;
+}
+
+static int
+cmd_close(int argc, char **argv)
+{
+	struct opts o;
+	struct crypt_device *cd;
+	int i, r;
+
+	i = parse_opts(argc, argv, 0, &o);
+	operands(argc, i, 1);
+	cd = by_name(argv[i]);
+	if ((r = crypt_deactivate(cd, argv[i])) < 0)
+		errx(1, "cannot close '%s': %s", argv[i], cs_reason(r));
+	crypt_free(cd);
+	return 0;
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	struct opts o;
+	struct crypt_device *cd;
+	struct crypt_params_verity vp;
+	unsigned char root[IGOS_MAX_MD];
+	char rhex[2 * IGOS_MAX_MD + 1] = "", shex[2 * IGOS_VERITY_SALT_MAX + 1] = "";
+	size_t rlen = sizeof(root);
+	const char *name;
+	int i, corrupt;
+
+	i = parse_opts(argc, argv, BIT(O_JSON), &o);
+	operands(argc, i, 1);
+	name = argv[i];
+	cd = by_name(name);
+	memset(&vp, 0, sizeof(vp));
+	if (crypt_get_verity_info(cd, &vp) < 0)
+		errx(1, "cannot read the parameters of '%s': %s", name, cs_reason(-EINVAL));
+	if (crypt_volume_key_get(cd, CRYPT_ANY_SLOT, (char *)root, &rlen, NULL, 0) >= 0 &&
+	    rlen <= sizeof(root))
+		igos_hex_encode(root, rlen, rhex);
+	if (vp.salt_size <= IGOS_VERITY_SALT_MAX)
+		igos_hex_encode(vp.salt, vp.salt_size, shex);
+	corrupt = is_corrupted(cd, name);
+	if (o.json) {
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "name", json_object_new_string(name));
+		json_object_object_add(j, "status",
+				       json_object_new_string(corrupt ? "corrupted" : "verified"));
+		json_object_object_add(j, "data_device",
+				       json_object_new_string(vp.data_device ? vp.data_device : ""));
+		json_object_object_add(j, "hash_device",
+				       json_object_new_string(vp.hash_device ? vp.hash_device : ""));
+		json_object_object_add(j, "hash_start_block",
+				       json_object_new_uint64(vp.hash_area_offset));
+		json_object_object_add(j, "hash_type", json_object_new_int((int)vp.hash_type));
+		json_object_object_add(j, "hash_algorithm",
+				       json_object_new_string(vp.hash_name ? vp.hash_name : ""));
+		json_object_object_add(j, "data_blocks", json_object_new_uint64(vp.data_size));
+		json_object_object_add(j, "data_block_size", json_object_new_int((int)vp.data_block_size));
+		json_object_object_add(j, "hash_block_size", json_object_new_int((int)vp.hash_block_size));
+		json_object_object_add(j, "salt", json_object_new_string(shex));
+		json_object_object_add(j, "root_hash", json_object_new_string(rhex));
+		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+								 JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+	} else {
+		printf("name:            %s\n", name);
+		printf("status:          %s\n", corrupt ? "corrupted" : "verified");
+		printf("data device:     %s\n", vp.data_device ? vp.data_device : "");
+		printf("hash device:     %s\n", vp.hash_device ? vp.hash_device : "");
+		/* the kernel's table gives where the tree starts, in hash blocks */
+		printf("hash start:      %llu\n", (unsigned long long)vp.hash_area_offset);
+		printf("hash type:       %u\n", vp.hash_type);
+		printf("hash algorithm:  %s\n", vp.hash_name ? vp.hash_name : "");
+		printf("data blocks:     %llu\n", (unsigned long long)vp.data_size);
+		printf("data block size: %u\n", vp.data_block_size);
+		printf("hash block size: %u\n", vp.hash_block_size);
+		printf("salt:            %s\n", vp.salt_size ? shex : "-");
+		printf("root hash:       %s\n", rhex);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(1, "cannot write to standard output");
+	crypt_free(cd);
+	if (corrupt)
+		errx(1, "'%s' is corrupted", name);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "format", cmd_format }, { "verify", cmd_verify }, { "dump", cmd_dump },
+		{ "sign", cmd_sign },     { "open", cmd_open },     { "close", cmd_close },
+		{ "status", cmd_status },
+	};
+
+	if (argc < 2)
+		errx(2, "no command (see --help)");
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		usage(0);
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		igos_print_version("igos-verity");
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	errx(2, "unknown command '%s' (see --help)", argv[1]);
+}
