@@ -286,6 +286,9 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	enum uki_cmdline_src src = uki_cmdline_choose(sb, slen[S_CMDLINE], lo_chars);
 	size_t cap = src == UKI_CMDLINE_LOADOPTS ? lo_chars + 1 :
 		     src == UKI_CMDLINE_SECTION ? slen[S_CMDLINE] + 1 : 1;
+	/* LoadOptionsSize is 32 bits; Linux itself keeps at most a few KiB. */
+	if (cap > 0x100000)
+		return fail(EFI_BAD_BUFFER_SIZE, L"command line longer than 1 MiB");
 	CHAR16 *cmdline = AllocateZeroPool(cap * sizeof(CHAR16));
 	size_t cmdline_chars = 0;
 	if (cmdline == NULL)

@@ -30,7 +30,11 @@ stub_uki nolinux.efi "$STUB_IGOS" .osrel=osrel .cmdline=cmdline .initrd=initrd.i
 stub_sign nolinux.efi nolinux.signed
 vm_esp esp2 nolinux.signed
 vm_boot_uefi esp2 nolinux.log --secure --timeout 90 --stop-on 'BdsDxe: failed to start|Access Denied'
-is "$(tr -d '\r' <nolinux.log | grep -c '^igos-stub:')" 1 "no .linux: exactly one stub line"
+# Up to the firmware's report of the failed boot option (the firmware may
+# then try the same ESP again).
+tr -d '\r' <nolinux.log | sed '/BdsDxe: failed to start/q' >first.log
+is "$(grep -c '^igos-stub:' first.log)" 1 "no .linux: exactly one stub line"
+grep '^igos-stub:' nolinux.log | diag "$(cat)"
 ok "no .linux: the line says why, with the EFI status" \
 	grep -q "^igos-stub: no .linux section: Not Found" nolinux.log
 ok "no .linux: the stub returned to the firmware (no hang)" \

@@ -16,9 +16,13 @@ plan 3
 stub_initrd initrd.img
 CMDLINE="console=ttyS0 quiet panic=-1 igos.test=stub-shim"
 printf '%s' "$CMDLINE" >cmdline
+printf 'ID=igos-test\n' >osrel
+printf '%s' "$VM_KVER" >uname
 cp "$VM_VMLINUZ" vmlinuz
 sbattach --remove vmlinuz >/dev/null 2>&1
-stub_uki uki.efi "$STUB_IGOS" .cmdline=cmdline .initrd=initrd.img .linux=vmlinuz
+stub_uki uki.efi "$STUB_IGOS" .osrel=osrel .cmdline=cmdline .uname=uname \
+	.initrd=initrd.img .linux=vmlinuz
+uki_sbat uki.efi sbat
 stub_sign uki.efi uki.signed
 stub_sign "$SHIM" shim.signed
 stub_sign "$MM" mm.signed
@@ -31,8 +35,8 @@ vm_boot_uefi esp boot.log --secure --tpm --timeout 150 \
 is "$(serial_value boot.log IGOS-CMDLINE)" "$CMDLINE" \
 	"shim 16.1 -> signed UKI -> unsigned inner kernel boots; /proc/cmdline is .cmdline"
 nok "shim did not halt the boot" grep -q "System is compromised\|halting" boot.log
-objcopy -O binary --only-section=.sbat "$STUB_IGOS" sbat
-want=$(pcr11_expect .linux=vmlinuz .cmdline=cmdline .initrd=initrd.img .sbat=sbat)
+want=$(pcr11_expect .linux=vmlinuz .osrel=osrel .cmdline=cmdline .initrd=initrd.img \
+	.uname=uname .sbat=sbat)
 is "$(serial_value boot.log IGOS-PCR11 | tr 'A-F' 'a-f')" "$want" "PCR 11 as predicted under shim too"
 rm -rf "$VM_TPMSTATE"
 done_testing
