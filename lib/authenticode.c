@@ -188,6 +188,20 @@ drop_pages(const unsigned char *base, size_t from, size_t to)
 		madvise((void *)(base + a), b - a, MADV_DONTNEED);
 }
 
+/* Map a chunk's pages in one call rather than one fault at a time. */
+static void
+populate(const unsigned char *base, size_t from, size_t to)
+{
+#ifdef MADV_POPULATE_READ
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t a = from & ~((size_t)pg - 1);
+
+	madvise((void *)(base + a), to - a, MADV_POPULATE_READ);
+#else
+	(void)base, (void)from, (void)to;
+#endif
+}
+
 int
 igos_ac_digest(const struct igos_pe *pe, const EVP_MD *md, unsigned char *out,
 	       uint64_t *wordsum, int flags)
@@ -211,6 +225,8 @@ igos_ac_digest(const struct igos_pe *pe, const EVP_MD *md, unsigned char *out,
 		while (len) {
 			size_t k = len < HASH_CHUNK ? len : HASH_CHUNK;
 
+			if (flags & IGOS_AC_DROP_PAGES)
+				populate(pe->data, off, off + k);
 			if (!EVP_DigestUpdate(c, pe->data + off, k)) {
 				igos_seterr_ssl("cannot hash");
 				goto out;
@@ -517,6 +533,10 @@ key_str(EVP_PKEY *k, char *out, size_t size)
 	char grp[64];
 	size_t gl;
 
+	if (k == NULL) {
+		snprintf(out, size, "unknown");
+		return;
+	}
 	switch (EVP_PKEY_get_base_id(k)) {
 	case EVP_PKEY_RSA:
 		snprintf(out, size, "RSA-%d", EVP_PKEY_get_bits(k));
@@ -656,9 +676,37 @@ image_digest(struct igos_ac_digests *dg, const EVP_MD *md, const unsigned char *
 }
 
 int
+igos_ac_firmware_form(const unsigned char *der, size_t len, const EVP_MD **md)
+{
+	/* the value octets of the sha1, sha256, sha384 and sha512 OIDs */
+	static const struct {
+		unsigned char oid[9];
+		size_t len;
+		int nid;
+	} algs[] = {
+		{ { 0x2b, 0x0e, 0x03, 0x02, 0x1a }, 5, NID_sha1 },
+		{ { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01 }, 9, NID_sha256 },
+		{ { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02 }, 9, NID_sha384 },
+		{ { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03 }, 9, NID_sha512 },
+	};
+
+	/* EDK2 reads the digest algorithm at a fixed offset, which holds only
+	 * when the outer lengths are in the two-byte form */
+	if (len < 2 || der[0] != 0x30 || der[1] != 0x82)
+		return igos_seterr("PKCS#7 length not in the two-byte form UEFI firmware reads");
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (len >= 32 + algs[i].len && !memcmp(der + 32, algs[i].oid, algs[i].len)) {
+			*md = EVP_get_digestbynid(algs[i].nid);
+			return 0;
+		}
+	return igos_seterr("PKCS#7 digest algorithm not where UEFI firmware reads it");
+}
+
+int
 igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 	       STACK_OF(X509) *trusted)
 {
+	const EVP_MD *fw_md;
 	PKCS7 *p7;
 	ASN1_TYPE *content;
 	const EVP_MD *md;
@@ -687,6 +735,12 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 	left = (size_t)content->value.sequence->length;
 	if (igos_ac_spc_parse(p, left, &md, &sdg, &sdlen) < 0)
 		goto out;
+	if (igos_ac_firmware_form(der, len, &fw_md) < 0)
+		goto out;
+	if (EVP_MD_get_type(fw_md) != EVP_MD_get_type(md)) {
+		igos_seterr("PKCS#7 and SpcIndirectDataContent name different digests");
+		goto out;
+	}
 	if (image_digest(dg, md, &idg) < 0)
 		goto out;
 	if (CRYPTO_memcmp(idg, sdg, sdlen) != 0) {

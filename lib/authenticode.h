@@ -106,7 +106,14 @@ struct igos_ac_digests {
 };
 
 /*
- * Verify one Authenticode PKCS#7 as EDK2 does: SignedData with
+ * The form EDK2 needs before it looks further: an outer SEQUENCE with a
+ * two-byte length (so 256 B to 64 KiB) and the one digest algorithm's OID at
+ * offset 32. Gives that algorithm.
+ */
+int igos_ac_firmware_form(const unsigned char *der, size_t len, const EVP_MD **md);
+
+/*
+ * Verify one Authenticode PKCS#7 as EDK2 does: the firmware form above, SignedData with
  * SpcIndirectDataContent, its digest equal to the image's, the signature
  * valid over the content, and, when trusted is not NULL, the signer chaining
  * to one of trusted (partial chains allowed, time and key usage ignored).

@@ -19,6 +19,7 @@
 #include "efivar.h"
 
 #define EFIVARFS_MAGIC 0xde5e81e4
+#define SYSFS_MAGIC 0x62656572
 #define EFIVAR_MAX (64u << 20) /* far above any NVRAM */
 
 const unsigned char igos_guid_shim[16] = {
@@ -385,6 +386,7 @@ int
 igos_efivar_dir_check(const char *dir, int for_write)
 {
 	struct stat st;
+	struct statfs sf;
 
 	if (stat(dir, &st) < 0)
 		return igos_seterr_errno("cannot open '%s'", dir);
@@ -392,6 +394,10 @@ igos_efivar_dir_check(const char *dir, int for_write)
 		errno = ENOTDIR;
 		return igos_seterr_errno("cannot open '%s'", dir);
 	}
+	/* the bare sysfs directory: efivarfs is not mounted on it */
+	if (statfs(dir, &sf) == 0 && (unsigned long)sf.f_type == SYSFS_MAGIC)
+		return igos_seterr("'%s' is not efivarfs: mount -t efivarfs efivarfs '%s'",
+				   dir, dir);
 	if (for_write && access(dir, W_OK) < 0)
 		return igos_seterr_errno("cannot write to '%s'", dir);
 	return 0;

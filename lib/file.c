@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "igos.h"
@@ -23,6 +24,20 @@ open_input(const char *path)
 	if (strcmp(path, "-") == 0)
 		return STDIN_FILENO;
 	return open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+/* sysfs and procfs files state a size that is not their content's: read them. */
+static int
+pseudo_file(int fd, const struct stat *st)
+{
+	struct statfs sfs;
+
+	if (st->st_size == 0)
+		return 1;
+	if (fstatfs(fd, &sfs) < 0)
+		return 0;
+	return sfs.f_type == 0x62656572 /* SYSFS_MAGIC */ ||
+	       sfs.f_type == 0x9fa0 /* PROC_SUPER_MAGIC */;
 }
 
 int
@@ -45,6 +60,8 @@ igos_buf_read(struct igos_buf *b, const char *path, size_t max)
 		igos_seterr_errno("cannot read '%s'", path);
 		goto fail;
 	}
+	if (S_ISREG(st.st_mode) && pseudo_file(fd, &st))
+		goto stream;
 	if (S_ISREG(st.st_mode)) {
 		if (max && (uint64_t)st.st_size > max) {
 			igos_seterr("cannot read '%s': larger than %zu bytes", path, max);
@@ -68,6 +85,7 @@ igos_buf_read(struct igos_buf *b, const char *path, size_t max)
 			close(fd);
 		return 0;
 	}
+stream:
 	for (;;) {
 		ssize_t n;
 

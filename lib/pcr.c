@@ -113,65 +113,107 @@ check_set(struct igos_pcr_input *in, int sec)
 {
 	if (sec < 0 || sec >= IGOS_SEC_N)
 		return igos_seterr("section %d is not measured", sec);
-	if (in->present[sec] || in->size[sec])
+	if (in->given[sec])
 		return igos_seterr("section %s given twice", sections[sec]);
 	return 0;
 }
 
-/*
- * One pass over the data for every selected bank: contents of len bytes whose
- * first `have` bytes are data and the rest zeros (a section's VirtualSize past
- * its SizeOfRawData).
- */
-static int
-digest_banks(struct igos_pcr_input *in, int sec, const void *data, size_t have, size_t len)
+void
+igos_pcr_section_abort(struct igos_pcr_section_ctx *c)
 {
-	static const unsigned char zeros[4096];
-	EVP_MD_CTX *ctx[IGOS_BANK_N] = { 0 };
-	int rc = -1;
+	for (int b = 0; b < IGOS_BANK_N; b++) {
+		EVP_MD_CTX_free(c->md[b]);
+		c->md[b] = NULL;
+	}
+}
 
+int
+igos_pcr_section_begin(struct igos_pcr_section_ctx *c, struct igos_pcr_input *in, int sec)
+{
+	memset(c, 0, sizeof(*c));
+	if (check_set(in, sec) < 0)
+		return -1;
+	c->in = in;
+	c->sec = sec;
+	in->given[sec] = 1;
 	for (int b = 0; b < IGOS_BANK_N; b++) {
 		if (!(in->banks & 1u << b))
 			continue;
-		if (!(ctx[b] = EVP_MD_CTX_new()) ||
-		    !EVP_DigestInit_ex(ctx[b], igos_pcr_bank_md(b), NULL) ||
-		    (have && !EVP_DigestUpdate(ctx[b], data, have))) {
+		if (!(c->md[b] = EVP_MD_CTX_new()) ||
+		    !EVP_DigestInit_ex(c->md[b], igos_pcr_bank_md(b), NULL)) {
 			igos_seterr_ssl("cannot digest %s", sections[sec]);
-			goto out;
-		}
-		for (size_t left = len - have; left;) {
-			size_t n = left < sizeof(zeros) ? left : sizeof(zeros);
-
-			if (!EVP_DigestUpdate(ctx[b], zeros, n)) {
-				igos_seterr_ssl("cannot digest %s", sections[sec]);
-				goto out;
-			}
-			left -= n;
-		}
-		if (!EVP_DigestFinal_ex(ctx[b], in->digest[sec][b], NULL)) {
-			igos_seterr_ssl("cannot digest %s", sections[sec]);
-			goto out;
+			igos_pcr_section_abort(c);
+			return -1;
 		}
 	}
-	rc = 0;
-out:
-	for (int b = 0; b < IGOS_BANK_N; b++)
-		EVP_MD_CTX_free(ctx[b]);
-	return rc;
+	return 0;
+}
+
+int
+igos_pcr_section_update(struct igos_pcr_section_ctx *c, const void *data, size_t len)
+{
+	static const unsigned char zeros[4096];
+
+	for (int b = 0; b < IGOS_BANK_N; b++) {
+		if (!c->md[b])
+			continue;
+		if (data) {
+			if (len && !EVP_DigestUpdate(c->md[b], data, len))
+				return igos_seterr_ssl("cannot digest %s", sections[c->sec]);
+			continue;
+		}
+		for (size_t left = len; left;) {
+			size_t n = left < sizeof(zeros) ? left : sizeof(zeros);
+
+			if (!EVP_DigestUpdate(c->md[b], zeros, n))
+				return igos_seterr_ssl("cannot digest %s", sections[c->sec]);
+			left -= n;
+		}
+	}
+	c->len += len;
+	return 0;
+}
+
+int
+igos_pcr_section_end(struct igos_pcr_section_ctx *c)
+{
+	struct igos_pcr_input *in = c->in;
+
+	for (int b = 0; b < IGOS_BANK_N; b++) {
+		if (c->md[b] && !EVP_DigestFinal_ex(c->md[b], in->digest[c->sec][b], NULL)) {
+			igos_seterr_ssl("cannot digest %s", sections[c->sec]);
+			igos_pcr_section_abort(c);
+			return -1;
+		}
+	}
+	igos_pcr_section_abort(c);
+	in->size[c->sec] = c->len;
+	/* an empty section is not measured */
+	in->present[c->sec] = c->len > 0;
+	return 0;
+}
+
+/* A section whose first `have` bytes are data and the rest zeros (its
+ * VirtualSize past its SizeOfRawData), len bytes in all. */
+static int
+digest_section(struct igos_pcr_input *in, int sec, const void *data, size_t have, size_t len)
+{
+	struct igos_pcr_section_ctx c;
+
+	if (igos_pcr_section_begin(&c, in, sec) < 0)
+		return -1;
+	if (igos_pcr_section_update(&c, data, have) < 0 ||
+	    igos_pcr_section_update(&c, NULL, len - have) < 0) {
+		igos_pcr_section_abort(&c);
+		return -1;
+	}
+	return igos_pcr_section_end(&c);
 }
 
 int
 igos_pcr_input_set(struct igos_pcr_input *in, int sec, const void *data, size_t len)
 {
-	if (check_set(in, sec) < 0)
-		return -1;
-	in->size[sec] = len;
-	if (len == 0)
-		return 0;
-	if (digest_banks(in, sec, data, len, len) < 0)
-		return -1;
-	in->present[sec] = 1;
-	return 0;
+	return digest_section(in, sec, data, len, len);
 }
 
 int
@@ -215,6 +257,14 @@ igos_pcr_stub252(const struct igos_pe *pe)
 }
 
 int
+igos_pcr_section_measured(int sec, int stub252)
+{
+	if (sec < 0 || sec >= IGOS_SEC_N)
+		return 0;
+	return !stub252 || (sections_252 & 1u << sec);
+}
+
+int
 igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data,
 			size_t len, int flags, int *stub252)
 {
@@ -241,19 +291,13 @@ igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data,
 		for (unsigned i = 0; i < pe.nsections; i++)
 			if (&pe.sec[i] != s && strcmp(pe.sec[i].name, sections[sec]) == 0)
 				return igos_seterr("two %s sections", sections[sec]);
-		if (old && !(sections_252 & 1u << sec))
+		if (!igos_pcr_section_measured(sec, old))
 			continue;
-		if (check_set(in, sec) < 0)
-			return -1;
 		/* The stub hashes VirtualSize bytes of the loaded image: raw data,
 		 * then the zeros the loader fills in. */
 		have = s->raw_size < s->vsize ? s->raw_size : s->vsize;
-		in->size[sec] = s->vsize;
-		if (s->vsize == 0)
-			continue;
-		if (digest_banks(in, sec, data + s->raw_off, have, s->vsize) < 0)
+		if (digest_section(in, sec, data + s->raw_off, have, s->vsize) < 0)
 			return -1;
-		in->present[sec] = 1;
 	}
 	if (!in->present[IGOS_SEC_LINUX])
 		return igos_seterr("no .linux section");
@@ -510,6 +554,10 @@ igos_pcrsig_build(const struct igos_pcr_input *in, unsigned banks_mask,
 	char **ph = NULL, *out = NULL, fp[65];
 	size_t nph = 0;
 
+	if (!(banks_mask & IGOS_BANKS_ALL)) {
+		igos_seterr("no PCR bank selected");
+		return NULL;
+	}
 	if (igos_pcr_pkfp(pub, fp) < 0) {
 		igos_seterr("a PCR policy needs an RSA key: systemd's TPM-side check "
 			    "uses RSASSA");
@@ -697,7 +745,10 @@ igos_pcrsig_parse(struct igos_pcrsig *ps, const char *data, size_t len)
 	}
 	{
 		json_object_object_foreach(root, key, val) {
-			if (igos_pcr_bank_parse(key) < 0 || strcmp(key, banks[igos_pcr_bank_parse(key)].name)) {
+			int b = igos_pcr_bank_parse(key);
+
+			/* systemd writes the names in lower case */
+			if (b < 0 || strcmp(key, banks[b].name) != 0) {
 				igos_seterr("not a .pcrsig: unknown bank '%s'", key);
 				goto out;
 			}

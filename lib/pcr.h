@@ -58,7 +58,8 @@ const char *igos_pcr_section_name(int sec);
  */
 struct igos_pcr_input {
 	unsigned banks; /* bit (1 << IGOS_BANK_x) per bank computed */
-	int present[IGOS_SEC_N];
+	int given[IGOS_SEC_N];   /* set (possibly empty) */
+	int present[IGOS_SEC_N]; /* set and not empty: measured */
 	uint64_t size[IGOS_SEC_N];
 	unsigned char digest[IGOS_SEC_N][IGOS_BANK_N][IGOS_MAX_MD];
 };
@@ -69,6 +70,23 @@ void igos_pcr_input_init(struct igos_pcr_input *in, unsigned banks);
 int igos_pcr_input_set(struct igos_pcr_input *in, int sec, const void *data, size_t len);
 /* Same, from a file ("-" = stdin), streamed. */
 int igos_pcr_input_set_file(struct igos_pcr_input *in, int sec, const char *path);
+
+/*
+ * A section fed in pieces (several initrds with their padding, a section
+ * padded to its VirtualSize): begin, update..., end. update with data NULL
+ * feeds len zero bytes. end (or abort) frees the context; after a failed
+ * update call abort.
+ */
+struct igos_pcr_section_ctx {
+	struct igos_pcr_input *in;
+	int sec;
+	uint64_t len;
+	EVP_MD_CTX *md[IGOS_BANK_N];
+};
+int igos_pcr_section_begin(struct igos_pcr_section_ctx *c, struct igos_pcr_input *in, int sec);
+int igos_pcr_section_update(struct igos_pcr_section_ctx *c, const void *data, size_t len);
+int igos_pcr_section_end(struct igos_pcr_section_ctx *c);
+void igos_pcr_section_abort(struct igos_pcr_section_ctx *c);
 
 enum {
 	/* Measure as the systemd 252 stub did (.linux .osrel .cmdline .initrd
@@ -93,6 +111,9 @@ int igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data
  * .sdmagic ("#### LoaderInfo: systemd-stub 252... ####"): that stub measured
  * only .linux .osrel .cmdline .initrd .splash .dtb .pcrpkey. */
 int igos_pcr_stub252(const struct igos_pe *pe);
+
+/* Whether a stub (stub252: see igos_pcr_stub252) measures section sec. */
+int igos_pcr_section_measured(int sec, int stub252);
 
 /* Phase path words known to systemd (systemd-pcrphase measures them). */
 extern const char *const igos_pcr_phase_words[];

@@ -5,3 +5,4 @@ UNIT_LIBS_efivar :=
 $(BUILD)/obj/lib/efivar.o: lib/efivar.h
 $(BUILD)/bin/igos-mok: lib/efivar.h
 $(BUILD)/tests/unit/efivar.t: lib/efivar.h
+BENCHES += tests/bench/igos-mok.sh

@@ -409,6 +409,14 @@ cmd_sign(int argc, char **argv)
 			errx(1, "version %llu is not above the version %llu of the existing '%s' "
 			     "(--force signs it anyway)", (unsigned long long)s.version,
 			     (unsigned long long)chk.version, outp);
+		} else if (chk.created > s.created && !force) {
+			/* Clients keep the last created as a floor for their clock:
+			 * a release dated before it may be expired for them. */
+			char t[21];
+
+			igos_idx_time_format(chk.created, t);
+			errx(1, "the clock is behind the created time %s of the existing '%s' "
+			     "(--force signs it anyway)", t, outp);
 		}
 		igos_buf_free(&eb);
 	}

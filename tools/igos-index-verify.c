@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -194,14 +195,13 @@ read_bounded(const char *path, uint64_t want, struct blob *b)
 			goto fail;
 		}
 		if (want > 0) {
-			b->p = mmap(NULL, want, PROT_READ, MAP_PRIVATE, fd, 0);
+			b->p = mmap(NULL, want, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 			if (b->p == MAP_FAILED) {
 				b->p = NULL;
 				igos_seterr_errno("cannot map '%s'", path);
 				goto fail;
 			}
 			b->mapped = 1;
-			madvise(b->p, want, MADV_SEQUENTIAL);
 		}
 		b->len = want;
 	} else {
@@ -288,7 +288,7 @@ cmd_verify(int argc, char **argv)
 	struct blob ib;
 	unsigned char md[32], *out;
 	size_t outlen, count;
-	int c, verdict, i;
+	int c, verdict, i, lockfd;
 
 	while ((c = getopt_long(argc, argv, "+t:s:r:a:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -330,6 +330,13 @@ cmd_verify(int argc, char **argv)
 			err(1, "out of memory");
 		sigpath = sigdef;
 	}
+
+	/* One verify at a time per state directory: two syncs must not both
+	 * pass against the same old state and then race to commit. */
+	if ((lockfd = open(statedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err(1, "cannot open '%s'", statedir);
+	if (flock(lockfd, LOCK_EX) < 0)
+		err(1, "cannot lock '%s'", statedir);
 
 	/* State first: a missing or corrupt state fails closed. */
 	stp = state_path(statedir, repo);
@@ -388,6 +395,7 @@ cmd_verify(int argc, char **argv)
 		EVP_PKEY_free(trust.key[i]);
 	free(stp);
 	free(sigdef);
+	close(lockfd);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		err(1, "cannot write to stdout");
 	return 0;

@@ -5,6 +5,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -513,20 +514,31 @@ static int
 read_sysfs(int bank, unsigned char v[NSTATUS][IGOS_MAX_MD])
 {
 	for (size_t i = 0; i < NSTATUS; i++) {
-		char path[96], *s;
+		char path[96], s[2 * IGOS_MAX_MD + 8];
 		size_t len, size = igos_pcr_bank_size(bank);
+		ssize_t n;
+		int fd;
 
 		snprintf(path, sizeof(path), "/sys/class/tpm/tpm0/pcr-%s/%d",
 			 igos_pcr_bank_name(bank), status_pcrs[i]);
-		if (access(path, F_OK) < 0 && errno == ENOENT)
-			return 0;
-		if (!(s = igos_read_small(path, 256, &len)))
-			errx(1, "%s", igos_errmsg());
+		/* sysfs files claim 4096 bytes whatever they hold: read() them,
+		 * igos_read_small() would trust st_size */
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			if (errno == ENOENT)
+				return 0;
+			err(1, "cannot open '%s'", path);
+		}
+		do
+			n = read(fd, s, sizeof(s));
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			err(1, "cannot read '%s'", path);
+		close(fd);
+		len = (size_t)n;
 		while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
 			len--;
 		if (igos_hex_decode(s, len, v[i], size) < 0)
 			errx(1, "'%s': not a PCR value", path);
-		free(s);
 	}
 	return 1;
 }

@@ -181,6 +181,24 @@ siglist_read(struct siglist *s, const char *name, const unsigned char *guid)
 	siglist_parse(s, name);
 }
 
+/* A firmware list only consulted (db, dbx, MokListXRT): one we cannot parse
+ * counts as empty rather than stopping the command. */
+static void
+siglist_read_soft(struct siglist *s, const char *name, const unsigned char *guid)
+{
+	uint32_t attr;
+
+	memset(s, 0, sizeof(*s));
+	if (igos_efivar_read(efivars, name, guid ? guid : igos_guid_shim, &attr, &s->data,
+			     &s->len) != 0)
+		return;
+	s->present = 1;
+	if (igos_esl_parse(s->data, s->len, &s->e, &s->n) < 0) {
+		s->e = NULL;
+		s->n = 0;
+	}
+}
+
 /* The mok-variables directory beside an "efivars" one (the config table shim
  * leaves for the OS: complete even when MokListRT had to be split). */
 static char *
@@ -605,13 +623,13 @@ cmd_request(int argc, char **argv, enum req req)
 	const char *auth = req == REQ_ENROLL ? "MokAuth" : "MokDelAuth";
 	const char *rvar = req == REQ_ENROLL ? "MokDel" : "MokNew";
 	const char *rauth = req == REQ_ENROLL ? "MokDelAuth" : "MokAuth";
-	struct siglist enrolled, same, reverse, db;
+	struct siglist enrolled, same, reverse, db, dbx, mokx;
 	struct cert *certs;
 	unsigned char *add = NULL, *nreq = NULL;
 	size_t addlen = 0, nreqlen, ncerts;
 	int c, changed_reverse = 0;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
 		switch (c) {
@@ -641,8 +659,13 @@ cmd_request(int argc, char **argv, enum req req)
 	siglist_read(&same, var, NULL);
 	siglist_read(&reverse, rvar, NULL);
 	memset(&db, 0, sizeof(db));
-	if (req == REQ_ENROLL)
-		siglist_read(&db, "db", igos_guid_security);
+	memset(&dbx, 0, sizeof(dbx));
+	memset(&mokx, 0, sizeof(mokx));
+	if (req == REQ_ENROLL) {
+		siglist_read_soft(&db, "db", igos_guid_security);
+		siglist_read_soft(&dbx, "dbx", igos_guid_security);
+		siglist_read_soft(&mokx, "MokListXRT", NULL);
+	}
 
 	for (size_t i = 0; i < ncerts; i++) {
 		struct cert *ct = &certs[i];
@@ -673,6 +696,10 @@ cmd_request(int argc, char **argv, enum req req)
 			printf("%s: already pending enrollment, skipped\n", ct->file);
 		} else if (req == REQ_ENROLL && siglist_find(&db, ct) >= 0) {
 			printf("%s: already in db, skipped\n", ct->file);
+		} else if (req == REQ_ENROLL && siglist_find(&dbx, ct) >= 0) {
+			printf("%s: blocked by dbx, skipped\n", ct->file);
+		} else if (req == REQ_ENROLL && siglist_find(&mokx, ct) >= 0) {
+			printf("%s: blocked by MokListXRT, skipped\n", ct->file);
 		} else if (req == REQ_DELETE && siglist_find(&enrolled, ct) < 0) {
 			printf("%s: not enrolled, skipped\n", ct->file);
 		} else if (req == REQ_DELETE && siglist_find(&same, ct) >= 0) {
@@ -717,6 +744,8 @@ cmd_request(int argc, char **argv, enum req req)
 	siglist_free(&same);
 	siglist_free(&reverse);
 	siglist_free(&db);
+	siglist_free(&dbx);
+	siglist_free(&mokx);
 	for (size_t i = 0; i < ncerts; i++)
 		cert_free(&certs[i]);
 	free(certs);
@@ -739,7 +768,7 @@ cmd_revoke(int argc, char **argv)
 	int c, which = 0, r1, r2;
 	const char *var, *auth;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
 		switch (c) {
@@ -783,7 +812,7 @@ json_flag(int argc, char **argv, const char *verb)
 	};
 	int c, json = 0;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
 		if (c == OPT_JSON) {
@@ -874,7 +903,7 @@ cmd_test(int argc, char **argv)
 	struct cert ct;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
 		bad_usage(NULL);
@@ -1070,7 +1099,7 @@ cmd_new(int argc, char **argv)
 	char *p;
 	long plen;
 
-	while ((c = getopt_long(argc, argv, "+k:c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:c:hV", opts, NULL)) != -1) {
 		if (common_opt(c))
 			continue;
 		switch (c) {

@@ -37,7 +37,8 @@ usage(FILE *f)
 		"       igos-sign remove (-n INDEX | --all) [-o OUT] FILE\n"
 		"       igos-sign hash   FILE\n"
 		"FILE is a PE/COFF image (Authenticode) or an ELF kernel module; '-' is stdin.\n"
-		"Without -o, sign and remove replace FILE atomically; -o - writes to stdout.\n");
+		"Without -o, sign and remove replace FILE atomically; -o - writes to stdout.\n"
+		"-v prints the whole OpenSSL error queue on failure.\n");
 }
 
 static void __attribute__((noreturn))
@@ -636,6 +637,14 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 				     &p7len);
 		if (p7 == NULL)
 			fail("'%s': %s", in->path, igos_errmsg());
+		{
+			const EVP_MD *fwmd;
+
+			/* e.g. a certificate so large the signature passes 64 KiB */
+			if (igos_ac_firmware_form(p7, p7len, &fwmd) < 0)
+				fail("'%s': cannot make a signature UEFI firmware reads: %s",
+				     in->path, igos_errmsg());
+		}
 		if (p7len > UINT32_MAX - 8 || (entry = malloc(p7len + 8)) == NULL)
 			fail("out of memory");
 		put_le32(entry, (uint32_t)(p7len + 8));

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "igos.h"
+#include "pcr.h"
 #include "ini.h"
 
 #ifndef IGOS_STUB_PATH
@@ -30,6 +31,7 @@
 #define SCN_CNT_INITIALIZED_DATA 0x00000040u
 #define SCN_MEM_READ 0x40000000u
 #define FILE_LOCAL_SYMS_STRIPPED 0x0008u
+#define DLL_NX_COMPAT 0x0100u
 /* Added sections go on page boundaries whatever the stub declares: 512-byte
  * placement trips OVMF's and shim's memory protection. */
 #define PAGE 4096u
@@ -47,7 +49,9 @@ usage(FILE *f)
 		"usage: " PROG " build --linux KERNEL [--initrd FILE]... [--cmdline TEXT|@FILE]\n"
 		"                  [--os-release TEXT|@FILE] [--uname VERSION] [--devicetree FILE]\n"
 		"                  [--splash FILE] [--pcrpkey FILE] [--pcrsig FILE] [--sbat TEXT|@FILE]...\n"
-		"                  [--section NAME:TEXT|@FILE]... [--stub FILE] [-c|--config FILE] -o OUT\n"
+		"                  [--section NAME:TEXT|@FILE]... [--stub FILE] [-c|--config FILE]\n"
+		"                  [--pcr-key KEY [--pcr-bank BANK]... [--phase PATH]... [--pin-file F]]\n"
+		"                  -o OUT\n"
 		"       " PROG " inspect [--json] [--section NAME] UKI\n"
 		"       " PROG " -h|--help | -V|--version\n");
 }
@@ -134,6 +138,9 @@ src_file(struct src *s, const char *path)
 
 	memset(s, 0, sizeof(*s));
 	s->path = path;
+	s->fd = -1;
+	if (strcmp(path, "-") == 0)
+		goto whole;
 	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (s->fd < 0)
 		return igos_seterr_errno("cannot open '%s'", path);
@@ -164,6 +171,7 @@ src_file(struct src *s, const char *path)
 	/* a pipe or a device: read it whole once */
 	close(s->fd);
 	s->fd = -1;
+whole:
 	if (igos_buf_read(&b, path, UINT32_MAX) < 0)
 		return -1;
 	if (src_text(s, b.data, b.len) < 0) {
@@ -464,13 +472,15 @@ stub_load(struct stub *st, const char *path)
 		uint64_t np = roundup(op, fa), ns = roundup(os, fa);
 		size_t padp = (size_t)(np - op), pads = (size_t)(ns - os);
 
-		if (os == 0 || (padp == 0 && pads == 0))
+		if (os == 0)
 			continue;
 		if ((uint64_t)op + os > len) {
 			igos_seterr("stub '%s': section %s runs into the symbol table", path,
 				    pe->sec[i].name);
 			goto fail;
 		}
+		if (padp == 0 && pads == 0)
+			continue;
 		/* d[0..op) + zeros(padp) + d[op..op+os) + zeros(pads) + d[op+os..len) */
 		memmove(d + op + padp + os + pads, d + op + os, len - op - os);
 		memmove(d + op + padp, d + op, os);
@@ -509,8 +519,11 @@ struct build {
 	size_t nsbats;
 	const char **extra;  /* NAME:TEXT|@FILE */
 	size_t nextra;
-	/* --pcr-key (igos-measure) plugs in here: a .pcrsig computed from the
-	 * sections below before layout, taking the place of --pcrsig. */
+	/* --pcr-key: a .pcrsig signed over the final measured sections */
+	struct igos_signer *pcr_signer;
+	unsigned pcr_banks;
+	const char **phases;  /* NULL: systemd's four */
+	size_t nphases;
 };
 
 static const char *const RESERVED[] = {
@@ -518,7 +531,8 @@ static const char *const RESERVED[] = {
 	".linux", ".sbat", ".pcrsig", NULL,
 };
 
-static int
+/* Exits 2 on a name igos-ukify cannot take. */
+static void
 check_name(const char *name, size_t n)
 {
 	if (n == 0)
@@ -532,7 +546,6 @@ check_name(const char *name, size_t n)
 		if (strlen(RESERVED[i]) == n && memcmp(RESERVED[i], name, n) == 0)
 			usage_err("section %s is written by " PROG "; use its own option",
 				  RESERVED[i]);
-	return 0;
 }
 
 static char *
@@ -558,6 +571,75 @@ collapse_ws(const char *s)
 	return r;
 }
 
+/* Digest a section's contents (VirtualSize bytes, padding included) into in. */
+static int
+pcr_section(struct igos_pcr_input *in, int idx, struct section *sec)
+{
+	static const unsigned char zero[8];
+
+	if (idx < 0 || sec->len == 0)
+		return 0;
+	for (int b = 0; b < IGOS_BANK_N; b++) {
+		EVP_MD_CTX *c;
+		uint64_t at = 0;
+		int ok;
+
+		if (!(in->banks & (1u << b)))
+			continue;
+		if ((c = EVP_MD_CTX_new()) == NULL)
+			return igos_seterr("out of memory");
+		ok = EVP_DigestInit_ex(c, igos_pcr_bank_md(b), NULL) == 1;
+		for (size_t i = 0; ok && i < sec->nparts; i++) {
+			struct src *p = &sec->parts[i];
+			const unsigned char *d = p->len ? src_bytes(p) : NULL;
+
+			if (p->len && d == NULL) {
+				EVP_MD_CTX_free(c);
+				return -1;
+			}
+			ok = EVP_DigestUpdate(c, d, p->len) == 1;
+			at += p->len;
+			if (sec->pad > 1) {
+				ok = ok && EVP_DigestUpdate(c, zero, roundup(at, sec->pad) - at) == 1;
+				at = roundup(at, sec->pad);
+			}
+		}
+		ok = ok && EVP_DigestFinal_ex(c, in->digest[idx][b], NULL) == 1;
+		EVP_MD_CTX_free(c);
+		if (!ok)
+			return igos_seterr_ssl("digest failed");
+	}
+	in->present[idx] = 1;
+	in->size[idx] = sec->len;
+	return 0;
+}
+
+/*
+ * The .pcrsig for the sections as they will be laid out: the same PCR 11
+ * prediction igos-measure makes for the finished UKI (the stub's measured set:
+ * systemd 252's stub measures fewer sections than igos' own).
+ */
+static char *
+pcrsig_make(struct build *bo, struct stub *st, struct section *secs, size_t nsecs,
+	    const char *sbat, size_t sbat_len)
+{
+	struct igos_pcr_input in;
+	int old = igos_pcr_stub252(&st->pe);
+
+	igos_pcr_input_init(&in, bo->pcr_banks);
+	for (size_t i = 0; i < nsecs; i++)
+		if (pcr_section(&in, igos_pcr_section_index(secs[i].name), &secs[i]) < 0)
+			return NULL;
+	if (igos_pcr_input_set(&in, IGOS_SEC_SBAT, sbat, sbat_len) < 0)
+		return NULL;
+	if (old) {
+		in.present[IGOS_SEC_UNAME] = in.present[IGOS_SEC_SBAT] = 0;
+		in.present[IGOS_SEC_UCODE] = 0;
+	}
+	return igos_pcrsig_build_signer(&in, bo->pcr_banks, bo->phases, bo->nphases,
+					bo->pcr_signer);
+}
+
 static int
 do_build(struct build *bo)
 {
@@ -580,6 +662,11 @@ do_build(struct build *bo)
 	if (stub_load(&st, bo->stub_path) < 0)
 		return -1;
 	fa = st.pe.file_align;
+	if (roundup(st.pe.size_of_headers, fa) > st.len) {
+		igos_seterr("stub '%s': SizeOfHeaders past the end of its sections",
+			    bo->stub_path);
+		goto out;
+	}
 	sa = st.pe.section_align > PAGE ? st.pe.section_align : PAGE;
 	/* every source: at most one per option, plus initrds and extras */
 	srcs = calloc(8 + bo->ninitrds + bo->nextra, sizeof(*srcs));
@@ -682,6 +769,17 @@ do_build(struct build *bo)
 			goto out;
 		ADD(".pcrpkey", &srcs[nsrcs], 1, 1, DATA);
 		nsrcs++;
+	} else if (bo->pcr_signer != NULL) {
+		size_t n;
+		char *pem = igos_pcr_pubkey_pem(igos_signer_pubkey(bo->pcr_signer), &n);
+
+		if (pem == NULL || src_text(&srcs[nsrcs], pem, n) < 0) {
+			free(pem);
+			goto out;
+		}
+		free(pem);
+		ADD(".pcrpkey", &srcs[nsrcs], 1, 1, DATA);
+		nsrcs++;
 	}
 	/* .initrd: one verbatim, several each padded to 4 bytes */
 	if (bo->ninitrds > 0) {
@@ -728,6 +826,13 @@ do_build(struct build *bo)
 			goto out;
 		if ((kb = src_bytes(k)) == NULL)
 			goto out;
+		if (k->len >= 2 && kb[0] == 'M' && kb[1] == 'Z' && igos_pe_parse(&kpe, kb, k->len) == 0 &&
+		    !(kpe.dll_characteristics & DLL_NX_COMPAT)) {
+			/* as ukify: the UKI claims NX compatibility only if its kernel does */
+			uint16_t dc = rd16(st.d + st.pe.opt_off + 70);
+
+			wr16(st.d + st.pe.opt_off + 70, dc & (uint16_t)~DLL_NX_COMPAT);
+		}
 		if (k->len >= 2 && kb[0] == 'M' && kb[1] == 'Z' &&
 		    igos_pe_parse(&kpe, kb, k->len) == 0 &&
 		    (s = igos_pe_section(&kpe, ".sbat")) != NULL) {
@@ -770,6 +875,16 @@ do_build(struct build *bo)
 	if (bo->pcrsig != NULL) {
 		if (src_file(&srcs[nsrcs], bo->pcrsig) < 0)
 			goto out;
+		ADD(".pcrsig", &srcs[nsrcs], 1, 1, DATA);
+		nsrcs++;
+	} else if (bo->pcr_signer != NULL) {
+		char *json = pcrsig_make(bo, &st, secs, nsecs, sbat.p, sbat.len);
+
+		if (json == NULL || src_text(&srcs[nsrcs], json, strlen(json)) < 0) {
+			free(json);
+			goto out;
+		}
+		free(json);
 		ADD(".pcrsig", &srcs[nsrcs], 1, 1, DATA);
 		nsrcs++;
 	}
@@ -1166,6 +1281,7 @@ append(const char ***list, size_t *n, const char *val)
 enum {
 	OPT_LINUX = 256, OPT_INITRD, OPT_CMDLINE, OPT_OSREL, OPT_UNAME, OPT_DTB, OPT_SPLASH,
 	OPT_PCRPKEY, OPT_PCRSIG, OPT_SBAT, OPT_SECTION, OPT_STUB, OPT_JSON,
+	OPT_PCRKEY, OPT_PCRBANK, OPT_PHASE, OPT_PINFILE,
 };
 
 static int
@@ -1184,6 +1300,10 @@ main_build(int argc, char **argv)
 		{"sbat", required_argument, NULL, OPT_SBAT},
 		{"section", required_argument, NULL, OPT_SECTION},
 		{"stub", required_argument, NULL, OPT_STUB},
+		{"pcr-key", required_argument, NULL, OPT_PCRKEY},
+		{"pcr-bank", required_argument, NULL, OPT_PCRBANK},
+		{"phase", required_argument, NULL, OPT_PHASE},
+		{"pin-file", required_argument, NULL, OPT_PINFILE},
 		{"config", required_argument, NULL, 'c'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
@@ -1192,7 +1312,7 @@ main_build(int argc, char **argv)
 	};
 	struct build bo;
 	struct config cfg;
-	const char *config = NULL;
+	const char *config = NULL, *pcr_key = NULL, *pin_file = NULL;
 	int c, rc;
 
 	memset(&bo, 0, sizeof(bo));
@@ -1227,6 +1347,26 @@ main_build(int argc, char **argv)
 			break;
 		}
 		case OPT_STUB: once(&bo.stub_path, optarg, "--stub"); break;
+		case OPT_PCRKEY: once(&pcr_key, optarg, "--pcr-key"); break;
+		case OPT_PINFILE: once(&pin_file, optarg, "--pin-file"); break;
+		case OPT_PCRBANK: {
+			int b = igos_pcr_bank_parse(optarg);
+
+			if (b < 0)
+				usage_err("%s", igos_errmsg());
+			if (bo.pcr_banks & (1u << b))
+				usage_err("--pcr-bank %s given twice", optarg);
+			bo.pcr_banks |= 1u << b;
+			break;
+		}
+		case OPT_PHASE: {
+			char *ph = igos_pcr_phase_normalize(optarg);
+
+			if (ph == NULL)
+				usage_err("%s", igos_errmsg());
+			append(&bo.phases, &bo.nphases, ph);
+			break;
+		}
 		case 'c': once(&config, optarg, "--config"); break;
 		case 'o': once(&bo.out, optarg, "--output"); break;
 		case 'h': usage(stdout); exit(0);
@@ -1273,9 +1413,28 @@ main_build(int argc, char **argv)
 		bo.cmdline = NULL;
 	if (bo.uname != NULL && bo.uname[0] == '\0')
 		bo.uname = NULL;
+	if (pcr_key == NULL && (bo.pcr_banks || bo.nphases || pin_file))
+		usage_err("--pcr-bank, --phase and --pin-file go with --pcr-key");
+	if (pcr_key != NULL && bo.pcrsig != NULL)
+		usage_err("--pcr-key and --pcrsig exclude each other");
+	if (pcr_key != NULL) {
+		struct igos_signer_opts so = {.pin_file = pin_file};
+
+		if (bo.pcr_banks == 0)
+			bo.pcr_banks = 1u << IGOS_BANK_SHA256;
+		if ((bo.pcr_signer = igos_signer_open(pcr_key, &so)) == NULL)
+			errx(1, "%s", igos_errmsg());
+		if (igos_signer_type(bo.pcr_signer) != IGOS_KEY_RSA)
+			errx(1, "--pcr-key '%s': PCR policies need an RSA key (systemd's TPM-side "
+			     "check uses RSASSA)", pcr_key);
+	}
 	rc = do_build(&bo) < 0;
 	if (rc)
 		warnx("%s", igos_errmsg());
+	igos_signer_free(bo.pcr_signer);
+	for (size_t i = 0; i < bo.nphases; i++)
+		free((char *)bo.phases[i]);
+	free(bo.phases);
 	config_free(&cfg);
 	free(bo.initrds);
 	free(bo.sbats);

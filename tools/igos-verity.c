@@ -125,6 +125,22 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 			table[n++] = all_opts[i];
 	memset(&table[n], 0, sizeof(table[n]));
 	optind = 1;
+	/* no abbreviated long options: "--hash" must not mean --hash-offset */
+	for (int k = 1; k < argc && strcmp(argv[k], "--") != 0; k++) {
+		const struct option *hit = NULL;
+		size_t len;
+
+		if (strncmp(argv[k], "--", 2) != 0)
+			continue;
+		len = strcspn(argv[k] + 2, "=");
+		for (size_t j = 0; j < n && hit == NULL; j++)
+			if (strlen(table[j].name) == len && strncmp(table[j].name, argv[k] + 2, len) == 0)
+				hit = &table[j];
+		if (hit == NULL)
+			errx(2, "unknown option '%.*s'", (int)len + 2, argv[k]);
+		if (hit->has_arg == required_argument && argv[k][2 + len] != '=')
+			k++; /* its argument */
+	}
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, (allowed & BIT(O_KEY)) ? ":hVk:c:o:" : ":hV", table,
 				NULL)) != -1) {
@@ -473,6 +489,8 @@ cmd_format(int argc, char **argv)
 		check_overlap(&ds, &hs, &v, o.hash_offset);
 		if (S_ISDIR(hs.st_mode))
 			errx(1, "cannot write '%s': Is a directory", hash);
+		if (!S_ISREG(hs.st_mode) && !S_ISBLK(hs.st_mode))
+			errx(1, "'%s' is not a regular file or a block device", hash);
 		/* A device, or the data file itself, can only be written in place. */
 		in_place = S_ISBLK(hs.st_mode) || (ds.st_dev == hs.st_dev && ds.st_ino == hs.st_ino);
 	}
@@ -792,6 +810,9 @@ cmd_open(int argc, char **argv)
 	struct igos_buf sig = { 0 };
 	unsigned char root[IGOS_MAX_MD], *blk;
 	const char *data, *name, *hash;
+	struct igos_verity v;
+	struct stat st;
+	uint64_t size;
 	char dev[4096];
 	int i, r, fd, corrupt;
 	ssize_t n;
@@ -801,6 +822,13 @@ cmd_open(int argc, char **argv)
 	data = argv[i];
 	name = argv[i + 1];
 	hash = argv[i + 2];
+	/* our own checks first, for the same messages as verify and dump */
+	fd = open_ro(hash, &st, &size);
+	read_superblock(fd, hash, o.hash_offset, &v);
+	close(fd);
+	parse_root(argv[i + 3], v.alg, (unsigned)EVP_MD_get_size(igos_verity_md(v.alg)), root);
+	if (o.arg[O_SIGNATURE] && igos_buf_read(&sig, o.arg[O_SIGNATURE], 1 << 20) < 0)
+		errx(1, "%s", igos_errmsg());
 	crypt_set_log_callback(NULL, cs_log, NULL);
 	if ((r = crypt_init_data_device(&cd, hash, data)) < 0)
 		errx(1, "cannot open '%s': %s", hash, cs_reason(r));
@@ -808,12 +836,10 @@ cmd_open(int argc, char **argv)
 	memset(&p, 0, sizeof(p));
 	p.hash_area_offset = o.hash_offset;
 	if ((r = crypt_load(cd, CRYPT_VERITY, &p)) < 0)
-		errx(1, "'%s': no valid verity superblock: %s", hash, cs_reason(r));
-	parse_root(argv[i + 3], crypt_get_cipher(cd) ? crypt_get_cipher(cd) : "hash",
-		   (unsigned)crypt_get_volume_key_size(cd), root);
+		errx(1, "'%s': invalid verity superblock: %s", hash, cs_reason(r));
+	if (crypt_get_volume_key_size(cd) != EVP_MD_get_size(igos_verity_md(v.alg)))
+		errx(1, "'%s': libcryptsetup reads another superblock", hash);
 	if (o.arg[O_SIGNATURE]) {
-		if (igos_buf_read(&sig, o.arg[O_SIGNATURE], 1 << 20) < 0)
-			errx(1, "%s", igos_errmsg());
 		r = crypt_activate_by_signed_key(cd, name, (const char *)root,
 						 (size_t)crypt_get_volume_key_size(cd),
 						 (const char *)sig.data, sig.len,

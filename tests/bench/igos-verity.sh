@@ -18,6 +18,7 @@ speed() {
 	openssl speed -evp sha256 -bytes 4096 -seconds 3 "$@" 2>/dev/null |
 		awk '/^sha256 / { v = $NF; sub(/k$/, "", v); print v * 1000 }'
 }
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 one=$(speed)
 all=$(speed -multi "$NCPU")
 
@@ -55,6 +56,7 @@ for size in 1 2; do
 done
 
 echo "igos-verity benchmark: median of $REPS, page cache warm, $NCPU CPUs online, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "load average before: $load0, after: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews wall times)"
 awk -v o="$one" -v a="$all" -v n="$NCPU" 'BEGIN {
 	printf "SHA-256 limit (openssl speed -evp sha256 -bytes 4096): one core %.0f MB/s, all cores (-multi %d) %.0f MB/s\n", o / 1e6, n, a / 1e6 }'
 printf '%-6s %-6s %9s %9s %11s %8s %10s %9s %10s %7s %7s %8s %8s\n' size op veritysetup igos "igos -t1" \

@@ -6,8 +6,9 @@ IGOS_SRC=$(cd "$(dirname "$0")/../.." && pwd)
 : "${IGOS_BUILD:=$IGOS_SRC/build}"
 PATH=$IGOS_BUILD/bin:$PATH
 W=${IGOS_DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/igos-demo.XXXXXX")}
-mkdir -p "$W"
+mkdir -p "$W/tmp"
 cd "$W" || exit 1
+T=$W/tmp  # scratch space for tests/lib/vm.sh
 
 # what tests/lib/vm.sh expects from the TAP helpers
 diag() { printf '%s\n' "$@" | sed 's/^/   | /' >&2; }

@@ -65,10 +65,15 @@ chain_pcrkey() {
 chain_initrd() {
 	cat >"$W/init" <<'EOI'
 #!/bin/sh
+export PATH=@BINDIR@:/bin DM_DISABLE_UDEV=1
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-vm-load-modules
+# insmod does not read module options from the kernel command line: pass dm_verity's
+while read -r m; do
+	[ "$m" = dm_verity ] && continue
+	insmod /lib/modules/$m.ko || echo "IGOS-CHAIN: module $m failed"
+done </lib/modules/order
+insmod /lib/modules/dm_verity.ko $(tr ' ' '\n' </proc/cmdline | sed -n 's/^dm_verity\.//p')
 echo "IGOS-CHAIN: kernel $(uname -r) started"
-export DM_DISABLE_UDEV=1
 rh=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^roothash=//p')
 sig=
 grep -q 'igos.verity_sig=1' /proc/cmdline && sig="--signature /roothash.p7s"
@@ -83,7 +88,7 @@ if igos-verity open $sig /dev/vdb root /dev/vdc "$rh"; then
 	else
 		echo "IGOS-CHAIN: root read failed"
 	fi
-	echo "IGOS-CHAIN: status $(igos-verity status root 2>&1 | tr '\n' ' ')"
+	echo "IGOS-CHAIN: status $(igos-verity status root 2>&1 | sed -n 's/^status: *//p')"
 else
 	echo "IGOS-CHAIN: verity open refused"
 fi
@@ -91,7 +96,9 @@ echo "IGOS-CHAIN: PCR11=$(cat /sys/class/tpm/tpm0/pcr-sha256/11 2>/dev/null)"
 echo IGOS-TEST-DONE
 poweroff -f
 EOI
-	vm_initrd "$W/initrd.img" --modules "virtio_blk virtio_pci dm-verity squashfs" \
+	sed -i "s|@BINDIR@|$(dirname "$(command -v igos-verity)")|" "$W/init"
+	vm_initrd "$W/initrd.img" --modules "virtio_ring virtio virtio_pci_modern_dev \
+virtio_pci_legacy_dev virtio_pci virtio_blk dm-mod dm-bufio reed_solomon dm-verity squashfs" \
 		--bin "$(command -v igos-verity)" --file "$W/roothash.p7s:/roothash.p7s" --init "$W/init"
 }
 

@@ -108,6 +108,17 @@ def patch(path, what, value=None):
         va = struct.unpack_from("<I", d, secdir)[0]
         n = struct.unpack_from("<I", d, va)[0] - 8
         d[va + 8:va + 8 + n] = bytes((i * 7 + 3) & 0xFF for i in range(n))
+    elif what == "p7_long_len":   # the only entry's outer length in 3-byte form
+        va, size = struct.unpack_from("<II", d, secdir)
+        n = struct.unpack_from("<I", d, va)[0]
+        der = bytes(d[va + 8:va + n])
+        assert der[1] == 0x82
+        der = der[:1] + b"\x83\x00" + der[2:]
+        entry = struct.pack("<IHH", len(der) + 8, 0x200, 2) + der
+        entry += bytes(-len(entry) % 8)
+        del d[va:]
+        d += entry
+        struct.pack_into("<I", d, secdir + 4, len(entry))
     elif what == "flip":          # flip one byte at an offset
         d[v] ^= 0xFF
     elif what == "checksum":

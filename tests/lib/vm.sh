@@ -31,7 +31,8 @@
 #     again with the variables kept. --tpm: a TPM 2.0 from swtpm, state in
 #     $VM_TPMSTATE (a temp dir made and exported when unset: keep it to reuse the
 #     TPM in a later boot); swtpm is started and stopped here. The serial console
-#     goes to LOG. qemu runs under `timeout` (--timeout, default 120 s) and is
+#     goes to LOG. qemu runs under `timeout` (--timeout, default $VM_TIMEOUT:
+#     240 s, or $IGOS_VM_TIMEOUT; a loaded 2-core host is slow) and is
 #     stopped as soon as LOG matches REGEX (grep -E; default
 #     "Access Denied|IGOS-TEST-DONE|Kernel panic|reboot: Power down").
 #     --stdin FIFO feeds qemu's stdin from FIFO (keystrokes for MokManager).
@@ -62,6 +63,7 @@ VM_OVMF_VARS_SECURE=/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
 VM_OVMF_VARS_SETUP=/usr/share/OVMF/OVMF_VARS_4M.fd
 VM_SNAKEOIL_KEY=/usr/share/ovmf/PkKek-1-snakeoil.key
 VM_SNAKEOIL_CRT=/usr/share/ovmf/PkKek-1-snakeoil.pem
+VM_TIMEOUT=${IGOS_VM_TIMEOUT:-240}
 VM_STOP_DEFAULT='Access Denied|IGOS-TEST-DONE|Kernel panic|reboot: Power down'
 
 vm_need() {
@@ -242,7 +244,7 @@ _vm_tpm_stop() {
 
 vm_boot_uefi() {
 	_esp=$1 _ulog=$2; shift 2
-	_vars_tpl=$VM_OVMF_VARS_SECURE _vars="" _tpm=0 _uto=120 _ure=$VM_STOP_DEFAULT _uin=/dev/null
+	_vars_tpl=$VM_OVMF_VARS_SECURE _vars="" _tpm=0 _uto=$VM_TIMEOUT _ure=$VM_STOP_DEFAULT _uin=/dev/null
 	_vm_drives=""
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -296,7 +298,7 @@ vm_boot_uefi() {
 
 vm_boot_kernel() {
 	_kk=$1 _ki=$2 _kc=$3 _klog=$4; shift 4
-	_kto=120 _kre=$VM_STOP_DEFAULT
+	_kto=$VM_TIMEOUT _kre=$VM_STOP_DEFAULT
 	_vm_drives=""
 	while [ $# -gt 0 ]; do
 		case $1 in

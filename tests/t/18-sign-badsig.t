@@ -36,6 +36,11 @@ run 1 "igos-sign: 'garbage.efi': not verified: signature 1: not a PKCS#7 structu
 run 1 "igos-sign: 'garbage.efi': signature 1: not a PKCS#7 structure" \
 	"garbage PKCS#7 (list)" "$S" list garbage.efi
 
+bad long.efi s.efi p7_long_len
+run 1 "igos-sign: 'long.efi': not verified: signature 1: PKCS#7 length not in the two-byte form UEFI firmware reads" \
+	"a PKCS#7 whose outer length EDK2 cannot read is refused, as EDK2 refuses it" \
+	"$S" verify -c so.crt long.efi
+
 # a signature over another digest: a byte changed after signing, or another
 # image's signature moved over
 first=$($MKPE get s.efi first_section)

@@ -3,8 +3,9 @@
 # peers (objdump, sbsign, sbverify), determinism, output to stdout.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/ukify.sh"
-need igos-ukify objcopy objdump sbsign sbverify python3 "$STUB"
-plan 35
+need igos-ukify igos-sign objcopy objdump sbsign sbverify python3 "$STUB" \
+	"${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-stubx64.efi"
+plan 42
 
 mkkernel vmlinuz 6.1.0-99-test 300001
 head -c 100001 /dev/urandom >initrd1
@@ -60,7 +61,7 @@ is "$(section more.efi .note)" "hello" "--section NAME:TEXT"
 	echo 'uki,1,UKI,uki,1,https://uapi-group.org/specifications/specs/unified_kernel_image/'
 	printf '\000'
 } >want
-section uki.efi .sbat >got; same got want ".sbat: stub's lines and the UKI line merged, ending \\n\\0"
+section uki.efi .sbat >got; same got want ".sbat: stub's lines and the UKI line merged, ending with a newline and a NUL"
 
 # PE layout, checked by an independent reading of the headers.
 cat >pecheck.py <<'PY'
@@ -119,6 +120,10 @@ run 0 "*" "sbsign signs the UKI" sbsign --key db.key --cert db.crt --output sign
 nok "no 'gaps between sections' warning from sbsign" grep -q "gaps" err
 run 0 "*" "sbverify accepts it" sbverify --cert db.crt signed.efi
 nok "sbverify prints no warning" grep -qi "warning" err
+chmod 600 db.key
+run 0 "" "igos-sign signs the UKI" igos-sign sign -k db.key -c db.crt -o isigned.efi uki.efi
+run 0 "*" "sbverify accepts the igos-sign signature" sbverify --cert db.crt isigned.efi
+nok "no warning from sbverify" grep -qi "warning" err
 
 build again.efi >/dev/null 2>&1
 same uki.efi again.efi "deterministic: two runs give the same bytes"
@@ -142,6 +147,20 @@ nok "no .cmdline without --cmdline" sh -c "objdump -h one.efi | grep -q ' .cmdli
 run 0 "" "--uname given" igos-ukify build --stub "$STUB" --linux vmlinuz --uname 9.9.9-x -o u2.efi
 is "$(section u2.efi .uname)" "9.9.9-x" "--uname is used as given"
 head -c 20000 /dev/zero >plain
+# the igos stub (efi/, page-sized .sbat): layout rules, and no overlap at all
+IGSTUB=${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-stubx64.efi
+run 0 "" "build with the igos stub" igos-ukify build --stub "$IGSTUB" --linux vmlinuz \
+	--initrd initrd1 --cmdline quiet --os-release @osrel -o ig.efi
+is "$(python3 pecheck.py ig.efi "$IGSTUB")" "" "layout rules hold with the igos stub"
+is "$(objdump -h ig.efi | python3 -c '
+import sys
+secs = sorted((int(l.split()[3], 16), int(l.split()[2], 16), l.split()[1]) for l in sys.stdin
+              if l[:1] == " " and l.split()[0].isdigit())
+for (a, b) in zip(secs, secs[1:]):
+    if b[0] < a[0] + a[1]: print(b[2], "overlaps", a[2])
+')" "" \
+	"with the igos stub no section overlaps another in memory, .sbat included"
+
 run 0 "igos-ukify: cannot find the kernel version in 'plain': no .uname section (give --uname)" \
 	"a kernel with no version string: warned, built" igos-ukify build --stub "$STUB" --linux plain -o u3.efi
 done_testing

@@ -4,7 +4,7 @@
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/ukify.sh"
 need igos-ukify objcopy objdump python3 sha256sum "$STUB"
-plan 16
+plan 15
 
 mkkernel vmlinuz 6.1.0-99-test 100000
 head -c 5001 /dev/urandom >initrd

@@ -4,7 +4,7 @@
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/ukify.sh"
 need igos-ukify objcopy sbsign openssl "$STUB"
-plan 40
+plan 35
 
 mkkernel vmlinuz 6.1.0-99-test
 printf 'ID=igos\n' >osrel

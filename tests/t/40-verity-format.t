@@ -3,7 +3,7 @@
 # the hash file and root hash are byte-identical, and each tool's verify
 # accepts the other's output.
 . "${0%/*}/../lib/tap.sh"
-need igos-verity veritysetup
+need igos-verity veritysetup /usr/bin/time
 
 UUID=3f2b6a1c-9d4e-4c2a-8e1f-0a1b2c3d4e5f
 SALT_LONG=$(head -c 256 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
@@ -86,5 +86,13 @@ SOURCE_DATE_EPOCH=1700000000 igos-verity format d h.sde2 >/dev/null
 same h.sde1 h.sde2 "SOURCE_DATE_EPOCH makes the hash file reproducible"
 SOURCE_DATE_EPOCH=1700000001 igos-verity format d h.sde3 >/dev/null
 nok "another SOURCE_DATE_EPOCH gives another salt" cmp -s h.sde1 h.sde3
+# the thread count changes nothing but speed; memory stays bounded
+head -c $((5000 * 4096 + 100)) pool > d
+for n in 1 3 32; do
+	/usr/bin/time -f %M -o rss.$n igos-verity format --threads $n --salt=01 --uuid=$UUID d h.t$n > root.t$n
+done
+ok "--threads 1, 3, 32: the same root hash" sh -c 'cmp -s root.t1 root.t3 && cmp -s root.t1 root.t32'
+ok "--threads 1, 3, 32: the same hash file" sh -c 'cmp -s h.t1 h.t3 && cmp -s h.t1 h.t32'
+ok "peak memory under 64 MiB with 32 threads ($(cat rss.32) KiB)" test "$(cat rss.32)" -lt 65536
 no_temps . "no temporary files left behind"
 done_testing

@@ -107,5 +107,7 @@ run 1 "igos-verity: '.' is not a regular file or a block device" "data is a dire
 mkdir dir
 run 1 "igos-verity: cannot write 'dir': Is a directory" "hash is a directory" igos-verity format d dir
 run 1 "igos-verity: cannot write 'nodir/h': No such file or directory" "hash in a missing directory" igos-verity format d nodir/h
+run 1 "igos-verity: '/dev/null' is not a regular file or a block device" "hash is a character device" igos-verity format d /dev/null
+ok "/dev/null is still a character device" test -c /dev/null
 no_temps . "no temporary files left behind"
 done_testing

@@ -32,6 +32,10 @@ run 2 "*" "revoke without --import/--delete" igos-mok revoke --efivars e
 run 2 "*" "revoke with both" igos-mok revoke --import --delete --efivars e
 run 2 "*" "--json twice" igos-mok pending --json --json --efivars e
 
+efidir e2
+run 0 "" "options after the operands" igos-mok import rsa.der --hash-file h --efivars e2
+ok "queued" test -s e2/$MOKNEW
+
 # certificates
 printf 'not a certificate\n' >junk.txt
 run 1 "igos-mok: 'junk.txt': not an X.509 certificate (PEM or DER)" "a text file refused" \

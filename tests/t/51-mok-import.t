@@ -71,6 +71,21 @@ ok "nothing queued" test ! -e enr/$MOKNEW
 run 0 "" "test: enrolled" igos-mok --efivars enr test c5.pem
 is "$OUT" "enrolled" "test prints enrolled"
 
+# in the firmware's db, or blocked by dbx or MokListXRT: skipped, as mokutil does
+DB_GUID=d719b2cb-3d3a-4596-a3bc-dad00e67656f
+efidir fw
+esl_x509 c1.der | efivar fw db $DB_GUID 27000000
+esl_x509 c2.der | efivar fw dbx $DB_GUID 27000000
+esl_x509 c3.der | efivar fw MokListXRT $SHIM_GUID 06000000
+run 0 "" "import of certificates in db, dbx, MokListXRT" igos-mok --efivars fw import c1.der c2.der c3.der
+is "$OUT" "c1.der: already in db, skipped
+c2.der: blocked by dbx, skipped
+c3.der: blocked by MokListXRT, skipped" "each skipped with its reason"
+is "$(mokutil_at fw --import c1.der c2.der c3.der --hash-file h1 | sed 's/^SKIP: //')" "c1.der is already in db
+c2.der is blocked in dbx
+c3.der is blocked in MokListXRT" "mokutil skips the same three"
+ok "nothing queued" test ! -e fw/$MOKNEW
+
 # delete: MokDel/MokDelAuth byte-identical to mokutil --delete
 cp -R enr enrref
 run 0 "" "delete c5" igos-mok --efivars enr delete --hash-file h2 c5.der
@@ -89,6 +104,34 @@ run 0 "" "import of a certificate pending deletion" igos-mok --efivars enr impor
 is "$OUT" "c5.der: removed from the deletion request" "says it was removed from MokDel"
 mokutil_at enrref --import c5.der --hash-file h1 >/dev/null
 is "$(ls enr | sort)" "$(ls enrref | sort)" "same variables left as with mokutil"
+
+# delete of a certificate pending enrollment takes it off MokNew, like mokutil
+efidir dn; efidir dnref
+openssl passwd -6 -salt abcdefgh pw >hh
+igos-mok --efivars dn import --hash-file hh c1.der c2.der
+mokutil_at dnref --import c1.der c2.der --hash-file hh
+run 0 "" "delete of a certificate pending enrollment" igos-mok --efivars dn delete c1.der
+is "$OUT" "c1.der: removed from the enrollment request" "says it was removed from MokNew"
+mokutil_at dnref --delete c1.der --hash-file hh >/dev/null
+{ printf '\007\000\000\000'; esl_x509 c2.der; } >c2only
+same dn/$MOKNEW c2only "MokNew holds c2 alone"
+# libefivar rewrites a plain file without truncating it (efivarfs replaces the
+# variable whole): mokutil's new variable is the head of its file
+head -c "$(stat -c %s dn/$MOKNEW)" dnref/$MOKNEW >dnref.head
+same dn/$MOKNEW dnref.head "the same bytes mokutil writes"
+run 0 "" "delete of the last pending certificate" igos-mok --efivars dn delete c2.der
+ok "MokNew and MokAuth removed with it" test ! -e dn/$MOKNEW -a ! -e dn/$MOKAUTH
+
+# a list holding the same certificate twice (one SignatureSize): one copy removed
+n=$(wc -c <c1.der)
+{ printf '%s' "$X509_GUID_HEX$(le32 $((28 + 2 * (n + 16))))$(le32 0)$(le32 $((n + 16)))$SHIM_GUID_HEX" |
+	xxd -r -p; cat c1.der; printf '%s' "$SHIM_GUID_HEX" | xxd -r -p; cat c1.der; } >twice.esl
+efidir tw
+efivar tw MokNew $SHIM_GUID 07000000 <twice.esl
+run 0 "" "delete from a two-entry list" igos-mok --efivars tw delete c1.der
+esl_x509 c1.der >once.esl
+tail -c +5 tw/$MOKNEW >tw.data
+same tw.data once.esl "the list keeps the other copy, its size rewritten"
 
 # revoke
 run 0 "" "revoke --import" igos-mok revoke --import --efivars igos

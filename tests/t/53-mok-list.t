@@ -53,6 +53,14 @@ same got3 want "mok-variables/MokListRT (no attribute word) preferred"
 run 0 "" "test finds k3 through it" igos-mok test --efivars fw/efivars k3.der
 is "$OUT" "enrolled" "test: enrolled"
 
+# a certificate list whose bytes are no certificate: shown, not fatal
+printf 'not a certificate' >junk.bin
+efidir j
+{ esl_x509 k1.der; esl_x509 junk.bin; } | efivar j MokListRT $SHIM_GUID 06000000
+run 0 "" "list with an unparsable certificate entry" igos-mok list --efivars j
+jfp=$(openssl dgst -sha1 -c junk.bin | sed 's/.*= //')
+is "$(printf '%s\n' "$OUT" | tail -n 1)" "x509 $jfp (not a valid certificate)" "shown with the fingerprint of its bytes"
+
 # an empty machine
 efidir none
 run 0 "" "list with no MokListRT" igos-mok list --efivars none

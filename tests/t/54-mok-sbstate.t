@@ -22,6 +22,12 @@ print(int(d["secure_boot"]), int(d["setup_mode"]), int(d["shim_validation"]))')
 		done
 	done
 done
+efidir nosetup 1
+run 0 "" "no SetupMode variable" igos-mok sb-state --efivars nosetup
+is "$OUT" "Cannot determine secure boot state." "cannot tell without SetupMode"
+run 0 "" "--json without SetupMode" igos-mok sb-state --efivars nosetup --json
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["setup_mode"])')" \
+	"None" "setup_mode is null"
 mkdir nosb
 run 1 "igos-mok: no SecureBoot variable in 'nosb': firmware without Secure Boot" \
 	"no SecureBoot variable" igos-mok sb-state --efivars nosb

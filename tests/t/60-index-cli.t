@@ -38,6 +38,15 @@ run 2 "igos-index-verify: verify takes INDEX [SIG]" "verify: no operand" \
 	$VERIFY verify --trust t --state s --repo core --arch x86_64
 run 2 "igos-index-verify: verify needs --trust, --state, --repo and --arch" \
 	"verify: missing option" $VERIFY verify --state s --repo core --arch x86_64 db
+run 2 "igos-index-verify: with the index on stdin, name the signature file" \
+	"verify: stdin index without a .sig operand" \
+	$VERIFY verify --trust t --state s --repo core --arch x86_64 -
+run 2 "igos-index-verify: option '--state' given twice" "verify: repeated option" \
+	$VERIFY verify --state s --state s db
+run 2 "igos-index-verify: invalid arch name 'x86 64'" "verify: bad arch name" \
+	$VERIFY verify --trust t --state s --repo core --arch 'x86 64' db
+run 2 "igos-index-verify: invalid time '2026-06-01' (want YYYY-MM-DDThh:mm:ssZ)" "verify: bad --now" \
+	$VERIFY verify --trust t --state s --repo core --arch x86_64 --now 2026-06-01 db
 run 2 "igos-index-verify: check takes INDEX PACKAGE..." "check: no package" \
 	$VERIFY check --state s --repo core db
 run 2 "igos-index-verify: invalid duration '14' (want e.g. 7d, 12h, 30m)" \
@@ -123,6 +132,9 @@ run 0 "*" "--force signs a lower version" $S --version 9 --force InterGenOS.db
 is "$(sed -n 's/^version: //p' InterGenOS.db.sig)" "9" "version 9 written"
 run 0 "*" "a higher version needs no force" $S --version 11 --expires 12h InterGenOS.db
 is "$(sed -n 's/^expires: //p' InterGenOS.db.sig)" "2026-06-02T00:00:00Z" "--expires 12h"
+run 1 "igos-index-sign: the clock is behind the created time 2026-06-01T12:00:00Z of the existing 'InterGenOS.db.sig' (--force signs it anyway)" \
+	"sign refuses to date a release before the last one" $SIGN sign --key p256.pem \
+	--cert sub.cert --repo core --arch x86_64 --now 2026-06-01T11:00:00Z --version 12 InterGenOS.db
 run 0 "*" "-o elsewhere" $S --version 1 -o elsewhere.sig InterGenOS.db
 C_SUB=ed.pub idx_mkcert ed.cert
 run 0 "*" "validity over 14 days: signed" $SIGN sign --key ed.pem --cert ed.cert --repo core \

@@ -171,6 +171,14 @@ S_VERSION=13 S_CREATED=2026-06-05T00:00:00Z S_EXPIRES=2026-06-12T00:00:00Z idx_m
 run 0 "*" "a clock reset to 1970 still accepts a fresh index" $V --now 1970-01-01T00:00:00Z db x.sig
 S_VERSION=14 S_CREATED=2026-07-01T00:00:00Z S_EXPIRES=2026-07-08T00:00:00Z idx_mksig c3.cert db x.sig
 run 0 "*" "a created in the future is not refused (clock skew)" $V --now 2026-06-06T00:00:00Z db x.sig
+is "$OUT" "status: accepted
+repo: core
+arch: x86_64
+version: 14
+created: 2026-07-01T00:00:00Z
+expires: 2026-07-08T00:00:00Z
+cert-serial: 3
+packages: 3" "verify prints what it accepted"
 
 # retired serial: a new subkey (serial 4) retires serial 3
 C_SUB=ed.pub C_SERIAL=4 idx_mkcert c4.cert

@@ -97,6 +97,22 @@ run 1 "igos-index-verify: bad index 'bad.db': index line 1: bad magic (not 'igos
 printf 'igos-index v1\na 1 %s\r\n' "$H" >bad.db; S_VERSION=31 idx_mksig c.cert bad.db bad.db.sig
 run 1 "igos-index-verify: bad index 'bad.db': index line 2: trailing data" "CRLF entry" $V bad.db
 same st/core.state s.ok "no malformed index changed the state"
+# the index is parsed only after the .sig checks: a refused .sig never
+# exposes the parser, whatever the index holds
+head -c 5000 /dev/urandom >junk.db
+S_VERSION=1 idx_mksig c.cert junk.db junk.db.sig
+run 1 "igos-index-verify: 'junk.db.sig': version 1 is older than the accepted version 10: rollback" \
+	"a rolled-back .sig over junk: refused before the index is read" $V junk.db
+S_VERSION=40 S_EXPIRES=2026-06-01T13:00:00Z idx_mksig c.cert junk.db junk.db.sig
+run 1 "igos-index-verify: 'junk.db.sig': signature expired at 2026-06-01T13:00:00Z (now 2026-06-02T00:00:00Z): frozen index" \
+	"an expired .sig over junk: refused before the index is read" $V junk.db
+S_VERSION=40 S_SIZE=5001 idx_mksig c.cert junk.db junk.db.sig
+run 1 "igos-index-verify: index 'junk.db' is shorter than the signed 5001 bytes" \
+	"a size mismatch: refused before the index is hashed or parsed" $V junk.db
+S_VERSION=40 idx_mksig c.cert junk.db junk.db.sig
+run 1 "igos-index-verify: bad index 'junk.db': index line 1: bad magic (not 'igos-index v1')" \
+	"a valid .sig over junk: the parser refuses it, last" $V junk.db
+same st/core.state s.ok "and the state is unchanged"
 
 # trust anchors
 run 1 "igos-index-verify: cannot open 'none.pub': No such file or directory" "a missing trust file" \

@@ -28,6 +28,14 @@ sha256 enter-initrd:leave-initrd:sysinit:ready: ok" "verify names each entry's p
 # shellcheck disable=SC2086
 run 0 "" "the .pcrsig from stdin" sh -c "igos-measure verify -P pub.pem - $F < good.pcrsig"
 
+# shellcheck disable=SC2086
+igos-measure sign -k key.pem -b sha1 -p '' -p shutdown -o stub.pcrsig $F
+# shellcheck disable=SC2086
+run 0 "" "the empty phase and shutdown verify when asked for" \
+	igos-measure verify -P pub.pem -p shutdown -p '' stub.pcrsig $F
+is "$OUT" "sha1 :: ok
+sha1 shutdown: ok" "the empty phase is shown as ':'"
+
 P="igos-measure: 'bad.pcrsig':"
 bad() { # CONTENT MESSAGE DESCRIPTION
 	printf '%s' "$1" > bad.pcrsig

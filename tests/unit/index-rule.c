@@ -70,6 +70,60 @@ main(void)
 	   && has("lowercase"), "uppercase hex");
 	OK(idx("igos-index v1\na  1 " H "\n") < 0, "two spaces");
 	OK(idx("igos-index v1\r\na 1 " H "\n") < 0, "CRLF");
+	{
+		/* long names go through the 16-byte checks: every position counts */
+		char line[512], name[64];
+		int bad = 0;
+
+		for (int len = 1; len <= 40; len++) {
+			for (int pos = 0; pos < len; pos++) {
+				static const char evil[] = { '/', ' ', '\x7f', (char)0x80, '\t' };
+
+				memset(name, 'a', (size_t)len);
+				name[len] = '\0';
+				for (size_t e = 0; e < sizeof(evil); e++) {
+					name[pos] = evil[e];
+					snprintf(line, sizeof(line), "igos-index v1\n%s 1 %s\n", name, H);
+					if (idx(line) >= 0)
+						bad++;
+				}
+				name[pos] = 'a';
+				if (pos + 1 < len) {
+					name[pos] = name[pos + 1] = '.';
+					snprintf(line, sizeof(line), "igos-index v1\n%s 1 %s\n", name, H);
+					if (idx(line) >= 0)
+						bad++;
+					name[pos] = name[pos + 1] = 'a';
+				}
+				if (pos > 0 && pos + 1 < len) {
+					name[pos] = '.';
+					snprintf(line, sizeof(line), "igos-index v1\n%s 1 %s\n", name, H);
+					if (idx(line) != 1)
+						bad++;
+					name[pos] = 'a';
+				}
+			}
+		}
+		OK(bad == 0, "names of 1-40 bytes: a bad byte or '..' anywhere is refused, a '.' is not");
+		for (int pos = 0; pos < 64; pos++) {
+			char h[65];
+
+			memcpy(h, H, 65);
+			h[pos] = 'g';
+			snprintf(line, sizeof(line), "igos-index v1\na 1 %s\n", h);
+			if (idx(line) >= 0)
+				bad++;
+			h[pos] = 'F';
+			snprintf(line, sizeof(line), "igos-index v1\na 1 %s\n", h);
+			if (idx(line) >= 0)
+				bad++;
+			h[pos] = 'f';
+			snprintf(line, sizeof(line), "igos-index v1\na 1 %s\n", h);
+			if (idx(line) != 1)
+				bad++;
+		}
+		OK(bad == 0, "a non-hex or uppercase digit anywhere in the hash is refused");
+	}
 	r = igos_idx_index_find((const unsigned char *)good, strlen(good), "b.pkg", &size, sha);
 	OK(r == 1 && size == UINT64_MAX && sha[0] == 0xaa, "find the last entry");
 	r = igos_idx_index_find((const unsigned char *)good, strlen(good), "a", &size, sha);

@@ -69,6 +69,33 @@ main(void)
 	r = igos_pcr_input_set(&in, IGOS_SEC_CMDLINE, "", 0);
 	OK(r == 0 && !in.present[IGOS_SEC_CMDLINE], "an empty section is not measured");
 
+	r = igos_pcr_input_set(&in, IGOS_SEC_CMDLINE, "x", 1);
+	OK(r < 0, "an empty section given twice is refused too");
+	{
+		/* in pieces, with zeros, equals one buffer */
+		struct igos_pcr_input a, b;
+		struct igos_pcr_section_ctx c;
+		unsigned char whole[10] = { 'a', 'b', 'c', 0, 0, 0, 0, 'd', 0, 0 };
+		int ok;
+
+		igos_pcr_input_init(&a, IGOS_BANKS_ALL);
+		igos_pcr_input_init(&b, IGOS_BANKS_ALL);
+		ok = igos_pcr_input_set(&a, IGOS_SEC_INITRD, whole, sizeof(whole)) == 0 &&
+			igos_pcr_section_begin(&c, &b, IGOS_SEC_INITRD) == 0 &&
+			igos_pcr_section_update(&c, "abc", 3) == 0 &&
+			igos_pcr_section_update(&c, NULL, 4) == 0 &&
+			igos_pcr_section_update(&c, "d", 1) == 0 &&
+			igos_pcr_section_update(&c, NULL, 2) == 0 &&
+			igos_pcr_section_end(&c) == 0;
+		OK(ok && b.present[IGOS_SEC_INITRD] && b.size[IGOS_SEC_INITRD] == 10 &&
+		   memcmp(a.digest, b.digest, sizeof(a.digest)) == 0,
+		   "a section fed in pieces and zeros equals it whole");
+		ok = igos_pcr_section_begin(&c, &b, IGOS_SEC_INITRD);
+		OK(ok < 0, "a streamed section cannot be given twice");
+		ok = igos_pcr_section_begin(&c, &b, IGOS_SEC_DTB) == 0 && igos_pcr_section_end(&c) == 0;
+		OK(ok && b.given[IGOS_SEC_DTB] && !b.present[IGOS_SEC_DTB], "an empty streamed section is not measured");
+	}
+
 	/* PolicyPCR by hand: 32 zeros, CC 0x17f, count 1, alg, 3, {0,8,0}, SHA256(pcr) */
 	for (int b = 0; b < IGOS_BANK_N; b++) {
 		size_t o = 0;

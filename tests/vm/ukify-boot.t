@@ -1,6 +1,6 @@
 #!/bin/sh
 # A UKI of systemd's stub + Debian's cloud kernel + a busybox initrd, signed
-# with OVMF's snakeoil key, boots under Secure Boot with a TPM: the guest's
+# with OVMF's snakeoil key by igos-sign, boots under Secure Boot with a TPM: the guest's
 # /proc/cmdline is the .cmdline given, PCR 11 is what systemd-measure predicts
 # (the v252 stub measures no .uname or .sbat);
 # the same UKI unsigned is refused by the firmware.
@@ -9,7 +9,7 @@
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 MEASURE=/usr/lib/systemd/systemd-measure
 vm_need
-need igos-ukify sbsign sbverify swtpm "$STUB" "$MEASURE"
+need igos-ukify igos-sign sbverify swtpm "$STUB" "$MEASURE"
 vm_kernel
 plan 7
 
@@ -32,10 +32,10 @@ ok "igos-ukify builds the UKI" igos-ukify build --stub "$STUB" --linux "$VM_VMLI
 " -o uki.efi
 
 vm_snakeoil_key keys
-sbsign --key keys/db.key --cert keys/db.crt --output uki.signed uki.efi >/dev/null 2>&1
-ok "sbverify accepts the signed UKI with the snakeoil certificate" \
+igos-ukify build --stub "$STUB" --linux "$VM_VMLINUZ" --initrd initrd.img --os-release @osrel \
+	--cmdline "$CMDLINE" -o - | igos-sign sign -k keys/db.key -c keys/db.crt -o uki.signed -
+ok "igos-ukify -o - | igos-sign sign: sbverify accepts it with the snakeoil certificate" \
 	sbverify --cert keys/db.crt uki.signed
-
 vm_esp esp uki.signed
 vm_boot_uefi esp boot.log --secure --tpm
 got=$(tr -d '\r' <boot.log | sed -n 's/^IGOS-CMDLINE://p')
@@ -46,7 +46,7 @@ want=$("$MEASURE" calculate --linux="$VM_VMLINUZ" --osrel=osrel --cmdline=cmdlin
 is "$pcr" "$want" "guest PCR 11 equals systemd-measure calculate"
 
 vm_esp esp uki.efi
-vm_boot_uefi esp refused.log --secure --timeout 120
+vm_boot_uefi esp refused.log --secure
 ok "unsigned UKI: the firmware says Access Denied" grep -q "Access Denied" refused.log
 nok "unsigned UKI: the kernel never starts" grep -q "IGOS-CMDLINE" refused.log
 done_testing

@@ -1,0 +1,38 @@
+/* Whole-input reading: regular files are mapped, pipes and pseudo files read. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "igos.h"
+#include "unit.h"
+
+int
+main(void)
+{
+	struct igos_buf b;
+	char tmpl[] = "/tmp/igos-unit-file.XXXXXX";
+	int fd = mkstemp(tmpl);
+	char *s;
+	size_t n;
+
+	OK(fd >= 0 && write(fd, "hello\n", 6) == 6, "a temp file");
+	close(fd);
+	OK(igos_buf_read(&b, tmpl, 0) == 0 && b.len == 6 && b.mapped &&
+	   memcmp(b.data, "hello\n", 6) == 0, "a regular file is mapped whole");
+	igos_buf_free(&b);
+	OK(igos_buf_read(&b, tmpl, 5) < 0 &&
+	   strstr(igos_errmsg(), "larger than 5 bytes") != NULL, "the size limit holds");
+	OK(igos_buf_read(&b, "/proc/self/stat", 0) == 0 && b.len > 10 && !b.mapped,
+	   "a proc file (size 0 in stat) is read, not taken as empty");
+	igos_buf_free(&b);
+	s = igos_read_small("/sys/kernel/uevent_seqnum", 64, &n);
+	OK(s != NULL && n > 0 && n < 64, "a sysfs file (size 4096 in stat) is read to its end");
+	free(s);
+	OK(igos_buf_read(&b, "/", 0) < 0 && strcmp(igos_errmsg(), "cannot read '/': Is a directory") == 0,
+	   "a directory is refused with its name");
+	OK(igos_buf_read(&b, "/nonexistent/x", 0) < 0 &&
+	   strcmp(igos_errmsg(), "cannot open '/nonexistent/x': No such file or directory") == 0,
+	   "a missing file is named");
+	unlink(tmpl);
+	return DONE();
+}
