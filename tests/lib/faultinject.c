@@ -81,6 +81,21 @@ init(void)
 		atexit(logcount);
 }
 
+/* SIGKILL now, noting where in FAULT_LOG first. */
+static void
+die(const char *where)
+{
+	if (logpath != NULL) {
+		FILE *f = fopen(logpath, "a");
+
+		if (f != NULL) {
+			fprintf(f, "killed at %s\n", where);
+			fclose(f);
+		}
+	}
+	raise(SIGKILL);
+}
+
 static int
 file_fd(int fd)
 {
@@ -100,17 +115,8 @@ fault(int c)
 	if (!enabled[c])
 		return 0;
 	calls++;
-	if (kill_at && calls == kill_at) {
-		if (logpath != NULL) {
-			FILE *f = fopen(logpath, "a");
-
-			if (f != NULL) {
-				fprintf(f, "killed at %s\n", cname[c]);
-				fclose(f);
-			}
-		}
-		raise(SIGKILL);
-	}
+	if (kill_at && calls == kill_at)
+		die(cname[c]);
 	if (fail_n && calls == fail_n) {
 		errno = ferr;
 		return 1;
@@ -125,7 +131,7 @@ before_kill(size_t len)
 	if (!kill_bytes)
 		return len;
 	if (bytes >= kill_bytes)
-		raise(SIGKILL);
+		die("a data write");
 	return kill_bytes - bytes < len ? (size_t)(kill_bytes - bytes) : len;
 }
 
@@ -150,7 +156,7 @@ write(int fd, const void *p, size_t len)
 	if (r > 0)
 		bytes += (size_t)r;
 	if (n < len)
-		raise(SIGKILL);
+		die("a data write");
 	return r;
 }
 
@@ -170,7 +176,7 @@ pwrite(int fd, const void *p, size_t len, off_t off)
 	if (r > 0)
 		bytes += (size_t)r;
 	if (n < len)
-		raise(SIGKILL);
+		die("a data write");
 	return r;
 }
 
@@ -192,7 +198,7 @@ copy_file_range(int in, off_t *inoff, int out, off_t *outoff, size_t len, unsign
 	if (r > 0)
 		bytes += (size_t)r;
 	if (n < len && n > 0)
-		raise(SIGKILL);
+		die("a data write");
 	return r;
 }
 
