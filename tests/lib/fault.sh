@@ -16,6 +16,9 @@
 # FAULT_SEED makes the kill points reproducible. The figures go to stdout as
 # TAP diagnostics, and to $FAULT_REPORT if set.
 FI=$IGOS_BUILD/tests/faultinject.so
+# under SANITIZE=1 the shim is preloaded ahead of the ASan runtime
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+export ASAN_OPTIONS
 FAULT_KILLS=${FAULT_KILLS:-100}
 FAULT_SEED=${FAULT_SEED:-$$}
 
