@@ -25,8 +25,14 @@ vset(const char *fmt, va_list ap)
 static void
 append(const char *what)
 {
-	size_t n = strlen(msg);
+	size_t n = strlen(msg), w = strlen(what) + 2;
 
+	/* a message cut short (a very long path) still ends with the reason */
+	if (w + 4 < sizeof(msg) && n + w >= sizeof(msg)) {
+		n = sizeof(msg) - w - 4;
+		memcpy(msg + n, "...", 3);
+		n += 3;
+	}
 	if (n < sizeof(msg) - 1)
 		snprintf(msg + n, sizeof(msg) - n, ": %s", what);
 }
