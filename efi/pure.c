@@ -221,15 +221,6 @@ const char *const uki_pcr11_order[] = {
 };
 const unsigned uki_pcr11_count = sizeof(uki_pcr11_order) / sizeof(uki_pcr11_order[0]);
 
-int
-uki_section_known(const char *name)
-{
-	for (unsigned i = 0; i < uki_pcr11_count; i++)
-		if (streq(name, uki_pcr11_order[i]))
-			return 1;
-	return streq(name, ".pcrsig");
-}
-
 enum uki_cmdline_src
 uki_cmdline_choose(int secure_boot, size_t cmdline_len, size_t loadopts_chars)
 {
@@ -309,6 +300,7 @@ uki_utf8_to_utf16(const uint8_t *in, size_t inlen, uint16_t *out)
 	return o;
 }
 
+#ifndef IGOS_EFI /* host only: the tests check the SBAT text with it */
 int
 uki_sbat_valid(const char *text, size_t len)
 {
@@ -348,3 +340,4 @@ uki_sbat_valid(const char *text, size_t len)
 			return 0;
 	return 1;
 }
+#endif

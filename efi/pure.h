@@ -83,9 +83,6 @@ int uki_pe_relocate(uint8_t *img, size_t img_size, uint32_t rva, uint32_t size,
 extern const char *const uki_pcr11_order[];
 extern const unsigned uki_pcr11_count;
 
-/* Sections the stub knows; any other is neither used nor measured. */
-int uki_section_known(const char *name);
-
 /* Command line policy. */
 enum uki_cmdline_src {
 	UKI_CMDLINE_NONE,     /* neither: the kernel gets an empty command line */
@@ -111,7 +108,7 @@ size_t uki_utf8_to_utf16(const uint8_t *in, size_t inlen, uint16_t *out);
 
 /* Is text[0..len) (up to a NUL) well-formed SBAT CSV: lines of exactly six
  * non-empty comma-separated fields ending in '\n', the first line the sbat,1
- * header, only NULs after the text? */
+ * header, only NULs after the text? (Host only.) */
 int uki_sbat_valid(const char *text, size_t len);
 
 #endif

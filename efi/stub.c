@@ -188,15 +188,12 @@ typedef EFI_STATUS (MSABI *pe_entry_fn)(EFI_HANDLE, EFI_SYSTEM_TABLE *);
  * LoadImage: the kernel was verified as part of the signed UKI, and neither
  * the firmware's nor shim's verifier is asked about the inner image.
  */
+static struct uki_pe kpe; /* the kernel's PE headers */
+
+/* Before anything is measured or installed: is .linux a kernel we can start? */
 static EFI_STATUS
-start_kernel(EFI_HANDLE parent, EFI_LOADED_IMAGE *li, const UINT8 *kernel, UINTN klen,
-	     CHAR16 *cmdline, UINTN cmdline_chars, int have_initrd)
+check_kernel(const UINT8 *kernel, UINTN klen, int have_initrd)
 {
-	static struct uki_pe kpe;
-	static EFI_LOADED_IMAGE kli;
-	EFI_HANDLE khandle = NULL;
-	EFI_PHYSICAL_ADDRESS addr = 0;
-	EFI_STATUS st;
 	int e;
 
 	if ((e = uki_pe_parse(kernel, klen, &kpe)) != UKI_OK)
@@ -207,6 +204,19 @@ start_kernel(EFI_HANDLE parent, EFI_LOADED_IMAGE *li, const UINT8 *kernel, UINTN
 		return fail(EFI_UNSUPPORTED, L".linux has no LoadFile2 initrd support (Linux < 5.8)");
 	if (kpe.size_of_image == 0 || kpe.size_of_image > 0x40000000u)
 		return fail(EFI_LOAD_ERROR, L".linux: SizeOfImage out of range");
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS
+start_kernel(EFI_HANDLE parent, EFI_LOADED_IMAGE *li, const UINT8 *kernel, UINTN klen,
+	     CHAR16 *cmdline, UINTN cmdline_chars)
+{
+	static EFI_LOADED_IMAGE kli;
+	EFI_HANDLE khandle = NULL;
+	EFI_PHYSICAL_ADDRESS addr = 0;
+	EFI_STATUS st;
+	int e;
+
 	UINTN align = kpe.section_align > EFI_PAGE_SIZE ? kpe.section_align : EFI_PAGE_SIZE;
 	UINTN pages = EFI_SIZE_TO_PAGES((UINTN)kpe.size_of_image + align - EFI_PAGE_SIZE);
 	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderCode, pages, &addr);
@@ -279,6 +289,8 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	enum { S_LINUX, S_OSREL, S_CMDLINE, S_INITRD };
 	if (slen[S_LINUX] == 0)
 		return fail(EFI_NOT_FOUND, L"no .linux section");
+	if ((st = check_kernel(sec[S_LINUX], slen[S_LINUX], slen[S_INITRD] > 0)) != EFI_SUCCESS)
+		return st;
 
 	/* The command line. */
 	int sb = secure_boot_enabled();
@@ -286,6 +298,9 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	enum uki_cmdline_src src = uki_cmdline_choose(sb, slen[S_CMDLINE], lo_chars);
 	size_t cap = src == UKI_CMDLINE_LOADOPTS ? lo_chars + 1 :
 		     src == UKI_CMDLINE_SECTION ? slen[S_CMDLINE] + 1 : 1;
+	/* LoadOptionsSize is 32 bits; Linux itself keeps at most a few KiB. */
+	if (cap > 0x100000)
+		return fail(EFI_BAD_BUFFER_SIZE, L"command line longer than 1 MiB");
 	CHAR16 *cmdline = AllocateZeroPool(cap * sizeof(CHAR16));
 	size_t cmdline_chars = 0;
 	if (cmdline == NULL)
@@ -344,8 +359,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		}
 	}
 
-	st = start_kernel(image, li, sec[S_LINUX], slen[S_LINUX], cmdline, cmdline_chars,
-			  slen[S_INITRD] > 0);
+	st = start_kernel(image, li, sec[S_LINUX], slen[S_LINUX], cmdline, cmdline_chars);
 
 	if (ihandle != NULL)
 		uefi_call_wrapper(BS->UninstallMultipleProtocolInterfaces, 6, ihandle,

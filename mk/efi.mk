@@ -1,5 +1,5 @@
-# efi/: the UKI stub (igos-stubx64.efi) and a tiny marker program for firmware
-# tests, built with gnu-efi (Debian's gnu-efi 3.0.15) for x86_64.
+# efi/: the UKI stub (igos-stubx64.efi) and two small test programs (marker,
+# chain), built with gnu-efi (Debian's gnu-efi 3.0.15) for x86_64; efi/README.
 
 GNUEFI_INC ?= /usr/include/efi
 GNUEFI_LIB ?= /usr/lib

@@ -26,6 +26,8 @@
 static int verbose;
 /* the open signer, freed (its key wiped, its token session closed) on every exit */
 static struct igos_signer *signer;
+/* the output being written, dropped on every failure */
+static struct igos_out *cur_out;
 
 static void
 usage(FILE *f)
@@ -62,6 +64,9 @@ fail(const char *fmt, ...)
 
 	igos_signer_free(signer);
 	signer = NULL;
+	if (cur_out)
+		igos_out_abort(cur_out);
+	cur_out = NULL;
 	if (verbose)
 		ERR_print_errors_fp(stderr);
 	fprintf(stderr, "%s: ", PROG);
@@ -151,15 +156,14 @@ out_open(struct igos_out *o, const char *path)
 {
 	if (igos_out_open(o, path, 0, 0) < 0)
 		fail("%s", igos_errmsg());
+	cur_out = o;
 }
 
 static void
 out_write(struct igos_out *o, const void *p, size_t len)
 {
-	if (igos_out_write(o, p, len) < 0) {
-		igos_out_abort(o);
+	if (igos_out_write(o, p, len) < 0)
 		fail("%s", igos_errmsg());
-	}
 }
 
 /* Bytes [off, off+len) of the input: copied from its fd (copy_file_range, no
@@ -170,10 +174,8 @@ out_input(struct igos_out *o, const struct input *in, size_t off, size_t len)
 	if (len == 0)
 		return;
 	if (in->fd >= 0) {
-		if (igos_out_copy(o, in->fd, (off_t)off, len) < 0) {
-			igos_out_abort(o);
+		if (igos_out_copy(o, in->fd, (off_t)off, len) < 0)
 			fail("%s", igos_errmsg());
-		}
 		return;
 	}
 	out_write(o, in->b.data + off, len);
@@ -182,10 +184,9 @@ out_input(struct igos_out *o, const struct input *in, size_t off, size_t len)
 static void
 out_commit(struct igos_out *o)
 {
-	if (igos_out_commit(o) < 0) {
-		igos_out_abort(o);
+	if (igos_out_commit(o) < 0)
 		fail("%s", igos_errmsg());
-	}
+	cur_out = NULL;
 }
 
 static void
@@ -213,12 +214,27 @@ struct piece {
 	size_t off, len;
 };
 
+/*
+ * For a regular output from a regular input, the image body can go out
+ * before it is hashed: the kernel copies it and starts writing it back while
+ * the CPU hashes, and the header fields are patched in at the end. Returns 1
+ * when it did so.
+ */
+static int
+pe_write_early(struct igos_out *o, struct input *in, const struct igos_pe *pe)
+{
+	if (o->is_stdout || in->fd < 0)
+		return 0;
+	out_input(o, in, 0, igos_ac_content_end(pe));
+	(void)sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	return 1;
+}
+
 static void
-pe_write(const char *outpath, struct input *in, const struct igos_pe *pe, uint64_t content_ws,
-	 const struct piece *pc, unsigned npc)
+pe_write(struct igos_out *o, int early, struct input *in, const struct igos_pe *pe,
+	 uint64_t content_ws, const struct piece *pc, unsigned npc)
 {
 	static const unsigned char zero[8];
-	struct igos_out o;
 	unsigned char sd[8], cs[4];
 	size_t end = igos_ac_content_end(pe), pad = 0, tsize = 0, toff;
 	uint64_t ws = content_ws;
@@ -242,22 +258,27 @@ pe_write(const char *outpath, struct input *in, const struct igos_pe *pe, uint64
 	}
 	put_le32(cs, igos_ac_checksum(ws, toff + tsize));
 
-	out_open(&o, outpath);
-	out_write(&o, pe->data, pe->checksum_off);
-	out_write(&o, cs, 4);
-	out_write(&o, pe->data + pe->checksum_off + 4, pe->secdir_off - (pe->checksum_off + 4));
-	out_write(&o, sd, 8);
-	out_input(&o, in, pe->secdir_off + 8, end - (pe->secdir_off + 8));
+	if (!early) {
+		out_write(o, pe->data, pe->checksum_off);
+		out_write(o, cs, 4);
+		out_write(o, pe->data + pe->checksum_off + 4,
+			  pe->secdir_off - (pe->checksum_off + 4));
+		out_write(o, sd, 8);
+		out_input(o, in, pe->secdir_off + 8, end - (pe->secdir_off + 8));
+	}
 	if (tsize)
-		out_write(&o, zero, pad);
+		out_write(o, zero, pad);
 	for (unsigned i = 0; i < npc; i++) {
 		if (pc[i].p)
-			out_write(&o, pc[i].p, pc[i].len);
+			out_write(o, pc[i].p, pc[i].len);
 		else
-			out_input(&o, in, pc[i].off, pc[i].len);
-		out_write(&o, zero, align8(pc[i].len) - pc[i].len);
+			out_input(o, in, pc[i].off, pc[i].len);
+		out_write(o, zero, align8(pc[i].len) - pc[i].len);
 	}
-	out_commit(&o);
+	if (early && (igos_out_pwrite(o, cs, 4, pe->checksum_off) < 0 ||
+		      igos_out_pwrite(o, sd, 8, pe->secdir_off) < 0))
+		fail("%s", igos_errmsg());
+	out_commit(o);
 }
 
 /* Word sum of the image up to content_end without CheckSum and the table entry. */
@@ -527,6 +548,7 @@ cmd_remove(struct input *in, const char *outpath, unsigned idx, int all)
 	}
 	{
 		struct piece pc[IGOS_AC_MAX_CERTS];
+		struct igos_out o;
 		unsigned npc = 0;
 		uint64_t ws = content_wordsum(in, &pe);
 
@@ -539,7 +561,8 @@ cmd_remove(struct input *in, const char *outpath, unsigned idx, int all)
 			pc[npc].len = s.len[i] + 8;
 			npc++;
 		}
-		pe_write(outpath, in, &pe, ws, pc, npc);
+		out_open(&o, outpath);
+		pe_write(&o, 0, in, &pe, ws, pc, npc);
 	}
 	return 0;
 }
@@ -606,7 +629,9 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		struct igos_pe pe;
 		struct igos_ac_cert c[IGOS_AC_MAX_CERTS];
 		struct piece pc[IGOS_AC_MAX_CERTS + 1];
+		struct igos_out o;
 		unsigned n, bits;
+		int early;
 		unsigned char dg[32], *spc, *p7, *entry;
 		size_t spclen, p7len;
 		uint64_t ws;
@@ -628,6 +653,8 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		if (bits < 2048 || bits > 4096)
 			fail("'%s': cannot sign a PE image with an RSA-%u key: UEFI firmware "
 			     "accepts RSA 2048 to 4096", so->key, bits);
+		out_open(&o, outpath);
+		early = pe_write_early(&o, in, &pe);
 		if (igos_ac_digest(&pe, EVP_sha256(), dg, &ws,
 				   in->b.mapped ? IGOS_AC_DROP_PAGES : 0) < 0)
 			fail("'%s': %s", in->path, igos_errmsg());
@@ -656,7 +683,7 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		for (unsigned i = 0; i < n; i++)
 			pc[i] = (struct piece){ NULL, c[i].off, c[i].dwlength };
 		pc[n] = (struct piece){ entry, 0, p7len + 8 };
-		pe_write(outpath, in, &pe, ws, pc, n + 1);
+		pe_write(&o, early, in, &pe, ws, pc, n + 1);
 		free(entry);
 		free(p7);
 		free(spc);

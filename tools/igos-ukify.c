@@ -53,6 +53,7 @@ usage(FILE *f)
 		"                  [--pcr-key KEY [--pcr-bank BANK]... [--phase PATH]... [--pin-file F]]\n"
 		"                  -o OUT\n"
 		"       " PROG " inspect [--json] [--section NAME] UKI\n"
+		"       " PROG " config -c FILE NAME...   # print [UKI] settings, one a line\n"
 		"       " PROG " -h|--help | -V|--version\n");
 }
 
@@ -1178,6 +1179,15 @@ struct config {
 	const char *path;
 	char *linux_path, *cmdline, *osrel, *uname, *dtb, *splash, *pcrpkey, *stub, *sbat;
 	char *initrd; /* white-space separated list */
+	char *pcr_key;
+};
+
+/* [UKI] settings of ukify's that are another tool's job here (the signing is
+ * igos-sign's, in the kernel-install hook): known, so not reported. */
+static const char *const OTHER_TOOLS_KEYS[] = {
+	"SecureBootPrivateKey", "SecureBootCertificate", "SecureBootCertificateDir",
+	"SecureBootCertificateName", "SecureBootCertificateValidity", "SigningEngine",
+	"SecureBootSigningTool", "SignKernel", NULL,
 };
 
 static int
@@ -1198,8 +1208,7 @@ config_key(void *ctx, const char *sec, size_t slen, const char *key, size_t klen
 		{"SBAT", offsetof(struct config, sbat)},
 		{"Stub", offsetof(struct config, stub)},
 		{"PCRPKey", offsetof(struct config, pcrpkey)},
-		/* [PCRSignature:NAME] (PCRPrivateKey, PCRPublicKey, Phases) belongs
-		 * to --pcr-key, wired with igos-measure: add it here. */
+		{"PCRPrivateKey", offsetof(struct config, pcr_key)},
 	};
 	struct config *c = ctx;
 
@@ -1215,6 +1224,9 @@ config_key(void *ctx, const char *sec, size_t slen, const char *key, size_t klen
 				return igos_seterr("out of memory");
 			return 0;
 		}
+		for (size_t i = 0; OTHER_TOOLS_KEYS[i] != NULL; i++)
+			if (strcmp(key, OTHER_TOOLS_KEYS[i]) == 0)
+				return 0;
 	}
 	(void)klen;
 	warnx("'%s' line %u: unknown setting [%s] %s=, ignored", c->path, line, sec, key);
@@ -1255,6 +1267,7 @@ config_free(struct config *c)
 	free(c->stub);
 	free(c->sbat);
 	free(c->initrd);
+	free(c->pcr_key);
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -1276,6 +1289,83 @@ append(const char ***list, size_t *n, const char *val)
 		errx(1, "out of memory");
 	l[(*n)++] = val;
 	*list = l;
+}
+
+/* ---- config: settings of [UKI] for scripts (the kernel-install hook) ------ */
+
+struct lookup {
+	char **names;
+	char **values; /* last one wins, as in ukify */
+	int n;
+};
+
+static int
+lookup_key(void *ctx, const char *sec, size_t slen, const char *key, size_t klen,
+	   const char *val, size_t vlen, unsigned line)
+{
+	struct lookup *l = ctx;
+
+	(void)slen;
+	(void)klen;
+	(void)line;
+	if (strcmp(sec, "UKI") != 0)
+		return 0;
+	for (int i = 0; i < l->n; i++) {
+		if (strcmp(key, l->names[i]) != 0)
+			continue;
+		free(l->values[i]);
+		if ((l->values[i] = strndup(val, vlen)) == NULL)
+			return igos_seterr("out of memory");
+	}
+	return 0;
+}
+
+static int
+main_config(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *path = NULL;
+	struct lookup l;
+	struct igos_buf b;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': once(&path, optarg, "--config"); break;
+		case 'h': usage(stdout); exit(0);
+		default: exit(2);
+		}
+	}
+	if (path == NULL)
+		usage_err("config needs -c FILE");
+	if (optind == argc)
+		usage_err("config needs the NAME of a setting");
+	for (int i = optind; i < argc; i++) {
+		if (argv[i][0] == '\0' || strpbrk(argv[i], "= \t\n[]") != NULL)
+			usage_err("'%s' is not a setting name", argv[i]);
+	}
+	l.names = argv + optind;
+	l.n = argc - optind;
+	if ((l.values = calloc((size_t)l.n, sizeof(*l.values))) == NULL)
+		errx(1, "out of memory");
+	if (igos_buf_read(&b, path, 1 << 20) < 0)
+		errx(1, "%s", igos_errmsg());
+	r = igos_ini_parse((const char *)b.data, b.len, lookup_key, &l);
+	igos_buf_free(&b);
+	if (r < 0)
+		errx(1, "'%s' %s", path, igos_errmsg());
+	for (int i = 0; i < l.n; i++) {
+		printf("%s\n", l.values[i] ? l.values[i] : "");
+		free(l.values[i]);
+	}
+	free(l.values);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		err(1, "cannot write to standard output");
+	return 0;
 }
 
 enum {
@@ -1392,6 +1482,8 @@ main_build(int argc, char **argv)
 		PICK(pcrpkey, pcrpkey);
 		PICK(stub_path, stub);
 #undef PICK
+		if (pcr_key == NULL)
+			pcr_key = cfg.pcr_key;
 		if (bo.nsbats == 0 && cfg.sbat != NULL && cfg.sbat[0] != '\0')
 			append(&bo.sbats, &bo.nsbats, cfg.sbat);
 		if (bo.ninitrds == 0 && cfg.initrd != NULL) {
@@ -1503,7 +1595,9 @@ main(int argc, char **argv)
 		return main_build(argc - 1, argv + 1);
 	if (strcmp(verb, "inspect") == 0)
 		return main_inspect(argc - 1, argv + 1);
+	if (strcmp(verb, "config") == 0)
+		return main_config(argc - 1, argv + 1);
 	if (verb[0] == '-')
-		usage_err("a verb (build, inspect) comes first");
+		usage_err("a verb (build, inspect, config) comes first");
 	usage_err("unknown verb '%s'", verb);
 }

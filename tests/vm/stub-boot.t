@@ -1,13 +1,14 @@
 #!/bin/sh
 # The igos stub under OVMF + swtpm: a signed UKI (igos stub, Debian's cloud
 # kernel with its signature removed, busybox initrd, .osrel .cmdline .uname,
-# the stub's .sbat) started by a signed test loader (igos-chain.efi:
+# .sbat merged from the stub's) started by a signed test loader (igos-chain.efi:
 # LoadImage + StartImage with other LoadOptions, as a boot entry would).
 # Secure Boot on: the firmware verifies the UKI, the unsigned inner kernel
 # boots, the options are ignored, /proc/cmdline is .cmdline, PCR 11 is what
 # systemd-measure and an independent computation predict, PCR 12 untouched.
-# Secure Boot off: the options are the command line and are measured into
-# PCR 12; PCR 11 is unchanged.
+# Secure Boot off, or a UKI without .cmdline: the options are the command
+# line and are measured into PCR 12. The UKI is built by igos-ukify and signed by
+# igos-sign (stub-lib.sh; objcopy and sbsign when those are not built).
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/vm.sh"
 . "$IGOS_SRC/tests/vm/stub-lib.sh"
@@ -15,7 +16,7 @@ MEASURE=/usr/lib/systemd/systemd-measure
 vm_need
 need sbsign sbverify sbattach swtpm xxd "$MEASURE" "$STUB_IGOS" "$STUB_CHAIN"
 vm_kernel
-plan 13
+plan 17
 
 stub_initrd initrd.img
 CMDLINE="console=ttyS0 quiet igos.test=stub-boot"
@@ -27,10 +28,11 @@ cp "$VM_VMLINUZ" vmlinuz
 sbattach --remove vmlinuz >/dev/null 2>&1
 is "$(sbverify --list vmlinuz 2>&1)" "No signature table present" \
 	"the inner kernel carries no signature"
-objcopy -O binary --only-section=.sbat "$STUB_IGOS" sbat
 
 ok "UKI assembled" stub_uki uki.efi "$STUB_IGOS" .osrel=osrel .cmdline=cmdline \
 	.uname=uname .initrd=initrd.img .linux=vmlinuz
+uki_sbat uki.efi sbat
+ok "the UKI's .sbat keeps the stub's generation line" grep -q '^igos,1,InterGenOS,igos-stub,' sbat
 stub_sign uki.efi uki.signed
 stub_sign "$STUB_CHAIN" chain.signed
 vm_snakeoil_key keys
@@ -76,6 +78,25 @@ is "$(serial_value nosb.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$pcr12" \
 is "$(serial_value nosb.log IGOS-PCR11 | tr 'A-F' 'a-f')" "$want" \
 	"Secure Boot off: PCR 11 is the same"
 
+rm -rf "$VM_TPMSTATE"; unset VM_TPMSTATE
+
+# Secure Boot on, but the UKI has no .cmdline: the options are used, and
+# measured into PCR 12.
+stub_uki nocmd.efi "$STUB_IGOS" .osrel=osrel .uname=uname .initrd=initrd.img .linux=vmlinuz
+uki_sbat nocmd.efi sbat2
+stub_sign nocmd.efi nocmd.signed
+mkdir -p esp2
+cp nocmd.signed esp2/uki.efi
+cp esp/options.txt esp2/options.txt
+vm_esp esp2 chain.signed
+vm_boot_uefi esp2 nocmd.log --secure --tpm --timeout 150
+is "$(serial_value nocmd.log IGOS-CMDLINE)" "$OPTIONS" \
+	"Secure Boot, no .cmdline: /proc/cmdline is the LoadOptions"
+is "$(serial_value nocmd.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$pcr12" \
+	"Secure Boot, no .cmdline: the LoadOptions measured into PCR 12"
+is "$(serial_value nocmd.log IGOS-PCR11 | tr 'A-F' 'a-f')" \
+	"$(pcr11_expect .linux=vmlinuz .osrel=osrel .initrd=initrd.img .uname=uname .sbat=sbat2)" \
+	"Secure Boot, no .cmdline: PCR 11 without .cmdline"
 rm -rf "$VM_TPMSTATE"
 bad=""
 for va in $(objdump -h uki.signed | awk '$1 ~ /^[0-9]+$/ { print $2 "=" $4 }'); do

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The igos stub's edges under OVMF Secure Boot: a signed UKI with no .initrd
-# (and no TPM) starts the kernel; one with no .linux prints one error line and
-# returns to the firmware; the firmware refuses the UKI unsigned, and signed
+# (and no TPM) starts the kernel; one with no .linux, or junk in .linux,
+# prints one error line and returns to the firmware; the firmware refuses the UKI unsigned, and signed
 # with one byte of .initrd flipped afterwards.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/vm.sh"
@@ -9,7 +9,7 @@
 vm_need
 need sbsign sbverify "$STUB_IGOS"
 vm_kernel
-plan 10
+plan 11
 
 stub_initrd initrd.img
 printf '%s' "console=ttyS0 quiet panic=-1 igos.test=stub-edge" >cmdline
@@ -30,11 +30,25 @@ stub_uki nolinux.efi "$STUB_IGOS" .osrel=osrel .cmdline=cmdline .initrd=initrd.i
 stub_sign nolinux.efi nolinux.signed
 vm_esp esp2 nolinux.signed
 vm_boot_uefi esp2 nolinux.log --secure --timeout 90 --stop-on 'BdsDxe: failed to start|Access Denied'
-is "$(tr -d '\r' <nolinux.log | grep -c '^igos-stub:')" 1 "no .linux: exactly one stub line"
+# Up to the firmware's report of the failed boot option (the firmware may
+# then try the same ESP again).
+tr -d '\r' <nolinux.log | sed '/BdsDxe: failed to start/q' >first.log
+is "$(grep -c '^igos-stub:' first.log)" 1 "no .linux: exactly one stub line"
 ok "no .linux: the line says why, with the EFI status" \
 	grep -q "^igos-stub: no .linux section: Not Found" nolinux.log
 ok "no .linux: the stub returned to the firmware (no hang)" \
 	sh -c "tr -d '\r' <nolinux.log | sed -n '/^igos-stub: no .linux/,\$p' | grep -q 'BdsDxe: failed to start'"
+
+# .linux that is not a PE image: one line, back to the firmware.
+head -c 65536 /dev/urandom >junk
+stub_uki badlinux.efi "$STUB_IGOS" .osrel=osrel .cmdline=cmdline .bad=junk
+objcopy --rename-section .bad=.linux badlinux.efi
+stub_sign badlinux.efi badlinux.signed
+vm_esp esp5 badlinux.signed
+vm_boot_uefi esp5 badlinux.log --secure --timeout 90 --stop-on 'BdsDxe: failed to start|Access Denied'
+tr -d '\r' <badlinux.log | sed '/BdsDxe: failed to start/q' >first.log
+is "$(grep '^igos-stub:' first.log)" "igos-stub: .linux: not a PE image" \
+	"junk .linux: one line saying so, then back to the firmware"
 
 # Unsigned: refused before the stub runs.
 stub_uki uki.efi "$STUB_IGOS" .osrel=osrel .cmdline=cmdline .initrd=initrd.img \

@@ -1,9 +1,13 @@
 # Helpers for the stub VM tests (tests/vm/stub-*.t); source after vm.sh.
 #
 # stub_uki OUT STUB NAME=FILE...
-#     A UKI: STUB with the sections added in the order given. With
-#     igos-ukify on PATH (or in $IGOS_BUILD/bin) it is `igos-ukify build`;
-#     otherwise objcopy, each section on a 4 KiB boundary after the stub.
+#     A UKI: STUB with the sections given. With igos-ukify built (in
+#     $IGOS_BUILD/bin) and a .linux given, `igos-ukify build` (which also adds
+#     .osrel and .uname when not given, and merges .sbat); otherwise objcopy,
+#     the sections in the order given, each on a 4 KiB boundary after the
+#     stub, the stub's .sbat as it is. Read .sbat back from OUT (uki_sbat).
+# uki_sbat UKI OUT
+#     The .sbat section of UKI (VirtualSize bytes, what the stub measures).
 # stub_sign IN OUT
 #     Authenticode-sign IN with OVMF's snakeoil db key (keys in $T/keys):
 #     igos-sign when built, else sbsign.
@@ -33,14 +37,26 @@ _stub_tool() { # NAME -> path of a built igos tool, or nothing
 stub_uki() {
 	_o=$1 _s=$2; shift 2
 	_uk=$(_stub_tool igos-ukify)
+	case " $* " in *" .linux="*) ;; *) _uk="" ;; esac # igos-ukify needs a kernel
 	if [ -n "$_uk" ]; then
-		set -- "$@" # NAME=FILE pairs map to igos-ukify options below
-		_args=""
-		for _p in "$@"; do
-			_args="$_args --section $_p"
+		_n=$#
+		while [ "$_n" -gt 0 ]; do
+			_p=$1 _f=${1#*=}; shift
+			case ${_p%%=*} in
+			.linux) set -- "$@" --linux "$_f" ;;
+			.initrd) set -- "$@" --initrd "$_f" ;;
+			.cmdline) set -- "$@" --cmdline "@$_f" ;;
+			.osrel) set -- "$@" --os-release "@$_f" ;;
+			.uname) set -- "$@" --uname "$(cat "$_f")" ;;
+			.dtb) set -- "$@" --devicetree "$_f" ;;
+			.splash) set -- "$@" --splash "$_f" ;;
+			.pcrpkey) set -- "$@" --pcrpkey "$_f" ;;
+			.pcrsig) set -- "$@" --pcrsig "$_f" ;;
+			*) set -- "$@" --section "${_p%%=*}:@$_f" ;;
+			esac
+			_n=$((_n - 1))
 		done
-		# shellcheck disable=SC2086
-		"$_uk" build --stub "$_s" $_args -o "$_o"
+		"$_uk" build --stub "$_s" "$@" -o "$_o"
 		return
 	fi
 	_end=$(objdump -p "$_s" | awk '/^SizeOfImage/ { print $2 }')
@@ -55,6 +71,10 @@ stub_uki() {
 	done
 	# shellcheck disable=SC2086
 	objcopy $_args "$_s" "$_o"
+}
+
+uki_sbat() {
+	objcopy -O binary --only-section=.sbat "$1" "$2"
 }
 
 stub_sign() {

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Benchmark (make bench): kernel-install add (Debian 12's, with the igos hooks:
+# build, sign, verify, install on the "ESP", each write durable) of a 14 MiB
+# kernel and a 128 MiB initrd, against a durable copy of the same bytes onto the
+# same filesystem (cat kernel initrd > out; sync out). Issue 14's target: within 2x.
+set -eu
+SRC=${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}
+B=${IGOS_BUILD:-$SRC/build}
+RUNS=${IGOS_BENCH_RUNS:-3}
+for c in kernel-install openssl /usr/bin/time; do
+	command -v $c >/dev/null || { echo "bench hooks: $c missing (make deps)" >&2; exit 1; }
+done
+D=$(mktemp -d "${IGOS_BENCH_DIR:-/var/tmp}/igos-hooks-bench.XXXXXX")
+trap 'rm -rf "$D"' EXIT
+cd "$D"
+mkdir esp conf
+(umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -keyout mok.key -out mok.crt \
+	-subj "/CN=igos bench MOK" -days 1 2>/dev/null)
+printf '[UKI]\nStub = %s\nSecureBootPrivateKey = %s\nSecureBootCertificate = %s\n' \
+	"$B/efi/igos-stubx64.efi" "$D/mok.key" "$D/mok.crt" >conf/uki.conf
+echo "root=/dev/vda2 ro quiet" >conf/cmdline
+head -c $((14 << 20)) /dev/urandom >vmlinuz
+head -c $((128 << 20)) /dev/urandom >initrd.img
+cat vmlinuz initrd.img >/dev/null # warm the page cache for both alike
+
+# kernel-install's staging area on the same filesystem as the ESP
+export TMPDIR=$D BOOT_ROOT=$D/esp MACHINE_ID=0123456789abcdef0123456789abcdef ENTRY_TOKEN=bench \
+	KERNEL_INSTALL_CONF_ROOT=$D/conf PATH=$B/bin:$PATH \
+	KERNEL_INSTALL_PLUGINS="$SRC/hooks/60-igos-ukify.install $SRC/hooks/90-igos-uki.install"
+
+# best NAME CMD...: best wall time of RUNS, "wall cpu"
+best() {
+	_name=$1; shift
+	_best=""
+	for _i in $(seq "$RUNS"); do
+		/usr/bin/time -f '%e %U %S' -o t.txt "$@" >/dev/null 2>err.txt ||
+			{ echo "bench hooks: $_name failed: $(tail -n 1 err.txt)" >&2; exit 1; }
+		_r=$(awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' t.txt)
+		if [ -z "$_best" ] || [ "$(echo "$_r $_best" | awk '{ print ($1 < $3) }')" = 1 ]; then
+			_best=$_r
+		fi
+	done
+	echo "$_best"
+}
+
+ref=$(best "cat+sync" sh -c 'cat vmlinuz initrd.img >esp/out && sync esp/out')
+rm -f esp/out
+ki=$(best "kernel-install add" kernel-install add 6.1.0-bench vmlinuz initrd.img)
+"$B/bin/igos-sign" verify -c mok.crt "esp/EFI/Linux/bench-6.1.0-bench.efi" >/dev/null
+# where the time goes: the two SHA-256 passes over the image (sign, verify)
+bs=$(best "build|sign" sh -c "igos-ukify build --config conf/uki.conf --linux vmlinuz --initrd initrd.img \
+	--uname 6.1.0-bench -o - 2>/dev/null | igos-sign sign -k mok.key -c mok.crt -o - - >signed.efi")
+vf=$(best "verify" igos-sign verify -c mok.crt signed.efi)
+echo "hooks: kernel-install add, 14 MiB kernel + 128 MiB initrd, best of $RUNS (wall s, cpu s)"
+echo "$ref" | awk '{ printf "  cat > out; sync out      %6.2f  %6.2f\n", $1, $2 }'
+echo "$ki" | awk '{ printf "  kernel-install add       %6.2f  %6.2f\n", $1, $2 }'
+echo "$bs" | awk '{ printf "    of which build | sign  %6.2f  %6.2f\n", $1, $2 }'
+echo "$vf" | awk '{ printf "    of which verify        %6.2f  %6.2f\n", $1, $2 }'
+echo "$ki $ref" | awk '{ printf "  ratio (wall)             %6.2f  (target <= 2)\n", $1 / ($3 > 0 ? $3 : 0.01) }'
