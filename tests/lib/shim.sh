@@ -10,11 +10,12 @@
 # shim_boot ESPDIR VARS LOG [vm_boot_uefi options]
 #     vm_boot_uefi with that NVRAM, stopping on the guest's done marker, a
 #     power-off, or shim's refusal ("Verification failed").
-# mm_drive ESPDIR VARS LOG enroll|delete PASSWORD
+# mm_drive ESPDIR VARS LOG enroll|delete PASSWORD [SUBJECT]
 #     Boots through shim with a pending MokNew (enroll) or MokDel (delete)
 #     request and answers MokManager on the serial console: any key, the
-#     request in the main menu, Continue after "View key 0", Yes, the
-#     password, Reboot (qemu then exits: -no-reboot). Each keystroke is sent
+#     request in the main menu, [with SUBJECT: "View key 0", SUBJECT must be
+#     on the key's screen, any key back,] Continue, Yes, the password, Reboot
+#     (qemu then exits: -no-reboot). Each keystroke is sent
 #     after the text it answers appears in LOG (ANSI escapes stripped, only
 #     output after the previous answer counts); a step that does not come
 #     within MM_STEP_TIMEOUT seconds fails with the screen's tail. Returns 0
@@ -67,8 +68,15 @@ _mm_wait() {
 
 _mm_key() { printf '%b' "$1" >&3; }
 
+# with a subject: open key 0, wait for it, back to the list (cursor on key 0)
+_mm_view() {
+	[ -n "$_mm_subj" ] || return 0
+	_mm_key '\r' && _mm_wait "$_mm_l" "$_mm_subj" && _mm_key '\r' &&
+		_mm_wait "$_mm_l" 'Continue'
+}
+
 mm_drive() {
-	_mm_e=$1 _mm_v=$2 _mm_l=$3 _mm_what=$4 _mm_pw=$5
+	_mm_e=$1 _mm_v=$2 _mm_l=$3 _mm_what=$4 _mm_pw=$5 _mm_subj=${6:-}
 	case $_mm_what in
 	enroll) _mm_item='Enroll MOK' _mm_ask='Enroll the key' ;;
 	delete) _mm_item='Delete MOK' _mm_ask='Delete the key' ;;
@@ -85,7 +93,8 @@ mm_drive() {
 	_mm_down='\033[B'
 	if _mm_wait "$_mm_l" 'Press any key to perform MOK management' && _mm_key '\r' &&
 		_mm_wait "$_mm_l" "$_mm_item" && _mm_key "$_mm_down\\r" &&
-		_mm_wait "$_mm_l" 'View key 0' && _mm_key "$_mm_down\\r" &&
+		_mm_wait "$_mm_l" 'View key 0' && _mm_view &&
+		_mm_key "$_mm_down\\r" &&
 		_mm_wait "$_mm_l" "$_mm_ask" && _mm_key "$_mm_down\\r" &&
 		_mm_wait "$_mm_l" 'Password' && printf '%s\r' "$_mm_pw" >&3 &&
 		_mm_wait "$_mm_l" 'Reboot' && _mm_key '\r'; then

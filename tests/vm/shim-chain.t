@@ -5,7 +5,8 @@
 # igos stub as their second stage (grubx64.efi).
 #   1. a snakeoil-signed UKI boots through shim; the guest queues the MOK
 #      (igos-mok import, a password) and powers off;
-#   2. MokManager, driven over the serial console, enrolls it;
+#   2. MokManager, driven over the serial console, shows the key (its SHA-1
+#      fingerprint) and enrolls it;
 #   3. a UKI signed by a key neither in db nor in MokList is refused by shim;
 #   4. a UKI signed only with the MOK boots; igos-mok list and /proc/keys show
 #      the MOK; with module.sig_enforce=1 a module signed with the MOK by
@@ -20,13 +21,15 @@ vm_need
 need igos-mok igos-sign igos-ukify mkfifo "$SHIM_DIR/shimx64.efi" "$SHIM_DIR/mmx64.efi" \
 	"$IGOS_BUILD/efi/igos-stubx64.efi"
 vm_kernel
-plan 41
+plan 42
 
 PW='igos mok pw 1'
 # SHIM_VM_KEEP=DIR keeps the serial logs for a look
 keep() { [ -z "${SHIM_VM_KEEP:-}" ] || cp "$1" "$SHIM_VM_KEEP/"; }
 val() { tr -d '\r' <"$1" | sed -n "s/^$2://p" | head -n 1; }
 fp() { openssl x509 -in "$1" -noout -fingerprint -sha1 | sed 's/.*=//' | tr A-F a-f; }
+# on_screen LOG HEX: HEX (lower case) on the screen, spaces and line ends dropped
+on_screen() { screen "$1" | tr -d ' \n' | tr A-F a-f | grep -q "$2"; }
 # in_nvram NAME FILE: a variable of that name is stored in the NVRAM file
 # (OVMF keeps names UTF-16LE)
 in_nvram() { grep -q -a -P "$(printf '%s' "$1" | sed 's/./&\\x00/g')" "$2"; }
@@ -116,8 +119,10 @@ ok "the NVRAM file keeps MokNew" in_nvram MokNew vars.fd
 ok "and MokAuth" in_nvram MokAuth vars.fd
 
 # 2. MokManager enrolls it
-ok "boot 2: MokManager: enroll, continue, yes, password, reboot" \
-	mm_drive esp1 vars.fd boot2.log enroll "$PW"
+ok "boot 2: MokManager: enroll, view the key, continue, yes, password, reboot" \
+	mm_drive esp1 vars.fd boot2.log enroll "$PW" 'igos shim test MOK'
+ok "the key MokManager showed has the MOK's SHA-1 fingerprint" \
+	on_screen boot2.log "$(printf '%s' "$mokfp" | tr -d :)"
 keep boot2.log
 nok "the UKI did not start before the reboot" grep -q IGOS-TEST-DONE boot2.log
 
@@ -151,8 +156,8 @@ is "$(val boot4.log IGOS-DELETE-RC)" 0 "igos-mok delete queues the MOK's removal
 is "$(val boot4.log IGOS-PENDING-DEL | cut -d' ' -f1-3)" "delete x509 $mokfp" "pending shows it"
 
 # 5. MokManager deletes it, 6. the MOK-signed UKI is refused
-ok "boot 5: MokManager: delete, continue, yes, password, reboot" \
-	mm_drive esp4 vars.fd boot5.log delete "$PW"
+ok "boot 5: MokManager: delete, view the key, continue, yes, password, reboot" \
+	mm_drive esp4 vars.fd boot5.log delete "$PW" 'igos shim test MOK'
 keep boot5.log
 ok "boot 6 stopped on shim's verdict" shim_boot esp4 vars.fd boot6.log
 keep boot6.log
