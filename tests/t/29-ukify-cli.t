@@ -17,7 +17,7 @@ run 0 "" "build -V" igos-ukify build -V
 
 run 2 "*" "no verb" igos-ukify
 run 2 "igos-ukify: unknown verb 'frob'" "unknown verb" igos-ukify frob
-run 2 "igos-ukify: a verb (build, inspect) comes first" "an option before the verb" igos-ukify --linux x build
+run 2 "igos-ukify: a verb (build, inspect, config) comes first" "an option before the verb" igos-ukify --linux x build
 run 2 "igos-ukify: unrecognized option '--frob'" "unknown option" igos-ukify build --frob
 run 2 "igos-ukify: option '--linux' requires an argument" "missing option argument" igos-ukify build --linux
 run 2 "igos-ukify: build needs --linux KERNEL" "build without --linux" igos-ukify build -o x.efi

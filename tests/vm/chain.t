@@ -9,7 +9,6 @@ vm_need
 need mksquashfs igos-verity igos-ukify igos-sign igos-mok igos-measure
 vm_kernel
 W=$T
-plan 22
 
 ok "root image" chain_rootfs
 ok "snakeoil key" chain_snakeoil
