@@ -19,12 +19,6 @@
 
 #define HASH_CHUNK (512u << 10) /* hashed, then summed while still in cache */
 
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* ---- image checks and ranges ---- */
 
 static void
@@ -270,7 +264,7 @@ igos_ac_walk(const unsigned char *t, size_t len, size_t base, struct igos_ac_cer
 
 		if (len - off < 8)
 			return igos_seterr("certificate table entry %u truncated", *n + 1);
-		dw = le32(t + off);
+		dw = igos_le32(t + off);
 		if (dw < 8)
 			return igos_seterr("certificate table entry %u: dwLength %u is shorter "
 					   "than its header", *n + 1, dw);

@@ -50,13 +50,6 @@ const unsigned char igos_guid_cert_sha512[16] = {
 	0xae, 0x0f, 0x3e, 0x09, 0xc4, 0xa6, 0x50, 0x4f,
 	0x9f, 0x1b, 0xd4, 0x1e, 0x2b, 0x89, 0xc1, 0x9a };
 
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
 static void
 put_le(unsigned char *p, uint64_t v, int n)
 {
@@ -78,7 +71,7 @@ void
 igos_guid_str(const unsigned char g[16], char out[37])
 {
 	snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 (unsigned)le32(g), (unsigned)get_le(g + 4, 2), (unsigned)get_le(g + 6, 2),
+		 (unsigned)igos_le32(g), (unsigned)get_le(g + 4, 2), (unsigned)get_le(g + 6, 2),
 		 g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
@@ -135,9 +128,9 @@ igos_esl_parse(const unsigned char *data, size_t len, struct igos_esl_entry **en
 				    "a header needs %d", list, off, left, IGOS_ESL_HEADER);
 			goto fail;
 		}
-		lsize = le32(h + 16);
-		hsize = le32(h + 20);
-		ssize = le32(h + 24);
+		lsize = igos_le32(h + 16);
+		hsize = igos_le32(h + 20);
+		ssize = igos_le32(h + 24);
 		if (lsize > left) {
 			igos_seterr("signature list %zu at offset %zu: SignatureListSize %u "
 				    "exceeds the %zu bytes left", list, off, lsize, left);
@@ -493,7 +486,7 @@ igos_efivar_read(const char *dir, const char *name, const unsigned char guid[16]
 		return -1;
 	}
 	free(path);
-	*attr = le32(buf);
+	*attr = igos_le32(buf);
 	*len = n - 4;
 	if (*len == 0) {
 		free(buf);

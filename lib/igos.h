@@ -239,6 +239,40 @@ const struct igos_pe_section *igos_pe_section(const struct igos_pe *pe, const ch
 /* PE checksum of data as if the CheckSum field at csum_off were zero. */
 uint32_t igos_pe_checksum(const unsigned char *data, size_t len, size_t csum_off);
 
+/* ---- little-endian fields (PE/COFF, EFI, verity: all little-endian) ------- */
+
+static inline uint16_t
+igos_le16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t
+igos_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t
+igos_le64(const unsigned char *p)
+{
+	return igos_le32(p) | (uint64_t)igos_le32(p + 4) << 32;
+}
+
+static inline void
+igos_put_le16(unsigned char *p, uint16_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+static inline void
+igos_put_le32(unsigned char *p, uint32_t v)
+{
+	igos_put_le16(p, (uint16_t)v);
+	igos_put_le16(p + 2, (uint16_t)(v >> 16));
+}
+
 /* ---- small helpers (util.c) ---------------------------------------------- */
 
 /* Parse a whole decimal unsigned number (no sign, no leading zero unless "0"). */

@@ -3,24 +3,6 @@
 
 #include "igos.h"
 
-static uint16_t
-le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const unsigned char *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 int
 igos_pe_parse(struct igos_pe *pe, const unsigned char *d, size_t len)
 {
@@ -33,23 +15,23 @@ igos_pe_parse(struct igos_pe *pe, const unsigned char *d, size_t len)
 	pe->len = len;
 	if (len < 64 || d[0] != 'M' || d[1] != 'Z')
 		return igos_seterr("not a PE/COFF image (no MZ header)");
-	pe->pe_off = le32(d + 0x3c);
+	pe->pe_off = igos_le32(d + 0x3c);
 	if ((uint64_t)pe->pe_off + 24 > len)
 		return igos_seterr("not a PE/COFF image (e_lfanew out of range)");
 	if (memcmp(d + pe->pe_off, "PE\0\0", 4) != 0)
 		return igos_seterr("not a PE/COFF image (no PE signature)");
-	pe->machine = le16(d + pe->pe_off + 4);
-	pe->nsections = le16(d + pe->pe_off + 6);
-	pe->symtab_off = le32(d + pe->pe_off + 12);
-	pe->nsyms = le32(d + pe->pe_off + 16);
-	pe->opt_size = le16(d + pe->pe_off + 20);
-	pe->characteristics = le16(d + pe->pe_off + 22);
+	pe->machine = igos_le16(d + pe->pe_off + 4);
+	pe->nsections = igos_le16(d + pe->pe_off + 6);
+	pe->symtab_off = igos_le32(d + pe->pe_off + 12);
+	pe->nsyms = igos_le32(d + pe->pe_off + 16);
+	pe->opt_size = igos_le16(d + pe->pe_off + 20);
+	pe->characteristics = igos_le16(d + pe->pe_off + 22);
 	pe->opt_off = pe->pe_off + 24;
 	if ((uint64_t)pe->opt_off + pe->opt_size > len)
 		return igos_seterr("truncated PE optional header");
 	if (pe->opt_size < 2)
 		return igos_seterr("PE optional header too small");
-	magic = le16(d + pe->opt_off);
+	magic = igos_le16(d + pe->opt_off);
 	if (magic == 0x20b) {
 		pe->pe32plus = 1;
 		need = 112;
@@ -62,23 +44,23 @@ igos_pe_parse(struct igos_pe *pe, const unsigned char *d, size_t len)
 	}
 	if (pe->opt_size < need)
 		return igos_seterr("PE optional header too small");
-	pe->entry = le32(d + pe->opt_off + 16);
-	pe->image_base = pe->pe32plus ? le64(d + pe->opt_off + 24) : le32(d + pe->opt_off + 28);
-	pe->section_align = le32(d + pe->opt_off + 32);
-	pe->file_align = le32(d + pe->opt_off + 36);
-	pe->size_of_image = le32(d + pe->opt_off + 56);
-	pe->size_of_headers = le32(d + pe->opt_off + 60);
+	pe->entry = igos_le32(d + pe->opt_off + 16);
+	pe->image_base = pe->pe32plus ? igos_le64(d + pe->opt_off + 24) : igos_le32(d + pe->opt_off + 28);
+	pe->section_align = igos_le32(d + pe->opt_off + 32);
+	pe->file_align = igos_le32(d + pe->opt_off + 36);
+	pe->size_of_image = igos_le32(d + pe->opt_off + 56);
+	pe->size_of_headers = igos_le32(d + pe->opt_off + 60);
 	pe->checksum_off = pe->opt_off + 64;
-	pe->subsystem = le16(d + pe->opt_off + 68);
-	pe->dll_characteristics = le16(d + pe->opt_off + 70);
-	pe->ndirs = le32(d + pe->opt_off + dirs_rel - 4);
+	pe->subsystem = igos_le16(d + pe->opt_off + 68);
+	pe->dll_characteristics = igos_le16(d + pe->opt_off + 70);
+	pe->ndirs = igos_le32(d + pe->opt_off + dirs_rel - 4);
 	pe->dirs_off = pe->opt_off + dirs_rel;
 	if (pe->ndirs > 16 || (uint64_t)dirs_rel + 8ull * pe->ndirs > pe->opt_size)
 		return igos_seterr("bad PE data directory count %u", pe->ndirs);
 	if (pe->ndirs > 4) {
 		pe->secdir_off = pe->dirs_off + 32;
-		pe->cert_off = le32(d + pe->secdir_off);
-		pe->cert_size = le32(d + pe->secdir_off + 4);
+		pe->cert_off = igos_le32(d + pe->secdir_off);
+		pe->cert_size = igos_le32(d + pe->secdir_off + 4);
 	}
 	if (pe->size_of_headers > len)
 		return igos_seterr("PE SizeOfHeaders past end of file");
@@ -99,11 +81,11 @@ igos_pe_parse(struct igos_pe *pe, const unsigned char *d, size_t len)
 
 		memcpy(s->name, h, 8);
 		s->name[8] = '\0';
-		s->vsize = le32(h + 8);
-		s->vaddr = le32(h + 12);
-		s->raw_size = le32(h + 16);
-		s->raw_off = le32(h + 20);
-		s->flags = le32(h + 36);
+		s->vsize = igos_le32(h + 8);
+		s->vaddr = igos_le32(h + 12);
+		s->raw_size = igos_le32(h + 16);
+		s->raw_off = igos_le32(h + 20);
+		s->flags = igos_le32(h + 36);
 		s->hdr_off = pe->shdr_off + 40 * i;
 		if (s->raw_size && (uint64_t)s->raw_off + s->raw_size > len)
 			return igos_seterr("PE section '%s' past end of file", s->name);
@@ -133,7 +115,7 @@ igos_pe_checksum(const unsigned char *d, size_t len, size_t csum_off)
 	for (i = 0; i + 1 < len; i += 2) {
 		if (i == csum_off || i == csum_off + 2)
 			continue;
-		sum += le16(d + i);
+		sum += igos_le16(d + i);
 		sum = (sum & 0xffff) + (sum >> 16);
 	}
 	if (len & 1) {

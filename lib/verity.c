@@ -51,12 +51,6 @@ igos_verity_check(const struct igos_verity *v)
 	return 0;
 }
 
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static void
 put_le(unsigned char *p, uint64_t x, int n)
 {
@@ -74,16 +68,16 @@ igos_verity_sb_parse(struct igos_verity *v, const unsigned char *p, size_t len)
 		return igos_seterr("truncated (%zu bytes)", len);
 	if (memcmp(p, magic, sizeof(magic)) != 0)
 		return igos_seterr("bad magic");
-	if ((version = le32(p + 8)) != 1)
+	if ((version = igos_le32(p + 8)) != 1)
 		return igos_seterr("unsupported version %u", version);
-	v->hash_type = le32(p + 12);
+	v->hash_type = igos_le32(p + 12);
 	memcpy(v->uuid, p + 16, 16);
 	if (memchr(p + 32, '\0', 32) == NULL)
 		return igos_seterr("algorithm name not terminated");
 	memcpy(v->alg, p + 32, 32);
-	v->data_block_size = le32(p + 64);
-	v->hash_block_size = le32(p + 68);
-	v->data_blocks = (uint64_t)le32(p + 72) | (uint64_t)le32(p + 76) << 32;
+	v->data_block_size = igos_le32(p + 64);
+	v->hash_block_size = igos_le32(p + 68);
+	v->data_blocks = (uint64_t)igos_le32(p + 72) | (uint64_t)igos_le32(p + 76) << 32;
 	v->salt_size = (uint16_t)(p[80] | p[81] << 8);
 	if (v->salt_size > IGOS_VERITY_SALT_MAX)
 		return igos_seterr("salt size %u exceeds %d", v->salt_size, IGOS_VERITY_SALT_MAX);

@@ -189,15 +189,6 @@ out_commit(struct igos_out *o)
 	cur_out = NULL;
 }
 
-static void
-put_le32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
-
 static size_t
 align8(size_t n)
 {
@@ -247,8 +238,8 @@ pe_write(struct igos_out *o, int early, struct input *in, const struct igos_pe *
 			fail("'%s': image too large for a certificate table", in->path);
 	}
 	toff = end + pad;
-	put_le32(sd, tsize ? (uint32_t)toff : 0);
-	put_le32(sd + 4, (uint32_t)tsize);
+	igos_put_le32(sd, tsize ? (uint32_t)toff : 0);
+	igos_put_le32(sd + 4, (uint32_t)tsize);
 	ws += igos_ac_wordsum(sd, 8, pe->secdir_off);
 	for (unsigned i = 0, at = 0; i < npc; i++) {
 		const unsigned char *p = pc[i].p ? pc[i].p : in->b.data + pc[i].off;
@@ -256,7 +247,7 @@ pe_write(struct igos_out *o, int early, struct input *in, const struct igos_pe *
 		ws += igos_ac_wordsum(p, pc[i].len, toff + at);
 		at += align8(pc[i].len);
 	}
-	put_le32(cs, igos_ac_checksum(ws, toff + tsize));
+	igos_put_le32(cs, igos_ac_checksum(ws, toff + tsize));
 
 	if (!early) {
 		out_write(o, pe->data, pe->checksum_off);
@@ -674,7 +665,7 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		}
 		if (p7len > UINT32_MAX - 8 || (entry = malloc(p7len + 8)) == NULL)
 			fail("out of memory");
-		put_le32(entry, (uint32_t)(p7len + 8));
+		igos_put_le32(entry, (uint32_t)(p7len + 8));
 		entry[4] = IGOS_WIN_CERT_REVISION & 0xff;
 		entry[5] = IGOS_WIN_CERT_REVISION >> 8;
 		entry[6] = IGOS_WIN_CERT_TYPE_PKCS;

@@ -71,34 +71,6 @@ usage_err(const char *fmt, ...)
 	exit(2);
 }
 
-static uint16_t
-rd16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-rd32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void
-wr16(unsigned char *p, uint16_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-}
-
-static void
-wr32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
-
 static uint64_t
 roundup(uint64_t x, uint64_t a)
 {
@@ -316,7 +288,7 @@ kernel_uname(const unsigned char *k, size_t len)
 	static const char needle[] = "Linux version ";
 
 	if (len >= 0x210 && memcmp(k + 0x202, "HdrS", 4) == 0) {
-		size_t off = 0x200 + (size_t)rd16(k + 0x20e), n, max;
+		size_t off = 0x200 + (size_t)igos_le16(k + 0x20e), n, max;
 
 		if (off < len) {
 			max = len - off < 128 ? len - off : 128;
@@ -443,7 +415,7 @@ stub_load(struct stub *st, const char *path)
 		uint64_t end = (uint64_t)pe->symtab_off + 18ull * pe->nsyms;
 
 		if (end + 4 <= len)
-			end += rd32(b.data + end);
+			end += igos_le32(b.data + end);
 		if (end == len)
 			len = pe->symtab_off;
 	}
@@ -454,9 +426,9 @@ stub_load(struct stub *st, const char *path)
 	}
 	memcpy(d, b.data, len);
 	if (len != b.len) {
-		wr32(d + pe->pe_off + 12, 0);
-		wr32(d + pe->pe_off + 16, 0);
-		wr16(d + pe->pe_off + 22, pe->characteristics | FILE_LOCAL_SYMS_STRIPPED);
+		igos_put_le32(d + pe->pe_off + 12, 0);
+		igos_put_le32(d + pe->pe_off + 16, 0);
+		igos_put_le16(d + pe->pe_off + 22, pe->characteristics | FILE_LOCAL_SYMS_STRIPPED);
 	}
 	st->raw_off = calloc(pe->nsections + 1, sizeof(uint32_t));
 	st->raw_size = calloc(pe->nsections + 1, sizeof(uint32_t));
@@ -494,10 +466,10 @@ stub_load(struct stub *st, const char *path)
 			st->raw_off[j] += (uint32_t)(padp + pads);
 	}
 	for (unsigned i = 0; i < pe->nsections; i++) {
-		wr32(d + pe->sec[i].hdr_off + 16, st->raw_size[i]);
-		wr32(d + pe->sec[i].hdr_off + 20, st->raw_off[i]);
+		igos_put_le32(d + pe->sec[i].hdr_off + 16, st->raw_size[i]);
+		igos_put_le32(d + pe->sec[i].hdr_off + 20, st->raw_off[i]);
 	}
-	wr32(d + pe->opt_off + 60, (uint32_t)roundup(pe->size_of_headers, fa));
+	igos_put_le32(d + pe->opt_off + 60, (uint32_t)roundup(pe->size_of_headers, fa));
 	st->d = d;
 	st->len = len;
 	*bp = b; /* pe->data points into it: kept for the stub's lifetime */
@@ -830,9 +802,9 @@ do_build(struct build *bo)
 		if (k->len >= 2 && kb[0] == 'M' && kb[1] == 'Z' && igos_pe_parse(&kpe, kb, k->len) == 0 &&
 		    !(kpe.dll_characteristics & DLL_NX_COMPAT)) {
 			/* as ukify: the UKI claims NX compatibility only if its kernel does */
-			uint16_t dc = rd16(st.d + st.pe.opt_off + 70);
+			uint16_t dc = igos_le16(st.d + st.pe.opt_off + 70);
 
-			wr16(st.d + st.pe.opt_off + 70, dc & (uint16_t)~DLL_NX_COMPAT);
+			igos_put_le16(st.d + st.pe.opt_off + 70, dc & (uint16_t)~DLL_NX_COMPAT);
 		}
 		if (k->len >= 2 && kb[0] == 'M' && kb[1] == 'Z' &&
 		    igos_pe_parse(&kpe, kb, k->len) == 0 &&
@@ -871,7 +843,7 @@ do_build(struct build *bo)
 		memcpy(st.d + st.raw_off[sbat_idx], sbat.p, sbat.len);
 		memset(st.d + st.raw_off[sbat_idx] + sbat.len, 0,
 		       st.raw_size[sbat_idx] - sbat.len);
-		wr32(st.d + ssbat->hdr_off + 8, (uint32_t)sbat.len);
+		igos_put_le32(st.d + ssbat->hdr_off + 8, (uint32_t)sbat.len);
 	}
 	if (bo->pcrsig != NULL) {
 		if (src_file(&srcs[nsrcs], bo->pcrsig) < 0)
@@ -896,7 +868,7 @@ do_build(struct build *bo)
 	{
 		const struct igos_pe *pe = &st.pe;
 		uint64_t hdr = pe->shdr_off + 40ull * pe->nsections;
-		uint32_t soh = rd32(st.d + pe->opt_off + 60);
+		uint32_t soh = igos_le32(st.d + pe->opt_off + 60);
 		unsigned last = 0;
 
 		for (size_t i = 0; i < nsecs; i++) {
@@ -917,7 +889,7 @@ do_build(struct build *bo)
 		}
 		va = pe->nsections ? (uint64_t)pe->sec[last].vaddr + pe->sec[last].vsize : soh;
 		end = st.len;
-		init_data = rd32(st.d + pe->opt_off + 8);
+		init_data = igos_le32(st.d + pe->opt_off + 8);
 		for (size_t i = 0; i < nsecs; i++) {
 			struct section *s = &secs[i];
 			unsigned char *h = st.d + hdr + 40 * i;
@@ -935,18 +907,18 @@ do_build(struct build *bo)
 			}
 			memset(h, 0, 40);
 			memcpy(h, s->name, strlen(s->name));
-			wr32(h + 8, (uint32_t)s->len);
-			wr32(h + 12, s->vaddr);
-			wr32(h + 16, s->raw_size);
-			wr32(h + 20, s->raw_off);
-			wr32(h + 36, s->flags);
+			igos_put_le32(h + 8, (uint32_t)s->len);
+			igos_put_le32(h + 12, s->vaddr);
+			igos_put_le32(h + 16, s->raw_size);
+			igos_put_le32(h + 20, s->raw_off);
+			igos_put_le32(h + 36, s->flags);
 			init_data += (uint32_t)s->len;
 		}
-		wr16(st.d + pe->pe_off + 6, (uint16_t)(pe->nsections + nsecs));
-		wr32(st.d + pe->opt_off + 8, init_data);
-		wr32(st.d + pe->opt_off + 56, (uint32_t)roundup(va, sa));
+		igos_put_le16(st.d + pe->pe_off + 6, (uint16_t)(pe->nsections + nsecs));
+		igos_put_le32(st.d + pe->opt_off + 8, init_data);
+		igos_put_le32(st.d + pe->opt_off + 56, (uint32_t)roundup(va, sa));
 		/* no checksum, as ukify: it would need a second pass over the whole image */
-		wr32(st.d + pe->checksum_off, 0);
+		igos_put_le32(st.d + pe->checksum_off, 0);
 	}
 
 	if (igos_out_open(&out, bo->out, 0, 0) < 0)

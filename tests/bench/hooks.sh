@@ -48,12 +48,17 @@ rm -f esp/out
 ki=$(best "kernel-install add" kernel-install add 6.1.0-bench vmlinuz initrd.img)
 "$B/bin/igos-sign" verify -c mok.crt "esp/EFI/Linux/bench-6.1.0-bench.efi" >/dev/null
 # where the time goes: the two SHA-256 passes over the image (sign, verify)
-bs=$(best "build|sign" sh -c "igos-ukify build --config conf/uki.conf --linux vmlinuz --initrd initrd.img \
-	--uname 6.1.0-bench -o - 2>/dev/null | igos-sign sign -k mok.key -c mok.crt -o - - >signed.efi")
+bu=$(best "build" igos-ukify build --config conf/uki.conf --linux vmlinuz --initrd initrd.img \
+	--uname 6.1.0-bench -o unsigned.efi)
+bs=$(best "sign" igos-sign sign -k mok.key -c mok.crt -o signed.efi unsigned.efi)
 vf=$(best "verify" igos-sign verify -c mok.crt signed.efi)
+# the floor: signing and verifying each hash the whole image once
+fl=$(best "2 x sha256" sh -c 'openssl dgst -sha256 signed.efi && openssl dgst -sha256 signed.efi')
 echo "hooks: kernel-install add, 14 MiB kernel + 128 MiB initrd, best of $RUNS (wall s, cpu s)"
 echo "$ref" | awk '{ printf "  cat > out; sync out      %6.2f  %6.2f\n", $1, $2 }'
 echo "$ki" | awk '{ printf "  kernel-install add       %6.2f  %6.2f\n", $1, $2 }'
-echo "$bs" | awk '{ printf "    of which build | sign  %6.2f  %6.2f\n", $1, $2 }'
+echo "$bu" | awk '{ printf "    of which build         %6.2f  %6.2f\n", $1, $2 }'
+echo "$bs" | awk '{ printf "    of which sign          %6.2f  %6.2f\n", $1, $2 }'
 echo "$vf" | awk '{ printf "    of which verify        %6.2f  %6.2f\n", $1, $2 }'
+echo "$fl" | awk '{ printf "  two SHA-256 passes       %6.2f  %6.2f  (the floor of sign + verify)\n", $1, $2 }'
 echo "$ki $ref" | awk '{ printf "  ratio (wall)             %6.2f  (target <= 2)\n", $1 / ($3 > 0 ? $3 : 0.01) }'

@@ -208,7 +208,7 @@ _vm_run() {
 	timeout -k 5 "$_to" "$@" <"$_in" >>"$_log" 2>&1 &
 	_qpid=$!
 	while kill -0 "$_qpid" 2>/dev/null; do
-		if _m=$(tr -d '\r' <"$_log" | grep -E -m 1 "$_re"); then
+		if _m=$(tr -d '\r' <"$_log" | grep -a -E -m 1 "$_re"); then
 			VM_STOPPED=$_m
 			# Let the guest finish the line it is printing, then stop it.
 			sleep 1
@@ -219,7 +219,7 @@ _vm_run() {
 	done
 	wait "$_qpid"
 	_rc=$?
-	if [ -z "$VM_STOPPED" ] && _m=$(tr -d '\r' <"$_log" | grep -E -m 1 "$_re"); then
+	if [ -z "$VM_STOPPED" ] && _m=$(tr -d '\r' <"$_log" | grep -a -E -m 1 "$_re"); then
 		VM_STOPPED=$_m
 	fi
 	if [ -n "$VM_STOPPED" ] && [ "$_rc" -ne 124 ]; then _rc=0; fi
