@@ -25,8 +25,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *p;
 		size_t n;
 
-		for (unsigned i = 0; i < pe.nsections; i++)
-			(void)uki_section_known(pe.sec[i].name);
 		if (pe.size_of_image <= (1u << 20)) {
 			uint8_t *img = calloc(1, pe.size_of_image ? pe.size_of_image : 1);
 
