@@ -104,7 +104,7 @@ bench: deps
 		IGOS_BUILD=$(abspath $(BUILD)) IGOS_SRC=$(CURDIR) PATH=$(abspath $(BUILD))/bin:$$PATH $$b; done
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 # The whole chain on a real kernel under Secure Boot and a TPM (see README).
 demo: deps
