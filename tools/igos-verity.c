@@ -307,31 +307,43 @@ check_overlap(const struct stat *ds, const struct stat *hs, const struct igos_ve
 		errx(1, "data area overlaps with hash area");
 }
 
-/* ROOTHASH operand: hex, or @FILE holding hex and at most trailing blanks. */
-static void
-parse_root(const char *arg, const char *alg, unsigned ds, unsigned char *out)
+/*
+ * ROOTHASH operand: hex, or @FILE holding hex and at most trailing blanks.
+ * Returns the hex digits as a heap string (exits on anything else).
+ */
+static char *
+root_hex(const char *arg)
 {
-	char *buf = NULL;
-	const char *s = arg;
+	char *s;
 	size_t len;
 
 	if (arg[0] == '@') {
-		if ((buf = igos_read_small(arg + 1, 4096, &len)) == NULL)
+		if ((s = igos_read_small(arg + 1, 4096, &len)) == NULL)
 			errx(1, "%s", igos_errmsg());
-		while (len > 0 && isspace((unsigned char)buf[len - 1]))
+		while (len > 0 && isspace((unsigned char)s[len - 1]))
 			len--;
-		buf[len] = '\0';
-		s = buf;
+		s[len] = '\0';
+	} else if ((s = strdup(arg)) == NULL) {
+		errx(1, "out of memory");
 	}
-	len = strlen(s);
-	for (size_t i = 0; i < len; i++)
+	for (size_t i = 0; s[i] != '\0'; i++)
 		if (!isxdigit((unsigned char)s[i]))
 			errx(1, "invalid root hash: not hex");
+	return s;
+}
+
+/* A ROOTHASH for algorithm alg (ds bytes) into out. */
+static void
+parse_root(const char *arg, const char *alg, unsigned ds, unsigned char *out)
+{
+	char *s = root_hex(arg);
+	size_t len = strlen(s);
+
 	if (len != 2 * (size_t)ds)
 		errx(1, "invalid root hash: %zu hex digits, %s needs %u", len, alg, 2 * ds);
 	if (igos_hex_decode(s, len, out, ds) < 0)
 		errx(1, "invalid root hash: %s", igos_errmsg());
-	free(buf);
+	free(s);
 }
 
 static int
@@ -680,33 +692,19 @@ cmd_dump(int argc, char **argv)
 
 /* ---- sign ---- */
 
-/* The string the kernel checks the signature against: the root hash in lower
- * case hex, exactly, without a newline. */
+/* A ROOTHASH of any digest size, lowercased into hex (for sign). */
 static size_t
 root_hex_any(const char *arg, char *hex, size_t cap)
 {
 	static const unsigned sizes[] = { 20, 28, 32, 48, 64 };
-	char *buf = NULL;
-	const char *s = arg;
-	size_t len;
+	char *s = root_hex(arg);
+	size_t len = strlen(s);
 
-	if (arg[0] == '@') {
-		if ((buf = igos_read_small(arg + 1, 4096, &len)) == NULL)
-			errx(1, "%s", igos_errmsg());
-		while (len > 0 && isspace((unsigned char)buf[len - 1]))
-			len--;
-		buf[len] = '\0';
-		s = buf;
-	}
-	len = strlen(s);
-	for (size_t i = 0; i < len; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			errx(1, "invalid root hash: not hex");
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		if (len == 2 * sizes[i] && len < cap) {
 			for (size_t k = 0; k <= len; k++)
 				hex[k] = (char)tolower((unsigned char)s[k]);
-			free(buf);
+			free(s);
 			return len;
 		}
 	errx(1, "invalid root hash: %zu hex digits, not the size of a digest", len);
