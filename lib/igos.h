@@ -275,6 +275,15 @@ igos_put_le32(unsigned char *p, uint32_t v)
 
 /* ---- small helpers (util.c) ---------------------------------------------- */
 
+/* A growable NUL-terminated byte string: start zeroed, free(t.p) when done. */
+struct igos_text {
+	char *p;
+	size_t len, cap;
+};
+
+/* Append n bytes (p may hold NULs); 0, or -1 when out of memory. */
+int igos_text_add(struct igos_text *t, const void *p, size_t n);
+
 /* Parse a whole decimal unsigned number (no sign, no leading zero unless "0"). */
 int igos_parse_u64(const char *s, uint64_t *out);
 /* Print "prog 0.1" to stdout. */

@@ -31,34 +31,11 @@ cut_comment(const char *b, const char *e)
 	return e;
 }
 
-struct scratch {
-	char *p;
-	size_t len, cap;
-};
-
-static int
-scratch_add(struct scratch *s, const char *b, size_t n)
-{
-	if (s->len + n + 1 > s->cap) {
-		size_t ncap = (s->len + n + 1) * 2;
-		char *np = realloc(s->p, ncap);
-
-		if (np == NULL)
-			return igos_seterr("out of memory");
-		s->p = np;
-		s->cap = ncap;
-	}
-	memcpy(s->p + s->len, b, n);
-	s->len += n;
-	s->p[s->len] = '\0';
-	return 0;
-}
-
 int
 igos_ini_parse(const char *data, size_t len, igos_ini_cb cb, void *ctx)
 {
 	const char *p = data, *end = data + len;
-	struct scratch sec = {0}, key = {0}, val = {0};
+	struct igos_text sec = {0}, key = {0}, val = {0};
 	int have_sec = 0, have_key = 0, rc = -1;
 	unsigned line = 0, key_line = 0;
 
@@ -89,7 +66,7 @@ igos_ini_parse(const char *data, size_t len, igos_ini_cb cb, void *ctx)
 		if (indented && have_key) {
 			e = cut_comment(b, e);
 			trim(&b, &e);
-			if (scratch_add(&val, "\n", 1) < 0 || scratch_add(&val, b, (size_t)(e - b)) < 0)
+			if (igos_text_add(&val, "\n", 1) < 0 || igos_text_add(&val, b, (size_t)(e - b)) < 0)
 				goto out;
 			continue;
 		}
@@ -107,7 +84,7 @@ igos_ini_parse(const char *data, size_t len, igos_ini_cb cb, void *ctx)
 				goto out;
 			}
 			sec.len = 0;
-			if (scratch_add(&sec, nb, (size_t)(c - nb)) < 0)
+			if (igos_text_add(&sec, nb, (size_t)(c - nb)) < 0)
 				goto out;
 			have_sec = 1;
 			continue;
@@ -134,8 +111,8 @@ igos_ini_parse(const char *data, size_t len, igos_ini_cb cb, void *ctx)
 			ve = vb < ve ? cut_comment(vb - 1, ve) : ve;
 			trim(&vb, &ve);
 			key.len = val.len = 0;
-			if (scratch_add(&key, kb, (size_t)(ke - kb)) < 0 ||
-			    scratch_add(&val, "", 0) < 0 || scratch_add(&val, vb, (size_t)(ve - vb)) < 0)
+			if (igos_text_add(&key, kb, (size_t)(ke - kb)) < 0 ||
+			    igos_text_add(&val, "", 0) < 0 || igos_text_add(&val, vb, (size_t)(ve - vb)) < 0)
 				goto out;
 			have_key = 1;
 			key_line = line;

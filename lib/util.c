@@ -1,6 +1,8 @@
 /* Small helpers every command uses. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "igos.h"
 
@@ -30,4 +32,25 @@ void
 igos_print_version(const char *prog)
 {
 	printf("%s %s\n", prog, IGOS_VERSION);
+}
+
+int
+igos_text_add(struct igos_text *t, const void *p, size_t n)
+{
+	if (n > SIZE_MAX / 2 - t->len - 1)
+		return igos_seterr("out of memory");
+	if (t->len + n + 1 > t->cap) {
+		size_t ncap = (t->len + n + 1) * 2;
+		char *np = realloc(t->p, ncap);
+
+		if (np == NULL)
+			return igos_seterr("out of memory");
+		t->p = np;
+		t->cap = ncap;
+	}
+	if (n)
+		memcpy(t->p + t->len, p, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+	return 0;
 }

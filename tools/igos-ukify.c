@@ -308,36 +308,13 @@ kernel_uname(const unsigned char *k, size_t len)
 	return NULL;
 }
 
-struct text {
-	char *p;
-	size_t len, cap;
-};
-
-static int
-text_add(struct text *t, const void *p, size_t n)
-{
-	if (t->len + n + 1 > t->cap) {
-		size_t ncap = (t->len + n + 1) * 2;
-		char *np = realloc(t->p, ncap);
-
-		if (np == NULL)
-			return igos_seterr("out of memory");
-		t->p = np;
-		t->cap = ncap;
-	}
-	memcpy(t->p + t->len, p, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-	return 0;
-}
-
 /*
  * Add the lines of an SBAT text after its "sbat," header line to out (each
  * followed by '\n'). A text whose first line is not an SBAT header is
  * reported and skipped, as ukify does. NULs at the end are dropped.
  */
 static int
-sbat_lines(struct text *out, const unsigned char *p, size_t len, const char *what)
+sbat_lines(struct igos_text *out, const unsigned char *p, size_t len, const char *what)
 {
 	const unsigned char *e = p + len, *nl;
 	int first = 1;
@@ -365,7 +342,7 @@ sbat_lines(struct text *out, const unsigned char *p, size_t len, const char *wha
 		}
 		if (le == p)
 			continue;
-		if (text_add(out, p, (size_t)(le - p)) < 0 || text_add(out, "\n", 1) < 0)
+		if (igos_text_add(out, p, (size_t)(le - p)) < 0 || igos_text_add(out, "\n", 1) < 0)
 			return -1;
 	}
 	return 0;
@@ -622,7 +599,7 @@ do_build(struct build *bo)
 	struct section secs[MAX_NEW];
 	size_t nsecs = 0;
 	struct src kernel, *k;
-	struct text sbat = {0};
+	struct igos_text sbat = {0};
 	char *uname = NULL, *cmd = NULL;
 	const struct igos_pe_section *ssbat;
 	struct igos_out out;
@@ -784,8 +761,8 @@ do_build(struct build *bo)
 		goto out;
 	}
 	sbat_idx = (int)(ssbat - st.pe.sec);
-	if (text_add(&sbat, SBAT_HEADER, sizeof(SBAT_HEADER) - 1) < 0 ||
-	    text_add(&sbat, "\n", 1) < 0)
+	if (igos_text_add(&sbat, SBAT_HEADER, sizeof(SBAT_HEADER) - 1) < 0 ||
+	    igos_text_add(&sbat, "\n", 1) < 0)
 		goto out;
 	{
 		const struct igos_pe_section *s = ssbat;
@@ -815,8 +792,8 @@ do_build(struct build *bo)
 				goto out;
 		}
 		if (bo->nsbats == 0) {
-			if (text_add(&sbat, SBAT_UKI, sizeof(SBAT_UKI) - 1) < 0 ||
-			    text_add(&sbat, "\n", 1) < 0)
+			if (igos_text_add(&sbat, SBAT_UKI, sizeof(SBAT_UKI) - 1) < 0 ||
+			    igos_text_add(&sbat, "\n", 1) < 0)
 				goto out;
 		}
 		for (size_t i = 0; i < bo->nsbats; i++) {
@@ -832,7 +809,7 @@ do_build(struct build *bo)
 				goto out;
 		}
 		/* joined by '\n', ending "\n\0" */
-		if (text_add(&sbat, "", 1) < 0)
+		if (igos_text_add(&sbat, "", 1) < 0)
 			goto out;
 		if (sbat.len > st.raw_size[sbat_idx]) {
 			igos_seterr("stub '%s': its .sbat section has room for %u bytes, the "
