@@ -359,6 +359,17 @@ json_pcr(const char *phase, int pcr, const unsigned char *v, size_t len)
 	return e;
 }
 
+/* The array of bank b in a {"<bank>": [...]} object (exits when out of memory). */
+static json_object *
+json_bank(json_object *root, int b)
+{
+	json_object *arr = json_object_new_array();
+
+	if (arr == NULL || json_object_object_add(root, igos_pcr_bank_name(b), arr) < 0)
+		errx(1, "cannot build JSON: out of memory");
+	return arr;
+}
+
 static int
 cmd_calculate(const struct args *a)
 {
@@ -383,9 +394,7 @@ cmd_calculate(const struct args *a)
 
 			if (!(banks & 1u << b))
 				continue;
-			if (!(arr = json_object_new_array()) ||
-			    json_object_object_add(root, igos_pcr_bank_name(b), arr) < 0)
-				errx(1, "cannot build JSON: out of memory");
+			arr = json_bank(root, b);
 			for (size_t i = 0; i < nph; i++) {
 				if (igos_pcr_predict(&in, b, ph[i], v) < 0)
 					errx(1, "%s", igos_errmsg());
@@ -653,9 +662,7 @@ cmd_status(const struct args *a)
 
 			if (!(have & 1u << b))
 				continue;
-			if (!(arr = json_object_new_array()) ||
-			    json_object_object_add(root, igos_pcr_bank_name(b), arr) < 0)
-				errx(1, "cannot build JSON: out of memory");
+			arr = json_bank(root, b);
 			for (size_t i = 0; i < NSTATUS; i++)
 				if (json_object_array_add(arr, json_pcr(NULL, status_pcrs[i], v[b][i],
 							 igos_pcr_bank_size(b))) < 0)
