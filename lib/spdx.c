@@ -302,15 +302,17 @@ lwith(struct lparse *p, int depth)
 	return w;
 }
 
+/* OPERAND (TOK OPERAND)*, left-associative: the AND and OR levels */
 static int
-land(struct lparse *p, int depth)
+lchain(struct lparse *p, int depth, enum tok tok, enum node kind,
+       int (*operand)(struct lparse *, int))
 {
 	int l, r, n;
 
-	if ((l = lwith(p, depth)) < 0)
+	if ((l = operand(p, depth)) < 0)
 		return -1;
-	while (p->tok == T_AND) {
-		if (lnext(p) < 0 || (r = lwith(p, depth)) < 0 || (n = newnode(p, N_AND)) < 0)
+	while (p->tok == tok) {
+		if (lnext(p) < 0 || (r = operand(p, depth)) < 0 || (n = newnode(p, kind)) < 0)
 			return -1;
 		p->nodes[n].left = l;
 		p->nodes[n].right = r;
@@ -322,22 +324,15 @@ land(struct lparse *p, int depth)
 }
 
 static int
+land(struct lparse *p, int depth)
+{
+	return lchain(p, depth, T_AND, N_AND, lwith);
+}
+
+static int
 lor(struct lparse *p, int depth)
 {
-	int l, r, n;
-
-	if ((l = land(p, depth)) < 0)
-		return -1;
-	while (p->tok == T_OR) {
-		if (lnext(p) < 0 || (r = land(p, depth)) < 0 || (n = newnode(p, N_OR)) < 0)
-			return -1;
-		p->nodes[n].left = l;
-		p->nodes[n].right = r;
-		if (settdepth(p, n) < 0)
-			return -1;
-		l = n;
-	}
-	return l;
+	return lchain(p, depth, T_OR, N_OR, land);
 }
 
 struct sbuf {
