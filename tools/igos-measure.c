@@ -99,6 +99,15 @@ struct args {
 	int nops;
 };
 
+/* a string option that may be given once; OPT is its name with the dashes */
+static void
+set_once(const char **slot, const char *opt)
+{
+	if (*slot)
+		errx(2, "%s given twice", opt);
+	*slot = optarg;
+}
+
 static void
 parse_args(struct args *a, int argc, char **argv)
 {
@@ -151,29 +160,19 @@ parse_args(struct args *a, int argc, char **argv)
 			a->json = 1;
 			break;
 		case 'k':
-			if (a->key)
-				errx(2, "--key given twice");
-			a->key = optarg;
+			set_once(&a->key, "--key");
 			break;
 		case OPT_PIN_FILE:
-			if (a->pin_file)
-				errx(2, "--pin-file given twice");
-			a->pin_file = optarg;
+			set_once(&a->pin_file, "--pin-file");
 			break;
 		case 'P':
-			if (a->pubkey)
-				errx(2, "--public-key given twice");
-			a->pubkey = optarg;
+			set_once(&a->pubkey, "--public-key");
 			break;
 		case 'o':
-			if (a->output)
-				errx(2, "--output given twice");
-			a->output = optarg;
+			set_once(&a->output, "--output");
 			break;
 		case OPT_TCTI:
-			if (a->tcti)
-				errx(2, "--tcti given twice");
-			a->tcti = optarg;
+			set_once(&a->tcti, "--tcti");
 			break;
 		case OPT_STUB:
 			if (a->stub_set++)
