@@ -21,11 +21,7 @@ plan 17
 stub_initrd initrd.img
 CMDLINE="console=ttyS0 quiet igos.test=stub-boot"
 OPTIONS="console=ttyS0 quiet igos.test=loadoptions"
-printf '%s' "$CMDLINE" >cmdline
-printf 'ID=igos-test\nNAME="igos test"\n' >osrel
-printf '%s' "$VM_KVER" >uname
-cp "$VM_VMLINUZ" vmlinuz
-sbattach --remove vmlinuz >/dev/null 2>&1
+stub_parts "$CMDLINE"
 is "$(sbverify --list vmlinuz 2>&1)" "No signature table present" \
 	"the inner kernel carries no signature"
 

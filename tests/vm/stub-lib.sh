@@ -17,6 +17,10 @@
 #     PCR 11 (sha256) after the stub's measurements of the given sections, in
 #     the order given (the caller lists them in the measured order): for each,
 #     the name with its NUL, then the content. Computed with openssl only.
+# stub_parts CMDLINE
+#     The section files the stub tests build from, in the current directory:
+#     cmdline (CMDLINE, no newline), osrel, uname ($VM_KVER) and vmlinuz (the
+#     test kernel with Debian's signature removed).
 # stub_initrd OUT
 #     A busybox initrd whose init prints IGOS-CMDLINE:, IGOS-PCR11:, IGOS-PCR12:
 #     lines and IGOS-TEST-DONE, then powers off.
@@ -101,6 +105,14 @@ pcr11_expect() {
 		_p=$(pcr_extend "$_p" <"$_f")
 	done
 	echo "$_p"
+}
+
+stub_parts() {
+	printf '%s' "$1" >cmdline
+	printf 'ID=igos-test\nNAME="igos test"\n' >osrel
+	printf '%s' "$VM_KVER" >uname
+	cp "$VM_VMLINUZ" vmlinuz
+	sbattach --remove vmlinuz >/dev/null 2>&1
 }
 
 stub_initrd() {

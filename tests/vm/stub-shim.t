@@ -15,11 +15,7 @@ plan 3
 
 stub_initrd initrd.img
 CMDLINE="console=ttyS0 quiet panic=-1 igos.test=stub-shim"
-printf '%s' "$CMDLINE" >cmdline
-printf 'ID=igos-test\n' >osrel
-printf '%s' "$VM_KVER" >uname
-cp "$VM_VMLINUZ" vmlinuz
-sbattach --remove vmlinuz >/dev/null 2>&1
+stub_parts "$CMDLINE"
 stub_uki uki.efi "$STUB_IGOS" .osrel=osrel .cmdline=cmdline .uname=uname \
 	.initrd=initrd.img .linux=vmlinuz
 uki_sbat uki.efi sbat
