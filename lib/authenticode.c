@@ -251,6 +251,16 @@ out:
 
 /* ---- certificate table ---- */
 
+/*
+ * EDK2's DxeImageVerificationHandler walks the table entry by entry and
+ * denies the image when the walk does not end exactly at VirtualAddress +
+ * Size: it stops at an entry with 8 bytes or less left, with dwLength past
+ * the table or without room for its 8-byte padding, and at a PKCS entry whose
+ * dwLength <= 8 (an empty WIN_CERTIFICATE). shim skips such entries, so
+ * EDK2 is the stricter walk and the one kept here. Entries of another type
+ * or revision are skipped by both; they are refused here (sign never makes
+ * them, and a skipped entry is bytes nobody checks).
+ */
 int
 igos_ac_walk(const unsigned char *t, size_t len, size_t base, struct igos_ac_cert *c,
 	     unsigned max, unsigned *n)
@@ -263,18 +273,22 @@ igos_ac_walk(const unsigned char *t, size_t len, size_t base, struct igos_ac_cer
 		size_t step;
 
 		if (len - off < 8)
-			return igos_seterr("certificate table entry %u truncated", *n + 1);
+			return igos_seterr("certificate table entry %u truncated: %zu bytes left, "
+					   "less than a WIN_CERTIFICATE header (EDK2 denies the "
+					   "image)", *n + 1, len - off);
 		dw = igos_le32(t + off);
-		if (dw < 8)
-			return igos_seterr("certificate table entry %u: dwLength %u is shorter "
-					   "than its header", *n + 1, dw);
+		if (dw <= 8)
+			return igos_seterr("certificate table entry %u: dwLength %u leaves no room "
+					   "for a signature (EDK2 stops its walk there and denies "
+					   "the image)", *n + 1, dw);
 		if (dw > len - off)
 			return igos_seterr("certificate table entry %u: dwLength %u overflows the "
 					   "table", *n + 1, dw);
 		step = ((size_t)dw + 7) & ~(size_t)7;
 		if (step > len - off)
-			return igos_seterr("certificate table entry %u: dwLength %u overflows the "
-					   "table", *n + 1, dw);
+			return igos_seterr("certificate table entry %u: dwLength %u has no room for "
+					   "its padding to 8 bytes in the table (EDK2 denies the "
+					   "image)", *n + 1, dw);
 		if (*n == max)
 			return igos_seterr("more than %u certificate table entries", max);
 		c[*n].off = base + off;
@@ -696,6 +710,63 @@ igos_ac_firmware_form(const unsigned char *der, size_t len, const EVP_MD **md)
 	return igos_seterr("PKCS#7 digest algorithm not where UEFI firmware reads it");
 }
 
+static const char *
+md_name(const EVP_MD *md)
+{
+	switch (EVP_MD_get_type(md)) {
+	case NID_sha1:
+		return "SHA-1";
+	case NID_sha384:
+		return "SHA-384";
+	case NID_sha512:
+		return "SHA-512";
+	default:
+		return "SHA-256";
+	}
+}
+
+/*
+ * What the verifiers in firmware and shim can check of a signature whose
+ * bytes are valid: OVMF and shim link an OpenSSL built without EC, so only
+ * RSA with PKCS#1 v1.5 signs; the signer's digest must be SHA-256 as the
+ * image digest is. RSA below 2048 or above 4096 bits is refused here though
+ * OVMF and shim accept it (see igos-sign(1)): 1024 is breakable, and keys
+ * past 4096 bits are not what firmware vendors test.
+ */
+static int
+signer_rules(PKCS7 *p7)
+{
+	PKCS7_SIGNER_INFO *si = sk_PKCS7_SIGNER_INFO_value(p7->d.sign->signer_info, 0);
+	STACK_OF(X509) *signers;
+	EVP_PKEY *k;
+	char key[32];
+	int nid, bits, rc = 0;
+
+	if (sk_PKCS7_SIGNER_INFO_num(p7->d.sign->signer_info) != 1)
+		return igos_seterr("%d signers in one PKCS#7: Authenticode has exactly one",
+				   sk_PKCS7_SIGNER_INFO_num(p7->d.sign->signer_info));
+	if (OBJ_obj2nid(si->digest_alg->algorithm) != NID_sha256)
+		return igos_seterr("signer digest is not SHA-256: shim accepts SHA-256 only");
+	if ((signers = PKCS7_get0_signers(p7, NULL, 0)) == NULL || sk_X509_num(signers) != 1) {
+		sk_X509_free(signers);
+		igos_ssl_clear();
+		return igos_seterr("signer certificate not found");
+	}
+	k = X509_get0_pubkey(sk_X509_value(signers, 0));
+	sk_X509_free(signers);
+	key_str(k, key, sizeof(key));
+	if (k == NULL || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA)
+		return igos_seterr("signer key is %s: UEFI firmware and shim verify RSA only", key);
+	bits = EVP_PKEY_get_bits(k);
+	if (bits < 2048 || bits > 4096)
+		rc = igos_seterr("signer key is %s: igos accepts RSA 2048 to 4096 bits", key);
+	nid = OBJ_obj2nid(si->digest_enc_alg->algorithm);
+	if (rc == 0 && nid != NID_rsaEncryption && nid != NID_sha256WithRSAEncryption)
+		rc = igos_seterr("signature algorithm %s: UEFI firmware and shim verify RSA "
+				 "PKCS#1 v1.5 only", nid == NID_undef ? "unknown" : OBJ_nid2sn(nid));
+	return rc;
+}
+
 int
 igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 	       STACK_OF(X509) *trusted)
@@ -735,6 +806,12 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 		igos_seterr("PKCS#7 and SpcIndirectDataContent name different digests");
 		goto out;
 	}
+	/* EDK2 would hash with SHA-1, -384 or -512 too; shim compares a SHA-256
+	 * image digest only, so anything else fails under shim */
+	if (EVP_MD_get_type(md) != NID_sha256) {
+		igos_seterr("%s image digest: shim accepts SHA-256 only", md_name(md));
+		goto out;
+	}
 	if (image_digest(dg, md, &idg) < 0)
 		goto out;
 	if (CRYPTO_memcmp(idg, sdg, sdlen) != 0) {
@@ -763,6 +840,8 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 		p7_fail("signature not valid");
 		goto out;
 	}
+	if (signer_rules(p7) < 0)
+		goto out;
 	rc = 0;
 out:
 	BIO_free(in);
