@@ -767,6 +767,57 @@ signer_rules(PKCS7 *p7)
 	return rc;
 }
 
+#define OID_EKU_MODSIGN "1.3.6.1.4.1.2312.16.1.2"
+
+static int
+eku_modsign(X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+	char oid[64];
+	int found = 0;
+
+	for (int i = 0; i < sk_ASN1_OBJECT_num(eku) && !found; i++)
+		found = OBJ_obj2txt(oid, sizeof(oid), sk_ASN1_OBJECT_value(eku, i), 1) > 0 &&
+			strcmp(oid, OID_EKU_MODSIGN) == 0;
+	EXTENDED_KEY_USAGE_free(eku);
+	igos_ssl_clear();
+	return found;
+}
+
+/*
+ * The certificates an image may chain to: shim skips every db and MokList
+ * certificate whose EKU names module signing (igos-mok new --modules-only
+ * makes such MOKs), so an image signed for one does not boot through shim.
+ * A new stack (not owning the certificates), or NULL with the error set.
+ */
+static STACK_OF(X509) *
+image_anchors(STACK_OF(X509) *trusted, unsigned *skipped)
+{
+	STACK_OF(X509) *a = sk_X509_new_null();
+
+	*skipped = 0;
+	if (a == NULL) {
+		igos_seterr("out of memory");
+		return NULL;
+	}
+	for (int i = 0; i < sk_X509_num(trusted); i++) {
+		if (eku_modsign(sk_X509_value(trusted, i)))
+			(*skipped)++;
+		else if (!sk_X509_push(a, sk_X509_value(trusted, i))) {
+			sk_X509_free(a);
+			igos_seterr("out of memory");
+			return NULL;
+		}
+	}
+	if (sk_X509_num(a) == 0) {
+		sk_X509_free(a);
+		igos_seterr("no usable certificate: shim trusts no certificate with the "
+			    "module-signing EKU %s for images", OID_EKU_MODSIGN);
+		return NULL;
+	}
+	return a;
+}
+
 int
 igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 	       STACK_OF(X509) *trusted)
@@ -779,6 +830,8 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 	size_t sdlen, left, vlen;
 	char oid[64];
 	X509_STORE *st = NULL;
+	STACK_OF(X509) *anchors = NULL;
+	unsigned skipped = 0;
 	BIO *in = NULL;
 	int rc = -1;
 
@@ -827,7 +880,9 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 		igos_seterr_ssl("cannot verify");
 		goto out;
 	}
-	if (trusted && (st = trust_store(trusted)) == NULL) {
+	if (trusted && (anchors = image_anchors(trusted, &skipped)) == NULL)
+		goto out;
+	if (anchors && (st = trust_store(anchors)) == NULL) {
 		igos_seterr_ssl("cannot verify");
 		goto out;
 	}
@@ -838,12 +893,17 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 	if (PKCS7_verify(p7, NULL, st, in, NULL, PKCS7_BINARY | (trusted ? 0 : PKCS7_NOVERIFY))
 	    != 1) {
 		p7_fail("signature not valid");
+		if (skipped && strstr(igos_errmsg(), "does not chain"))
+			igos_seterr("signature not valid: signer does not chain to a given "
+				    "certificate (%u not used: shim trusts no certificate with "
+				    "the module-signing EKU %s for images)", skipped, OID_EKU_MODSIGN);
 		goto out;
 	}
 	if (signer_rules(p7) < 0)
 		goto out;
 	rc = 0;
 out:
+	sk_X509_free(anchors);
 	BIO_free(in);
 	X509_STORE_free(st);
 	PKCS7_free(p7);
@@ -856,6 +916,9 @@ igos_p7_verify_detached(const unsigned char *der, size_t derlen, const unsigned 
 {
 	PKCS7 *p7;
 	X509_STORE *st = NULL;
+	STACK_OF(X509) *signers = NULL;
+	EVP_PKEY *k;
+	char key[32];
 	BIO *in = NULL;
 	int rc = -1;
 
@@ -877,8 +940,21 @@ igos_p7_verify_detached(const unsigned char *der, size_t derlen, const unsigned 
 		p7_fail("signature not valid");
 		goto out;
 	}
+	/* Debian's kernel is built without ECDSA: it loads RSA-signed modules only */
+	if ((signers = PKCS7_get0_signers(p7, certs, 0)) == NULL || sk_X509_num(signers) != 1) {
+		igos_ssl_clear();
+		igos_seterr("signer certificate not found");
+		goto out;
+	}
+	k = X509_get0_pubkey(sk_X509_value(signers, 0));
+	if (k == NULL || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
+		key_str(k, key, sizeof(key));
+		igos_seterr("signer key is %s: the kernel verifies RSA module signatures only", key);
+		goto out;
+	}
 	rc = 0;
 out:
+	sk_X509_free(signers);
 	BIO_free(in);
 	X509_STORE_free(st);
 	PKCS7_free(p7);

@@ -122,4 +122,12 @@ run 0 "" "... verifies: one valid signature is enough, as for firmware and shim"
 is "$OUT" "signature 1: signer key is EC-prime256v1: UEFI firmware and shim verify RSA only
 signature 2: ok
 'ecgood.efi': verified" "... and says why the first one does not count"
+
+# shim trusts no db or MOK certificate whose EKU names module signing
+igos-mok new -k modonly.key -c modonly.pem --modules-only --subject "modules only" >/dev/null
+"$S" sign -k modonly.key -c modonly.pem -o modonly.efi a.efi
+run 1 "igos-sign: 'modonly.efi': not verified: signature 1: no usable certificate: shim trusts no certificate with the module-signing EKU 1.3.6.1.4.1.2312.16.1.2 for images" \
+	"a MOK made with --modules-only does not verify an image" "$S" verify -c modonly.pem modonly.efi
+run 1 "igos-sign: 'modonly.efi': not verified: signature 1: signature not valid: signer does not chain to a given certificate (1 not used: shim trusts no certificate with the module-signing EKU 1.3.6.1.4.1.2312.16.1.2 for images)" \
+	"... nor beside another certificate" "$S" verify -c so.crt -c modonly.pem modonly.efi
 done_testing
