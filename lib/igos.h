@@ -5,7 +5,9 @@
 #ifndef IGOS_H
 #define IGOS_H
 
+#include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -286,7 +288,52 @@ int igos_text_add(struct igos_text *t, const void *p, size_t n);
 
 /* Parse a whole decimal unsigned number (no sign, no leading zero unless "0"). */
 int igos_parse_u64(const char *s, uint64_t *out);
-/* Print "prog 0.1" to stdout. */
-void igos_print_version(const char *prog);
+
+/* ---- the command line (cli.c) --------------------------------------------- */
+
+/*
+ * The one part of the library that prints and exits: what every command's
+ * main() shares, so that all of them speak alike. Errors are one line,
+ * "prog: message"; exit 1 is a failure, 2 a usage error.
+ */
+/* set by -v/--verbose: failures print the whole OpenSSL error queue too */
+extern int igos_verbose;
+
+/* The program's name for messages, its --help text (to the FILE given), and
+ * what to release before any exit through igos_die or igos_usage_err (a
+ * token session, an output being written); usage and cleanup may be NULL. */
+void igos_cli_init(const char *prog, void (*usage)(FILE *), void (*cleanup)(void));
+const char *igos_prog(void);
+/* "prog 0.1" to stdout. */
+void igos_print_version(void);
+void igos_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A failure: exit 1 (the OpenSSL queue first under -v). */
+void igos_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* A failure with the library's last message. */
+void igos_die_lib(void) __attribute__((noreturn));
+/* A usage error: exit 2. */
+void igos_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * getopt_long as every igos command uses it: -h/--help prints the usage and
+ * exits 0, -V/--version the version, -v/--verbose sets igos_verbose (each
+ * where the command's tables list it); an unknown option, a missing argument
+ * or an abbreviated long option is a usage error. Returns the option or -1.
+ */
+int igos_getopt(int argc, char **argv, const char *shorts, const struct option *longs);
+/* The option igos_getopt returned last, as "--name" (or "-c" without one). */
+const char *igos_optname(void);
+/* An option that may be given once: "--name given twice" is a usage error. */
+void igos_opt_once(const char **slot, const char *val);
+void igos_flag_once(int *slot);
+
+struct igos_verb {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the verb */
+};
+
+/* Dispatch on argv[1] (a verb of the NULL-terminated table, or -h/--help,
+ * -V/--version); returns the verb's exit status. */
+int igos_cli_verbs(int argc, char **argv, const struct igos_verb *verbs);
 
 #endif

@@ -28,11 +28,6 @@ igos_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-void
-igos_print_version(const char *prog)
-{
-	printf("%s %s\n", prog, IGOS_VERSION);
-}
 
 int
 igos_text_add(struct igos_text *t, const void *p, size_t n)

@@ -3,7 +3,6 @@
  * writes InterGenOS.db from package files, certify has the offline master
  * key certify a token subkey, sign signs the index header with the subkey.
  */
-#include <err.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -36,25 +35,6 @@ usage(FILE *f)
 		"       " PROG " -h | -V\n");
 }
 
-static void __attribute__((noreturn))
-usage_err(const char *fmt, const char *arg)
-{
-	/* one line: our message, or getopt's that was already printed */
-	if (fmt != NULL) {
-		fprintf(stderr, PROG ": ");
-		fprintf(stderr, fmt, arg);
-		fputc('\n', stderr);
-	}
-	exit(2);
-}
-
-static void
-once(const char *cur, const char *opt)
-{
-	if (cur != NULL)
-		usage_err("option '%s' given twice", opt);
-}
-
 static int64_t
 parse_now(const char *s)
 {
@@ -63,7 +43,7 @@ parse_now(const char *s)
 	if (s == NULL)
 		return (int64_t)time(NULL);
 	if (igos_idx_time_parse(s, strlen(s), &t) < 0)
-		usage_err("%s", igos_errmsg());
+		igos_usage_err("%s", igos_errmsg());
 	return t;
 }
 
@@ -87,6 +67,7 @@ cmd_build(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outp = NULL;
@@ -94,22 +75,21 @@ cmd_build(int argc, char **argv)
 	struct pkg *p;
 	int c, n;
 
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "+o:hv", opts)) != -1) {
 		switch (c) {
-		case 'o': once(outp, "--output"); outp = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage_err(NULL, NULL);
+		case 'o': igos_opt_once(&outp, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage_err("build takes PACKAGE...%s", "");
+		igos_usage_err("build takes PACKAGE...");
 	if (outp == NULL)
 		outp = "-";
 	n = argc;
 	if ((p = calloc((size_t)n, sizeof(*p))) == NULL)
-		err(1, "out of memory");
+		igos_die("out of memory");
 	for (int i = 0; i < n; i++) {
 		const char *b = strrchr(argv[i], '/');
 		struct stat st;
@@ -117,21 +97,21 @@ cmd_build(int argc, char **argv)
 		p[i].path = argv[i];
 		p[i].name = b ? b + 1 : argv[i];
 		if (!igos_idx_filename_ok(p[i].name, strlen(p[i].name)))
-			errx(1, "'%s': file name not allowed in the index", argv[i]);
+			igos_die("'%s': file name not allowed in the index", argv[i]);
 		if (stat(argv[i], &st) < 0)
-			err(1, "cannot open '%s'", argv[i]);
+			igos_die("cannot open '%s': %s", argv[i], strerror(errno));
 		if (!S_ISREG(st.st_mode))
-			errx(1, "'%s': not a regular file", argv[i]);
+			igos_die("'%s': not a regular file", argv[i]);
 		if (igos_digest_file(EVP_sha256(), argv[i], p[i].sha, &p[i].size) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 	}
 	qsort(p, (size_t)n, sizeof(*p), pkgcmp);
 	for (int i = 1; i < n; i++)
 		if (strcmp(p[i - 1].name, p[i].name) == 0)
-			errx(1, "duplicate package name '%s' ('%s' and '%s')", p[i].name,
+			igos_die("duplicate package name '%s' ('%s' and '%s')", p[i].name,
 			     p[i - 1].path, p[i].path);
 	if (igos_out_open(&o, outp, 0644, 0) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (igos_out_write(&o, "igos-index v1\n", 14) < 0)
 		goto fail;
 	for (int i = 0; i < n; i++) {
@@ -150,7 +130,7 @@ cmd_build(int argc, char **argv)
 	return 0;
 fail:
 	igos_out_abort(&o);
-	errx(1, "%s", igos_errmsg());
+	igos_die("%s", igos_errmsg());
 }
 
 /* ---- keys ---- */
@@ -164,7 +144,7 @@ open_key(const char *ref, const char *pin_file)
 	struct igos_signer *s = igos_signer_open(ref, &so);
 
 	if (s == NULL)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	return s;
 }
 
@@ -178,13 +158,13 @@ sign_raw(struct igos_signer *s, enum igos_idx_alg alg, const unsigned char *msg,
 
 	if (igos_signer_sign_msg(s, alg == IGOS_IDX_P256 ? EVP_sha256() : NULL, msg, len, &sig,
 				 &siglen) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (alg == IGOS_IDX_P256) {
 		if (igos_ecdsa_der_to_raw(sig, siglen, out) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 	} else {
 		if (siglen != 64)
-			errx(1, "the Ed25519 signature is %zu bytes", siglen);
+			igos_die("the Ed25519 signature is %zu bytes", siglen);
 		memcpy(out, sig, 64);
 	}
 	free(sig);
@@ -195,7 +175,7 @@ key_raw(EVP_PKEY *pk, const char *what, enum igos_idx_alg *alg, unsigned char pu
 	size_t *len)
 {
 	if (igos_idx_pubkey_raw(pk, alg, pub, len) < 0)
-		errx(1, "%s: %s", what, igos_errmsg());
+		igos_die("%s: %s", what, igos_errmsg());
 }
 
 /* ---- certify ---- */
@@ -214,6 +194,7 @@ cmd_certify(int argc, char **argv)
 		{ "force-pin-final-try", no_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mk = NULL, *sub = NULL, *serial = NULL, *scope = NULL, *nb = NULL;
@@ -227,35 +208,34 @@ cmd_certify(int argc, char **argv)
 	size_t mlen;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "+o:hv", opts)) != -1) {
 		switch (c) {
-		case 'k': once(mk, "--master-key"); mk = optarg; break;
-		case 's': once(sub, "--subkey"); sub = optarg; break;
-		case 'n': once(serial, "--serial"); serial = optarg; break;
-		case 'S': once(scope, "--scope"); scope = optarg; break;
-		case 'b': once(nb, "--not-before"); nb = optarg; break;
-		case 'a': once(na, "--not-after"); na = optarg; break;
-		case 'P': once(pin, "--pin-file"); pin = optarg; break;
+		case 'k': igos_opt_once(&mk, optarg); break;
+		case 's': igos_opt_once(&sub, optarg); break;
+		case 'n': igos_opt_once(&serial, optarg); break;
+		case 'S': igos_opt_once(&scope, optarg); break;
+		case 'b': igos_opt_once(&nb, optarg); break;
+		case 'a': igos_opt_once(&na, optarg); break;
+		case 'P': igos_opt_once(&pin, optarg); break;
 		case 'F': force_final_try = 1; break;
-		case 'o': once(outp, "--output"); outp = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage_err(NULL, NULL);
+		case 'o': igos_opt_once(&outp, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (optind != argc)
-		usage_err("certify takes no operands%s", "");
+		igos_usage_err("certify takes no operands");
 	if (!mk || !sub || !serial || !scope || !na || !outp)
-		usage_err("certify needs --master-key, --subkey, --serial, --scope, "
+		igos_usage_err("certify needs --master-key, --subkey, --serial, --scope, "
 			  "--not-after and -o%s", "");
 	if (igos_parse_u64(serial, &cert.serial) < 0 || cert.serial == 0)
-		usage_err("invalid serial '%s' (1 or more)", serial);
+		igos_usage_err("invalid serial '%s' (1 or more)", serial);
 	if (igos_idx_scope_parse(scope, strlen(scope)) < 0)
-		usage_err("%s", igos_errmsg());
+		igos_usage_err("%s", igos_errmsg());
 	snprintf(cert.scope, sizeof(cert.scope), "%s", scope);
 	cert.not_before = parse_now(nb);
 	cert.not_after = parse_now(na);
 	if (cert.not_after <= cert.not_before)
-		usage_err("--not-after is not after --not-before%s", "");
+		igos_usage_err("--not-after is not after --not-before");
 
 	/* The subkey: a public key file, or the token key itself. */
 	if (strncmp(sub, "pkcs11:", 7) == 0) {
@@ -268,11 +248,11 @@ cmd_certify(int argc, char **argv)
 		EVP_PKEY *pk;
 
 		if (f == NULL)
-			err(1, "cannot open '%s'", sub);
+			igos_die("cannot open '%s': %s", sub, strerror(errno));
 		pk = PEM_read_PUBKEY(f, NULL, NULL, NULL);
 		fclose(f);
 		if (pk == NULL)
-			errx(1, "'%s' is not a PEM public key", sub);
+			igos_die("'%s' is not a PEM public key", sub);
 		key_raw(pk, sub, &cert.alg, cert.pub, &cert.publen);
 		EVP_PKEY_free(pk);
 	}
@@ -280,22 +260,22 @@ cmd_certify(int argc, char **argv)
 	m = open_key(mk, pin);
 	key_raw(igos_signer_pubkey(m), mk, &malg, mpub, &mlen);
 	if (malg != IGOS_IDX_ED25519)
-		errx(1, "'%s': the master key must be Ed25519", mk);
+		igos_die("'%s': the master key must be Ed25519", mk);
 	if (igos_idx_master_id(igos_signer_pubkey(m), cert.master) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if ((tbs = igos_idx_cert_tbs(&cert, &tbslen)) == NULL ||
 	    (msg = igos_idx_cert_message(tbs, tbslen, &msglen)) == NULL)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	sign_raw(m, IGOS_IDX_ED25519, msg, msglen, cert.sig);
 	if ((block = igos_idx_cert_block(tbs, tbslen, cert.sig, &blocklen)) == NULL)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	/* What we write must parse and verify as a client will see it. */
 	if (igos_idx_cert_parse(block, blocklen, &chk) < 0 ||
 	    igos_idx_cert_verify(&chk, igos_signer_pubkey(m)) < 0)
-		errx(1, "the new certificate does not verify: %s", igos_errmsg());
+		igos_die("the new certificate does not verify: %s", igos_errmsg());
 	igos_signer_free(m);
 	if (igos_write_atomic(outp, block, blocklen, 0644, 0) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	free(tbs);
 	free(msg);
 	free(block);
@@ -320,6 +300,7 @@ cmd_sign(int argc, char **argv)
 		{ "now", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *key = NULL, *certp = NULL, *repo = NULL, *arch = NULL, *ver = NULL;
@@ -334,48 +315,43 @@ cmd_sign(int argc, char **argv)
 	unsigned char pub[65], *hdr, *out;
 	size_t publen, hdrlen, outlen;
 
-	while ((c = getopt_long(argc, argv, "+k:c:fo:h", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "+k:c:fo:hv", opts)) != -1) {
 		switch (c) {
-		case 'k': once(key, "--key"); key = optarg; break;
-		case 'c': once(certp, "--cert"); certp = optarg; break;
-		case 'r': once(repo, "--repo"); repo = optarg; break;
-		case 'a': once(arch, "--arch"); arch = optarg; break;
-		case 'n': once(ver, "--version"); ver = optarg; break;
-		case 'e': once(exp, "--expires"); exp = optarg; break;
-		case 'P': once(pin, "--pin-file"); pin = optarg; break;
+		case 'k': igos_opt_once(&key, optarg); break;
+		case 'c': igos_opt_once(&certp, optarg); break;
+		case 'r': igos_opt_once(&repo, optarg); break;
+		case 'a': igos_opt_once(&arch, optarg); break;
+		case 'n': igos_opt_once(&ver, optarg); break;
+		case 'e': igos_opt_once(&exp, optarg); break;
+		case 'P': igos_opt_once(&pin, optarg); break;
 		case 'F': force_final_try = 1; break;
-		case 'N': once(nows, "--now"); nows = optarg; break;
-		case 'o': once(outp, "--output"); outp = optarg; break;
-		case 'f':
-			if (force)
-				usage_err("option '%s' given twice", "--force");
-			force = 1;
-			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage_err(NULL, NULL);
+		case 'N': igos_opt_once(&nows, optarg); break;
+		case 'o': igos_opt_once(&outp, optarg); break;
+		case 'f': igos_flag_once(&force); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (!key || !certp || !repo || !arch || !ver)
-		usage_err("sign needs --key, --cert, --repo, --arch and --version%s", "");
+		igos_usage_err("sign needs --key, --cert, --repo, --arch and --version");
 	if (argc != 1)
-		usage_err("sign takes one INDEX%s", "");
+		igos_usage_err("sign takes one INDEX");
 	index = argv[0];
 	if (!igos_idx_name_ok(repo, strlen(repo)))
-		usage_err("invalid repo name '%s'", repo);
+		igos_usage_err("invalid repo name '%s'", repo);
 	if (!igos_idx_name_ok(arch, strlen(arch)))
-		usage_err("invalid arch name '%s'", arch);
+		igos_usage_err("invalid arch name '%s'", arch);
 	if (igos_parse_u64(ver, &s.version) < 0 || s.version == 0)
-		usage_err("invalid version '%s' (1 or more)", ver);
+		igos_usage_err("invalid version '%s' (1 or more)", ver);
 	if (exp != NULL && igos_idx_duration_parse(exp, &validity) < 0)
-		usage_err("%s", igos_errmsg());
+		igos_usage_err("%s", igos_errmsg());
 	now = parse_now(nows);
 	if (outp == NULL) {
 		if (strcmp(index, "-") == 0)
-			usage_err("with the index on stdin, give -o%s", "");
+			igos_usage_err("with the index on stdin, give -o");
 		if (asprintf(&outdef, "%s.sig", index) < 0)
-			err(1, "out of memory");
+			igos_die("out of memory");
 		outp = outdef;
 	}
 	snprintf(s.repo, sizeof(s.repo), "%s", repo);
@@ -384,29 +360,29 @@ cmd_sign(int argc, char **argv)
 	s.expires = now + validity;
 
 	if (igos_buf_read(&cb, certp, IGOS_IDX_SIG_MAX) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (igos_idx_cert_parse(cb.data, cb.len, &s.cert) < 0)
-		errx(1, "bad certificate '%s': %s", certp, igos_errmsg());
+		igos_die("bad certificate '%s': %s", certp, igos_errmsg());
 	if (!igos_idx_scope_covers(s.cert.scope, repo, arch))
-		errx(1, "certificate scope '%s' does not cover repo '%s' arch '%s'",
+		igos_die("certificate scope '%s' does not cover repo '%s' arch '%s'",
 		     s.cert.scope, repo, arch);
 	if (now < s.cert.not_before || now >= s.cert.not_after)
-		errx(1, "certificate '%s' is not valid now", certp);
+		igos_die("certificate '%s' is not valid now", certp);
 	if (validity > IGOS_IDX_DEFAULT_VALIDITY) {
 		igos_idx_duration_format(validity, d1);
-		warnx("warning: a validity of %s exceeds the clients' default maximum of 14d", d1);
+		igos_warn("warning: a validity of %s exceeds the clients' default maximum of 14d", d1);
 	}
 
 	/* An existing signature beside the output holds the last version. */
 	if (strcmp(outp, "-") != 0 && access(outp, F_OK) == 0) {
 		if (igos_buf_read(&eb, outp, IGOS_IDX_SIG_MAX) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		if (igos_idx_sig_parse(eb.data, eb.len, &chk) < 0) {
 			if (!force)
-				errx(1, "cannot read the version of the existing '%s': %s "
+				igos_die("cannot read the version of the existing '%s': %s "
 				     "(--force replaces it)", outp, igos_errmsg());
 		} else if (chk.version >= s.version && !force) {
-			errx(1, "version %llu is not above the version %llu of the existing '%s' "
+			igos_die("version %llu is not above the version %llu of the existing '%s' "
 			     "(--force signs it anyway)", (unsigned long long)s.version,
 			     (unsigned long long)chk.version, outp);
 		} else if (chk.created > s.created && !force) {
@@ -415,38 +391,38 @@ cmd_sign(int argc, char **argv)
 			char t[21];
 
 			igos_idx_time_format(chk.created, t);
-			errx(1, "the clock is behind the created time %s of the existing '%s' "
+			igos_die("the clock is behind the created time %s of the existing '%s' "
 			     "(--force signs it anyway)", t, outp);
 		}
 		igos_buf_free(&eb);
 	}
 
 	if (igos_buf_read(&ib, index, 0) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (igos_idx_index_parse(ib.data, ib.len, NULL) < 0)
-		errx(1, "bad index '%s': %s", index, igos_errmsg());
+		igos_die("bad index '%s': %s", index, igos_errmsg());
 	s.index_size = ib.len;
 	if (igos_digest(EVP_sha256(), ib.data, ib.len, s.index_sha256) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	igos_buf_free(&ib);
 
 	sg = open_key(key, pin);
 	key_raw(igos_signer_pubkey(sg), key, &alg, pub, &publen);
 	if (alg != s.cert.alg || publen != s.cert.publen || memcmp(pub, s.cert.pub, publen) != 0)
-		errx(1, "'%s' is not the key of certificate '%s'", key, certp);
+		igos_die("'%s' is not the key of certificate '%s'", key, certp);
 	if (!igos_signer_is_token(sg))
-		warnx("warning: '%s' is a key file; release keys belong on a token", key);
+		igos_warn("warning: '%s' is a key file; release keys belong on a token", key);
 	if ((hdr = igos_idx_sig_header(s.cert.block, s.cert.blocklen, &s, &hdrlen)) == NULL)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	sign_raw(sg, alg, hdr, hdrlen, s.sig);
 	igos_signer_free(sg);
 	if ((out = igos_idx_sig_finish(hdr, hdrlen, s.sig, 64, &outlen)) == NULL)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	/* Verify our own signature, as a client parses it, before writing. */
 	if (igos_idx_sig_parse(out, outlen, &chk) < 0 || igos_idx_sig_verify(&chk) < 0)
-		errx(1, "the new signature does not verify: %s", igos_errmsg());
+		igos_die("the new signature does not verify: %s", igos_errmsg());
 	if (igos_write_atomic(outp, out, outlen, 0644, 0) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	free(hdr);
 	free(out);
 	igos_buf_free(&cb);
@@ -457,29 +433,13 @@ cmd_sign(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		exit(2);
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		igos_print_version(PROG);
-		return 0;
-	}
-	if (strcmp(argv[1], "build") == 0) {
-		argv[1] = (char *)PROG; /* for getopt's messages */
-		return cmd_build(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "certify") == 0) {
-		argv[1] = (char *)PROG; /* for getopt's messages */
-		return cmd_certify(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "sign") == 0) {
-		argv[1] = (char *)PROG; /* for getopt's messages */
-		return cmd_sign(argc - 1, argv + 1);
-	}
-	usage_err("unknown command '%s'", argv[1]);
+	static const struct igos_verb verbs[] = {
+		{ "build", cmd_build },
+		{ "certify", cmd_certify },
+		{ "sign", cmd_sign },
+		{ NULL, NULL },
+	};
+
+	igos_cli_init(PROG, usage, NULL);
+	return igos_cli_verbs(argc, argv, verbs);
 }

@@ -5,7 +5,6 @@
  * the accepted index.
  */
 #include <dirent.h>
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -36,25 +35,6 @@ usage(FILE *f)
 		"       " PROG " -h | -V\n");
 }
 
-static void __attribute__((noreturn))
-usage_err(const char *fmt, const char *arg)
-{
-	/* one line: our message, or getopt's that was already printed */
-	if (fmt != NULL) {
-		fprintf(stderr, PROG ": ");
-		fprintf(stderr, fmt, arg);
-		fputc('\n', stderr);
-	}
-	exit(2);
-}
-
-static void
-once(const char *cur, const char *opt)
-{
-	if (cur != NULL)
-		usage_err("option '%s' given twice", opt);
-}
-
 /* ---- trust ---- */
 
 struct trust {
@@ -70,15 +50,15 @@ trust_add(struct trust *t, const char *path)
 	EVP_PKEY *pk;
 
 	if (f == NULL)
-		err(1, "cannot open '%s'", path);
+		igos_die("cannot open '%s': %s", path, strerror(errno));
 	pk = PEM_read_PUBKEY(f, NULL, NULL, NULL);
 	fclose(f);
 	if (pk == NULL)
-		errx(1, "'%s' is not a PEM public key", path);
+		igos_die("'%s' is not a PEM public key", path);
 	if (t->n == MAX_TRUST)
-		errx(1, "more than %d trusted master keys", MAX_TRUST);
+		igos_die("more than %d trusted master keys", MAX_TRUST);
 	if (igos_idx_master_id(pk, t->id[t->n]) < 0)
-		errx(1, "'%s': %s", path, igos_errmsg());
+		igos_die("'%s': %s", path, igos_errmsg());
 	t->key[t->n++] = pk;
 }
 
@@ -99,13 +79,13 @@ trust_load(struct trust *t, const char *path)
 	int n = 0;
 
 	if (stat(path, &st) < 0)
-		err(1, "cannot open '%s'", path);
+		igos_die("cannot open '%s': %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode)) {
 		trust_add(t, path);
 		return;
 	}
 	if ((d = opendir(path)) == NULL)
-		err(1, "cannot open '%s'", path);
+		igos_die("cannot open '%s': %s", path, strerror(errno));
 	while ((e = readdir(d)) != NULL) {
 		size_t l = strlen(e->d_name);
 
@@ -113,13 +93,13 @@ trust_load(struct trust *t, const char *path)
 		    (strcmp(e->d_name + l - 4, ".pem") != 0 && strcmp(e->d_name + l - 4, ".pub") != 0))
 			continue;
 		if (n > MAX_TRUST)
-			errx(1, "more than %d trusted master keys in '%s'", MAX_TRUST, path);
+			igos_die("more than %d trusted master keys in '%s'", MAX_TRUST, path);
 		if (asprintf(&names[n++], "%s/%s", path, e->d_name) < 0)
-			err(1, "out of memory");
+			igos_die("out of memory");
 	}
 	closedir(d);
 	if (n == 0)
-		errx(1, "no trusted master keys (*.pem, *.pub) in '%s'", path);
+		igos_die("no trusted master keys (*.pem, *.pub) in '%s'", path);
 	qsort(names, (size_t)n, sizeof(names[0]), namecmp);
 	for (int i = 0; i < n; i++) {
 		trust_add(t, names[i]);
@@ -135,7 +115,7 @@ state_path(const char *dir, const char *repo)
 	char *p;
 
 	if (asprintf(&p, "%s/%s.state", dir, repo) < 0)
-		err(1, "out of memory");
+		igos_die("out of memory");
 	return p;
 }
 
@@ -147,14 +127,14 @@ state_load(const char *path, const char *repo, struct igos_idx_state *st)
 
 	/* the state is ours: a link in its place is someone else's doing */
 	if (lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode))
-		errx(1, "cannot open '%s': refusing to follow a symbolic link", path);
+		igos_die("cannot open '%s': refusing to follow a symbolic link", path);
 	if (igos_buf_read(&b, path, IGOS_IDX_SIG_MAX) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (igos_idx_state_parse(b.data, b.len, st) < 0)
-		errx(1, "corrupt state file '%s': %s", path, igos_errmsg());
+		igos_die("corrupt state file '%s': %s", path, igos_errmsg());
 	igos_buf_free(&b);
 	if (strcmp(st->repo, repo) != 0)
-		errx(1, "corrupt state file '%s': it is for repo '%s', not '%s'", path,
+		igos_die("corrupt state file '%s': it is for repo '%s', not '%s'", path,
 		     st->repo, repo);
 }
 
@@ -279,6 +259,7 @@ cmd_verify(int argc, char **argv)
 		{ "max-validity", required_argument, NULL, 'm' },
 		{ "now", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *trustp = NULL, *statedir = NULL, *repo = NULL, *arch = NULL;
@@ -294,33 +275,32 @@ cmd_verify(int argc, char **argv)
 	size_t outlen, count;
 	int c, verdict, i, lockfd;
 
-	while ((c = getopt_long(argc, argv, "+t:s:r:a:h", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "+t:s:r:a:hv", opts)) != -1) {
 		switch (c) {
-		case 't': once(trustp, "--trust"); trustp = optarg; break;
-		case 's': once(statedir, "--state"); statedir = optarg; break;
-		case 'r': once(repo, "--repo"); repo = optarg; break;
-		case 'a': once(arch, "--arch"); arch = optarg; break;
-		case 'm': once(maxv, "--max-validity"); maxv = optarg; break;
-		case 'N': once(nows, "--now"); nows = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage_err(NULL, NULL);
+		case 't': igos_opt_once(&trustp, optarg); break;
+		case 's': igos_opt_once(&statedir, optarg); break;
+		case 'r': igos_opt_once(&repo, optarg); break;
+		case 'a': igos_opt_once(&arch, optarg); break;
+		case 'm': igos_opt_once(&maxv, optarg); break;
+		case 'N': igos_opt_once(&nows, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (trustp == NULL || statedir == NULL || repo == NULL || arch == NULL)
-		usage_err("verify needs --trust, --state, --repo and --arch%s", "");
+		igos_usage_err("verify needs --trust, --state, --repo and --arch");
 	if (argc < 1 || argc > 2)
-		usage_err("verify takes INDEX [SIG]%s", "");
+		igos_usage_err("verify takes INDEX [SIG]");
 	if (!igos_idx_name_ok(repo, strlen(repo)))
-		usage_err("invalid repo name '%s'", repo);
+		igos_usage_err("invalid repo name '%s'", repo);
 	if (!igos_idx_name_ok(arch, strlen(arch)))
-		usage_err("invalid arch name '%s'", arch);
+		igos_usage_err("invalid arch name '%s'", arch);
 	if (maxv != NULL && igos_idx_duration_parse(maxv, &max_validity) < 0)
-		usage_err("%s", igos_errmsg());
+		igos_usage_err("%s", igos_errmsg());
 	if (nows != NULL) {
 		if (igos_idx_time_parse(nows, strlen(nows), &now) < 0)
-			usage_err("%s", igos_errmsg());
+			igos_usage_err("%s", igos_errmsg());
 	} else {
 		now = (int64_t)time(NULL);
 	}
@@ -329,18 +309,18 @@ cmd_verify(int argc, char **argv)
 		sigpath = argv[1];
 	} else {
 		if (strcmp(index, "-") == 0)
-			usage_err("with the index on stdin, name the signature file%s", "");
+			igos_usage_err("with the index on stdin, name the signature file");
 		if (asprintf(&sigdef, "%s.sig", index) < 0)
-			err(1, "out of memory");
+			igos_die("out of memory");
 		sigpath = sigdef;
 	}
 
 	/* One verify at a time per state directory: two syncs must not both
 	 * pass against the same old state and then race to commit. */
 	if ((lockfd = open(statedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		err(1, "cannot open '%s'", statedir);
+		igos_die("cannot open '%s': %s", statedir, strerror(errno));
 	if (flock(lockfd, LOCK_EX) < 0)
-		err(1, "cannot lock '%s'", statedir);
+		igos_die("cannot lock '%s': %s", statedir, strerror(errno));
 
 	/* State first: a missing or corrupt state fails closed. */
 	stp = state_path(statedir, repo);
@@ -348,9 +328,9 @@ cmd_verify(int argc, char **argv)
 	trust_load(&trust, trustp);
 
 	if (igos_buf_read(&sb, sigpath, IGOS_IDX_SIG_MAX) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (igos_idx_sig_parse(sb.data, sb.len, &sig) < 0)
-		errx(1, "bad signature file '%s': %s", sigpath, igos_errmsg());
+		igos_die("bad signature file '%s': %s", sigpath, igos_errmsg());
 	for (i = 0; i < trust.n; i++)
 		if (memcmp(trust.id[i], sig.cert.master, 8) == 0 &&
 		    igos_idx_cert_verify(&sig.cert, trust.key[i]) == 0)
@@ -361,30 +341,30 @@ cmd_verify(int argc, char **argv)
 		igos_hex_encode(sig.cert.master, 8, hex);
 		for (i = 0; i < trust.n; i++)
 			if (memcmp(trust.id[i], sig.cert.master, 8) == 0)
-				errx(1, "'%s': bad certificate signature (cert-sig)", sigpath);
-		errx(1, "'%s': master key %s is not trusted", sigpath, hex);
+				igos_die("'%s': bad certificate signature (cert-sig)", sigpath);
+		igos_die("'%s': master key %s is not trusted", sigpath, hex);
 	}
 	if (igos_idx_sig_verify(&sig) < 0)
-		errx(1, "'%s': %s", sigpath, igos_errmsg());
+		igos_die("'%s': %s", sigpath, igos_errmsg());
 	if ((verdict = igos_idx_accept(&sig, &st, repo, arch, now, max_validity, &next)) < 0)
-		errx(1, "'%s': %s", sigpath, igos_errmsg());
+		igos_die("'%s': %s", sigpath, igos_errmsg());
 
 	/* Only now the index: no more than the signed size, then its hash. */
 	if (read_bounded(index, sig.index_size, &ib) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (igos_digest(EVP_sha256(), ib.p, ib.len, md) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (memcmp(md, sig.index_sha256, 32) != 0)
-		errx(1, "index '%s' does not match the signature (SHA-256 differs)", index);
+		igos_die("index '%s' does not match the signature (SHA-256 differs)", index);
 	if (igos_idx_index_parse(ib.p, ib.len, &count) < 0)
-		errx(1, "bad index '%s': %s", index, igos_errmsg());
+		igos_die("bad index '%s': %s", index, igos_errmsg());
 	blob_free(&ib);
 
 	if (verdict == IGOS_IDX_NEW) {
 		if ((out = igos_idx_state_format(&next, &outlen)) == NULL)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		if (igos_write_atomic(stp, out, outlen, 0644, IGOS_OUT_NOFOLLOW) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		free(out);
 	}
 	igos_idx_time_format(sig.created, t1);
@@ -401,7 +381,7 @@ cmd_verify(int argc, char **argv)
 	free(sigdef);
 	close(lockfd);
 	if (fflush(stdout) != 0 || ferror(stdout))
-		err(1, "cannot write to stdout");
+		igos_die("cannot write to stdout: %s", strerror(errno));
 	return 0;
 }
 
@@ -492,6 +472,7 @@ cmd_check(int argc, char **argv)
 		{ "state", required_argument, NULL, 's' },
 		{ "repo", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *statedir = NULL, *repo = NULL, *index;
@@ -501,36 +482,35 @@ cmd_check(int argc, char **argv)
 	char *stp;
 	int c, bad = 0;
 
-	while ((c = getopt_long(argc, argv, "+s:r:h", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "+s:r:hv", opts)) != -1) {
 		switch (c) {
-		case 's': once(statedir, "--state"); statedir = optarg; break;
-		case 'r': once(repo, "--repo"); repo = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		default: usage_err(NULL, NULL);
+		case 's': igos_opt_once(&statedir, optarg); break;
+		case 'r': igos_opt_once(&repo, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (statedir == NULL || repo == NULL)
-		usage_err("check needs --state and --repo%s", "");
+		igos_usage_err("check needs --state and --repo");
 	if (argc < 2)
-		usage_err("check takes INDEX PACKAGE...%s", "");
+		igos_usage_err("check takes INDEX PACKAGE...");
 	if (!igos_idx_name_ok(repo, strlen(repo)))
-		usage_err("invalid repo name '%s'", repo);
+		igos_usage_err("invalid repo name '%s'", repo);
 	index = argv[0];
 	stp = state_path(statedir, repo);
 	state_load(stp, repo, &st);
 	if (igos_buf_read(&ib, index, 0) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (igos_digest(EVP_sha256(), ib.data, ib.len, md) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (memcmp(md, st.index_sha256, 32) != 0)
-		errx(1, "index '%s' is not the one accepted for repo '%s'", index, repo);
+		igos_die("index '%s' is not the one accepted for repo '%s'", index, repo);
 	if (igos_idx_index_parse(ib.data, ib.len, NULL) < 0)
-		errx(1, "bad index '%s': %s", index, igos_errmsg());
+		igos_die("bad index '%s': %s", index, igos_errmsg());
 	for (int i = 1; i < argc; i++) {
 		if (check_one(argv[i], ib.data, ib.len) < 0) {
-			warnx("%s", igos_errmsg());
+			igos_warn("%s", igos_errmsg());
 			bad = 1;
 		}
 	}
@@ -542,25 +522,12 @@ cmd_check(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		exit(2);
-	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		igos_print_version(PROG);
-		return 0;
-	}
-	if (strcmp(argv[1], "verify") == 0) {
-		argv[1] = (char *)PROG; /* for getopt's messages */
-		return cmd_verify(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "check") == 0) {
-		argv[1] = (char *)PROG; /* for getopt's messages */
-		return cmd_check(argc - 1, argv + 1);
-	}
-	usage_err("unknown command '%s'", argv[1]);
+	static const struct igos_verb verbs[] = {
+		{ "verify", cmd_verify },
+		{ "check", cmd_check },
+		{ NULL, NULL },
+	};
+
+	igos_cli_init(PROG, usage, NULL);
+	return igos_cli_verbs(argc, argv, verbs);
 }

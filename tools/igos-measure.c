@@ -3,7 +3,6 @@
  * PCR policies (.pcrsig for .pcrpkey, systemd-compatible), verify them, and
  * show the PCRs of the TPM.
  */
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -32,6 +31,7 @@ enum {
 static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "bank", required_argument, NULL, 'b' },
 	{ "phase", required_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, 'j' },
@@ -74,15 +74,14 @@ static const char usage_text[] =
 	"  -o, --output OUT       where sign writes the .pcrsig (default: stdout)\n"
 	"      --stub S           measure as stub S does: auto (default), 252, current\n"
 	"      --tcti CONF        TPM to read (tss2 TCTI, e.g. swtpm:host=127.0.0.1,port=2321)\n"
+	"  -v, --verbose          on failure, the whole OpenSSL error queue too\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n";
 
-static void __attribute__((noreturn))
-usage(void)
+static void
+usage(FILE *f)
 {
-	fputs("usage: igos-measure calculate|sign|verify|status [OPTION]... [FILE]... "
-	      "(see --help)\n", stderr);
-	exit(2);
+	fputs(usage_text, f);
 }
 
 struct args {
@@ -99,100 +98,61 @@ struct args {
 	int nops;
 };
 
-/* a string option that may be given once; OPT is its name with the dashes */
-static void
-set_once(const char **slot, const char *opt)
-{
-	if (*slot)
-		errx(2, "%s given twice", opt);
-	*slot = optarg;
-}
-
 static void
 parse_args(struct args *a, int argc, char **argv)
 {
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	if (argc < 2)
-		usage();
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		fputs(usage_text, stdout);
-		exit(0);
-	}
-	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		igos_print_version(PROG);
-		exit(0);
-	}
-	a->verb = argv[1];
-	if (strcmp(a->verb, "calculate") && strcmp(a->verb, "sign") &&
-	    strcmp(a->verb, "verify") && strcmp(a->verb, "status")) {
-		errx(2, "unknown command '%s' (calculate, sign, verify, status)", a->verb);
-	}
+	a->verb = argv[0];
 	if (!(a->phases = calloc((size_t)argc, sizeof(*a->phases))))
-		err(1, "cannot allocate");
-	/* getopt names argv[0] in its messages: keep the program name there */
-	argv[1] = argv[0];
-	argc--;
-	argv++;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hVb:p:jk:P:o:", longopts, NULL)) != -1) {
+		igos_die("out of memory");
+	while ((c = igos_getopt(argc, argv, "hVvb:p:jk:P:o:", longopts)) != -1) {
 		int b;
 
 		switch (c) {
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		case 'V':
-			igos_print_version(PROG);
-			exit(0);
 		case 'b':
 			if ((b = igos_pcr_bank_parse(optarg)) < 0)
-				errx(2, "%s", igos_errmsg());
+				igos_usage_err("%s", igos_errmsg());
 			a->banks |= 1u << b;
 			break;
 		case 'p':
 			a->phases[a->nphases++] = optarg;
 			break;
 		case 'j':
-			if (a->json)
-				errx(2, "--json given twice");
-			a->json = 1;
+			igos_flag_once(&a->json);
 			break;
 		case 'k':
-			set_once(&a->key, "--key");
+			igos_opt_once(&a->key, optarg);
 			break;
 		case OPT_PIN_FILE:
-			set_once(&a->pin_file, "--pin-file");
+			igos_opt_once(&a->pin_file, optarg);
 			break;
 		case 'P':
-			set_once(&a->pubkey, "--public-key");
+			igos_opt_once(&a->pubkey, optarg);
 			break;
 		case 'o':
-			set_once(&a->output, "--output");
+			igos_opt_once(&a->output, optarg);
 			break;
 		case OPT_TCTI:
-			set_once(&a->tcti, "--tcti");
+			igos_opt_once(&a->tcti, optarg);
 			break;
 		case OPT_STUB:
-			if (a->stub_set++)
-				errx(2, "--stub given twice");
+			igos_flag_once(&a->stub_set);
 			if (strcmp(optarg, "252") == 0)
 				a->stub_flags = IGOS_PCR_STUB_252;
 			else if (strcmp(optarg, "current") == 0)
 				a->stub_flags = IGOS_PCR_STUB_CURRENT;
 			else if (strcmp(optarg, "auto") != 0)
-				errx(2, "unknown stub '%s' (auto, 252, current)", optarg);
+				igos_usage_err("unknown stub '%s' (auto, 252, current)", optarg);
 			break;
 		default:
 			if (c >= OPT_SEC && c < OPT_SEC + IGOS_SEC_N) {
-				if (a->sec[c - OPT_SEC])
-					errx(2, "--%s given twice", igos_pcr_section_name(c - OPT_SEC) + 1);
-				a->sec[c - OPT_SEC] = optarg;
+				igos_opt_once(&a->sec[c - OPT_SEC], optarg);
 				a->nsec++;
 				break;
 			}
-			exit(2); /* getopt said why */
+			igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	/* validate phase words now: a typo is a usage error */
@@ -200,7 +160,7 @@ parse_args(struct args *a, int argc, char **argv)
 		char *n = igos_pcr_phase_normalize(a->phases[i]);
 
 		if (!n)
-			errx(2, "%s", igos_errmsg());
+			igos_usage_err("%s", igos_errmsg());
 		free(n);
 	}
 	a->ops = argv + optind;
@@ -215,17 +175,17 @@ check_verb_options(const struct args *a)
 	int verify = !strcmp(a->verb, "verify"), status = !strcmp(a->verb, "status");
 
 	if (a->json && !(calc || status))
-		errx(2, "--json is an option of calculate and status");
+		igos_usage_err("--json is an option of calculate and status");
 	if ((a->key || a->pin_file || a->output) && !sign)
-		errx(2, "--key, --pin-file and --output are options of sign");
+		igos_usage_err("--key, --pin-file and --output are options of sign");
 	if (a->pubkey && !verify)
-		errx(2, "--public-key is an option of verify");
+		igos_usage_err("--public-key is an option of verify");
 	if (a->tcti && !status)
-		errx(2, "--tcti is an option of status");
+		igos_usage_err("--tcti is an option of status");
 	if (a->banks && verify)
-		errx(2, "--bank is not an option of verify (the .pcrsig names its banks)");
+		igos_usage_err("--bank is not an option of verify (the .pcrsig names its banks)");
 	if (status && (a->nphases || a->nsec || a->stub_set))
-		errx(2, "status takes no phase, section or stub option");
+		igos_usage_err("status takes no phase, section or stub option");
 }
 
 /* The UKI operand or the section files into in. */
@@ -238,12 +198,12 @@ uki_pcrpkey(const struct igos_buf *b, const char *uki)
 	EVP_PKEY *k;
 
 	if (igos_pe_parse(&pe, b->data, b->len) < 0)
-		errx(1, "'%s': %s", uki, igos_errmsg());
+		igos_die("'%s': %s", uki, igos_errmsg());
 	if (!(s = igos_pe_section(&pe, ".pcrpkey")) || !s->vsize)
 		return NULL;
 	if (!(k = igos_pcr_pubkey_parse(b->data + s->raw_off,
 					s->raw_size < s->vsize ? s->raw_size : s->vsize)))
-		errx(1, "'%s': .pcrpkey: %s", uki, igos_errmsg());
+		igos_die("'%s': .pcrpkey: %s", uki, igos_errmsg());
 	return k;
 }
 
@@ -260,12 +220,12 @@ load_input(const struct args *a, struct igos_pcr_input *in, unsigned banks, cons
 		struct igos_buf b;
 
 		if (a->nsec)
-			errx(2, "give a UKI or section files, not both");
+			igos_usage_err("give a UKI or section files, not both");
 		if (igos_buf_read(&b, uki, 0) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		if (igos_pcr_input_from_uki(in, b.data, b.len, a->stub_flags, NULL) < 0) {
 			igos_buf_free(&b);
-			errx(1, "'%s': %s", uki, igos_errmsg());
+			igos_die("'%s': %s", uki, igos_errmsg());
 		}
 		if (pcrpkey)
 			*pcrpkey = uki_pcrpkey(&b, uki);
@@ -273,22 +233,22 @@ load_input(const struct args *a, struct igos_pcr_input *in, unsigned banks, cons
 		return;
 	}
 	if (!a->nsec)
-		errx(2, "no UKI and no section files given");
+		igos_usage_err("no UKI and no section files given");
 	if (!a->sec[IGOS_SEC_LINUX])
-		errx(2, "--linux is required with section files");
+		igos_usage_err("--linux is required with section files");
 	if (a->stub_set)
-		errx(2, "--stub applies to a UKI only");
+		igos_usage_err("--stub applies to a UKI only");
 	for (int s = 0; s < IGOS_SEC_N; s++)
 		if (a->sec[s] && igos_pcr_input_set_file(in, s, a->sec[s]) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 	if (pcrpkey && in->present[IGOS_SEC_PCRPKEY]) {
 		size_t len;
 		char *pem = igos_read_small(a->sec[IGOS_SEC_PCRPKEY], 1 << 20, &len);
 
 		if (!pem)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		if (!(*pcrpkey = igos_pcr_pubkey_parse(pem, len)))
-			errx(1, "'%s': %s", a->sec[IGOS_SEC_PCRPKEY], igos_errmsg());
+			igos_die("'%s': %s", a->sec[IGOS_SEC_PCRPKEY], igos_errmsg());
 		free(pem);
 	}
 }
@@ -302,13 +262,13 @@ phase_list(const struct args *a, size_t *n)
 	char **v = calloc(ns, sizeof(*v));
 
 	if (!v)
-		err(1, "cannot allocate");
+		igos_die("out of memory");
 	for (size_t i = 0; i < ns; i++) {
 		char *p = igos_pcr_phase_normalize(src[i]);
 		size_t j;
 
 		if (!p)
-			errx(2, "%s", igos_errmsg());
+			igos_usage_err("%s", igos_errmsg());
 		for (j = 0; j < k && strcmp(v[j], p) < 0; j++)
 			;
 		if (j < k && strcmp(v[j], p) == 0) {
@@ -338,7 +298,7 @@ print_json(json_object *root)
 		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	if (!s)
-		errx(1, "cannot write JSON");
+		igos_die("cannot write JSON");
 	printf("%s\n", s);
 }
 
@@ -349,12 +309,12 @@ json_pcr(const char *phase, int pcr, const unsigned char *v, size_t len)
 	char hex[2 * IGOS_MAX_MD + 1];
 
 	if (!e)
-		errx(1, "cannot build JSON: out of memory");
+		igos_die("cannot build JSON: out of memory");
 	igos_hex_encode(v, len, hex);
 	if ((phase && json_object_object_add(e, "phase", json_object_new_string(phase)) < 0) ||
 	    json_object_object_add(e, "pcr", json_object_new_int(pcr)) < 0 ||
 	    json_object_object_add(e, "hash", json_object_new_string(hex)) < 0)
-		errx(1, "cannot build JSON: out of memory");
+		igos_die("cannot build JSON: out of memory");
 	return e;
 }
 
@@ -365,7 +325,7 @@ json_bank(json_object *root, int b)
 	json_object *arr = json_object_new_array();
 
 	if (arr == NULL || json_object_object_add(root, igos_pcr_bank_name(b), arr) < 0)
-		errx(1, "cannot build JSON: out of memory");
+		igos_die("cannot build JSON: out of memory");
 	return arr;
 }
 
@@ -380,14 +340,14 @@ cmd_calculate(const struct args *a)
 	char **ph;
 
 	if (a->nops > 1)
-		errx(2, "calculate takes one UKI, or section files and no operand");
+		igos_usage_err("calculate takes one UKI, or section files and no operand");
 	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, NULL);
 	ph = phase_list(a, &nph);
 	if (a->json) {
 		json_object *root = json_object_new_object();
 
 		if (!root)
-			errx(1, "cannot build JSON: out of memory");
+			igos_die("cannot build JSON: out of memory");
 		for (int b = 0; b < IGOS_BANK_N; b++) {
 			json_object *arr;
 
@@ -396,11 +356,11 @@ cmd_calculate(const struct args *a)
 			arr = json_bank(root, b);
 			for (size_t i = 0; i < nph; i++) {
 				if (igos_pcr_predict(&in, b, ph[i], v) < 0)
-					errx(1, "%s", igos_errmsg());
+					igos_die("%s", igos_errmsg());
 				/* systemd leaves "phase" out for the empty path */
 				if (json_object_array_add(arr, json_pcr(ph[i][0] ? ph[i] : NULL,
 					IGOS_PCR_KERNEL_BOOT, v, igos_pcr_bank_size(b))) < 0)
-					errx(1, "cannot build JSON: out of memory");
+					igos_die("cannot build JSON: out of memory");
 			}
 		}
 		print_json(root);
@@ -415,7 +375,7 @@ cmd_calculate(const struct args *a)
 				if (!(banks & 1u << b))
 					continue;
 				if (igos_pcr_predict(&in, b, ph[i], v) < 0)
-					errx(1, "%s", igos_errmsg());
+					igos_die("%s", igos_errmsg());
 				igos_hex_encode(v, igos_pcr_bank_size(b), hex);
 				printf("%d:%s=%s\n", IGOS_PCR_KERNEL_BOOT, igos_pcr_bank_name(b), hex);
 			}
@@ -424,7 +384,7 @@ cmd_calculate(const struct args *a)
 	}
 	free_list(ph, nph);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		err(1, "cannot write to stdout");
+		igos_die("cannot write to standard output: %s", strerror(errno));
 	return 0;
 }
 
@@ -439,21 +399,21 @@ cmd_sign(const struct args *a)
 	char *json;
 
 	if (!a->key)
-		errx(2, "sign needs --key");
+		igos_usage_err("sign needs --key");
 	if (a->nops > 1)
-		errx(2, "sign takes one UKI, or section files and no operand");
+		igos_usage_err("sign takes one UKI, or section files and no operand");
 	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, NULL);
 	if (!(s = igos_signer_open(a->key, &opts)))
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	json = igos_pcrsig_build_signer(&in, banks, a->nphases ? a->phases : NULL, a->nphases, s);
 	if (!json) {
 		igos_signer_free(s);
-		errx(1, "'%s': %s", a->key, igos_errmsg());
+		igos_die("'%s': %s", a->key, igos_errmsg());
 	}
 	igos_signer_free(s);
 	if (igos_write_atomic(out, json, strlen(json), 0, 0) < 0) {
 		free(json);
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	}
 	free(json);
 	return 0;
@@ -470,32 +430,32 @@ cmd_verify(const struct args *a)
 	const char *const *phases = a->nphases ? a->phases : igos_pcr_default_phases;
 
 	if (!a->pubkey)
-		errx(2, "verify needs --public-key");
+		igos_usage_err("verify needs --public-key");
 	if (a->nops < 1 || a->nops > 2 || (a->nops == 2 && a->nsec))
-		errx(2, "verify takes a .pcrsig and one UKI, or a .pcrsig and section files");
+		igos_usage_err("verify takes a .pcrsig and one UKI, or a .pcrsig and section files");
 	if (a->nops == 2 && !strcmp(a->ops[0], "-") && !strcmp(a->ops[1], "-"))
-		errx(2, "the .pcrsig and the UKI cannot both be standard input");
+		igos_usage_err("the .pcrsig and the UKI cannot both be standard input");
 	if (igos_buf_read(&b, a->ops[0], 1 << 20) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if (igos_pcrsig_parse(&ps, (const char *)b.data, b.len) < 0) {
 		igos_buf_free(&b);
-		errx(1, "'%s': %s", a->ops[0], igos_errmsg());
+		igos_die("'%s': %s", a->ops[0], igos_errmsg());
 	}
 	igos_buf_free(&b);
 	load_input(a, &in, IGOS_BANKS_ALL, a->nops == 2 ? a->ops[1] : NULL, &pcrpkey);
 	if (!(pub = igos_pubkey_load(a->pubkey)))
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 
 	if (!(matched = calloc(ps.n, sizeof(*matched))))
-		err(1, "cannot allocate");
+		igos_die("out of memory");
 	if (igos_pcrsig_verify(&ps, &in, a->nphases ? a->phases : NULL, a->nphases, pub,
 			       matched) < 0) {
 		EVP_PKEY_free(pub);
-		errx(1, "'%s': %s", a->ops[0], igos_errmsg());
+		igos_die("'%s': %s", a->ops[0], igos_errmsg());
 	}
 	/* the stub hands .pcrpkey on as the key to check .pcrsig with */
 	if (pcrpkey && EVP_PKEY_eq(pcrpkey, pub) != 1)
-		errx(1, "'%s': its .pcrpkey is not the public key '%s'",
+		igos_die("'%s': its .pcrpkey is not the public key '%s'",
 		     a->nops == 2 ? a->ops[1] : a->sec[IGOS_SEC_PCRPKEY], a->pubkey);
 	EVP_PKEY_free(pcrpkey);
 	for (size_t i = 0; i < ps.n; i++) {
@@ -508,7 +468,7 @@ cmd_verify(const struct args *a)
 	EVP_PKEY_free(pub);
 	igos_pcrsig_free(&ps);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		err(1, "cannot write to stdout");
+		igos_die("cannot write to standard output: %s", strerror(errno));
 	return 0;
 }
 
@@ -534,19 +494,19 @@ read_sysfs(int bank, unsigned char v[NSTATUS][IGOS_MAX_MD])
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 			if (errno == ENOENT)
 				return 0;
-			err(1, "cannot open '%s'", path);
+			igos_die("cannot open '%s': %s", path, strerror(errno));
 		}
 		do
 			n = read(fd, s, sizeof(s));
 		while (n < 0 && errno == EINTR);
 		if (n < 0)
-			err(1, "cannot read '%s'", path);
+			igos_die("cannot read '%s': %s", path, strerror(errno));
 		close(fd);
 		len = (size_t)n;
 		while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
 			len--;
 		if (igos_hex_decode(s, len, v[i], size) < 0)
-			errx(1, "'%s': not a PCR value", path);
+			igos_die("'%s': not a PCR value", path);
 	}
 	return 1;
 }
@@ -565,11 +525,11 @@ tpm_open(struct tpm *t, const char *conf)
 	setenv("TSS2_LOG", "all+NONE", 0);
 	rc = Tss2_TctiLdr_Initialize(conf, &t->tcti);
 	if (rc != TSS2_RC_SUCCESS)
-		errx(1, "cannot open the TPM '%s': %s", conf, Tss2_RC_Decode(rc));
+		igos_die("cannot open the TPM '%s': %s", conf, Tss2_RC_Decode(rc));
 	rc = Esys_Initialize(&t->esys, t->tcti, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
 		Tss2_TctiLdr_Finalize(&t->tcti);
-		errx(1, "cannot talk to the TPM '%s': %s", conf, Tss2_RC_Decode(rc));
+		igos_die("cannot talk to the TPM '%s': %s", conf, Tss2_RC_Decode(rc));
 	}
 }
 
@@ -599,11 +559,11 @@ read_tpm(struct tpm *t, int bank, unsigned char v[NSTATUS][IGOS_MAX_MD])
 	rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel,
 			   &counter, &got, &vals);
 	if (rc != TSS2_RC_SUCCESS)
-		errx(1, "cannot read PCRs from the TPM: %s", Tss2_RC_Decode(rc));
+		igos_die("cannot read PCRs from the TPM: %s", Tss2_RC_Decode(rc));
 	have = got->count == 1 && vals->count == NSTATUS;
 	for (size_t i = 0; have && i < NSTATUS; i++) {
 		if (vals->digests[i].size != size)
-			errx(1, "the TPM returned a %u-byte %s PCR", vals->digests[i].size,
+			igos_die("the TPM returned a %u-byte %s PCR", vals->digests[i].size,
 			     igos_pcr_bank_name(bank));
 		memcpy(v[i], vals->digests[i].buffer, size);
 	}
@@ -623,7 +583,7 @@ cmd_status(const struct args *a)
 	int sysfs = 0;
 
 	if (a->nops)
-		errx(2, "status takes no operand");
+		igos_usage_err("status takes no operand");
 	if (!conf) {
 		/* sysfs PCR files (Linux 5.12+) need no privileges; else the
 		 * resource manager device */
@@ -633,9 +593,9 @@ cmd_status(const struct args *a)
 		else if (access("/dev/tpmrm0", F_OK) == 0)
 			conf = "device:/dev/tpmrm0";
 		else if (access("/sys/class/tpm/tpm0", F_OK) == 0)
-			errx(1, "the TPM has no PCR files in /sys/class/tpm/tpm0 and no /dev/tpmrm0");
+			igos_die("the TPM has no PCR files in /sys/class/tpm/tpm0 and no /dev/tpmrm0");
 		else
-			errx(1, "no TPM: neither /sys/class/tpm/tpm0 nor /dev/tpmrm0 exists");
+			igos_die("no TPM: neither /sys/class/tpm/tpm0 nor /dev/tpmrm0 exists");
 	}
 	if (!sysfs)
 		tpm_open(&t, conf);
@@ -645,17 +605,17 @@ cmd_status(const struct args *a)
 		if (sysfs ? read_sysfs(b, v[b]) : read_tpm(&t, b, v[b]))
 			have |= 1u << b;
 		else if (a->banks)
-			errx(1, "the TPM has no active %s bank", igos_pcr_bank_name(b));
+			igos_die("the TPM has no active %s bank", igos_pcr_bank_name(b));
 	}
 	if (!sysfs)
 		tpm_close(&t);
 	if (!have)
-		errx(1, "the TPM has none of the PCR banks asked for");
+		igos_die("the TPM has none of the PCR banks asked for");
 	if (a->json) {
 		json_object *root = json_object_new_object();
 
 		if (!root)
-			errx(1, "cannot build JSON: out of memory");
+			igos_die("cannot build JSON: out of memory");
 		for (int b = 0; b < IGOS_BANK_N; b++) {
 			json_object *arr;
 
@@ -665,7 +625,7 @@ cmd_status(const struct args *a)
 			for (size_t i = 0; i < NSTATUS; i++)
 				if (json_object_array_add(arr, json_pcr(NULL, status_pcrs[i], v[b][i],
 							 igos_pcr_bank_size(b))) < 0)
-					errx(1, "cannot build JSON: out of memory");
+					igos_die("cannot build JSON: out of memory");
 		}
 		print_json(root);
 		json_object_put(root);
@@ -682,26 +642,40 @@ cmd_status(const struct args *a)
 		}
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))
-		err(1, "cannot write to stdout");
+		igos_die("cannot write to standard output: %s", strerror(errno));
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* Parse a verb's options, check them, run it. */
+static int
+run(int argc, char **argv, int (*cmd)(const struct args *))
 {
 	struct args a;
 	int rc;
 
 	parse_args(&a, argc, argv);
 	check_verb_options(&a);
-	if (!strcmp(a.verb, "calculate"))
-		rc = cmd_calculate(&a);
-	else if (!strcmp(a.verb, "sign"))
-		rc = cmd_sign(&a);
-	else if (!strcmp(a.verb, "verify"))
-		rc = cmd_verify(&a);
-	else
-		rc = cmd_status(&a);
+	rc = cmd(&a);
 	free(a.phases);
 	return rc;
+}
+
+static int main_calculate(int argc, char **argv) { return run(argc, argv, cmd_calculate); }
+static int main_sign(int argc, char **argv) { return run(argc, argv, cmd_sign); }
+static int main_verify(int argc, char **argv) { return run(argc, argv, cmd_verify); }
+static int main_status(int argc, char **argv) { return run(argc, argv, cmd_status); }
+
+int
+main(int argc, char **argv)
+{
+	static const struct igos_verb verbs[] = {
+		{ "calculate", main_calculate },
+		{ "sign", main_sign },
+		{ "verify", main_verify },
+		{ "status", main_status },
+		{ NULL, NULL },
+	};
+
+	igos_cli_init(PROG, usage, NULL);
+	return igos_cli_verbs(argc, argv, verbs);
 }

@@ -3,7 +3,6 @@
  * shim's MokManager (MokNew/MokAuth), and show what the firmware holds.
  */
 #include <crypt.h>
-#include <err.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -51,33 +50,11 @@ usage(FILE *f)
 "common options: --efivars DIR (default " DEFAULT_EFIVARS "), -h/--help, -V/--version\n");
 }
 
-static void __attribute__((noreturn))
-bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vwarnx(fmt, ap);
-		va_end(ap);
-	}
-	usage(stderr);
-	exit(2);
-}
-
-static void __attribute__((noreturn))
-lib_fail(void)
-{
-	errx(1, "%s", igos_errmsg());
-}
-
 static void
 set_efivars(const char *dir)
 {
-	if (efivars_set)
-		bad_usage("--efivars given twice");
+	igos_flag_once(&efivars_set);
 	efivars = dir;
-	efivars_set = 1;
 }
 
 /* ---- certificates ---- */
@@ -99,7 +76,7 @@ cert_load(struct cert *c, const char *file)
 	memset(c, 0, sizeof(*c));
 	c->file = file;
 	if (igos_buf_read(&b, file, CERT_MAX) < 0)
-		lib_fail();
+		igos_die_lib();
 	p = b.data;
 	if (b.len > 0 && (c->x = d2i_X509(NULL, &p, (long)b.len)) != NULL &&
 	    p != b.data + b.len) {
@@ -116,17 +93,17 @@ cert_load(struct cert *c, const char *file)
 	igos_buf_free(&b);
 	igos_ssl_clear();
 	if (c->x == NULL)
-		errx(1, "'%s': not an X.509 certificate (PEM or DER)", file);
+		igos_die("'%s': not an X.509 certificate (PEM or DER)", file);
 	pk = X509_get0_pubkey(c->x);
 	if (pk == NULL)
-		errx(1, "'%s': certificate has an unreadable public key", file);
+		igos_die("'%s': certificate has an unreadable public key", file);
 	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA)
-		errx(1, "'%s': not an RSA key (shim and the kernel verify RSA only)", file);
+		igos_die("'%s': not an RSA key (shim and the kernel verify RSA only)", file);
 	{
 		int n = i2d_X509(c->x, &c->der);
 
 		if (n <= 0)
-			errx(1, "'%s': cannot encode the certificate", file);
+			igos_die("'%s': cannot encode the certificate", file);
 		c->len = (size_t)n;
 	}
 }
@@ -160,7 +137,7 @@ static void
 siglist_parse(struct siglist *s, const char *name)
 {
 	if (igos_esl_parse(s->data, s->len, &s->e, &s->n) < 0)
-		errx(1, "corrupt %s: %s", name, igos_errmsg());
+		igos_die("corrupt %s: %s", name, igos_errmsg());
 }
 
 /* One variable (shim GUID unless guid given). */
@@ -174,7 +151,7 @@ siglist_read(struct siglist *s, const char *name, const unsigned char *guid)
 	r = igos_efivar_read(efivars, name, guid ? guid : igos_guid_shim, &attr, &s->data,
 			     &s->len);
 	if (r < 0)
-		lib_fail();
+		igos_die_lib();
 	if (r == IGOS_EFIVAR_ABSENT)
 		return;
 	s->present = 1;
@@ -214,7 +191,7 @@ mokvar_path(const char *name)
 	if (end - slash != 7 || memcmp(slash, "efivars", 7) != 0)
 		return NULL;
 	if (asprintf(&path, "%.*smok-variables/%s", (int)(slash - efivars), efivars, name) < 0)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	return path;
 }
 
@@ -230,7 +207,7 @@ enrolled_read(struct siglist *s)
 	if (mv != NULL) {
 		r = igos_efivar_read_file(mv, 64u << 20, &s->data, &s->len);
 		if (r < 0)
-			lib_fail();
+			igos_die_lib();
 		free(mv);
 		if (r == 0 && s->len > 0) {
 			s->present = 1;
@@ -255,7 +232,7 @@ enrolled_read(struct siglist *s)
 		s->present = 1;
 		if (part.len > 0) {
 			if ((nd = realloc(s->data, s->len + part.len)) == NULL)
-				errx(1, "out of memory");
+				igos_die("out of memory");
 			memcpy(nd + s->len, part.data, part.len);
 			s->data = nd;
 			s->len += part.len;
@@ -301,7 +278,7 @@ siglist_remove(struct siglist *s, size_t idx, unsigned char **out, size_t *outle
 	lsize = (size_t)s->data[start + 16] | (size_t)s->data[start + 17] << 8 |
 		(size_t)s->data[start + 18] << 16 | (size_t)s->data[start + 19] << 24;
 	if ((*out = malloc(s->len)) == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	memcpy(*out, s->data, start);
 	*outlen = start;
 	if (count > 1) {
@@ -335,7 +312,7 @@ random_salt(char *salt, size_t n)
 	unsigned char r[IGOS_MOK_SALT_MAX];
 
 	if (n > sizeof(r) || getrandom(r, n, 0) != (ssize_t)n)
-		err(1, "cannot get random bytes");
+		igos_die("cannot get random bytes: %s", strerror(errno));
 	for (size_t i = 0; i < n; i++)
 		salt[i] = c64[r[i] & 63];
 	salt[n] = '\0';
@@ -370,11 +347,11 @@ make_auth(const char *pwfile, const char *hashfile, unsigned char out[IGOS_MOK_A
 		char *s = igos_read_small(hashfile, 4096, &len);
 
 		if (s == NULL)
-			lib_fail();
+			igos_die_lib();
 		if (igos_mok_auth_from_crypt(s, len, &a) < 0) {
 			OPENSSL_cleanse(s, len);
 			free(s);
-			errx(1, "'%s': %s", hashfile, igos_errmsg());
+			igos_die("'%s': %s", hashfile, igos_errmsg());
 		}
 		OPENSSL_cleanse(s, len);
 		free(s);
@@ -384,34 +361,34 @@ make_auth(const char *pwfile, const char *hashfile, unsigned char out[IGOS_MOK_A
 	}
 	if (pwfile != NULL) {
 		if ((pw = igos_secret_read(pwfile, NULL, 4096)) == NULL)
-			lib_fail();
+			igos_die_lib();
 	} else {
 		if ((pw = igos_secret_read(NULL, "MOK password", 4096)) == NULL)
-			lib_fail();
+			igos_die_lib();
 		if ((problem = password_problem(pw)) != NULL) {
 			igos_secret_free(pw);
-			errx(1, "%s", problem);
+			igos_die("%s", problem);
 		}
 		if ((pw2 = igos_secret_read(NULL, "MOK password again", 4096)) == NULL) {
 			igos_secret_free(pw);
-			lib_fail();
+			igos_die_lib();
 		}
 		if (strcmp(pw, pw2) != 0) {
 			igos_secret_free(pw);
 			igos_secret_free(pw2);
-			errx(1, "passwords do not match");
+			igos_die("passwords do not match");
 		}
 		igos_secret_free(pw2);
 	}
 	if ((problem = password_problem(pw)) != NULL) {
 		igos_secret_free(pw);
-		errx(1, "%s", problem);
+		igos_die("%s", problem);
 	}
 	memcpy(setting, "$6$", 3);
 	random_salt(setting + 3, IGOS_MOK_SALT_MAX);
 	if ((cd = calloc(1, sizeof(*cd))) == NULL) {
 		igos_secret_free(pw);
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	}
 	h = crypt_rn(pw, setting, cd, (int)sizeof(*cd));
 	igos_secret_free(pw);
@@ -419,7 +396,7 @@ make_auth(const char *pwfile, const char *hashfile, unsigned char out[IGOS_MOK_A
 	    igos_mok_auth_from_crypt(h, strlen(h), &a) < 0) {
 		OPENSSL_cleanse(cd, sizeof(*cd));
 		free(cd);
-		errx(1, "cannot hash the password with sha512-crypt");
+		igos_die("cannot hash the password with sha512-crypt");
 	}
 	OPENSSL_cleanse(cd, sizeof(*cd));
 	free(cd);
@@ -435,7 +412,7 @@ sha1_colon(const unsigned char *p, size_t len, char out[60])
 	unsigned char md[20];
 
 	if (igos_digest(EVP_sha1(), p, len, md) < 0)
-		lib_fail();
+		igos_die_lib();
 	for (int i = 0; i < 20; i++)
 		snprintf(out + 3 * i, 4, i < 19 ? "%02x:" : "%02x", md[i]);
 }
@@ -449,10 +426,10 @@ name_str(const X509_NAME *n)
 
 	if (b == NULL || X509_NAME_print_ex(b, n, 0, XN_FLAG_SEP_CPLUS_SPC |
 						 ASN1_STRFLGS_UTF8_CONVERT | ASN1_STRFLGS_ESC_CTRL) < 0)
-		errx(1, "cannot print a certificate name");
+		igos_die("cannot print a certificate name");
 	len = BIO_get_mem_data(b, &p);
 	if ((s = strndup(p, (size_t)len)) == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	BIO_free(b);
 	return s;
 }
@@ -467,7 +444,7 @@ time_str(const ASN1_TIME *t)
 		return strdup("");
 	if (asprintf(&s, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 		     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) < 0)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	return s;
 }
 
@@ -503,7 +480,7 @@ show_entry(const struct igos_esl_entry *e, const char *prefix, json_object *arr)
 			unsigned char md[32];
 
 			if (igos_digest(EVP_sha256(), e->data, e->len, md) < 0)
-				lib_fail();
+				igos_die_lib();
 			igos_hex_encode(md, 32, hex);
 			json_object_object_add(o, "type", json_object_new_string("x509"));
 			json_object_object_add(o, "sha1", json_object_new_string(fp));
@@ -565,22 +542,8 @@ common_opt(int c)
 	case OPT_EFIVARS:
 		set_efivars(optarg);
 		return 1;
-	case 'h':
-		usage(stdout);
-		exit(0);
-	case 'V':
-		igos_print_version("igos-mok");
-		exit(0);
 	}
 	return 0;
-}
-
-static void
-once(const char **slot, const char *opt)
-{
-	if (*slot != NULL)
-		bad_usage("%s given twice", opt);
-	*slot = optarg;
 }
 
 /* ---- import / delete ---- */
@@ -599,12 +562,12 @@ rewrite_request(const char *name, const char *auth, const unsigned char *d, size
 {
 	if (len > 0) {
 		if (write_or_fail(name, d, len) < 0)
-			lib_fail();
+			igos_die_lib();
 		return;
 	}
 	if (igos_efivar_delete(efivars, name, igos_guid_shim) < 0 ||
 	    igos_efivar_delete(efivars, auth, igos_guid_shim) < 0)
-		lib_fail();
+		igos_die_lib();
 }
 
 static int
@@ -616,6 +579,7 @@ cmd_request(int argc, char **argv, enum req req)
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pwfile = NULL, *hashfile = NULL;
@@ -629,31 +593,31 @@ cmd_request(int argc, char **argv, enum req req)
 	size_t addlen = 0, nreqlen, ncerts;
 	int c, changed_reverse = 0;
 
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
 		if (common_opt(c))
 			continue;
 		switch (c) {
 		case OPT_PWFILE:
-			once(&pwfile, "--password-file");
+			igos_opt_once(&pwfile, optarg);
 			break;
 		case OPT_HASHFILE:
-			once(&hashfile, "--hash-file");
+			igos_opt_once(&hashfile, optarg);
 			break;
 		default:
-			bad_usage(NULL);
+			igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (pwfile && hashfile)
-		bad_usage("--password-file and --hash-file exclude each other");
+		igos_usage_err("--password-file and --hash-file exclude each other");
 	if (optind >= argc)
-		bad_usage("%s: no certificate given", argv[0]);
+		igos_usage_err("%s: no certificate given", argv[0]);
 	ncerts = (size_t)(argc - optind);
 	if ((certs = calloc(ncerts, sizeof(*certs))) == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	for (size_t i = 0; i < ncerts; i++)
 		cert_load(&certs[i], argv[optind + (int)i]);
 	if (igos_efivar_dir_check(efivars, 1) < 0)
-		lib_fail();
+		igos_die_lib();
 
 	enrolled_read(&enrolled);
 	siglist_read(&same, var, NULL);
@@ -706,7 +670,7 @@ cmd_request(int argc, char **argv, enum req req)
 			printf("%s: already pending deletion, skipped\n", ct->file);
 		} else if (igos_esl_append(&add, &addlen, igos_guid_cert_x509, igos_guid_shim,
 					   ct->der, ct->len) < 0) {
-			lib_fail();
+			igos_die_lib();
 		}
 	}
 	if (changed_reverse)
@@ -718,7 +682,7 @@ cmd_request(int argc, char **argv, enum req req)
 		/* new entries go before the ones already queued, as mokutil does */
 		nreqlen = addlen + same.len;
 		if ((nreq = malloc(nreqlen)) == NULL)
-			errx(1, "out of memory");
+			igos_die("out of memory");
 		memcpy(nreq, add, addlen);
 		if (same.len)
 			memcpy(nreq + addlen, same.data, same.len);
@@ -740,7 +704,7 @@ cmd_request(int argc, char **argv, enum req req)
 				igos_efivar_delete(efivars, auth, igos_guid_shim);
 			}
 			OPENSSL_cleanse(authrec, sizeof(authrec));
-			errx(1, "%s", msg);
+			igos_die("%s", msg);
 		}
 		OPENSSL_cleanse(authrec, sizeof(authrec));
 	}
@@ -758,6 +722,9 @@ cmd_request(int argc, char **argv, enum req req)
 	return 0;
 }
 
+static int cmd_import(int argc, char **argv) { return cmd_request(argc, argv, REQ_ENROLL); }
+static int cmd_delete(int argc, char **argv) { return cmd_request(argc, argv, REQ_DELETE); }
+
 /* ---- revoke ---- */
 
 static int
@@ -769,36 +736,37 @@ cmd_revoke(int argc, char **argv)
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, which = 0, r1, r2;
 	const char *var, *auth;
 
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
 		if (common_opt(c))
 			continue;
 		switch (c) {
 		case OPT_IMPORT:
 		case OPT_DELETE:
 			if (which)
-				bad_usage("revoke takes one of --import and --delete, once");
+				igos_usage_err("revoke takes one of --import and --delete, once");
 			which = c;
 			break;
 		default:
-			bad_usage(NULL);
+			igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (!which)
-		bad_usage("revoke needs --import or --delete");
+		igos_usage_err("revoke needs --import or --delete");
 	if (optind != argc)
-		bad_usage("revoke takes no operands");
+		igos_usage_err("revoke takes no operands");
 	var = which == OPT_IMPORT ? "MokNew" : "MokDel";
 	auth = which == OPT_IMPORT ? "MokAuth" : "MokDelAuth";
 	if (igos_efivar_dir_check(efivars, 1) < 0)
-		lib_fail();
+		igos_die_lib();
 	if ((r1 = igos_efivar_delete(efivars, var, igos_guid_shim)) < 0 ||
 	    (r2 = igos_efivar_delete(efivars, auth, igos_guid_shim)) < 0)
-		lib_fail();
+		igos_die_lib();
 	if (r1 == IGOS_EFIVAR_ABSENT && r2 == IGOS_EFIVAR_ABSENT)
 		printf("no %s request pending\n", which == OPT_IMPORT ? "enrollment" : "deletion");
 	return 0;
@@ -814,25 +782,24 @@ json_flag(int argc, char **argv, const char *verb)
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, json = 0;
 
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
 		if (common_opt(c))
 			continue;
 		if (c == OPT_JSON) {
-			if (json)
-				bad_usage("--json given twice");
-			json = 1;
+			igos_flag_once(&json);
 			continue;
 		}
-		bad_usage(NULL);
+		igos_usage_err("unknown option '%s'", igos_optname());
 	}
 	if (optind != argc)
-		bad_usage("%s takes no operands", verb);
+		igos_usage_err("%s takes no operands", verb);
 	if (igos_efivar_dir_check(efivars, 0) < 0)
-		lib_fail();
+		igos_die_lib();
 	return json;
 }
 
@@ -881,7 +848,7 @@ cmd_pending(int argc, char **argv)
 			int r = igos_efivar_read(efivars, auths[k], igos_guid_shim, &attr, &d, &len);
 
 			if (r < 0)
-				lib_fail();
+				igos_die_lib();
 			free(d);
 			json_object_object_add(top, words[k], arr);
 			json_object_object_add(top, k == 0 ? "enroll_password" : "delete_password",
@@ -903,22 +870,23 @@ cmd_test(int argc, char **argv)
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct siglist enrolled, pending;
 	struct cert ct;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
 		if (common_opt(c))
 			continue;
-		bad_usage(NULL);
+		igos_usage_err("unknown option '%s'", igos_optname());
 	}
 	if (argc - optind != 1)
-		bad_usage("test takes exactly one certificate");
+		igos_usage_err("test takes exactly one certificate");
 	cert_load(&ct, argv[optind]);
 	if (igos_efivar_dir_check(efivars, 0) < 0)
-		lib_fail();
+		igos_die_lib();
 	enrolled_read(&enrolled);
 	siglist_read(&pending, "MokNew", NULL);
 	if (siglist_find(&enrolled, &ct) >= 0) {
@@ -949,7 +917,7 @@ small_var(const char *name, const unsigned char *guid, int *present)
 	int r = igos_efivar_read(efivars, name, guid, &attr, &d, &len), v = -1;
 
 	if (r < 0)
-		lib_fail();
+		igos_die_lib();
 	*present = r == 0;
 	if (r == 0 && (len == 1 || len == 2 || len == 4)) {
 		v = 0;
@@ -968,7 +936,7 @@ cmd_sbstate(int argc, char **argv)
 
 	sb = small_var("SecureBoot", igos_guid_global, &sbp);
 	if (!sbp)
-		errx(1, "no SecureBoot variable in '%s': firmware without Secure Boot", efivars);
+		igos_die("no SecureBoot variable in '%s': firmware without Secure Boot", efivars);
 	sm = small_var("SetupMode", igos_guid_global, &smp);
 	(void)small_var("MokSBStateRT", igos_guid_shim, &mokp);
 	if (json) {
@@ -1016,7 +984,7 @@ add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
 
 	if (e == NULL || !X509_add_ext(x, e, -1)) {
 		igos_seterr_ssl("cannot add the %s extension", OBJ_nid2sn(nid));
-		lib_fail();
+		igos_die_lib();
 	}
 	X509_EXTENSION_free(e);
 }
@@ -1027,11 +995,11 @@ make_name(const char *subject)
 	X509_NAME *n = X509_NAME_new();
 
 	if (n == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	if (subject[0] != '/') {
 		if (!X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
 						(const unsigned char *)subject, -1, -1, 0))
-			errx(1, "bad --subject '%s'", subject);
+			igos_die("bad --subject '%s'", subject);
 		return n;
 	}
 	/* "/CN=x/O=y", as openssl req -subj takes it */
@@ -1039,23 +1007,23 @@ make_name(const char *subject)
 		char *copy = strdup(subject + 1), *save = NULL, *tok;
 
 		if (copy == NULL)
-			errx(1, "out of memory");
+			igos_die("out of memory");
 		for (tok = strtok_r(copy, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
 			char *eq = strchr(tok, '=');
 
 			if (eq == NULL || eq == tok || eq[1] == '\0')
-				errx(1, "bad --subject '%s': want /KEY=value/...", subject);
+				igos_die("bad --subject '%s': want /KEY=value/...", subject);
 			*eq = '\0';
 			if (!X509_NAME_add_entry_by_txt(n, tok, MBSTRING_UTF8,
 							(unsigned char *)eq + 1, -1, -1, 0)) {
 				igos_ssl_clear();
-				errx(1, "bad --subject '%s': unknown attribute '%s'", subject, tok);
+				igos_die("bad --subject '%s': unknown attribute '%s'", subject, tok);
 			}
 		}
 		free(copy);
 	}
 	if (X509_NAME_entry_count(n) == 0)
-		errx(1, "bad --subject '%s': no attributes", subject);
+		igos_die("bad --subject '%s': no attributes", subject);
 	return n;
 }
 
@@ -1064,8 +1032,8 @@ out_open(struct igos_out *o, const char *path, mode_t mode, int force)
 {
 	if (igos_out_open(o, path, mode, IGOS_OUT_NOFOLLOW | (force ? 0 : IGOS_OUT_EXCL)) < 0) {
 		if (errno == EEXIST)
-			errx(1, "%s (--force replaces it)", igos_errmsg());
-		lib_fail();
+			igos_die("%s (--force replaces it)", igos_errmsg());
+		igos_die_lib();
 	}
 }
 
@@ -1084,6 +1052,7 @@ cmd_new(int argc, char **argv)
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keyref = NULL, *certout = NULL, *subject = NULL, *days_s = NULL,
@@ -1105,60 +1074,56 @@ cmd_new(int argc, char **argv)
 	char *p;
 	long plen;
 
-	while ((c = getopt_long(argc, argv, "k:c:hV", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "k:c:hVv", opts)) != -1) {
 		if (common_opt(c))
 			continue;
 		switch (c) {
 		case 'k':
-			once(&keyref, "--key");
+			igos_opt_once(&keyref, optarg);
 			break;
 		case 'c':
-			once(&certout, "--cert");
+			igos_opt_once(&certout, optarg);
 			break;
 		case OPT_SUBJECT:
-			once(&subject, "--subject");
+			igos_opt_once(&subject, optarg);
 			break;
 		case OPT_DAYS:
-			once(&days_s, "--days");
+			igos_opt_once(&days_s, optarg);
 			break;
 		case OPT_BITS:
-			once(&bits_s, "--bits");
+			igos_opt_once(&bits_s, optarg);
 			break;
 		case OPT_PINFILE:
-			once(&pinfile, "--pin-file");
+			igos_opt_once(&pinfile, optarg);
 			break;
 		case OPT_MODONLY:
-			if (modonly)
-				bad_usage("--modules-only given twice");
-			modonly = 1;
+			igos_flag_once(&modonly);
 			break;
 		case OPT_FORCE:
-			if (force)
-				bad_usage("--force given twice");
-			force = 1;
+			igos_flag_once(&force);
 			break;
 		default:
-			bad_usage(NULL);
+			igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (optind != argc)
-		bad_usage("new takes no operands");
+		igos_usage_err("new takes no operands");
 	if (keyref == NULL || certout == NULL)
-		bad_usage("new needs -k KEYOUT (or -k pkcs11:URI) and -c CERTOUT");
+		igos_usage_err("new needs -k KEYOUT (or -k pkcs11:URI) and -c CERTOUT");
 	token = strncmp(keyref, "pkcs11:", 7) == 0;
 	if (days_s && (igos_parse_u64(days_s, &days) < 0 || days < 1 || days > 100000))
-		bad_usage("--days must be a number of days from 1 to 100000");
+		igos_usage_err("--days must be a number of days from 1 to 100000");
 	if (bits_s && (igos_parse_u64(bits_s, &bits) < 0 ||
 		       (bits != 2048 && bits != 3072 && bits != 4096)))
-		bad_usage("--bits must be 2048, 3072 or 4096");
+		igos_usage_err("--bits must be 2048, 3072 or 4096");
 	if (bits_s && token)
-		bad_usage("--bits applies to a new key, not to a token key");
+		igos_usage_err("--bits applies to a new key, not to a token key");
 	if (pinfile && !token)
-		bad_usage("--pin-file applies to a pkcs11: key only");
+		igos_usage_err("--pin-file applies to a pkcs11: key only");
 	if (!token && strcmp(keyref, "-") == 0)
-		bad_usage("the private key is never written to standard output");
+		igos_usage_err("the private key is never written to standard output");
 	if (subject != NULL && *subject == '\0')
-		bad_usage("--subject is empty");
+		igos_usage_err("--subject is empty");
 	if (subject == NULL) {
 		if (gethostname(host, sizeof(host)) < 0 || host[0] == '\0')
 			snprintf(host, sizeof(host), "localhost");
@@ -1178,31 +1143,31 @@ cmd_new(int argc, char **argv)
 		memset(&sopts, 0, sizeof(sopts));
 		sopts.pin_file = pinfile;
 		if ((signer = igos_signer_open(keyref, &sopts)) == NULL)
-			lib_fail();
+			igos_die_lib();
 		if (igos_signer_type(signer) != IGOS_KEY_RSA)
-			errx(1, "'%s': not an RSA key (shim and the kernel verify RSA only)", keyref);
+			igos_die("'%s': not an RSA key (shim and the kernel verify RSA only)", keyref);
 		pkey = igos_signer_pubkey(signer);
 		bits = (uint64_t)igos_signer_bits(signer);
 	} else if ((pkey = EVP_RSA_gen((unsigned)bits)) == NULL) {
 		igos_seterr_ssl("cannot generate an RSA-%u key", (unsigned)bits);
-		lib_fail();
+		igos_die_lib();
 	}
 
 	if ((x = X509_new()) == NULL || !X509_set_version(x, X509_VERSION_3))
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		err(1, "cannot get random bytes");
+		igos_die("cannot get random bytes: %s", strerror(errno));
 	rnd[0] = (rnd[0] & 0x7f) | 0x40; /* positive, full 16 bytes */
 	if ((bn = BN_bin2bn(rnd, sizeof(rnd), NULL)) == NULL ||
 	    (serial = BN_to_ASN1_INTEGER(bn, NULL)) == NULL || !X509_set_serialNumber(x, serial))
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	BN_free(bn);
 	ASN1_INTEGER_free(serial);
 	if (!X509_set_subject_name(x, name) || !X509_set_issuer_name(x, name) ||
 	    !X509_gmtime_adj(X509_getm_notBefore(x), 0) ||
 	    !X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, NULL) ||
 	    !X509_set_pubkey(x, pkey))
-		errx(1, "cannot build the certificate");
+		igos_die("cannot build the certificate");
 	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
 	add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE");
 	add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature");
@@ -1212,28 +1177,28 @@ cmd_new(int argc, char **argv)
 	add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
 	if (token) {
 		if (igos_x509_sign(x, signer, EVP_sha256()) < 0)
-			lib_fail();
+			igos_die_lib();
 	} else if (X509_sign(x, pkey, EVP_sha256()) <= 0) {
 		igos_seterr_ssl("cannot sign the certificate");
-		lib_fail();
+		igos_die_lib();
 	}
 
 	if (!token) {
 		/* the key through a BIO that wipes its memory */
 		if ((mem = BIO_new(BIO_s_secmem())) == NULL ||
 		    !PEM_write_bio_PrivateKey(mem, pkey, NULL, NULL, 0, NULL, NULL))
-			errx(1, "cannot encode the private key");
+			igos_die("cannot encode the private key");
 		plen = BIO_get_mem_data(mem, &p);
 		if (igos_out_write(&ko, p, (size_t)plen) < 0)
-			lib_fail();
+			igos_die_lib();
 		BIO_free(mem);
 	}
 	if ((mem = BIO_new(BIO_s_mem())) == NULL ||
 	    !(pem ? PEM_write_bio_X509(mem, x) : i2d_X509_bio(mem, x)))
-		errx(1, "cannot encode the certificate");
+		igos_die("cannot encode the certificate");
 	plen = BIO_get_mem_data(mem, &p);
 	if (igos_out_write(&co, p, (size_t)plen) < 0)
-		lib_fail();
+		igos_die_lib();
 	BIO_free(mem);
 	/*
 	 * The certificate first, then the key: a run killed in between leaves a
@@ -1251,7 +1216,7 @@ cmd_new(int argc, char **argv)
 			igos_out_abort(&ko);
 		if (!force && e != EEXIST && strcmp(certout, "-") != 0)
 			unlink(certout);
-		errx(1, "%s", msg);
+		igos_die("%s", msg);
 	}
 	if (!token && igos_out_commit(&ko) < 0) {
 		char msg[1024];
@@ -1265,7 +1230,7 @@ cmd_new(int argc, char **argv)
 			if (strcmp(certout, "-") != 0)
 				unlink(certout);
 		}
-		errx(1, "%s", msg);
+		igos_die("%s", msg);
 	}
 	if (strcmp(certout, "-") != 0) {
 		if (token)
@@ -1291,37 +1256,28 @@ main(int argc, char **argv)
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *verb;
+	static const struct igos_verb verbs[] = {
+		{ "new", cmd_new },
+		{ "import", cmd_import },
+		{ "delete", cmd_delete },
+		{ "revoke", cmd_revoke },
+		{ "list", cmd_list },
+		{ "pending", cmd_pending },
+		{ "test", cmd_test },
+		{ "sb-state", cmd_sbstate },
+		{ NULL, NULL },
+	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
-		if (common_opt(c))
-			continue;
-		bad_usage(NULL);
-	}
+	igos_cli_init("igos-mok", usage, NULL);
+	/* --efivars may come before the verb too */
+	while ((c = igos_getopt(argc, argv, "+hVv", opts)) != -1)
+		if (!common_opt(c))
+			igos_usage_err("unknown option '%s'", igos_optname());
 	if (optind >= argc)
-		bad_usage("no command given");
-	verb = argv[optind];
-	argc -= optind;
-	argv += optind;
-	optind = 0;
-	if (strcmp(verb, "new") == 0)
-		return cmd_new(argc, argv);
-	if (strcmp(verb, "import") == 0)
-		return cmd_request(argc, argv, REQ_ENROLL);
-	if (strcmp(verb, "delete") == 0)
-		return cmd_request(argc, argv, REQ_DELETE);
-	if (strcmp(verb, "revoke") == 0)
-		return cmd_revoke(argc, argv);
-	if (strcmp(verb, "list") == 0)
-		return cmd_list(argc, argv);
-	if (strcmp(verb, "pending") == 0)
-		return cmd_pending(argc, argv);
-	if (strcmp(verb, "test") == 0)
-		return cmd_test(argc, argv);
-	if (strcmp(verb, "sb-state") == 0)
-		return cmd_sbstate(argc, argv);
-	bad_usage("unknown command '%s'", verb);
+		return igos_cli_verbs(1, argv, verbs);
+	return igos_cli_verbs(argc - optind + 1, argv + optind - 1, verbs);
 }

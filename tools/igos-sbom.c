@@ -3,7 +3,6 @@
  * its source tarballs, the patches applied to them, other build inputs and the
  * files the build made. The same inputs give the same bytes anywhere.
  */
-#include <err.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +47,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: " PROG " --name NAME --version VERSION [--supplier 'Organization: X']\n"
+	    "usage: " PROG " --name NAME --package-version VERSION [--supplier 'Organization: X']\n"
 	    "         [--download-location URL] [--license SPDX-EXPRESSION]\n"
 	    "         [--namespace-base URI] [--created TIME]\n"
 	    "         [--source FILE[=URL]]... [--patch FILE]... [--input FILE]...\n"
@@ -91,16 +90,16 @@ static void
 check_location(const char *s)
 {
 	if (strcmp(s, "NONE") != 0 && strcmp(s, "NOASSERTION") != 0 && !uri_ok(s, 1))
-		errx(2, "invalid download location '%s' (a URL, NONE or NOASSERTION)", s);
+		igos_usage_err("invalid download location '%s' (a URL, NONE or NOASSERTION)", s);
 }
 
 static void
 check_text(const char *what, const char *s)
 {
 	if (*s == '\0')
-		errx(2, "%s is empty", what);
+		igos_usage_err("%s is empty", what);
 	if (!igos_utf8_valid(s, strlen(s)))
-		errx(2, "%s is not valid UTF-8", what);
+		igos_usage_err("%s is not valid UTF-8", what);
 }
 
 /* A byte string shown safely in a one-line message: \xNN for control bytes and
@@ -167,7 +166,7 @@ static json_object *
 jnew(json_object *o)
 {
 	if (o == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	return o;
 }
 
@@ -175,7 +174,7 @@ static void
 put(json_object *o, const char *k, json_object *v)
 {
 	if (json_object_object_add(o, k, jnew(v)) != 0)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 }
 
 static void
@@ -188,7 +187,7 @@ static void
 push(json_object *a, json_object *v)
 {
 	if (json_object_array_add(a, jnew(v)) != 0)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 }
 
 static json_object *
@@ -266,7 +265,7 @@ render(const struct sbom *d, const char *ns, size_t *len)
 		char *dn = malloc(n);
 
 		if (dn == NULL)
-			errx(1, "out of memory");
+			igos_die("out of memory");
 		snprintf(dn, n, "%s-%s", d->name, d->version);
 		puts_(doc, "name", dn);
 		free(dn);
@@ -335,7 +334,7 @@ render(const struct sbom *d, const char *ns, size_t *len)
 	txt = json_object_to_json_string_length(doc, JSON_C_TO_STRING_PRETTY |
 	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, &tl);
 	if (txt == NULL || (out = malloc(tl + 2)) == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	memcpy(out, txt, tl);
 	out[tl] = '\n';
 	out[tl + 1] = '\0';
@@ -377,7 +376,7 @@ add_rel(struct sbom *d, const char *a, const char *type, const char *b)
 	struct rel *n = realloc(d->rels, (d->nrels + 1) * sizeof(*n));
 
 	if (n == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	d->rels = n;
 	d->rels[d->nrels++] = (struct rel){ a, type, b };
 }
@@ -390,13 +389,13 @@ add_item(struct sbom *d, enum kind kind, const char *arg)
 	char *path;
 
 	if (n == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	d->items = n;
 	it = &d->items[d->nitems++];
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
 	if ((path = strdup(arg)) == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	if (kind == K_SOURCE) {
 		char *eq = strchr(path, '=');
 
@@ -409,34 +408,26 @@ add_item(struct sbom *d, enum kind kind, const char *arg)
 	}
 	it->path = path;
 	if (*path == '\0')
-		errx(2, "empty file name");
+		igos_usage_err("empty file name");
 	if (strcmp(path, "-") == 0)
-		errx(2, "a build file cannot be standard input");
+		igos_usage_err("a build file cannot be standard input");
 	slash = strrchr(path, '/');
 	it->base = slash ? slash + 1 : path;
 	if (*it->base == '\0')
-		errx(2, "no file name in '%s'", path);
+		igos_usage_err("no file name in '%s'", path);
 	if (!igos_utf8_valid(it->base, strlen(it->base)))
-		errx(2, "file name '%s' is not valid UTF-8", shown(it->base));
+		igos_usage_err("file name '%s' is not valid UTF-8", shown(it->base));
 	it->id = igos_spdx_id(kind == K_SOURCE ? "SPDXRef-Source-" : "SPDXRef-File-",
 	    it->base, strlen(it->base));
 	if (it->id == NULL)
-		errx(2, "%s", igos_errmsg());
+		igos_usage_err("%s", igos_errmsg());
 	if (kind != K_SOURCE) {
 		size_t l = strlen(it->base) + 3;
 
 		if ((it->fname = malloc(l)) == NULL)
-			errx(1, "out of memory");
+			igos_die("out of memory");
 		snprintf(it->fname, l, "./%s", it->base);
 	}
-}
-
-static void
-once(const char **var, const char *val, const char *opt)
-{
-	if (*var != NULL)
-		errx(2, "%s given twice", opt);
-	*var = val;
 }
 
 enum {
@@ -449,7 +440,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
-		{ "version", required_argument, NULL, O_VERSION },
+		{ "package-version", required_argument, NULL, O_VERSION },
 		{ "supplier", required_argument, NULL, O_SUPPLIER },
 		{ "download-location", required_argument, NULL, O_DOWNLOAD },
 		{ "license", required_argument, NULL, 'l' },
@@ -461,6 +452,8 @@ main(int argc, char **argv)
 		{ "artifact", required_argument, NULL, O_ARTIFACT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sbom d;
@@ -471,49 +464,51 @@ main(int argc, char **argv)
 	int c;
 
 	memset(&d, 0, sizeof(d));
-	/* --version takes the package's version; alone it asks for ours, as -V. */
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		igos_print_version(PROG);
-		return 0;
-	}
-	while ((c = getopt_long(argc, argv, "n:l:o:hV", opts, NULL)) != -1) {
+	igos_cli_init(PROG, usage, NULL);
+	/* --version once named the package's version: beside other arguments
+	 * it is refused rather than taken for a request for ours */
+	for (int k = 1; k < argc && argc > 2; k++)
+		if (strcmp(argv[k], "--") == 0)
+			break;
+		else if (strcmp(argv[k], "--version") == 0)
+			igos_usage_err("--version takes no argument "
+				       "(the package's version is --package-version)");
+	while ((c = igos_getopt(argc, argv, "n:l:o:hVv", opts)) != -1) {
 		switch (c) {
-		case 'n': once(&d.name, optarg, "--name"); break;
-		case O_VERSION: once(&d.version, optarg, "--version"); break;
-		case O_SUPPLIER: once(&d.supplier, optarg, "--supplier"); break;
-		case O_DOWNLOAD: once(&d.download, optarg, "--download-location"); break;
-		case 'l': once(&d.license, optarg, "--license"); break;
-		case O_NSBASE: once(&d.nsbase, optarg, "--namespace-base"); break;
-		case O_CREATED: once(&created, optarg, "--created"); break;
-		case 'o': once(&output, optarg, "--output"); break;
+		case 'n': igos_opt_once(&d.name, optarg); break;
+		case O_VERSION: igos_opt_once(&d.version, optarg); break;
+		case O_SUPPLIER: igos_opt_once(&d.supplier, optarg); break;
+		case O_DOWNLOAD: igos_opt_once(&d.download, optarg); break;
+		case 'l': igos_opt_once(&d.license, optarg); break;
+		case O_NSBASE: igos_opt_once(&d.nsbase, optarg); break;
+		case O_CREATED: igos_opt_once(&created, optarg); break;
+		case 'o': igos_opt_once(&output, optarg); break;
 		case O_SOURCE: add_item(&d, K_SOURCE, optarg); break;
 		case O_PATCH: add_item(&d, K_PATCH, optarg); break;
 		case O_INPUT: add_item(&d, K_INPUT, optarg); break;
 		case O_ARTIFACT: add_item(&d, K_ARTIFACT, optarg); break;
-		case 'h': usage(stdout); return 0;
-		case 'V': igos_print_version(PROG); return 0;
-		default: exit(2);
+		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (optind != argc)
-		errx(2, "unexpected operand '%s'", argv[optind]);
+		igos_usage_err("unexpected operand '%s'", argv[optind]);
 
 	/* What the command line says, checked before any file is read. */
 	if (d.name == NULL)
-		errx(2, "--name is required");
+		igos_usage_err("--name is required");
 	if (d.version == NULL)
-		errx(2, "--version is required");
+		igos_usage_err("--package-version is required");
 	check_text("--name", d.name);
-	check_text("--version", d.version);
+	check_text("--package-version", d.version);
 	if ((d.root_id = igos_spdx_id("SPDXRef-Package-", d.name, strlen(d.name))) == NULL)
-		errx(2, "%s", igos_errmsg());
+		igos_usage_err("%s", igos_errmsg());
 	if (d.supplier == NULL)
 		d.supplier = "NOASSERTION";
 	check_text("--supplier", d.supplier);
 	if (strcmp(d.supplier, "NOASSERTION") != 0 &&
 	    !((strncmp(d.supplier, "Organization: ", 14) == 0 && d.supplier[14] != '\0') ||
 	    (strncmp(d.supplier, "Person: ", 8) == 0 && d.supplier[8] != '\0')))
-		errx(2, "invalid supplier '%s' (Organization: NAME, Person: NAME or NOASSERTION)",
+		igos_usage_err("invalid supplier '%s' (Organization: NAME, Person: NAME or NOASSERTION)",
 		    d.supplier);
 	if (d.download == NULL)
 		d.download = "NOASSERTION";
@@ -521,20 +516,20 @@ main(int argc, char **argv)
 	if (d.license == NULL)
 		d.license = "NOASSERTION";
 	if ((d.license_norm = igos_spdx_license(d.license, strlen(d.license), 0)) == NULL)
-		errx(2, "%s", igos_errmsg());
+		igos_usage_err("%s", igos_errmsg());
 	if (d.nsbase == NULL)
 		d.nsbase = "https://spdx.org/spdxdocs";
 	if (!uri_ok(d.nsbase, 0))
-		errx(2, "invalid namespace base '%s' (an absolute URI without '#')", d.nsbase);
+		igos_usage_err("invalid namespace base '%s' (an absolute URI without '#')", d.nsbase);
 	if (created != NULL) {
 		if (parse_time(created, 1, d.created) < 0)
-			errx(2, "invalid --created '%s' (seconds since 1970 or "
+			igos_usage_err("invalid --created '%s' (seconds since 1970 or "
 			    "YYYY-MM-DDThh:mm:ssZ)", created);
 	} else if ((sde = getenv("SOURCE_DATE_EPOCH")) != NULL) {
 		if (parse_time(sde, 0, d.created) < 0)
-			errx(2, "invalid SOURCE_DATE_EPOCH '%s' (seconds since 1970)", sde);
+			igos_usage_err("invalid SOURCE_DATE_EPOCH '%s' (seconds since 1970)", sde);
 	} else {
-		errx(2, "SOURCE_DATE_EPOCH is not set and no --created is given");
+		igos_usage_err("SOURCE_DATE_EPOCH is not set and no --created is given");
 	}
 	if (output == NULL)
 		output = "-";
@@ -548,11 +543,11 @@ main(int argc, char **argv)
 			npatch++;
 		for (j = i + 1; j < d.nitems; j++)
 			if (strcmp(d.items[i].id, d.items[j].id) == 0)
-				errx(2, "'%s' and '%s' make the same SPDXID '%s'",
+				igos_usage_err("'%s' and '%s' make the same SPDXID '%s'",
 				    d.items[i].path, d.items[j].path, d.items[i].id);
 	}
 	if (npatch > 0 && nsrc != 1)
-		errx(2, "--patch needs exactly one --source to apply to (%zu given)", nsrc);
+		igos_usage_err("--patch needs exactly one --source to apply to (%zu given)", nsrc);
 
 	/* The files, in the order they are written out. */
 	for (i = 0; i < d.nitems; i++) {
@@ -560,10 +555,10 @@ main(int argc, char **argv)
 		unsigned char h[IGOS_MAX_MD];
 
 		if (igos_digest_file(EVP_sha1(), it->path, h, NULL) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		igos_hex_encode(h, 20, it->sha1);
 		if (igos_digest_file(EVP_sha256(), it->path, h, NULL) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		igos_hex_encode(h, 32, it->sha256);
 	}
 
@@ -594,22 +589,22 @@ main(int argc, char **argv)
 	 * is written, without its documentNamespace line. */
 	text = render(&d, NULL, &len);
 	if (igos_digest(EVP_sha256(), text, len, md) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	free(text);
 	igos_hex_encode(md, 32, hexmd);
 	if (igos_uuid5(igos_uuid_ns_url, hexmd, 64, uuid) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if ((nid = igos_spdx_idstring(d.name, strlen(d.name))) == NULL ||
 	    (vid = igos_spdx_idstring(d.version, strlen(d.version))) == NULL)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	nslen = strlen(d.nsbase);
 	while (nslen > 0 && d.nsbase[nslen - 1] == '/')
 		nslen--;
 	if (asprintf(&ns, "%.*s/%s-%s-%s", (int)nslen, d.nsbase, nid, vid, uuid) < 0)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	text = render(&d, ns, &len);
 	if (igos_write_atomic(output, text, len, 0, 0) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 
 	free(text);
 	free(ns);

@@ -719,7 +719,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(verb, "-V") == 0 || strcmp(verb, "--version") == 0) {
-		igos_print_version(PROG);
+		igos_print_version();
 		return 0;
 	}
 	if (strcmp(verb, "sign") && strcmp(verb, "verify") && strcmp(verb, "list") &&
@@ -738,7 +738,7 @@ main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			igos_print_version(PROG);
+			igos_print_version();
 			return 0;
 		case 'v':
 			verbose = 1;

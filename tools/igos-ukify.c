@@ -1409,7 +1409,7 @@ main_build(int argc, char **argv)
 		case 'c': once(&config, optarg, "--config"); break;
 		case 'o': once(&bo.out, optarg, "--output"); break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': igos_print_version(PROG); exit(0);
+		case 'V': igos_print_version(); exit(0);
 		default: exit(2);
 		}
 	}
@@ -1505,7 +1505,7 @@ main_inspect(int argc, char **argv)
 			break;
 		case OPT_SECTION: once(&only, optarg, "--section"); break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': igos_print_version(PROG); exit(0);
+		case 'V': igos_print_version(); exit(0);
 		default: exit(2);
 		}
 	}
@@ -1535,7 +1535,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(verb, "-V") == 0 || strcmp(verb, "--version") == 0) {
-		igos_print_version(PROG);
+		igos_print_version();
 		return 0;
 	}
 	/* getopt reports errors under argv[0] */

@@ -3,7 +3,6 @@
  * does, root-hash signatures for the kernel, and activation via libcryptsetup.
  */
 #include <ctype.h>
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -40,10 +39,9 @@ static const char usage_text[] =
 	"ROOTHASH is hex or @FILE.\n";
 
 static void
-usage(int status)
+usage(FILE *f)
 {
-	fputs(usage_text, status ? stderr : stdout);
-	exit(status);
+	fputs(usage_text, f);
 }
 
 /* ---- options ---- */
@@ -93,7 +91,7 @@ num_opt(const char *name, const char *s)
 	uint64_t v;
 
 	if (igos_parse_u64(s, &v) < 0)
-		errx(2, "invalid --%s '%s'", name, s);
+		igos_usage_err("invalid --%s '%s'", name, s);
 	return v;
 }
 
@@ -103,7 +101,7 @@ block_size_opt(const char *name, const char *s)
 	uint64_t v = num_opt(name, s);
 
 	if (v < IGOS_VERITY_BLOCK_MIN || v > IGOS_VERITY_BLOCK_MAX || (v & (v - 1)))
-		errx(2, "invalid --%s '%s': not a power of two from 512 to 524288", name, s);
+		igos_usage_err("invalid --%s '%s': not a power of two from 512 to 524288", name, s);
 	return (uint32_t)v;
 }
 
@@ -112,7 +110,7 @@ block_size_opt(const char *name, const char *s)
 static int
 parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 {
-	struct option table[sizeof(all_opts) / sizeof(all_opts[0]) + 1];
+	struct option table[sizeof(all_opts) / sizeof(all_opts[0]) + 2];
 	size_t n = 0;
 	int c;
 
@@ -124,39 +122,23 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 		if (allowed & BIT(all_opts[i].val))
 			table[n++] = all_opts[i];
 	memset(&table[n], 0, sizeof(table[n]));
-	optind = 1;
-	/* no abbreviated long options: "--hash" must not mean --hash-offset */
-	for (int k = 1; k < argc && strcmp(argv[k], "--") != 0; k++) {
-		const struct option *hit = NULL;
-		size_t len;
-
-		if (strncmp(argv[k], "--", 2) != 0)
-			continue;
-		len = strcspn(argv[k] + 2, "=");
-		for (size_t j = 0; j < n && hit == NULL; j++)
-			if (strlen(table[j].name) == len && strncmp(table[j].name, argv[k] + 2, len) == 0)
-				hit = &table[j];
-		if (hit == NULL)
-			errx(2, "unknown option '%.*s'", (int)len + 2, argv[k]);
-		if (hit->has_arg == required_argument && argv[k][2 + len] != '=')
-			k++; /* its argument */
-	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, (allowed & BIT(O_KEY)) ? ":hVk:c:o:" : ":hV", table,
-				NULL)) != -1) {
+	/* help and version as the command-line module knows them */
+	for (size_t i = 0; i < n; i++)
+		if (table[i].val == O_HELP)
+			table[i].val = 'h';
+		else if (table[i].val == O_VERSION)
+			table[i].val = 'V';
+		else if (table[i].val == O_KEY)
+			table[i].val = 'k';
+		else if (table[i].val == O_CERT)
+			table[i].val = 'c';
+		else if (table[i].val == O_OUTPUT)
+			table[i].val = 'o';
+	table[n++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	memset(&table[n], 0, sizeof(table[n]));
+	while ((c = igos_getopt(argc, argv, (allowed & BIT(O_KEY)) ? "hVvk:c:o:" : "hVv",
+				table)) != -1) {
 		switch (c) {
-		case ':':
-			errx(2, "option '%s' needs an argument", argv[optind - 1]);
-		case '?':
-			if (optopt > 0 && optopt < 128)
-				errx(2, "unknown option '-%c'", optopt);
-			errx(2, "unknown option '%s'", argv[optind - 1]);
-		case 'h':
-			c = O_HELP;
-			break;
-		case 'V':
-			c = O_VERSION;
-			break;
 		case 'k':
 			c = O_KEY;
 			break;
@@ -169,19 +151,10 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 		default:
 			if (c > 0 && c < O_MAX)
 				break;
-			errx(2, "unknown option '%s'", argv[optind - 1]);
+			igos_usage_err("unknown option '%s'", igos_optname());
 		}
-		if (c == O_HELP)
-			usage(0);
-		if (c == O_VERSION) {
-			igos_print_version("igos-verity");
-			exit(0);
-		}
-		if (o->seen & BIT(c)) {
-			for (size_t i = 0; i < n; i++)
-				if (table[i].val == c)
-					errx(2, "option --%s given twice", table[i].name);
-		}
+		if (o->seen & BIT(c))
+			igos_usage_err("%s given twice", igos_optname());
 		o->seen |= BIT(c);
 		o->arg[c] = optarg;
 		switch (c) {
@@ -193,22 +166,22 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 			break;
 		case O_FORMAT:
 			if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0)
-				errx(2, "invalid --format '%s': 0 or 1", optarg);
+				igos_usage_err("invalid --format '%s': 0 or 1", optarg);
 			o->format = optarg[0] - '0';
 			break;
 		case O_DATA_BLOCKS:
 			if ((o->data_blocks = num_opt("data-blocks", optarg)) == 0)
-				errx(2, "invalid --data-blocks '%s'", optarg);
+				igos_usage_err("invalid --data-blocks '%s'", optarg);
 			break;
 		case O_HASH_OFFSET:
 			o->hash_offset = num_opt("hash-offset", optarg);
 			if (o->hash_offset % 512)
-				errx(2, "invalid --hash-offset '%s': not a multiple of 512", optarg);
+				igos_usage_err("invalid --hash-offset '%s': not a multiple of 512", optarg);
 			break;
 		case O_THREADS:
 			o->threads = num_opt("threads", optarg);
 			if (o->threads < 1 || o->threads > IGOS_VERITY_MAX_THREADS)
-				errx(2, "invalid --threads '%s': 1 to %d", optarg,
+				igos_usage_err("invalid --threads '%s': 1 to %d", optarg,
 				     IGOS_VERITY_MAX_THREADS);
 			break;
 		case O_NO_SB:
@@ -226,7 +199,7 @@ static void
 operands(int argc, int first, int want)
 {
 	if (argc - first != want)
-		errx(2, "expected %d operand%s, got %d (see --help)", want, want == 1 ? "" : "s",
+		igos_usage_err("expected %d operand%s, got %d (see --help)", want, want == 1 ? "" : "s",
 		     argc - first);
 }
 
@@ -242,7 +215,7 @@ params_from_opts(struct igos_verity *v, const struct opts *o)
 	memset(v, 0, sizeof(*v));
 	v->hash_type = (uint32_t)o->format;
 	if (strlen(alg) >= sizeof(v->alg) || igos_verity_md(alg) == NULL)
-		errx(2, "unknown hash algorithm '%s'", alg);
+		igos_usage_err("unknown hash algorithm '%s'", alg);
 	strcpy(v->alg, alg);
 	v->data_block_size = (uint32_t)o->dbs;
 	v->hash_block_size = (uint32_t)o->hbs;
@@ -252,13 +225,13 @@ params_from_opts(struct igos_verity *v, const struct opts *o)
 
 		if (len % 2 || len / 2 > IGOS_VERITY_SALT_MAX ||
 		    igos_hex_decode(s, len, v->salt, len / 2) < 0)
-			errx(2, "invalid --salt: up to 256 bytes in hex, or -");
+			igos_usage_err("invalid --salt: up to 256 bytes in hex, or -");
 		v->salt_size = (uint16_t)(len / 2);
 	}
 	if (o->arg[O_UUID] && igos_verity_uuid_parse(o->arg[O_UUID], v->uuid) < 0)
-		errx(2, "invalid --uuid '%s'", o->arg[O_UUID]);
+		igos_usage_err("invalid --uuid '%s'", o->arg[O_UUID]);
 	if (igos_verity_check(v) < 0)
-		errx(2, "%s", igos_errmsg());
+		igos_usage_err("%s", igos_errmsg());
 }
 
 static int
@@ -267,16 +240,16 @@ open_ro(const char *path, struct stat *st, uint64_t *size)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0)
-		err(1, "cannot open '%s'", path);
+		igos_die("cannot open '%s': %s", path, strerror(errno));
 	if (fstat(fd, st) < 0)
-		err(1, "cannot stat '%s'", path);
+		igos_die("cannot stat '%s': %s", path, strerror(errno));
 	if (S_ISREG(st->st_mode)) {
 		*size = (uint64_t)st->st_size;
 	} else if (S_ISBLK(st->st_mode)) {
 		if (ioctl(fd, BLKGETSIZE64, size) < 0)
-			err(1, "cannot get the size of '%s'", path);
+			igos_die("cannot get the size of '%s': %s", path, strerror(errno));
 	} else {
-		errx(1, "'%s' is not a regular file or a block device", path);
+		igos_die("'%s' is not a regular file or a block device", path);
 	}
 	return fd;
 }
@@ -289,12 +262,12 @@ data_blocks(const struct opts *o, const char *path, uint64_t size, uint32_t dbs)
 
 	if (o->data_blocks) {
 		if (o->data_blocks > have)
-			errx(1, "--data-blocks %llu is beyond the end of '%s' (%llu blocks of %u bytes)",
+			igos_die("--data-blocks %llu is beyond the end of '%s' (%llu blocks of %u bytes)",
 			     (unsigned long long)o->data_blocks, path, (unsigned long long)have, dbs);
 		return o->data_blocks;
 	}
 	if (have == 0)
-		errx(1, "'%s' holds no whole data block of %u bytes", path, dbs);
+		igos_die("'%s' holds no whole data block of %u bytes", path, dbs);
 	return have;
 }
 
@@ -304,7 +277,7 @@ check_overlap(const struct stat *ds, const struct stat *hs, const struct igos_ve
 {
 	if (ds->st_dev == hs->st_dev && ds->st_ino == hs->st_ino &&
 	    v->data_blocks * v->data_block_size > hash_offset)
-		errx(1, "data area overlaps with hash area");
+		igos_die("data area overlaps with hash area");
 }
 
 /*
@@ -319,16 +292,16 @@ root_hex(const char *arg)
 
 	if (arg[0] == '@') {
 		if ((s = igos_read_small(arg + 1, 4096, &len)) == NULL)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		while (len > 0 && isspace((unsigned char)s[len - 1]))
 			len--;
 		s[len] = '\0';
 	} else if ((s = strdup(arg)) == NULL) {
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	}
 	for (size_t i = 0; s[i] != '\0'; i++)
 		if (!isxdigit((unsigned char)s[i]))
-			errx(1, "invalid root hash: not hex");
+			igos_die("invalid root hash: not hex");
 	return s;
 }
 
@@ -340,9 +313,9 @@ parse_root(const char *arg, const char *alg, unsigned ds, unsigned char *out)
 	size_t len = strlen(s);
 
 	if (len != 2 * (size_t)ds)
-		errx(1, "invalid root hash: %zu hex digits, %s needs %u", len, alg, 2 * ds);
+		igos_die("invalid root hash: %zu hex digits, %s needs %u", len, alg, 2 * ds);
 	if (igos_hex_decode(s, len, out, ds) < 0)
-		errx(1, "invalid root hash: %s", igos_errmsg());
+		igos_die("invalid root hash: %s", igos_errmsg());
 	free(s);
 }
 
@@ -356,9 +329,9 @@ read_superblock(int fd, const char *path, uint64_t off, struct igos_verity *v)
 		n = pread(fd, sb, sizeof(sb), (off_t)off);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		err(1, "cannot read '%s'", path);
+		igos_die("cannot read '%s': %s", path, strerror(errno));
 	if (igos_verity_sb_parse(v, sb, (size_t)n) < 0)
-		errx(1, "'%s': invalid verity superblock: %s", path, igos_errmsg());
+		igos_die("'%s': invalid verity superblock: %s", path, igos_errmsg());
 	return 0;
 }
 
@@ -376,14 +349,14 @@ derive_ids(struct igos_verity *v, int fd, const char *path, const char *epoch, i
 	size_t got = 0;
 
 	if (buf == NULL || c == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	while (got < want) {
 		ssize_t n = pread(fd, buf + got, want - got, (off_t)got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			err(1, "cannot read '%s'", path);
+			igos_die("cannot read '%s': %s", path, strerror(errno));
 		got += (size_t)n;
 	}
 	/* data blocks, data and hash block sizes, little-endian */
@@ -400,7 +373,7 @@ derive_ids(struct igos_verity *v, int fd, const char *path, const char *epoch, i
 	    EVP_DigestUpdate(c, v->alg, strlen(v->alg) + 1) != 1 ||
 	    EVP_DigestUpdate(c, le, sizeof(le)) != 1 ||
 	    EVP_DigestUpdate(c, buf, want) != 1 || EVP_DigestFinal_ex(c, seed, NULL) != 1)
-		errx(1, "cannot derive the salt");
+		igos_die("cannot derive the salt");
 	free(buf);
 	EVP_MD_CTX_free(c);
 	if (salt) {
@@ -429,12 +402,12 @@ random_ids(struct igos_verity *v, int salt, int uuid)
 {
 	if (salt) {
 		if (getrandom(v->salt, 32, 0) != 32)
-			err(1, "cannot get random bytes");
+			igos_die("cannot get random bytes: %s", strerror(errno));
 		v->salt_size = 32;
 	}
 	if (uuid) {
 		if (getrandom(v->uuid, 16, 0) != 16)
-			err(1, "cannot get random bytes");
+			igos_die("cannot get random bytes: %s", strerror(errno));
 		v->uuid[6] = (v->uuid[6] & 0x0f) | 0x40;
 		v->uuid[8] = (v->uuid[8] & 0x3f) | 0x80;
 	}
@@ -485,42 +458,42 @@ cmd_format(int argc, char **argv)
 	dfd = open_ro(data, &ds, &dsize);
 	v.data_blocks = data_blocks(&o, data, dsize, v.data_block_size);
 	if (v.data_blocks > UINT64_MAX / v.data_block_size)
-		errx(1, "--data-blocks too large");
+		igos_die("--data-blocks too large");
 	epoch = getenv("SOURCE_DATE_EPOCH");
 	if (epoch != NULL && *epoch != '\0')
 		derive_ids(&v, dfd, data, epoch, o.arg[O_SALT] == NULL, o.arg[O_UUID] == NULL);
 	else
 		random_ids(&v, o.arg[O_SALT] == NULL, o.arg[O_UUID] == NULL);
 	if (igos_verity_tree_init(&t, &v, o.hash_offset, !o.no_sb) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 
 	have_hash = stat(hash, &hs) == 0;
 	if (!have_hash && errno != ENOENT)
-		err(1, "cannot stat '%s'", hash);
+		igos_die("cannot stat '%s': %s", hash, strerror(errno));
 	if (have_hash) {
 		check_overlap(&ds, &hs, &v, o.hash_offset);
 		if (S_ISDIR(hs.st_mode))
-			errx(1, "cannot write '%s': Is a directory", hash);
+			igos_die("cannot write '%s': Is a directory", hash);
 		if (!S_ISREG(hs.st_mode) && !S_ISBLK(hs.st_mode))
-			errx(1, "'%s' is not a regular file or a block device", hash);
+			igos_die("'%s' is not a regular file or a block device", hash);
 		/* A device, or the data file itself, can only be written in place. */
 		in_place = S_ISBLK(hs.st_mode) || (ds.st_dev == hs.st_dev && ds.st_ino == hs.st_ino);
 	}
 	if (in_place) {
 		if ((hfd = open(hash, O_RDWR | O_CLOEXEC | O_NOCTTY)) < 0)
-			err(1, "cannot open '%s'", hash);
+			igos_die("cannot open '%s': %s", hash, strerror(errno));
 		if (S_ISBLK(hs.st_mode)) {
 			if (ioctl(hfd, BLKGETSIZE64, &hsize) < 0)
-				err(1, "cannot get the size of '%s'", hash);
+				igos_die("cannot get the size of '%s': %s", hash, strerror(errno));
 			if (hsize < t.hash_end)
-				errx(1, "'%s' too short for the tree: %llu bytes, needs %llu", hash,
+				igos_die("'%s' too short for the tree: %llu bytes, needs %llu", hash,
 				     (unsigned long long)hsize, (unsigned long long)t.hash_end);
 		} else {
 			hsize = (uint64_t)hs.st_size;
 		}
 	} else {
 		if (igos_out_open(&out, hash, 0, 0) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		if (have_hash && S_ISREG(hs.st_mode) && hs.st_size > 0) {
 			/* keep what lies outside the tree, as veritysetup does */
 			int old = open(hash, O_RDONLY | O_CLOEXEC);
@@ -529,7 +502,7 @@ cmd_format(int argc, char **argv)
 				if (old < 0)
 					igos_seterr_errno("cannot open '%s'", hash);
 				igos_out_abort(&out);
-				errx(1, "%s", igos_errmsg());
+				igos_die("%s", igos_errmsg());
 			}
 			close(old);
 			hsize = (uint64_t)hs.st_size;
@@ -555,7 +528,7 @@ cmd_format(int argc, char **argv)
 			goto fail;
 		}
 	} else if (igos_out_commit(&out) < 0) {
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	}
 	close(dfd);
 	igos_hex_encode(root, t.ds, hex);
@@ -564,16 +537,16 @@ cmd_format(int argc, char **argv)
 
 		hex[n] = '\n';
 		if (igos_write_atomic(o.arg[O_RH_FILE], hex, n + 1, 0, 0) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		hex[n] = '\0';
 	}
 	if (printf("%s\n", hex) < 0 || fflush(stdout) != 0)
-		err(1, "cannot write to standard output");
+		igos_die("cannot write to standard output: %s", strerror(errno));
 	return 0;
 fail:
 	if (!in_place)
 		igos_out_abort(&out);
-	errx(1, "%s", igos_errmsg());
+	igos_die("%s", igos_errmsg());
 }
 
 /* ---- verify ---- */
@@ -598,7 +571,7 @@ cmd_verify(int argc, char **argv)
 	if (!o.no_sb && (o.seen & TREE_OPTS)) {
 		for (size_t k = 0; k < sizeof(all_opts) / sizeof(all_opts[0]); k++)
 			if ((o.seen & TREE_OPTS) & BIT(all_opts[k].val))
-				errx(2, "--%s needs --no-superblock (the superblock holds it)",
+				igos_usage_err("--%s needs --no-superblock (the superblock holds it)",
 				     all_opts[k].name);
 	}
 	dfd = open_ro(data, &ds, &dsize);
@@ -607,25 +580,25 @@ cmd_verify(int argc, char **argv)
 		params_from_opts(&v, &o);
 		v.data_blocks = data_blocks(&o, data, dsize, v.data_block_size);
 		if (v.data_blocks > UINT64_MAX / v.data_block_size)
-			errx(1, "--data-blocks too large");
+			igos_die("--data-blocks too large");
 	} else {
 		read_superblock(hfd, hash, o.hash_offset, &v);
 		if (v.data_blocks > UINT64_MAX / v.data_block_size)
-			errx(1, "'%s': invalid verity superblock: too many data blocks", hash);
+			igos_die("'%s': invalid verity superblock: too many data blocks", hash);
 	}
 	parse_root(argv[i + 2], v.alg, (unsigned)EVP_MD_get_size(igos_verity_md(v.alg)), root);
 	if (igos_verity_tree_init(&t, &v, o.hash_offset, !o.no_sb) < 0)
-		errx(1, "'%s': %s", hash, igos_errmsg());
+		igos_die("'%s': %s", hash, igos_errmsg());
 	check_overlap(&ds, &hs, &v, o.hash_offset);
 	if (dsize / v.data_block_size < v.data_blocks)
-		errx(1, "'%s' too short: %llu bytes, the tree covers %llu", data,
+		igos_die("'%s' too short: %llu bytes, the tree covers %llu", data,
 		     (unsigned long long)dsize,
 		     (unsigned long long)(v.data_blocks * v.data_block_size));
 	if (hsize < t.hash_end)
-		errx(1, "'%s' too short for the tree: %llu bytes, needs %llu", hash,
+		igos_die("'%s' too short for the tree: %llu bytes, needs %llu", hash,
 		     (unsigned long long)hsize, (unsigned long long)t.hash_end);
 	if (igos_verity_verify(&t, dfd, data, hfd, hash, (int)o.threads, root, &mismatch) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	close(dfd);
 	close(hfd);
 	return 0;
@@ -652,7 +625,7 @@ cmd_dump(int argc, char **argv)
 	read_superblock(hfd, hash, o.hash_offset, &v);
 	close(hfd);
 	if (igos_verity_tree_init(&t, &v, o.hash_offset, 1) < 0)
-		errx(1, "'%s': %s", hash, igos_errmsg());
+		igos_die("'%s': %s", hash, igos_errmsg());
 	igos_verity_uuid_format(v.uuid, uuid);
 	igos_hex_encode(v.salt, v.salt_size, salt);
 	if (o.json) {
@@ -686,7 +659,7 @@ cmd_dump(int argc, char **argv)
 			       (unsigned long long)t.hash_end);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
-		err(1, "cannot write to standard output");
+		igos_die("cannot write to standard output: %s", strerror(errno));
 	return 0;
 }
 
@@ -707,7 +680,7 @@ root_hex_any(const char *arg, char *hex, size_t cap)
 			free(s);
 			return len;
 		}
-	errx(1, "invalid root hash: %zu hex digits, not the size of a digest", len);
+	igos_die("invalid root hash: %zu hex digits, not the size of a digest", len);
 }
 
 static int
@@ -726,38 +699,38 @@ cmd_sign(int argc, char **argv)
 
 	i = parse_opts(argc, argv, BIT(O_KEY) | BIT(O_CERT) | BIT(O_OUTPUT) | BIT(O_PIN_FILE), &o);
 	if (!o.arg[O_KEY])
-		errx(2, "sign needs -k/--key");
+		igos_usage_err("sign needs -k/--key");
 	if (!o.arg[O_CERT])
-		errx(2, "sign needs -c/--cert");
+		igos_usage_err("sign needs -c/--cert");
 	operands(argc, i, 1);
 	output = o.arg[O_OUTPUT] ? o.arg[O_OUTPUT] : "-";
 	if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO))
-		errx(2, "refusing to write a binary signature to a terminal (use -o)");
+		igos_usage_err("refusing to write a binary signature to a terminal (use -o)");
 	hlen = root_hex_any(argv[i], hex, sizeof(hex));
 	so.pin_file = o.arg[O_PIN_FILE];
 	if ((cert = igos_cert_load(o.arg[O_CERT])) == NULL)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	if ((signer = igos_signer_open(o.arg[O_KEY], &so)) == NULL) {
 		X509_free(cert);
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	}
 	if (igos_cert_matches(cert, signer) < 0) {
 		igos_signer_free(signer);
 		X509_free(cert);
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	}
 	p7 = igos_pkcs7_sign(signer, cert, EVP_sha256(), NULL, (const unsigned char *)hex, hlen,
 			     IGOS_P7_NOCERTS | IGOS_P7_NOATTR | IGOS_P7_DETACHED, &p7len);
 	igos_signer_free(signer);
 	X509_free(cert);
 	if (p7 == NULL)
-		errx(1, "cannot sign: %s", igos_errmsg());
+		igos_die("cannot sign: %s", igos_errmsg());
 	if (igos_out_open(&out, output, 0, 0) < 0 || igos_out_write(&out, p7, p7len) < 0 ||
 	    igos_out_commit(&out) < 0) {
 		free(p7);
 		if (out.fd >= 0)
 			igos_out_abort(&out);
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	}
 	free(p7);
 	return 0;
@@ -826,17 +799,17 @@ cmd_open(int argc, char **argv)
 	close(fd);
 	parse_root(argv[i + 3], v.alg, (unsigned)EVP_MD_get_size(igos_verity_md(v.alg)), root);
 	if (o.arg[O_SIGNATURE] && igos_buf_read(&sig, o.arg[O_SIGNATURE], 1 << 20) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	crypt_set_log_callback(NULL, cs_log, NULL);
 	if ((r = crypt_init_data_device(&cd, hash, data)) < 0)
-		errx(1, "cannot open '%s': %s", hash, cs_reason(r));
+		igos_die("cannot open '%s': %s", hash, cs_reason(r));
 	crypt_set_log_callback(cd, cs_log, NULL);
 	memset(&p, 0, sizeof(p));
 	p.hash_area_offset = o.hash_offset;
 	if ((r = crypt_load(cd, CRYPT_VERITY, &p)) < 0)
-		errx(1, "'%s': invalid verity superblock: %s", hash, cs_reason(r));
+		igos_die("'%s': invalid verity superblock: %s", hash, cs_reason(r));
 	if (crypt_get_volume_key_size(cd) != EVP_MD_get_size(igos_verity_md(v.alg)))
-		errx(1, "'%s': libcryptsetup reads another superblock", hash);
+		igos_die("'%s': libcryptsetup reads another superblock", hash);
 	if (o.arg[O_SIGNATURE]) {
 		r = crypt_activate_by_signed_key(cd, name, (const char *)root,
 						 (size_t)crypt_get_volume_key_size(cd),
@@ -849,11 +822,11 @@ cmd_open(int argc, char **argv)
 						 CRYPT_ACTIVATE_READONLY);
 	}
 	if (r < 0)
-		errx(1, "cannot activate '%s': %s", name, cs_reason(r));
+		igos_die("cannot activate '%s': %s", name, cs_reason(r));
 	/* Activation does not check the root hash: the first read does. */
 	snprintf(dev, sizeof(dev), "%s/%s", crypt_get_dir(), name);
 	if ((blk = malloc(4096)) == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	fd = open(dev, O_RDONLY | O_CLOEXEC);
 	n = fd < 0 ? -1 : pread(fd, blk, 4096, 0);
 	r = errno;
@@ -865,10 +838,10 @@ cmd_open(int argc, char **argv)
 		crypt_deactivate(cd, name);
 		crypt_free(cd);
 		if (corrupt == 1 || r == EIO)
-			errx(1, "'%s': root hash does not match '%s': the device is corrupted "
+			igos_die("'%s': root hash does not match '%s': the device is corrupted "
 				"(deactivated)", name, hash);
 		errno = r;
-		err(1, "cannot read '%s' (deactivated)", dev);
+		igos_die("cannot read '%s' (deactivated): %s", dev, strerror(errno));
 	}
 	crypt_free(cd);
 	return 0;
@@ -883,11 +856,11 @@ by_name(const char *name)
 	crypt_set_log_callback(NULL, cs_log, NULL);
 	r = crypt_init_by_name(&cd, name);
 	if (r == -ENODEV || (r == 0 && crypt_status(cd, name) == CRYPT_INACTIVE))
-		errx(1, "'%s' is not active", name);
+		igos_die("'%s' is not active", name);
 	if (r < 0)
-		errx(1, "cannot open '%s': %s", name, cs_reason(r));
+		igos_die("cannot open '%s': %s", name, cs_reason(r));
 	if (crypt_get_type(cd) == NULL || strcmp(crypt_get_type(cd), CRYPT_VERITY) != 0)
-		errx(1, "'%s' is not a verity device", name);
+		igos_die("'%s' is not a verity device", name);
 	return cd;
 }
 
@@ -902,7 +875,7 @@ cmd_close(int argc, char **argv)
 	operands(argc, i, 1);
 	cd = by_name(argv[i]);
 	if ((r = crypt_deactivate(cd, argv[i])) < 0)
-		errx(1, "cannot close '%s': %s", argv[i], cs_reason(r));
+		igos_die("cannot close '%s': %s", argv[i], cs_reason(r));
 	crypt_free(cd);
 	return 0;
 }
@@ -925,7 +898,7 @@ cmd_status(int argc, char **argv)
 	cd = by_name(name);
 	memset(&vp, 0, sizeof(vp));
 	if (crypt_get_verity_info(cd, &vp) < 0)
-		errx(1, "cannot read the parameters of '%s': %s", name, cs_reason(-EINVAL));
+		igos_die("cannot read the parameters of '%s': %s", name, cs_reason(-EINVAL));
 	if (crypt_volume_key_get(cd, CRYPT_ANY_SLOT, (char *)root, &rlen, NULL, 0) >= 0 &&
 	    rlen <= sizeof(root))
 		igos_hex_encode(root, rlen, rhex);
@@ -971,35 +944,22 @@ cmd_status(int argc, char **argv)
 		printf("root hash:       %s\n", rhex);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
-		err(1, "cannot write to standard output");
+		igos_die("cannot write to standard output: %s", strerror(errno));
 	crypt_free(cd);
 	if (corrupt)
-		errx(1, "'%s' is corrupted", name);
+		igos_die("'%s' is corrupted", name);
 	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, char **);
-	} cmds[] = {
+	static const struct igos_verb verbs[] = {
 		{ "format", cmd_format }, { "verify", cmd_verify }, { "dump", cmd_dump },
 		{ "sign", cmd_sign },     { "open", cmd_open },     { "close", cmd_close },
-		{ "status", cmd_status },
+		{ "status", cmd_status }, { NULL, NULL },
 	};
 
-	if (argc < 2)
-		errx(2, "no command (see --help)");
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
-		usage(0);
-	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		igos_print_version("igos-verity");
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(argv[1], cmds[i].name) == 0)
-			return cmds[i].fn(argc - 1, argv + 1);
-	errx(2, "unknown command '%s' (see --help)", argv[1]);
+	igos_cli_init("igos-verity", usage, NULL);
+	return igos_cli_verbs(argc, argv, verbs);
 }

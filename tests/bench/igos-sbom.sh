@@ -12,7 +12,7 @@ cp /usr/lib/shim/shimx64.efi . 2>/dev/null || head -c 1000000 /dev/urandom > shi
 printf 'patch\n' > 0001.patch; printf 'cert\n' > vendor.der
 export SOURCE_DATE_EPOCH=1700000000
 hyperfine -N --warmup 1 --runs 5 --export-json bench.json \
-	-n igos-sbom "igos-sbom --name shim --version 16.1 --source src-1.0.tar --patch 0001.patch --input vendor.der --artifact shimx64.efi -o out.json" \
+	-n igos-sbom "igos-sbom --name shim --package-version 16.1 --source src-1.0.tar --patch 0001.patch --input vendor.der --artifact shimx64.efi -o out.json" \
 	-n 'sha1sum+sha256sum' "sh -c 'sha1sum src-1.0.tar 0001.patch vendor.der shimx64.efi; sha256sum src-1.0.tar 0001.patch vendor.der shimx64.efi'" \
 	>/dev/null
 python3 -c '

@@ -36,7 +36,7 @@ sbom_fixture() {
 }
 
 sbom_shim() {
-	igos-sbom --name shim --version 16.1 --supplier 'Organization: InterGenOS' \
+	igos-sbom --name shim --package-version 16.1 --supplier 'Organization: InterGenOS' \
 		--license BSD-2-Clause-Patent --source "shim-16.1.tar.bz2=$SHIM_URL" \
 		--patch patches/0001-return-an-error.patch --patch patches/0002-sbat.patch \
 		--input certs/vendor.der --artifact build/shimx64.efi "$@"

@@ -44,12 +44,12 @@ run 0 "" "-V" igos-verity -V
 is "$OUT" "igos-verity 0.1" "--version prints the version"
 run 0 "" "dump --version" igos-verity dump --version
 is "$OUT" "igos-verity 0.1" "a command's --version"
-run 2 "igos-verity: no command (see --help)" "no command" igos-verity
-run 2 "igos-verity: unknown command 'frob' (see --help)" "unknown command" igos-verity frob
+run 2 "igos-verity: no verb given (format, verify, dump, sign, open, close or status; see --help)" "no command" igos-verity
+run 2 "igos-verity: unknown verb 'frob' (format, verify, dump, sign, open, close or status)" "unknown command" igos-verity frob
 run 2 "igos-verity: unknown option '--bogus'" "unknown option" igos-verity format --bogus d h
 run 2 "igos-verity: unknown option '--json'" "an option of another command" igos-verity format --json d h
 run 2 "igos-verity: option '--hash' needs an argument" "missing option argument" igos-verity format d h --hash
-run 2 "igos-verity: option --hash given twice" "repeated option" igos-verity format --hash=sha1 --hash=sha1 d h
+run 2 "igos-verity: --hash given twice" "repeated option" igos-verity format --hash=sha1 --hash=sha1 d h
 run 2 "igos-verity: expected 2 operands, got 1 (see --help)" "format: one operand" igos-verity format d
 run 2 "igos-verity: expected 3 operands, got 4 (see --help)" "verify: four operands" igos-verity verify a b c d
 run 2 "igos-verity: expected 1 operand, got 0 (see --help)" "dump: no operand" igos-verity dump

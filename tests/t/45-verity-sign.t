@@ -55,7 +55,7 @@ run 1 "igos-verity: invalid root hash: 62 hex digits, not the size of a digest" 
 	igos-verity sign -k rsa.key -c rsa.crt -o x.p7s "${R%??}"
 run 2 "igos-verity: sign needs -k/--key" "no key" igos-verity sign -c rsa.crt "$R"
 run 2 "igos-verity: sign needs -c/--cert" "no certificate" igos-verity sign -k rsa.key "$R"
-run 2 "igos-verity: option --key given twice" "two keys" igos-verity sign -k rsa.key -k rsa.key -c rsa.crt "$R"
+run 2 "igos-verity: --key given twice" "two keys" igos-verity sign -k rsa.key -k rsa.key -c rsa.crt "$R"
 ok "nothing written on errors" test ! -e x.p7s -a ! -e ed.p7s
 cp rsa.key open.key; chmod 644 open.key
 run 1 "*" "a key file others can read is refused" igos-verity sign -k open.key -c rsa.crt -o x.p7s "$R"

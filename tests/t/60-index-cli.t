@@ -13,11 +13,15 @@ for t in "$SIGN" "$VERIFY"; do
 	ok "$t --help prints the usage" sh -c "$t --help | grep -q '^usage: $t'"
 	run 0 "" "$t --version" $t --version
 	is "$OUT" "$t 0.1" "$t --version prints the version"
-	run 2 "$t: unknown command 'frobnicate'" "$t: unknown command" $t frobnicate
-	run 2 "*" "$t without a command" $t
+	case $t in
+	*-sign) verbs="build, certify or sign" ;;
+	*) verbs="verify or check" ;;
+	esac
+	run 2 "$t: unknown verb 'frobnicate' ($verbs)" "$t: unknown verb" $t frobnicate
+	run 2 "$t: no verb given ($verbs; see --help)" "$t without a verb" $t
 done
-run 2 "igos-index-sign: unrecognized option '--bogus'" "unknown option" $SIGN sign --bogus
-run 2 "igos-index-sign: option '--repo' given twice" "repeated option" \
+run 2 "igos-index-sign: unknown option '--bogus'" "unknown option" $SIGN sign --bogus
+run 2 "igos-index-sign: --repo given twice" "repeated option" \
 	$SIGN sign --repo a --repo b
 run 2 "igos-index-sign: sign takes one INDEX" "sign: two operands" \
 	$SIGN sign --key k --cert c --repo core --arch x86_64 --version 1 a b
@@ -41,7 +45,7 @@ run 2 "igos-index-verify: verify needs --trust, --state, --repo and --arch" \
 run 2 "igos-index-verify: with the index on stdin, name the signature file" \
 	"verify: stdin index without a .sig operand" \
 	$VERIFY verify --trust t --state s --repo core --arch x86_64 -
-run 2 "igos-index-verify: option '--state' given twice" "verify: repeated option" \
+run 2 "igos-index-verify: --state given twice" "verify: repeated option" \
 	$VERIFY verify --state s --state s db
 run 2 "igos-index-verify: invalid arch name 'x86 64'" "verify: bad arch name" \
 	$VERIFY verify --trust t --state s --repo core --arch 'x86 64' db

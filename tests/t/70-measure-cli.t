@@ -24,11 +24,11 @@ is "$r" 0 "--help prints the usage on stdout"
 run 0 "" "calculate --help" igos-measure calculate --help
 run 0 "" "--version" igos-measure --version
 is "$OUT" "igos-measure 0.1" "--version prints the version"
-U="usage: igos-measure calculate|sign|verify|status [OPTION]... [FILE]... (see --help)"
+U="igos-measure: no verb given (calculate, sign, verify or status; see --help)"
 run 2 "$U" "no command" igos-measure
-run 2 "igos-measure: unknown command 'frob' (calculate, sign, verify, status)" "unknown command" \
+run 2 "igos-measure: unknown verb 'frob' (calculate, sign, verify or status)" "unknown command" \
 	igos-measure frob
-run 2 "igos-measure: unrecognized option '--bogus'" "unknown option" \
+run 2 "igos-measure: unknown option '--bogus'" "unknown option" \
 	igos-measure calculate --bogus uki.efi
 run 2 "igos-measure: unknown bank 'md5' (sha1, sha256, sha384, sha512)" "unknown bank" \
 	igos-measure calculate -b md5 uki.efi
@@ -83,6 +83,6 @@ run 1 "igos-measure: cannot open 'none.efi': No such file or directory" "a missi
 	igos-measure calculate none.efi
 run 1 "igos-measure: cannot open 'none': No such file or directory" "a missing section file" \
 	igos-measure calculate --linux linux --initrd none
-run 1 "igos-measure: cannot write to stdout: No space left on device" "stdout full" \
+run 1 "igos-measure: cannot write to standard output: No space left on device" "stdout full" \
 	sh -c 'igos-measure calculate --json uki.efi >/dev/full'
 done_testing

@@ -32,7 +32,7 @@ run 0 "" "second run: as $as, umask 077, TZ and LANG set, in $d, arguments reord
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" SOURCE_DATE_EPOCH=1700000000 sh -c 'umask 077 && cd "$1" && shift && exec "$@"' sh "$d" \
 	"$T/bin/igos-sbom" -o "$d/two.json" --artifact "$d/build/shimx64.efi" \
 	--patch "$d/patches/0002-sbat.patch" --input "$d/certs/vendor.der" \
-	--license BSD-2-Clause-Patent --version 16.1 \
+	--license BSD-2-Clause-Patent --package-version 16.1 \
 	--patch patches/0001-return-an-error.patch --supplier 'Organization: InterGenOS' \
 	--source "$d/shim-16.1.tar.bz2=$SHIM_URL" --name shim
 same one.json "$d/two.json" "identical bytes"
@@ -45,7 +45,7 @@ fi
 cd a
 run 0 "" "--created in ISO form instead of SOURCE_DATE_EPOCH" \
 	env -u SOURCE_DATE_EPOCH "$T/bin/igos-sbom" --created 2023-11-14T22:13:20Z \
-	--name shim --version 16.1 --supplier 'Organization: InterGenOS' \
+	--name shim --package-version 16.1 --supplier 'Organization: InterGenOS' \
 	--license BSD-2-Clause-Patent --source "shim-16.1.tar.bz2=$SHIM_URL" \
 	--patch patches/0001-return-an-error.patch --patch patches/0002-sbat.patch \
 	--input certs/vendor.der --artifact build/shimx64.efi -o "$T/three.json"

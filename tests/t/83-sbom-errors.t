@@ -19,7 +19,7 @@ fails() {
 	no_temps . "$_fd: no temporary file"
 }
 
-base="--name app --version 1 --source src-1.tar.gz --patch fix.patch --artifact app.efi"
+base="--name app --package-version 1 --source src-1.tar.gz --patch fix.patch --artifact app.efi"
 
 # Files.
 fails 1 "igos-sbom: cannot open 'gone.patch': No such file or directory" "a missing file" \
@@ -48,7 +48,7 @@ is "$(cat u/out.json)" "old" "an unreadable file: the old output is untouched"
 
 # Names that cannot make an SPDXID.
 fails 2 "igos-sbom: name '+++' cannot make an SPDXID: it has no letter or digit" \
-	"a package name without a letter or digit" --name '+++' --version 1
+	"a package name without a letter or digit" --name '+++' --package-version 1
 : > '_+_'
 fails 2 "igos-sbom: name '_+_' cannot make an SPDXID: it has no letter or digit" \
 	"a file name without a letter or digit" $base --input '_+_'
@@ -62,7 +62,7 @@ bad=$(printf 'caf\351.patch')
 fails 2 "igos-sbom: file name 'caf\\xe9.patch' is not valid UTF-8" "a file name that is not UTF-8" \
 	$base --input "$bad"
 fails 2 "igos-sbom: --name is not valid UTF-8" "a package name that is not UTF-8" \
-	--name "$(printf 'caf\351')" --version 1
+	--name "$(printf 'caf\351')" --package-version 1
 
 # Time.
 for e in 12ab -5 1.5 '' ' 1' 0x10 01 99999999999999999999 253402300800 2023-11-14T22:13:20Z; do
@@ -70,7 +70,7 @@ for e in 12ab -5 1.5 '' ' 1' 0x10 01 99999999999999999999 253402300800 2023-11-1
 		"SOURCE_DATE_EPOCH='$e'" $base
 done
 SOURCE_DATE_EPOCH=253402300799 run 0 "" "SOURCE_DATE_EPOCH=253402300799 (9999-12-31T23:59:59Z) is fine" \
-	igos-sbom --name x --version 1
+	igos-sbom --name x --package-version 1
 unset SOURCE_DATE_EPOCH
 fails 2 "igos-sbom: SOURCE_DATE_EPOCH is not set and no --created is given" "no time at all" $base
 for c in 2023-02-30T00:00:00Z '2023-11-14 22:13:20' 2023-11-14T22:13:20 2023-11-14T22:13:20+01:00 \
@@ -92,7 +92,7 @@ lic '(MIT OR BSD-2-Clause) WITH Classpath-exception-2.0' "WITH follows a single 
 lic 'LicenseRef-x+' "'+' follows a license id only"
 lic 'MIT OR NONE' 'NONE and NOASSERTION stand alone'
 lic '' 'empty'
-run 0 "" "a good expression is accepted and normalised" igos-sbom --name x --version 1 \
+run 0 "" "a good expression is accepted and normalised" igos-sbom --name x --package-version 1 \
 	--license ' ( GPL-2.0-only WITH Linux-syscall-note  OR MIT)AND LicenseRef-InterGenOS '
 is "$(printf '%s\n' "$OUT" | grep licenseDeclared)" \
 	'      "licenseDeclared": "(GPL-2.0-only WITH Linux-syscall-note OR MIT) AND LicenseRef-InterGenOS",' \
@@ -106,9 +106,9 @@ fails 2 "igos-sbom: invalid supplier 'Organization: ' (Organization: NAME, Perso
 fails 2 "igos-sbom: invalid download location 'example.org/app.tar.gz' (a URL, NONE or NOASSERTION)" \
 	"a download location that is not a URL" $base --download-location example.org/app.tar.gz
 fails 2 "igos-sbom: invalid download location 'https://example.org/a b.tar.gz' (a URL, NONE or NOASSERTION)" \
-	"a source URL with a space" --name x --version 1 --source 'src-1.tar.gz=https://example.org/a b.tar.gz'
+	"a source URL with a space" --name x --package-version 1 --source 'src-1.tar.gz=https://example.org/a b.tar.gz'
 fails 2 "igos-sbom: invalid download location '' (a URL, NONE or NOASSERTION)" \
-	"an empty source URL" --name x --version 1 --source 'src-1.tar.gz='
+	"an empty source URL" --name x --package-version 1 --source 'src-1.tar.gz='
 fails 2 "igos-sbom: invalid namespace base 'https://example.org/sbom#x' (an absolute URI without '#')" \
 	"a namespace base with '#'" $base --namespace-base 'https://example.org/sbom#x'
 fails 2 "igos-sbom: invalid namespace base 'sbom/' (an absolute URI without '#')" \

@@ -21,7 +21,7 @@ for f in *; do
 	case $f in names.list|src-1.0.tar.gz) continue ;; esac
 	set -- "$@" --input "$f"
 done
-run 0 "" "files with odd names" igos-sbom --name 'odd"name\' --version '1.0 "β"' \
+run 0 "" "files with odd names" igos-sbom --name 'odd"name\' --package-version '1.0 "β"' \
 	--supplier 'Person: Zoë "Q" \ Public' --source src-1.0.tar.gz "$@" -o odd.json
 ok "the output is strict JSON in UTF-8" "$PY" -c '
 import json, sys

@@ -63,7 +63,7 @@ ok "the peer runs" sh -c 'node peer.js corpus > peer.out'
 
 : > ours.norm
 while IFS= read -r e; do
-	if igos-sbom --name x --version 1 --license "$e" > doc.json 2>/dev/null; then
+	if igos-sbom --name x --package-version 1 --license "$e" > doc.json 2>/dev/null; then
 		"$PY" -c 'import json; print(json.load(open("doc.json"))["packages"][0]["licenseDeclared"])' >> ours.norm
 		echo accepted
 	else

@@ -178,7 +178,7 @@ fault_suite "igos-index-verify verify (state)" w igos-index-verify verify --trus
 	--repo core --arch x86_64 $NOW index.ref sig7
 
 # igos-sbom
-SB="--name shim --version 16.1 --license BSD-2-Clause-Patent --created 2023-11-14T22:13:20Z --artifact $STUB --source vmlinuz=https://example.org/vmlinuz"
+SB="--name shim --package-version 16.1 --license BSD-2-Clause-Patent --created 2023-11-14T22:13:20Z --artifact $STUB --source vmlinuz=https://example.org/vmlinuz"
 # shellcheck disable=SC2086
 ok "reference SBOM" igos-sbom $SB -o sbom.ref
 one_out w/sbom.json sbom.ref

@@ -67,7 +67,7 @@ for n in "with space.efi" "$(printf 'new\nline.efi')" "$(printf 'bad\377\376utf8
 done
 mkdir "sb dir$(printf '\n\377')"
 run 0 "" "igos-sbom to a directory with a space, newline and a non-UTF-8 byte" \
-	igos-sbom --name x --version 1 --created 2023-11-14T22:13:20Z -o "sb dir$(printf '\n\377')/out.json"
+	igos-sbom --name x --package-version 1 --created 2023-11-14T22:13:20Z -o "sb dir$(printf '\n\377')/out.json"
 
 # --- a path past PATH_MAX (4096): a clear error, no crash
 p=.
