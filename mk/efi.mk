@@ -1,5 +1,7 @@
-# efi/: the UKI stub (igos-stubx64.efi) and two small test programs (marker,
-# chain), built with gnu-efi (Debian's gnu-efi 3.0.15) for x86_64; efi/README.
+# The UKI stub (efi/: igos-stubx64.efi) and two small EFI test programs
+# (tests/efi/: marker, chain), built with gnu-efi (Debian's gnu-efi 3.0.15) for
+# x86_64; efi/README. The host-side fix-up every EFI image goes through is
+# mk/efi-fixup.c.
 
 GNUEFI_INC ?= /usr/include/efi
 GNUEFI_LIB ?= /usr/lib
@@ -42,18 +44,22 @@ $(BUILD)/efi/%.o: efi/%.c $(EFI_HDRS)
 	@mkdir -p $(@D)
 	$(EFI_CC) $(EFI_CFLAGS) -c -o $@ $<
 
+$(BUILD)/tests/efi/%.o: tests/efi/%.c
+	@mkdir -p $(@D)
+	$(EFI_CC) $(EFI_CFLAGS) -c -o $@ $<
+
 $(BUILD)/efi/igos-stubx64.so: $(BUILD)/efi/stub.o $(BUILD)/efi/pure.o $(BUILD)/efi/efi.lds
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
-$(BUILD)/efi/igos-marker.so: $(BUILD)/efi/marker.o $(BUILD)/efi/efi.lds
+$(BUILD)/efi/igos-marker.so: $(BUILD)/tests/efi/marker.o $(BUILD)/efi/efi.lds
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
-$(BUILD)/efi/igos-chain.so: $(BUILD)/efi/chain.o $(BUILD)/efi/efi.lds
+$(BUILD)/efi/igos-chain.so: $(BUILD)/tests/efi/chain.o $(BUILD)/efi/efi.lds
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
 # Host helper: checks the PE (PE32+ EFI app, 4 KiB sections, no symbol
 # table), sets NX-compat, recomputes the checksum.
-$(BUILD)/efi/efi-fixup: efi/fixup.c $(LIBIGOS) lib/igos.h
+$(BUILD)/efi/efi-fixup: mk/efi-fixup.c $(LIBIGOS) lib/igos.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(IGOS_CFLAGS) $(LDFLAGS) $(IGOS_LDFLAGS) -o $@ $< $(LIBIGOS) $(BASE_LIBS)
 
