@@ -45,43 +45,6 @@ igos_cert_load(const char *ref)
 	return x;
 }
 
-STACK_OF(X509) *
-igos_certs_load(const char *path)
-{
-	STACK_OF(X509) *sk = sk_X509_new_null();
-	struct igos_buf b;
-	X509 *x;
-
-	if (sk == NULL) {
-		igos_seterr("out of memory");
-		return NULL;
-	}
-	if (igos_buf_read(&b, path, 16 << 20) < 0) {
-		sk_X509_free(sk);
-		return NULL;
-	}
-	if (looks_pem(&b)) {
-		BIO *bio = BIO_new_mem_buf(b.data, (int)b.len);
-
-		while (bio && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
-			sk_X509_push(sk, x);
-		BIO_free(bio);
-		ERR_clear_error();
-	} else if (b.len > 0) {
-		const unsigned char *p = b.data;
-
-		if ((x = d2i_X509(NULL, &p, (long)b.len)) != NULL)
-			sk_X509_push(sk, x);
-	}
-	igos_buf_free(&b);
-	if (sk_X509_num(sk) == 0) {
-		sk_X509_free(sk);
-		igos_seterr_ssl("cannot read certificate '%s'", path);
-		return NULL;
-	}
-	return sk;
-}
-
 int
 igos_cert_matches(X509 *cert, const struct igos_signer *s)
 {

@@ -160,8 +160,6 @@ unsigned char *igos_ecdsa_raw_to_der(const unsigned char raw[64], size_t *len);
 
 /* Certificates from a PEM or DER file, or a "pkcs11:...;type=cert" URI. */
 X509 *igos_cert_load(const char *ref);
-/* All certificates of a PEM or DER file (a PEM file may hold several). */
-STACK_OF(X509) *igos_certs_load(const char *path);
 /* 0 if cert's public key is the signer's key, else -1 with a message. */
 int igos_cert_matches(X509 *cert, const struct igos_signer *s);
 /* Public key from a PEM/DER file (SubjectPublicKeyInfo, or a certificate). */

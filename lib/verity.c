@@ -194,24 +194,6 @@ hash_from(const struct igos_verity *v, const EVP_MD_CTX *proto, EVP_MD_CTX *c,
 	return 0;
 }
 
-int
-igos_verity_hash(const struct igos_verity *v, const void *block, size_t len,
-		 unsigned char *out)
-{
-	EVP_MD_CTX *proto, *c;
-	int rc = -1;
-
-	if ((proto = proto_new(v)) == NULL)
-		return -1;
-	if ((c = EVP_MD_CTX_new()) != NULL && hash_from(v, proto, c, block, len, out) == 0)
-		rc = 0;
-	else
-		igos_seterr_ssl("hashing failed");
-	EVP_MD_CTX_free(c);
-	EVP_MD_CTX_free(proto);
-	return rc;
-}
-
 /* ---- I/O ---- */
 
 /* On failure *err is the errno (0 at end of file) and *at where it failed. */
