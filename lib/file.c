@@ -161,6 +161,82 @@ igos_read_small(const char *path, size_t max, size_t *lenp)
 	return s;
 }
 
+int
+igos_fd_regular(int fd, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && !pseudo_file(fd, st);
+}
+
+int
+igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *cmp)
+{
+	struct stat st;
+	unsigned char extra;
+	ssize_t n;
+	int fd;
+
+	memset(b, 0, sizeof(*b));
+	*cmp = 0;
+	if ((fd = open_input(path)) < 0)
+		return igos_seterr_errno("cannot open '%s'", path);
+	if (fstat(fd, &st) < 0) {
+		igos_seterr_errno("cannot stat '%s'", path);
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		igos_seterr_errno("cannot read '%s'", path);
+		goto fail;
+	}
+	/* a file of another size is told before anything is read */
+	if (igos_fd_regular(fd, &st) && (uint64_t)st.st_size != len) {
+		*cmp = (uint64_t)st.st_size > len ? 1 : -1;
+		goto done;
+	}
+	if ((b->data = malloc(len ? len : 1)) == NULL) {
+		igos_seterr("cannot read '%s': out of memory", path);
+		goto fail;
+	}
+	while (b->len < len) {
+		n = read(fd, b->data + b->len, len - b->len > (1u << 30) ? (1u << 30) : len - b->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			igos_seterr_errno("cannot read '%s'", path);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	if (b->len < len) {
+		*cmp = -1;
+	} else {
+		/* one byte more tells an input that goes on (a pipe, a file that grew) */
+		do
+			n = read(fd, &extra, 1);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			igos_seterr_errno("cannot read '%s'", path);
+			goto fail;
+		}
+		if (n > 0)
+			*cmp = 1;
+	}
+	if (*cmp != 0)
+		igos_buf_free(b);
+done:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return 0;
+fail:
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return -1;
+}
+
 /* ---- atomic output ---- */
 
 static int

@@ -44,6 +44,16 @@ void igos_buf_free(struct igos_buf *b);
 /* Read at most `max` bytes of a small text or key file into a NUL-terminated
  * heap string (the length is returned through len if not NULL). */
 char *igos_read_small(const char *path, size_t max, size_t *len);
+/* An input read only if it holds exactly `len` bytes (a signed size): no
+ * further than len + 1 bytes, into private memory. Returns -1 on an error
+ * (message set), else 0 with *cmp 0 (b holds the bytes), or -1 or 1 for an
+ * input shorter or longer than len (b empty, no message: the caller says it). */
+int igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *cmp);
+/* Whether fd is a regular file whose stated size is its content, so that it
+ * may be mapped or copied by offset (procfs and sysfs files are not: read them
+ * with igos_buf_read). */
+struct stat;
+int igos_fd_regular(int fd, const struct stat *st);
 
 /* ---- atomic output (file.c) ---------------------------------------------- */
 
