@@ -126,7 +126,7 @@ src_file(struct src *s, const char *path)
 		igos_seterr_errno("cannot read '%s'", path);
 		goto fail;
 	}
-	if (S_ISREG(st.st_mode)) {
+	if (igos_fd_regular(s->fd, &st)) {
 		unsigned char probe;
 
 		/* a file we may open but not read fails here, not half-way through */
@@ -141,7 +141,7 @@ src_file(struct src *s, const char *path)
 		s->len = (size_t)st.st_size;
 		return 0;
 	}
-	/* a pipe or a device: read it whole once */
+	/* a pipe, a device, a procfs or sysfs file: read it whole once */
 	close(s->fd);
 	s->fd = -1;
 whole:
