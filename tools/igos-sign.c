@@ -102,7 +102,7 @@ input_open(struct input *in, const char *path)
 		fail("cannot stat '%s': %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		fail("cannot read '%s': %s", path, strerror(EISDIR));
-	if (S_ISREG(st.st_mode)) {
+	if (igos_fd_regular(fd, &st)) {
 		if (st.st_size == 0)
 			fail("'%s': empty file", path);
 		in->b.data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
