@@ -291,6 +291,16 @@ struct igos_text {
 
 /* Append n bytes (p may hold NULs); 0, or -1 when out of memory. */
 int igos_text_add(struct igos_text *t, const void *p, size_t n);
+/* Append printf-formatted text; 0 or -1. */
+int igos_text_printf(struct igos_text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Append p[0..n) as a quoted JSON string: " and \ escaped, \n \t \r as such,
+ * other control bytes and DEL as \u00XX, the rest (UTF-8) as it is. */
+int igos_json_str(struct igos_text *t, const void *p, size_t n);
+/* 1 if s[0..len) is well-formed UTF-8 (no overlong forms, no surrogates,
+ * nothing above U+10FFFF), else 0. U+0000 is UTF-8: a caller that cannot
+ * carry a NUL (a C string, a line of text) refuses it itself. */
+int igos_utf8_valid(const void *s, size_t len);
 
 /* Parse a whole decimal unsigned number (no sign, no leading zero unless "0"). */
 int igos_parse_u64(const char *s, uint64_t *out);
