@@ -304,18 +304,12 @@ content_wordsum(const struct input *in, const struct igos_pe *pe)
 static void
 json_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	struct igos_text t = { 0 };
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	if (igos_json_str(&t, s, strlen(s)) < 0)
+		fail("%s", igos_errmsg());
+	fwrite(t.p, 1, t.len, stdout);
+	free(t.p);
 }
 
 static void
