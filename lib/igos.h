@@ -281,6 +281,13 @@ igos_put_le32(unsigned char *p, uint32_t v)
 	igos_put_le16(p + 2, (uint16_t)(v >> 16));
 }
 
+static inline void
+igos_put_le64(unsigned char *p, uint64_t v)
+{
+	igos_put_le32(p, (uint32_t)v);
+	igos_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
 /* ---- small helpers (util.c) ---------------------------------------------- */
 
 /* A growable NUL-terminated byte string: start zeroed, free(t.p) when done. */
