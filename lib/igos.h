@@ -172,6 +172,13 @@ unsigned char *igos_ecdsa_raw_to_der(const unsigned char raw[64], size_t *len);
 X509 *igos_cert_load(const char *ref);
 /* 0 if cert's public key is the signer's key, else -1 with a message. */
 int igos_cert_matches(X509 *cert, const struct igos_signer *s);
+/* A new self-signed X.509 v3 code-signing certificate for pkey: subject and
+ * issuer `name`, a random positive 16-byte serial, valid from now for `days`,
+ * CA:FALSE, digitalSignature, extended key usage `eku` (OpenSSL's text form,
+ * "codeSigning,..."), subject and authority key identifiers; signed (SHA-256)
+ * by `signer` (a token key) or, when it is NULL, by pkey itself. */
+X509 *igos_cert_selfsigned(const X509_NAME *name, EVP_PKEY *pkey, struct igos_signer *signer,
+			   int days, const char *eku);
 /* Public key from a PEM/DER file (SubjectPublicKeyInfo, or a certificate). */
 EVP_PKEY *igos_pubkey_load(const char *path);
 
