@@ -36,7 +36,9 @@ DEPSTAMP = $(BUILD)/.depend-mmd
 
 # Library files that need more than libcrypto and p11-kit, and what a program
 # that links them adds (set here, before the fragments that use them).
-CFLAGS_lib_pcr := $(call pc_cflags,tss2-mu json-c)
+CFLAGS_lib_pcr       := $(call pc_cflags,tss2-mu)
+CFLAGS_lib_pcrpolicy := $(call pc_cflags,tss2-mu)
+CFLAGS_lib_pcrsig    := $(call pc_cflags,json-c)
 PCR_LIBS := $(call pc_libs,tss2-mu json-c)
 
 TOOLS    := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
