@@ -162,6 +162,29 @@ igos_read_small(const char *path, size_t max, size_t *lenp)
 }
 
 int
+igos_input_open(const char *path, struct stat *st)
+{
+	int fd;
+
+	if ((fd = open_input(path)) < 0)
+		return igos_seterr_errno("cannot open '%s'", path);
+	if (fstat(fd, st) < 0) {
+		igos_seterr_errno("cannot stat '%s'", path);
+		goto fail;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		errno = EISDIR;
+		igos_seterr_errno("cannot read '%s'", path);
+		goto fail;
+	}
+	return fd;
+fail:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return -1;
+}
+
+int
 igos_fd_regular(int fd, const struct stat *st)
 {
 	return S_ISREG(st->st_mode) && !pseudo_file(fd, st);
@@ -177,17 +200,8 @@ igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *cmp)
 
 	memset(b, 0, sizeof(*b));
 	*cmp = 0;
-	if ((fd = open_input(path)) < 0)
-		return igos_seterr_errno("cannot open '%s'", path);
-	if (fstat(fd, &st) < 0) {
-		igos_seterr_errno("cannot stat '%s'", path);
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		igos_seterr_errno("cannot read '%s'", path);
-		goto fail;
-	}
+	if ((fd = igos_input_open(path, &st)) < 0)
+		return -1;
 	/* a file of another size is told before anything is read */
 	if (igos_fd_regular(fd, &st) && (uint64_t)st.st_size != len) {
 		*cmp = (uint64_t)st.st_size > len ? 1 : -1;

@@ -54,6 +54,9 @@ int igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *c
  * with igos_buf_read). */
 struct stat;
 int igos_fd_regular(int fd, const struct stat *st);
+/* Open an input for reading ("-" is stdin) and stat it; a directory is
+ * refused. The fd, or -1 with a message. */
+int igos_input_open(const char *path, struct stat *st);
 
 /* ---- atomic output (file.c) ---------------------------------------------- */
 
