@@ -114,18 +114,8 @@ src_file(struct src *s, const char *path)
 	s->fd = -1;
 	if (strcmp(path, "-") == 0)
 		goto whole;
-	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (s->fd < 0)
-		return igos_seterr_errno("cannot open '%s'", path);
-	if (fstat(s->fd, &st) < 0) {
-		igos_seterr_errno("cannot stat '%s'", path);
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		igos_seterr_errno("cannot read '%s'", path);
-		goto fail;
-	}
+	if ((s->fd = igos_input_open(path, &st)) < 0)
+		return -1;
 	if (igos_fd_regular(s->fd, &st)) {
 		unsigned char probe;
 
