@@ -94,14 +94,8 @@ input_open(struct input *in, const char *path)
 	memset(in, 0, sizeof(*in));
 	in->path = path;
 	in->fd = -1;
-	if (strcmp(path, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		fail("cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0)
-		fail("cannot stat '%s': %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		fail("cannot read '%s': %s", path, strerror(EISDIR));
+	if ((fd = igos_input_open(path, &st)) < 0)
+		fail("%s", igos_errmsg());
 	if (igos_fd_regular(fd, &st)) {
 		if (st.st_size == 0)
 			fail("'%s': empty file", path);
