@@ -161,6 +161,19 @@ igos_read_small(const char *path, size_t max, size_t *lenp)
 	return s;
 }
 
+ssize_t
+igos_read(int fd, void *buf, size_t len, const char *path)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len > (1u << 30) ? (1u << 30) : len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		igos_seterr_errno("cannot read '%s'", path);
+	return n;
+}
+
 int
 igos_input_open(const char *path, struct stat *st)
 {
@@ -212,13 +225,8 @@ igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *cmp)
 		goto fail;
 	}
 	while (b->len < len) {
-		n = read(fd, b->data + b->len, len - b->len > (1u << 30) ? (1u << 30) : len - b->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			igos_seterr_errno("cannot read '%s'", path);
+		if ((n = igos_read(fd, b->data + b->len, len - b->len, path)) < 0)
 			goto fail;
-		}
 		if (n == 0)
 			break;
 		b->len += (size_t)n;
@@ -227,13 +235,8 @@ igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *cmp)
 		*cmp = -1;
 	} else {
 		/* one byte more tells an input that goes on (a pipe, a file that grew) */
-		do
-			n = read(fd, &extra, 1);
-		while (n < 0 && errno == EINTR);
-		if (n < 0) {
-			igos_seterr_errno("cannot read '%s'", path);
+		if ((n = igos_read(fd, &extra, 1, path)) < 0)
 			goto fail;
-		}
 		if (n > 0)
 			*cmp = 1;
 	}

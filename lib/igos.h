@@ -57,6 +57,9 @@ int igos_fd_regular(int fd, const struct stat *st);
 /* Open an input for reading ("-" is stdin) and stat it; a directory is
  * refused. The fd, or -1 with a message. */
 int igos_input_open(const char *path, struct stat *st);
+/* read() once (again on EINTR; at most 1 GiB): the count, 0 at the end, or -1
+ * with "cannot read 'path': <reason>". */
+ssize_t igos_read(int fd, void *buf, size_t len, const char *path);
 
 /* ---- atomic output (file.c) ---------------------------------------------- */
 
