@@ -406,12 +406,9 @@ read_fd(int fd, const char *path, size_t max, unsigned char **data, size_t *len)
 			p = np;
 			cap = ncap;
 		}
-		r = read(fd, p + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
+		if ((r = igos_read(fd, p + n, cap - n, path)) < 0) {
 			free(p);
-			return igos_seterr_errno("cannot read '%s'", path);
+			return -1;
 		}
 		if (r == 0)
 			break;
