@@ -27,6 +27,20 @@ IGOS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib $(SANFLAGS) \
 IGOS_LDFLAGS = $(SANFLAGS) -Wl,--as-needed
 BASE_LIBS = $(call pc_libs,libcrypto p11-kit-1)
 
+# Header dependencies come from the compiler: every compile writes <target>.d
+# (-MMD -MP), included below, so an edit rebuilds what it affects. A build
+# directory made before that has no .d files: DEPSTAMP, which every compiled
+# target depends on, is new there and rebuilds everything once.
+DEPFLAGS = -MMD -MP -MF $@.d -MT $@
+DEPSTAMP = $(BUILD)/.depend-mmd
+
+# Library files that need more than libcrypto and p11-kit, and what a program
+# that links them adds (set here, before the fragments that use them).
+CFLAGS_lib_pcr       := $(call pc_cflags,tss2-mu)
+CFLAGS_lib_pcrpolicy := $(call pc_cflags,tss2-mu)
+CFLAGS_lib_pcrsig    := $(call pc_cflags,json-c)
+PCR_LIBS := $(call pc_libs,tss2-mu json-c)
+
 TOOLS    := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 BINS     := $(addprefix $(BUILD)/bin/,$(TOOLS))
 LIB_SRC  := $(wildcard lib/*.c)
@@ -50,25 +64,32 @@ include $(sort $(wildcard mk/*.mk))
 
 all: $(LIBIGOS) $(BINS) $(ALL_EXTRA)
 
-$(BUILD)/obj/lib/%.o: lib/%.c lib/igos.h
+$(BUILD)/obj/lib/%.o: lib/%.c $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(IGOS_CFLAGS) $(CFLAGS_lib_$*) -c -o $@ $<
+	$(CC) $(CFLAGS) $(IGOS_CFLAGS) $(DEPFLAGS) $(CFLAGS_lib_$*) -c -o $@ $<
 
 $(LIBIGOS): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: tools/%.c $(LIBIGOS) lib/igos.h
+$(BUILD)/bin/%: tools/%.c $(LIBIGOS) $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(IGOS_CFLAGS) $(CFLAGS_$*) $(LDFLAGS) $(IGOS_LDFLAGS) -o $@ $< \
+	$(CC) $(CFLAGS) $(IGOS_CFLAGS) $(DEPFLAGS) $(CFLAGS_$*) $(LDFLAGS) $(IGOS_LDFLAGS) -o $@ $< \
 		$(LIBIGOS) $(LIBS_$*) $(BASE_LIBS)
 
-$(BUILD)/tests/unit/%.t: tests/unit/%.c $(LIBIGOS) tests/lib/unit.h
+$(BUILD)/tests/unit/%.t: tests/unit/%.c $(LIBIGOS) $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(IGOS_CFLAGS) -Itests/lib $(LDFLAGS) $(IGOS_LDFLAGS) -o $@ $< \
+	$(CC) $(CFLAGS) $(IGOS_CFLAGS) $(DEPFLAGS) -Itests/lib $(LDFLAGS) $(IGOS_LDFLAGS) -o $@ $< \
 		$(LIBIGOS) $(UNIT_LIBS_$*) $(BASE_LIBS)
 
 units: $(UNITS)
+
+$(DEPSTAMP):
+	@mkdir -p $(@D)
+	@touch $@
+
+-include $(wildcard $(addsuffix /*.d,$(BUILD)/obj/lib $(BUILD)/bin $(BUILD)/tests \
+	$(BUILD)/tests/unit $(BUILD)/tests/efi $(BUILD)/efi $(FUZZ_BUILD) $(FUZZ_BUILD)/obj))
 
 deps:
 	@sh mk/deps.sh

@@ -1,10 +1,14 @@
-/* Certificates and public keys from files (PEM or DER) or tokens. */
+/* Certificates and public keys from files (PEM or DER) or tokens; a new
+ * self-signed code-signing certificate. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "internal.h"
 
@@ -43,43 +47,6 @@ igos_cert_load(const char *ref)
 	if (x == NULL)
 		igos_seterr_ssl("cannot read certificate '%s'", ref);
 	return x;
-}
-
-STACK_OF(X509) *
-igos_certs_load(const char *path)
-{
-	STACK_OF(X509) *sk = sk_X509_new_null();
-	struct igos_buf b;
-	X509 *x;
-
-	if (sk == NULL) {
-		igos_seterr("out of memory");
-		return NULL;
-	}
-	if (igos_buf_read(&b, path, 16 << 20) < 0) {
-		sk_X509_free(sk);
-		return NULL;
-	}
-	if (looks_pem(&b)) {
-		BIO *bio = BIO_new_mem_buf(b.data, (int)b.len);
-
-		while (bio && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
-			sk_X509_push(sk, x);
-		BIO_free(bio);
-		ERR_clear_error();
-	} else if (b.len > 0) {
-		const unsigned char *p = b.data;
-
-		if ((x = d2i_X509(NULL, &p, (long)b.len)) != NULL)
-			sk_X509_push(sk, x);
-	}
-	igos_buf_free(&b);
-	if (sk_X509_num(sk) == 0) {
-		sk_X509_free(sk);
-		igos_seterr_ssl("cannot read certificate '%s'", path);
-		return NULL;
-	}
-	return sk;
 }
 
 int
@@ -126,4 +93,73 @@ igos_pubkey_load(const char *path)
 	else
 		ERR_clear_error();
 	return k;
+}
+
+static int
+add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+{
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
+	int ok = e != NULL && X509_add_ext(x, e, -1);
+
+	X509_EXTENSION_free(e);
+	if (!ok)
+		return igos_seterr_ssl("cannot add the %s extension", OBJ_nid2sn(nid));
+	return 0;
+}
+
+X509 *
+igos_cert_selfsigned(const X509_NAME *name, EVP_PKEY *pkey, struct igos_signer *signer,
+		     int days, const char *eku)
+{
+	unsigned char rnd[16];
+	ASN1_INTEGER *serial = NULL;
+	BIGNUM *bn = NULL;
+	X509V3_CTX ctx;
+	X509 *x;
+
+	if ((x = X509_new()) == NULL || !X509_set_version(x, X509_VERSION_3)) {
+		igos_seterr("out of memory");
+		goto fail;
+	}
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		igos_seterr_errno("cannot get random bytes");
+		goto fail;
+	}
+	rnd[0] = (rnd[0] & 0x7f) | 0x40; /* positive, full 16 bytes */
+	if ((bn = BN_bin2bn(rnd, sizeof(rnd), NULL)) == NULL ||
+	    (serial = BN_to_ASN1_INTEGER(bn, NULL)) == NULL || !X509_set_serialNumber(x, serial)) {
+		igos_seterr("out of memory");
+		goto fail;
+	}
+	BN_free(bn);
+	bn = NULL;
+	ASN1_INTEGER_free(serial);
+	serial = NULL;
+	if (!X509_set_subject_name(x, name) || !X509_set_issuer_name(x, name) ||
+	    !X509_gmtime_adj(X509_getm_notBefore(x), 0) ||
+	    !X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) ||
+	    !X509_set_pubkey(x, pkey)) {
+		igos_seterr("cannot build the certificate");
+		goto fail;
+	}
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	if (add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") < 0 ||
+	    add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature") < 0 ||
+	    add_ext(x, &ctx, NID_ext_key_usage, eku) < 0 ||
+	    add_ext(x, &ctx, NID_subject_key_identifier, "hash") < 0 ||
+	    add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always") < 0)
+		goto fail;
+	if (signer != NULL) {
+		if (igos_x509_sign(x, signer, EVP_sha256()) < 0)
+			goto fail;
+	} else if (X509_sign(x, pkey, EVP_sha256()) <= 0) {
+		igos_seterr_ssl("cannot sign the certificate");
+		goto fail;
+	}
+	return x;
+fail:
+	BN_free(bn);
+	ASN1_INTEGER_free(serial);
+	X509_free(x);
+	return NULL;
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "igos.h"
@@ -38,12 +39,12 @@ igos_digest_file(const EVP_MD *md, const char *path, unsigned char *out, uint64_
 	EVP_MD_CTX *ctx = NULL;
 	unsigned char *buf = NULL;
 	uint64_t total = 0;
+	struct stat st;
 	int fd, rc = -1;
 	ssize_t n;
 
-	fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return igos_seterr_errno("cannot open '%s'", path);
+	if ((fd = igos_input_open(path, &st)) < 0)
+		return -1;
 	if ((buf = malloc(1 << 20)) == NULL) {
 		igos_seterr_errno("cannot read '%s'", path);
 		goto out;
@@ -53,13 +54,8 @@ igos_digest_file(const EVP_MD *md, const char *path, unsigned char *out, uint64_
 		goto out;
 	}
 	for (;;) {
-		n = read(fd, buf, 1 << 20);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			igos_seterr_errno("cannot read '%s'", path);
+		if ((n = igos_read(fd, buf, 1 << 20, path)) < 0)
 			goto out;
-		}
 		if (n == 0)
 			break;
 		total += (uint64_t)n;

@@ -50,28 +50,11 @@ const unsigned char igos_guid_cert_sha512[16] = {
 	0xae, 0x0f, 0x3e, 0x09, 0xc4, 0xa6, 0x50, 0x4f,
 	0x9f, 0x1b, 0xd4, 0x1e, 0x2b, 0x89, 0xc1, 0x9a };
 
-static void
-put_le(unsigned char *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++, v >>= 8)
-		p[i] = (unsigned char)v;
-}
-
-static uint64_t
-get_le(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 void
 igos_guid_str(const unsigned char g[16], char out[37])
 {
 	snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 (unsigned)igos_le32(g), (unsigned)get_le(g + 4, 2), (unsigned)get_le(g + 6, 2),
+		 (unsigned)igos_le32(g), (unsigned)igos_le16(g + 4), (unsigned)igos_le16(g + 6),
 		 g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
@@ -222,9 +205,9 @@ igos_esl_append(unsigned char **buf, size_t *len, const unsigned char type[16],
 		return igos_seterr("out of memory");
 	p = nb + *len;
 	memcpy(p, type, 16);
-	put_le(p + 16, add, 4);
-	put_le(p + 20, 0, 4);
-	put_le(p + 24, 16 + dlen, 4);
+	igos_put_le32(p + 16, (uint32_t)add);
+	igos_put_le32(p + 20, 0);
+	igos_put_le32(p + 24, (uint32_t)(16 + dlen));
 	memcpy(p + 28, owner, 16);
 	if (dlen)
 		memcpy(p + 44, data, dlen);
@@ -335,9 +318,9 @@ void
 igos_mok_auth_pack(const struct igos_mok_auth *a, unsigned char out[IGOS_MOK_AUTH_SIZE])
 {
 	memset(out, 0, IGOS_MOK_AUTH_SIZE);
-	put_le(out, a->method, 2);
-	put_le(out + 2, a->iter_count, 8);
-	put_le(out + 10, a->salt_size, 2);
+	igos_put_le16(out, (uint16_t)a->method);
+	igos_put_le64(out + 2, a->iter_count);
+	igos_put_le16(out + 10, (uint16_t)a->salt_size);
 	memcpy(out + 12, a->salt, 32);
 	memcpy(out + 44, a->hash, 128);
 }
@@ -349,9 +332,9 @@ igos_mok_auth_unpack(const unsigned char *p, size_t len, struct igos_mok_auth *a
 	if (len != IGOS_MOK_AUTH_SIZE)
 		return igos_seterr("password record is %zu bytes, not %d", len,
 				   IGOS_MOK_AUTH_SIZE);
-	a->method = (uint16_t)get_le(p, 2);
-	a->iter_count = get_le(p + 2, 8);
-	a->salt_size = (uint16_t)get_le(p + 10, 2);
+	a->method = igos_le16(p);
+	a->iter_count = igos_le64(p + 2);
+	a->salt_size = igos_le16(p + 10);
 	if (a->salt_size > sizeof(a->salt))
 		return igos_seterr("password record salt size %u exceeds 32", a->salt_size);
 	memcpy(a->salt, p + 12, 32);
@@ -423,12 +406,9 @@ read_fd(int fd, const char *path, size_t max, unsigned char **data, size_t *len)
 			p = np;
 			cap = ncap;
 		}
-		r = read(fd, p + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
+		if ((r = igos_read(fd, p + n, cap - n, path)) < 0) {
 			free(p);
-			return igos_seterr_errno("cannot read '%s'", path);
+			return -1;
 		}
 		if (r == 0)
 			break;
@@ -570,7 +550,7 @@ igos_efivar_write(const char *dir, const char *name, const unsigned char guid[16
 		free(path);
 		return igos_seterr("out of memory");
 	}
-	put_le(buf, attr, 4);
+	igos_put_le32(buf, (uint32_t)attr);
 	if (len)
 		memcpy(buf + 4, data, len);
 	if (immutable_clear(path, &restore) < 0)

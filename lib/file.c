@@ -161,6 +161,99 @@ igos_read_small(const char *path, size_t max, size_t *lenp)
 	return s;
 }
 
+ssize_t
+igos_read(int fd, void *buf, size_t len, const char *path)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len > (1u << 30) ? (1u << 30) : len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		igos_seterr_errno("cannot read '%s'", path);
+	return n;
+}
+
+int
+igos_input_open(const char *path, struct stat *st)
+{
+	int fd;
+
+	if ((fd = open_input(path)) < 0)
+		return igos_seterr_errno("cannot open '%s'", path);
+	if (fstat(fd, st) < 0) {
+		igos_seterr_errno("cannot stat '%s'", path);
+		goto fail;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		errno = EISDIR;
+		igos_seterr_errno("cannot read '%s'", path);
+		goto fail;
+	}
+	return fd;
+fail:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return -1;
+}
+
+int
+igos_fd_regular(int fd, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && !pseudo_file(fd, st);
+}
+
+int
+igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *cmp)
+{
+	struct stat st;
+	unsigned char extra;
+	ssize_t n;
+	int fd;
+
+	memset(b, 0, sizeof(*b));
+	*cmp = 0;
+	if ((fd = igos_input_open(path, &st)) < 0)
+		return -1;
+	/* a file of another size is told before anything is read */
+	if (igos_fd_regular(fd, &st) && (uint64_t)st.st_size != len) {
+		*cmp = (uint64_t)st.st_size > len ? 1 : -1;
+		goto done;
+	}
+	if ((b->data = malloc(len ? len : 1)) == NULL) {
+		igos_seterr("cannot read '%s': out of memory", path);
+		goto fail;
+	}
+	while (b->len < len) {
+		if ((n = igos_read(fd, b->data + b->len, len - b->len, path)) < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	if (b->len < len) {
+		*cmp = -1;
+	} else {
+		/* one byte more tells an input that goes on (a pipe, a file that grew) */
+		if ((n = igos_read(fd, &extra, 1, path)) < 0)
+			goto fail;
+		if (n > 0)
+			*cmp = 1;
+	}
+	if (*cmp != 0)
+		igos_buf_free(b);
+done:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return 0;
+fail:
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return -1;
+}
+
 /* ---- atomic output ---- */
 
 static int

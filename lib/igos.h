@@ -46,6 +46,22 @@ void igos_buf_free(struct igos_buf *b);
 /* Read at most `max` bytes of a small text or key file into a NUL-terminated
  * heap string (the length is returned through len if not NULL). */
 char *igos_read_small(const char *path, size_t max, size_t *len);
+/* An input read only if it holds exactly `len` bytes (a signed size): no
+ * further than len + 1 bytes, into private memory. Returns -1 on an error
+ * (message set), else 0 with *cmp 0 (b holds the bytes), or -1 or 1 for an
+ * input shorter or longer than len (b empty, no message: the caller says it). */
+int igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *cmp);
+/* Whether fd is a regular file whose stated size is its content, so that it
+ * may be mapped or copied by offset (procfs and sysfs files are not: read them
+ * with igos_buf_read). */
+struct stat;
+int igos_fd_regular(int fd, const struct stat *st);
+/* Open an input for reading ("-" is stdin) and stat it; a directory is
+ * refused. The fd, or -1 with a message. */
+int igos_input_open(const char *path, struct stat *st);
+/* read() once (again on EINTR; at most 1 GiB): the count, 0 at the end, or -1
+ * with "cannot read 'path': <reason>". */
+ssize_t igos_read(int fd, void *buf, size_t len, const char *path);
 
 /* ---- atomic output (file.c) ---------------------------------------------- */
 
@@ -162,10 +178,15 @@ unsigned char *igos_ecdsa_raw_to_der(const unsigned char raw[64], size_t *len);
 
 /* Certificates from a PEM or DER file, or a "pkcs11:...;type=cert" URI. */
 X509 *igos_cert_load(const char *ref);
-/* All certificates of a PEM or DER file (a PEM file may hold several). */
-STACK_OF(X509) *igos_certs_load(const char *path);
 /* 0 if cert's public key is the signer's key, else -1 with a message. */
 int igos_cert_matches(X509 *cert, const struct igos_signer *s);
+/* A new self-signed X.509 v3 code-signing certificate for pkey: subject and
+ * issuer `name`, a random positive 16-byte serial, valid from now for `days`,
+ * CA:FALSE, digitalSignature, extended key usage `eku` (OpenSSL's text form,
+ * "codeSigning,..."), subject and authority key identifiers; signed (SHA-256)
+ * by `signer` (a token key) or, when it is NULL, by pkey itself. */
+X509 *igos_cert_selfsigned(const X509_NAME *name, EVP_PKEY *pkey, struct igos_signer *signer,
+			   int days, const char *eku);
 /* Public key from a PEM/DER file (SubjectPublicKeyInfo, or a certificate). */
 EVP_PKEY *igos_pubkey_load(const char *path);
 
@@ -275,6 +296,13 @@ igos_put_le32(unsigned char *p, uint32_t v)
 	igos_put_le16(p + 2, (uint16_t)(v >> 16));
 }
 
+static inline void
+igos_put_le64(unsigned char *p, uint64_t v)
+{
+	igos_put_le32(p, (uint32_t)v);
+	igos_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
 /* ---- small helpers (util.c) ---------------------------------------------- */
 
 /* A growable NUL-terminated byte string: start zeroed, free(t.p) when done. */
@@ -285,6 +313,16 @@ struct igos_text {
 
 /* Append n bytes (p may hold NULs); 0, or -1 when out of memory. */
 int igos_text_add(struct igos_text *t, const void *p, size_t n);
+/* Append printf-formatted text; 0 or -1. */
+int igos_text_printf(struct igos_text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Append p[0..n) as a quoted JSON string: " and \ escaped, \n \t \r as such,
+ * other control bytes and DEL as \u00XX, the rest (UTF-8) as it is. */
+int igos_json_str(struct igos_text *t, const void *p, size_t n);
+/* 1 if s[0..len) is well-formed UTF-8 (no overlong forms, no surrogates,
+ * nothing above U+10FFFF), else 0. U+0000 is UTF-8: a caller that cannot
+ * carry a NUL (a C string, a line of text) refuses it itself. */
+int igos_utf8_valid(const void *s, size_t len);
 
 /* Parse a whole decimal unsigned number (no sign, no leading zero unless "0"). */
 int igos_parse_u64(const char *s, uint64_t *out);

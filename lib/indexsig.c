@@ -690,59 +690,29 @@ igos_idx_cert_parse(const unsigned char *p, size_t len, struct igos_idx_cert *c)
 	return cert_fields(p, f, c);
 }
 
-static int
-append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int
-append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(*buf ? *buf + *len : NULL, *buf ? *cap - *len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return igos_seterr("cannot format");
-		if (*buf && *len + (size_t)n < *cap) {
-			*len += (size_t)n;
-			return 0;
-		}
-		size_t nc = *cap * 2 + (size_t)n + 256;
-		char *nb = realloc(*buf, nc);
-
-		if (nb == NULL)
-			return igos_seterr("out of memory");
-		*buf = nb;
-		*cap = nc;
-	}
-}
-
 unsigned char *
 igos_idx_cert_tbs(const struct igos_idx_cert *c, size_t *len)
 {
-	char *b = NULL, hex[17], nb[21], na[21], *pub;
-	size_t n = 0, cap = 0;
+	struct igos_text b = { 0 };
+	char hex[17], nb[21], na[21], *pub;
 
 	igos_hex_encode(c->master, 8, hex);
 	igos_idx_time_format(c->not_before, nb);
 	igos_idx_time_format(c->not_after, na);
 	if ((pub = igos_base64_encode(c->pub, c->publen)) == NULL)
 		return NULL;
-	if (append(&b, &n, &cap,
+	if (igos_text_printf(&b,
 		   "cert-master: %s\ncert-serial: %llu\ncert-alg: %s\ncert-pubkey: %s\n"
 		   "cert-scope: %s\ncert-not-before: %s\ncert-not-after: %s\n",
 		   hex, (unsigned long long)c->serial,
 		   c->alg == IGOS_IDX_P256 ? alg_p256 : alg_ed25519, pub, c->scope, nb,
 		   na) < 0) {
-		free(b);
-		b = NULL;
+		free(b.p);
+		b.p = NULL;
 	}
 	free(pub);
-	*len = n;
-	return (unsigned char *)b;
+	*len = b.len;
+	return (unsigned char *)b.p;
 }
 
 static unsigned char *
@@ -836,23 +806,23 @@ unsigned char *
 igos_idx_sig_header(const unsigned char *block, size_t blocklen, const struct igos_idx_sig *s,
 		    size_t *len)
 {
-	char *b = NULL, cr[21], ex[21], hex[65];
-	size_t n = 0, cap = 0;
+	struct igos_text b = { 0 };
+	char cr[21], ex[21], hex[65];
 	unsigned char *r;
 
 	igos_idx_time_format(s->created, cr);
 	igos_idx_time_format(s->expires, ex);
 	igos_hex_encode(s->index_sha256, 32, hex);
-	if (append(&b, &n, &cap,
+	if (igos_text_printf(&b,
 		   "repo: %s\narch: %s\nversion: %llu\ncreated: %s\nexpires: %s\n"
 		   "index-size: %llu\nindex-sha256: %s\n",
 		   s->repo, s->arch, (unsigned long long)s->version, cr, ex,
 		   (unsigned long long)s->index_size, hex) < 0) {
-		free(b);
+		free(b.p);
 		return NULL;
 	}
-	r = concat(SIG_MAGIC "\n", sizeof(SIG_MAGIC), block, blocklen, b, n, len);
-	free(b);
+	r = concat(SIG_MAGIC "\n", sizeof(SIG_MAGIC), block, blocklen, b.p, b.len, len);
+	free(b.p);
 	return r;
 }
 
@@ -914,21 +884,21 @@ igos_idx_state_parse(const unsigned char *p, size_t len, struct igos_idx_state *
 unsigned char *
 igos_idx_state_format(const struct igos_idx_state *st, size_t *len)
 {
-	char *b = NULL, cr[21], hex[65];
-	size_t n = 0, cap = 0;
+	struct igos_text b = { 0 };
+	char cr[21], hex[65];
 
 	igos_idx_time_format(st->created, cr);
 	igos_hex_encode(st->index_sha256, 32, hex);
-	if (append(&b, &n, &cap,
+	if (igos_text_printf(&b,
 		   STATE_MAGIC "\nrepo: %s\ncert-serial: %llu\nversion: %llu\ncreated: %s\n"
 		   "index-sha256: %s\n",
 		   st->repo, (unsigned long long)st->serial, (unsigned long long)st->version,
 		   cr, hex) < 0) {
-		free(b);
+		free(b.p);
 		return NULL;
 	}
-	*len = n;
-	return (unsigned char *)b;
+	*len = b.len;
+	return (unsigned char *)b.p;
 }
 
 /* ---- the acceptance rule ---------------------------------------------------------- */

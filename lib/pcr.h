@@ -1,7 +1,9 @@
 /*
- * PCR 11 as a UKI stub measures it, the TPM2 PolicyPCR digest over it, and
- * the .pcrsig JSON that carries signed policies (systemd-compatible).
- * Needs libcrypto, tss2-mu and json-c. Functions never print and never exit.
+ * PCR 11 as a UKI stub measures it (pcr.c: libcrypto), the TPM2 PolicyPCR
+ * digest over it (pcrpolicy.c: tss2-mu), and the .pcrsig JSON that carries
+ * signed policies, systemd-compatible (pcrsig.c: json-c). A program that links
+ * the policy or the .pcrsig adds PCR_LIBS (Makefile). Functions never print
+ * and never exit.
  */
 #ifndef IGOS_PCR_H
 #define IGOS_PCR_H

@@ -58,14 +58,10 @@ secret_from_file(const char *path, size_t max)
 		return NULL;
 	}
 	for (;;) {
-		ssize_t n = read(fd, buf + len, max + 1 - len);
+		ssize_t n = igos_read(fd, buf + len, max + 1 - len, path);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			igos_seterr_errno("cannot read '%s'", path);
+		if (n < 0)
 			goto fail;
-		}
 		if (n == 0)
 			break;
 		len += (size_t)n;

@@ -1,4 +1,4 @@
-/* SPDX helpers: UTF-8 check, license-expression parser, SPDXIDs, UUIDv5. */
+/* SPDX helpers: license-expression parser, SPDXIDs, UUIDv5. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,45 +13,6 @@ const unsigned char igos_uuid_ns_url[16] = {
 	0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,
 	0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8,
 };
-
-int
-igos_utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = s[i], n, k;
-		uint32_t cp, min;
-
-		if (c == 0)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1; cp = c & 0x1f; min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2; cp = c & 0x0f; min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3; cp = c & 0x07; min = 0x10000;
-		} else {
-			return 0;
-		}
-		if (len - i - 1 < n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
 
 /* ---- license expressions ------------------------------------------------- */
 
@@ -335,31 +296,17 @@ lor(struct lparse *p, int depth)
 	return lchain(p, depth, T_OR, N_OR, land);
 }
 
+/* the printed expression; out of memory is told once, at the end */
 struct sbuf {
-	char *s;
-	size_t len, cap;
+	struct igos_text t;
 	int oom;
 };
 
 static void
 sadd(struct sbuf *b, const char *s, size_t n)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t ncap = (b->len + n + 1) * 2;
-		char *ns = realloc(b->s, ncap);
-
-		if (ns == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->s = ns;
-		b->cap = ncap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	if (!b->oom && igos_text_add(&b->t, s, n) < 0)
+		b->oom = 1;
 }
 
 static void
@@ -429,11 +376,11 @@ igos_spdx_license(const char *s, size_t len, int full)
 	lprint(&p, root, full, &b);
 	free(p.nodes);
 	if (b.oom) {
-		free(b.s);
+		free(b.t.p);
 		igos_seterr("out of memory");
 		return NULL;
 	}
-	return b.s;
+	return b.t.p;
 bad:
 	free(p.nodes);
 	igos_seterr("invalid license expression '%.*s': %s",

@@ -8,10 +8,6 @@
 
 #include <stddef.h>
 
-/* 1 if s[0..len) is well-formed UTF-8 (no overlong forms, no surrogates,
- * nothing above U+10FFFF, no NUL), else 0. */
-int igos_utf8_valid(const char *s, size_t len);
-
 /*
  * Check an SPDX 2.3 license expression (SPDX 2.3 annex D) in s[0..len):
  * license ids (with an optional "+"), LicenseRef-x and DocumentRef-x:LicenseRef-y,

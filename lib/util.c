@@ -1,5 +1,6 @@
 /* Small helpers every command uses. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,4 +49,98 @@ igos_text_add(struct igos_text *t, const void *p, size_t n)
 	t->len += n;
 	t->p[t->len] = '\0';
 	return 0;
+}
+
+int
+igos_text_printf(struct igos_text *t, const char *fmt, ...)
+{
+	va_list ap;
+	char small[256], *big;
+	int n, rc;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return igos_seterr("cannot format");
+	if ((size_t)n < sizeof(small))
+		return igos_text_add(t, small, (size_t)n);
+	/* longer: formatted again into a buffer of its size */
+	if ((big = malloc((size_t)n + 1)) == NULL)
+		return igos_seterr("out of memory");
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	rc = igos_text_add(t, big, (size_t)n);
+	free(big);
+	return rc;
+}
+
+int
+igos_json_str(struct igos_text *t, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	char esc[8];
+
+	if (igos_text_add(t, "\"", 1) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		const char *e = NULL;
+
+		if (c == '"')
+			e = "\\\"";
+		else if (c == '\\')
+			e = "\\\\";
+		else if (c == '\n')
+			e = "\\n";
+		else if (c == '\t')
+			e = "\\t";
+		else if (c == '\r')
+			e = "\\r";
+		else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			e = esc;
+		}
+		if (igos_text_add(t, e ? e : (const char *)&s[i], e ? strlen(e) : 1) < 0)
+			return -1;
+	}
+	return igos_text_add(t, "\"", 1);
+}
+
+int
+igos_utf8_valid(const void *str, size_t len)
+{
+	const unsigned char *s = str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i], n, k;
+		uint32_t cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1; cp = c & 0x1f; min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2; cp = c & 0x0f; min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3; cp = c & 0x07; min = 0x10000;
+		} else {
+			return 0;
+		}
+		if (len - i - 1 < n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
 }

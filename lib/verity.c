@@ -51,13 +51,6 @@ igos_verity_check(const struct igos_verity *v)
 	return 0;
 }
 
-static void
-put_le(unsigned char *p, uint64_t x, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (unsigned char)(x >> (8 * i));
-}
-
 int
 igos_verity_sb_parse(struct igos_verity *v, const unsigned char *p, size_t len)
 {
@@ -77,7 +70,7 @@ igos_verity_sb_parse(struct igos_verity *v, const unsigned char *p, size_t len)
 	memcpy(v->alg, p + 32, 32);
 	v->data_block_size = igos_le32(p + 64);
 	v->hash_block_size = igos_le32(p + 68);
-	v->data_blocks = (uint64_t)igos_le32(p + 72) | (uint64_t)igos_le32(p + 76) << 32;
+	v->data_blocks = igos_le64(p + 72);
 	v->salt_size = (uint16_t)(p[80] | p[81] << 8);
 	if (v->salt_size > IGOS_VERITY_SALT_MAX)
 		return igos_seterr("salt size %u exceeds %d", v->salt_size, IGOS_VERITY_SALT_MAX);
@@ -94,14 +87,14 @@ igos_verity_sb_build(const struct igos_verity *v, unsigned char out[IGOS_VERITY_
 {
 	memset(out, 0, IGOS_VERITY_SB_SIZE);
 	memcpy(out, magic, sizeof(magic));
-	put_le(out + 8, 1, 4);
-	put_le(out + 12, v->hash_type, 4);
+	igos_put_le32(out + 8, 1);
+	igos_put_le32(out + 12, (uint32_t)v->hash_type);
 	memcpy(out + 16, v->uuid, 16);
 	memcpy(out + 32, v->alg, strnlen(v->alg, 31));
-	put_le(out + 64, v->data_block_size, 4);
-	put_le(out + 68, v->hash_block_size, 4);
-	put_le(out + 72, v->data_blocks, 8);
-	put_le(out + 80, v->salt_size, 2);
+	igos_put_le32(out + 64, (uint32_t)v->data_block_size);
+	igos_put_le32(out + 68, (uint32_t)v->hash_block_size);
+	igos_put_le64(out + 72, v->data_blocks);
+	igos_put_le16(out + 80, (uint16_t)v->salt_size);
 	memcpy(out + 88, v->salt, v->salt_size <= IGOS_VERITY_SALT_MAX ? v->salt_size : 0);
 }
 
@@ -192,24 +185,6 @@ hash_from(const struct igos_verity *v, const EVP_MD_CTX *proto, EVP_MD_CTX *c,
 	    EVP_DigestFinal_ex(c, out, NULL) != 1)
 		return -1;
 	return 0;
-}
-
-int
-igos_verity_hash(const struct igos_verity *v, const void *block, size_t len,
-		 unsigned char *out)
-{
-	EVP_MD_CTX *proto, *c;
-	int rc = -1;
-
-	if ((proto = proto_new(v)) == NULL)
-		return -1;
-	if ((c = EVP_MD_CTX_new()) != NULL && hash_from(v, proto, c, block, len, out) == 0)
-		rc = 0;
-	else
-		igos_seterr_ssl("hashing failed");
-	EVP_MD_CTX_free(c);
-	EVP_MD_CTX_free(proto);
-	return rc;
 }
 
 /* ---- I/O ---- */

@@ -65,11 +65,6 @@ struct igos_verity_tree {
 int igos_verity_tree_init(struct igos_verity_tree *t, const struct igos_verity *v,
 			  uint64_t hash_offset, int superblock);
 
-/* H(block) as the tree uses it: salt first (type 1) or last (type 0). out
- * holds IGOS_MAX_MD (64) bytes. */
-int igos_verity_hash(const struct igos_verity *v, const void *block, size_t len,
-		     unsigned char *out);
-
 /*
  * Compute the tree of the data in data_fd (bytes 0 .. data_blocks *
  * data_block_size) with `threads` threads (0 = online CPUs) for the leaf

@@ -1,5 +1,7 @@
-# efi/: the UKI stub (igos-stubx64.efi) and two small test programs (marker,
-# chain), built with gnu-efi (Debian's gnu-efi 3.0.15) for x86_64; efi/README.
+# The UKI stub (efi/: igos-stubx64.efi) and two small EFI test programs
+# (tests/efi/: marker, chain, judge), built with gnu-efi (Debian's gnu-efi 3.0.15) for
+# x86_64; efi/README. The host-side fix-up every EFI image goes through is
+# mk/efi-fixup.c.
 
 GNUEFI_INC ?= /usr/include/efi
 GNUEFI_LIB ?= /usr/lib
@@ -21,7 +23,6 @@ EFI_LDFLAGS = -shared -Bsymbolic -nostdlib -znocombreloc --no-undefined \
 EFI_LIBS = -L$(GNUEFI_LIB) -lefi -lgnuefi
 EFI_SECTIONS = -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
 	-j '.rel.*' -j '.rela.*' -j .reloc -j .sbat
-EFI_HDRS = $(wildcard efi/*.h)
 
 STUB_EFI   := $(BUILD)/efi/igos-stubx64.efi
 MARKER_EFI := $(BUILD)/efi/igos-marker.efi
@@ -40,27 +41,31 @@ $(BUILD)/efi/efi.lds: $(GNUEFI_LIB)/elf_x86_64_efi.lds mk/efi.mk
 	grep -q 'KEEP(\*(.sbat))' $@.tmp || { echo 'efi.lds: cannot place .sbat' >&2; rm -f $@.tmp; exit 1; }
 	mv $@.tmp $@
 
-$(BUILD)/efi/%.o: efi/%.c $(EFI_HDRS)
+$(BUILD)/efi/%.o: efi/%.c $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(EFI_CC) $(EFI_CFLAGS) -c -o $@ $<
+	$(EFI_CC) $(EFI_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/efi/%.o: tests/efi/%.c $(DEPSTAMP)
+	@mkdir -p $(@D)
+	$(EFI_CC) $(EFI_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/efi/igos-stubx64.so: $(BUILD)/efi/stub.o $(BUILD)/efi/pure.o $(BUILD)/efi/efi.lds
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
-$(BUILD)/efi/igos-marker.so: $(BUILD)/efi/marker.o $(BUILD)/efi/efi.lds
+$(BUILD)/efi/igos-marker.so: $(BUILD)/tests/efi/marker.o $(BUILD)/efi/efi.lds
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
-$(BUILD)/efi/igos-chain.so: $(BUILD)/efi/chain.o $(BUILD)/efi/efi.lds
+$(BUILD)/efi/igos-chain.so: $(BUILD)/tests/efi/chain.o $(BUILD)/efi/efi.lds
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
-$(BUILD)/efi/igos-judge.so: $(BUILD)/efi/judge.o $(BUILD)/efi/efi.lds
+$(BUILD)/efi/igos-judge.so: $(BUILD)/tests/efi/judge.o $(BUILD)/efi/efi.lds
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
 # Host helper: checks the PE (PE32+ EFI app, 4 KiB sections, no symbol
 # table), sets NX-compat, recomputes the checksum.
-$(BUILD)/efi/efi-fixup: efi/fixup.c $(LIBIGOS) lib/igos.h
+$(BUILD)/efi/efi-fixup: mk/efi-fixup.c $(LIBIGOS) $(DEPSTAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(IGOS_CFLAGS) $(LDFLAGS) $(IGOS_LDFLAGS) -o $@ $< $(LIBIGOS) $(BASE_LIBS)
+	$(CC) $(CFLAGS) $(IGOS_CFLAGS) $(DEPFLAGS) $(LDFLAGS) $(IGOS_LDFLAGS) -o $@ $< $(LIBIGOS) $(BASE_LIBS)
 
 EFI_FIXUP_igos-stubx64 = --sbat
 EFI_FIXUP_igos-judge = --sbat

@@ -11,17 +11,24 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 FUZZ_LIB_OBJ := $(patsubst lib/%.c,$(FUZZ_BUILD)/obj/%.o,$(LIB_SRC))
 
-$(FUZZ_BUILD)/obj/%.o: lib/%.c lib/igos.h
+FUZZ_LIBS_verity := -lpthread
+FUZZ_LIBS_pcrsig := $(PCR_LIBS)
+
+$(FUZZ_BUILD)/obj/%.o: lib/%.c $(FUZZ_BUILD)/.depend-mmd
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CFLAGS_lib_$*) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link $(CFLAGS_lib_$*) -c -o $@ $<
 
 $(FUZZ_BUILD)/libigos.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_BUILD)/libigos.a
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libigos.a \
+$(FUZZ_BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_BUILD)/libigos.a $(FUZZ_BUILD)/.depend-mmd
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(DEPFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libigos.a \
 		$(FUZZ_LIBS_$*) $(BASE_LIBS)
+
+$(FUZZ_BUILD)/.depend-mmd:
+	@mkdir -p $(@D)
+	@touch $@
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_TARGETS)

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -140,110 +139,20 @@ state_load(const char *path, const char *repo, struct igos_idx_state *st)
 
 /* ---- the index ---- */
 
-/*
- * The index, read no further than `want` bytes (+1 to see that it ends):
- * mapped when it is a regular file, read otherwise.
- */
-struct blob {
-	unsigned char *p;
-	size_t len;
-	int mapped;
-};
-
+/* The index, read no further than `want` bytes (+1 to see that it ends). */
 static int
-read_bounded(const char *path, uint64_t want, struct blob *b)
+read_bounded(const char *path, uint64_t want, struct igos_buf *b)
 {
-	struct stat st;
-	int fd;
+	int cmp;
 
-	memset(b, 0, sizeof(*b));
 	if (want > SIZE_MAX / 2)
 		return igos_seterr("index size %llu is too large", (unsigned long long)want);
-	fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return igos_seterr_errno("cannot open '%s'", path);
-	if (fstat(fd, &st) < 0) {
-		igos_seterr_errno("cannot stat '%s'", path);
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		igos_seterr_errno("cannot read '%s'", path);
-		goto fail;
-	}
-	if (S_ISREG(st.st_mode)) {
-		if ((uint64_t)st.st_size != want) {
-			igos_seterr("index '%s' is %s than the signed %llu bytes", path,
-				    (uint64_t)st.st_size > want ? "longer" : "shorter",
-				    (unsigned long long)want);
-			goto fail;
-		}
-		if (want > 0) {
-			b->p = mmap(NULL, want, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-			if (b->p == MAP_FAILED) {
-				b->p = NULL;
-				igos_seterr_errno("cannot map '%s'", path);
-				goto fail;
-			}
-			b->mapped = 1;
-		}
-		b->len = want;
-	} else {
-		unsigned char extra;
-		ssize_t n;
-
-		if ((b->p = malloc(want ? want : 1)) == NULL) {
-			igos_seterr("index size %llu: out of memory", (unsigned long long)want);
-			goto fail;
-		}
-		while (b->len < want) {
-			n = read(fd, b->p + b->len, want - b->len);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				igos_seterr_errno("cannot read '%s'", path);
-				goto fail;
-			}
-			if (n == 0)
-				break;
-			b->len += (size_t)n;
-		}
-		if (b->len < want) {
-			igos_seterr("index '%s' is shorter than the signed %llu bytes", path,
-				    (unsigned long long)want);
-			goto fail;
-		}
-		do
-			n = read(fd, &extra, 1);
-		while (n < 0 && errno == EINTR);
-		if (n != 0) {
-			igos_seterr("index '%s' is longer than the signed %llu bytes", path,
-				    (unsigned long long)want);
-			goto fail;
-		}
-	}
-	if (fd != STDIN_FILENO)
-		close(fd);
+	if (igos_buf_read_exact(b, path, (size_t)want, &cmp) < 0)
+		return -1;
+	if (cmp != 0)
+		return igos_seterr("index '%s' is %s than the signed %llu bytes", path,
+				   cmp > 0 ? "longer" : "shorter", (unsigned long long)want);
 	return 0;
-fail:
-	if (b->mapped)
-		munmap(b->p, b->len);
-	else
-		free(b->p);
-	memset(b, 0, sizeof(*b));
-	if (fd != STDIN_FILENO)
-		close(fd);
-	return -1;
-}
-
-static void
-blob_free(struct blob *b)
-{
-	if (b->mapped)
-		munmap(b->p, b->len);
-	else
-		free(b->p);
-	memset(b, 0, sizeof(*b));
 }
 
 /* ---- verify ---- */
@@ -270,7 +179,7 @@ cmd_verify(int argc, char **argv)
 	struct igos_idx_state st, next;
 	struct igos_idx_sig sig;
 	struct igos_buf sb;
-	struct blob ib;
+	struct igos_buf ib;
 	unsigned char md[32], *out;
 	size_t outlen, count;
 	int c, verdict, i, lockfd;
@@ -352,13 +261,13 @@ cmd_verify(int argc, char **argv)
 	/* Only now the index: no more than the signed size, then its hash. */
 	if (read_bounded(index, sig.index_size, &ib) < 0)
 		igos_die("%s", igos_errmsg());
-	if (igos_digest(EVP_sha256(), ib.p, ib.len, md) < 0)
+	if (igos_digest(EVP_sha256(), ib.data, ib.len, md) < 0)
 		igos_die("%s", igos_errmsg());
 	if (memcmp(md, sig.index_sha256, 32) != 0)
 		igos_die("index '%s' does not match the signature (SHA-256 differs)", index);
-	if (igos_idx_index_parse(ib.p, ib.len, &count) < 0)
+	if (igos_idx_index_parse(ib.data, ib.len, &count) < 0)
 		igos_die("bad index '%s': %s", index, igos_errmsg());
-	blob_free(&ib);
+	igos_buf_free(&ib);
 
 	if (verdict == IGOS_IDX_NEW) {
 		if ((out = igos_idx_state_format(&next, &outlen)) == NULL)

@@ -20,7 +20,6 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include "igos.h"
 #include "efivar.h"
@@ -977,18 +976,6 @@ cert_is_pem(const char *path)
 	return (n > 4 && (strcmp(path + n - 4, ".pem") == 0 || strcmp(path + n - 4, ".crt") == 0));
 }
 
-static void
-add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
-{
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
-
-	if (e == NULL || !X509_add_ext(x, e, -1)) {
-		igos_seterr_ssl("cannot add the %s extension", OBJ_nid2sn(nid));
-		igos_die_lib();
-	}
-	X509_EXTENSION_free(e);
-}
-
 static X509_NAME *
 make_name(const char *subject)
 {
@@ -1066,10 +1053,6 @@ cmd_new(int argc, char **argv)
 	EVP_PKEY *pkey = NULL;
 	X509 *x;
 	X509_NAME *name;
-	X509V3_CTX ctx;
-	ASN1_INTEGER *serial;
-	BIGNUM *bn;
-	unsigned char rnd[16];
 	BIO *mem;
 	char *p;
 	long plen;
@@ -1153,35 +1136,10 @@ cmd_new(int argc, char **argv)
 		igos_die_lib();
 	}
 
-	if ((x = X509_new()) == NULL || !X509_set_version(x, X509_VERSION_3))
-		igos_die("out of memory");
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		igos_die("cannot get random bytes: %s", strerror(errno));
-	rnd[0] = (rnd[0] & 0x7f) | 0x40; /* positive, full 16 bytes */
-	if ((bn = BN_bin2bn(rnd, sizeof(rnd), NULL)) == NULL ||
-	    (serial = BN_to_ASN1_INTEGER(bn, NULL)) == NULL || !X509_set_serialNumber(x, serial))
-		igos_die("out of memory");
-	BN_free(bn);
-	ASN1_INTEGER_free(serial);
-	if (!X509_set_subject_name(x, name) || !X509_set_issuer_name(x, name) ||
-	    !X509_gmtime_adj(X509_getm_notBefore(x), 0) ||
-	    !X509_time_adj_ex(X509_getm_notAfter(x), (int)days, 0, NULL) ||
-	    !X509_set_pubkey(x, pkey))
-		igos_die("cannot build the certificate");
-	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
-	add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE");
-	add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature");
-	add_ext(x, &ctx, NID_ext_key_usage,
-		modonly ? "codeSigning,1.3.6.1.4.1.2312.16.1.2" : "codeSigning");
-	add_ext(x, &ctx, NID_subject_key_identifier, "hash");
-	add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
-	if (token) {
-		if (igos_x509_sign(x, signer, EVP_sha256()) < 0)
-			igos_die_lib();
-	} else if (X509_sign(x, pkey, EVP_sha256()) <= 0) {
-		igos_seterr_ssl("cannot sign the certificate");
+	x = igos_cert_selfsigned(name, pkey, token ? signer : NULL, (int)days,
+				 modonly ? "codeSigning,1.3.6.1.4.1.2312.16.1.2" : "codeSigning");
+	if (x == NULL)
 		igos_die_lib();
-	}
 
 	if (!token) {
 		/* the key through a BIO that wipes its memory */

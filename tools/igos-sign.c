@@ -94,15 +94,9 @@ input_open(struct input *in, const char *path)
 	memset(in, 0, sizeof(*in));
 	in->path = path;
 	in->fd = -1;
-	if (strcmp(path, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		fail("cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0)
-		fail("cannot stat '%s': %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		fail("cannot read '%s': %s", path, strerror(EISDIR));
-	if (S_ISREG(st.st_mode)) {
+	if ((fd = igos_input_open(path, &st)) < 0)
+		fail("%s", igos_errmsg());
+	if (igos_fd_regular(fd, &st)) {
 		if (st.st_size == 0)
 			fail("'%s': empty file", path);
 		in->b.data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -304,18 +298,12 @@ content_wordsum(const struct input *in, const struct igos_pe *pe)
 static void
 json_str(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	struct igos_text t = { 0 };
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	if (igos_json_str(&t, s, strlen(s)) < 0)
+		fail("%s", igos_errmsg());
+	fwrite(t.p, 1, t.len, stdout);
+	free(t.p);
 }
 
 static void

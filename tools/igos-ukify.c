@@ -114,19 +114,9 @@ src_file(struct src *s, const char *path)
 	s->fd = -1;
 	if (strcmp(path, "-") == 0)
 		goto whole;
-	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (s->fd < 0)
-		return igos_seterr_errno("cannot open '%s'", path);
-	if (fstat(s->fd, &st) < 0) {
-		igos_seterr_errno("cannot stat '%s'", path);
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		igos_seterr_errno("cannot read '%s'", path);
-		goto fail;
-	}
-	if (S_ISREG(st.st_mode)) {
+	if ((s->fd = igos_input_open(path, &st)) < 0)
+		return -1;
+	if (igos_fd_regular(s->fd, &st)) {
 		unsigned char probe;
 
 		/* a file we may open but not read fails here, not half-way through */
@@ -141,7 +131,7 @@ src_file(struct src *s, const char *path)
 		s->len = (size_t)st.st_size;
 		return 0;
 	}
-	/* a pipe or a device: read it whole once */
+	/* a pipe, a device, a procfs or sysfs file: read it whole once */
 	close(s->fd);
 	s->fd = -1;
 whole:
@@ -945,63 +935,15 @@ is_text_section(const char *name)
 	return 0;
 }
 
-static int
-valid_utf8(const unsigned char *p, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = p[i], need;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3, cp = c & 0x07;
-		else
-			return 0;
-		if (n - i <= need)
-			return 0;
-		for (unsigned j = 1; j <= need; j++) {
-			if ((p[i + j] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i + j] & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
-}
-
 static void
 json_string(const unsigned char *p, size_t n)
 {
-	putchar('"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = p[i];
+	struct igos_text t = { 0 };
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c == '\r')
-			fputs("\\r", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	if (igos_json_str(&t, p, n) < 0)
+		errx(1, "%s", igos_errmsg());
+	fwrite(t.p, 1, t.len, stdout);
+	free(t.p);
 }
 
 static int
@@ -1075,7 +1017,7 @@ do_inspect(const char *path, int json, const char *only)
 			printf(":{\"size\":%u,\"sha256\":\"%s\"", s->vsize, hex);
 			if (is_text_section(s->name)) {
 				fputs(",\"text\":", stdout);
-				if (have == s->vsize && valid_utf8(d, have))
+				if (have == s->vsize && igos_utf8_valid(d, have))
 					json_string(d, have);
 				else
 					fputs("\"(not valid UTF-8)\"", stdout);
@@ -1090,7 +1032,7 @@ do_inspect(const char *path, int json, const char *only)
 						 d[n - 1] == ' ' || d[n - 1] == '\t' || d[n - 1] == '\r'))
 					n--;
 				fputs("  text:\n", stdout);
-				if (!valid_utf8(d, n) || memchr(d, '\0', n) != NULL) {
+				if (!igos_utf8_valid(d, n) || memchr(d, '\0', n) != NULL) {
 					fputs("    (not valid UTF-8)\n", stdout);
 				} else {
 					for (size_t a = 0; a < n;) {

@@ -1,5 +1,6 @@
 /* The UKI stub's pure helpers (efi/pure.c built for the host): SBAT text,
- * the PE parser, section lookup and the loader with relocations, and the
+ * the PE parser, section lookup (in the input taken as a loaded image, and in
+ * the image the loader lays out) and the loader with relocations, and the
  * LoadOptions conversions. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +26,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *p;
 		size_t n;
 
+		/* The input taken as a loaded image of its own size, looked up
+		 * in PCR 11 order as the stub does. */
+		for (unsigned i = 0; i < uki_pcr11_count; i++)
+			if (uki_loaded_section(&pe, data, size, uki_pcr11_order[i], &p, &n) == UKI_OK &&
+			    n > 0) {
+				volatile uint8_t sink = p[0] ^ p[n - 1];
+				(void)sink;
+			}
 		if (pe.size_of_image <= (1u << 20)) {
 			uint8_t *img = calloc(1, pe.size_of_image ? pe.size_of_image : 1);
 

@@ -5,7 +5,7 @@
 . "$TESTLIB/ukify.sh"
 need igos-ukify igos-sign objcopy objdump sbsign sbverify python3 "$STUB" \
 	"${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-stubx64.efi"
-plan 42
+plan 45
 
 mkkernel vmlinuz 6.1.0-99-test 300001
 head -c 100001 /dev/urandom >initrd1
@@ -163,4 +163,13 @@ for (a, b) in zip(secs, secs[1:]):
 
 run 0 "igos-ukify: cannot find the kernel version in 'plain': no .uname section (give --uname)" \
 	"a kernel with no version string: warned, built" igos-ukify build --stub "$STUB" --linux plain -o u3.efi
+
+# @FILE from procfs and sysfs, whose stat size is 0 or 4096, not their content's:
+# read to their end like a pipe, the section holds exactly what cat shows
+for f in /proc/cmdline /proc/self/mountinfo /sys/kernel/uevent_seqnum; do
+	cat "$f" >want 2>/dev/null || { skip 1 "no $f"; continue; }
+	igos-ukify build --stub "$STUB" --linux vmlinuz --uname 6.1 --cmdline "@$f" -o pf.efi 2>err
+	section pf.efi .cmdline >got
+	ok "--cmdline @$f: the section is the file's content" cmp -s want got
+done
 done_testing

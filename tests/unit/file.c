@@ -1,5 +1,6 @@
 /* Whole-input reading: regular files are mapped, pipes and pseudo files read. */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -33,6 +34,29 @@ main(void)
 	OK(igos_buf_read(&b, "/nonexistent/x", 0) < 0 &&
 	   strcmp(igos_errmsg(), "cannot open '/nonexistent/x': No such file or directory") == 0,
 	   "a missing file is named");
+	/* the exact reader (a signed size): the size is told, never a byte past it */
+	{
+		struct stat st;
+		int cmp = 9;
+
+		OK(igos_buf_read_exact(&b, tmpl, 6, &cmp) == 0 && cmp == 0 && b.len == 6 &&
+		   memcmp(b.data, "hello\n", 6) == 0, "exact: a file of the size is read");
+		igos_buf_free(&b);
+		OK(igos_buf_read_exact(&b, tmpl, 7, &cmp) == 0 && cmp == -1 && b.data == NULL,
+		   "exact: a shorter file is told");
+		OK(igos_buf_read_exact(&b, tmpl, 5, &cmp) == 0 && cmp == 1 && b.data == NULL,
+		   "exact: a longer file is told");
+		OK(igos_buf_read_exact(&b, "/", 1, &cmp) < 0 &&
+		   strcmp(igos_errmsg(), "cannot read '/': Is a directory") == 0,
+		   "exact: a directory is refused");
+		fd = open("/proc/self/stat", O_RDONLY);
+		OK(fd >= 0 && fstat(fd, &st) == 0 && !igos_fd_regular(fd, &st),
+		   "a proc file is not taken as a regular file of its stated size");
+		close(fd);
+		fd = open(tmpl, O_RDONLY);
+		OK(fd >= 0 && fstat(fd, &st) == 0 && igos_fd_regular(fd, &st), "a file is");
+		close(fd);
+	}
 	unlink(tmpl);
 	return DONE();
 }
