@@ -189,22 +189,6 @@ out_commit(struct igos_out *o)
 	cur_out = NULL;
 }
 
-static size_t
-align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
-/*
- * Write a PE image: its bytes up to content_end with CheckSum and the
- * Certificate Table entry replaced, zero padding, then the table. The table
- * is given as a list of pieces (entry bytes, each padded to 8 here).
- */
-struct piece {
-	const unsigned char *p; /* from memory, or NULL: from the input at off */
-	size_t off, len;
-};
-
 /*
  * For a regular output from a regular input, the image body can go out
  * before it is hashed: the kernel copies it and starts writing it back while
@@ -216,87 +200,20 @@ pe_write_early(struct igos_out *o, struct input *in, const struct igos_pe *pe)
 {
 	if (o->is_stdout || in->fd < 0)
 		return 0;
-	out_input(o, in, 0, igos_ac_content_end(pe));
+	if (igos_pe_write_body(o, pe, in->fd) < 0)
+		fail("%s", igos_errmsg());
 	(void)sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	return 1;
 }
 
+/* The image with its certificate table made of pieces, CheckSum set; committed. */
 static void
 pe_write(struct igos_out *o, int early, struct input *in, const struct igos_pe *pe,
-	 uint64_t content_ws, const struct piece *pc, unsigned npc)
+	 uint64_t content_ws, const struct igos_pe_piece *pc, unsigned npc)
 {
-	static const unsigned char zero[8];
-	unsigned char sd[8], cs[4];
-	size_t end = igos_ac_content_end(pe), pad = 0, tsize = 0, toff;
-	uint64_t ws = content_ws;
-
-	for (unsigned i = 0; i < npc; i++)
-		tsize += align8(pc[i].len);
-	if (tsize) {
-		pad = align8(end) - end;
-		if (end + pad > UINT32_MAX || tsize > UINT32_MAX - (end + pad))
-			fail("'%s': image too large for a certificate table", in->path);
-	}
-	toff = end + pad;
-	igos_put_le32(sd, tsize ? (uint32_t)toff : 0);
-	igos_put_le32(sd + 4, (uint32_t)tsize);
-	ws += igos_ac_wordsum(sd, 8, pe->secdir_off);
-	for (unsigned i = 0, at = 0; i < npc; i++) {
-		const unsigned char *p = pc[i].p ? pc[i].p : in->b.data + pc[i].off;
-
-		ws += igos_ac_wordsum(p, pc[i].len, toff + at);
-		at += align8(pc[i].len);
-	}
-	igos_put_le32(cs, igos_ac_checksum(ws, toff + tsize));
-
-	if (!early) {
-		out_write(o, pe->data, pe->checksum_off);
-		out_write(o, cs, 4);
-		out_write(o, pe->data + pe->checksum_off + 4,
-			  pe->secdir_off - (pe->checksum_off + 4));
-		out_write(o, sd, 8);
-		out_input(o, in, pe->secdir_off + 8, end - (pe->secdir_off + 8));
-	}
-	if (tsize)
-		out_write(o, zero, pad);
-	for (unsigned i = 0; i < npc; i++) {
-		if (pc[i].p)
-			out_write(o, pc[i].p, pc[i].len);
-		else
-			out_input(o, in, pc[i].off, pc[i].len);
-		out_write(o, zero, align8(pc[i].len) - pc[i].len);
-	}
-	if (early && (igos_out_pwrite(o, cs, 4, pe->checksum_off) < 0 ||
-		      igos_out_pwrite(o, sd, 8, pe->secdir_off) < 0))
-		fail("%s", igos_errmsg());
+	if (igos_pe_write_signed(o, pe, in->fd, early, content_ws, pc, npc) < 0)
+		fail("'%s': %s", in->path, igos_errmsg());
 	out_commit(o);
-}
-
-/* Word sum of the image up to content_end without CheckSum and the table entry. */
-static uint64_t
-content_wordsum(const struct input *in, const struct igos_pe *pe)
-{
-	size_t end = igos_ac_content_end(pe);
-	const struct igos_ac_range r[3] = {
-		{ 0, pe->checksum_off },
-		{ pe->checksum_off + 4, pe->secdir_off - (pe->checksum_off + 4) },
-		{ pe->secdir_off + 8, end - (pe->secdir_off + 8) },
-	};
-	uint64_t ws = 0;
-
-	for (int i = 0; i < 3; i++)
-		for (size_t off = r[i].off, left = r[i].len; left;) {
-			size_t k = left < (4u << 20) ? left : (4u << 20);
-
-			ws += igos_ac_wordsum(in->b.data + off, k, off);
-			if (in->b.mapped)
-				madvise(in->b.data + (off & ~(size_t)4095),
-					((off + k) & ~(size_t)4095) - (off & ~(size_t)4095),
-					MADV_DONTNEED);
-			off += k;
-			left -= k;
-		}
-	return ws;
 }
 
 /* ---- JSON ---- */
@@ -538,10 +455,10 @@ cmd_remove(struct input *in, const char *outpath, unsigned idx, int all)
 		return 0;
 	}
 	{
-		struct piece pc[IGOS_AC_MAX_CERTS];
+		struct igos_pe_piece pc[IGOS_AC_MAX_CERTS];
 		struct igos_out o;
 		unsigned npc = 0;
-		uint64_t ws = content_wordsum(in, &pe);
+		uint64_t ws = igos_pe_content_wordsum(&pe, in->b.mapped);
 
 		for (unsigned i = 0; i < s.n; i++) {
 			if (all || i + 1 == idx)
@@ -619,7 +536,7 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 	{
 		struct igos_pe pe;
 		struct igos_ac_cert c[IGOS_AC_MAX_CERTS];
-		struct piece pc[IGOS_AC_MAX_CERTS + 1];
+		struct igos_pe_piece pc[IGOS_AC_MAX_CERTS + 1];
 		struct igos_out o;
 		unsigned n, bits;
 		int early;
@@ -672,8 +589,8 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		entry[7] = 0;
 		memcpy(entry + 8, p7, p7len);
 		for (unsigned i = 0; i < n; i++)
-			pc[i] = (struct piece){ NULL, c[i].off, c[i].dwlength };
-		pc[n] = (struct piece){ entry, 0, p7len + 8 };
+			pc[i] = (struct igos_pe_piece){ NULL, c[i].off, c[i].dwlength };
+		pc[n] = (struct igos_pe_piece){ entry, 0, p7len + 8 };
 		pe_write(&o, early, in, &pe, ws, pc, n + 1);
 		free(entry);
 		free(p7);
