@@ -21,7 +21,7 @@ EFI_LDFLAGS = -shared -Bsymbolic -nostdlib -znocombreloc --no-undefined \
 EFI_LIBS = -L$(GNUEFI_LIB) -lefi -lgnuefi
 EFI_SECTIONS = -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
 	-j '.rel.*' -j '.rela.*' -j .reloc -j .sbat
-EFI_HDRS = $(wildcard efi/*.h)
+EFI_HDRS = $(wildcard efi/*.h) lib/uki-sections.h
 
 STUB_EFI   := $(BUILD)/efi/igos-stubx64.efi
 MARKER_EFI := $(BUILD)/efi/igos-marker.efi

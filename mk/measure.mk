@@ -14,3 +14,6 @@ UNIT_LIBS_measure-pcr := $(PCR_LIBS)
 $(BUILD)/tests/unit/measure-pcr.t: lib/pcr.h
 BENCHES += tests/bench/igos-measure.sh
 FUZZ_LIBS_pcrsig := $(PCR_LIBS)
+# the table of measured UKI sections, shared with the stub (efi/pure.c)
+$(BUILD)/obj/lib/pcr.o $(BUILD)/obj/lib/pcrsign.o $(BUILD)/bin/igos-measure \
+	$(BUILD)/bin/igos-ukify $(BUILD)/tests/unit/measure-pcr.t: lib/uki-sections.h
