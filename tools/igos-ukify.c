@@ -338,8 +338,7 @@ sbat_lines(struct igos_text *out, const unsigned char *p, size_t len, const char
 			}
 			continue;
 		}
-		if (le == p)
-			continue;
+		/* blank lines are kept, as ukify keeps them */
 		if (igos_text_add(out, p, (size_t)(le - p)) < 0 || igos_text_add(out, "\n", 1) < 0)
 			return -1;
 	}
@@ -563,8 +562,9 @@ job_inputs(struct job *j)
 	struct build *bo = j->bo;
 	const char *o = bo->osrel;
 
-	/* .osrel */
-	if (o == NULL) {
+	/* .osrel: an empty text means the default, as with ukify */
+	if (o == NULL || o[0] == '\0') {
+		o = NULL;
 		if (access("/etc/os-release", F_OK) == 0)
 			o = "@/etc/os-release";
 		else if (access("/usr/lib/os-release", F_OK) == 0)
@@ -581,13 +581,16 @@ job_inputs(struct job *j)
 	} else if (bo->cmdline != NULL) {
 		if ((j->cmd = collapse_ws(bo->cmdline)) == NULL)
 			return igos_seterr("out of memory");
-		if (job_add_text(j, ".cmdline", j->cmd, strlen(j->cmd)) < 0)
+		/* white space only is no command line: no section, as with ukify */
+		if (j->cmd[0] != '\0' && job_add_text(j, ".cmdline", j->cmd, strlen(j->cmd)) < 0)
 			return -1;
 	}
 	if (bo->dtb != NULL && job_add_file(j, ".dtb", bo->dtb) < 0)
 		return -1;
-	/* .uname */
-	if (bo->uname != NULL) {
+	/* .uname: an empty --uname means none, and no guessing (as ukify) */
+	if (bo->uname != NULL && bo->uname[0] == '\0') {
+		j->uname = NULL;
+	} else if (bo->uname != NULL) {
 		if ((j->uname = strdup(bo->uname)) == NULL)
 			return igos_seterr("out of memory");
 	} else {
@@ -1324,8 +1327,6 @@ main_build(int argc, char **argv)
 	/* an empty text is no section, as with ukify */
 	if (bo.cmdline != NULL && bo.cmdline[0] == '\0')
 		bo.cmdline = NULL;
-	if (bo.uname != NULL && bo.uname[0] == '\0')
-		bo.uname = NULL;
 	if (pcr_key == NULL && (bo.pcr_banks || bo.nphases || pin_file))
 		usage_err("--pcr-bank, --phase and --pin-file go with --pcr-key");
 	if (pcr_key != NULL && bo.pcrsig != NULL)
