@@ -6,3 +6,4 @@ $(BUILD)/bin/igos-ukify: lib/ini.h
 CFLAGS_igos-ukify += $(call pc_cflags,tss2-mu json-c)
 LIBS_igos-ukify := $(PCR_LIBS)
 $(BUILD)/bin/igos-ukify: lib/pcr.h
+$(BUILD)/obj/lib/uki.o $(BUILD)/bin/igos-ukify: lib/uki.h

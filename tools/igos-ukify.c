@@ -20,6 +20,7 @@
 #include "igos.h"
 #include "pcr.h"
 #include "ini.h"
+#include "uki.h"
 
 #ifndef IGOS_STUB_PATH
 #define IGOS_STUB_PATH "/usr/local/lib/igos/igos-stubx64.efi"
@@ -256,55 +257,7 @@ section_emit(struct igos_out *o, const struct section *sec)
 	return 0;
 }
 
-/* ---- .uname and .sbat ---------------------------------------------------- */
-
-static int
-uname_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-	       c == '+' || c == '-';
-}
-
-/* "VERSION (" at p[0..len): the length of VERSION, or 0. */
-static size_t
-uname_match(const unsigned char *p, size_t len)
-{
-	size_t n = 0;
-
-	while (n < len && uname_char(p[n]))
-		n++;
-	if (n == 0 || n + 2 > len || p[n] != ' ' || p[n + 1] != '(')
-		return 0;
-	return n;
-}
-
-/* The kernel's version: x86 bzImage header, else "Linux version X (" in the
- * image. Returns a heap string, or NULL when there is none. */
-static char *
-kernel_uname(const unsigned char *k, size_t len)
-{
-	static const char needle[] = "Linux version ";
-
-	if (len >= 0x210 && memcmp(k + 0x202, "HdrS", 4) == 0) {
-		size_t off = 0x200 + (size_t)igos_le16(k + 0x20e), n, max;
-
-		if (off < len) {
-			max = len - off < 128 ? len - off : 128;
-			n = strnlen((const char *)k + off, max);
-			if ((n = uname_match(k + off, n)) > 0)
-				return strndup((const char *)k + off, n);
-		}
-	}
-	for (const unsigned char *p = k; len >= sizeof(needle) &&
-	     (p = memmem(p, len - (size_t)(p - k), needle, sizeof(needle) - 1)) != NULL; p++) {
-		const unsigned char *v = p + sizeof(needle) - 1;
-		size_t n, rest = len - (size_t)(v - k);
-
-		if (rest > 0 && *v >= '0' && *v <= '9' && (n = uname_match(v, rest < 128 ? rest : 128)))
-			return strndup((const char *)v, n);
-	}
-	return NULL;
-}
+/* ---- .sbat ---------------------------------------------------- */
 
 /*
  * Add the lines of an SBAT text after its "sbat," header line to out (each
@@ -404,11 +357,6 @@ struct build {
 	size_t nphases;
 };
 
-static const char *const RESERVED[] = {
-	".osrel", ".cmdline", ".dtb", ".uname", ".splash", ".pcrpkey", ".initrd",
-	".linux", ".sbat", ".pcrsig", NULL,
-};
-
 /* Exits 2 on a name igos-ukify cannot take. */
 static void
 check_name(const char *name, size_t n)
@@ -420,33 +368,8 @@ check_name(const char *name, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (name[i] <= ' ' || name[i] > '~')
 			usage_err("section name '%.*s' is not printable ASCII", (int)n, name);
-	for (int i = 0; RESERVED[i]; i++)
-		if (strlen(RESERVED[i]) == n && memcmp(RESERVED[i], name, n) == 0)
-			usage_err("section %s is written by " PROG "; use its own option",
-				  RESERVED[i]);
-}
-
-static char *
-collapse_ws(const char *s)
-{
-	char *r = malloc(strlen(s) + 1), *w = r;
-	int sp = 0;
-
-	if (r == NULL)
-		return NULL;
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' ||
-		    *s == '\v') {
-			sp = w != r;
-			continue;
-		}
-		if (sp)
-			*w++ = ' ';
-		sp = 0;
-		*w++ = *s;
-	}
-	*w = '\0';
-	return r;
+	if (igos_uki_reserved(name, n))
+		usage_err("section %.*s is written by " PROG "; use its own option", (int)n, name);
 }
 
 /* Digest a section's contents (VirtualSize bytes, padding included) into in. */
@@ -579,7 +502,7 @@ job_inputs(struct job *j)
 		if (job_add_file(j, ".cmdline", bo->cmdline + 1) < 0)
 			return -1;
 	} else if (bo->cmdline != NULL) {
-		if ((j->cmd = collapse_ws(bo->cmdline)) == NULL)
+		if ((j->cmd = igos_uki_cmdline(bo->cmdline)) == NULL)
 			return igos_seterr("out of memory");
 		/* white space only is no command line: no section, as with ukify */
 		if (j->cmd[0] != '\0' && job_add_text(j, ".cmdline", j->cmd, strlen(j->cmd)) < 0)
@@ -598,7 +521,7 @@ job_inputs(struct job *j)
 
 		if (kb == NULL)
 			return -1;
-		j->uname = kernel_uname(kb, j->kernel.len);
+		j->uname = igos_uki_kernel_uname(kb, j->kernel.len);
 		if (j->uname == NULL)
 			warnx("cannot find the kernel version in '%s': no .uname section "
 			      "(give --uname)", bo->linux_path);
