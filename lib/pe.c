@@ -259,6 +259,8 @@ igos_pe_strip_symbols(struct igos_pe_edit *e, int *stripped)
 		*stripped = 0;
 	if (pe->symtab_off == 0)
 		return 0;
+	if (e->nadded)
+		return igos_seterr("COFF symbol table dropped after sections were added");
 	/* where it lies: never inside the headers or any section's data */
 	if (pe->symtab_off < pe->size_of_headers ||
 	    pe->symtab_off < (uint64_t)pe->opt_off + pe->opt_size +
