@@ -1,6 +1,7 @@
 /* The UKI stub's pure logic (PE parsing and loading, measurement order,
  * command line policy and conversion, SBAT text): built for EFI and the host. */
 #include "pure.h"
+#include "../lib/uki-sections.h"
 
 static uint16_t
 rd16(const uint8_t *p)
@@ -216,8 +217,9 @@ uki_pe_load(const struct uki_pe *pe, const uint8_t *file, size_t file_len,
 }
 
 const char *const uki_pcr11_order[] = {
-	".linux", ".osrel", ".cmdline", ".initrd", ".ucode",
-	".splash", ".dtb", ".uname", ".sbat", ".pcrpkey",
+#define SECTION_NAME(id, name) name,
+	IGOS_UKI_PCR11_SECTIONS(SECTION_NAME)
+#undef SECTION_NAME
 };
 const unsigned uki_pcr11_count = sizeof(uki_pcr11_order) / sizeof(uki_pcr11_order[0]);
 

@@ -111,13 +111,13 @@ igos_ac_ranges(const struct igos_pe *pe, struct igos_ac_range *r)
 
 	r[k++] = (struct igos_ac_range){ 0, pe->checksum_off };
 	if (pe->ndirs > 4) {
-		r[k++] = (struct igos_ac_range){ pe->checksum_off + 4,
-						 pe->secdir_off - (pe->checksum_off + 4) };
-		r[k++] = (struct igos_ac_range){ pe->secdir_off + 8,
-						 pe->size_of_headers - (pe->secdir_off + 8) };
+		r[k++] = (struct igos_ac_range){ pe->checksum_off + IGOS_PE_CHECKSUM_SIZE,
+						 pe->secdir_off - (pe->checksum_off + IGOS_PE_CHECKSUM_SIZE) };
+		r[k++] = (struct igos_ac_range){ pe->secdir_off + IGOS_PE_DIRENT_SIZE,
+						 pe->size_of_headers - (pe->secdir_off + IGOS_PE_DIRENT_SIZE) };
 	} else {
-		r[k++] = (struct igos_ac_range){ pe->checksum_off + 4,
-						 pe->size_of_headers - (pe->checksum_off + 4) };
+		r[k++] = (struct igos_ac_range){ pe->checksum_off + IGOS_PE_CHECKSUM_SIZE,
+						 pe->size_of_headers - (pe->checksum_off + IGOS_PE_CHECKSUM_SIZE) };
 	}
 	if (r[k - 1].off > pe->size_of_headers)
 		return igos_seterr("PE SizeOfHeaders smaller than the optional header");

@@ -261,5 +261,7 @@ igos_cli_verbs(int argc, char **argv, const struct igos_verb *verbs)
 			optind = 0;
 			return v->run(argc - 1, argv + 1);
 		}
+	if (argv[1][0] == '-')
+		igos_usage_err("the verb comes first (%s), not '%s'", list, argv[1]);
 	igos_usage_err("unknown verb '%s' (%s)", argv[1], list);
 }

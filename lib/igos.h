@@ -262,6 +262,91 @@ const struct igos_pe_section *igos_pe_section(const struct igos_pe *pe, const ch
 /* PE checksum of data as if the CheckSum field at csum_off were zero. */
 uint32_t igos_pe_checksum(const unsigned char *data, size_t len, size_t csum_off);
 
+/* Sizes of the fields the Authenticode digest skips. */
+#define IGOS_PE_CHECKSUM_SIZE 4u
+#define IGOS_PE_DIRENT_SIZE 8u
+
+/*
+ * An image being edited: a private copy of its headers and section data,
+ * with the parse kept in step with every edit, and sections added whose data
+ * is supplied only when the image is written (a kernel or an initrd is copied
+ * from its file then, never held in memory). Every edit checks the image's
+ * own numbers before it uses them.
+ */
+struct igos_pe_edit {
+	unsigned char *d;         /* headers and the original section data, edited */
+	size_t len, cap;
+	struct igos_pe pe;        /* pe.data == d; sections added are in pe.sec too */
+	unsigned nadded;          /* the last nadded of pe.sec have their data outside d */
+	uint64_t end;             /* file length: len plus the added sections' raw data */
+};
+
+/* Parse a copy of data[0..len) for editing (igos_pe_parse's checks). */
+int igos_pe_edit_open(struct igos_pe_edit *e, const unsigned char *data, size_t len);
+void igos_pe_edit_free(struct igos_pe_edit *e);
+/*
+ * Drop a COFF symbol table (an image should have none): only when it, with
+ * its string table, lies after the headers and after every section's raw
+ * data and ends the file; a table after them that does not end the file is
+ * kept (as systemd's ukify does). A table anywhere else, or reaching past the
+ * end of the file, is an error. Sets *stripped (if not NULL).
+ */
+int igos_pe_strip_symbols(struct igos_pe_edit *e, int *stripped);
+/* Round each section's raw pointer and size, and SizeOfHeaders, up to
+ * FileAlignment, moving the data with zeros between (for peers such as sbsign
+ * that refuse gaps). */
+int igos_pe_align_raw(struct igos_pe_edit *e);
+/* Grow SizeOfHeaders to soh, moving every section's raw data up (the section
+ * table gets room for more entries); sections must lie at or above soh in
+ * memory. */
+int igos_pe_grow_headers(struct igos_pe_edit *e, uint32_t soh);
+/*
+ * Add a section header for vsize bytes of data given at write time: its
+ * VirtualAddress after the highest section, aligned to va_align (at least
+ * SectionAlignment); its raw data at the end of the file, FileAlignment
+ * aligned. Updates NumberOfSections, SizeOfInitializedData, SizeOfImage.
+ * Returns the section's index, or -1 (no room in the headers, or past 4 GiB).
+ */
+int igos_pe_add_section(struct igos_pe_edit *e, const char *name, uint32_t vsize,
+			uint32_t flags, uint32_t va_align);
+/* Replace the data of an original section in place: len bytes (at most its
+ * SizeOfRawData), zeros after; VirtualSize becomes len. */
+int igos_pe_set_section_data(struct igos_pe_edit *e, unsigned idx, const void *data,
+			     size_t len);
+void igos_pe_set_dll_characteristics(struct igos_pe_edit *e, uint16_t v);
+void igos_pe_set_checksum(struct igos_pe_edit *e, uint32_t v);
+/* CheckSum computed over the image (no added sections). */
+int igos_pe_update_checksum(struct igos_pe_edit *e);
+/* The Certificate Table entry (a file offset and a size). */
+int igos_pe_set_cert_table(struct igos_pe_edit *e, uint32_t off, uint32_t size);
+/* Write the image to o: the edited bytes, then each added section's raw data
+ * from emit (exactly its VirtualSize bytes; zero padding is added here). */
+typedef int (*igos_pe_emit_fn)(struct igos_out *o, void *ctx, unsigned added_idx);
+int igos_pe_edit_write(struct igos_pe_edit *e, struct igos_out *o, igos_pe_emit_fn emit,
+		       void *ctx);
+
+/*
+ * Writing a signed image as it streams (igos-sign): the image's bytes up to
+ * its content end with CheckSum and the Certificate Table entry set, zero
+ * padding to 8, then the table, each entry padded to 8. Entries come from
+ * memory or, with p NULL, from the input's fd at off (copied, not read).
+ */
+struct igos_pe_piece {
+	const unsigned char *p;
+	size_t off, len;
+};
+/* The body (everything but the CheckSum and the table entry, which are
+ * patched in by igos_pe_write_signed) written ahead, from fd. */
+int igos_pe_write_body(struct igos_out *o, const struct igos_pe *pe, int fd);
+/* content_ws: igos_pe_content_wordsum; body_written: igos_pe_write_body ran;
+ * fd: the input's fd, or -1 (bytes from pe->data). */
+int igos_pe_write_signed(struct igos_out *o, const struct igos_pe *pe, int fd,
+			 int body_written, uint64_t content_ws, const struct igos_pe_piece *pc,
+			 unsigned npc);
+/* Word sum of the image up to its content end without CheckSum and the table
+ * entry; drop_pages: pe->data is a mapping whose pages may be dropped once read. */
+uint64_t igos_pe_content_wordsum(const struct igos_pe *pe, int drop_pages);
+
 /* ---- little-endian fields (PE/COFF, EFI, verity: all little-endian) ------- */
 
 static inline uint16_t

@@ -25,16 +25,9 @@ static const struct {
 };
 
 static const char *const sections[IGOS_SEC_N] = {
-	[IGOS_SEC_LINUX] = ".linux",
-	[IGOS_SEC_OSREL] = ".osrel",
-	[IGOS_SEC_CMDLINE] = ".cmdline",
-	[IGOS_SEC_INITRD] = ".initrd",
-	[IGOS_SEC_UCODE] = ".ucode",
-	[IGOS_SEC_SPLASH] = ".splash",
-	[IGOS_SEC_DTB] = ".dtb",
-	[IGOS_SEC_UNAME] = ".uname",
-	[IGOS_SEC_SBAT] = ".sbat",
-	[IGOS_SEC_PCRPKEY] = ".pcrpkey",
+#define SECTION_NAME(id, name) [IGOS_SEC_##id] = name,
+	IGOS_UKI_PCR11_SECTIONS(SECTION_NAME)
+#undef SECTION_NAME
 };
 
 /* What the systemd 252 stub measured. */

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "igos.h"
+#include "uki-sections.h"
 
 /* The PCR a UKI stub extends. */
 #define IGOS_PCR_KERNEL_BOOT 11
@@ -38,16 +39,9 @@ size_t igos_pcr_bank_size(int bank);
 
 /* UKI sections that are measured, in the order the stub measures them. */
 enum igos_pcr_sec {
-	IGOS_SEC_LINUX,
-	IGOS_SEC_OSREL,
-	IGOS_SEC_CMDLINE,
-	IGOS_SEC_INITRD,
-	IGOS_SEC_UCODE,
-	IGOS_SEC_SPLASH,
-	IGOS_SEC_DTB,
-	IGOS_SEC_UNAME,
-	IGOS_SEC_SBAT,
-	IGOS_SEC_PCRPKEY,
+#define IGOS_SEC_ENUM(id, name) IGOS_SEC_##id,
+	IGOS_UKI_PCR11_SECTIONS(IGOS_SEC_ENUM)
+#undef IGOS_SEC_ENUM
 	IGOS_SEC_N
 };
 /* ".linux" -> IGOS_SEC_LINUX; -1 for a section that is never measured. */

@@ -2,7 +2,6 @@
  * igos-ukify: build a Unified Kernel Image from a stub, a kernel, initrds and
  * the small text sections, laid out as systemd's ukify does; inspect one.
  */
-#include <err.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -20,6 +19,7 @@
 #include "igos.h"
 #include "pcr.h"
 #include "ini.h"
+#include "uki.h"
 
 #ifndef IGOS_STUB_PATH
 #define IGOS_STUB_PATH "/usr/local/lib/igos/igos-stubx64.efi"
@@ -30,7 +30,6 @@
 #define SCN_CNT_CODE 0x00000020u
 #define SCN_CNT_INITIALIZED_DATA 0x00000040u
 #define SCN_MEM_READ 0x40000000u
-#define FILE_LOCAL_SYMS_STRIPPED 0x0008u
 #define DLL_NX_COMPAT 0x0100u
 /* Added sections go on page boundaries whatever the stub declares: 512-byte
  * placement trips OVMF's and shim's memory protection. */
@@ -55,20 +54,6 @@ usage(FILE *f)
 		"       " PROG " inspect [--json] [--section NAME] UKI\n"
 		"       " PROG " config -c FILE NAME...   # print [UKI] settings, one a line\n"
 		"       " PROG " -h|--help | -V|--version\n");
-}
-
-static _Noreturn void
-usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static _Noreturn void
-usage_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
-	exit(2);
 }
 
 static uint64_t
@@ -208,7 +193,6 @@ struct section {
 	unsigned pad;
 	uint32_t flags;
 	uint64_t len;       /* content length, padding included */
-	uint32_t vaddr, raw_off, raw_size;
 };
 
 static int
@@ -248,55 +232,7 @@ section_emit(struct igos_out *o, const struct section *sec)
 	return 0;
 }
 
-/* ---- .uname and .sbat ---------------------------------------------------- */
-
-static int
-uname_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-	       c == '+' || c == '-';
-}
-
-/* "VERSION (" at p[0..len): the length of VERSION, or 0. */
-static size_t
-uname_match(const unsigned char *p, size_t len)
-{
-	size_t n = 0;
-
-	while (n < len && uname_char(p[n]))
-		n++;
-	if (n == 0 || n + 2 > len || p[n] != ' ' || p[n + 1] != '(')
-		return 0;
-	return n;
-}
-
-/* The kernel's version: x86 bzImage header, else "Linux version X (" in the
- * image. Returns a heap string, or NULL when there is none. */
-static char *
-kernel_uname(const unsigned char *k, size_t len)
-{
-	static const char needle[] = "Linux version ";
-
-	if (len >= 0x210 && memcmp(k + 0x202, "HdrS", 4) == 0) {
-		size_t off = 0x200 + (size_t)igos_le16(k + 0x20e), n, max;
-
-		if (off < len) {
-			max = len - off < 128 ? len - off : 128;
-			n = strnlen((const char *)k + off, max);
-			if ((n = uname_match(k + off, n)) > 0)
-				return strndup((const char *)k + off, n);
-		}
-	}
-	for (const unsigned char *p = k; len >= sizeof(needle) &&
-	     (p = memmem(p, len - (size_t)(p - k), needle, sizeof(needle) - 1)) != NULL; p++) {
-		const unsigned char *v = p + sizeof(needle) - 1;
-		size_t n, rest = len - (size_t)(v - k);
-
-		if (rest > 0 && *v >= '0' && *v <= '9' && (n = uname_match(v, rest < 128 ? rest : 128)))
-			return strndup((const char *)v, n);
-	}
-	return NULL;
-}
+/* ---- .sbat ---------------------------------------------------- */
 
 /*
  * Add the lines of an SBAT text after its "sbat," header line to out (each
@@ -325,128 +261,58 @@ sbat_lines(struct igos_text *out, const unsigned char *p, size_t len, const char
 		if (first) {
 			first = 0;
 			if (le - p < 5 || memcmp(p, "sbat,", 5) != 0) {
-				warnx("%s has no SBAT header line, its SBAT is not used", what);
+				igos_warn("%s has no SBAT header line, its SBAT is not used", what);
 				return 0;
 			}
 			continue;
 		}
-		if (le == p)
-			continue;
+		/* blank lines are kept, as ukify keeps them */
 		if (igos_text_add(out, p, (size_t)(le - p)) < 0 || igos_text_add(out, "\n", 1) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* ---- PE assembly ----------------------------------------------------------- */
+/* ---- the stub ------------------------------------------------------------- */
 
-struct stub {
-	unsigned char *d;   /* the stub as it will be written (headers patched) */
-	size_t len;
-	struct igos_buf buf; /* the original */
-	struct igos_pe pe;  /* its parse */
-	uint32_t *raw_off;  /* per stub section, after alignment */
-	uint32_t *raw_size;
-};
+/* "stub 'PATH': " before the library's message. */
+static int
+stub_err(const char *path)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+	return igos_seterr("stub '%s': %s", path, msg);
+}
 
 /*
- * Load the stub: refuse a signed one, drop a COFF symbol table at its end,
- * round section raw pointers/sizes and SizeOfHeaders up to FileAlignment
- * (moving data as needed).
+ * Load the stub for editing: refuse a signed one, drop a COFF symbol table at
+ * its end, round section raw pointers/sizes and SizeOfHeaders up to
+ * FileAlignment (as ukify does).
  */
 static int
-stub_load(struct stub *st, const char *path)
+stub_load(struct igos_pe_edit *e, const char *path)
 {
-	struct igos_buf *bp = &st->buf, b;
-	struct igos_pe *pe = &st->pe;
-	unsigned char *d = NULL;
-	size_t len;
-	uint32_t fa;
+	struct igos_buf b;
+	int r;
 
-	memset(st, 0, sizeof(*st));
 	if (igos_buf_read(&b, path, 64u << 20) < 0)
 		return -1;
-	if (igos_pe_parse(pe, b.data, b.len) < 0) {
-		char msg[512];
-
-		snprintf(msg, sizeof(msg), "%s", igos_errmsg());
-		igos_seterr("stub '%s': %s", path, msg);
-		goto fail;
-	}
-	if (pe->cert_off != 0 || pe->cert_size != 0) {
+	r = igos_pe_edit_open(e, b.data, b.len);
+	igos_buf_free(&b);
+	if (r < 0)
+		return stub_err(path);
+	if (e->pe.cert_off != 0 || e->pe.cert_size != 0) {
 		igos_seterr("stub '%s' is signed; an unsigned stub is needed", path);
 		goto fail;
 	}
-	len = b.len;
-	if (pe->symtab_off != 0) {
-		uint64_t end = (uint64_t)pe->symtab_off + 18ull * pe->nsyms;
-
-		if (end + 4 <= len)
-			end += igos_le32(b.data + end);
-		if (end == len)
-			len = pe->symtab_off;
-	}
-	fa = pe->file_align;
-	if ((d = malloc(len + (size_t)pe->nsections * 2 * fa + fa)) == NULL) {
-		igos_seterr("out of memory");
+	if (igos_pe_strip_symbols(e, NULL) < 0 || igos_pe_align_raw(e) < 0) {
+		stub_err(path);
 		goto fail;
 	}
-	memcpy(d, b.data, len);
-	if (len != b.len) {
-		igos_put_le32(d + pe->pe_off + 12, 0);
-		igos_put_le32(d + pe->pe_off + 16, 0);
-		igos_put_le16(d + pe->pe_off + 22, pe->characteristics | FILE_LOCAL_SYMS_STRIPPED);
-	}
-	st->raw_off = calloc(pe->nsections + 1, sizeof(uint32_t));
-	st->raw_size = calloc(pe->nsections + 1, sizeof(uint32_t));
-	if (st->raw_off == NULL || st->raw_size == NULL) {
-		igos_seterr("out of memory");
-		goto fail;
-	}
-	for (unsigned i = 0; i < pe->nsections; i++) {
-		st->raw_off[i] = pe->sec[i].raw_off;
-		st->raw_size[i] = pe->sec[i].raw_size;
-	}
-	for (unsigned i = 0; i < pe->nsections; i++) {
-		uint32_t op = st->raw_off[i], os = st->raw_size[i];
-		uint64_t np = roundup(op, fa), ns = roundup(os, fa);
-		size_t padp = (size_t)(np - op), pads = (size_t)(ns - os);
-
-		if (os == 0)
-			continue;
-		if ((uint64_t)op + os > len) {
-			igos_seterr("stub '%s': section %s runs into the symbol table", path,
-				    pe->sec[i].name);
-			goto fail;
-		}
-		if (padp == 0 && pads == 0)
-			continue;
-		/* d[0..op) + zeros(padp) + d[op..op+os) + zeros(pads) + d[op+os..len) */
-		memmove(d + op + padp + os + pads, d + op + os, len - op - os);
-		memmove(d + op + padp, d + op, os);
-		memset(d + op, 0, padp);
-		memset(d + op + padp + os, 0, pads);
-		len += padp + pads;
-		st->raw_off[i] = (uint32_t)np;
-		st->raw_size[i] = (uint32_t)ns;
-		for (unsigned j = i + 1; j < pe->nsections; j++)
-			st->raw_off[j] += (uint32_t)(padp + pads);
-	}
-	for (unsigned i = 0; i < pe->nsections; i++) {
-		igos_put_le32(d + pe->sec[i].hdr_off + 16, st->raw_size[i]);
-		igos_put_le32(d + pe->sec[i].hdr_off + 20, st->raw_off[i]);
-	}
-	igos_put_le32(d + pe->opt_off + 60, (uint32_t)roundup(pe->size_of_headers, fa));
-	st->d = d;
-	st->len = len;
-	*bp = b; /* pe->data points into it: kept for the stub's lifetime */
 	return 0;
 fail:
-	free(d);
-	free(st->raw_off);
-	free(st->raw_size);
-	igos_buf_free(&b);
-	memset(st, 0, sizeof(*st));
+	igos_pe_edit_free(e);
 	return -1;
 }
 
@@ -466,49 +332,19 @@ struct build {
 	size_t nphases;
 };
 
-static const char *const RESERVED[] = {
-	".osrel", ".cmdline", ".dtb", ".uname", ".splash", ".pcrpkey", ".initrd",
-	".linux", ".sbat", ".pcrsig", NULL,
-};
-
 /* Exits 2 on a name igos-ukify cannot take. */
 static void
 check_name(const char *name, size_t n)
 {
 	if (n == 0)
-		usage_err("--section: empty section name");
+		igos_usage_err("--section: empty section name");
 	if (n > 8)
-		usage_err("section name '%.*s' is longer than 8 characters", (int)n, name);
+		igos_usage_err("section name '%.*s' is longer than 8 characters", (int)n, name);
 	for (size_t i = 0; i < n; i++)
 		if (name[i] <= ' ' || name[i] > '~')
-			usage_err("section name '%.*s' is not printable ASCII", (int)n, name);
-	for (int i = 0; RESERVED[i]; i++)
-		if (strlen(RESERVED[i]) == n && memcmp(RESERVED[i], name, n) == 0)
-			usage_err("section %s is written by " PROG "; use its own option",
-				  RESERVED[i]);
-}
-
-static char *
-collapse_ws(const char *s)
-{
-	char *r = malloc(strlen(s) + 1), *w = r;
-	int sp = 0;
-
-	if (r == NULL)
-		return NULL;
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' ||
-		    *s == '\v') {
-			sp = w != r;
-			continue;
-		}
-		if (sp)
-			*w++ = ' ';
-		sp = 0;
-		*w++ = *s;
-	}
-	*w = '\0';
-	return r;
+			igos_usage_err("section name '%.*s' is not printable ASCII", (int)n, name);
+	if (igos_uki_reserved(name, n))
+		igos_usage_err("section %.*s is written by " PROG "; use its own option", (int)n, name);
 }
 
 /* Digest a section's contents (VirtualSize bytes, padding included) into in. */
@@ -554,181 +390,142 @@ pcr_section(struct igos_pcr_input *in, int idx, struct section *sec)
 	return 0;
 }
 
-/*
- * The .pcrsig for the sections as they will be laid out: the same PCR 11
- * prediction igos-measure makes for the finished UKI (the stub's measured set:
- * systemd 252's stub measures fewer sections than igos' own).
- */
-static char *
-pcrsig_make(struct build *bo, struct stub *st, struct section *secs, size_t nsecs,
-	    const char *sbat, size_t sbat_len)
-{
-	struct igos_pcr_input in;
-	int old = igos_pcr_stub252(&st->pe);
+/* What one build holds while it runs. */
+struct job {
+	struct build *bo;
+	struct igos_pe_edit stub;  /* the stub, edited into the UKI's headers */
+	int stub252;               /* a systemd 252 stub: it measures fewer sections */
+	struct src kernel;
+	struct igos_pe kpe;        /* the kernel's parse, if it is a PE */
+	int kernel_pe;
+	struct src *srcs;          /* one per option, plus initrds and extras */
+	size_t nsrcs;
+	struct section secs[MAX_NEW]; /* the sections added, in order */
+	size_t nsecs;
+	struct igos_text sbat;     /* the merged .sbat */
+	char *uname, *cmd;
+};
 
-	igos_pcr_input_init(&in, bo->pcr_banks);
-	for (size_t i = 0; i < nsecs; i++)
-		if (pcr_section(&in, igos_pcr_section_index(secs[i].name), &secs[i]) < 0)
-			return NULL;
-	if (igos_pcr_input_set(&in, IGOS_SEC_SBAT, sbat, sbat_len) < 0)
-		return NULL;
-	if (old) {
-		in.present[IGOS_SEC_UNAME] = in.present[IGOS_SEC_SBAT] = 0;
-		in.present[IGOS_SEC_UCODE] = 0;
-	}
-	return igos_pcrsig_build_signer(&in, bo->pcr_banks, bo->phases, bo->nphases,
-					bo->pcr_signer);
-}
-
-static int
-do_build(struct build *bo)
-{
-	struct stub st;
-	struct src *srcs = NULL;
-	size_t nsrcs = 0;
-	struct section secs[MAX_NEW];
-	size_t nsecs = 0;
-	struct src kernel, *k;
-	struct igos_text sbat = {0};
-	char *uname = NULL, *cmd = NULL;
-	const struct igos_pe_section *ssbat;
-	struct igos_out out;
-	int rc = -1, sbat_idx = -1, out_open = 0;
-	uint64_t end, va;
-	uint32_t fa, init_data, sa;
-
-	memset(&kernel, 0, sizeof(kernel));
-	kernel.fd = -1;
-	if (stub_load(&st, bo->stub_path) < 0)
-		return -1;
-	fa = st.pe.file_align;
-	if (roundup(st.pe.size_of_headers, fa) > st.len) {
-		igos_seterr("stub '%s': SizeOfHeaders past the end of its sections",
-			    bo->stub_path);
-		goto out;
-	}
-	sa = st.pe.section_align > PAGE ? st.pe.section_align : PAGE;
-	/* every source: at most one per option, plus initrds and extras */
-	srcs = calloc(8 + bo->ninitrds + bo->nextra, sizeof(*srcs));
-	if (srcs == NULL) {
-		igos_seterr("out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < 8 + bo->ninitrds + bo->nextra; i++)
-		srcs[i].fd = -1;
-
-	if (src_file(&kernel, bo->linux_path) < 0)
-		goto out;
-	k = &kernel;
-	if (k->len == 0) {
-		igos_seterr("kernel '%s' is empty", bo->linux_path);
-		goto out;
-	}
-
-#define ADD(name, first, n, pad, flags)                                                    \
-	do {                                                                               \
-		if (nsecs == MAX_NEW) {                                                    \
-			igos_seterr("too many sections");                                  \
-			goto out;                                                          \
-		}                                                                          \
-		if (section_init(&secs[nsecs++], name, first, n, pad, flags) < 0)          \
-			goto out;                                                          \
-	} while (0)
 #define DATA (SCN_CNT_INITIALIZED_DATA | SCN_MEM_READ)
 
-	/* .osrel */
-	{
-		const char *o = bo->osrel;
-		struct src *s = &srcs[nsrcs];
+static int
+job_add(struct job *j, const char *name, struct src *parts, size_t n, unsigned pad,
+	uint32_t flags)
+{
+	if (j->nsecs == MAX_NEW)
+		return igos_seterr("too many sections");
+	return section_init(&j->secs[j->nsecs++], name, parts, n, pad, flags);
+}
 
-		if (o == NULL) {
-			if (access("/etc/os-release", F_OK) == 0)
-				o = "@/etc/os-release";
-			else if (access("/usr/lib/os-release", F_OK) == 0)
-				o = "@/usr/lib/os-release";
-			else
-				warnx("no /etc/os-release or /usr/lib/os-release: no .osrel section");
-		}
-		if (o != NULL) {
-			if (src_arg(s, o) < 0)
-				goto out;
-			nsrcs++;
-			ADD(".osrel", s, 1, 1, DATA);
-		}
+/* A section of one TEXT|@FILE argument. */
+static int
+job_add_arg(struct job *j, const char *name, const char *arg)
+{
+	struct src *s = &j->srcs[j->nsrcs];
+
+	if (src_arg(s, arg) < 0)
+		return -1;
+	j->nsrcs++;
+	return job_add(j, name, s, 1, 1, DATA);
+}
+
+/* A section of one file. */
+static int
+job_add_file(struct job *j, const char *name, const char *path)
+{
+	struct src *s = &j->srcs[j->nsrcs];
+
+	if (src_file(s, path) < 0)
+		return -1;
+	j->nsrcs++;
+	return job_add(j, name, s, 1, 1, DATA);
+}
+
+/* A section of bytes made here. */
+static int
+job_add_text(struct job *j, const char *name, const void *p, size_t n)
+{
+	struct src *s = &j->srcs[j->nsrcs];
+
+	if (src_text(s, p, n) < 0)
+		return -1;
+	j->nsrcs++;
+	return job_add(j, name, s, 1, 1, DATA);
+}
+
+/* The sections from the inputs, in ukify's order, .linux last. */
+static int
+job_inputs(struct job *j)
+{
+	struct build *bo = j->bo;
+	const char *o = bo->osrel;
+
+	/* .osrel: an empty text means the default, as with ukify */
+	if (o == NULL || o[0] == '\0') {
+		o = NULL;
+		if (access("/etc/os-release", F_OK) == 0)
+			o = "@/etc/os-release";
+		else if (access("/usr/lib/os-release", F_OK) == 0)
+			o = "@/usr/lib/os-release";
+		else
+			igos_warn("no /etc/os-release or /usr/lib/os-release: no .osrel section");
 	}
+	if (o != NULL && job_add_arg(j, ".osrel", o) < 0)
+		return -1;
 	/* .cmdline: a text has its white space collapsed; a file is verbatim */
-	if (bo->cmdline != NULL) {
-		struct src *s = &srcs[nsrcs];
-
-		if (bo->cmdline[0] == '@') {
-			if (src_file(s, bo->cmdline + 1) < 0)
-				goto out;
-		} else {
-			if ((cmd = collapse_ws(bo->cmdline)) == NULL ||
-			    src_text(s, cmd, strlen(cmd)) < 0) {
-				igos_seterr("out of memory");
-				goto out;
-			}
-		}
-		nsrcs++;
-		ADD(".cmdline", s, 1, 1, DATA);
+	if (bo->cmdline != NULL && bo->cmdline[0] == '@') {
+		if (job_add_file(j, ".cmdline", bo->cmdline + 1) < 0)
+			return -1;
+	} else if (bo->cmdline != NULL) {
+		if ((j->cmd = igos_uki_cmdline(bo->cmdline)) == NULL)
+			return igos_seterr("out of memory");
+		/* white space only is no command line: no section, as with ukify */
+		if (j->cmd[0] != '\0' && job_add_text(j, ".cmdline", j->cmd, strlen(j->cmd)) < 0)
+			return -1;
 	}
-	if (bo->dtb != NULL) {
-		if (src_file(&srcs[nsrcs], bo->dtb) < 0)
-			goto out;
-		ADD(".dtb", &srcs[nsrcs], 1, 1, DATA);
-		nsrcs++;
-	}
-	/* .uname */
-	if (bo->uname != NULL) {
-		uname = strdup(bo->uname);
+	if (bo->dtb != NULL && job_add_file(j, ".dtb", bo->dtb) < 0)
+		return -1;
+	/* .uname: an empty --uname means none, and no guessing (as ukify) */
+	if (bo->uname != NULL && bo->uname[0] == '\0') {
+		j->uname = NULL;
+	} else if (bo->uname != NULL) {
+		if ((j->uname = strdup(bo->uname)) == NULL)
+			return igos_seterr("out of memory");
 	} else {
-		const unsigned char *kb = src_bytes(k);
+		const unsigned char *kb = src_bytes(&j->kernel);
 
 		if (kb == NULL)
-			goto out;
-		uname = kernel_uname(kb, k->len);
-		if (uname == NULL)
-			warnx("cannot find the kernel version in '%s': no .uname section "
+			return -1;
+		j->uname = igos_uki_kernel_uname(kb, j->kernel.len);
+		if (j->uname == NULL)
+			igos_warn("cannot find the kernel version in '%s': no .uname section "
 			      "(give --uname)", bo->linux_path);
 	}
-	if (uname != NULL) {
-		if (src_text(&srcs[nsrcs], uname, strlen(uname)) < 0)
-			goto out;
-		ADD(".uname", &srcs[nsrcs], 1, 1, DATA);
-		nsrcs++;
-	}
-	if (bo->splash != NULL) {
-		if (src_file(&srcs[nsrcs], bo->splash) < 0)
-			goto out;
-		ADD(".splash", &srcs[nsrcs], 1, 1, DATA);
-		nsrcs++;
-	}
+	if (j->uname != NULL && job_add_text(j, ".uname", j->uname, strlen(j->uname)) < 0)
+		return -1;
+	if (bo->splash != NULL && job_add_file(j, ".splash", bo->splash) < 0)
+		return -1;
 	if (bo->pcrpkey != NULL) {
-		if (src_file(&srcs[nsrcs], bo->pcrpkey) < 0)
-			goto out;
-		ADD(".pcrpkey", &srcs[nsrcs], 1, 1, DATA);
-		nsrcs++;
+		if (job_add_file(j, ".pcrpkey", bo->pcrpkey) < 0)
+			return -1;
 	} else if (bo->pcr_signer != NULL) {
 		size_t n;
 		char *pem = igos_pcr_pubkey_pem(igos_signer_pubkey(bo->pcr_signer), &n);
+		int r = pem == NULL ? -1 : job_add_text(j, ".pcrpkey", pem, n);
 
-		if (pem == NULL || src_text(&srcs[nsrcs], pem, n) < 0) {
-			free(pem);
-			goto out;
-		}
 		free(pem);
-		ADD(".pcrpkey", &srcs[nsrcs], 1, 1, DATA);
-		nsrcs++;
+		if (r < 0)
+			return -1;
 	}
 	/* .initrd: one verbatim, several each padded to 4 bytes */
 	if (bo->ninitrds > 0) {
-		struct src *first = &srcs[nsrcs];
+		struct src *first = &j->srcs[j->nsrcs];
 
 		for (size_t i = 0; i < bo->ninitrds; i++)
-			if (src_file(&srcs[nsrcs++], bo->initrds[i]) < 0)
-				goto out;
-		ADD(".initrd", first, bo->ninitrds, bo->ninitrds > 1 ? 4 : 1, DATA);
+			if (src_file(&j->srcs[j->nsrcs++], bo->initrds[i]) < 0)
+				return -1;
+		if (job_add(j, ".initrd", first, bo->ninitrds, bo->ninitrds > 1 ? 4 : 1, DATA) < 0)
+			return -1;
 	}
 	/* --section NAME:TEXT|@FILE, in the order given */
 	for (size_t i = 0; i < bo->nextra; i++) {
@@ -736,187 +533,173 @@ do_build(struct build *bo)
 		char name[9];
 
 		snprintf(name, sizeof(name), "%.*s", (int)(colon - bo->extra[i]), bo->extra[i]);
-		if (src_arg(&srcs[nsrcs], colon + 1) < 0)
-			goto out;
-		ADD(name, &srcs[nsrcs], 1, 1, DATA);
-		nsrcs++;
+		if (job_add_arg(j, name, colon + 1) < 0)
+			return -1;
 	}
-	ADD(".linux", k, 1, 1, SCN_CNT_CODE | SCN_MEM_READ);
+	return job_add(j, ".linux", &j->kernel, 1, 1, SCN_CNT_CODE | SCN_MEM_READ);
+}
 
-	/* .sbat: the stub's, the kernel's (if a PE with one), each --sbat or the
-	 * default UKI line, merged into the stub's own .sbat */
-	ssbat = igos_pe_section(&st.pe, ".sbat");
-	if (ssbat == NULL) {
-		igos_seterr("stub '%s' has no .sbat section", bo->stub_path);
+/*
+ * .sbat: the stub's, the kernel's (if a PE with one), each --sbat or the
+ * default UKI line, merged into the stub's own .sbat. As ukify, the UKI claims
+ * NX compatibility only if a PE kernel does.
+ */
+static int
+job_sbat(struct job *j)
+{
+	struct build *bo = j->bo;
+	struct igos_pe *pe = &j->stub.pe;
+	const struct igos_pe_section *s = igos_pe_section(pe, ".sbat");
+	const unsigned char *kb;
+	char what[PATH_MAX + 16];
+	unsigned idx;
+
+	if (s == NULL)
+		return igos_seterr("stub '%s' has no .sbat section", bo->stub_path);
+	idx = (unsigned)(s - pe->sec);
+	if (igos_text_add(&j->sbat, SBAT_HEADER, sizeof(SBAT_HEADER) - 1) < 0 ||
+	    igos_text_add(&j->sbat, "\n", 1) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "stub '%s'", bo->stub_path);
+	if (sbat_lines(&j->sbat, pe->data + s->raw_off,
+		       s->vsize < s->raw_size ? s->vsize : s->raw_size, what) < 0)
+		return -1;
+	if ((kb = src_bytes(&j->kernel)) == NULL)
+		return -1;
+	j->kernel_pe = j->kernel.len >= 2 && kb[0] == 'M' && kb[1] == 'Z' &&
+		       igos_pe_parse(&j->kpe, kb, j->kernel.len) == 0;
+	if (j->kernel_pe && !(j->kpe.dll_characteristics & DLL_NX_COMPAT))
+		igos_pe_set_dll_characteristics(&j->stub, pe->dll_characteristics &
+							  (uint16_t)~DLL_NX_COMPAT);
+	if (j->kernel_pe && (s = igos_pe_section(&j->kpe, ".sbat")) != NULL) {
+		snprintf(what, sizeof(what), "kernel '%s'", bo->linux_path);
+		if (sbat_lines(&j->sbat, kb + s->raw_off,
+			       s->vsize < s->raw_size ? s->vsize : s->raw_size, what) < 0)
+			return -1;
+	}
+	if (bo->nsbats == 0 && (igos_text_add(&j->sbat, SBAT_UKI, sizeof(SBAT_UKI) - 1) < 0 ||
+				igos_text_add(&j->sbat, "\n", 1) < 0))
+		return -1;
+	for (size_t i = 0; i < bo->nsbats; i++) {
+		struct src t;
+		int r;
+
+		if (src_arg(&t, bo->sbats[i]) < 0)
+			return -1;
+		snprintf(what, sizeof(what), "--sbat '%s'", bo->sbats[i]);
+		r = sbat_lines(&j->sbat, src_bytes(&t), t.len, what);
+		src_free(&t);
+		if (r < 0)
+			return -1;
+	}
+	/* joined by '\n', ending "\n\0" */
+	if (igos_text_add(&j->sbat, "", 1) < 0)
+		return -1;
+	if (j->sbat.len > pe->sec[idx].raw_size)
+		return igos_seterr("stub '%s': its .sbat section has room for %u bytes, the "
+				   "merged SBAT needs %zu", bo->stub_path, pe->sec[idx].raw_size,
+				   j->sbat.len);
+	return igos_pe_set_section_data(&j->stub, idx, j->sbat.p, j->sbat.len);
+}
+
+/*
+ * The .pcrsig for the sections as they will be laid out: the same PCR 11
+ * prediction igos-measure makes for the finished UKI (the stub's measured set:
+ * systemd 252's stub measures fewer sections than igos' own).
+ */
+static int
+job_pcrsig(struct job *j)
+{
+	struct build *bo = j->bo;
+	struct igos_pcr_input in;
+	char *json;
+	int r;
+
+	if (bo->pcrsig != NULL)
+		return job_add_file(j, ".pcrsig", bo->pcrsig);
+	if (bo->pcr_signer == NULL)
+		return 0;
+	igos_pcr_input_init(&in, bo->pcr_banks);
+	for (size_t i = 0; i < j->nsecs; i++)
+		if (pcr_section(&in, igos_pcr_section_index(j->secs[i].name), &j->secs[i]) < 0)
+			return -1;
+	if (igos_pcr_input_set(&in, IGOS_SEC_SBAT, j->sbat.p, j->sbat.len) < 0)
+		return -1;
+	if (j->stub252) {
+		in.present[IGOS_SEC_UNAME] = in.present[IGOS_SEC_SBAT] = 0;
+		in.present[IGOS_SEC_UCODE] = 0;
+	}
+	json = igos_pcrsig_build_signer(&in, bo->pcr_banks, bo->phases, bo->nphases,
+					bo->pcr_signer);
+	r = json == NULL ? -1 : job_add_text(j, ".pcrsig", json, strlen(json));
+	free(json);
+	return r;
+}
+
+static int
+emit_section(struct igos_out *o, void *ctx, unsigned k)
+{
+	return section_emit(o, &((struct job *)ctx)->secs[k]);
+}
+
+/* The new section headers, each page-aligned after the last, and the file. */
+static int
+job_write(struct job *j)
+{
+	struct igos_out out;
+
+	for (size_t i = 0; i < j->nsecs; i++)
+		if (igos_pe_add_section(&j->stub, j->secs[i].name, (uint32_t)j->secs[i].len,
+					j->secs[i].flags, PAGE) < 0)
+			return stub_err(j->bo->stub_path);
+	/* no checksum, as ukify: it would need a second pass over the whole image */
+	igos_pe_set_checksum(&j->stub, 0);
+	if (igos_out_open(&out, j->bo->out, 0, 0) < 0)
+		return -1;
+	if (igos_pe_edit_write(&j->stub, &out, emit_section, j) < 0) {
+		igos_out_abort(&out);
+		return -1;
+	}
+	return igos_out_commit(&out);
+}
+
+static int
+do_build(struct build *bo)
+{
+	struct job j;
+	int rc = -1;
+
+	memset(&j, 0, sizeof(j));
+	j.bo = bo;
+	j.kernel.fd = -1;
+	if (stub_load(&j.stub, bo->stub_path) < 0)
+		return -1;
+	j.stub252 = igos_pcr_stub252(&j.stub.pe);
+	/* every source: at most one per option, plus initrds and extras */
+	if ((j.srcs = calloc(8 + bo->ninitrds + bo->nextra, sizeof(*j.srcs))) == NULL) {
+		igos_seterr("out of memory");
 		goto out;
 	}
-	sbat_idx = (int)(ssbat - st.pe.sec);
-	if (igos_text_add(&sbat, SBAT_HEADER, sizeof(SBAT_HEADER) - 1) < 0 ||
-	    igos_text_add(&sbat, "\n", 1) < 0)
+	for (size_t i = 0; i < 8 + bo->ninitrds + bo->nextra; i++)
+		j.srcs[i].fd = -1;
+	if (src_file(&j.kernel, bo->linux_path) < 0)
 		goto out;
-	{
-		const struct igos_pe_section *s = ssbat;
-		size_t n = s->vsize < s->raw_size ? s->vsize : s->raw_size;
-		char what[PATH_MAX + 16];
-		struct igos_pe kpe;
-		const unsigned char *kb;
-
-		snprintf(what, sizeof(what), "stub '%s'", bo->stub_path);
-		if (sbat_lines(&sbat, st.pe.data + s->raw_off, n, what) < 0)
-			goto out;
-		if ((kb = src_bytes(k)) == NULL)
-			goto out;
-		if (k->len >= 2 && kb[0] == 'M' && kb[1] == 'Z' && igos_pe_parse(&kpe, kb, k->len) == 0 &&
-		    !(kpe.dll_characteristics & DLL_NX_COMPAT)) {
-			/* as ukify: the UKI claims NX compatibility only if its kernel does */
-			uint16_t dc = igos_le16(st.d + st.pe.opt_off + 70);
-
-			igos_put_le16(st.d + st.pe.opt_off + 70, dc & (uint16_t)~DLL_NX_COMPAT);
-		}
-		if (k->len >= 2 && kb[0] == 'M' && kb[1] == 'Z' &&
-		    igos_pe_parse(&kpe, kb, k->len) == 0 &&
-		    (s = igos_pe_section(&kpe, ".sbat")) != NULL) {
-			n = s->vsize < s->raw_size ? s->vsize : s->raw_size;
-			snprintf(what, sizeof(what), "kernel '%s'", bo->linux_path);
-			if (sbat_lines(&sbat, kb + s->raw_off, n, what) < 0)
-				goto out;
-		}
-		if (bo->nsbats == 0) {
-			if (igos_text_add(&sbat, SBAT_UKI, sizeof(SBAT_UKI) - 1) < 0 ||
-			    igos_text_add(&sbat, "\n", 1) < 0)
-				goto out;
-		}
-		for (size_t i = 0; i < bo->nsbats; i++) {
-			struct src t;
-			int r;
-
-			if (src_arg(&t, bo->sbats[i]) < 0)
-				goto out;
-			snprintf(what, sizeof(what), "--sbat '%s'", bo->sbats[i]);
-			r = sbat_lines(&sbat, src_bytes(&t), t.len, what);
-			src_free(&t);
-			if (r < 0)
-				goto out;
-		}
-		/* joined by '\n', ending "\n\0" */
-		if (igos_text_add(&sbat, "", 1) < 0)
-			goto out;
-		if (sbat.len > st.raw_size[sbat_idx]) {
-			igos_seterr("stub '%s': its .sbat section has room for %u bytes, the "
-				    "merged SBAT needs %zu", bo->stub_path, st.raw_size[sbat_idx],
-				    sbat.len);
-			goto out;
-		}
-		memcpy(st.d + st.raw_off[sbat_idx], sbat.p, sbat.len);
-		memset(st.d + st.raw_off[sbat_idx] + sbat.len, 0,
-		       st.raw_size[sbat_idx] - sbat.len);
-		igos_put_le32(st.d + ssbat->hdr_off + 8, (uint32_t)sbat.len);
-	}
-	if (bo->pcrsig != NULL) {
-		if (src_file(&srcs[nsrcs], bo->pcrsig) < 0)
-			goto out;
-		ADD(".pcrsig", &srcs[nsrcs], 1, 1, DATA);
-		nsrcs++;
-	} else if (bo->pcr_signer != NULL) {
-		char *json = pcrsig_make(bo, &st, secs, nsecs, sbat.p, sbat.len);
-
-		if (json == NULL || src_text(&srcs[nsrcs], json, strlen(json)) < 0) {
-			free(json);
-			goto out;
-		}
-		free(json);
-		ADD(".pcrsig", &srcs[nsrcs], 1, 1, DATA);
-		nsrcs++;
-	}
-#undef ADD
-#undef DATA
-
-	/* Layout: headers must fit, each new section page-aligned after the last. */
-	{
-		const struct igos_pe *pe = &st.pe;
-		uint64_t hdr = pe->shdr_off + 40ull * pe->nsections;
-		uint32_t soh = igos_le32(st.d + pe->opt_off + 60);
-		unsigned last = 0;
-
-		for (size_t i = 0; i < nsecs; i++) {
-			if (hdr + 40ull * (i + 1) > soh) {
-				igos_seterr("stub '%s': not enough header space to add section %s",
-					    bo->stub_path, secs[i].name);
-				goto out;
-			}
-		}
-		for (unsigned i = 0; i < pe->nsections; i++) {
-			if (st.raw_size[i] && st.raw_off[i] < soh) {
-				igos_seterr("stub '%s': section %s overlaps the headers",
-					    bo->stub_path, pe->sec[i].name);
-				goto out;
-			}
-			if (pe->sec[i].vaddr >= pe->sec[last].vaddr)
-				last = i;
-		}
-		va = pe->nsections ? (uint64_t)pe->sec[last].vaddr + pe->sec[last].vsize : soh;
-		end = st.len;
-		init_data = igos_le32(st.d + pe->opt_off + 8);
-		for (size_t i = 0; i < nsecs; i++) {
-			struct section *s = &secs[i];
-			unsigned char *h = st.d + hdr + 40 * i;
-
-			va = roundup(va, sa);
-			end = roundup(end, fa);
-			s->vaddr = (uint32_t)va;
-			s->raw_off = (uint32_t)end;
-			s->raw_size = (uint32_t)roundup(s->len, fa);
-			va += s->len;
-			end += s->raw_size;
-			if (va > UINT32_MAX || end > UINT32_MAX) {
-				igos_seterr("the UKI would be larger than 4 GiB");
-				goto out;
-			}
-			memset(h, 0, 40);
-			memcpy(h, s->name, strlen(s->name));
-			igos_put_le32(h + 8, (uint32_t)s->len);
-			igos_put_le32(h + 12, s->vaddr);
-			igos_put_le32(h + 16, s->raw_size);
-			igos_put_le32(h + 20, s->raw_off);
-			igos_put_le32(h + 36, s->flags);
-			init_data += (uint32_t)s->len;
-		}
-		igos_put_le16(st.d + pe->pe_off + 6, (uint16_t)(pe->nsections + nsecs));
-		igos_put_le32(st.d + pe->opt_off + 8, init_data);
-		igos_put_le32(st.d + pe->opt_off + 56, (uint32_t)roundup(va, sa));
-		/* no checksum, as ukify: it would need a second pass over the whole image */
-		igos_put_le32(st.d + pe->checksum_off, 0);
-	}
-
-	if (igos_out_open(&out, bo->out, 0, 0) < 0)
+	if (j.kernel.len == 0) {
+		igos_seterr("kernel '%s' is empty", bo->linux_path);
 		goto out;
-	out_open = 1;
-	if (igos_out_write(&out, st.d, st.len) < 0)
-		goto out;
-	for (size_t i = 0; i < nsecs; i++) {
-		if (igos_out_zero(&out, secs[i].raw_off - (size_t)out.written) < 0 ||
-		    section_emit(&out, &secs[i]) < 0 ||
-		    igos_out_zero(&out, secs[i].raw_size - secs[i].len) < 0)
-			goto out;
 	}
-	out_open = 0;
-	if (igos_out_commit(&out) < 0)
+	if (job_inputs(&j) < 0 || job_sbat(&j) < 0 || job_pcrsig(&j) < 0 || job_write(&j) < 0)
 		goto out;
 	rc = 0;
 out:
-	if (out_open)
-		igos_out_abort(&out);
-	for (size_t i = 0; i < nsrcs; i++)
-		src_free(&srcs[i]);
-	src_free(&kernel);
-	free(srcs);
-	free(sbat.p);
-	free(uname);
-	free(cmd);
-	igos_buf_free(&st.buf);
-	free(st.d);
-	free(st.raw_off);
-	free(st.raw_size);
+	for (size_t i = 0; i < j.nsrcs; i++)
+		src_free(&j.srcs[i]);
+	src_free(&j.kernel);
+	free(j.srcs);
+	free(j.sbat.p);
+	free(j.uname);
+	free(j.cmd);
+	igos_pe_edit_free(&j.stub);
 	return rc;
 }
 
@@ -941,7 +724,7 @@ json_string(const unsigned char *p, size_t n)
 	struct igos_text t = { 0 };
 
 	if (igos_json_str(&t, p, n) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	fwrite(t.p, 1, t.len, stdout);
 	free(t.p);
 }
@@ -1120,7 +903,7 @@ config_key(void *ctx, const char *sec, size_t slen, const char *key, size_t klen
 				return 0;
 	}
 	(void)klen;
-	warnx("'%s' line %u: unknown setting [%s] %s=, ignored", c->path, line, sec, key);
+	igos_warn("'%s' line %u: unknown setting [%s] %s=, ignored", c->path, line, sec, key);
 	return 0;
 }
 
@@ -1164,20 +947,12 @@ config_free(struct config *c)
 /* ---- main ---------------------------------------------------------------- */
 
 static void
-once(const char **slot, const char *val, const char *opt)
-{
-	if (*slot != NULL)
-		usage_err("%s given twice", opt);
-	*slot = val;
-}
-
-static void
 append(const char ***list, size_t *n, const char *val)
 {
 	const char **l = realloc(*list, (*n + 1) * sizeof(**list));
 
 	if (l == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	l[(*n)++] = val;
 	*list = l;
 }
@@ -1217,6 +992,7 @@ main_config(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
+		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = NULL;
@@ -1224,38 +1000,37 @@ main_config(int argc, char **argv)
 	struct igos_buf b;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "+c:hv", opts)) != -1) {
 		switch (c) {
-		case 'c': once(&path, optarg, "--config"); break;
-		case 'h': usage(stdout); exit(0);
-		default: exit(2);
+		case 'c': igos_opt_once(&path, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (path == NULL)
-		usage_err("config needs -c FILE");
+		igos_usage_err("config needs -c FILE");
 	if (optind == argc)
-		usage_err("config needs the NAME of a setting");
+		igos_usage_err("config needs the NAME of a setting");
 	for (int i = optind; i < argc; i++) {
 		if (argv[i][0] == '\0' || strpbrk(argv[i], "= \t\n[]") != NULL)
-			usage_err("'%s' is not a setting name", argv[i]);
+			igos_usage_err("'%s' is not a setting name", argv[i]);
 	}
 	l.names = argv + optind;
 	l.n = argc - optind;
 	if ((l.values = calloc((size_t)l.n, sizeof(*l.values))) == NULL)
-		errx(1, "out of memory");
+		igos_die("out of memory");
 	if (igos_buf_read(&b, path, 1 << 20) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	r = igos_ini_parse((const char *)b.data, b.len, lookup_key, &l);
 	igos_buf_free(&b);
 	if (r < 0)
-		errx(1, "'%s' %s", path, igos_errmsg());
+		igos_die("'%s' %s", path, igos_errmsg());
 	for (int i = 0; i < l.n; i++) {
 		printf("%s\n", l.values[i] ? l.values[i] : "");
 		free(l.values[i]);
 	}
 	free(l.values);
 	if (fflush(stdout) != 0 || ferror(stdout))
-		err(1, "cannot write to standard output");
+		igos_die("cannot write to standard output: %s", strerror(errno));
 	return 0;
 }
 
@@ -1288,6 +1063,7 @@ main_build(int argc, char **argv)
 		{"config", required_argument, NULL, 'c'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1298,45 +1074,45 @@ main_build(int argc, char **argv)
 
 	memset(&bo, 0, sizeof(bo));
 	memset(&cfg, 0, sizeof(cfg));
-	while ((c = getopt_long(argc, argv, "c:o:hV", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "c:o:hVv", opts)) != -1) {
 		switch (c) {
-		case OPT_LINUX: once(&bo.linux_path, optarg, "--linux"); break;
+		case OPT_LINUX: igos_opt_once(&bo.linux_path, optarg); break;
 		case OPT_INITRD: append(&bo.initrds, &bo.ninitrds, optarg); break;
-		case OPT_CMDLINE: once(&bo.cmdline, optarg, "--cmdline"); break;
-		case OPT_OSREL: once(&bo.osrel, optarg, "--os-release"); break;
-		case OPT_UNAME: once(&bo.uname, optarg, "--uname"); break;
-		case OPT_DTB: once(&bo.dtb, optarg, "--devicetree"); break;
-		case OPT_SPLASH: once(&bo.splash, optarg, "--splash"); break;
-		case OPT_PCRPKEY: once(&bo.pcrpkey, optarg, "--pcrpkey"); break;
-		case OPT_PCRSIG: once(&bo.pcrsig, optarg, "--pcrsig"); break;
+		case OPT_CMDLINE: igos_opt_once(&bo.cmdline, optarg); break;
+		case OPT_OSREL: igos_opt_once(&bo.osrel, optarg); break;
+		case OPT_UNAME: igos_opt_once(&bo.uname, optarg); break;
+		case OPT_DTB: igos_opt_once(&bo.dtb, optarg); break;
+		case OPT_SPLASH: igos_opt_once(&bo.splash, optarg); break;
+		case OPT_PCRPKEY: igos_opt_once(&bo.pcrpkey, optarg); break;
+		case OPT_PCRSIG: igos_opt_once(&bo.pcrsig, optarg); break;
 		case OPT_SBAT: append(&bo.sbats, &bo.nsbats, optarg); break;
 		case OPT_SECTION: {
 			const char *colon = strchr(optarg, ':');
 
 			if (colon == NULL)
-				usage_err("--section '%s': expected NAME:TEXT or NAME:@FILE", optarg);
+				igos_usage_err("--section '%s': expected NAME:TEXT or NAME:@FILE", optarg);
 			check_name(optarg, (size_t)(colon - optarg));
 			for (size_t i = 0; i < bo.nextra; i++) {
 				const char *o = bo.extra[i];
 
 				if (strchr(o, ':') - o == colon - optarg &&
 				    memcmp(o, optarg, (size_t)(colon - optarg)) == 0)
-					usage_err("section %.*s given twice", (int)(colon - optarg),
+					igos_usage_err("section %.*s given twice", (int)(colon - optarg),
 						  optarg);
 			}
 			append(&bo.extra, &bo.nextra, optarg);
 			break;
 		}
-		case OPT_STUB: once(&bo.stub_path, optarg, "--stub"); break;
-		case OPT_PCRKEY: once(&pcr_key, optarg, "--pcr-key"); break;
-		case OPT_PINFILE: once(&pin_file, optarg, "--pin-file"); break;
+		case OPT_STUB: igos_opt_once(&bo.stub_path, optarg); break;
+		case OPT_PCRKEY: igos_opt_once(&pcr_key, optarg); break;
+		case OPT_PINFILE: igos_opt_once(&pin_file, optarg); break;
 		case OPT_PCRBANK: {
 			int b = igos_pcr_bank_parse(optarg);
 
 			if (b < 0)
-				usage_err("%s", igos_errmsg());
+				igos_usage_err("%s", igos_errmsg());
 			if (bo.pcr_banks & (1u << b))
-				usage_err("--pcr-bank %s given twice", optarg);
+				igos_usage_err("--pcr-bank %s given twice", optarg);
 			bo.pcr_banks |= 1u << b;
 			break;
 		}
@@ -1344,22 +1120,20 @@ main_build(int argc, char **argv)
 			char *ph = igos_pcr_phase_normalize(optarg);
 
 			if (ph == NULL)
-				usage_err("%s", igos_errmsg());
+				igos_usage_err("%s", igos_errmsg());
 			append(&bo.phases, &bo.nphases, ph);
 			break;
 		}
-		case 'c': once(&config, optarg, "--config"); break;
-		case 'o': once(&bo.out, optarg, "--output"); break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': igos_print_version(); exit(0);
-		default: exit(2);
+		case 'c': igos_opt_once(&config, optarg); break;
+		case 'o': igos_opt_once(&bo.out, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (optind != argc)
-		usage_err("build takes no operands ('%s')", argv[optind]);
+		igos_usage_err("build takes no operands ('%s')", argv[optind]);
 	if (config != NULL) {
 		if (config_read(&cfg, config) < 0) {
-			warnx("%s", igos_errmsg());
+			igos_warn("%s", igos_errmsg());
 			config_free(&cfg);
 			return 1;
 		}
@@ -1386,34 +1160,32 @@ main_build(int argc, char **argv)
 		}
 	}
 	if (bo.linux_path == NULL)
-		usage_err("build needs --linux KERNEL");
+		igos_usage_err("build needs --linux KERNEL");
 	if (bo.out == NULL)
-		usage_err("build needs -o OUT");
+		igos_usage_err("build needs -o OUT");
 	if (bo.stub_path == NULL)
 		bo.stub_path = IGOS_STUB_PATH;
 	/* an empty text is no section, as with ukify */
 	if (bo.cmdline != NULL && bo.cmdline[0] == '\0')
 		bo.cmdline = NULL;
-	if (bo.uname != NULL && bo.uname[0] == '\0')
-		bo.uname = NULL;
 	if (pcr_key == NULL && (bo.pcr_banks || bo.nphases || pin_file))
-		usage_err("--pcr-bank, --phase and --pin-file go with --pcr-key");
+		igos_usage_err("--pcr-bank, --phase and --pin-file go with --pcr-key");
 	if (pcr_key != NULL && bo.pcrsig != NULL)
-		usage_err("--pcr-key and --pcrsig exclude each other");
+		igos_usage_err("--pcr-key and --pcrsig exclude each other");
 	if (pcr_key != NULL) {
 		struct igos_signer_opts so = {.pin_file = pin_file};
 
 		if (bo.pcr_banks == 0)
 			bo.pcr_banks = 1u << IGOS_BANK_SHA256;
 		if ((bo.pcr_signer = igos_signer_open(pcr_key, &so)) == NULL)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		if (igos_signer_type(bo.pcr_signer) != IGOS_KEY_RSA)
-			errx(1, "--pcr-key '%s': PCR policies need an RSA key (systemd's TPM-side "
+			igos_die("--pcr-key '%s': PCR policies need an RSA key (systemd's TPM-side "
 			     "check uses RSASSA)", pcr_key);
 	}
 	rc = do_build(&bo) < 0;
 	if (rc)
-		warnx("%s", igos_errmsg());
+		igos_warn("%s", igos_errmsg());
 	igos_signer_free(bo.pcr_signer);
 	for (size_t i = 0; i < bo.nphases; i++)
 		free((char *)bo.phases[i]);
@@ -1432,31 +1204,28 @@ main_inspect(int argc, char **argv)
 		{"json", no_argument, NULL, OPT_JSON},
 		{"section", required_argument, NULL, OPT_SECTION},
 		{"help", no_argument, NULL, 'h'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *only = NULL;
 	int c, json = 0;
 
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
 		switch (c) {
 		case OPT_JSON:
-			if (json)
-				usage_err("--json given twice");
-			json = 1;
+			igos_flag_once(&json);
 			break;
-		case OPT_SECTION: once(&only, optarg, "--section"); break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': igos_print_version(); exit(0);
-		default: exit(2);
+		case OPT_SECTION: igos_opt_once(&only, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (argc - optind != 1)
-		usage_err("inspect takes one UKI");
+		igos_usage_err("inspect takes one UKI");
 	if (json && only != NULL)
-		usage_err("--json and --section cannot be used together");
+		igos_usage_err("--json and --section cannot be used together");
 	if (do_inspect(argv[optind], json, only) < 0) {
-		warnx("%s", igos_errmsg());
+		igos_warn("%s", igos_errmsg());
 		return 1;
 	}
 	return 0;
@@ -1465,30 +1234,13 @@ main_inspect(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	const char *verb;
+	static const struct igos_verb verbs[] = {
+		{ "build", main_build },
+		{ "inspect", main_inspect },
+		{ "config", main_config },
+		{ NULL, NULL },
+	};
 
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	verb = argv[1];
-	if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0) {
-		usage(stdout);
-		return 0;
-	}
-	if (strcmp(verb, "-V") == 0 || strcmp(verb, "--version") == 0) {
-		igos_print_version();
-		return 0;
-	}
-	/* getopt reports errors under argv[0] */
-	argv[1] = PROG;
-	if (strcmp(verb, "build") == 0)
-		return main_build(argc - 1, argv + 1);
-	if (strcmp(verb, "inspect") == 0)
-		return main_inspect(argc - 1, argv + 1);
-	if (strcmp(verb, "config") == 0)
-		return main_config(argc - 1, argv + 1);
-	if (verb[0] == '-')
-		usage_err("a verb (build, inspect, config) comes first");
-	usage_err("unknown verb '%s'", verb);
+	igos_cli_init(PROG, usage, NULL);
+	return igos_cli_verbs(argc, argv, verbs);
 }

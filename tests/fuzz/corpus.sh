@@ -45,6 +45,18 @@ fuzz-pe)
 	for f in $STUB $SHIM /usr/lib/shim/mmx64.efi /usr/lib/systemd/boot/efi/systemd-bootx64.efi; do
 		[ -f "$f" ] && head -c 65536 "$f" >"$dir/${f##*/}"
 	done ;;
+fuzz-peedit)
+	# stubs as igos-ukify takes them (systemd's ends with a symbol table), the
+	# objcopy output efi-fixup edits, signed images igos-sign rewrites
+	for f in $STUB "${IGOS_BUILD:-$src/build}/efi/igos-stubx64.efi" $SHIM; do
+		[ -f "$f" ] && head -c 65536 "$f" >"$dir/${f##*/}"
+	done
+	if [ -f "$STUB" ]; then
+		# under the 64 KiB the fuzzers read: without .text, symbol table kept
+		objcopy --remove-section .text "$STUB" "$dir/notext.efi" 2>/dev/null || :
+		objcopy --remove-section .text --strip-all "$STUB" "$dir/notext-stripped.efi" 2>/dev/null || :
+	fi
+	signed_pe ;;
 fuzz-authenticode)
 	signed_pe
 	[ -f "$SHIM" ] && cp "$SHIM" "$dir/shimx64.efi"

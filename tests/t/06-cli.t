@@ -6,7 +6,7 @@
 . "${0%/*}/../lib/tap.sh"
 need igos-sign igos-ukify igos-verity igos-mok igos-measure igos-index-sign \
 	igos-index-verify igos-sbom
-plan 56
+plan 75
 
 # TOOL "VERBS AS LISTED" VERB OPTION-THAT-TAKES-AN-ARGUMENT ITS-PREFIX
 while IFS='|' read -r tool verbs verb opt prefix; do
@@ -24,6 +24,8 @@ while IFS='|' read -r tool verbs verb opt prefix; do
 	run 2 "$tool: unknown option '$prefix'" "$tool $verb: $prefix is not taken for $opt" \
 		$tool $verb "$prefix=x"
 done <<'EOF'
+igos-sign|sign, verify, list, remove or hash|sign|--key|--ke
+igos-ukify|build, inspect or config|build|--linux|--lin
 igos-verity|format, verify, dump, sign, open, close or status|format|--salt|--sal
 igos-mok|new, import, delete, revoke, list, pending, test or sb-state|new|--subject|--subj
 igos-measure|calculate, sign, verify or status|calculate|--bank|--ban
@@ -51,3 +53,7 @@ run 1 "*" "-v accepted by igos-verity dump" igos-verity dump -v missing.img
 is "$(tail -n 1 err)" "igos-verity: cannot open 'missing.img': No such file or directory" \
 	"-v: the last line is the one-line error"
 run 1 "*" "-v accepted by igos-mok test" igos-mok test -v missing.der
+
+# an option where the verb belongs
+run 2 "igos-sign: the verb comes first (sign, verify, list, remove or hash), not '-k'" \
+	"an option before the verb" igos-sign -k x sign a.efi

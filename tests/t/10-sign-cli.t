@@ -25,9 +25,9 @@ run 2 "igos-sign: unknown option '--frob'" "unknown long option" "$S" list --fro
 run 2 "igos-sign: option '-k' needs an argument" "missing option argument" "$S" sign a.efi -k
 run 2 "igos-sign: sign: -k KEY and -c CERT are required" "sign without a key" \
 	"$S" sign -c x.crt a.efi
-run 2 "igos-sign: -k given twice" "repeated -k" "$S" sign -k a -k b -c c a.efi
-run 2 "igos-sign: -c given twice" "repeated -c for sign" "$S" sign -k a -c b -c c a.efi
-run 2 "igos-sign: -o given twice" "repeated -o" "$S" remove --all -o x -o y a.efi
+run 2 "igos-sign: --key given twice" "repeated -k" "$S" sign -k a -k b -c c a.efi
+run 2 "igos-sign: --cert given twice" "repeated -c for sign" "$S" sign -k a -c b -c c a.efi
+run 2 "igos-sign: --output given twice" "repeated -o" "$S" remove --all -o x -o y a.efi
 run 2 "igos-sign: --json given twice" "repeated --json" "$S" list --json --json a.efi
 run 2 "igos-sign: hash: -k is only for sign" "-k outside sign" "$S" hash -k a a.efi
 run 2 "igos-sign: hash: -o is only for sign and remove" "-o for hash" "$S" hash -o x a.efi
@@ -39,7 +39,7 @@ run 2 "igos-sign: remove: give exactly one of -n INDEX and --all" "remove: not b
 	"$S" remove -n 1 --all a.efi
 run 2 "igos-sign: -n: bad signature index '0'" "index 0" "$S" remove -n 0 a.efi
 run 2 "igos-sign: -n: bad signature index '01'" "index with a leading zero" "$S" remove -n 01 a.efi
-run 2 "igos-sign: -n given twice" "repeated -n" "$S" remove -n 1 -n 2 a.efi
+run 2 "igos-sign: --index given twice" "repeated -n" "$S" remove -n 1 -n 2 a.efi
 run 2 "igos-sign: --replace given twice" "repeated --replace" \
 	"$S" sign --replace --replace -k a -c b a.efi
 run 2 "igos-sign: verify: --replace is only for sign" "--replace outside sign" \

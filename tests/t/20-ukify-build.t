@@ -5,7 +5,7 @@
 . "$TESTLIB/ukify.sh"
 need igos-ukify igos-sign objcopy objdump sbsign sbverify python3 "$STUB" \
 	"${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-stubx64.efi"
-plan 45
+plan 53
 
 mkkernel vmlinuz 6.1.0-99-test 300001
 head -c 100001 /dev/urandom >initrd1
@@ -172,4 +172,22 @@ for f in /proc/cmdline /proc/self/mountinfo /sys/kernel/uevent_seqnum; do
 	section pf.efi .cmdline >got
 	ok "--cmdline @$f: the section is the file's content" cmp -s want got
 done
+# Empty texts as systemd's ukify takes them (its finalize_options and make_uki,
+# which write a section only for a value that is not empty)
+run 0 "" "--cmdline of white space only" igos-ukify build --stub "$STUB" --linux vmlinuz \
+	--cmdline "   	
+ " -o ws.efi
+nok "white space only: no .cmdline section" sh -c "objdump -h ws.efi | grep -q ' .cmdline '"
+run 0 "" "--os-release ''" igos-ukify build --stub "$STUB" --linux vmlinuz --os-release '' -o eo.efi
+section eo.efi .osrel >got
+if [ -f /etc/os-release ]; then same got /etc/os-release "--os-release '' falls back to /etc/os-release"
+else same got /usr/lib/os-release "--os-release '' falls back to /usr/lib/os-release"; fi
+run 0 "" "--uname '': no guessing, no warning" igos-ukify build --stub "$STUB" --linux vmlinuz \
+	--uname '' -o eu.efi
+nok "--uname '': no .uname section" sh -c "objdump -h eu.efi | grep -q ' .uname '"
+# .linux VirtualSize is the kernel file's length, not its SizeOfImage (the
+# stub lays the kernel out in SizeOfImage bytes of its own; see the man page)
+run 0 "" "a PE kernel" igos-ukify build --stub "$STUB" --linux "$IGSTUB" --uname 1 -o pek.efi
+is "$(objdump -h pek.efi | awk '$2 == ".linux" {print $3}')" \
+	"$(printf '%08x' "$(wc -c <"$IGSTUB")")" ".linux VirtualSize: the kernel file's length"
 done_testing

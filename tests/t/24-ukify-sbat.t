@@ -26,8 +26,8 @@ printf '%s\nfoo,1,Foo,foo,1,https://example.org/foo\r\n\nbar,2,Bar,bar,2,https:/
 run 0 "" "--sbat TEXT and --sbat @FILE" b --linux vmlinuz --sbat "$HDR
 baz,3,Baz,baz,3,https://example.org/baz" --sbat @extra.sbat -o s.efi
 is "$(sbat s.efi)" "$(expect "$HDR" "$stublines" "baz,3,Baz,baz,3,https://example.org/baz" \
-	"foo,1,Foo,foo,1,https://example.org/foo" "bar,2,Bar,bar,2,https://example.org/bar")" \
-	"each --sbat in order, header lines dropped, CR and blank lines dropped, no default UKI line"
+	"foo,1,Foo,foo,1,https://example.org/foo" "" "bar,2,Bar,bar,2,https://example.org/bar")" \
+	"each --sbat in order, header lines and CRs dropped, blank lines kept (as ukify), no default UKI line"
 
 run 0 "igos-ukify: --sbat 'nope,1' has no SBAT header line, its SBAT is not used" \
 	"an --sbat without the header line is reported and skipped" \

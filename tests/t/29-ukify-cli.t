@@ -16,10 +16,10 @@ is "$OUT" "igos-ukify 0.1" "--version prints the version"
 run 0 "" "build -V" igos-ukify build -V
 
 run 2 "*" "no verb" igos-ukify
-run 2 "igos-ukify: unknown verb 'frob'" "unknown verb" igos-ukify frob
-run 2 "igos-ukify: a verb (build, inspect, config) comes first" "an option before the verb" igos-ukify --linux x build
-run 2 "igos-ukify: unrecognized option '--frob'" "unknown option" igos-ukify build --frob
-run 2 "igos-ukify: option '--linux' requires an argument" "missing option argument" igos-ukify build --linux
+run 2 "igos-ukify: unknown verb 'frob' (build, inspect or config)" "unknown verb" igos-ukify frob
+run 2 "igos-ukify: the verb comes first (build, inspect or config), not '--linux'" "an option before the verb" igos-ukify --linux x build
+run 2 "igos-ukify: unknown option '--frob'" "unknown option" igos-ukify build --frob
+run 2 "igos-ukify: option '--linux' needs an argument" "missing option argument" igos-ukify build --linux
 run 2 "igos-ukify: build needs --linux KERNEL" "build without --linux" igos-ukify build -o x.efi
 mkkernel vmlinuz 1.0-x
 run 2 "igos-ukify: build needs -o OUT" "build without -o" igos-ukify build --linux vmlinuz
