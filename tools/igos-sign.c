@@ -214,7 +214,7 @@ struct piece {
 static int
 pe_write_early(struct igos_out *o, struct input *in, const struct igos_pe *pe)
 {
-	if (o->is_stdout || in->fd < 0)
+	if (o->stream || in->fd < 0)
 		return 0;
 	out_input(o, in, 0, igos_ac_content_end(pe));
 	(void)sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
