@@ -614,7 +614,9 @@ replace_target(struct igos_out *o)
 			if (errno == EEXIST)
 				continue;
 		}
-		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		/* no RENAME_EXCHANGE or NOREPLACE on this filesystem (older vfat,
+		 * some overlays): the plain rename says for itself what is wrong */
+		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP && errno != EXDEV)
 			return igos_seterr_errno("cannot write '%s'", o->path);
 		break;
 	}
