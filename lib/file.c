@@ -292,18 +292,88 @@ random_name(char *buf, size_t size, const char *base)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/* What a target is, for the line that refuses it. */
+static const char *
+kind_name(mode_t m)
+{
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISDIR(m))
+		return "a directory";
+	return "not a regular file";
+}
+
+/*
+ * A symbolic link that names an open file through /proc (/dev/stdout ->
+ * /proc/self/fd/1, /dev/fd/N, /proc/self/fd/N): the file it reaches is where
+ * the caller's descriptor writes, so it is written there, never replaced.
+ */
+static int
+through_proc(int dirfd, const char *base)
+{
+	struct statfs sfs;
+	char text[7];
+	ssize_t n;
+
+	if (fstatfs(dirfd, &sfs) == 0 && sfs.f_type == 0x9fa0 /* PROC_SUPER_MAGIC */)
+		return 1;
+	n = readlinkat(dirfd, base, text, sizeof(text));
+	return n == (ssize_t)sizeof(text) && memcmp(text, "/proc/", 6) == 0;
+}
+
+/*
+ * Open for writing the very inode that pfd (an O_PATH descriptor) refers to:
+ * through /proc/self/fd, which reopens the inode and not the name; where /proc
+ * is missing, by name, then checked to be the same inode. -1 with errno set,
+ * or -2 when the name now holds something else.
+ */
+static int
+reopen_path_fd(int pfd, const struct stat *st, int dirfd, const char *base, int follow,
+	       int oflags)
+{
+	char proc[64];
+	struct stat now;
+	int fd;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, oflags | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 && errno == ENOENT)
+		fd = openat(dirfd, base, oflags | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &now) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino ||
+	    (now.st_mode & S_IFMT) != (st->st_mode & S_IFMT)) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
 int
 igos_out_open(struct igos_out *o, const char *path, mode_t mode, int flags)
 {
 	struct stat st;
 	char *dir = NULL, *slash;
+	int pfd = -1, follow = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->fd = o->dirfd = -1;
 	o->flags = flags;
 	if (strcmp(path, "-") == 0) {
 		o->fd = STDOUT_FILENO;
-		o->is_stdout = 1;
+		o->is_stdout = o->stream = o->in_place = 1;
+		if (flags & IGOS_OUT_SEEKABLE)
+			return igos_seterr("cannot seek on standard output");
 		return 0;
 	}
 	if (*path == '\0')
@@ -333,29 +403,97 @@ igos_out_open(struct igos_out *o, const char *path, mode_t mode, int flags)
 		igos_seterr_errno("cannot write '%s'", path);
 		goto fail;
 	}
-	if (fstatat(o->dirfd, o->base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (S_ISLNK(st.st_mode) && (flags & IGOS_OUT_NOFOLLOW)) {
-			igos_seterr("cannot write '%s': refusing to replace a symbolic link", path);
-			goto fail;
-		}
-		if (S_ISLNK(st.st_mode) && fstatat(o->dirfd, o->base, &st, 0) < 0)
-			st.st_mode = S_IFREG | 0600;
-		if (flags & IGOS_OUT_EXCL) {
-			errno = EEXIST;
-			igos_seterr_errno("cannot write '%s'", path);
-			goto fail;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			errno = EISDIR;
-			igos_seterr_errno("cannot write '%s'", path);
-			goto fail;
-		}
-		if (mode == 0)
-			mode = st.st_mode & 07777;
-	} else if (errno != ENOENT) {
+	/*
+	 * The decision is made once, on the target as opened here (O_PATH opens
+	 * nothing: no device is touched, no FIFO waited for): a stream or a
+	 * device is then written through this very inode, and a replacement
+	 * checks at the rename what it replaced (replace_target).
+	 */
+	pfd = openat(o->dirfd, o->base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0 && errno != ENOENT) {
 		igos_seterr_errno("cannot write '%s'", path);
 		goto fail;
 	}
+	if (pfd >= 0 && fstat(pfd, &st) < 0) {
+		igos_seterr_errno("cannot write '%s'", path);
+		goto fail;
+	}
+	if (pfd >= 0 && S_ISLNK(st.st_mode)) {
+		struct stat tst;
+		int tfd;
+
+		if (flags & IGOS_OUT_NOFOLLOW) {
+			igos_seterr("cannot write '%s': refusing to replace a symbolic link", path);
+			goto fail;
+		}
+		/* judged by what it points to; a link to a file is itself replaced */
+		tfd = openat(o->dirfd, o->base, O_PATH | O_CLOEXEC);
+		if (tfd >= 0 && fstat(tfd, &tst) == 0 &&
+		    (!S_ISREG(tst.st_mode) || through_proc(o->dirfd, o->base))) {
+			close(pfd);
+			pfd = tfd;
+			st = tst;
+			follow = 1;
+		} else {
+			if (tfd >= 0 && fstat(tfd, &tst) == 0)
+				st.st_mode = tst.st_mode;
+			else
+				st.st_mode = S_IFREG | 0600;
+			if (tfd >= 0)
+				close(tfd);
+			st.st_mode = S_IFLNK | (st.st_mode & 07777);
+		}
+	}
+	if (pfd >= 0 && (flags & IGOS_OUT_EXCL)) {
+		errno = EEXIST;
+		igos_seterr_errno("cannot write '%s'", path);
+		goto fail;
+	}
+	if (pfd >= 0 && S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		igos_seterr_errno("cannot write '%s'", path);
+		goto fail;
+	}
+	if (pfd >= 0 && (S_ISSOCK(st.st_mode) ||
+			 (S_ISBLK(st.st_mode) && !(flags & IGOS_OUT_DEVICE)) ||
+			 ((S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) &&
+			  (flags & IGOS_OUT_SEEKABLE)))) {
+		igos_seterr("cannot write '%s': is %s", path, kind_name(st.st_mode));
+		goto fail;
+	}
+	if (pfd >= 0 && S_ISREG(st.st_mode) && follow && (flags & IGOS_OUT_SEEKABLE)) {
+		igos_seterr("cannot write '%s': an open file through /proc, not seekable", path);
+		goto fail;
+	}
+	if (pfd >= 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISBLK(st.st_mode) ||
+			 (S_ISREG(st.st_mode) && follow))) {
+		/* written in place: a stream (a FIFO's open waits for its reader,
+		 * as a shell redirection does), or a device image; a file behind
+		 * /proc/self/fd is appended to, as "-" would write to it */
+		int oflags = O_WRONLY | (S_ISREG(st.st_mode) ? O_APPEND : 0);
+
+		o->fd = reopen_path_fd(pfd, &st, o->dirfd, o->base, follow, oflags);
+		if (o->fd == -2) {
+			o->fd = -1;
+			igos_seterr("cannot write '%s': it changed while being opened", path);
+			goto fail;
+		}
+		if (o->fd < 0) {
+			igos_seterr_errno("cannot write '%s'", path);
+			goto fail;
+		}
+		o->in_place = 1;
+		o->device = S_ISBLK(st.st_mode);
+		o->stream = !o->device;
+		close(pfd);
+		free(dir);
+		return 0;
+	}
+	if (pfd >= 0 && mode == 0)
+		mode = st.st_mode & 07777;
+	if (pfd >= 0)
+		close(pfd);
+	pfd = -1;
 	if (mode == 0) {
 		mode_t um = umask(0);
 
@@ -396,6 +534,8 @@ nomem:
 	errno = ENOMEM;
 	igos_seterr_errno("cannot write '%s'", path);
 fail:
+	if (pfd >= 0)
+		close(pfd);
 	free(dir);
 	igos_out_abort(o);
 	return -1;
@@ -438,7 +578,7 @@ int
 igos_out_copy(struct igos_out *o, int fd, off_t off, size_t len)
 {
 	unsigned char *buf = NULL;
-	int use_cfr = !o->is_stdout;
+	int use_cfr = !o->stream;
 
 	while (len > 0 && use_cfr) {
 		ssize_t n = copy_file_range(fd, &off, o->fd, NULL, len, 0);
@@ -488,6 +628,10 @@ igos_out_pwrite(struct igos_out *o, const void *buf, size_t len, off_t off)
 
 	if (o->is_stdout)
 		return igos_seterr("cannot seek on standard output");
+	if (o->stream) {
+		errno = ESPIPE;
+		return igos_seterr_errno("cannot write '%s'", o->path);
+	}
 	while (len > 0) {
 		ssize_t n = pwrite(o->fd, p, len, off);
 
@@ -515,6 +659,70 @@ link_tmpfile(struct igos_out *o, const char *name)
 	return -1;
 }
 
+/*
+ * Put the finished temporary (o->tmpname) in the target's place, replacing
+ * nothing but a regular file or a symbolic link. RENAME_EXCHANGE swaps
+ * atomically, and what it took out of the target's name is examined after:
+ * a device node, a FIFO, a socket or a directory swapped in since
+ * igos_out_open() is swapped back, never removed. Where the filesystem has no
+ * RENAME_EXCHANGE, a check just before the rename is what is left (a short
+ * window). -1 with the message set.
+ */
+static int
+replace_target(struct igos_out *o)
+{
+	struct stat st;
+
+	for (int tries = 0; tries < 16; tries++) {
+		if (renameat2(o->dirfd, o->tmpname, o->dirfd, o->base, RENAME_EXCHANGE) == 0) {
+			if (fstatat(o->dirfd, o->tmpname, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+				/* the replaced file; a crash just here leaves it
+				 * under the temporary name */
+				unlinkat(o->dirfd, o->tmpname, 0);
+				free(o->tmpname);
+				o->tmpname = NULL;
+				return 0;
+			}
+			if (renameat2(o->dirfd, o->tmpname, o->dirfd, o->base,
+				      RENAME_EXCHANGE) < 0) {
+				igos_seterr_errno("cannot write '%s': %s appeared in its place "
+						  "and is now at '%s'", o->path,
+						  kind_name(st.st_mode), o->tmpname);
+				free(o->tmpname); /* never removed: it is theirs */
+				o->tmpname = NULL;
+				return -1;
+			}
+			return igos_seterr("cannot write '%s': is %s", o->path,
+					   kind_name(st.st_mode));
+		}
+		if (errno == ENOENT) {
+			/* nothing in the target's place (or the temporary is gone) */
+			if (renameat2(o->dirfd, o->tmpname, o->dirfd, o->base,
+				      RENAME_NOREPLACE) == 0) {
+				free(o->tmpname);
+				o->tmpname = NULL;
+				return 0;
+			}
+			if (errno == EEXIST)
+				continue;
+		}
+		/* no RENAME_EXCHANGE or NOREPLACE on this filesystem (older vfat,
+		 * some overlays): the plain rename says for itself what is wrong */
+		if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP && errno != EXDEV)
+			return igos_seterr_errno("cannot write '%s'", o->path);
+		break;
+	}
+	if (fstatat(o->dirfd, o->base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISLNK(st.st_mode))
+		return igos_seterr("cannot write '%s': is %s", o->path, kind_name(st.st_mode));
+	if (renameat(o->dirfd, o->tmpname, o->dirfd, o->base) < 0)
+		return igos_seterr_errno("cannot write '%s'", o->path);
+	free(o->tmpname);
+	o->tmpname = NULL;
+	return 0;
+}
+
 int
 igos_out_commit(struct igos_out *o)
 {
@@ -524,6 +732,21 @@ igos_out_commit(struct igos_out *o)
 	if (o->is_stdout) {
 		o->fd = -1;
 		return 0;
+	}
+	if (o->in_place) {
+		/* a stream is not synced (nor is "-"); a device image is */
+		int r = 0;
+
+		fd = o->fd;
+		o->fd = -1;
+		if (o->device && fsync(fd) < 0)
+			r = -1;
+		if (close(fd) < 0)
+			r = -1;
+		if (r < 0)
+			igos_seterr_errno("cannot write '%s'", o->path);
+		igos_out_abort(o);
+		return r;
 	}
 	if (fchmod(o->fd, o->mode) < 0 || fsync(o->fd) < 0)
 		goto fail;
@@ -561,11 +784,12 @@ igos_out_commit(struct igos_out *o)
 				goto fail;
 			unlinkat(o->dirfd, o->tmpname, 0);
 		}
-	} else if (renameat(o->dirfd, o->tmpname, o->dirfd, o->base) < 0) {
-		goto fail;
+		free(o->tmpname);
+		o->tmpname = NULL;
+	} else if (replace_target(o) < 0) {
+		igos_out_abort(o);
+		return -1;
 	}
-	free(o->tmpname);
-	o->tmpname = NULL;
 synced:
 	if (fsync(o->dirfd) < 0 && errno != EINVAL) {
 		igos_seterr_errno("cannot sync the directory of '%s'", o->path);

@@ -68,18 +68,38 @@ ssize_t igos_read(int fd, void *buf, size_t len, const char *path);
 enum {
 	IGOS_OUT_EXCL = 1 << 0,     /* fail if the target exists */
 	IGOS_OUT_NOFOLLOW = 1 << 1, /* refuse a target that is a symbolic link */
+	IGOS_OUT_DEVICE = 1 << 2,   /* a block device target is a device image:
+				     * written in place, then fsync'd */
+	IGOS_OUT_SEEKABLE = 1 << 3, /* the caller writes at offsets: refuse a
+				     * character device or a FIFO */
 };
 
 /*
- * An output being written: an unnamed temporary file in the target's
- * directory (O_TMPFILE; a named ".name.XXXXXX" one where the filesystem has
- * none, e.g. vfat), made visible by igos_out_commit() with fsync, rename and
- * fsync of the directory. "-" writes to stdout (no temp, no fsync).
+ * An output being written. What the target is decides how, once, on the
+ * target as opened (O_PATH, no check-then-use):
+ *   absent, a regular file: an unnamed temporary file in the target's
+ *     directory (O_TMPFILE; a named ".name.XXXXXXXX~" one where the filesystem
+ *     has none, e.g. vfat), made visible by igos_out_commit() with fsync,
+ *     rename and fsync of the directory; the rename never replaces anything
+ *     but a regular file or a symbolic link (checked on what it replaced);
+ *   a character device or a FIFO (/dev/null, /dev/stdout, /proc/self/fd/N,
+ *     a named pipe): written in place as a stream, like "-" (stdout);
+ *     never renamed over, unlinked or chmod'ed; opening a FIFO waits for a
+ *     reader, as a shell redirection does;
+ *   a block device, with IGOS_OUT_DEVICE: written in place, fsync'd at commit;
+ *   a directory, a socket, a block device without IGOS_OUT_DEVICE: refused;
+ *   a symbolic link: refused with IGOS_OUT_NOFOLLOW; else judged by what it
+ *     points to, except that a link to a regular file (or to nothing) is
+ *     itself replaced and its target left alone. A link through /proc to an
+ *     open regular file (/dev/stdout, /proc/self/fd/N) is written in place.
  */
 struct igos_out {
 	int fd;
 	int dirfd;
-	int is_stdout;
+	int is_stdout;  /* "-" */
+	int stream;     /* no positioned writes: stdout, a character device, a FIFO */
+	int in_place;   /* written into the target itself (stream or device): no temp */
+	int device;     /* a block device (IGOS_OUT_DEVICE) */
 	int flags;
 	mode_t mode;
 	char *path;     /* target as given */
@@ -95,10 +115,12 @@ int igos_out_write(struct igos_out *o, const void *buf, size_t len);
 int igos_out_copy(struct igos_out *o, int fd, off_t off, size_t len);
 /* Write len zero bytes. */
 int igos_out_zero(struct igos_out *o, size_t len);
-/* Positioned write into what has been written so far (headers patched late). */
+/* Positioned write into what has been written so far (headers patched late);
+ * fails on a stream (o->stream). */
 int igos_out_pwrite(struct igos_out *o, const void *buf, size_t len, off_t off);
 int igos_out_commit(struct igos_out *o);
-/* Drop the output; the target is untouched. Safe after a failed commit. */
+/* Drop the output; the target is untouched (a stream or a device written in
+ * place keeps what was written). Safe after a failed commit. */
 void igos_out_abort(struct igos_out *o);
 /* One call: write buf atomically to path. */
 int igos_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,

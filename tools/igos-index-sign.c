@@ -310,6 +310,7 @@ cmd_sign(int argc, char **argv)
 	int64_t now, validity = 7 * 86400;
 	struct igos_idx_sig s = { 0 }, chk;
 	struct igos_buf cb, ib, eb;
+	struct stat ost;
 	struct igos_signer *sg;
 	enum igos_idx_alg alg;
 	unsigned char pub[65], *hdr, *out;
@@ -373,8 +374,10 @@ cmd_sign(int argc, char **argv)
 		igos_warn("warning: a validity of %s exceeds the clients' default maximum of 14d", d1);
 	}
 
-	/* An existing signature beside the output holds the last version. */
-	if (strcmp(outp, "-") != 0 && access(outp, F_OK) == 0) {
+	/* An existing signature beside the output holds the last version; a
+	 * device or a FIFO written as a stream holds none (and a FIFO read here
+	 * would wait for a writer). */
+	if (strcmp(outp, "-") != 0 && stat(outp, &ost) == 0 && S_ISREG(ost.st_mode)) {
 		if (igos_buf_read(&eb, outp, IGOS_IDX_SIG_MAX) < 0)
 			igos_die("%s", igos_errmsg());
 		if (igos_idx_sig_parse(eb.data, eb.len, &chk) < 0) {

@@ -169,7 +169,7 @@ out_commit(struct igos_out *o)
 static int
 pe_write_early(struct igos_out *o, struct input *in, const struct igos_pe *pe)
 {
-	if (o->is_stdout || in->fd < 0)
+	if (o->stream || in->fd < 0)
 		return 0;
 	if (igos_pe_write_body(o, pe, in->fd) < 0)
 		igos_die("%s", igos_errmsg());

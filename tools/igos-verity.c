@@ -476,25 +476,30 @@ cmd_format(int argc, char **argv)
 			igos_die("cannot write '%s': Is a directory", hash);
 		if (!S_ISREG(hs.st_mode) && !S_ISBLK(hs.st_mode))
 			igos_die("'%s' is not a regular file or a block device", hash);
-		/* A device, or the data file itself, can only be written in place. */
-		in_place = S_ISBLK(hs.st_mode) || (ds.st_dev == hs.st_dev && ds.st_ino == hs.st_ino);
+		/* The data file itself can only be written in place. */
+		in_place = S_ISREG(hs.st_mode) && ds.st_dev == hs.st_dev && ds.st_ino == hs.st_ino;
 	}
 	if (in_place) {
 		if ((hfd = open(hash, O_RDWR | O_CLOEXEC | O_NOCTTY)) < 0)
 			igos_die("cannot open '%s': %s", hash, strerror(errno));
-		if (S_ISBLK(hs.st_mode)) {
-			if (ioctl(hfd, BLKGETSIZE64, &hsize) < 0)
-				igos_die("cannot get the size of '%s': %s", hash, strerror(errno));
-			if (hsize < t.hash_end)
+		hsize = (uint64_t)hs.st_size;
+	} else {
+		/* a block device is written in place (IGOS_OUT_DEVICE), decided on
+		 * the device as opened; the tree is written at offsets */
+		if (igos_out_open(&out, hash, 0, IGOS_OUT_DEVICE | IGOS_OUT_SEEKABLE) < 0)
+			igos_die("%s", igos_errmsg());
+		if (out.device) {
+			if (ioctl(out.fd, BLKGETSIZE64, &hsize) < 0) {
+				igos_seterr_errno("cannot get the size of '%s'", hash);
+				igos_out_abort(&out);
+				igos_die("%s", igos_errmsg());
+			}
+			if (hsize < t.hash_end) {
+				igos_out_abort(&out);
 				igos_die("'%s' too short for the tree: %llu bytes, needs %llu", hash,
 				     (unsigned long long)hsize, (unsigned long long)t.hash_end);
-		} else {
-			hsize = (uint64_t)hs.st_size;
-		}
-	} else {
-		if (igos_out_open(&out, hash, 0, 0) < 0)
-			igos_die("%s", igos_errmsg());
-		if (have_hash && S_ISREG(hs.st_mode) && hs.st_size > 0) {
+			}
+		} else if (have_hash && S_ISREG(hs.st_mode) && hs.st_size > 0) {
 			/* keep what lies outside the tree, as veritysetup does */
 			int old = open(hash, O_RDONLY | O_CLOEXEC);
 
@@ -518,7 +523,8 @@ cmd_format(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (!S_ISBLK(hs.st_mode) && hsize < t.hash_end && ftruncate(hfd, (off_t)t.hash_end) < 0) {
+	if ((in_place || !out.device) && hsize < t.hash_end &&
+	    ftruncate(hfd, (off_t)t.hash_end) < 0) {
 		igos_seterr_errno("cannot write '%s'", hash);
 		goto fail;
 	}

@@ -11,10 +11,15 @@
  *                      call that crosses b writes only up to b first)
  *   FAULT_LOG=file     append "<calls> <bytes>" at exit, so a test knows how many
  *                      faults it can inject, or "killed at <call>" 
+ *   FAULT_SWAP=path    just before the first rename, renameat or renameat2, put
+ *   FAULT_SWAP_KIND=k  a k (chr: a null device node, fifo, sock, dir) in place
+ *                      of path: the attacker who wins the check-then-rename race
  *
  * Data calls (write, pwrite, copy_file_range, fsync, fdatasync, fchmod,
  * ftruncate, close) count only on descriptors above 2 that are regular files
  * or directories: standard output and error, pipes and sockets are left alone.
+ * FAULT_DEVICES=1 counts block and character devices and FIFOs too (outputs
+ * written in place).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -23,7 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -32,7 +40,7 @@ enum { C_WRITE, C_PWRITE, C_CFR, C_FSYNC, C_FDATASYNC, C_FCHMOD, C_FTRUNCATE, C_
 static const char *const cname[C_N] = { "write", "pwrite", "copy_file_range", "fsync",
 	"fdatasync", "fchmod", "ftruncate", "rename", "renameat", "renameat2", "linkat", "close" };
 
-static int inited, enabled[C_N], ferr = ENOSPC;
+static int inited, enabled[C_N], ferr = ENOSPC, devices;
 static unsigned long fail_n, kill_at, calls;
 static unsigned long long kill_bytes, bytes;
 static const char *logpath;
@@ -77,6 +85,7 @@ init(void)
 		kill_bytes = strtoull(s, NULL, 10);
 	if ((s = getenv("FAULT_ERRNO")) != NULL)
 		ferr = strcmp(s, "EIO") == 0 ? EIO : strcmp(s, "EROFS") == 0 ? EROFS : ENOSPC;
+	devices = (s = getenv("FAULT_DEVICES")) != NULL && strcmp(s, "1") == 0;
 	if ((logpath = getenv("FAULT_LOG")) != NULL)
 		atexit(logcount);
 }
@@ -102,7 +111,10 @@ file_fd(int fd)
 	struct stat st;
 	int e = errno, r;
 
-	r = fd > 2 && fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
+	init();
+	r = fd > 2 && fstat(fd, &st) == 0 &&
+	    (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ||
+	     (devices && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))));
 	errno = e;
 	return r;
 }
@@ -246,10 +258,43 @@ close(int fd)
 	return real(fd);
 }
 
+static void
+swap_in(void)
+{
+	static int done;
+	const char *path = getenv("FAULT_SWAP"), *k = getenv("FAULT_SWAP_KIND");
+	int e = errno;
+
+	if (done || path == NULL || k == NULL)
+		return;
+	done = 1;
+	if (unlink(path) < 0 && errno != ENOENT)
+		die("swap: unlink");
+	if (strcmp(k, "chr") == 0) {
+		if (mknod(path, S_IFCHR | 0666, makedev(1, 3)) < 0)
+			die("swap: mknod");
+	} else if (strcmp(k, "fifo") == 0) {
+		if (mkfifo(path, 0644) < 0)
+			die("swap: mkfifo");
+	} else if (strcmp(k, "dir") == 0) {
+		if (mkdir(path, 0755) < 0)
+			die("swap: mkdir");
+	} else if (strcmp(k, "sock") == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+		if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			die("swap: bind");
+	}
+	errno = e;
+}
+
 int
 rename(const char *a, const char *b)
 {
 	REAL(int, "rename", const char *, const char *);
+	swap_in();
 	if (fault(C_RENAME))
 		return -1;
 	return real(a, b);
@@ -259,6 +304,7 @@ int
 renameat(int da, const char *a, int db, const char *b)
 {
 	REAL(int, "renameat", int, const char *, int, const char *);
+	swap_in();
 	if (fault(C_RENAMEAT))
 		return -1;
 	return real(da, a, db, b);
@@ -268,6 +314,7 @@ int
 renameat2(int da, const char *a, int db, const char *b, unsigned flags)
 {
 	REAL(int, "renameat2", int, const char *, int, const char *, unsigned);
+	swap_in();
 	if (fault(C_RENAMEAT2))
 		return -1;
 	return real(da, a, db, b, flags);

@@ -30,6 +30,37 @@ run 1 "atomictool: cannot write 'nodir/x': No such file or directory" "a missing
 run 0 "" "dash writes to standard output" sh -c "echo out | $A -"
 is "$OUT" "out" "standard output carries the data"
 
+# what the target is decides how (igos(7), Outputs)
+mknod null c 1 3
+run 0 "" "a character device is written in place" sh -c "echo z | $A null"
+is "$(stat -c '%F %t:%T %a' null)" "character special file 1:3 644" "... and stays that device, its mode kept"
+run 1 "atomictool: cannot write 'null': is a character device" \
+	"a caller that writes at offsets refuses it" sh -c "echo z | $A -S null"
+mkfifo fifo
+cat fifo >fifo.out & rd=$!
+run 0 "" "a FIFO is written in place" sh -c "echo through | $A fifo"
+wait $rd
+is "$(cat fifo.out):$(stat -c %F fifo)" "through:fifo" "the reader got it, the FIFO stays"
+mknod blk b 7 253
+run 1 "atomictool: cannot write 'blk': is a block device" "a block device is refused" \
+	sh -c "echo z | $A blk"
+python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("sock")'
+run 1 "atomictool: cannot write 'sock': is a socket" "a socket is refused" sh -c "echo z | $A sock"
+is "$(stat -c %F blk sock | tr '\n' ' ')" "block special file socket " "both untouched"
+head -c 1048576 /dev/zero >loop.img
+if LOOP=$(losetup -f --show loop.img 2>/dev/null) && [ -b "$LOOP" ]; then
+	run 0 "" "a block device with IGOS_OUT_DEVICE: written in place" sh -c "echo image | $A -D $LOOP"
+	losetup -d "$LOOP"
+	is "$(head -c 6 loop.img)" "image" "the data is on the device"
+else
+	skip "no loop device here (losetup failed)" "a block device with IGOS_OUT_DEVICE"
+	skip "no loop device here (losetup failed)" "the data is on the device"
+fi
+run 1 "atomictool: cannot write 'null': Illegal seek" "a late patch (pwrite) into a stream fails" \
+	sh -c "echo z | $A -P null"
+run 0 "" "... and into a file works" sh -c "echo zz | $A -P pf"
+is "$(cat pf)" "Pz" "the patched byte is there"
+
 # a read-only filesystem
 mkdir ro && mount -t tmpfs -o size=1m tmpfs ro && echo old >ro/f && mount -o remount,ro ro
 run 1 "atomictool: cannot write 'ro/f': Read-only file system" "read-only directory refused" \

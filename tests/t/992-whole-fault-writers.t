@@ -185,4 +185,42 @@ one_out w/sbom.json sbom.ref
 # shellcheck disable=SC2086
 fault_suite "igos-sbom" w igos-sbom $SB -o w/sbom.json
 
+# outputs written in place (igos(7), Outputs): the shim counts the device's
+# calls too (FAULT_DEVICES=1). A null device as igos-sign's output stays that
+# device whatever fails; a block device holding igos-verity's hash tree ends
+# with the whole tree or one verify rejects.
+if [ "$(id -u)" = 0 ]; then
+	F_FAILNEW_OK=1 F_KILL_OK=
+	f_prep() { [ -c w/null ] || mknod w/null c 1 3; }
+	f_state() { if [ "$(stat -c '%F %t:%T' w/null)" = "character special file 1:3" ]; then
+		echo new; else echo "no longer the null device: $(stat -c %F w/null)"; fi; }
+	fault_suite "igos-sign sign -o a character device" w env FAULT_DEVICES=1 \
+		igos-sign sign -k k.pem -c c.pem -o w/null unsigned.efi
+	rm -f w/null
+	head -c 1048576 /dev/zero >loop.img
+	if LOOP=$(losetup -f --show loop.img 2>/dev/null) && [ -b "$LOOP" ]; then
+		trap 'losetup -d "$LOOP"; _tap_cleanup' EXIT
+		mknod w/hashdev b "$(printf %d 0x"$(stat -c %t "$LOOP")")" "$(printf %d 0x"$(stat -c %T "$LOOP")")"
+		HL=$(stat -c %s hash.ref)
+		f_prep() { dd if=/dev/zero of=w/hashdev bs=64k count=16 conv=fsync 2>/dev/null; }
+		f_state() {
+			if [ "$(stat -c %F w/hashdev)" != "block special file" ]; then echo "not a device"
+			elif cmp -s -n "$HL" w/hashdev hash.ref; then echo new
+			elif ! igos-verity verify data w/hashdev "$R" >/dev/null 2>&1; then echo old
+			else echo "accepted by verify but not the reference"; fi
+		}
+		# shellcheck disable=SC2086
+		fault_suite "igos-verity format onto a block device" w env FAULT_DEVICES=1 \
+			igos-verity format $V data w/hashdev
+		rm -f w/hashdev
+		losetup -d "$LOOP" && trap _tap_cleanup EXIT
+	else
+		skip "no loop device here (losetup failed)" "igos-verity format onto a block device"
+	fi
+	F_FAILNEW_OK=
+else
+	skip "needs root for mknod" "igos-sign sign -o a character device"
+	skip "needs root for mknod" "igos-verity format onto a block device"
+fi
+
 done_testing

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Hostile output paths: symbolic links (refused for keys and the index state,
-# replaced not followed elsewhere), names with spaces, newlines and non-UTF-8
+# replaced not followed elsewhere), device nodes, sockets and FIFOs planted in
+# an output's place (refused, untouched), names with spaces, newlines and non-UTF-8
 # bytes, 255-byte names and paths past PATH_MAX, and a read-only target.
 [ -z "${IGOS_IN_NS:-}" ] && [ "$(id -u)" = 0 ] &&
 	exec env IGOS_IN_NS=1 unshare -m --propagation private "$0" "$@"
@@ -30,6 +31,26 @@ run 0 "" "igos-sign -o a symlink: the link is replaced, not followed" \
 	igos-sign sign -k k.pem -c c.pem -o out.lnk "$STUB"
 ok "out.lnk is now a regular file" test -f out.lnk -a ! -L out.lnk
 is "$(cat victim)" "secret-old" "the symlink's target is untouched"
+
+# nodes planted where an output goes (igos(7), Outputs): a link to a block
+# device or a socket is refused and the node untouched; a FIFO planted where a
+# key goes is refused without waiting for a reader; a dangling link is replaced
+mknod blk b 7 254 && ln -s blk blk.lnk
+run 1 "igos-sign: cannot write 'blk.lnk': is a block device" \
+	"igos-sign -o a link to a block device: refused" igos-sign sign -k k.pem -c c.pem -o blk.lnk "$STUB"
+is "$(stat -c '%F %t:%T' blk):$(readlink blk.lnk)" "block special file 7:fe:blk" "the link and the device are untouched"
+python3 -c 'import socket; socket.socket(socket.AF_UNIX).bind("sock")' && ln -s sock sock.lnk
+run 1 "igos-sbom: cannot write 'sock.lnk': is a socket" "igos-sbom -o a link to a socket: refused" \
+	igos-sbom --name x --package-version 1 --created 2023-11-14T22:13:20Z -o sock.lnk
+is "$(stat -c %F sock)" "socket" "the socket is untouched"
+mkfifo key.fifo
+run 1 "igos-mok: cannot write 'key.fifo': File exists (--force replaces it)" \
+	"igos-mok new -k a planted FIFO: refused at once, no wait for a reader" igos-mok new -k key.fifo -c f.crt
+is "$(stat -c %F key.fifo)" "fifo" "the FIFO is untouched"
+ln -s nowhere dangling.lnk
+run 0 "" "igos-sign -o a dangling link: the link is replaced" \
+	igos-sign sign -k k.pem -c c.pem -o dangling.lnk "$STUB"
+ok "dangling.lnk is now a regular file, nowhere not created" test -f dangling.lnk -a ! -L dangling.lnk -a ! -e nowhere
 
 # the index state: a symlinked state file is refused, the link's target untouched
 openssl genpkey -algorithm ed25519 -out master.pem 2>/dev/null
