@@ -29,16 +29,18 @@ void igos_ssl_clear(void);
 
 /* ---- input (file.c) ------------------------------------------------------ */
 
-/* A whole input in memory: mapped for regular files, read for pipes ("-" is
- * stdin). `len` is exact; `data` may be NULL when len == 0. */
+/* A whole input in private memory ("-" is stdin). `len` is exact; `data` may
+ * be NULL when len == 0. `mapped` is set only by a caller that mapped the
+ * buffer itself (igos_buf_free then unmaps it). */
 struct igos_buf {
 	unsigned char *data;
 	size_t len;
 	int mapped;
 };
 
-/* Read `path` whole; refuses directories and inputs longer than `max` bytes
- * (0 = no limit). */
+/* Read `path` whole, once, with read(): the bytes a caller verifies are the
+ * bytes it goes on to use, whatever happens to the file meanwhile. Refuses
+ * directories and inputs longer than `max` bytes (0 = no limit). */
 int igos_buf_read(struct igos_buf *b, const char *path, size_t max);
 void igos_buf_free(struct igos_buf *b);
 /* Read at most `max` bytes of a small text or key file into a NUL-terminated
