@@ -137,6 +137,15 @@ struct igos_signer;
 struct igos_signer *igos_signer_open(const char *ref,
 				     const struct igos_signer_opts *opts);
 void igos_signer_free(struct igos_signer *s);
+/*
+ * A key or certificate reference as a message may show it: ref itself, or in
+ * buf (cut to size) a copy with the value of every pin-value attribute
+ * replaced by "..." (and any piece that follows it before the next attribute,
+ * in case the PIN held a separator). Any string is accepted, a URI too broken
+ * to parse or a file name: no message ever shows a PIN.
+ */
+#define IGOS_REF_SHOWN_MAX 1024
+const char *igos_ref_shown(const char *ref, char *buf, size_t size);
 /* The public key (owned by the signer). */
 EVP_PKEY *igos_signer_pubkey(const struct igos_signer *s);
 enum igos_key_type igos_signer_type(const struct igos_signer *s);
