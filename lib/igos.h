@@ -6,6 +6,7 @@
 #define IGOS_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -299,5 +300,22 @@ int igos_text_add(struct igos_text *t, const void *p, size_t n);
 int igos_parse_u64(const char *s, uint64_t *out);
 /* Print "prog 0.1" to stdout. */
 void igos_print_version(const char *prog);
+
+/*
+ * Bytes from an input shown to a person (a section of a UKI, a certificate
+ * subject, a name in an index): nothing in them may drive the terminal or
+ * hide what follows. Well-formed UTF-8 is kept as it is, except C1 controls
+ * and bidirectional embeddings, overrides and isolates (\u009b, \u202e); other
+ * control bytes and DEL become \xNN (\n and \t as such, or kept with
+ * IGOS_ESC_LINES for a multi-line text shown whole), a byte that is not UTF-8
+ * \xNN, and \ itself \\, so that the escaped form is unambiguous.
+ */
+enum { IGOS_ESC_LINES = 1 << 0 };
+/* Append the escaped form of p[0..n) to t; 0, or -1 out of memory. */
+int igos_text_escape(struct igos_text *t, const void *p, size_t n, int flags);
+/* The escaped form as a new NUL-terminated string (free it), or NULL. */
+char *igos_escape(const void *p, size_t n, int flags);
+/* Write the escaped form to f; 0, or -1 (out of memory, write error). */
+int igos_print_escaped(FILE *f, const void *p, size_t n, int flags);
 
 #endif
