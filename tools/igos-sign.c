@@ -452,9 +452,19 @@ cmd_list(struct input *in, int json, STACK_OF(X509) *certs)
 		}
 		printf("]}\n");
 	} else {
-		for (unsigned i = 0; i < s.n; i++)
+		/* names from the certificates: OpenSSL escapes C0 controls, not
+		 * C1 controls, bidi overrides or bytes that are not UTF-8 */
+		for (unsigned i = 0; i < s.n; i++) {
+			char *subj = igos_escape(si[i].subject, strlen(si[i].subject), 0);
+			char *iss = igos_escape(si[i].issuer, strlen(si[i].issuer), 0);
+
+			if (subj == NULL || iss == NULL)
+				fail("out of memory");
 			printf("%u: subject=%s; issuer=%s; serial=%s; digest=%s; key=%s\n", i + 1,
-			       si[i].subject, si[i].issuer, si[i].serial, si[i].digest, si[i].key);
+			       subj, iss, si[i].serial, si[i].digest, si[i].key);
+			free(subj);
+			free(iss);
+		}
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		fail("cannot write to standard output: %s", strerror(errno));
