@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -16,10 +17,21 @@ igos_errmsg(void)
 	return msg;
 }
 
+/*
+ * Messages name things read from inputs (a section name, a field of an index,
+ * a hash algorithm in a superblock) and end up on a terminal: the message is
+ * kept to one line and to what cannot drive the terminal (igos_escape()).
+ */
 static void
 vset(const char *fmt, va_list ap)
 {
+	char *e;
+
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if ((e = igos_escape(msg, strlen(msg), 0)) != NULL) {
+		snprintf(msg, sizeof(msg), "%s", e);
+		free(e);
+	}
 }
 
 static void

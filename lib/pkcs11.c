@@ -119,29 +119,38 @@ igos_ref_shown(const char *ref, char *buf, size_t size)
 void
 igos_ref_scrub_errmsg(const char *ref)
 {
-	char shown[IGOS_REF_SHOWN_MAX];
+	char shown[IGOS_REF_SHOWN_MAX], *re = NULL, *se = NULL;
 	const char *m = igos_errmsg(), *hit;
 	size_t common = 0;
 
 	if (igos_ref_shown(ref, shown, sizeof(shown)) == ref)
 		return;
-	if (igos_errmsg_replace(ref, shown))
-		return;
+	/* messages hold their arguments escaped: compare escaped forms */
+	if ((re = igos_escape(ref, strlen(ref), 0)) == NULL ||
+	    (se = igos_escape(shown, strlen(shown), 0)) == NULL) {
+		igos_seterr("out of memory");
+		goto out;
+	}
+	if (igos_errmsg_replace(re, se))
+		goto out;
 	/* not there whole: a message cut inside the reference, or one that does
 	 * not name it. Where a piece of the reference reaches past the first
 	 * byte the two forms differ in, the message ends with the shown form. */
-	while (ref[common] && ref[common] == shown[common])
+	while (re[common] && re[common] == se[common])
 		common++;
 	for (hit = m; *hit; hit++) {
 		size_t l = 0;
 
-		while (hit[l] && hit[l] == ref[l])
+		while (hit[l] && hit[l] == re[l])
 			l++;
 		if (l > common) {
-			igos_errmsg_cut((size_t)(hit - m), shown);
-			return;
+			igos_errmsg_cut((size_t)(hit - m), se);
+			goto out;
 		}
 	}
+out:
+	free(re);
+	free(se);
 }
 
 static void

@@ -55,6 +55,8 @@ run 1 "igos-sign: cannot open 'PKCS11:token=igos-test;pin-value=...': No such fi
 run 1 "igos-sign: invalid pkcs11 URI 'pkcs11:token=igos-test;type=cert;pin-value=...;id=%zz': URI encoding invalid or corrupted" \
 	"a certificate reference" \
 	igos-sign verify -c "pkcs11:token=igos-test;type=cert;pin-value=$SECRET;id=%zz" a.efi
+nopin "a reference holding a backslash and a control byte before its PIN" 1 \
+	igos-sign sign -k "$(printf 'PKCS11:a\\b\033c;pin-value=%s' "$SECRET")" -c "$CRT" -o x.efi a.efi
 nopin "a reference too long for the message is cut before its PIN" 1 \
 	igos-sign sign -k "/tmp/$long;pin-value=$SECRET" -c "$CRT" -o x.efi a.efi
 nopin "a URI too long for the message is cut before its PIN" 1 \
