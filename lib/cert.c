@@ -24,10 +24,15 @@ igos_cert_load(const char *ref)
 	struct igos_buf b;
 	X509 *x = NULL;
 
-	if (strncmp(ref, "pkcs11:", 7) == 0)
-		return igos_p11_load_cert(ref);
-	if (igos_buf_read(&b, ref, 1 << 20) < 0)
+	if (strncmp(ref, "pkcs11:", 7) == 0) {
+		if ((x = igos_p11_load_cert(ref)) == NULL)
+			igos_ref_scrub_errmsg(ref);
+		return x;
+	}
+	if (igos_buf_read(&b, ref, 1 << 20) < 0) {
+		igos_ref_scrub_errmsg(ref);
 		return NULL;
+	}
 	if (looks_pem(&b)) {
 		BIO *bio = BIO_new_mem_buf(b.data, (int)b.len);
 
@@ -44,8 +49,10 @@ igos_cert_load(const char *ref)
 		}
 	}
 	igos_buf_free(&b);
-	if (x == NULL)
+	if (x == NULL) {
 		igos_seterr_ssl("cannot read certificate '%s'", ref);
+		igos_ref_scrub_errmsg(ref);
+	}
 	return x;
 }
 

@@ -2,11 +2,12 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
 
-#include "igos.h"
+#include "internal.h"
 
 static char msg[1024] = "unknown error";
 
@@ -16,10 +17,21 @@ igos_errmsg(void)
 	return msg;
 }
 
+/*
+ * Messages name things read from inputs (a section name, a field of an index,
+ * a hash algorithm in a superblock) and end up on a terminal: the message is
+ * kept to one line and to what cannot drive the terminal (igos_escape()).
+ */
 static void
 vset(const char *fmt, va_list ap)
 {
+	char *e;
+
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if ((e = igos_escape(msg, strlen(msg), 0)) != NULL) {
+		snprintf(msg, sizeof(msg), "%s", e);
+		free(e);
+	}
 }
 
 static void
@@ -80,6 +92,42 @@ igos_seterr_ssl(const char *fmt, ...)
 	if (reason != NULL)
 		append(reason);
 	return -1;
+}
+
+int
+igos_errmsg_replace(const char *from, const char *to)
+{
+	char out[sizeof(msg)];
+	size_t flen = strlen(from), o = 0;
+	const char *p = msg, *hit;
+	int found = 0;
+
+	if (flen == 0)
+		return 0;
+	while ((hit = strstr(p, from)) != NULL) {
+		size_t n = (size_t)(hit - p);
+
+		found = 1;
+		n = n < sizeof(out) - 1 - o ? n : sizeof(out) - 1 - o;
+		memcpy(out + o, p, n);
+		o += n;
+		n = strlen(to) < sizeof(out) - 1 - o ? strlen(to) : sizeof(out) - 1 - o;
+		memcpy(out + o, to, n);
+		o += n;
+		p = hit + flen;
+	}
+	if (!found)
+		return 0;
+	snprintf(out + o, sizeof(out) - o, "%s", p);
+	memcpy(msg, out, sizeof(msg));
+	return 1;
+}
+
+void
+igos_errmsg_cut(size_t at, const char *tail)
+{
+	if (at < sizeof(msg) && at <= strlen(msg))
+		snprintf(msg + at, sizeof(msg) - at, "%s", tail);
 }
 
 void

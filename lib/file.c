@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,33 @@ pseudo_file(int fd, const struct stat *st)
 	       sfs.f_type == 0x9fa0 /* PROC_SUPER_MAGIC */;
 }
 
+/*
+ * A large buffer is backed by 2 MiB pages where the kernel allows it: read()
+ * then faults a 142 MB UKI in ~70 times instead of ~35000 (4 KiB faults made
+ * the copy ten times slower than mapping the file; with huge pages it is
+ * faster). A hint only: without transparent huge pages nothing changes.
+ */
+static void
+huge_pages(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t h = (uintptr_t)2 << 20;
+	uintptr_t a = ((uintptr_t)p + h - 1) & ~(h - 1), b = ((uintptr_t)p + len) & ~(h - 1);
+
+	if (b > a)
+		madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+	(void)p, (void)len;
+#endif
+}
+
+/*
+ * The input is read() into private memory, never mapped: a verifier hashes
+ * these bytes and then parses or copies from them, and a mapping (MAP_PRIVATE
+ * included: pages not yet written to show the file's current bytes, and
+ * MADV_DONTNEED or reclaim fetches them again) would let a writer change what
+ * is used after it was verified, or kill us with SIGBUS by truncating the file.
+ */
 int
 igos_buf_read(struct igos_buf *b, const char *path, size_t max)
 {
@@ -60,9 +88,7 @@ igos_buf_read(struct igos_buf *b, const char *path, size_t max)
 		igos_seterr_errno("cannot read '%s'", path);
 		goto fail;
 	}
-	if (S_ISREG(st.st_mode) && pseudo_file(fd, &st))
-		goto stream;
-	if (S_ISREG(st.st_mode)) {
+	if (S_ISREG(st.st_mode) && !pseudo_file(fd, &st)) {
 		if (max && (uint64_t)st.st_size > max) {
 			igos_seterr("cannot read '%s': larger than %zu bytes", path, max);
 			goto fail;
@@ -71,21 +97,14 @@ igos_buf_read(struct igos_buf *b, const char *path, size_t max)
 			igos_seterr("cannot read '%s': too large", path);
 			goto fail;
 		}
-		if (st.st_size > 0) {
-			p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-			if (p == MAP_FAILED) {
-				igos_seterr_errno("cannot map '%s'", path);
-				goto fail;
-			}
-			b->data = p;
-			b->len = (size_t)st.st_size;
-			b->mapped = 1;
+		/* one byte more than the stated size: a file that grew is read on */
+		cap = (size_t)st.st_size + 1;
+		if ((p = malloc(cap)) == NULL) {
+			igos_seterr("cannot read '%s': out of memory", path);
+			goto fail;
 		}
-		if (fd != STDIN_FILENO)
-			close(fd);
-		return 0;
+		huge_pages(p, cap);
 	}
-stream:
 	for (;;) {
 		ssize_t n;
 
@@ -100,7 +119,7 @@ stream:
 			p = np;
 			cap = ncap;
 		}
-		n = read(fd, p + len, cap - len);
+		n = read(fd, p + len, cap - len > (1u << 30) ? (1u << 30) : cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -121,8 +140,7 @@ stream:
 		close(fd);
 	return 0;
 fail:
-	if (!b->mapped)
-		free(p);
+	free(p);
 	memset(b, 0, sizeof(*b));
 	if (fd != STDIN_FILENO)
 		close(fd);

@@ -31,16 +31,18 @@ void igos_ssl_clear(void);
 
 /* ---- input (file.c) ------------------------------------------------------ */
 
-/* A whole input in memory: mapped for regular files, read for pipes ("-" is
- * stdin). `len` is exact; `data` may be NULL when len == 0. */
+/* A whole input in private memory ("-" is stdin). `len` is exact; `data` may
+ * be NULL when len == 0. `mapped` is set only by a caller that mapped the
+ * buffer itself (igos_buf_free then unmaps it). */
 struct igos_buf {
 	unsigned char *data;
 	size_t len;
 	int mapped;
 };
 
-/* Read `path` whole; refuses directories and inputs longer than `max` bytes
- * (0 = no limit). */
+/* Read `path` whole, once, with read(): the bytes a caller verifies are the
+ * bytes it goes on to use, whatever happens to the file meanwhile. Refuses
+ * directories and inputs longer than `max` bytes (0 = no limit). */
 int igos_buf_read(struct igos_buf *b, const char *path, size_t max);
 void igos_buf_free(struct igos_buf *b);
 /* Read at most `max` bytes of a small text or key file into a NUL-terminated
@@ -175,6 +177,15 @@ struct igos_signer;
 struct igos_signer *igos_signer_open(const char *ref,
 				     const struct igos_signer_opts *opts);
 void igos_signer_free(struct igos_signer *s);
+/*
+ * A key or certificate reference as a message may show it: ref itself, or in
+ * buf (cut to size) a copy with the value of every pin-value attribute
+ * replaced by "..." (and any piece that follows it before the next attribute,
+ * in case the PIN held a separator). Any string is accepted, a URI too broken
+ * to parse or a file name: no message ever shows a PIN.
+ */
+#define IGOS_REF_SHOWN_MAX 1024
+const char *igos_ref_shown(const char *ref, char *buf, size_t size);
 /* The public key (owned by the signer). */
 EVP_PKEY *igos_signer_pubkey(const struct igos_signer *s);
 enum igos_key_type igos_signer_type(const struct igos_signer *s);
@@ -480,5 +491,22 @@ struct igos_verb {
 /* Dispatch on argv[1] (a verb of the NULL-terminated table, or -h/--help,
  * -V/--version); returns the verb's exit status. */
 int igos_cli_verbs(int argc, char **argv, const struct igos_verb *verbs);
+
+/*
+ * Bytes from an input shown to a person (a section of a UKI, a certificate
+ * subject, a name in an index): nothing in them may drive the terminal or
+ * hide what follows. Well-formed UTF-8 is kept as it is, except C1 controls
+ * and bidirectional embeddings, overrides and isolates (\u009b, \u202e); other
+ * control bytes and DEL become \xNN (\n and \t as such, or kept with
+ * IGOS_ESC_LINES for a multi-line text shown whole), a byte that is not UTF-8
+ * \xNN, and \ itself \\, so that the escaped form is unambiguous.
+ */
+enum { IGOS_ESC_LINES = 1 << 0 };
+/* Append the escaped form of p[0..n) to t; 0, or -1 out of memory. */
+int igos_text_escape(struct igos_text *t, const void *p, size_t n, int flags);
+/* The escaped form as a new NUL-terminated string (free it), or NULL. */
+char *igos_escape(const void *p, size_t n, int flags);
+/* Write the escaped form to f; 0, or -1 (out of memory, write error). */
+int igos_print_escaped(FILE *f, const void *p, size_t n, int flags);
 
 #endif

@@ -17,4 +17,13 @@ int igos_p11_sign(struct igos_p11 *p, unsigned long mech, const unsigned char *i
 void igos_p11_close(struct igos_p11 *p);
 X509 *igos_p11_load_cert(const char *uri);
 
+/* The message with each `from` replaced by `to` (cut to fit); 0 if there
+ * was none. igos_errmsg_cut() ends the message at byte `at` with `tail`. */
+int igos_errmsg_replace(const char *from, const char *to);
+void igos_errmsg_cut(size_t at, const char *tail);
+/* After a failure with the key or certificate reference ref: the message
+ * shows ref only as igos_ref_shown() does (no PIN), even if it was cut short
+ * in the middle of the reference. */
+void igos_ref_scrub_errmsg(const char *ref);
+
 #endif

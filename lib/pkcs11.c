@@ -27,6 +27,132 @@ struct igos_p11 {
 	char label[33];
 };
 
+/* ---- references in messages ---- */
+
+static int
+ref_sep(char c)
+{
+	return c == ';' || c == '&' || c == '?' || c == ':';
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Is s[0..n) the attribute name pin-value, spelt in any case, maybe
+ * percent-encoded, maybe with blanks around it? */
+static int
+is_pin_value(const char *s, size_t n)
+{
+	static const char want[] = "pin-value";
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+			c = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+			i += 2;
+		}
+		if (c == ' ' || c == '\t')
+			continue;
+		if (k == sizeof(want) - 1 || (c | 0x20) != want[k])
+			return 0;
+		k++;
+	}
+	return k == sizeof(want) - 1;
+}
+
+const char *
+igos_ref_shown(const char *ref, char *buf, size_t size)
+{
+	size_t o = 0;
+	int eliding = 0, changed = 0, sep_out = 0;
+	const char *p = ref;
+
+	if (size == 0)
+		return "";
+	while (*p) {
+		size_t n = 0, name;
+		const char *eq;
+
+		while (p[n] && !ref_sep(p[n]))
+			n++;
+		eq = memchr(p, '=', n);
+		name = eq ? (size_t)(eq - p) : n;
+		if (eq != NULL)
+			eliding = is_pin_value(p, name);
+		if (eliding && eq == NULL) {
+			/* a piece without '=' after a PIN is taken as more of the
+			 * PIN: it goes, with the separator before it */
+			if (o > 0 && sep_out)
+				o--;
+		} else if (eliding) {
+			for (size_t i = 0; i <= name && o + 1 < size; i++)
+				buf[o++] = p[i];
+			for (const char *d = "..."; *d && o + 1 < size; d++)
+				buf[o++] = *d;
+			changed = 1;
+		} else {
+			for (size_t i = 0; i < n && o + 1 < size; i++)
+				buf[o++] = p[i];
+		}
+		p += n;
+		sep_out = 0;
+		if (*p) {
+			if (o + 1 < size) {
+				buf[o++] = *p;
+				sep_out = 1;
+			}
+			p++;
+		}
+	}
+	buf[o] = '\0';
+	return changed ? buf : ref;
+}
+
+void
+igos_ref_scrub_errmsg(const char *ref)
+{
+	char shown[IGOS_REF_SHOWN_MAX], *re = NULL, *se = NULL;
+	const char *m = igos_errmsg(), *hit;
+	size_t common = 0;
+
+	if (igos_ref_shown(ref, shown, sizeof(shown)) == ref)
+		return;
+	/* messages hold their arguments escaped: compare escaped forms */
+	if ((re = igos_escape(ref, strlen(ref), 0)) == NULL ||
+	    (se = igos_escape(shown, strlen(shown), 0)) == NULL) {
+		igos_seterr("out of memory");
+		goto out;
+	}
+	if (igos_errmsg_replace(re, se))
+		goto out;
+	/* not there whole: a message cut inside the reference, or one that does
+	 * not name it. Where a piece of the reference reaches past the first
+	 * byte the two forms differ in, the message ends with the shown form. */
+	while (re[common] && re[common] == se[common])
+		common++;
+	for (hit = m; *hit; hit++) {
+		size_t l = 0;
+
+		while (hit[l] && hit[l] == re[l])
+			l++;
+		if (l > common) {
+			igos_errmsg_cut((size_t)(hit - m), se);
+			goto out;
+		}
+	}
+out:
+	free(re);
+	free(se);
+}
+
 static void
 p11_release(struct igos_p11 *p)
 {
@@ -382,8 +508,14 @@ open_token(struct igos_p11 *p, P11KitUri **urip, const char *ref, CK_SLOT_ID *sl
 	if (uri == NULL)
 		return igos_seterr("out of memory");
 	r = p11_kit_uri_parse(ref, P11_KIT_URI_FOR_ANY, uri);
-	if (r != P11_KIT_URI_OK)
-		return igos_seterr("invalid pkcs11 URI '%s': %s", ref, p11_kit_uri_message(r));
+	if (r != P11_KIT_URI_OK) {
+		char shown[IGOS_REF_SHOWN_MAX];
+
+		/* a URI refused for its syntax may still carry a PIN */
+		return igos_seterr("invalid pkcs11 URI '%s': %s",
+				   igos_ref_shown(ref, shown, sizeof(shown)),
+				   p11_kit_uri_message(r));
+	}
 	if (p11_kit_uri_get_pin_value(uri) != NULL)
 		return igos_seterr("pin-value in a pkcs11 URI is refused: use pin-source= or "
 				   "--pin-file");

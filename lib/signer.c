@@ -155,6 +155,7 @@ igos_signer_open(const char *ref, const struct igos_signer_opts *opts)
 		goto fail;
 	return s;
 fail:
+	igos_ref_scrub_errmsg(ref);
 	igos_signer_free(s);
 	return NULL;
 }

@@ -474,7 +474,13 @@ show_entry(const struct igos_esl_entry *e, const char *prefix, json_object *arr)
 			na = time_str(X509_get0_notAfter(x));
 		}
 		if (o == NULL) {
-			printf("%sx509 %s %s\n", prefix, fp, subj ? subj : "(not a valid certificate)");
+			/* OpenSSL escaped C0 controls; C1, bidi and bad UTF-8 too */
+			char *shown = subj ? igos_escape(subj, strlen(subj), 0) : NULL;
+
+			if (subj != NULL && shown == NULL)
+				igos_die("out of memory");
+			printf("%sx509 %s %s\n", prefix, fp, shown ? shown : "(not a valid certificate)");
+			free(shown);
 		} else {
 			unsigned char md[32];
 

@@ -3,10 +3,10 @@
  * kernels, UKIs) and signatures for Linux kernel modules, held to what UEFI
  * firmware, shim and the kernel accept.
  */
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +62,47 @@ struct input {
 	int fd; /* regular file we can copy from, or -1 */
 };
 
+/*
+ * The input stays mapped (memory does not grow with the image; what is hashed
+ * is read once, and nothing read from the image is used again after it was
+ * verified). A file truncated under the mapping faults instead of reading:
+ * that is a one-line failure like any unreadable input, not a crash, and the
+ * temporary output goes (only async-signal-safe calls here).
+ */
+static char bus_msg[512];
+static size_t bus_len;
+
+static void
+on_sigbus(int sig)
+{
+	(void)sig;
+	if (cur_out != NULL && cur_out->tmpname != NULL && cur_out->dirfd >= 0)
+		unlinkat(cur_out->dirfd, cur_out->tmpname, 0);
+	if (write(STDERR_FILENO, bus_msg, bus_len) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+static void
+guard_mapping(const char *path)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(bus_msg, sizeof(bus_msg),
+		     PROG ": cannot read '%s': the file shrank while it was read\n", path);
+	if (n < 0 || (size_t)n >= sizeof(bus_msg)) {
+		n = snprintf(bus_msg, sizeof(bus_msg),
+			     PROG ": cannot read the input: the file shrank while it was read\n");
+	}
+	bus_len = (size_t)n;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL) < 0)
+		igos_die("cannot catch SIGBUS: %s", strerror(errno));
+}
+
 static void
 input_open(struct input *in, const char *path)
 {
@@ -76,6 +117,7 @@ input_open(struct input *in, const char *path)
 	if (igos_fd_regular(fd, &st)) {
 		if (st.st_size == 0)
 			igos_die("'%s': empty file", path);
+		guard_mapping(path);
 		in->b.data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (in->b.data == MAP_FAILED)
 			igos_die("cannot map '%s': %s", path, strerror(errno));
@@ -291,9 +333,19 @@ cmd_list(struct input *in, int json, STACK_OF(X509) *certs)
 		}
 		printf("]}\n");
 	} else {
-		for (unsigned i = 0; i < s.n; i++)
+		/* names from the certificates: OpenSSL escapes C0 controls, not
+		 * C1 controls, bidi overrides or bytes that are not UTF-8 */
+		for (unsigned i = 0; i < s.n; i++) {
+			char *subj = igos_escape(si[i].subject, strlen(si[i].subject), 0);
+			char *iss = igos_escape(si[i].issuer, strlen(si[i].issuer), 0);
+
+			if (subj == NULL || iss == NULL)
+				igos_die("out of memory");
 			printf("%u: subject=%s; issuer=%s; serial=%s; digest=%s; key=%s\n", i + 1,
-			       si[i].subject, si[i].issuer, si[i].serial, si[i].digest, si[i].key);
+			       subj, iss, si[i].serial, si[i].digest, si[i].key);
+			free(subj);
+			free(iss);
+		}
 	}
 	if (fflush(stdout) != 0 || ferror(stdout))
 		igos_die("cannot write to standard output: %s", strerror(errno));

@@ -796,7 +796,20 @@ do_inspect(const char *path, int json, const char *only)
 		if (json) {
 			if (shown)
 				putchar(',');
-			json_string((const unsigned char *)s->name, strlen(s->name));
+			/* JSON cannot carry bytes that are not UTF-8: such a name
+			 * is given in its escaped form */
+			if (igos_utf8_valid(s->name, strlen(s->name))) {
+				json_string((const unsigned char *)s->name, strlen(s->name));
+			} else {
+				char *e = igos_escape(s->name, strlen(s->name), 0);
+
+				if (e == NULL) {
+					igos_seterr("out of memory");
+					goto out;
+				}
+				json_string((const unsigned char *)e, strlen(e));
+				free(e);
+			}
 			printf(":{\"size\":%u,\"sha256\":\"%s\"", s->vsize, hex);
 			if (is_text_section(s->name)) {
 				fputs(",\"text\":", stdout);
@@ -807,7 +820,11 @@ do_inspect(const char *path, int json, const char *only)
 			}
 			putchar('}');
 		} else {
-			printf("%s:\n  size: %u bytes\n  sha256: %s\n", s->name, s->vsize, hex);
+			/* names and text come from the file: escaped, so that no
+			 * byte in them reaches the terminal as a control */
+			if (igos_print_escaped(stdout, s->name, strlen(s->name), 0) < 0)
+				goto wfail;
+			printf(":\n  size: %u bytes\n  sha256: %s\n", s->vsize, hex);
 			if (is_text_section(s->name)) {
 				size_t n = have;
 
@@ -822,7 +839,11 @@ do_inspect(const char *path, int json, const char *only)
 						const unsigned char *nl = memchr(d + a, '\n', n - a);
 						size_t e = nl ? (size_t)(nl - d) : n;
 
-						printf("    %.*s\n", (int)(e - a), (const char *)d + a);
+						fputs("    ", stdout);
+						if (igos_print_escaped(stdout, d + a, e - a,
+								       IGOS_ESC_LINES) < 0)
+							goto wfail;
+						putchar('\n');
 						a = e + 1;
 					}
 				}

@@ -1,4 +1,4 @@
-/* Whole-input reading: regular files are mapped, pipes and pseudo files read. */
+/* Whole-input reading: every input read once into private memory. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -18,8 +18,17 @@ main(void)
 
 	OK(fd >= 0 && write(fd, "hello\n", 6) == 6, "a temp file");
 	close(fd);
-	OK(igos_buf_read(&b, tmpl, 0) == 0 && b.len == 6 && b.mapped &&
-	   memcmp(b.data, "hello\n", 6) == 0, "a regular file is mapped whole");
+	OK(igos_buf_read(&b, tmpl, 0) == 0 && b.len == 6 && !b.mapped &&
+	   memcmp(b.data, "hello\n", 6) == 0, "a regular file is read whole, not mapped");
+	/* what was read is what the caller verifies and uses: a writer or a
+	 * truncation afterwards changes nothing in it (a mapping, MAP_PRIVATE
+	 * included, would show the new bytes, or fault past the new end) */
+	fd = open(tmpl, O_WRONLY);
+	OK(fd >= 0 && pwrite(fd, "HELLO\n", 6, 0) == 6, "the file is rewritten after the read");
+	OK(memcmp(b.data, "hello\n", 6) == 0, "the buffer keeps the bytes that were read");
+	OK(ftruncate(fd, 0) == 0 && b.data[5] == '\n', "and stays readable after a truncation");
+	OK(pwrite(fd, "hello\n", 6, 0) == 6, "the file is restored");
+	close(fd);
 	igos_buf_free(&b);
 	OK(igos_buf_read(&b, tmpl, 5) < 0 &&
 	   strstr(igos_errmsg(), "larger than 5 bytes") != NULL, "the size limit holds");

@@ -25,8 +25,11 @@ refused(const char *in, const char *why)
 {
 	char want[512];
 	char *r = igos_spdx_license(in, strlen(in), 0);
+	/* messages show input bytes escaped (igos_escape) */
+	char *shown = igos_escape(in, strlen(in), 0);
 
-	snprintf(want, sizeof(want), "invalid license expression '%s': %s", in, why);
+	snprintf(want, sizeof(want), "invalid license expression '%s': %s", shown, why);
+	free(shown);
 	OK(r == NULL && strcmp(igos_errmsg(), want) == 0, "'%s' refused: %s (got '%s')", in, why,
 	    r ? r : igos_errmsg());
 	free(r);
