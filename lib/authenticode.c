@@ -251,6 +251,16 @@ out:
 
 /* ---- certificate table ---- */
 
+/*
+ * EDK2's DxeImageVerificationHandler walks the table entry by entry and
+ * denies the image when the walk does not end exactly at VirtualAddress +
+ * Size: it stops at an entry with 8 bytes or less left, with dwLength past
+ * the table or without room for its 8-byte padding, and at a PKCS entry whose
+ * dwLength <= 8 (an empty WIN_CERTIFICATE). shim skips such entries, so
+ * EDK2 is the stricter walk and the one kept here. Entries of another type
+ * or revision are skipped by both; they are refused here (sign never makes
+ * them, and a skipped entry is bytes nobody checks).
+ */
 int
 igos_ac_walk(const unsigned char *t, size_t len, size_t base, struct igos_ac_cert *c,
 	     unsigned max, unsigned *n)
@@ -263,18 +273,22 @@ igos_ac_walk(const unsigned char *t, size_t len, size_t base, struct igos_ac_cer
 		size_t step;
 
 		if (len - off < 8)
-			return igos_seterr("certificate table entry %u truncated", *n + 1);
+			return igos_seterr("certificate table entry %u truncated: %zu bytes left, "
+					   "less than a WIN_CERTIFICATE header (EDK2 denies the "
+					   "image)", *n + 1, len - off);
 		dw = igos_le32(t + off);
-		if (dw < 8)
-			return igos_seterr("certificate table entry %u: dwLength %u is shorter "
-					   "than its header", *n + 1, dw);
+		if (dw <= 8)
+			return igos_seterr("certificate table entry %u: dwLength %u leaves no room "
+					   "for a signature (EDK2 stops its walk there and denies "
+					   "the image)", *n + 1, dw);
 		if (dw > len - off)
 			return igos_seterr("certificate table entry %u: dwLength %u overflows the "
 					   "table", *n + 1, dw);
 		step = ((size_t)dw + 7) & ~(size_t)7;
 		if (step > len - off)
-			return igos_seterr("certificate table entry %u: dwLength %u overflows the "
-					   "table", *n + 1, dw);
+			return igos_seterr("certificate table entry %u: dwLength %u has no room for "
+					   "its padding to 8 bytes in the table (EDK2 denies the "
+					   "image)", *n + 1, dw);
 		if (*n == max)
 			return igos_seterr("more than %u certificate table entries", max);
 		c[*n].off = base + off;
@@ -696,6 +710,114 @@ igos_ac_firmware_form(const unsigned char *der, size_t len, const EVP_MD **md)
 	return igos_seterr("PKCS#7 digest algorithm not where UEFI firmware reads it");
 }
 
+static const char *
+md_name(const EVP_MD *md)
+{
+	switch (EVP_MD_get_type(md)) {
+	case NID_sha1:
+		return "SHA-1";
+	case NID_sha384:
+		return "SHA-384";
+	case NID_sha512:
+		return "SHA-512";
+	default:
+		return "SHA-256";
+	}
+}
+
+/*
+ * What the verifiers in firmware and shim can check of a signature whose
+ * bytes are valid: OVMF and shim link an OpenSSL built without EC, so only
+ * RSA with PKCS#1 v1.5 signs; the signer's digest must be SHA-256 as the
+ * image digest is. RSA below 2048 or above 4096 bits is refused here though
+ * OVMF and shim accept it (see igos-sign(1)): 1024 is breakable, and keys
+ * past 4096 bits are not what firmware vendors test.
+ */
+static int
+signer_rules(PKCS7 *p7)
+{
+	PKCS7_SIGNER_INFO *si = sk_PKCS7_SIGNER_INFO_value(p7->d.sign->signer_info, 0);
+	STACK_OF(X509) *signers;
+	EVP_PKEY *k;
+	char key[32];
+	int nid, bits, rc = 0;
+
+	if (sk_PKCS7_SIGNER_INFO_num(p7->d.sign->signer_info) != 1)
+		return igos_seterr("%d signers in one PKCS#7: Authenticode has exactly one",
+				   sk_PKCS7_SIGNER_INFO_num(p7->d.sign->signer_info));
+	if (OBJ_obj2nid(si->digest_alg->algorithm) != NID_sha256)
+		return igos_seterr("signer digest is not SHA-256: shim accepts SHA-256 only");
+	if ((signers = PKCS7_get0_signers(p7, NULL, 0)) == NULL || sk_X509_num(signers) != 1) {
+		sk_X509_free(signers);
+		igos_ssl_clear();
+		return igos_seterr("signer certificate not found");
+	}
+	k = X509_get0_pubkey(sk_X509_value(signers, 0));
+	sk_X509_free(signers);
+	key_str(k, key, sizeof(key));
+	if (k == NULL || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA)
+		return igos_seterr("signer key is %s: UEFI firmware and shim verify RSA only", key);
+	bits = EVP_PKEY_get_bits(k);
+	if (bits < 2048 || bits > 4096)
+		rc = igos_seterr("signer key is %s: igos accepts RSA 2048 to 4096 bits", key);
+	nid = OBJ_obj2nid(si->digest_enc_alg->algorithm);
+	if (rc == 0 && nid != NID_rsaEncryption && nid != NID_sha256WithRSAEncryption)
+		rc = igos_seterr("signature algorithm %s: UEFI firmware and shim verify RSA "
+				 "PKCS#1 v1.5 only", nid == NID_undef ? "unknown" : OBJ_nid2sn(nid));
+	return rc;
+}
+
+#define OID_EKU_MODSIGN "1.3.6.1.4.1.2312.16.1.2"
+
+static int
+eku_modsign(X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+	char oid[64];
+	int found = 0;
+
+	for (int i = 0; i < sk_ASN1_OBJECT_num(eku) && !found; i++)
+		found = OBJ_obj2txt(oid, sizeof(oid), sk_ASN1_OBJECT_value(eku, i), 1) > 0 &&
+			strcmp(oid, OID_EKU_MODSIGN) == 0;
+	EXTENDED_KEY_USAGE_free(eku);
+	igos_ssl_clear();
+	return found;
+}
+
+/*
+ * The certificates an image may chain to: shim skips every db and MokList
+ * certificate whose EKU names module signing (igos-mok new --modules-only
+ * makes such MOKs), so an image signed for one does not boot through shim.
+ * A new stack (not owning the certificates), or NULL with the error set.
+ */
+static STACK_OF(X509) *
+image_anchors(STACK_OF(X509) *trusted, unsigned *skipped)
+{
+	STACK_OF(X509) *a = sk_X509_new_null();
+
+	*skipped = 0;
+	if (a == NULL) {
+		igos_seterr("out of memory");
+		return NULL;
+	}
+	for (int i = 0; i < sk_X509_num(trusted); i++) {
+		if (eku_modsign(sk_X509_value(trusted, i)))
+			(*skipped)++;
+		else if (!sk_X509_push(a, sk_X509_value(trusted, i))) {
+			sk_X509_free(a);
+			igos_seterr("out of memory");
+			return NULL;
+		}
+	}
+	if (sk_X509_num(a) == 0) {
+		sk_X509_free(a);
+		igos_seterr("no usable certificate: shim trusts no certificate with the "
+			    "module-signing EKU %s for images", OID_EKU_MODSIGN);
+		return NULL;
+	}
+	return a;
+}
+
 int
 igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 	       STACK_OF(X509) *trusted)
@@ -708,6 +830,8 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 	size_t sdlen, left, vlen;
 	char oid[64];
 	X509_STORE *st = NULL;
+	STACK_OF(X509) *anchors = NULL;
+	unsigned skipped = 0;
 	BIO *in = NULL;
 	int rc = -1;
 
@@ -735,6 +859,12 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 		igos_seterr("PKCS#7 and SpcIndirectDataContent name different digests");
 		goto out;
 	}
+	/* EDK2 would hash with SHA-1, -384 or -512 too; shim compares a SHA-256
+	 * image digest only, so anything else fails under shim */
+	if (EVP_MD_get_type(md) != NID_sha256) {
+		igos_seterr("%s image digest: shim accepts SHA-256 only", md_name(md));
+		goto out;
+	}
 	if (image_digest(dg, md, &idg) < 0)
 		goto out;
 	if (CRYPTO_memcmp(idg, sdg, sdlen) != 0) {
@@ -750,7 +880,9 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 		igos_seterr_ssl("cannot verify");
 		goto out;
 	}
-	if (trusted && (st = trust_store(trusted)) == NULL) {
+	if (trusted && (anchors = image_anchors(trusted, &skipped)) == NULL)
+		goto out;
+	if (anchors && (st = trust_store(anchors)) == NULL) {
 		igos_seterr_ssl("cannot verify");
 		goto out;
 	}
@@ -761,10 +893,17 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 	if (PKCS7_verify(p7, NULL, st, in, NULL, PKCS7_BINARY | (trusted ? 0 : PKCS7_NOVERIFY))
 	    != 1) {
 		p7_fail("signature not valid");
+		if (skipped && strstr(igos_errmsg(), "does not chain"))
+			igos_seterr("signature not valid: signer does not chain to a given "
+				    "certificate (%u not used: shim trusts no certificate with "
+				    "the module-signing EKU %s for images)", skipped, OID_EKU_MODSIGN);
 		goto out;
 	}
+	if (signer_rules(p7) < 0)
+		goto out;
 	rc = 0;
 out:
+	sk_X509_free(anchors);
 	BIO_free(in);
 	X509_STORE_free(st);
 	PKCS7_free(p7);
@@ -777,6 +916,9 @@ igos_p7_verify_detached(const unsigned char *der, size_t derlen, const unsigned 
 {
 	PKCS7 *p7;
 	X509_STORE *st = NULL;
+	STACK_OF(X509) *signers = NULL;
+	EVP_PKEY *k;
+	char key[32];
 	BIO *in = NULL;
 	int rc = -1;
 
@@ -798,8 +940,21 @@ igos_p7_verify_detached(const unsigned char *der, size_t derlen, const unsigned 
 		p7_fail("signature not valid");
 		goto out;
 	}
+	/* Debian's kernel is built without ECDSA: it loads RSA-signed modules only */
+	if ((signers = PKCS7_get0_signers(p7, certs, 0)) == NULL || sk_X509_num(signers) != 1) {
+		igos_ssl_clear();
+		igos_seterr("signer certificate not found");
+		goto out;
+	}
+	k = X509_get0_pubkey(sk_X509_value(signers, 0));
+	if (k == NULL || EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA) {
+		key_str(k, key, sizeof(key));
+		igos_seterr("signer key is %s: the kernel verifies RSA module signatures only", key);
+		goto out;
+	}
 	rc = 0;
 out:
+	sk_X509_free(signers);
 	BIO_free(in);
 	X509_STORE_free(st);
 	PKCS7_free(p7);

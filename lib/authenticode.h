@@ -66,8 +66,9 @@ struct igos_ac_cert {
 
 /*
  * Walk a certificate table of len bytes lying at file offset base, as EDK2
- * does: each entry 8-aligned, dwLength within the table, the walk ending
- * exactly at the end; revision 2.0 and type PKCS_SIGNED_DATA only.
+ * does: each entry 8-aligned, 8 < dwLength, dwLength and its padding within
+ * the table, the walk ending exactly at the end; revision 2.0 and type
+ * PKCS_SIGNED_DATA only (stricter than EDK2 and shim, which skip others).
  */
 int igos_ac_walk(const unsigned char *tbl, size_t len, size_t base,
 		 struct igos_ac_cert *c, unsigned max, unsigned *n);
@@ -113,10 +114,13 @@ struct igos_ac_digests {
 int igos_ac_firmware_form(const unsigned char *der, size_t len, const EVP_MD **md);
 
 /*
- * Verify one Authenticode PKCS#7 as EDK2 does: the firmware form above, SignedData with
- * SpcIndirectDataContent, its digest equal to the image's, the signature
- * valid over the content, and, when trusted is not NULL, the signer chaining
- * to one of trusted (partial chains allowed, time and key usage ignored).
+ * Verify one Authenticode PKCS#7 as EDK2 and shim do, the stricter of the
+ * two: the firmware form above, SignedData with SpcIndirectDataContent, a
+ * SHA-256 image digest (shim) equal to the image's, the signature valid over
+ * the content, one signer whose embedded certificate has an RSA key of 2048
+ * to 4096 bits signing with PKCS#1 v1.5 and SHA-256 (OVMF and shim have no
+ * EC), and, when trusted is not NULL, the signer chaining to one of trusted
+ * (partial chains allowed, time and key usage ignored).
  */
 int igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 		   STACK_OF(X509) *trusted);

@@ -27,7 +27,9 @@ STUB_EFI   := $(BUILD)/efi/igos-stubx64.efi
 MARKER_EFI := $(BUILD)/efi/igos-marker.efi
 # Test program for the VM tests: LoadImage/StartImage of \uki.efi with options.
 CHAIN_EFI  := $(BUILD)/efi/igos-chain.efi
-ALL_EXTRA += $(STUB_EFI) $(MARKER_EFI) $(CHAIN_EFI)
+# Test program for tests/vm/sign-rules.t: LoadImage of each listed image.
+JUDGE_EFI  := $(BUILD)/efi/igos-judge.efi
+ALL_EXTRA += $(STUB_EFI) $(MARKER_EFI) $(CHAIN_EFI) $(JUDGE_EFI)
 INSTALL_EXTRA += install-efi
 
 # gnu-efi's linker script with a page-aligned .sbat output section before
@@ -51,6 +53,9 @@ $(BUILD)/efi/igos-marker.so: $(BUILD)/efi/marker.o $(BUILD)/efi/efi.lds
 $(BUILD)/efi/igos-chain.so: $(BUILD)/efi/chain.o $(BUILD)/efi/efi.lds
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
+$(BUILD)/efi/igos-judge.so: $(BUILD)/efi/judge.o $(BUILD)/efi/efi.lds
+	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
+
 # Host helper: checks the PE (PE32+ EFI app, 4 KiB sections, no symbol
 # table), sets NX-compat, recomputes the checksum.
 $(BUILD)/efi/efi-fixup: efi/fixup.c $(LIBIGOS) lib/igos.h
@@ -58,6 +63,7 @@ $(BUILD)/efi/efi-fixup: efi/fixup.c $(LIBIGOS) lib/igos.h
 	$(CC) $(CFLAGS) $(IGOS_CFLAGS) $(LDFLAGS) $(IGOS_LDFLAGS) -o $@ $< $(LIBIGOS) $(BASE_LIBS)
 
 EFI_FIXUP_igos-stubx64 = --sbat
+EFI_FIXUP_igos-judge = --sbat
 $(BUILD)/efi/%.efi: $(BUILD)/efi/%.so $(BUILD)/efi/efi-fixup
 	@u=$$($(NM) -D --undefined-only $<); \
 	if [ -n "$$u" ]; then echo "$<: undefined symbols: $$u" >&2; exit 1; fi

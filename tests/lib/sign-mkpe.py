@@ -76,7 +76,7 @@ def offsets(d):
 def patch(path, what, value=None):
     d = bytearray(open(path, "rb").read())
     pe, opt, dirs, shdr = offsets(d)
-    v = int(value, 0) if value is not None else None
+    v = int(value, 0) if value is not None and "," not in value else None
     secdir = dirs + 32
     if what == "truncate":
         del d[v:]
@@ -119,6 +119,42 @@ def patch(path, what, value=None):
         del d[va:]
         d += entry
         struct.pack_into("<I", d, secdir + 4, len(entry))
+    elif what == "insert_entry":  # "K,LEN,REV,TYPE": a zero-filled entry before entry K
+        k, n, rev, typ = (int(x, 0) for x in value.split(","))  # (from 1; past the last: after)
+        va, size = struct.unpack_from("<II", d, secdir)
+        at, i = va, 1
+        while at < va + size and i < k:
+            at += (struct.unpack_from("<I", d, at)[0] + 7) // 8 * 8
+            i += 1
+        entry = struct.pack("<IHH", n, rev, typ) + bytes(max(n - 8, 0))
+        entry += bytes(-len(entry) % 8)
+        d[at:at] = entry
+        struct.pack_into("<I", d, secdir + 4, size + len(entry))
+    elif what == "to_guid":       # the only entry as WIN_CERTIFICATE_UEFI_GUID (EFI_CERT_TYPE_PKCS7)
+        va, size = struct.unpack_from("<II", d, secdir)
+        n = struct.unpack_from("<I", d, va)[0]
+        der = bytes(d[va + 8:va + n])
+        guid = bytes.fromhex("9dd2af4adf68ee498aa9347d375665a7")
+        entry = struct.pack("<IHH", 24 + len(der), 0x200, 0x0EF1) + guid + der
+        entry += bytes(-len(entry) % 8)
+        del d[va:]
+        d += entry
+        struct.pack_into("<I", d, secdir + 4, len(entry))
+    elif what == "cert_rev":      # first entry's wRevision
+        va = struct.unpack_from("<I", d, secdir)[0]
+        struct.pack_into("<H", d, va + 4, v)
+    elif what == "unpad":         # drop the last entry's padding from the table and the file
+        va, size = struct.unpack_from("<II", d, secdir)
+        at = va
+        while True:
+            n = struct.unpack_from("<I", d, at)[0]
+            if at + (n + 7) // 8 * 8 >= va + size:
+                break
+            at += (n + 7) // 8 * 8
+        if n % 8 == 0:
+            sys.exit("sign-mkpe.py: unpad: the last entry needs no padding")
+        del d[at + n:]
+        struct.pack_into("<I", d, secdir + 4, at + n - va)
     elif what == "flip":          # flip one byte at an offset
         d[v] ^= 0xFF
     elif what == "checksum":

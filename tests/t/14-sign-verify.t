@@ -60,4 +60,74 @@ run 0 "" "sign with a certificate that expired in 2001" "$S" sign -k old.key -c 
 run 0 "" "an expired signer verifies (no time check)" "$S" verify -c old.crt old.efi
 run 0 "" "sign with a serverAuth-only certificate" "$S" sign -k old.key -c eku.crt -o eku.efi a.efi
 run 0 "" "a signer without codeSigning EKU verifies" "$S" verify -c eku.crt eku.efi
+
+# The rules of the verifiers that judge the image at boot (tests/vm/sign-rules.t
+# boots each of these under OVMF and shim): the walk of the certificate table
+# as EDK2 walks it, and the keys and digests OVMF and shim can check.
+"$S" sign -k so.key -c so.crt -o good.efi a.efi
+rule() { # FILE ERROR DESC: verify refuses FILE with ERROR
+	run 1 "igos-sign: '$1': $2" "$3" "$S" verify -c so.crt "$1"
+}
+cp good.efi e1.efi && $MKPE patch e1.efi insert_entry 1,8,0x200,2
+rule e1.efi "certificate table entry 1: dwLength 8 leaves no room for a signature (EDK2 stops its walk there and denies the image)" \
+	"an empty WIN_CERTIFICATE before a good signature"
+cp good.efi e2.efi && $MKPE patch e2.efi insert_entry 2,8,0x200,2
+rule e2.efi "certificate table entry 2: dwLength 8 leaves no room for a signature (EDK2 stops its walk there and denies the image)" \
+	"an empty WIN_CERTIFICATE after a good signature"
+cp good.efi e0.efi && $MKPE patch e0.efi insert_entry 1,4,0x200,2
+rule e0.efi "certificate table entry 1: dwLength 4 leaves no room for a signature (EDK2 stops its walk there and denies the image)" \
+	"a dwLength below the header"
+cp good.efi z8.efi && $MKPE patch z8.efi secdir_size_add 8 && printf '\0\0\0\0\0\0\0\0' >>z8.efi
+rule z8.efi "certificate table entry 2: dwLength 0 leaves no room for a signature (EDK2 stops its walk there and denies the image)" \
+	"8 zero bytes in the table after the last entry"
+cp good.efi z4.efi && $MKPE patch z4.efi secdir_size_add 4 && printf '\0\0\0\0' >>z4.efi
+rule z4.efi "certificate table entry 2 truncated: 4 bytes left, less than a WIN_CERTIFICATE header (EDK2 denies the image)" \
+	"4 bytes in the table after the last entry"
+dw=$($MKPE get good.efi entries | cut -d' ' -f2)
+if [ $((dw % 8)) -ne 0 ]; then
+	cp good.efi unpad.efi && $MKPE patch unpad.efi unpad
+	rule unpad.efi "certificate table entry 1: dwLength $dw has no room for its padding to 8 bytes in the table (EDK2 denies the image)" \
+		"a last entry without its padding (shim accepts it, EDK2 does not)"
+else
+	skip "the signature's dwLength $dw needs no padding" 1
+fi
+cp good.efi junk.efi && printf 'junk' >>junk.efi
+rule junk.efi "PE certificate table does not end at end of file" "bytes after the table"
+cp good.efi rev.efi && $MKPE patch rev.efi cert_rev 0x0100
+rule rev.efi "certificate table entry 1 has revision 0x0100, not 0x0200" \
+	"revision 1.0 (firmware and shim skip no entry for it; igos refuses it)"
+cp good.efi x509.efi && $MKPE patch x509.efi insert_entry 1,16,0x200,1
+rule x509.efi "certificate table entry 1 has type 0x0001, not PKCS#7 signed data" \
+	"an entry of another type (firmware and shim skip it; igos refuses it)"
+
+(umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.key 2>/dev/null)
+openssl req -x509 -new -key ec.key -subj /CN=ec -out ec.crt 2>/dev/null
+rsa_cert r1024 1024
+osslsigncode sign -certs ec.crt -key ec.key -h sha256 -in a.efi -out ec.efi >/dev/null
+run 1 "igos-sign: 'ec.efi': not verified: signature 1: signer key is EC-prime256v1: UEFI firmware and shim verify RSA only" \
+	"an ECDSA P-256 signature" "$S" verify -c ec.crt ec.efi
+run 1 "igos-sign: 'ec.efi': not verified: signature 1: signer key is EC-prime256v1: UEFI firmware and shim verify RSA only" \
+	"... also without -c" "$S" verify ec.efi
+osslsigncode sign -certs r1024.crt -key r1024.key -h sha256 -in a.efi -out r1024.efi >/dev/null
+run 1 "igos-sign: 'r1024.efi': not verified: signature 1: signer key is RSA-1024: igos accepts RSA 2048 to 4096 bits" \
+	"an RSA-1024 signature" "$S" verify -c r1024.crt r1024.efi
+for h in sha1:SHA-1 sha384:SHA-384 sha512:SHA-512; do
+	osslsigncode sign -certs so.crt -key so.key -h ${h%:*} -in a.efi -out ${h%:*}.efi >/dev/null
+	rule ${h%:*}.efi "not verified: signature 1: ${h#*:} image digest: shim accepts SHA-256 only" \
+		"a ${h#*:} Authenticode digest"
+done
+run 0 "" "a good RSA signature after an ECDSA one" "$S" sign -k so.key -c so.crt -o ecgood.efi ec.efi
+run 0 "" "... verifies: one valid signature is enough, as for firmware and shim" \
+	"$S" verify -c so.crt -c ec.crt ecgood.efi
+is "$OUT" "signature 1: signer key is EC-prime256v1: UEFI firmware and shim verify RSA only
+signature 2: ok
+'ecgood.efi': verified" "... and says why the first one does not count"
+
+# shim trusts no db or MOK certificate whose EKU names module signing
+igos-mok new -k modonly.key -c modonly.pem --modules-only --subject "modules only" >/dev/null
+"$S" sign -k modonly.key -c modonly.pem -o modonly.efi a.efi
+run 1 "igos-sign: 'modonly.efi': not verified: signature 1: no usable certificate: shim trusts no certificate with the module-signing EKU 1.3.6.1.4.1.2312.16.1.2 for images" \
+	"a MOK made with --modules-only does not verify an image" "$S" verify -c modonly.pem modonly.efi
+run 1 "igos-sign: 'modonly.efi': not verified: signature 1: signature not valid: signer does not chain to a given certificate (1 not used: shim trusts no certificate with the module-signing EKU 1.3.6.1.4.1.2312.16.1.2 for images)" \
+	"... nor beside another certificate" "$S" verify -c so.crt -c modonly.pem modonly.efi
 done_testing

@@ -62,6 +62,10 @@ is "$(stat -c %a inplace.ko)" 600 "its mode is kept"
 openssl req -x509 -new -key ec.key -subj /CN=ec -out ec.crt
 run 1 "igos-sign: 'ec.key': cannot sign a module with an EC key: the kernel's module keys are RSA" \
 	"EC keys are refused for modules" "$S" sign -k ec.key -c ec.crt -o ec.ko m.ko
+cp m.ko ecref.ko && "$SIGNFILE" sha256 ec.key ec.crt ecref.ko
+run 1 "igos-sign: 'ecref.ko': not verified: signature 1: signer key is EC-prime256v1: the kernel verifies RSA module signatures only" \
+	"a module sign-file signed with an EC key does not verify (Debian's kernel has no ECDSA)" \
+	"$S" verify -c ec.crt ecref.ko
 
 # trailer checks, as the kernel does them
 cp ref-so.ko badid.ko

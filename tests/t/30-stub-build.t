@@ -14,7 +14,7 @@ pe_field() { # FILE FIELD
 	objdump -p "$1" | awk -v f="$2" '$1 == f { print $2; exit }'
 }
 
-for e in igos-stubx64 igos-marker igos-chain; do
+for e in igos-stubx64 igos-marker igos-chain igos-judge; do
 	f=$B/efi/$e.efi
 	is "$(pe_field "$f" Magic)" 020b "$e: PE32+"
 	is "$(pe_field "$f" Subsystem)" 0000000a "$e: EFI application"

@@ -67,6 +67,21 @@ main(void)
 	OK(igos_ac_walk(t, 40, 0, c, 1, &n) < 0, "more entries than room");
 	entry(t, 7, 0x200, 2);
 	OK(igos_ac_walk(t, 40, 0, c, 4, &n) < 0, "dwLength below the header size");
+	/* EDK2 stops at an entry of dwLength <= 8 and denies the image */
+	entry(t, 8, 0x200, 2);
+	entry(t + 8, 20, 0x200, 2);
+	OK(igos_ac_walk(t, 32, 0, c, 4, &n) < 0 && strstr(igos_errmsg(), "dwLength 8 leaves"),
+	   "an empty WIN_CERTIFICATE before a signature is refused");
+	entry(t, 20, 0x200, 2);
+	entry(t + 24, 8, 0x200, 2);
+	OK(igos_ac_walk(t, 32, 0, c, 4, &n) < 0 && strstr(igos_errmsg(), "entry 2: dwLength 8"),
+	   "an empty WIN_CERTIFICATE after a signature is refused");
+	OK(igos_ac_walk(t, 28, 0, c, 4, &n) < 0 && strstr(igos_errmsg(), "entry 2 truncated"),
+	   "4 bytes after the last entry are refused");
+	OK(igos_ac_walk(t, 20, 0, c, 4, &n) < 0 && strstr(igos_errmsg(), "padding"),
+	   "a last entry without its padding is refused");
+	entry(t, 13, 0x200, 2);
+	entry(t + 16, 20, 0x200, 2);
 	entry(t, 0xfffffff8u, 0x200, 2);
 	OK(igos_ac_walk(t, 40, 0, c, 4, &n) < 0 && strstr(igos_errmsg(), "overflows"),
 	   "dwLength near 2^32 does not wrap");
