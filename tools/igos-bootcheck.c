@@ -86,7 +86,7 @@ struct link {
 	int fatal;             /* "not checked" here means the path cannot be followed */
 	char why[2048];
 	char signer[256];
-	char store[40];
+	char store[64];
 	size_t entry;
 	char entry_what[256];
 };
@@ -825,6 +825,23 @@ is_shim(const struct igos_sb_image *im)
 	       igos_pe_section(&im->pe, ".sbat") != NULL;
 }
 
+/* shim mirrors its vendor certificate into MokListRT: say so */
+static void
+name_vendor(struct ctx *c, struct link *l)
+{
+	const struct igos_sb_sig *m, *v;
+
+	if (strcmp(l->store, "MokListRT") || l->entry == 0 || l->entry > c->st.mok.n ||
+	    !c->vendor_cert.present)
+		return;
+	m = &c->st.mok.s[l->entry - 1];
+	v = &c->vendor_cert.s[0];
+	if (m->len == v->len && !memcmp(m->data, v->data, m->len)) {
+		snprintf(l->store, sizeof(l->store), "shim's vendor certificate (in MokListRT)");
+		l->entry = 0;
+	}
+}
+
 static void
 judge_fw(struct ctx *c, struct igos_sb_image *im, struct link *l)
 {
@@ -852,6 +869,7 @@ judge_shim(struct ctx *c, struct igos_sb_image *im, struct link *l, int sbat_req
 	if (igos_sb_judge_shim(im, &s, &v) < 0)
 		errx(1, "%s", igos_errmsg());
 	link_from_verdict(l, &v);
+	name_vendor(c, l);
 	if (l->verdict == V_PASS)
 		sbat_judge(im, &c->level, sbat_required, l);
 }
@@ -1017,7 +1035,15 @@ struct entry {
 static void
 boot_entry(const struct state *st, struct entry *e)
 {
+	size_t cur_at = st->norder;
+
 	memset(e, 0, sizeof(*e));
+	/* where the entry booted now (BootCurrent) stands in BootOrder */
+	for (size_t i = 0; st->current >= 0 && i < st->norder; i++)
+		if (st->order[i] == st->current) {
+			cur_at = i;
+			break;
+		}
 	for (size_t i = 0; i < st->norder; i++) {
 		char nm[16];
 		unsigned char *d;
@@ -1042,11 +1068,19 @@ boot_entry(const struct state *st, struct entry *e)
 				printf("note: %s '%s' is not active\n", nm, esc(lo.desc));
 			continue;
 		}
-		if (lo.kind == IGOS_LO_FILE)
+		if (lo.kind == IGOS_LO_FILE) {
 			path = lo.path;
-		else if (lo.kind == IGOS_LO_REMOVABLE)
+		} else if (lo.kind == IGOS_LO_REMOVABLE && i < cur_at && cur_at < st->norder) {
+			/* a device entry the firmware passed over to reach
+			 * BootCurrent: another device, without bootable media
+			 * at this boot (an empty DVD drive) */
+			if (verbose)
+				printf("note: %s '%s' comes before BootCurrent: taken as another "
+				       "device\n", nm, esc(lo.desc));
+			continue;
+		} else if (lo.kind == IGOS_LO_REMOVABLE) {
 			path = REMOVABLE_PATH;
-		else {
+		} else {
 			if (verbose)
 				printf("note: %s '%s' is not on a disk (%s)\n", nm, esc(lo.desc),
 				       lo.kind == IGOS_LO_FIRMWARE ? "inside the firmware" :

@@ -13,7 +13,7 @@
 #                         then prints IGOS-GRUB-END; TAG goes into its config
 # bc_uki OUT [igos-ukify options]  a UKI of the igos stub with the marker as .linux,
 #                         .cmdline $BC_CMDLINE (default console=ttyS0)
-# bc_sign KEY OUT IN      igos-sign sign with keys/KEY
+# bc_sign KEY OUT IN      igos-sign sign with keys/KEY (sbsign for the EC key)
 # bc_esp DIR SHIM GRUB UKI...  DIR/EFI/BOOT/{BOOTX64.EFI,grubx64.efi}, DIR/EFI/Linux/
 # bc_vars DIR             efivars like the snakeoil VM's: SecureBoot=1,
 #                         SetupMode=0, PK/KEK/db = snakeoil, no dbx; more with efivar
@@ -46,7 +46,12 @@ bc_keys() {
 }
 
 bc_sign() {
-	igos-sign sign -k "keys/$1.key" -c "keys/$1.crt" -o "$2" "$3"
+	# igos-sign refuses EC keys for PE images; sbsign makes the ECDSA case
+	if [ "$1" = ec ]; then
+		sbsign --key keys/ec.key --cert keys/ec.crt --output "$2" "$3" >/dev/null 2>&1
+	else
+		igos-sign sign -k "keys/$1.key" -c "keys/$1.crt" -o "$2" "$3"
+	fi
 }
 
 # The .vendor_cert section rewritten: {u32 auth size, u32 deauth size, u32 auth

@@ -8,7 +8,7 @@
 . "$TESTLIB/mok.sh"
 . "$TESTLIB/bootcheck.sh"
 SHIM_DIR=/usr/lib/shim
-need igos-bootcheck igos-sign igos-ukify igos-measure igos-verity grub-mkimage python3 xxd openssl pesign \
+need igos-bootcheck igos-sign igos-ukify igos-measure igos-verity grub-mkimage python3 xxd openssl pesign sbsign \
 	"$SHIM_DIR/shimx64.efi" "$BC_MARKER" "$BC_STUB"
 
 bc_keys || { echo "Bail out! keys"; exit 1; }
@@ -40,7 +40,7 @@ line() { printf '%s\n' "$OUT" | grep "^$1: \|^$1 " | head -n 1; }
 hashof() { igos-sign hash "$1"; }
 fwhash() { pesign -h -i "$1" | sed 's/^hash: //'; }
 
-plan 67
+plan 71
 
 # ---- the good chain ----
 mk good
@@ -105,6 +105,10 @@ mk f-tampered
 bc_tamper f-tampered.esp/$SHIM
 bc f-tampered 1 "igos-bootcheck: $SHIM: refused by firmware: tampered after signing: image digest does not match the signed digest" \
 	"firmware: shim changed after signing"
+mk f-ec
+bc_sign ec f-ec.esp/$SHIM shim.efi
+bc f-ec 1 "igos-bootcheck: $SHIM: refused by firmware: algorithm refused: signer key is EC-prime256v1: UEFI firmware and shim verify RSA only" \
+	"firmware: shim signed with an ECDSA P-256 key (OVMF has no EC)"
 mk f-junk
 printf 'junk' >>f-junk.esp/$SHIM
 bc f-junk 1 "igos-bootcheck: $SHIM: refused by firmware: malformed image: PE certificate table does not end at end of file" \
@@ -218,6 +222,10 @@ mk u-tampered
 bc_tamper u-tampered.esp/$UKI
 bc u-tampered 1 "igos-bootcheck: $UKI: refused by GRUB: tampered after signing: image digest does not match the signed digest" \
 	"GRUB: UKI changed after signing"
+mk u-ec
+bc_sign ec u-ec.esp/$UKI uki.efi
+bc u-ec 1 "igos-bootcheck: $UKI: refused by GRUB: algorithm refused: signer key is EC-prime256v1: UEFI firmware and shim verify RSA only" \
+	"GRUB: UKI signed with an ECDSA key"
 mk u-mokx
 bc_sign mok u-mokx.esp/$UKI uki.efi
 esl_x509 keys/mok.der | efivar u-mokx.ev MokListRT $SHIM_GUID 06000000
@@ -314,6 +322,14 @@ bc_le16 1 | efivar b-removable.ev BootOrder $GLOBAL_GUID 07000000
 bc b-removable 0 "" "a device entry without a file: the removable path"
 is "$(printf '%s\n' "$OUT" | sed -n 2p)" "boot entry: Boot0001 'UEFI Misc Device' -> EFI/BOOT/BOOTX64.EFI" \
 	"... named as such"
+mk b-current
+bc_loadopt 'UEFI QEMU DVD-ROM' | efivar b-current.ev Boot0001 $GLOBAL_GUID 07000000
+bc_loadopt 'UEFI Misc Device' | efivar b-current.ev Boot0002 $GLOBAL_GUID 07000000
+bc_le16 1 2 | efivar b-current.ev BootOrder $GLOBAL_GUID 07000000
+bc_le16 2 | efivar b-current.ev BootCurrent $GLOBAL_GUID 06000000
+bc b-current 0 "" "two device entries, BootCurrent the second"
+is "$(printf '%s\n' "$OUT" | sed -n 2p)" "boot entry: Boot0002 'UEFI Misc Device' -> EFI/BOOT/BOOTX64.EFI" \
+	"... a device entry before BootCurrent is taken as another device (an empty DVD drive)"
 mk b-case
 mv b-case.esp/EFI/BOOT b-case.esp/EFI/boot && mv b-case.esp/EFI/boot/BOOTX64.EFI b-case.esp/EFI/boot/bootx64.efi
 bc b-case 0 "" "names on the ESP matched without regard to case, as FAT firmware does"
