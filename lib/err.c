@@ -9,7 +9,9 @@
 
 #include "internal.h"
 
-static char msg[1024] = "unknown error";
+/* one per thread: a worker's failure never garbles the caller's message
+ * (igos-bootcheck predicts PCR 11 beside the Authenticode hash) */
+static _Thread_local char msg[1024] = "unknown error";
 
 const char *
 igos_errmsg(void)

@@ -70,6 +70,32 @@ fuzz-stub)
 	done
 	printf 'sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\nigos,1,InterGenOS,igos,0.1,https://intergenos.org\n' >"$dir/sbat.csv"
 	printf 'console=ttyS0 root=/dev/vda1 ro' | iconv -t UTF-16LE >"$dir/loadopts" ;;
+fuzz-sbat)
+	for f in $SHIM /usr/lib/shim/mmx64.efi /usr/lib/shim/fbx64.efi $STUB; do
+		[ -f "$f" ] || continue
+		objcopy -O binary --only-section=.sbat "$f" "$dir/sbat-${f##*/}" 2>/dev/null || :
+		objcopy -O binary --only-section=.sbatlevel "$f" "$dir/sbatlevel-${f##*/}" 2>/dev/null || :
+		[ -s "$dir/sbatlevel-${f##*/}" ] || rm -f "$dir/sbatlevel-${f##*/}"
+	done
+	printf 'sbat,1,2025021800\nshim,4\ngrub,5\n' >"$dir/level"
+	printf '\357\273\277sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\r\ngrub,5,Free Software Foundation,grub,2.06,https://www.gnu.org/software/grub/\r\n\0grub.x,1,X,grub2,2.06,u\n' >"$dir/crlf" ;;
+fuzz-secboot)
+	[ -f "$SHIM" ] && head -c 2000000 "$SHIM" >"$dir/shimx64.efi"
+	[ -f "$SHIM" ] && objcopy -O binary --only-section=.vendor_cert "$SHIM" "$dir/vendor_cert" 2>/dev/null || :
+	# a boot entry: active, "igos", HD(1,GPT) then File(\EFI\BOOT\BOOTX64.EFI)
+	python3 -c 'import struct,sys
+hd=struct.pack("<BBHIQQ16sBB",4,1,42,1,2048,204800,bytes(range(16)),2,2)
+p="\\EFI\\BOOT\\BOOTX64.EFI".encode("utf-16-le")+b"\0\0"
+dp=hd+struct.pack("<BBH",4,4,4+len(p))+p+struct.pack("<BBH",0x7f,0xff,4)
+sys.stdout.buffer.write(struct.pack("<IH",1,len(dp))+"igos".encode("utf-16-le")+b"\0\0"+dp)' >"$dir/boot0001" 2>/dev/null || :
+	if [ -x "$bin/igos-mok" ]; then
+		mkkey
+		openssl x509 -in "$tmp/c.pem" -outform DER -out "$tmp/c.der" 2>/dev/null &&
+			python3 -c 'import struct,sys
+d=open(sys.argv[1],"rb").read()
+g=bytes.fromhex("a159c0a5e494a74a87b5ab155c2bf072")
+sys.stdout.buffer.write(g+struct.pack("<III",28+16+len(d),0,16+len(d))+bytes(16)+d)' "$tmp/c.der" >"$dir/esl" 2>/dev/null || :
+	fi ;;
 fuzz-verity)
 	head -c 65536 /dev/urandom >"$tmp/data"
 	for a in sha256:4096:4096 sha1:512:1024 sha512:1024:512; do
