@@ -7,7 +7,6 @@
  */
 #include <ctype.h>
 #include <dirent.h>
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -38,7 +37,7 @@
 #define MSDOS_MAGIC 0x4d44
 #define PATHMAX 1024
 
-static int verbose, json;
+static int json;
 
 static void
 usage(FILE *f)
@@ -102,7 +101,7 @@ link_new(const char *file, const char *part, const char *judge)
 
 	if ((nl = realloc(links, (nlinks + 1) * sizeof(*links))) == NULL ||
 	    (l = calloc(1, sizeof(*l))) == NULL)
-		err(1, "cannot allocate");
+		igos_die("cannot allocate: %s", strerror(errno));
 	links = nl;
 	links[nlinks++] = l;
 	snprintf(l->file, sizeof(l->file), "%s", file);
@@ -144,7 +143,7 @@ print_link(const struct link *l)
 	switch (l->verdict) {
 	case V_PASS:
 		printf("passes (%s)", l->judge);
-		if (verbose && l->why[0])
+		if (igos_verbose && l->why[0])
 			printf(": %s", esc(l->why));
 		break;
 	case V_REFUSED:
@@ -186,6 +185,8 @@ link_oneline(const struct link *l, char *out, size_t size)
 /* ---- the firmware's variables ---------------------------------------------------- */
 
 static const char *efivars = DEFAULT_EFIVARS;
+/* --efivars as given (efivars keeps the default otherwise) */
+static const char *efivars_opt;
 
 struct state {
 	int sb, setup, moksb, trusted, ignoredb, policy; /* -1 absent */
@@ -206,7 +207,7 @@ var(const char *name, const unsigned char *guid, unsigned char **d, size_t *n)
 	int r = igos_efivar_read(efivars, name, guid, &attr, d, n);
 
 	if (r < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	return r == IGOS_EFIVAR_ABSENT;
 }
 
@@ -222,7 +223,7 @@ var1(const char *name, const unsigned char *guid)
 		return -1;
 	if (n != 1) {
 		free(d);
-		errx(1, "%s: %zu bytes, expected 1", name, n);
+		igos_die("%s: %zu bytes, expected 1", name, n);
 	}
 	v = d[0];
 	free(d);
@@ -237,7 +238,7 @@ store(struct igos_sb_store *st, const char *name, const unsigned char *guid, int
 	int absent = var(name, guid, &d, &n);
 
 	if (igos_sb_store_esl(st, name, d, n) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	st->present = !absent;
 	free(d);
 	if (st->bad[0]) {
@@ -245,8 +246,8 @@ store(struct igos_sb_store *st, const char *name, const unsigned char *guid, int
 		 * stops: no judgement then; an allow list read in part only
 		 * trusts less */
 		if (deny)
-			errx(1, "%s: %s: revocations cannot be judged", name, st->bad);
-		warnx("%s: %s: the lists after it are not used", name, st->bad);
+			igos_die("%s: %s: revocations cannot be judged", name, st->bad);
+		igos_warn("%s: %s: the lists after it are not used", name, st->bad);
 	}
 }
 
@@ -272,7 +273,7 @@ store_split(struct igos_sb_store *st, const char *name, int deny)
 			unsigned char *na = realloc(all, len + n);
 
 			if (na == NULL)
-				err(1, "cannot allocate");
+				igos_die("cannot allocate: %s", strerror(errno));
 			all = na;
 			memcpy(all + len, d, n);
 			len += n;
@@ -280,13 +281,13 @@ store_split(struct igos_sb_store *st, const char *name, int deny)
 		free(d);
 	}
 	if (igos_sb_store_esl(st, name, all, len) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	st->present = present;
 	free(all);
 	if (st->bad[0]) {
 		if (deny)
-			errx(1, "%s: %s: revocations cannot be judged", name, st->bad);
-		warnx("%s: %s: the lists after it are not used", name, st->bad);
+			igos_die("%s: %s: revocations cannot be judged", name, st->bad);
+		igos_warn("%s: %s: the lists after it are not used", name, st->bad);
 	}
 }
 
@@ -297,7 +298,7 @@ read_state(struct state *s)
 	size_t n;
 
 	if (igos_efivar_dir_check(efivars, 0) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	s->sb = var1("SecureBoot", igos_guid_global);
 	s->setup = var1("SetupMode", igos_guid_global);
 	s->moksb = var1("MokSBStateRT", igos_guid_shim);
@@ -314,13 +315,13 @@ read_state(struct state *s)
 	s->current = -1;
 	if (!var("BootCurrent", igos_guid_global, &d, &n)) {
 		if (n != 2)
-			errx(1, "BootCurrent: %zu bytes, expected 2", n);
+			igos_die("BootCurrent: %zu bytes, expected 2", n);
 		s->current = igos_le16(d);
 		free(d);
 	}
 	if (!var("BootOrder", igos_guid_global, &d, &n)) {
 		if (igos_bootorder_parse(d, n, &s->order, &s->norder) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		free(d);
 	}
 }
@@ -479,7 +480,7 @@ find_esp(void)
 		    stat(p, &st) == 0 && S_ISDIR(st.st_mode))
 			return cand[i];
 	}
-	errx(1, "no ESP found at /efi, /boot/efi or /boot (give --esp DIR)");
+	igos_die("no ESP found at /efi, /boot/efi or /boot (give --esp DIR)");
 }
 
 /* ---- SBAT ------------------------------------------------------------------------------- */
@@ -531,7 +532,7 @@ sbat_judge(const struct igos_sb_image *im, const struct level *lv, int required,
 		igos_sbat_free(&s);
 		return -1;
 	}
-	if (verbose)
+	if (igos_verbose)
 		for (size_t i = 0; i < s.n; i++)
 			if (!s.e[i].gen_exact)
 				printf("note: %s .sbat line %u: generation '%s' is read by shim as %u\n",
@@ -691,7 +692,7 @@ uki_pcrsig(struct uki *u, const struct igos_sb_image *im, const char *rel)
 		goto out;
 	}
 	if ((matched = calloc(u->ps.n, sizeof(*matched))) == NULL)
-		err(1, "cannot allocate");
+		igos_die("cannot allocate: %s", strerror(errno));
 	if (igos_pcrsig_verify(&u->ps, &u->job.in, NULL, 0, pub, matched) < 0)
 		link_set(l, V_REFUSED, "signed policy does not match the predicted PCR 11: %s",
 			 igos_errmsg());
@@ -848,7 +849,7 @@ judge_fw(struct ctx *c, struct igos_sb_image *im, struct link *l)
 	struct igos_sb_verdict v;
 
 	if (igos_sb_judge_firmware(im, &c->st.db, &c->st.dbx, &v) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	link_from_verdict(l, &v);
 }
 
@@ -867,7 +868,7 @@ judge_shim(struct ctx *c, struct igos_sb_image *im, struct link *l, int sbat_req
 	struct igos_sb_verdict v;
 
 	if (igos_sb_judge_shim(im, &s, &v) < 0)
-		errx(1, "%s", igos_errmsg());
+		igos_die("%s", igos_errmsg());
 	link_from_verdict(l, &v);
 	name_vendor(c, l);
 	if (l->verdict == V_PASS)
@@ -895,23 +896,23 @@ shim_setup(struct ctx *c, struct igos_sb_image *im, struct link *l)
 		if (sv.auth && sv.auth_is_cert) {
 			if (igos_sb_store_cert(&c->vendor_cert, "shim's vendor certificate", sv.auth,
 					       sv.authlen) < 0)
-				errx(1, "%s", igos_errmsg());
+				igos_die("%s", igos_errmsg());
 		} else if (sv.auth && igos_sb_store_esl(&c->vendor_db, "shim's vendor db", sv.auth,
 							 sv.authlen) < 0) {
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		}
 		if (sv.deauth && igos_sb_store_esl(&c->vendor_dbx, "shim's vendor dbx", sv.deauth,
 						   sv.deauthlen) < 0)
-			errx(1, "%s", igos_errmsg());
+			igos_die("%s", igos_errmsg());
 		if (c->vendor_dbx.bad[0])
-			errx(1, "shim's vendor dbx: %s: revocations cannot be judged", c->vendor_dbx.bad);
+			igos_die("shim's vendor dbx: %s: revocations cannot be judged", c->vendor_dbx.bad);
 		c->have_vendor = 1;
 	}
 	if ((s = igos_sb_section(&im->pe, ".sbatlevel")) != NULL) {
 		size_t n = s->vsize < s->raw_size ? s->vsize : s->raw_size;
 
 		if (igos_sbatlevel_parse(im->data + s->raw_off, n, &sl) < 0)
-			errx(1, "'%s': shim's %s", l->file, igos_errmsg());
+			igos_die("'%s': shim's %s", l->file, igos_errmsg());
 		have_sl = 1;
 	}
 	level_find(&c->level, &c->st, &sl, have_sl);
@@ -1053,18 +1054,18 @@ boot_entry(const struct state *st, struct entry *e)
 
 		snprintf(nm, sizeof(nm), "Boot%04X", st->order[i]);
 		if (var(nm, igos_guid_global, &d, &n)) {
-			if (verbose)
+			if (igos_verbose)
 				printf("note: %s is in BootOrder but not set\n", nm);
 			continue;
 		}
 		if (igos_loadopt_parse(d, n, &lo) < 0) {
-			warnx("%s: %s: skipped, as the firmware skips it", nm, igos_errmsg());
+			igos_warn("%s: %s: skipped, as the firmware skips it", nm, igos_errmsg());
 			free(d);
 			continue;
 		}
 		free(d);
 		if (!(lo.attributes & IGOS_LOAD_OPTION_ACTIVE)) {
-			if (verbose)
+			if (igos_verbose)
 				printf("note: %s '%s' is not active\n", nm, esc(lo.desc));
 			continue;
 		}
@@ -1074,21 +1075,21 @@ boot_entry(const struct state *st, struct entry *e)
 			/* a device entry the firmware passed over to reach
 			 * BootCurrent: another device, without bootable media
 			 * at this boot (an empty DVD drive) */
-			if (verbose)
+			if (igos_verbose)
 				printf("note: %s '%s' comes before BootCurrent: taken as another "
 				       "device\n", nm, esc(lo.desc));
 			continue;
 		} else if (lo.kind == IGOS_LO_REMOVABLE) {
 			path = REMOVABLE_PATH;
 		} else {
-			if (verbose)
+			if (igos_verbose)
 				printf("note: %s '%s' is not on a disk (%s)\n", nm, esc(lo.desc),
 				       lo.kind == IGOS_LO_FIRMWARE ? "inside the firmware" :
 				       lo.kind == IGOS_LO_NETWORK ? "network" : "other device");
 			continue;
 		}
 		if (!esp_exists(path)) {
-			if (verbose)
+			if (igos_verbose)
 				printf("note: %s '%s': %s is not on this ESP\n", nm, esc(lo.desc),
 				       esc(path));
 			continue;
@@ -1135,7 +1136,7 @@ chain(struct ctx *c, const struct entry *e)
 		file_free(&f1);
 		if (l->verdict != V_PASS)
 			return;
-		if (verbose)
+		if (igos_verbose)
 			printf("note: %s is neither shim nor a UKI: taken as a loader that starts "
 			       "%s/*.efi through the firmware\n", esc(l->file), UKI_DIR);
 		ukis(c, "firmware", 0);
@@ -1199,7 +1200,7 @@ report_json(struct ctx *c, const struct entry *e, long refusing)
 	const char *s;
 
 	if (o == NULL || a == NULL)
-		errx(1, "cannot allocate");
+		igos_die("cannot allocate");
 	json_object_object_add(o, "secure_boot", c->st.sb < 0 ? NULL : json_object_new_boolean(c->st.sb == 1));
 	json_object_object_add(o, "setup_mode", c->st.setup < 0 ? NULL : json_object_new_boolean(c->st.setup == 1));
 	json_object_object_add(o, "shim_validation", c->st.moksb < 0 ? NULL :
@@ -1286,13 +1287,13 @@ report_text(struct ctx *c, const struct entry *e)
 	else
 		printf("boot entry: none on this ESP in BootOrder: the removable path %s\n",
 		       REMOVABLE_PATH);
-	if (c->level_set && c->level.ok && verbose) {
+	if (c->level_set && c->level.ok && igos_verbose) {
 		printf("sbat level: %s:", esc(c->level.source));
 		for (size_t i = 0; i < c->level.s.n; i++)
 			printf(" %s,%s", esc(c->level.s.e[i].f[0]), esc(c->level.s.e[i].f[1]));
 		putchar('\n');
 	}
-	if (verbose) {
+	if (igos_verbose) {
 		const struct igos_sb_store *ss[] = { &c->st.pk, &c->st.kek, &c->st.db, &c->st.dbx,
 						     &c->st.mok, &c->st.mokx };
 
@@ -1324,46 +1325,31 @@ main(int argc, char **argv)
 	struct ctx c;
 	struct entry e;
 	long refusing = -1;
-	int ch, esp_set = 0, ev_set = 0;
+	int ch;
 
-	while ((ch = getopt_long(argc, argv, "e:E:jvhV", opts, NULL)) != -1) {
+	igos_cli_init(PROG, usage, NULL);
+	while ((ch = igos_getopt(argc, argv, "e:E:jvhV", opts)) != -1) {
 		switch (ch) {
 		case 'e':
-			if (esp_set++)
-				errx(2, "--esp given twice");
-			esp = optarg;
+			igos_opt_once(&esp, optarg);
 			break;
 		case 'E':
-			if (ev_set++)
-				errx(2, "--efivars given twice");
+			igos_opt_once(&efivars_opt, optarg);
 			efivars = optarg;
 			break;
 		case 'j':
-			json = 1;
+			igos_flag_once(&json);
 			break;
-		case 'v':
-			verbose = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			igos_print_version(PROG);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
-	if (optind != argc) {
-		warnx("unexpected operand '%s'", argv[optind]);
-		usage(stderr);
-		return 2;
-	}
-	if (esp_set && !*esp)
-		errx(2, "--esp: empty directory name");
-	if (ev_set && !*efivars)
-		errx(2, "--efivars: empty directory name");
+	if (optind != argc)
+		igos_usage_err("unexpected operand '%s'", argv[optind]);
+	if (esp && !*esp)
+		igos_usage_err("--esp: empty directory name");
+	if (efivars_opt && !*efivars)
+		igos_usage_err("--efivars: empty directory name");
 	memset(&c, 0, sizeof(c));
 	read_state(&c.st);
 	if (!esp)
@@ -1372,9 +1358,9 @@ main(int argc, char **argv)
 		struct stat st;
 
 		if (stat(esp, &st) < 0)
-			err(1, "cannot open '%s'", esp);
+			igos_die("cannot open '%s': %s", esp, strerror(errno));
 		if (!S_ISDIR(st.st_mode))
-			errx(1, "cannot open '%s': Not a directory", esp);
+			igos_die("cannot open '%s': Not a directory", esp);
 	}
 	boot_entry(&c.st, &e);
 	chain(&c, &e);
@@ -1388,7 +1374,7 @@ main(int argc, char **argv)
 	else
 		report_text(&c, &e);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		err(1, "cannot write to stdout");
+		igos_die("cannot write to stdout: %s", strerror(errno));
 	if (refusing >= 0) {
 		char line[2048];
 
