@@ -191,7 +191,10 @@ shim_level(const char *path, struct sbat *lvl)
 	if (igos_buf_read(&b, path, IMAGE_MAX) < 0)
 		return -1;
 	if (igos_pe_parse(&pe, b.data, b.len) < 0) {
-		igos_seterr("'%s': %s", path, igos_errmsg());
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", igos_errmsg());
+		igos_seterr("'%s': %s", path, why);
 		goto out;
 	}
 	if (!(sec = long_section(&pe, ".sbatlevel"))) {
@@ -729,6 +732,7 @@ struct part {
 	const char *dst;   /* path under the ESP */
 	struct igos_buf buf;
 	char *final, *stage;
+	int swapped;       /* stage now holds the replaced file */
 };
 
 static int
@@ -831,14 +835,28 @@ do_install(const char *esp, const char *shim, const char *mm, const char *grub,
 			goto out;
 		}
 	}
-	/* 2. the renames, GRUB first, shim last */
+	/* 2. the new files into place, GRUB first, shim last: each exchanged
+	 * with the file it replaces (RENAME_EXCHANGE), whose bytes stay under the
+	 * staging name, so a failure puts the whole old set back */
 	for (i = 0; i < n; i++) {
-		if (rename(parts[i].stage, parts[i].final) < 0) {
-			warn("cannot rename '%s' to '%s'", parts[i].stage, parts[i].final);
-			goto out;
+		if (renameat2(AT_FDCWD, parts[i].stage, AT_FDCWD, parts[i].final,
+		    RENAME_EXCHANGE) == 0) {
+			parts[i].swapped = 1;
+			continue;
 		}
-		free(parts[i].stage);
-		parts[i].stage = NULL;
+		if ((errno == ENOENT || errno == EINVAL || errno == ENOSYS) &&
+		    rename(parts[i].stage, parts[i].final) == 0) {
+			/* nothing was there, or the filesystem cannot exchange */
+			free(parts[i].stage);
+			parts[i].stage = NULL;
+			continue;
+		}
+		warn("cannot rename '%s' to '%s'", parts[i].stage, parts[i].final);
+		while (i-- > 0)
+			if (parts[i].swapped)
+				renameat2(AT_FDCWD, parts[i].stage, AT_FDCWD, parts[i].final,
+				    RENAME_EXCHANGE);
+		goto out;
 	}
 	/* 3. the directories on disk */
 	for (i = 0; i < n; i++) {
