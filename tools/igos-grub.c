@@ -870,7 +870,7 @@ do_install(const char *esp, const char *shim, const char *mm, const char *grub,
 		*s = '\0';
 		if ((fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 			if (fsync(fd) < 0 && errno != EINVAL) {
-				warn("cannot sync '%s'", d);
+				warn("cannot sync the directory '%s'", d);
 				close(fd);
 				free(d);
 				goto out;
