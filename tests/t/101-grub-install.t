@@ -80,7 +80,7 @@ f_state() {
 	*) echo "grub=$_g mm=$_m shim=$_s" ;;
 	esac
 }
-F_KILL_OK=grubfirst FAULT_KILLS=${FAULT_KILLS:-40} fault_suite "igos-grub install" w/EFI/BOOT \
+F_KILL_OK=grubfirst FAULT_KILLS=${FAULT_KILLS:-20} fault_suite "igos-grub install" w/EFI/BOOT \
 	igos-grub install --esp w --shim shim-new.efi --mokmanager mm-new.efi --grub grub-new.efi
 f_prep
 igos-grub install --esp w --shim shim-new.efi --mokmanager mm-new.efi --grub grub-new.efi
