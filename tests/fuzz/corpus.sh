@@ -58,6 +58,15 @@ fuzz-stub)
 	done
 	printf 'sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\nigos,1,InterGenOS,igos,0.1,https://intergenos.org\n' >"$dir/sbat.csv"
 	printf 'console=ttyS0 root=/dev/vda1 ro' | iconv -t UTF-16LE >"$dir/loadopts" ;;
+fuzz-sbat)
+	for f in $SHIM /usr/lib/shim/mmx64.efi /usr/lib/shim/fbx64.efi $STUB; do
+		[ -f "$f" ] || continue
+		objcopy -O binary --only-section=.sbat "$f" "$dir/sbat-${f##*/}" 2>/dev/null || :
+		objcopy -O binary --only-section=.sbatlevel "$f" "$dir/sbatlevel-${f##*/}" 2>/dev/null || :
+		[ -s "$dir/sbatlevel-${f##*/}" ] || rm -f "$dir/sbatlevel-${f##*/}"
+	done
+	printf 'sbat,1,2025021800\nshim,4\ngrub,5\n' >"$dir/level"
+	printf '\357\273\277sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\r\ngrub,5,Free Software Foundation,grub,2.06,https://www.gnu.org/software/grub/\r\n\0grub.x,1,X,grub2,2.06,u\n' >"$dir/crlf" ;;
 fuzz-verity)
 	head -c 65536 /dev/urandom >"$tmp/data"
 	for a in sha256:4096:4096 sha1:512:1024 sha512:1024:512; do
