@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "igos.h"
+#include "sbat.h"
 
 #define PROG "igos-grub"
 
@@ -57,99 +58,41 @@ usage(FILE *f)
 	    "an ESP for shim (EFI/BOOT/BOOTX64.EFI, mmx64.efi, grubx64.efi).\n");
 }
 
-/* ---- SBAT ---------------------------------------------------------------- */
-
-struct sbat_entry {
-	char name[64];
-	uint64_t gen;
-};
-
-struct sbat {
-	struct sbat_entry e[64];
-	size_t n;
-};
+/* ---- SBAT (parsed by lib/sbat.c as shim parses it) ------------------------ */
 
 /*
- * A SBAT CSV (one entry a line: component,generation[,...]) into s. fields:
- * the number of fields each line must have at least (6 for an image's .sbat,
- * 2 for a level). Stops at a NUL (sections are padded).
+ * What igos asks of the SBAT beyond shim: printable ASCII lines, each
+ * generation a plain decimal number above 0, no component twice, "sbat"
+ * first and a "grub" entry (shim would accept an image without them).
  */
 static int
-sbat_parse(const char *p, size_t len, size_t fields, struct sbat *s, const char *what)
+sbat_strict(const char *p, size_t len, const struct igos_sbat *s)
 {
-	size_t line = 0;
+	int grub = 0;
 
-	s->n = 0;
-	while (len > 0 && *p != '\0') {
-		const char *end = memchr(p, '\n', len);
-		size_t ll = end ? (size_t)(end - p) : len;
-		size_t nf = 1, i;
-		const char *c1;
-		char gen[24];
-
-		line++;
-		if (ll > 0 && p[ll - 1] == '\r')
-			return igos_seterr("%s: line %zu: carriage return", what, line);
-		for (i = 0; i < ll; i++) {
-			unsigned char c = (unsigned char)p[i];
-
-			if (c == '\0')
-				break;
-			if (c < 0x20 || c > 0x7e || c == '"')
-				return igos_seterr("%s: line %zu: a byte that is not printable ASCII",
-				    what, line);
-			if (c == ',')
-				nf++;
-		}
-		if (i < ll)
-			ll = i;
-		if (ll == 0)
-			return igos_seterr("%s: line %zu: empty", what, line);
-		if (nf < fields)
-			return igos_seterr("%s: line %zu: %zu fields, at least %zu needed", what,
-			    line, nf, fields);
-		c1 = memchr(p, ',', ll);
-		if (!c1 || c1 == p || (size_t)(c1 - p) >= sizeof(s->e[0].name))
-			return igos_seterr("%s: line %zu: bad component name", what, line);
-		{
-			const char *g = c1 + 1, *ge = memchr(g, ',', ll - (size_t)(g - p));
-			size_t gl = ge ? (size_t)(ge - g) : ll - (size_t)(g - p);
-
-			if (gl == 0 || gl >= sizeof(gen))
-				return igos_seterr("%s: line %zu: bad generation", what, line);
-			memcpy(gen, g, gl);
-			gen[gl] = '\0';
-		}
-		if (s->n == sizeof(s->e) / sizeof(s->e[0]))
-			return igos_seterr("%s: more than %zu entries", what, s->n);
-		memcpy(s->e[s->n].name, p, (size_t)(c1 - p));
-		s->e[s->n].name[c1 - p] = '\0';
-		if (igos_parse_u64(gen, &s->e[s->n].gen) < 0 || s->e[s->n].gen == 0)
-			return igos_seterr("%s: line %zu: bad generation '%s'", what, line, gen);
-		for (i = 0; i < s->n; i++)
-			if (strcmp(s->e[i].name, s->e[s->n].name) == 0)
-				return igos_seterr("%s: line %zu: component '%s' twice", what, line,
-				    s->e[i].name);
-		s->n++;
-		if (!end)
-			break;
-		len -= ll + 1;
-		p = end + 1;
-		if (len > 0 && p[-1] != '\n') /* a NUL inside the line ended it */
-			break;
-	}
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != '\n' && ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e))
+			return igos_seterr("SBAT: byte %zu is not printable ASCII", i);
 	if (s->n == 0)
-		return igos_seterr("%s: no entries", what);
-	return 0;
-}
+		return igos_seterr("SBAT: no entries");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct igos_sbat_entry *e = &s->e[i];
 
-static const struct sbat_entry *
-sbat_find(const struct sbat *s, const char *name)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->e[i].name, name) == 0)
-			return &s->e[i];
-	return NULL;
+		if (!e->gen_exact || e->gen == 0)
+			return igos_seterr("SBAT line %u: bad generation '%s'", e->line,
+			    e->f[IGOS_SBAT_GENERATION]);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(s->e[j].f[IGOS_SBAT_COMPONENT], e->f[IGOS_SBAT_COMPONENT]) == 0)
+				return igos_seterr("SBAT line %u: component '%s' twice", e->line,
+				    e->f[IGOS_SBAT_COMPONENT]);
+		grub |= strcmp(e->f[IGOS_SBAT_COMPONENT], "grub") == 0;
+	}
+	if (strcmp(s->e[0].f[IGOS_SBAT_COMPONENT], "sbat") != 0)
+		return igos_seterr("SBAT: the first entry is '%s', not 'sbat'",
+		    s->e[0].f[IGOS_SBAT_COMPONENT]);
+	if (!grub)
+		return igos_seterr("SBAT: no 'grub' entry (the generation shim checks GRUB by)");
+	return 0;
 }
 
 /* A section by a name longer than 8 bytes: its header holds "/N", N the
@@ -174,18 +117,15 @@ long_section(const struct igos_pe *pe, const char *name)
 	return NULL;
 }
 
-/* The level a shim enforces: its .sbatlevel section (version 0, then the
- * offsets of "previous" and "latest" from byte 4); the higher generation of
- * the two for each component, so the image passes whichever policy is set. */
+/* The levels a shim enforces: the "previous" and "latest" texts of its
+ * .sbatlevel section (an image must pass both: either may be the policy). */
 static int
-shim_level(const char *path, struct sbat *lvl)
+shim_level(const char *path, struct igos_sbat lvl[2])
 {
 	struct igos_buf b;
 	struct igos_pe pe;
 	const struct igos_pe_section *sec;
-	struct sbat part[2];
-	const unsigned char *d;
-	size_t n;
+	struct igos_sbatlevel sl;
 	int rc = -1;
 
 	if (igos_buf_read(&b, path, IMAGE_MAX) < 0)
@@ -201,33 +141,22 @@ shim_level(const char *path, struct sbat *lvl)
 		igos_seterr("'%s' has no .sbatlevel section (not a shim 15.7 or later)", path);
 		goto out;
 	}
-	d = b.data + sec->raw_off;
-	n = sec->raw_size < sec->vsize ? sec->raw_size : sec->vsize;
-	if (n < 12 || igos_le32(d) != 0) {
-		igos_seterr("'%s': .sbatlevel: unknown format", path);
+	if (igos_sbatlevel_parse(b.data + sec->raw_off,
+	    sec->raw_size < sec->vsize ? sec->raw_size : sec->vsize, &sl) < 0 ||
+	    igos_sbat_level_parse(&lvl[0], sl.previous, sl.previous_len) < 0) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", igos_errmsg());
+		igos_seterr("'%s': %s", path, why);
 		goto out;
 	}
-	for (int k = 0; k < 2; k++) {
-		uint32_t off = igos_le32(d + 4 + 4 * k);
+	if (igos_sbat_level_parse(&lvl[1], sl.latest, sl.latest_len) < 0) {
+		char why[512];
 
-		if (off >= n - 4 || sbat_parse((const char *)d + 4 + off, n - 4 - off, 2,
-		    &part[k], ".sbatlevel") < 0) {
-			if (off >= n - 4)
-				igos_seterr("'%s': .sbatlevel: offset out of the section", path);
-			goto out;
-		}
-	}
-	*lvl = part[0];
-	for (size_t i = 0; i < part[1].n; i++) {
-		struct sbat_entry *e = NULL;
-
-		for (size_t j = 0; j < lvl->n; j++)
-			if (strcmp(lvl->e[j].name, part[1].e[i].name) == 0)
-				e = &lvl->e[j];
-		if (e && e->gen < part[1].e[i].gen)
-			e->gen = part[1].e[i].gen;
-		else if (!e && lvl->n < sizeof(lvl->e) / sizeof(lvl->e[0]))
-			lvl->e[lvl->n++] = part[1].e[i];
+		snprintf(why, sizeof(why), "%s", igos_errmsg());
+		igos_seterr("'%s': %s", path, why);
+		igos_sbat_free(&lvl[0]);
+		goto out;
 	}
 	rc = 0;
 out:
@@ -526,7 +455,8 @@ static int
 do_build(struct build *b)
 {
 	struct igos_text cfg = { 0 }, tarb = { 0 };
-	struct sbat img, lvl;
+	struct igos_sbat img = { 0 }, lvl[2] = { { 0 }, { 0 } };
+	size_t nlvl = 0;
 	char *sbat = NULL, *hash = NULL, *ver = NULL;
 	size_t sbatlen = 0;
 	char *tmp = NULL;
@@ -596,36 +526,30 @@ do_build(struct build *b)
 		}
 		sbatlen = strlen(sbat);
 	}
-	if (memchr(sbat, '\0', sbatlen) || sbat_parse(sbat, sbatlen, 6, &img, "SBAT") < 0) {
-		if (memchr(sbat, '\0', sbatlen))
-			igos_seterr("SBAT: a NUL byte");
+	if (igos_sbat_parse(&img, sbat, sbatlen) < 0 || sbat_strict(sbat, sbatlen, &img) < 0) {
 		warnx("%s%s%s%s", b->sbat_path ? "'" : "", b->sbat_path ? b->sbat_path : "",
 		    b->sbat_path ? "': " : "", igos_errmsg());
 		goto out;
 	}
-	if (strcmp(img.e[0].name, "sbat") != 0) {
-		warnx("SBAT: the first entry is '%s', not 'sbat'", img.e[0].name);
-		goto out;
-	}
-	if (!sbat_find(&img, "grub")) {
-		warnx("SBAT: no 'grub' entry (the generation shim checks GRUB by)");
-		goto out;
-	}
 	if (b->shim) {
-		if (shim_level(b->shim, &lvl) < 0) {
+		if (shim_level(b->shim, lvl) < 0) {
 			warnx("%s", igos_errmsg());
 			goto out;
 		}
-	} else if (sbat_parse(SBAT_LEVEL_DEFAULT, strlen(SBAT_LEVEL_DEFAULT), 2, &lvl, "level") < 0)
-		errx(1, "%s", igos_errmsg());
-	for (size_t i = 0; i < lvl.n; i++) {
-		const struct sbat_entry *e = sbat_find(&img, lvl.e[i].name);
+		nlvl = 2;
+	} else {
+		if (igos_sbat_level_parse(&lvl[0], SBAT_LEVEL_DEFAULT, strlen(SBAT_LEVEL_DEFAULT)) < 0)
+			errx(1, "%s", igos_errmsg());
+		nlvl = 1;
+	}
+	for (size_t k = 0; k < nlvl; k++) {
+		size_t ir, lr;
 
-		if (e && e->gen < lvl.e[i].gen) {
-			warnx("SBAT generation '%s,%llu' is below the level '%s,%llu' that shim%s%s%s enforces",
-			    e->name, (unsigned long long)e->gen, lvl.e[i].name,
-			    (unsigned long long)lvl.e[i].gen, b->shim ? " '" : " 16.1",
-			    b->shim ? b->shim : "", b->shim ? "'" : "");
+		if (igos_sbat_check(&img, &lvl[k], &ir, &lr) == 1) {
+			warnx("SBAT generation '%s,%u' is below the level '%s,%u' that shim%s%s%s enforces",
+			    img.e[ir].f[IGOS_SBAT_COMPONENT], img.e[ir].gen,
+			    lvl[k].e[lr].f[IGOS_SBAT_COMPONENT], lvl[k].e[lr].gen,
+			    b->shim ? " '" : " 16.1", b->shim ? b->shim : "", b->shim ? "'" : "");
 			goto out;
 		}
 	}
@@ -719,6 +643,9 @@ out:
 	igos_buf_free(&img_buf);
 	free(cfg.p);
 	free(tarb.p);
+	igos_sbat_free(&img);
+	for (size_t k = 0; k < nlvl; k++)
+		igos_sbat_free(&lvl[k]);
 	free(sbat);
 	free(hash);
 	free(ver);

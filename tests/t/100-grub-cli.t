@@ -52,19 +52,19 @@ printf '%s\nshim,3,x,shim,1,u\ngrub,5,F,grub,2.06,u\n' "$S1" >s3.csv
 run 1 "igos-grub: SBAT generation 'shim,3' is below the level 'shim,4' that shim '$SHIM' enforces" \
 	"any component below its level is refused" igos-grub build --sbat s3.csv --shim "$SHIM" -o g.efi
 printf 'grub,5,F,grub,2.06,u\n' >nosbat.csv
-run 1 "igos-grub: SBAT: the first entry is 'grub', not 'sbat'" "no sbat line first" \
+run 1 "igos-grub: 'nosbat.csv': SBAT: the first entry is 'grub', not 'sbat'" "no sbat line first" \
 	igos-grub build --sbat nosbat.csv -o g.efi
 printf '%s\n' "$S1" >nogrub.csv
-run 1 "igos-grub: SBAT: no 'grub' entry (the generation shim checks GRUB by)" "no grub line" \
+run 1 "igos-grub: 'nogrub.csv': SBAT: no 'grub' entry (the generation shim checks GRUB by)" "no grub line" \
 	igos-grub build --sbat nogrub.csv -o g.efi
 printf '%s\ngrub,5,F\n' "$S1" >short.csv
-run 1 "igos-grub: 'short.csv': SBAT: line 2: 3 fields, at least 6 needed" "too few fields" \
+run 1 "igos-grub: 'short.csv': SBAT line 2: 3 of the 6 fields shim requires" "too few fields" \
 	igos-grub build --sbat short.csv -o g.efi
 printf '%s\ngrub,x5,F,grub,2.06,u\n' "$S1" >badgen.csv
-run 1 "igos-grub: 'badgen.csv': SBAT: line 2: bad generation 'x5'" "a generation that is not a number" \
+run 1 "igos-grub: 'badgen.csv': SBAT line 2: bad generation 'x5'" "a generation that is not a number" \
 	igos-grub build --sbat badgen.csv -o g.efi
 printf '%s\ngrub,5,F,grub,2.06,u\ngrub,6,F,grub,2.06,u\n' "$S1" >twice.csv
-run 1 "igos-grub: 'twice.csv': SBAT: line 3: component 'grub' twice" "a component twice" \
+run 1 "igos-grub: 'twice.csv': SBAT line 3: component 'grub' twice" "a component twice" \
 	igos-grub build --sbat twice.csv -o g.efi
 run 1 "igos-grub: '$MODDIR/chain.mod': not a PE/COFF image (no MZ header)" \
 	"--shim that is not a PE image" igos-grub build --shim "$MODDIR/chain.mod" -o g.efi
