@@ -67,6 +67,14 @@ fuzz-sbat)
 	done
 	printf 'sbat,1,2025021800\nshim,4\ngrub,5\n' >"$dir/level"
 	printf '\357\273\277sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md\r\ngrub,5,Free Software Foundation,grub,2.06,https://www.gnu.org/software/grub/\r\n\0grub.x,1,X,grub2,2.06,u\n' >"$dir/crlf" ;;
+fuzz-grubimg)
+	# the mods section of igos-grub images (with and without the linux module)
+	if [ -x "$bin/igos-grub" ]; then
+		"$bin/igos-grub" build -o "$tmp/g.efi" 2>/dev/null &&
+			objcopy -O binary --only-section=mods "$tmp/g.efi" "$dir/mods" 2>/dev/null || :
+		"$bin/igos-grub" build --allow-linux --timeout 0 -o "$tmp/l.efi" 2>/dev/null &&
+			objcopy -O binary --only-section=mods "$tmp/l.efi" "$dir/mods-linux" 2>/dev/null || :
+	fi ;;
 fuzz-verity)
 	head -c 65536 /dev/urandom >"$tmp/data"
 	for a in sha256:4096:4096 sha1:512:1024 sha512:1024:512; do
