@@ -74,7 +74,20 @@ fuzz-grubimg)
 			objcopy -O binary --only-section=mods "$tmp/g.efi" "$dir/mods" 2>/dev/null || :
 		"$bin/igos-grub" build --allow-linux --timeout 0 -o "$tmp/l.efi" 2>/dev/null &&
 			objcopy -O binary --only-section=mods "$tmp/l.efi" "$dir/mods-linux" 2>/dev/null || :
-	fi ;;
+	fi
+	# and a short one (the first objects, sizes fixed up) that fits -max_len
+	[ -s "$dir/mods" ] && python3 -c '
+import sys
+m = open(sys.argv[1], "rb").read()
+off, out = 24, b""
+while True:
+    sz = int.from_bytes(m[off + 4:off + 8], "little")
+    if len(out) + sz > 60000:
+        break
+    out += m[off:off + sz]
+    off += sz
+hdr = m[:8] + (24).to_bytes(8, "little") + (24 + len(out)).to_bytes(8, "little")
+open(sys.argv[2], "wb").write(hdr + out)' "$dir/mods" "$dir/mods-short" 2>/dev/null || : ;;
 fuzz-verity)
 	head -c 65536 /dev/urandom >"$tmp/data"
 	for a in sha256:4096:4096 sha1:512:1024 sha512:1024:512; do
