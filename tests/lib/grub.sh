@@ -19,6 +19,8 @@
 #     key 0 and back, Continue, Yes; then Reboot (qemu exits: -no-reboot).
 #     No password is asked on this path. Returns 0 when every step was
 #     answered and qemu exited.
+# grub_locked LOG ESPDIR [vm_boot_uefi options]
+#     The menu and the locks of a GRUB built with --password-hash (below).
 # grub_order LOG
 #     The UKIs GRUB tried, in order, one a line (from its "igos: starting"
 #     lines), each followed by " refused" when GRUB printed "bad shim
@@ -87,4 +89,37 @@ grub_mm_enroll() {
 grub_order() {
 	tr -d '\r' <"$1" | sed -n 's/.*igos: starting (hd0,msdos1)\/EFI\/Linux\/\([^ ]*\).*/\1/p; s/.*error: bad shim signature.*/refused/p' |
 		awk '/^refused$/ { if (n) l[n] = l[n] " refused"; next } { l[++n] = $0 } END { for (i = 1; i <= n; i++) print l[i] }'
+}
+
+# grub_locked LOG ESPDIR [vm_boot_uefi options]: boots (snakeoil firmware)
+# an ESP whose GRUB was built with a password hash and a timeout; Esc at
+# "Esc for the menu", then `c' and `e' each answered with the user root and
+# a wrong password (GRUB must say "access denied" both times), then Enter on
+# the first menu entry. Returns 0 when every step was answered and qemu
+# exited (the entry booted and powered off).
+grub_locked() {
+	_mm_l=$1 _gl_e=$2; shift 2
+	rm -f mm.fifo && mkfifo mm.fifo || return 1
+	exec 3<>mm.fifo
+	: >"$_mm_l"
+	vm_boot_uefi "$_gl_e" "$_mm_l" --secure --timeout 400 --stdin mm.fifo \
+		--stop-on 'IGOS-TEST-DONE|reboot: Power down|Kernel panic' "$@" &
+	_mm_qpid=$!
+	_mm_from=0 _gl_rc=1
+	if _mm_wait "$_mm_l" 'Esc for the menu' && _mm_key '\033' &&
+		_mm_wait "$_mm_l" 'Power off' && _mm_key 'c' &&
+		_mm_wait "$_mm_l" 'Enter username' && printf 'root\r' >&3 &&
+		_mm_wait "$_mm_l" 'Enter password' && printf 'wrong\r' >&3 &&
+		_mm_wait "$_mm_l" 'access denied' && sleep 2 && _mm_key 'e' &&
+		_mm_wait "$_mm_l" 'Enter username' && printf 'root\r' >&3 &&
+		_mm_wait "$_mm_l" 'Enter password' && printf 'wrong\r' >&3 &&
+		_mm_wait "$_mm_l" 'access denied' && sleep 2 && _mm_key '\r'; then
+		_gl_rc=0
+	fi
+	[ "$_gl_rc" = 0 ] || kill -TERM "$_mm_qpid" 2>/dev/null
+	wait "$_mm_qpid"
+	_gl_q=$?
+	exec 3>&-
+	rm -f mm.fifo
+	[ "$_gl_rc" = 0 ] && [ "$_gl_q" = 0 ]
 }

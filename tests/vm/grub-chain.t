@@ -15,7 +15,10 @@
 #      distribution key, is the one that boots in 2);
 #   5. the fallback: snakeoil firmware, shim-unsigned and GRUB signed with the
 #      snakeoil db key; GRUB refuses the newest UKI (signed by a key neither in
-#      db nor MokList) and starts the next one.
+#      db nor MokList) and starts the next one;
+#   6. the same with a GRUB built with a password hash and a timeout: Esc
+#      shows the menu, the command line (c) and editing (e) ask for the
+#      superuser and refuse a wrong password, the menu entry boots the UKI.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/vm.sh"
 . "$TESTLIB/shim.sh"
@@ -25,12 +28,12 @@
 SHIM_MS=$SHIM_DIR/shimx64.efi.signed
 MM_MS=$SHIM_DIR/mmx64.efi.signed
 vm_need
-need igos-grub igos-sign igos-mok igos-measure igos-ukify kernel-install grub-mkimage swtpm \
+need igos-grub igos-sign igos-mok igos-measure igos-ukify kernel-install grub-mkimage grub-mkpasswd-pbkdf2 swtpm \
 	mkfifo perl "$SHIM_MS" "$MM_MS" "$SHIM_DIR/shimx64.efi" "$SHIM_DIR/mmx64.efi" \
 	"$GRUB_MS_CODE" "$GRUB_MS_VARS" "$IGOS_BUILD/efi/igos-stubx64.efi"
 vm_kernel
 softhsm_token
-plan 36
+plan 41
 KVER=$VM_KVER
 t0=$(date +%s)
 
@@ -165,8 +168,22 @@ is "$(grub_order boot5.log)" "igos-other.efi refused
 igos-$KVER.efi" "boot 5: GRUB refused the UKI signed by another key, then started the db-signed one"
 is "$(val boot5.log IGOS-CMDLINE)" "$CMDLINE" "the kernel runs with the UKI's command line"
 is "$(val boot5.log IGOS-SB)" "Secure boot enabled" "with Secure Boot on"
+
+# ---- 6. the menu and its locks ----
+printf 'igos pw\nigos pw\n' | grub-mkpasswd-pbkdf2 -c 1000 2>/dev/null | sed -n 's/.* is //p' >grub.hash
+run 0 "" "igos-grub build with a password hash and a 10 s timeout" \
+	igos-grub build --shim "$SHIM_DIR/shimx64.efi" --password-hash grub.hash --timeout 10 -o grub6.efi
+igos-sign sign -k keys/db.key -c keys/db.crt -o grub6.signed grub6.efi >/dev/null &&
+	igos-grub install --esp esp5 --shim shim5.efi --grub grub6.signed && rm esp5/EFI/Linux/igos-other.efi
+ok "boot 6: Esc, the menu; c and e ask for the superuser and refuse a wrong password; the entry boots" \
+	grub_locked boot6.log esp5 --vars vars5.fd
+b6=$(date +%s)
+keep boot6.log
+is "$(grep -c 'error: access denied' boot6.log)" 2 "GRUB said 'access denied' twice"
+nok "no GRUB prompt was ever shown" grep -q 'grub>' boot6.log
+is "$(val boot6.log IGOS-CMDLINE)" "$CMDLINE" "the menu entry started the UKI"
 nok "shim never complains about section alignment" \
-	grep -q 'not page aligned' boot1.log boot2.log boot3-*.log boot5.log
+	grep -q 'not page aligned' boot1.log boot2.log boot3-*.log boot5.log boot6.log
 diag "VM time: enrol $((b1 - b0)) s, chain $((b2 - b1)) s, three refusals $((b3 - b2)) s," \
-	"snakeoil $((b5 - b3)) s; whole test $((b5 - t0)) s"
+	"snakeoil $((b5 - b3)) s, menu $((b6 - b5)) s; whole test $((b6 - t0)) s"
 done_testing
