@@ -3,7 +3,9 @@
  * shim accepts, the configuration built into the image) and the ESP layout
  * shim expects (shim as the removable path, MokManager and GRUB beside it).
  */
+#include <dirent.h>
 #include <err.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -12,10 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "igos.h"
+#include "bootentry.h"
+#include "efivar.h"
 #include "sbat.h"
 
 #define PROG "igos-grub"
@@ -52,7 +57,7 @@ usage(FILE *f)
 	    "         [--password-hash FILE | --no-shell] [--allow-linux] [--timeout SECONDS]\n"
 	    "         [--directory DIR] -o GRUBX64.EFI|-\n"
 	    "       " PROG " install --esp DIR --shim FILE [--mokmanager FILE] [--grub FILE]\n"
-	    "         [--vendor-dir NAME]\n"
+	    "         [--vendor-dir NAME] [--boot-entry LABEL [--efivars DIR]]\n"
 	    "       " PROG " -h | -V\n"
 	    "Build the distribution's GRUB image, its configuration built in, or lay out\n"
 	    "an ESP for shim (EFI/BOOT/BOOTX64.EFI, mmx64.efi, grubx64.efi).\n");
@@ -652,6 +657,171 @@ out:
 	return rc;
 }
 
+/* ---- the firmware's boot entry ------------------------------------------------ */
+
+static int
+sysfs_u64(const char *dir, const char *name, uint64_t *v)
+{
+	char path[PATH_MAX + 64], *s, *e;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(s = igos_read_small(path, 64, NULL)))
+		return -1;
+	if ((e = strchr(s, '\n')))
+		*e = '\0';
+	rc = igos_parse_u64(s, v);
+	free(s);
+	return rc;
+}
+
+/* The HD() node of the partition the ESP's filesystem is on: its number,
+ * start and size from sysfs, its GUID (or the MBR's signature) from the
+ * disk's partition table. */
+static int
+esp_hd(const char *esp, struct igos_hd *hd)
+{
+	struct stat st;
+	char sys[128], parent[PATH_MAX], dev[PATH_MAX + 16], *base;
+	uint64_t part, start, size, bs = 512;
+	unsigned char *buf;
+	ssize_t n;
+	int fd, rc;
+
+	if (stat(esp, &st) < 0)
+		return igos_seterr_errno("cannot open '%s'", esp);
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major(st.st_dev), minor(st.st_dev));
+	if (sysfs_u64(sys, "partition", &part) < 0 || part == 0 || part > 0xffffffffu)
+		return igos_seterr("'%s' is not on a disk partition", esp);
+	if (sysfs_u64(sys, "start", &start) < 0 || sysfs_u64(sys, "size", &size) < 0)
+		return -1;
+	snprintf(dev, sizeof(dev), "%s/..", sys);
+	if (!realpath(dev, parent))
+		return igos_seterr_errno("cannot resolve '%s'", dev);
+	base = strrchr(parent, '/') ? strrchr(parent, '/') + 1 : parent;
+	snprintf(dev, sizeof(dev), "%s/queue", parent);
+	if (sysfs_u64(dev, "logical_block_size", &bs) < 0 || bs < 512 || bs > 65536)
+		return igos_seterr("cannot read the block size of '%s'", base);
+	/* sysfs counts 512-byte sectors; HD() counts logical blocks */
+	start = start * 512 / bs;
+	size = size * 512 / bs;
+	snprintf(dev, sizeof(dev), "/dev/%s", base);
+	if ((fd = open(dev, O_RDONLY | O_CLOEXEC)) < 0)
+		return igos_seterr_errno("cannot open '%s'", dev);
+	if (!(buf = malloc(1u << 20))) {
+		close(fd);
+		return igos_seterr("out of memory");
+	}
+	n = pread(fd, buf, 1u << 20, 0);
+	close(fd);
+	if (n < 512) {
+		free(buf);
+		return igos_seterr_errno("cannot read '%s'", dev);
+	}
+	rc = igos_hd_from_disk(buf, (size_t)n, (unsigned)bs, (uint32_t)part, start, size, hd);
+	free(buf);
+	if (rc < 0) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", igos_errmsg());
+		return igos_seterr("'%s': %s", dev, why);
+	}
+	return 0;
+}
+
+/*
+ * Boot#### for the loader, as efibootmgr -c writes it: the entry that already
+ * points at the same device path is rewritten, else the lowest free number is
+ * taken; it goes first in BootOrder.
+ */
+static int
+boot_entry(const char *efivars, const char *esp, const char *label, const char *loader)
+{
+	static const char *const hexd = "0123456789ABCDEF";
+	struct igos_hd hd;
+	unsigned char *opt, *order = NULL, *neworder = NULL;
+	const unsigned char *dp;
+	size_t optlen, dplen, olen = 0, nlen = 0;
+	uint32_t attr;
+	unsigned char used[65536 / 8];
+	int num = -1, rc = -1;
+	char name[16];
+	DIR *dir;
+	struct dirent *de;
+
+	if (igos_efivar_dir_check(efivars, 1) < 0 || esp_hd(esp, &hd) < 0)
+		return -1;
+	if (!(opt = igos_load_option(label, &hd, loader, &optlen)))
+		return -1;
+	igos_load_option_path(opt, optlen, &dp, &dplen);
+	memset(used, 0, sizeof(used));
+	if (!(dir = opendir(efivars))) {
+		igos_seterr_errno("cannot open '%s'", efivars);
+		goto out;
+	}
+	while ((de = readdir(dir))) {
+		unsigned v = 0;
+		int ok = strncmp(de->d_name, "Boot", 4) == 0 && strlen(de->d_name) == 8 + 1 + 36;
+
+		for (int i = 4; ok && i < 8; i++) {
+			const char *h = strchr(hexd, de->d_name[i]);
+
+			if (!h || !*h)
+				ok = 0;
+			else
+				v = v * 16 + (unsigned)(h - hexd);
+		}
+		if (ok && strcmp(de->d_name + 9, "8be4df61-93ca-11d2-aa0d-00e098032b8c") == 0) {
+			unsigned char *cur = NULL;
+			const unsigned char *cdp;
+			size_t clen, cdplen;
+
+			used[v / 8] |= (unsigned char)(1u << (v % 8));
+			snprintf(name, sizeof(name), "Boot%04X", v);
+			if (num < 0 && igos_efivar_read(efivars, name, igos_guid_global, &attr, &cur,
+			    &clen) == 0 && cur && igos_load_option_path(cur, clen, &cdp, &cdplen) == 0 &&
+			    cdplen == dplen && memcmp(cdp, dp, dplen) == 0)
+				num = (int)v;
+			free(cur);
+		}
+	}
+	closedir(dir);
+	for (int v = 0; num < 0 && v < 65536; v++)
+		if (!(used[v / 8] & (1u << (v % 8))))
+			num = v;
+	if (num < 0) {
+		igos_seterr("no free Boot#### number");
+		goto out;
+	}
+	snprintf(name, sizeof(name), "Boot%04X", num);
+	if (igos_efivar_write(efivars, name, igos_guid_global,
+	    IGOS_EFI_NV | IGOS_EFI_BS | IGOS_EFI_RT, opt, optlen) < 0)
+		goto out;
+	if (igos_efivar_read(efivars, "BootOrder", igos_guid_global, &attr, &order, &olen) < 0)
+		goto out;
+	if (!(neworder = malloc(olen + 2))) {
+		igos_seterr("out of memory");
+		goto out;
+	}
+	igos_put_le16(neworder, (uint16_t)num);
+	nlen = 2;
+	for (size_t i = 0; i + 1 < olen; i += 2)
+		if (igos_le16(order + i) != num) {
+			memcpy(neworder + nlen, order + i, 2);
+			nlen += 2;
+		}
+	if (igos_efivar_write(efivars, "BootOrder", igos_guid_global,
+	    IGOS_EFI_NV | IGOS_EFI_BS | IGOS_EFI_RT, neworder, nlen) < 0)
+		goto out;
+	printf("%s\n", name);
+	rc = 0;
+out:
+	free(opt);
+	free(order);
+	free(neworder);
+	return rc;
+}
+
 /* ---- install ---------------------------------------------------------------- */
 
 struct part {
@@ -677,7 +847,7 @@ mkdirs(const char *esp, const char *rel)
 
 static int
 do_install(const char *esp, const char *shim, const char *mm, const char *grub,
-	   const char *vendor)
+	   const char *vendor, const char *label, const char *efivars)
 {
 	struct part parts[8];
 	size_t n = 0, i;
@@ -807,6 +977,18 @@ do_install(const char *esp, const char *shim, const char *mm, const char *grub,
 		free(d);
 	}
 	rc = 0;
+	if (label) {
+		char loader[300];
+
+		if (vendor)
+			snprintf(loader, sizeof(loader), "\\EFI\\%s\\shimx64.efi", vendor);
+		else
+			snprintf(loader, sizeof(loader), "\\EFI\\BOOT\\BOOTX64.EFI");
+		if (boot_entry(efivars, esp, label, loader) < 0) {
+			warnx("the files are in place; the boot entry: %s", igos_errmsg());
+			rc = 1;
+		}
+	}
 out:
 	for (i = 0; i < n; i++) {
 		if (parts[i].stage)
@@ -846,7 +1028,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_SBAT = 256, O_SHIM, O_MODULES, O_HASH, O_NOSHELL, O_LINUX, O_TIMEOUT, O_DIR,
-	       O_ESP, O_MM, O_GRUB, O_VENDOR };
+	       O_ESP, O_MM, O_GRUB, O_VENDOR, O_ENTRY, O_EFIVARS };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -863,11 +1045,13 @@ main(int argc, char **argv)
 		{ "mokmanager", required_argument, NULL, O_MM },
 		{ "grub", required_argument, NULL, O_GRUB },
 		{ "vendor-dir", required_argument, NULL, O_VENDOR },
+		{ "boot-entry", required_argument, NULL, O_ENTRY },
+		{ "efivars", required_argument, NULL, O_EFIVARS },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct build b = { 0 };
 	const char *verb, *timeout = NULL, *esp = NULL, *mm = NULL, *grub = NULL,
-	    *vendor = NULL;
+	    *vendor = NULL, *label = NULL, *efivars = NULL;
 	int c, build, rc;
 
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -893,7 +1077,7 @@ main(int argc, char **argv)
 	argc--;
 	while ((c = getopt_long(argc, argv, "hVo:", opts, NULL)) != -1) {
 		int for_build = c == 'o' || (c >= O_SBAT && c <= O_DIR && c != O_SHIM);
-		int for_install = c >= O_ESP && c <= O_VENDOR;
+		int for_install = c >= O_ESP && c <= O_EFIVARS;
 
 		if ((build && for_install) || (!build && for_build))
 			errx(2, "option '%s' is not for %s", opt_name(opts, c), verb);
@@ -917,6 +1101,8 @@ main(int argc, char **argv)
 		case O_MM: once(&mm, optarg, "--mokmanager"); break;
 		case O_GRUB: once(&grub, optarg, "--grub"); break;
 		case O_VENDOR: once(&vendor, optarg, "--vendor-dir"); break;
+		case O_ENTRY: once(&label, optarg, "--boot-entry"); break;
+		case O_EFIVARS: once(&efivars, optarg, "--efivars"); break;
 		default:
 			usage(stderr);
 			return 2;
@@ -946,5 +1132,9 @@ main(int argc, char **argv)
 	if (vendor && (!*vendor || strchr(vendor, '/') || strcmp(vendor, ".") == 0 ||
 	    strcmp(vendor, "..") == 0 || strlen(vendor) > 64 || strcmp(vendor, "BOOT") == 0))
 		errx(2, "bad --vendor-dir '%s' (one directory name under EFI/)", vendor);
-	return do_install(esp, b.shim, mm, grub, vendor);
+	if (efivars && !label)
+		errx(2, "--efivars goes with --boot-entry LABEL");
+	if (label && !efivars)
+		efivars = "/sys/firmware/efi/efivars";
+	return do_install(esp, b.shim, mm, grub, vendor, label, efivars);
 }

@@ -88,6 +88,14 @@ while True:
     off += sz
 hdr = m[:8] + (24).to_bytes(8, "little") + (24 + len(out)).to_bytes(8, "little")
 open(sys.argv[2], "wb").write(hdr + out)' "$dir/mods" "$dir/mods-short" 2>/dev/null || : ;;
+fuzz-bootentry)
+	# a GPT and an MBR disk's first sectors, as sfdisk writes them
+	if command -v sfdisk >/dev/null; then
+		truncate -s 4M "$tmp/gpt.img" && printf 'label: gpt\nstart=2048, size=2048, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n' |
+			sfdisk -q "$tmp/gpt.img" 2>/dev/null && head -c 65536 "$tmp/gpt.img" >"$dir/gpt" || :
+		truncate -s 2M "$tmp/mbr.img" && printf 'label: dos\nstart=2048, size=2048, type=ef\n' |
+			sfdisk -q "$tmp/mbr.img" 2>/dev/null && head -c 4096 "$tmp/mbr.img" >"$dir/mbr" || :
+	fi ;;
 fuzz-verity)
 	head -c 65536 /dev/urandom >"$tmp/data"
 	for a in sha256:4096:4096 sha1:512:1024 sha512:1024:512; do

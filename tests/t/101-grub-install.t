@@ -11,7 +11,7 @@ SHIM=/usr/lib/shim/shimx64.efi.signed
 MM=/usr/lib/shim/mmx64.efi.signed
 [ -f "$SHIM" ] && [ -f "$MM" ] || skip_all "shim-signed missing (make deps)"
 [ -f /usr/lib/grub/x86_64-efi/chain.mod ] || skip_all "grub-efi-amd64-bin missing (make deps)"
-plan 23
+plan 26
 
 igos-mok new -k k.key -c k.crt --subject "igos grub install test" >/dev/null || exit 1
 igos-grub build --timeout 0 -o grub.efi || exit 1
@@ -59,6 +59,15 @@ run 1 "igos-grub: cannot write '$T/esp/EFI/blocked/.grubx64.efi.igos-new': Not a
 	--mokmanager mm-new.efi --grub grub-new.efi --vendor-dir blocked
 rm -f esp/EFI/blocked
 ok "every refusal left the ESP as it was, no staging name behind" diff -r esp.before esp
+
+# the boot entry: usage, and an ESP that is not on a disk partition
+run 2 "igos-grub: --efivars goes with --boot-entry LABEL" "--efivars alone" \
+	igos-grub install --esp esp --shim "$SHIM" --efivars vars
+mkdir -p vars
+run 1 "igos-grub: the files are in place; the boot entry: 'esp' is not on a disk partition" \
+	"--boot-entry for an ESP that is not a partition (a directory here)" \
+	igos-grub install --esp esp --shim "$SHIM" --boot-entry InterGenOS --efivars vars
+is "$(ls vars)" "" "no variable written"
 
 # faults and kills
 f_prep() {
