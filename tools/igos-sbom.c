@@ -12,6 +12,8 @@
 #include <json-c/json.h>
 
 #include "igos.h"
+#include "grubimg.h"
+#include "sbat.h"
 #include "spdx.h"
 
 #define PROG "igos-sbom"
@@ -25,6 +27,7 @@ struct item {
 	const char *url;   /* sources: downloadLocation */
 	char *id;          /* SPDXID */
 	char *fname;       /* files: "./" base */
+	char *comment;     /* artifacts that are GRUB images: what they carry */
 	char sha1[41], sha256[65];
 };
 
@@ -316,6 +319,8 @@ render(const struct sbom *d, const char *ns, size_t *len)
 		puts_(f, "SPDXID", it->id);
 		puts_(f, "fileName", it->fname);
 		put(f, "checksums", checksums(it));
+		if (it->comment)
+			puts_(f, "comment", it->comment);
 		push(fl, f);
 	}
 	if (fl != NULL)
@@ -379,6 +384,74 @@ add_rel(struct sbom *d, const char *a, const char *type, const char *b)
 		igos_die("out of memory");
 	d->rels = n;
 	d->rels[d->nrels++] = (struct rel){ a, type, b };
+}
+
+static int
+text_add(struct igos_text *t, const char *s)
+{
+	return igos_text_add(t, s, strlen(s));
+}
+
+/*
+ * An artifact that is a GRUB core image (a PE image with GRUB's "mods"
+ * section) is described in its file's comment: the GRUB package it came from
+ * (its SBAT's vendor row, else the grub row), its SBAT rows, the modules
+ * built in, and whether shim_lock verification was disabled at build.
+ */
+static char *
+grub_comment(const char *path)
+{
+	struct igos_buf b;
+	struct igos_pe pe;
+	struct igos_grub_image g;
+	struct igos_sbat sb = { 0 };
+	const unsigned char *mods, *st;
+	size_t ml, sl;
+	struct igos_text t = { 0 };
+	const struct igos_sbat_entry *pkg = NULL;
+	int r;
+
+	if (igos_buf_read(&b, path, 1u << 28) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_pe_parse(&pe, b.data, b.len) < 0 || (r = igos_grub_image_find(&pe, &mods, &ml)) == 1) {
+		igos_buf_free(&b);
+		return NULL;
+	}
+	if (r < 0 || igos_grub_image_parse(&g, mods, ml) < 0)
+		igos_die("'%s': %s", path, igos_errmsg());
+	if ((r = igos_sbat_find(&pe, &st, &sl)) < 0 || (r == 0 && igos_sbat_parse(&sb, st, sl) < 0))
+		igos_die("'%s': %s", path, igos_errmsg());
+	for (size_t i = 0; i < sb.n; i++)
+		if (strncmp(sb.e[i].f[IGOS_SBAT_COMPONENT], "grub.", 5) == 0 ||
+		    (!pkg && strcmp(sb.e[i].f[IGOS_SBAT_COMPONENT], "grub") == 0))
+			pkg = &sb.e[i];
+	if (text_add(&t, "GRUB image") < 0 ||
+	    (pkg && (text_add(&t, "; package ") < 0 || text_add(&t, pkg->f[IGOS_SBAT_PACKAGE]) < 0 ||
+	    text_add(&t, " ") < 0 || text_add(&t, pkg->f[IGOS_SBAT_VERSION]) < 0)) ||
+	    text_add(&t, "; SBAT:") < 0)
+		igos_die("out of memory");
+	for (size_t i = 0; i < sb.n; i++) {
+		char gen[16];
+
+		snprintf(gen, sizeof(gen), ",%u", sb.e[i].gen);
+		if (text_add(&t, i ? ", " : " ") < 0 ||
+		    text_add(&t, sb.e[i].f[IGOS_SBAT_COMPONENT]) < 0 || text_add(&t, gen) < 0)
+			igos_die("out of memory");
+	}
+	if (sb.n == 0 && text_add(&t, " none") < 0)
+		igos_die("out of memory");
+	if (text_add(&t, "; modules:") < 0)
+		igos_die("out of memory");
+	for (size_t i = 0; i < g.nmodules; i++)
+		if (text_add(&t, " ") < 0 || text_add(&t, g.modules[i]) < 0)
+			igos_die("out of memory");
+	if ((g.memdisk_len && text_add(&t, "; memdisk") < 0) ||
+	    (g.disable_shim_lock && text_add(&t, "; shim_lock verifier DISABLED") < 0))
+		igos_die("out of memory");
+	igos_sbat_free(&sb);
+	igos_grub_image_free(&g);
+	igos_buf_free(&b);
+	return t.p;
 }
 
 static void
@@ -560,6 +633,8 @@ main(int argc, char **argv)
 		if (igos_digest_file(EVP_sha256(), it->path, h, NULL) < 0)
 			igos_die("%s", igos_errmsg());
 		igos_hex_encode(h, 32, it->sha256);
+		if (it->kind == K_ARTIFACT)
+			it->comment = grub_comment(it->path);
 	}
 
 	add_rel(&d, "SPDXRef-DOCUMENT", "DESCRIBES", d.root_id);
@@ -614,6 +689,7 @@ main(int argc, char **argv)
 		free((char *)d.items[i].path);
 		free(d.items[i].id);
 		free(d.items[i].fname);
+		free(d.items[i].comment);
 	}
 	free(d.items);
 	free(d.rels);

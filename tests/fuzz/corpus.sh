@@ -96,6 +96,35 @@ d=open(sys.argv[1],"rb").read()
 g=bytes.fromhex("a159c0a5e494a74a87b5ab155c2bf072")
 sys.stdout.buffer.write(g+struct.pack("<III",28+16+len(d),0,16+len(d))+bytes(16)+d)' "$tmp/c.der" >"$dir/esl" 2>/dev/null || :
 	fi ;;
+fuzz-grubimg)
+	# the mods section of igos-grub images (with and without the linux module)
+	if [ -x "$bin/igos-grub" ]; then
+		"$bin/igos-grub" build -o "$tmp/g.efi" 2>/dev/null &&
+			objcopy -O binary --only-section=mods "$tmp/g.efi" "$dir/mods" 2>/dev/null || :
+		"$bin/igos-grub" build --allow-linux --timeout 0 -o "$tmp/l.efi" 2>/dev/null &&
+			objcopy -O binary --only-section=mods "$tmp/l.efi" "$dir/mods-linux" 2>/dev/null || :
+	fi
+	# and a short one (the first objects, sizes fixed up) that fits -max_len
+	[ -s "$dir/mods" ] && python3 -c '
+import sys
+m = open(sys.argv[1], "rb").read()
+off, out = 24, b""
+while True:
+    sz = int.from_bytes(m[off + 4:off + 8], "little")
+    if len(out) + sz > 60000:
+        break
+    out += m[off:off + sz]
+    off += sz
+hdr = m[:8] + (24).to_bytes(8, "little") + (24 + len(out)).to_bytes(8, "little")
+open(sys.argv[2], "wb").write(hdr + out)' "$dir/mods" "$dir/mods-short" 2>/dev/null || : ;;
+fuzz-bootentry)
+	# a GPT and an MBR disk's first sectors, as sfdisk writes them
+	if command -v sfdisk >/dev/null; then
+		truncate -s 4M "$tmp/gpt.img" && printf 'label: gpt\nstart=2048, size=2048, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n' |
+			sfdisk -q "$tmp/gpt.img" 2>/dev/null && head -c 65536 "$tmp/gpt.img" >"$dir/gpt" || :
+		truncate -s 2M "$tmp/mbr.img" && printf 'label: dos\nstart=2048, size=2048, type=ef\n' |
+			sfdisk -q "$tmp/mbr.img" 2>/dev/null && head -c 4096 "$tmp/mbr.img" >"$dir/mbr" || :
+	fi ;;
 fuzz-verity)
 	head -c 65536 /dev/urandom >"$tmp/data"
 	for a in sha256:4096:4096 sha1:512:1024 sha512:1024:512; do

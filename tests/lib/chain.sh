@@ -18,6 +18,19 @@
 #                    igos-sign verify
 # chain_boot UKI LOG [boot options]  boots UKI under OVMF Secure Boot with swtpm,
 #                    the root image and its hash tree as vdb and vdc
+# The seed's chain as it ships (the demo; tests/lib/grub.sh and shim.sh sourced too):
+# chain_release      $W/release.key + $W/release.crt: the distribution's release key
+#                    (a file here; a token key in a release)
+# chain_grub         $W/grubx64.efi: igos-grub build for Debian's Microsoft-signed
+#                    shim, signed with the release key
+# chain_grub_esp UKI $W/gesp: igos-grub install (shim, MokManager, GRUB), UKI in
+#                    EFI/Linux, release.cer and mok.cer at the root for MokManager
+# chain_enroll LOG   first boot under OVMF with Microsoft's keys: shim refuses GRUB,
+#                    MokManager enrolls release.cer and mok.cer; $W/enrolled.fd kept
+# chain_boot_grub LOG  boots $W/gesp from a copy of $W/enrolled.fd with swtpm and
+#                    the root disks: shim -> GRUB -> UKI
+# CHAIN_SIGN_CERT, CHAIN_TRUST_CERT: the certificate chain_uki signs with and the
+#                    one it verifies against (default: mok-db.crt and the snakeoil CA)
 
 CHAIN_CMDLINE_BASE="console=ttyS0 quiet"
 
@@ -110,8 +123,9 @@ chain_uki() {
 	igos-ukify build --stub "$IGOS_BUILD/efi/igos-stubx64.efi" --linux "$VM_VMLINUZ" \
 		--initrd "$W/initrd.img" --cmdline "$_cmd" --os-release "@$W/os-release" \
 		--pcr-key "$W/pcr.key" -o "$_out.unsigned" &&
-		igos-sign sign -k "$W/mok.key" -c "$W/mok-db.crt" -o "$_out" "$_out.unsigned" &&
-		igos-sign verify -c "$VM_SNAKEOIL_CRT" "$_out" >/dev/null
+		igos-sign sign -k "$W/mok.key" -c "${CHAIN_SIGN_CERT:-$W/mok-db.crt}" -o "$_out" \
+			"$_out.unsigned" &&
+		igos-sign verify -c "${CHAIN_TRUST_CERT:-$VM_SNAKEOIL_CRT}" "$_out" >/dev/null
 }
 
 # chain_boot UKI LOG [vm_boot_uefi options]
@@ -121,6 +135,40 @@ chain_boot() {
 	vm_esp "$W/esp" "$_uki"
 	vm_boot_uefi "$W/esp" "$_log" --secure --tpm --timeout 180 \
 		--disk "$W/root.img:ro" --disk "$W/root.verity:ro" "$@"
+}
+
+chain_release() {
+	rm -f "$W/release.key" "$W/release.crt"
+	igos-mok new -k "$W/release.key" -c "$W/release.crt" --subject "InterGenOS demo release" \
+		>/dev/null
+}
+
+chain_grub() {
+	igos-grub build --shim "$SHIM_DIR/shimx64.efi.signed" --timeout 0 -o - |
+		igos-sign sign -k "$W/release.key" -c "$W/release.crt" -o "$W/grubx64.efi" - &&
+		igos-sign verify -c "$W/release.crt" "$W/grubx64.efi" >/dev/null
+}
+
+chain_grub_esp() {
+	rm -rf "$W/gesp" && mkdir -p "$W/gesp" &&
+		grub_esp "$W/gesp" "$SHIM_DIR/shimx64.efi.signed" "$SHIM_DIR/mmx64.efi.signed" \
+			"$W/grubx64.efi" &&
+		cp "$1" "$W/gesp/EFI/Linux/intergenos-demo.efi" &&
+		openssl x509 -in "$W/release.crt" -outform DER -out "$W/gesp/release.cer" &&
+		openssl x509 -in "$W/mok.crt" -outform DER -out "$W/gesp/mok.cer"
+}
+
+chain_enroll() {
+	rm -f "$W/enroll.fd"
+	grub_mm_enroll "$W/gesp" "$W/enroll.fd" "$1" release.cer mok.cer &&
+		grep -q 'Verification failed' "$1" && mv "$W/enroll.fd" "$W/enrolled.fd" &&
+		rm -f "$W/gesp/release.cer" "$W/gesp/mok.cer"
+}
+
+chain_boot_grub() {
+	cp "$W/enrolled.fd" "$W/vars-grub.fd" &&
+		grub_boot "$W/gesp" "$W/vars-grub.fd" "$1" --tpm \
+			--disk "$W/root.img:ro" --disk "$W/root.verity:ro"
 }
 
 # The value of a marker line in LOG: chain_marker LOG PREFIX
