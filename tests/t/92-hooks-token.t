@@ -10,7 +10,7 @@
 need kernel-install igos-ukify igos-sign sbverify openssl
 vm_kernel
 softhsm_token
-plan 11
+plan 13
 KVER=$VM_KVER
 UKI=$T/esp/EFI/Linux/igos-$KVER.efi
 hooks_env
@@ -34,9 +34,13 @@ cp "$UKI" before.efi
 (umask 077 && echo 000000 >badpin)
 hooks_conf "$HSM_URI;object=rsa2048;type=private?pin-source=$T/badpin" "$HSM_DIR/rsa2048.crt"
 run 1 "*" "a wrong PIN: exit 1 (not 77)" ki add "$KVER" "$VM_VMLINUZ"
-last_err "60-igos-ukify.install: igos-sign could not sign the UKI for $KVER with '$HSM_URI;object=rsa2048;type=private?pin-source=$T/badpin'" \
-	"one line names the key"
+last_err "60-igos-ukify.install: igos-sign could not sign the UKI for $KVER with the SecureBootPrivateKey= of '$T/conf/uki.conf'" \
+	"one line names where the key is configured"
 ok "igos-sign said why" sh -c "printf '%s\n' \"\$1\" | grep -q '^igos-sign: .*PIN'" - "$ERR"
 same "$UKI" before.efi "the installed UKI is byte-identical"
 is "$(ls -A esp/EFI/Linux)" "igos-$KVER.efi" "no temporary file on the ESP"
+# a PIN written into the URI (refused by igos-sign) shows in no line
+hooks_conf "$HSM_URI;object=rsa2048;type=private;pin-value=s3cr3tPIN" "$HSM_DIR/rsa2048.crt"
+run 1 "*" "a pin-value= in uki.conf: exit 1" ki add "$KVER" "$VM_VMLINUZ"
+nok "the PIN is in no message" grep -q s3cr3tPIN "$T/err" "$T/out"
 done_testing

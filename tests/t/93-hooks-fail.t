@@ -35,8 +35,8 @@ is "$OUT" "60-igos-ukify.install: no SecureBootPrivateKey= in $T/conf/uki.conf, 
 kept "no key"
 rm conf/uki.conf
 run 0 "" "no uki.conf at all: exit 0" ki add "$KVER" "$VM_VMLINUZ"
-is "$OUT" "60-igos-ukify.install: no SecureBootPrivateKey= in $T/conf/uki.conf, no signed UKI for $KVER" \
-	"no uki.conf: the same line"
+is "$OUT" "60-igos-ukify.install: no $T/conf/uki.conf, no signed UKI for $KVER" \
+	"no uki.conf: one line says so"
 
 # a key without its certificate
 printf '[UKI]\nSecureBootPrivateKey = %s\n' "$T/mok.key" >conf/uki.conf
@@ -47,7 +47,7 @@ kept "no certificate"
 # the wrong key for the certificate
 hooks_conf "$T/other.key" "$T/mok.crt"
 run 1 "*" "a key that does not match the certificate: exit 1" ki add "$KVER" "$VM_VMLINUZ"
-last_err "60-igos-ukify.install: igos-sign could not sign the UKI for $KVER with '$T/other.key'" \
+last_err "60-igos-ukify.install: igos-sign could not sign the UKI for $KVER with the SecureBootPrivateKey= of '$T/conf/uki.conf'" \
 	"wrong key: the hook's line"
 ok "wrong key: igos-sign says the certificate does not match" sh -c \
 	"printf '%s\n' \"\$1\" | grep -qx \"igos-sign: '$T/mok.crt': the certificate does not match the key\"" - "$ERR"
