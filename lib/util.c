@@ -231,35 +231,17 @@ int
 igos_utf8_valid(const void *str, size_t len)
 {
 	const unsigned char *s = str;
-	size_t i = 0;
+	size_t i = 0, n;
+	uint32_t cp;
 
 	while (i < len) {
-		unsigned c = s[i], n, k;
-		uint32_t cp, min;
-
-		if (c < 0x80) {
+		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1; cp = c & 0x1f; min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2; cp = c & 0x0f; min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3; cp = c & 0x07; min = 0x10000;
-		} else {
+		if ((n = utf8_seq(s + i, len - i, &cp)) == 0)
 			return 0;
-		}
-		if (len - i - 1 < n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
+		i += n;
 	}
 	return 1;
 }
