@@ -77,18 +77,9 @@ igos_buf_read(struct igos_buf *b, const char *path, size_t max)
 	int fd;
 
 	memset(b, 0, sizeof(*b));
-	if ((fd = open_input(path)) < 0)
-		return igos_seterr_errno("cannot open '%s'", path);
-	if (fstat(fd, &st) < 0) {
-		igos_seterr_errno("cannot stat '%s'", path);
-		goto fail;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		igos_seterr_errno("cannot read '%s'", path);
-		goto fail;
-	}
-	if (S_ISREG(st.st_mode) && !pseudo_file(fd, &st)) {
+	if ((fd = igos_input_open(path, &st)) < 0)
+		return -1;
+	if (igos_fd_regular(fd, &st)) {
 		if (max && (uint64_t)st.st_size > max) {
 			igos_seterr("cannot read '%s': larger than %zu bytes", path, max);
 			goto fail;
