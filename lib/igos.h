@@ -290,7 +290,8 @@ struct igos_pe {
 /* Parse headers and the section table of data[0..len), checking every bound.
  * Sections may lie past EOF only if SizeOfRawData is 0. */
 int igos_pe_parse(struct igos_pe *pe, const unsigned char *data, size_t len);
-/* The section called name, or NULL. */
+/* The section called name, or NULL; a name longer than 8 bytes is found
+ * through the COFF string table ("/N" in the header), as linkers write it. */
 const struct igos_pe_section *igos_pe_section(const struct igos_pe *pe, const char *name);
 /* PE checksum of data as if the CheckSum field at csum_off were zero. */
 uint32_t igos_pe_checksum(const unsigned char *data, size_t len, size_t csum_off);

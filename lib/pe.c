@@ -145,12 +145,40 @@ igos_pe_parse(struct igos_pe *pe, const unsigned char *d, size_t len)
 	return 0;
 }
 
+/*
+ * A name longer than 8 bytes stands in the COFF string table (after the
+ * symbols, its first 4 bytes the table's size) and the section header holds
+ * "/N", N its offset there: binutils writes shim's .vendor_cert and
+ * .sbatlevel that way.
+ */
 const struct igos_pe_section *
 igos_pe_section(const struct igos_pe *pe, const char *name)
 {
-	for (unsigned i = 0; i < pe->nsections; i++)
-		if (strncmp(pe->sec[i].name, name, 8) == 0 && strlen(name) <= 8)
-			return &pe->sec[i];
+	uint64_t strtab = (uint64_t)pe->symtab_off + 18ull * pe->nsyms;
+	size_t nl = strlen(name);
+
+	for (unsigned i = 0; i < pe->nsections; i++) {
+		const struct igos_pe_section *s = &pe->sec[i];
+		uint64_t off = 0;
+
+		if (nl <= 8 && strncmp(s->name, name, 8) == 0)
+			return s;
+		if (s->name[0] != '/' || pe->symtab_off == 0)
+			continue;
+		for (const char *p = s->name + 1; *p; p++) {
+			if (*p < '0' || *p > '9') {
+				off = UINT64_MAX;
+				break;
+			}
+			off = off * 10 + (uint64_t)(*p - '0');
+		}
+		if (off < 4 || off == UINT64_MAX || strtab + 4 > pe->len || strtab + off >= pe->len ||
+		    off >= igos_le32(pe->data + strtab))
+			continue;
+		if (pe->len - (strtab + off) > nl &&
+		    memcmp(pe->data + strtab + off, name, nl + 1) == 0)
+			return s;
+	}
 	return NULL;
 }
 

@@ -247,38 +247,6 @@ igos_shim_vendor_parse(const unsigned char *sec, size_t len, struct igos_shim_ve
 	return 0;
 }
 
-const struct igos_pe_section *
-igos_sb_section(const struct igos_pe *pe, const char *name)
-{
-	uint64_t strtab = (uint64_t)pe->symtab_off + 18ull * pe->nsyms;
-	size_t nl = strlen(name);
-
-	for (unsigned i = 0; i < pe->nsections; i++) {
-		const struct igos_pe_section *s = &pe->sec[i];
-		uint64_t off = 0;
-
-		if (nl <= 8 && strncmp(s->name, name, 8) == 0 && s->name[nl] == '\0')
-			return s;
-		if (s->name[0] != '/' || pe->symtab_off == 0)
-			continue;
-		for (const char *p = s->name + 1; *p; p++) {
-			if (*p < '0' || *p > '9') {
-				off = UINT64_MAX;
-				break;
-			}
-			off = off * 10 + (uint64_t)(*p - '0');
-		}
-		/* the table's first 4 bytes are its size; names follow */
-		if (off < 4 || off == UINT64_MAX || strtab + off >= pe->len ||
-		    strtab + 4 > pe->len || off >= igos_le32(pe->data + strtab))
-			continue;
-		if (pe->len - (strtab + off) > nl &&
-		    memcmp(pe->data + strtab + off, name, nl + 1) == 0)
-			return s;
-	}
-	return NULL;
-}
-
 /* ---- hashing ----------------------------------------------------------------- */
 
 int

@@ -77,13 +77,6 @@ struct igos_shim_vendor {
 };
 int igos_shim_vendor_parse(const unsigned char *sec, size_t len, struct igos_shim_vendor *v);
 
-/*
- * A section by name as linkers write long names too: an 8-byte name, or
- * "/N" pointing at offset N of the COFF string table (shim's .vendor_cert and
- * .sbatlevel are named that way). NULL when absent.
- */
-const struct igos_pe_section *igos_sb_section(const struct igos_pe *pe, const char *name);
-
 /* ---- an image and the verdicts -------------------------------------------- */
 
 struct igos_sb_image {

@@ -822,7 +822,7 @@ is_uki(const struct igos_sb_image *im)
 static int
 is_shim(const struct igos_sb_image *im)
 {
-	return im->pe_ok && igos_sb_section(&im->pe, ".vendor_cert") != NULL &&
+	return im->pe_ok && igos_pe_section(&im->pe, ".vendor_cert") != NULL &&
 	       igos_pe_section(&im->pe, ".sbat") != NULL;
 }
 
@@ -884,7 +884,7 @@ shim_setup(struct ctx *c, struct igos_sb_image *im, struct link *l)
 	const struct igos_pe_section *s;
 	int have_sl = 0;
 
-	if ((s = igos_sb_section(&im->pe, ".vendor_cert")) != NULL) {
+	if ((s = igos_pe_section(&im->pe, ".vendor_cert")) != NULL) {
 		size_t n = s->vsize < s->raw_size ? s->vsize : s->raw_size;
 
 		if (igos_shim_vendor_parse(im->data + s->raw_off, n, &sv) < 0) {
@@ -908,7 +908,7 @@ shim_setup(struct ctx *c, struct igos_sb_image *im, struct link *l)
 			igos_die("shim's vendor dbx: %s: revocations cannot be judged", c->vendor_dbx.bad);
 		c->have_vendor = 1;
 	}
-	if ((s = igos_sb_section(&im->pe, ".sbatlevel")) != NULL) {
+	if ((s = igos_pe_section(&im->pe, ".sbatlevel")) != NULL) {
 		size_t n = s->vsize < s->raw_size ? s->vsize : s->raw_size;
 
 		if (igos_sbatlevel_parse(im->data + s->raw_off, n, &sl) < 0)

@@ -99,28 +99,6 @@ sbat_strict(const char *p, size_t len, const struct igos_sbat *s)
 	return 0;
 }
 
-/* A section by a name longer than 8 bytes: its header holds "/N", N the
- * offset of the name in the COFF string table (after the symbols), as
- * binutils writes shim's .sbatlevel. (lib/pe.c looks up short names only.) */
-static const struct igos_pe_section *
-long_section(const struct igos_pe *pe, const char *name)
-{
-	uint64_t strtab = (uint64_t)pe->symtab_off + (uint64_t)pe->nsyms * 18, off;
-	size_t nl = strlen(name);
-
-	if (pe->symtab_off == 0 || strtab + 4 > pe->len)
-		return NULL;
-	for (unsigned i = 0; i < pe->nsections; i++) {
-		if (pe->sec[i].name[0] != '/' || igos_parse_u64(pe->sec[i].name + 1, &off) < 0)
-			continue;
-		if (off < 4 || strtab + off + nl + 1 > pe->len)
-			continue;
-		if (memcmp(pe->data + strtab + off, name, nl + 1) == 0)
-			return &pe->sec[i];
-	}
-	return NULL;
-}
-
 /* The levels a shim enforces: the "previous" and "latest" texts of its
  * .sbatlevel section (an image must pass both: either may be the policy). */
 static int
@@ -141,7 +119,7 @@ shim_level(const char *path, struct igos_sbat lvl[2])
 		igos_seterr("'%s': %s", path, why);
 		goto out;
 	}
-	if (!(sec = long_section(&pe, ".sbatlevel"))) {
+	if (!(sec = igos_pe_section(&pe, ".sbatlevel"))) {
 		igos_seterr("'%s' has no .sbatlevel section (not a shim 15.7 or later)", path);
 		goto out;
 	}

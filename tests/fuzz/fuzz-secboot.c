@@ -46,8 +46,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		igos_sb_store_free(&st);
 	}
 	if (igos_pe_parse(&pe, data, size) == 0) {
-		(void)igos_sb_section(&pe, ".vendor_cert");
-		(void)igos_sb_section(&pe, ".sbatlevel");
+		(void)igos_pe_section(&pe, ".vendor_cert");
+		(void)igos_pe_section(&pe, ".sbatlevel");
 	}
 	return 0;
 }
