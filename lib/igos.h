@@ -469,6 +469,13 @@ void igos_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretur
 void igos_die_lib(void) __attribute__((noreturn));
 /* A usage error: exit 2. */
 void igos_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/*
+ * Before mapping the input file path: should it shrink while mapped, the
+ * fault (SIGBUS) becomes "prog: cannot read 'path': the file shrank while it
+ * was read" and exit 1, after removing the named temporary of *out (the
+ * output being written then, or NULL; out itself may be NULL).
+ */
+void igos_cli_guard_mapping(const char *path, struct igos_out *const *out);
 
 /*
  * getopt_long as every igos command uses it: -h/--help prints the usage and
