@@ -10,15 +10,6 @@
 /* OK() evaluates its condition twice: evaluate once here */
 #define CHECK(cond, ...) do { int r_ = !!(cond); OK(r_, __VA_ARGS__); } while (0)
 
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
-
 static int
 parse_fails(const unsigned char *d, size_t len, const char *msg)
 {
@@ -93,29 +84,29 @@ main(void)
 	CHECK(parse_fails(list, 27, "a header needs 28"), "short header");
 	CHECK(parse_fails(list, len - 1, "exceeds the"), "second list cut short");
 	memcpy(buf, list, len);
-	put32(buf + 16, 0xffffffffu);
+	igos_put_le32(buf + 16, 0xffffffffu);
 	CHECK(parse_fails(buf, len, "SignatureListSize 4294967295 exceeds"), "ListSize overflow");
 	memcpy(buf, list, len);
-	put32(buf + 16, 20);
+	igos_put_le32(buf + 16, 20);
 	CHECK(parse_fails(buf, len, "smaller than its header"), "ListSize under the header");
 	memcpy(buf, list, len);
-	put32(buf + 20, 1000);
+	igos_put_le32(buf + 20, 1000);
 	CHECK(parse_fails(buf, len, "SignatureHeaderSize 1000 exceeds"), "HeaderSize past the list");
 	memcpy(buf, list, len);
-	put32(buf + 24, 16);
+	igos_put_le32(buf + 24, 16);
 	CHECK(parse_fails(buf, len, "leaves no signature data"), "SignatureSize 16");
 	memcpy(buf, list, len);
-	put32(buf + 24, 0);
+	igos_put_le32(buf + 24, 0);
 	CHECK(parse_fails(buf, len, "leaves no signature data"), "SignatureSize 0");
 	memcpy(buf, list, len);
-	put32(buf + 24, 20);
+	igos_put_le32(buf + 24, 20);
 	CHECK(parse_fails(buf, len, "does not divide"), "SignatureSize mismatch");
 	memcpy(buf, list, len);
-	put32(buf + 49 + 24, 40);
+	igos_put_le32(buf + 49 + 24, 40);
 	CHECK(parse_fails(buf, len, "does not match sha256 (48)"), "hash SignatureSize mismatch");
 	memcpy(buf, list, 49);
-	put32(buf + 16, 28);
-	put32(buf + 24, 21);
+	igos_put_le32(buf + 16, 28);
+	igos_put_le32(buf + 24, 21);
 	CHECK(parse_fails(buf, 28, "no signatures"), "empty list");
 	free(list);
 
