@@ -320,10 +320,9 @@ igos_ac_certs(const struct igos_pe *pe, struct igos_ac_cert *c, unsigned max, un
 
 /* ---- a small DER reader and writer ---- */
 
-/* Read one TLV with the given tag from *p; definite lengths only. */
-static int
-der_get(const unsigned char **p, size_t *left, unsigned tag, const unsigned char **val,
-	size_t *vlen, const unsigned char **whole, size_t *wlen)
+int
+igos_der_get(const unsigned char **p, size_t *left, unsigned tag, const unsigned char **val,
+	     size_t *vlen, const unsigned char **whole, size_t *wlen)
 {
 	const unsigned char *q = *p;
 	size_t n = *left, l, hl = 2;
@@ -464,21 +463,21 @@ igos_ac_spc_parse(const unsigned char *der, size_t len, const EVP_MD **md,
 	ASN1_OBJECT *o;
 	int nid;
 
-	if (der_get(&p, &left, 0x30, &seq, &seql, NULL, NULL) < 0 || left != 0)
+	if (igos_der_get(&p, &left, 0x30, &seq, &seql, NULL, NULL) < 0 || left != 0)
 		return igos_seterr("malformed SpcIndirectDataContent");
 	p = seq;
 	left = seql;
-	if (der_get(&p, &left, 0x30, NULL, NULL, NULL, NULL) < 0 ||
-	    der_get(&p, &left, 0x30, &di, &dil, NULL, NULL) < 0 || left != 0)
+	if (igos_der_get(&p, &left, 0x30, NULL, NULL, NULL, NULL) < 0 ||
+	    igos_der_get(&p, &left, 0x30, &di, &dil, NULL, NULL) < 0 || left != 0)
 		return igos_seterr("malformed SpcIndirectDataContent");
 	p = di;
 	left = dil;
-	if (der_get(&p, &left, 0x30, &alg, &algl, NULL, NULL) < 0 ||
-	    der_get(&p, &left, 0x04, dg, dlen, NULL, NULL) < 0 || left != 0)
+	if (igos_der_get(&p, &left, 0x30, &alg, &algl, NULL, NULL) < 0 ||
+	    igos_der_get(&p, &left, 0x04, dg, dlen, NULL, NULL) < 0 || left != 0)
 		return igos_seterr("malformed digest in SpcIndirectDataContent");
 	p = alg;
 	left = algl;
-	if (der_get(&p, &left, 0x06, &oid, &oidl, &oidw, &oidwl) < 0)
+	if (igos_der_get(&p, &left, 0x06, &oid, &oidl, &oidw, &oidwl) < 0)
 		return igos_seterr("malformed digest algorithm in SpcIndirectDataContent");
 	q = oidw;
 	if ((o = d2i_ASN1_OBJECT(NULL, &q, (long)oidwl)) == NULL) {
@@ -872,7 +871,7 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 		goto out;
 	}
 	/* the signature covers the content's value octets, without tag and length */
-	if (der_get(&p, &left, 0x30, &val, &vlen, NULL, NULL) < 0) {
+	if (igos_der_get(&p, &left, 0x30, &val, &vlen, NULL, NULL) < 0) {
 		igos_seterr("malformed SpcIndirectDataContent");
 		goto out;
 	}
