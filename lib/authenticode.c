@@ -518,8 +518,8 @@ p7_parse(const unsigned char *der, size_t len)
 	return p7;
 }
 
-static void
-name_str(const X509_NAME *n, char *out, size_t size)
+void
+igos_x509_name_str(const X509_NAME *n, char *out, size_t size)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 	char *p;
@@ -581,7 +581,7 @@ igos_ac_siginfo(const unsigned char *der, size_t len, STACK_OF(X509) *certs,
 		PKCS7_free(p7);
 		return igos_seterr("PKCS#7 signer without issuer and serial number");
 	}
-	name_str(s->issuer_and_serial->issuer, si->issuer, sizeof(si->issuer));
+	igos_x509_name_str(s->issuer_and_serial->issuer, si->issuer, sizeof(si->issuer));
 	if ((bn = ASN1_INTEGER_to_BN(s->issuer_and_serial->serial, NULL)) != NULL &&
 	    (hex = BN_bn2hex(bn)) != NULL) {
 		snprintf(si->serial, sizeof(si->serial), "%s", hex);
@@ -604,7 +604,7 @@ igos_ac_siginfo(const unsigned char *der, size_t len, STACK_OF(X509) *certs,
 				      s->issuer_and_serial->serial))
 			x = sk_X509_value(certs, i);
 	if (x) {
-		name_str(X509_get_subject_name(x), si->subject, sizeof(si->subject));
+		igos_x509_name_str(X509_get_subject_name(x), si->subject, sizeof(si->subject));
 		key_str(X509_get0_pubkey(x), si->key, sizeof(si->key));
 	} else {
 		snprintf(si->subject, sizeof(si->subject), "(certificate not included)");

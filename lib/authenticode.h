@@ -142,4 +142,8 @@ int igos_der_get(const unsigned char **p, size_t *left, unsigned tag,
 		 const unsigned char **val, size_t *vlen, const unsigned char **whole,
 		 size_t *wlen);
 
+/* A distinguished name on one line, as shown to a person ("?" if it cannot be
+ * printed), cut to fit out[size]. */
+void igos_x509_name_str(const X509_NAME *n, char *out, size_t size);
+
 #endif

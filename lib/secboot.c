@@ -58,18 +58,7 @@ kind_of(const unsigned char *t)
 static void
 subject_of(X509 *x, char *out, size_t size)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p;
-	long l;
-
-	snprintf(out, size, "?");
-	if (b == NULL)
-		return;
-	if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
-			       XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
-	    (l = BIO_get_mem_data(b, &p)) >= 0)
-		snprintf(out, size, "%.*s", (int)l, p);
-	BIO_free(b);
+	igos_x509_name_str(X509_get_subject_name(x), out, size);
 }
 
 /* shim's checks before it uses a certificate of db, MokList or the deny lists */
