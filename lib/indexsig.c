@@ -164,23 +164,35 @@ igos_idx_name_ok(const char *s, size_t len)
 	return 1;
 }
 
+/* The item of the comma list s[0..len) that starts at *i, and *i moved past
+ * it; 0 when none is left. */
+static int
+list_item(const char *s, size_t len, size_t *i, const char **item, size_t *ilen)
+{
+	size_t j = *i;
+
+	if (*i > len)
+		return 0;
+	while (j < len && s[j] != ',')
+		j++;
+	*item = s + *i;
+	*ilen = j - *i;
+	*i = j + 1;
+	return 1;
+}
+
 /* A comma list of names or "*". */
 static int
 list_ok(const char *s, size_t len)
 {
-	size_t i = 0;
+	const char *it;
+	size_t i = 0, n;
 
 	if (len == 1 && s[0] == '*')
 		return 1;
-	while (i <= len) {
-		size_t j = i;
-
-		while (j < len && s[j] != ',')
-			j++;
-		if (!igos_idx_name_ok(s + i, j - i))
+	while (list_item(s, len, &i, &it, &n))
+		if (!igos_idx_name_ok(it, n))
 			return 0;
-		i = j + 1;
-	}
 	return 1;
 }
 
@@ -199,19 +211,14 @@ igos_idx_scope_parse(const char *s, size_t len)
 static int
 list_has(const char *s, size_t len, const char *name)
 {
-	size_t i = 0, nl = strlen(name);
+	const char *it;
+	size_t i = 0, n, nl = strlen(name);
 
 	if (len == 1 && s[0] == '*')
 		return 1;
-	while (i <= len) {
-		size_t j = i;
-
-		while (j < len && s[j] != ',')
-			j++;
-		if (j - i == nl && memcmp(s + i, name, nl) == 0)
+	while (list_item(s, len, &i, &it, &n))
+		if (n == nl && memcmp(it, name, nl) == 0)
 			return 1;
-		i = j + 1;
-	}
 	return 0;
 }
 
