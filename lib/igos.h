@@ -58,6 +58,10 @@ int igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *c
  * with igos_buf_read). */
 struct stat;
 int igos_fd_regular(int fd, const struct stat *st);
+/* pread (wr 0) or pwrite (wr 1) all len bytes at offset off, again on EINTR.
+ * 0, or -1 with errno set (0 at the end of the file on a read) and *at (when
+ * not NULL) the offset where it stopped; no message. */
+int igos_pio_all(int fd, void *buf, size_t len, uint64_t off, int wr, uint64_t *at);
 /* Open an input for reading ("-" is stdin) and stat it; a directory is
  * refused. The fd, or -1 with a message. */
 int igos_input_open(const char *path, struct stat *st);
