@@ -58,6 +58,9 @@ int igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *c
  * with igos_buf_read). */
 struct stat;
 int igos_fd_regular(int fd, const struct stat *st);
+/* open(path, flags) (close-on-exec, no controlling tty) and fstat it: the
+ * fd, or -1 with "cannot open 'path': ..." or "cannot stat 'path': ...". */
+int igos_open_stat(const char *path, int flags, struct stat *st);
 /* pread (wr 0) or pwrite (wr 1) all len bytes at offset off, again on EINTR.
  * 0, or -1 with errno set (0 at the end of the file on a read) and *at (when
  * not NULL) the offset where it stopped; no message. */
