@@ -18,6 +18,7 @@
 # bc_vars DIR             efivars like the snakeoil VM's: SecureBoot=1,
 #                         SetupMode=0, PK/KEK/db = snakeoil, no dbx; more with efivar
 # bc_hash FILE            the Authenticode SHA-256 (hex) of FILE
+# bc_nosbat IN OUT        IN with its .sbat section renamed .nosbat
 # bc_esl_sha256 HEX...    (mok.sh's esl_sha256) ; bc_esl_x509 DER: esl_x509
 
 SECURITY_GUID=d719b2cb-3d3a-4596-a3bc-dad00e67656f
@@ -157,6 +158,21 @@ opt = struct.unpack_from('<H', d, pe + 20)[0]
 ro = struct.unpack_from('<I', d, pe + 24 + opt + 20)[0]
 d[ro + 16] ^= 0xff
 open(f, 'wb').write(d)
+PY
+}
+
+# bc_nosbat IN OUT: IN with its .sbat section header renamed .nosbat
+bc_nosbat() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+pe = struct.unpack_from('<I', d, 0x3c)[0]
+n = struct.unpack_from('<H', d, pe + 6)[0]; o = struct.unpack_from('<H', d, pe + 20)[0]
+for i in range(n):
+    h = pe + 24 + o + 40 * i
+    if d[h:h + 8] == b'.sbat\0\0\0':
+        d[h:h + 8] = b'.nosbat\0'
+open(sys.argv[2], 'wb').write(d)
 PY
 }
 

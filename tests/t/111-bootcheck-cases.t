@@ -186,17 +186,7 @@ bc_grub g4.efi grub4.csv && bc_sign vendor s-sbat4.esp/$GRUB g4.efi
 bc s-sbat4 1 "igos-bootcheck: $GRUB: refused by shim: SBAT generation below SbatLevel: grub,4 is below grub,5 (shim's own previous SbatLevel, no SbatLevelRT)" \
 	"shim: GRUB with grub,4 under shim's level grub,5"
 mk s-nosbat
-python3 - g4.efi gn.efi <<'PY'
-import struct, sys
-d = bytearray(open(sys.argv[1], 'rb').read())
-pe = struct.unpack_from('<I', d, 0x3c)[0]
-n = struct.unpack_from('<H', d, pe + 6)[0]; o = struct.unpack_from('<H', d, pe + 20)[0]
-for i in range(n):
-    h = pe + 24 + o + 40 * i
-    if d[h:h + 8] == b'.sbat\0\0\0':
-        d[h:h + 8] = b'.nosbat\0'
-open(sys.argv[2], 'wb').write(d)
-PY
+bc_nosbat g4.efi gn.efi
 bc_sign vendor s-nosbat.esp/$GRUB gn.efi
 bc s-nosbat 1 "igos-bootcheck: $GRUB: refused by shim: no usable .sbat: no .sbat section: shim requires one in the image it starts" \
 	"shim: GRUB without a .sbat section"
