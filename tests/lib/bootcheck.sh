@@ -19,6 +19,10 @@
 #                         SetupMode=0, PK/KEK/db = snakeoil, no dbx; more with efivar
 # bc_hash FILE            the Authenticode SHA-256 (hex) of FILE
 # bc_nosbat IN OUT        IN with its .sbat section renamed .nosbat
+# bc_grubcsv GEN          a GRUB .sbat CSV with grub,GEN, to stdout
+# bc_chain                bc_keys, grub5.csv, shim.signed (db) -> grub.signed (vendor)
+#                         -> uki.signed (db) and their unsigned inputs, ev0 (bc_vars);
+#                         bails out if a step fails
 # bc_esl_sha256 HEX...    (mok.sh's esl_sha256) ; bc_esl_x509 DER: esl_x509
 
 SECURITY_GUID=d719b2cb-3d3a-4596-a3bc-dad00e67656f
@@ -159,6 +163,20 @@ ro = struct.unpack_from('<I', d, pe + 24 + opt + 20)[0]
 d[ro + 16] ^= 0xff
 open(f, 'wb').write(d)
 PY
+}
+
+bc_grubcsv() {
+	printf '%s\ngrub,%s,Free Software Foundation,grub,2.06,https://www.gnu.org/software/grub/\n' \
+		"$SBAT_HDR" "$1"
+}
+
+bc_chain() {
+	bc_keys || { echo "Bail out! keys"; exit 1; }
+	bc_grubcsv 5 >grub5.csv
+	{ bc_shim shim.efi keys/vendor.der && bc_sign db shim.signed shim.efi &&
+		bc_grub grub.efi grub5.csv && bc_sign vendor grub.signed grub.efi &&
+		bc_uki uki.efi && bc_sign db uki.signed uki.efi && bc_vars ev0; } ||
+		{ echo "Bail out! chain"; exit 1; }
 }
 
 # bc_nosbat IN OUT: IN with its .sbat section header renamed .nosbat

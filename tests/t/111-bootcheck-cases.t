@@ -11,15 +11,8 @@ SHIM_DIR=/usr/lib/shim
 need igos-bootcheck igos-sign igos-ukify igos-measure igos-verity grub-mkimage python3 xxd openssl pesign sbsign \
 	"$SHIM_DIR/shimx64.efi" "$BC_MARKER" "$BC_STUB"
 
-bc_keys || { echo "Bail out! keys"; exit 1; }
-printf '%s\ngrub,5,Free Software Foundation,grub,2.06,https://www.gnu.org/software/grub/\n' \
-	"$SBAT_HDR" >grub5.csv
-printf '%s\ngrub,4,Free Software Foundation,grub,2.06,https://www.gnu.org/software/grub/\n' \
-	"$SBAT_HDR" >grub4.csv
-{ bc_shim shim.efi keys/vendor.der && bc_sign db shim.signed shim.efi &&
-	bc_grub grub.efi grub5.csv && bc_sign vendor grub.signed grub.efi &&
-	bc_uki uki.efi && bc_sign db uki.signed uki.efi && bc_vars ev0; } ||
-	{ echo "Bail out! chain"; exit 1; }
+bc_chain
+bc_grubcsv 4 >grub4.csv
 bc_esp esp0 shim.signed grub.signed uki.signed
 
 DB_SUBJ='C = US, ST = Colorado, L = Fort Collins, O = SnakeOil'
