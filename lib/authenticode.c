@@ -320,10 +320,9 @@ igos_ac_certs(const struct igos_pe *pe, struct igos_ac_cert *c, unsigned max, un
 
 /* ---- a small DER reader and writer ---- */
 
-/* Read one TLV with the given tag from *p; definite lengths only. */
-static int
-der_get(const unsigned char **p, size_t *left, unsigned tag, const unsigned char **val,
-	size_t *vlen, const unsigned char **whole, size_t *wlen)
+int
+igos_der_get(const unsigned char **p, size_t *left, unsigned tag, const unsigned char **val,
+	     size_t *vlen, const unsigned char **whole, size_t *wlen)
 {
 	const unsigned char *q = *p;
 	size_t n = *left, l, hl = 2;
@@ -464,21 +463,21 @@ igos_ac_spc_parse(const unsigned char *der, size_t len, const EVP_MD **md,
 	ASN1_OBJECT *o;
 	int nid;
 
-	if (der_get(&p, &left, 0x30, &seq, &seql, NULL, NULL) < 0 || left != 0)
+	if (igos_der_get(&p, &left, 0x30, &seq, &seql, NULL, NULL) < 0 || left != 0)
 		return igos_seterr("malformed SpcIndirectDataContent");
 	p = seq;
 	left = seql;
-	if (der_get(&p, &left, 0x30, NULL, NULL, NULL, NULL) < 0 ||
-	    der_get(&p, &left, 0x30, &di, &dil, NULL, NULL) < 0 || left != 0)
+	if (igos_der_get(&p, &left, 0x30, NULL, NULL, NULL, NULL) < 0 ||
+	    igos_der_get(&p, &left, 0x30, &di, &dil, NULL, NULL) < 0 || left != 0)
 		return igos_seterr("malformed SpcIndirectDataContent");
 	p = di;
 	left = dil;
-	if (der_get(&p, &left, 0x30, &alg, &algl, NULL, NULL) < 0 ||
-	    der_get(&p, &left, 0x04, dg, dlen, NULL, NULL) < 0 || left != 0)
+	if (igos_der_get(&p, &left, 0x30, &alg, &algl, NULL, NULL) < 0 ||
+	    igos_der_get(&p, &left, 0x04, dg, dlen, NULL, NULL) < 0 || left != 0)
 		return igos_seterr("malformed digest in SpcIndirectDataContent");
 	p = alg;
 	left = algl;
-	if (der_get(&p, &left, 0x06, &oid, &oidl, &oidw, &oidwl) < 0)
+	if (igos_der_get(&p, &left, 0x06, &oid, &oidl, &oidw, &oidwl) < 0)
 		return igos_seterr("malformed digest algorithm in SpcIndirectDataContent");
 	q = oidw;
 	if ((o = d2i_ASN1_OBJECT(NULL, &q, (long)oidwl)) == NULL) {
@@ -519,8 +518,8 @@ p7_parse(const unsigned char *der, size_t len)
 	return p7;
 }
 
-static void
-name_str(const X509_NAME *n, char *out, size_t size)
+void
+igos_x509_name_str(const X509_NAME *n, char *out, size_t size)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 	char *p;
@@ -582,7 +581,7 @@ igos_ac_siginfo(const unsigned char *der, size_t len, STACK_OF(X509) *certs,
 		PKCS7_free(p7);
 		return igos_seterr("PKCS#7 signer without issuer and serial number");
 	}
-	name_str(s->issuer_and_serial->issuer, si->issuer, sizeof(si->issuer));
+	igos_x509_name_str(s->issuer_and_serial->issuer, si->issuer, sizeof(si->issuer));
 	if ((bn = ASN1_INTEGER_to_BN(s->issuer_and_serial->serial, NULL)) != NULL &&
 	    (hex = BN_bn2hex(bn)) != NULL) {
 		snprintf(si->serial, sizeof(si->serial), "%s", hex);
@@ -605,7 +604,7 @@ igos_ac_siginfo(const unsigned char *der, size_t len, STACK_OF(X509) *certs,
 				      s->issuer_and_serial->serial))
 			x = sk_X509_value(certs, i);
 	if (x) {
-		name_str(X509_get_subject_name(x), si->subject, sizeof(si->subject));
+		igos_x509_name_str(X509_get_subject_name(x), si->subject, sizeof(si->subject));
 		key_str(X509_get0_pubkey(x), si->key, sizeof(si->key));
 	} else {
 		snprintf(si->subject, sizeof(si->subject), "(certificate not included)");
@@ -872,7 +871,7 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 		goto out;
 	}
 	/* the signature covers the content's value octets, without tag and length */
-	if (der_get(&p, &left, 0x30, &val, &vlen, NULL, NULL) < 0) {
+	if (igos_der_get(&p, &left, 0x30, &val, &vlen, NULL, NULL) < 0) {
 		igos_seterr("malformed SpcIndirectDataContent");
 		goto out;
 	}

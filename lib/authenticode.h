@@ -133,4 +133,17 @@ int igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests 
 int igos_p7_verify_detached(const unsigned char *der, size_t derlen,
 			    const unsigned char *data, size_t len, STACK_OF(X509) *certs);
 
+/*
+ * Read one DER TLV with the given tag from *p (*left bytes), definite lengths
+ * only: its value (val, vlen) and the whole TLV (whole, wlen), each when not
+ * NULL; *p and *left move past it. 0, or -1 (no message) if it is not there.
+ */
+int igos_der_get(const unsigned char **p, size_t *left, unsigned tag,
+		 const unsigned char **val, size_t *vlen, const unsigned char **whole,
+		 size_t *wlen);
+
+/* A distinguished name on one line, as shown to a person ("?" if it cannot be
+ * printed), cut to fit out[size]. */
+void igos_x509_name_str(const X509_NAME *n, char *out, size_t size);
+
 #endif

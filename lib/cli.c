@@ -3,11 +3,14 @@
  * every igos command speaks alike (one-line errors, exit 1 for a failure and 2
  * for a usage error, options checked the same way, no abbreviations).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 
@@ -82,6 +85,49 @@ igos_die(const char *fmt, ...)
 	vsay(fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+/*
+ * A file truncated under its mapping faults instead of reading: that is a
+ * one-line failure like any unreadable input, not a crash, and the temporary
+ * output goes. The handler only uses what was prepared here beforehand and
+ * async-signal-safe calls (unlinkat, write, _exit).
+ */
+static char bus_msg[512];
+static size_t bus_len;
+static struct igos_out *const *bus_out;
+
+static void
+on_sigbus(int sig)
+{
+	struct igos_out *o = bus_out != NULL ? *bus_out : NULL;
+
+	(void)sig;
+	if (o != NULL && o->tmpname != NULL && o->dirfd >= 0)
+		unlinkat(o->dirfd, o->tmpname, 0);
+	if (write(STDERR_FILENO, bus_msg, bus_len) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+void
+igos_cli_guard_mapping(const char *path, struct igos_out *const *out)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(bus_msg, sizeof(bus_msg),
+		     "%s: cannot read '%s': the file shrank while it was read\n", prog, path);
+	if (n < 0 || (size_t)n >= sizeof(bus_msg))
+		n = snprintf(bus_msg, sizeof(bus_msg),
+			     "%s: cannot read the input: the file shrank while it was read\n", prog);
+	bus_len = n < 0 ? 0 : (size_t)n;
+	bus_out = out;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, NULL) < 0)
+		igos_die("cannot catch SIGBUS: %s", strerror(errno));
 }
 
 void

@@ -184,6 +184,45 @@ igos_read(int fd, void *buf, size_t len, const char *path)
 }
 
 int
+igos_open_stat(const char *path, int flags, struct stat *st)
+{
+	int fd;
+
+	if ((fd = open(path, flags | O_CLOEXEC | O_NOCTTY)) < 0)
+		return igos_seterr_errno("cannot open '%s'", path);
+	if (fstat(fd, st) < 0) {
+		igos_seterr_errno("cannot stat '%s'", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+igos_pio_all(int fd, void *buf, size_t len, uint64_t off, int wr, uint64_t *at)
+{
+	unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = wr ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = wr ? EIO : 0;
+			if (at != NULL)
+				*at = off;
+			return -1;
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
 igos_input_open(const char *path, struct stat *st)
 {
 	int fd;

@@ -58,6 +58,13 @@ int igos_buf_read_exact(struct igos_buf *b, const char *path, size_t len, int *c
  * with igos_buf_read). */
 struct stat;
 int igos_fd_regular(int fd, const struct stat *st);
+/* open(path, flags) (close-on-exec, no controlling tty) and fstat it: the
+ * fd, or -1 with "cannot open 'path': ..." or "cannot stat 'path': ...". */
+int igos_open_stat(const char *path, int flags, struct stat *st);
+/* pread (wr 0) or pwrite (wr 1) all len bytes at offset off, again on EINTR.
+ * 0, or -1 with errno set (0 at the end of the file on a read) and *at (when
+ * not NULL) the offset where it stopped; no message. */
+int igos_pio_all(int fd, void *buf, size_t len, uint64_t off, int wr, uint64_t *at);
 /* Open an input for reading ("-" is stdin) and stat it; a directory is
  * refused. The fd, or -1 with a message. */
 int igos_input_open(const char *path, struct stat *st);
@@ -470,6 +477,13 @@ void igos_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretur
 void igos_die_lib(void) __attribute__((noreturn));
 /* A usage error: exit 2. */
 void igos_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/*
+ * Before mapping the input file path: should it shrink while mapped, the
+ * fault (SIGBUS) becomes "prog: cannot read 'path': the file shrank while it
+ * was read" and exit 1, after removing the named temporary of *out (the
+ * output being written then, or NULL; out itself may be NULL).
+ */
+void igos_cli_guard_mapping(const char *path, struct igos_out *const *out);
 
 /*
  * getopt_long as every igos command uses it: -h/--help prints the usage and

@@ -164,23 +164,35 @@ igos_idx_name_ok(const char *s, size_t len)
 	return 1;
 }
 
+/* The item of the comma list s[0..len) that starts at *i, and *i moved past
+ * it; 0 when none is left. */
+static int
+list_item(const char *s, size_t len, size_t *i, const char **item, size_t *ilen)
+{
+	size_t j = *i;
+
+	if (*i > len)
+		return 0;
+	while (j < len && s[j] != ',')
+		j++;
+	*item = s + *i;
+	*ilen = j - *i;
+	*i = j + 1;
+	return 1;
+}
+
 /* A comma list of names or "*". */
 static int
 list_ok(const char *s, size_t len)
 {
-	size_t i = 0;
+	const char *it;
+	size_t i = 0, n;
 
 	if (len == 1 && s[0] == '*')
 		return 1;
-	while (i <= len) {
-		size_t j = i;
-
-		while (j < len && s[j] != ',')
-			j++;
-		if (!igos_idx_name_ok(s + i, j - i))
+	while (list_item(s, len, &i, &it, &n))
+		if (!igos_idx_name_ok(it, n))
 			return 0;
-		i = j + 1;
-	}
 	return 1;
 }
 
@@ -199,19 +211,14 @@ igos_idx_scope_parse(const char *s, size_t len)
 static int
 list_has(const char *s, size_t len, const char *name)
 {
-	size_t i = 0, nl = strlen(name);
+	const char *it;
+	size_t i = 0, n, nl = strlen(name);
 
 	if (len == 1 && s[0] == '*')
 		return 1;
-	while (i <= len) {
-		size_t j = i;
-
-		while (j < len && s[j] != ',')
-			j++;
-		if (j - i == nl && memcmp(s + i, name, nl) == 0)
+	while (list_item(s, len, &i, &it, &n))
+		if (n == nl && memcmp(it, name, nl) == 0)
 			return 1;
-		i = j + 1;
-	}
 	return 0;
 }
 
@@ -638,6 +645,20 @@ static const char *const cert_keys[] = {
 };
 #define NCERT (sizeof(cert_keys) / sizeof(cert_keys[0]))
 
+/* A whole small text file (a certificate, a .sig, a state file): its bytes
+ * checked, then split into the magic line and exactly the fields of keys[]. */
+static int
+parse_file(const unsigned char *p, size_t len, const char *what, const char *magic,
+	   const char *magic_pfx, const char *const keys[], size_t nkeys, struct field *f)
+{
+	size_t used;
+
+	if (check_bytes(p, len, what) < 0 ||
+	    parse_fields(p, len, magic, magic_pfx, keys, nkeys, f, &used, 0) < 0)
+		return -1;
+	return 0;
+}
+
 static const char alg_p256[] = "ecdsa-p256-sha256";
 static const char alg_ed25519[] = "ed25519";
 
@@ -682,10 +703,8 @@ int
 igos_idx_cert_parse(const unsigned char *p, size_t len, struct igos_idx_cert *c)
 {
 	struct field f[NCERT];
-	size_t used;
 
-	if (check_bytes(p, len, "certificate") < 0 ||
-	    parse_fields(p, len, NULL, NULL, cert_keys, NCERT, f, &used, 0) < 0)
+	if (parse_file(p, len, "certificate", NULL, NULL, cert_keys, NCERT, f) < 0)
 		return -1;
 	return cert_fields(p, f, c);
 }
@@ -783,10 +802,8 @@ int
 igos_idx_sig_parse(const unsigned char *p, size_t len, struct igos_idx_sig *s)
 {
 	struct field f[NSIG];
-	size_t used;
 
-	if (check_bytes(p, len, "signature file") < 0 ||
-	    parse_fields(p, len, SIG_MAGIC, SIG_MAGIC_PFX, sig_keys, NSIG, f, &used, 0) < 0)
+	if (parse_file(p, len, "signature file", SIG_MAGIC, SIG_MAGIC_PFX, sig_keys, NSIG, f) < 0)
 		return -1;
 	memset(s, 0, sizeof(*s));
 	if (cert_fields(p, f, &s->cert) < 0 || get_name(&f[8], s->repo) < 0 ||
@@ -868,12 +885,10 @@ int
 igos_idx_state_parse(const unsigned char *p, size_t len, struct igos_idx_state *st)
 {
 	struct field f[NSTATE];
-	size_t used;
 
 	memset(st, 0, sizeof(*st));
-	if (check_bytes(p, len, "state file") < 0 ||
-	    parse_fields(p, len, STATE_MAGIC, STATE_MAGIC_PFX, state_keys, NSTATE, f, &used,
-			 0) < 0 ||
+	if (parse_file(p, len, "state file", STATE_MAGIC, STATE_MAGIC_PFX, state_keys, NSTATE,
+		       f) < 0 ||
 	    get_name(&f[0], st->repo) < 0 || get_u64(&f[1], &st->serial, 0) < 0 ||
 	    get_u64(&f[2], &st->version, 0) < 0 || get_time(&f[3], &st->created) < 0 ||
 	    get_hex(&f[4], st->index_sha256, 32) < 0)

@@ -58,18 +58,7 @@ kind_of(const unsigned char *t)
 static void
 subject_of(X509 *x, char *out, size_t size)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p;
-	long l;
-
-	snprintf(out, size, "?");
-	if (b == NULL)
-		return;
-	if (X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
-			       XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB) >= 0 &&
-	    (l = BIO_get_mem_data(b, &p)) >= 0)
-		snprintf(out, size, "%.*s", (int)l, p);
-	BIO_free(b);
+	igos_x509_name_str(X509_get_subject_name(x), out, size);
 }
 
 /* shim's checks before it uses a certificate of db, MokList or the deny lists */
@@ -477,34 +466,13 @@ sig_chains(struct igos_sb_image *im, const struct igos_ac_cert *c, X509 *cert)
 static int
 tbs_of(const unsigned char *d, size_t len, const unsigned char **tbs, size_t *tlen)
 {
-	size_t hl, l, i, k;
+	const unsigned char *v;
+	size_t vlen;
 
 	/* outer SEQUENCE header, then the inner one taken whole */
-	for (i = 0; i < 2; i++) {
-		if (len < 2 || d[0] != 0x30)
-			return -1;
-		l = d[1];
-		hl = 2;
-		if (l & 0x80) {
-			k = l & 0x7f;
-			if (k == 0 || k > 4 || len < 2 + k)
-				return -1;
-			l = 0;
-			for (size_t j = 0; j < k; j++)
-				l = l << 8 | d[2 + j];
-			hl += k;
-		}
-		if (l > len - hl)
-			return -1;
-		if (i == 0) {
-			d += hl;
-			len = l;
-		} else {
-			*tbs = d;
-			*tlen = hl + l;
-		}
-	}
-	return 0;
+	if (igos_der_get(&d, &len, 0x30, &v, &vlen, NULL, NULL) < 0)
+		return -1;
+	return igos_der_get(&v, &vlen, 0x30, NULL, NULL, tbs, tlen);
 }
 
 /* Is the TBS hash of the DER certificate der an X509_SHA* entry of st? */

@@ -28,15 +28,8 @@ secret_from_file(const char *path, size_t max)
 	size_t len = 0;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)) < 0) {
-		igos_seterr_errno("cannot open '%s'", path);
+	if ((fd = igos_open_stat(path, O_RDONLY | O_NOFOLLOW, &st)) < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0) {
-		igos_seterr_errno("cannot stat '%s'", path);
-		close(fd);
-		return NULL;
-	}
 	if (!S_ISREG(st.st_mode)) {
 		igos_seterr("'%s' is not a regular file", path);
 		close(fd);

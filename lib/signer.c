@@ -56,15 +56,8 @@ load_key_file(const char *path)
 	size_t len;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-		igos_seterr_errno("cannot open '%s'", path);
+	if ((fd = igos_open_stat(path, O_RDONLY, &st)) < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0) {
-		igos_seterr_errno("cannot stat '%s'", path);
-		close(fd);
-		return NULL;
-	}
 	close(fd);
 	if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;

@@ -193,21 +193,9 @@ hash_from(const struct igos_verity *v, const EVP_MD_CTX *proto, EVP_MD_CTX *c,
 static int
 pread_full(int fd, void *buf, size_t len, uint64_t off, int *err, uint64_t *at)
 {
-	unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			*err = n == 0 ? 0 : errno;
-			*at = off;
-			return -1;
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
+	if (igos_pio_all(fd, buf, len, off, 0, at) < 0) {
+		*err = errno;
+		return -1;
 	}
 	return 0;
 }

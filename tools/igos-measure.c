@@ -302,8 +302,10 @@ print_json(json_object *root)
 	printf("%s\n", s);
 }
 
-static json_object *
-json_pcr(const char *phase, int pcr, const unsigned char *v, size_t len)
+/* {"phase": ..., "pcr": ..., "hash": ...} appended to arr (phase left out
+ * when NULL; exits when out of memory). */
+static void
+json_pcr_add(json_object *arr, const char *phase, int pcr, const unsigned char *v, size_t len)
 {
 	json_object *e = json_object_new_object();
 	char hex[2 * IGOS_MAX_MD + 1];
@@ -313,17 +315,32 @@ json_pcr(const char *phase, int pcr, const unsigned char *v, size_t len)
 	igos_hex_encode(v, len, hex);
 	if ((phase && json_object_object_add(e, "phase", json_object_new_string(phase)) < 0) ||
 	    json_object_object_add(e, "pcr", json_object_new_int(pcr)) < 0 ||
-	    json_object_object_add(e, "hash", json_object_new_string(hex)) < 0)
+	    json_object_object_add(e, "hash", json_object_new_string(hex)) < 0 ||
+	    json_object_array_add(arr, e) < 0)
 		igos_die("cannot build JSON: out of memory");
-	return e;
 }
 
-/* The array of bank b in a {"<bank>": [...]} object (exits when out of memory). */
+/* An empty {} for the banks (exits when out of memory). */
 static json_object *
-json_bank(json_object *root, int b)
+json_root(void)
 {
-	json_object *arr = json_object_new_array();
+	json_object *root = json_object_new_object();
 
+	if (!root)
+		igos_die("cannot build JSON: out of memory");
+	return root;
+}
+
+/* The array of bank b in a {"<bank>": [...]} object, or NULL when b is not in
+ * the mask banks (exits when out of memory). */
+static json_object *
+json_bank(json_object *root, unsigned banks, int b)
+{
+	json_object *arr;
+
+	if (!(banks & 1u << b))
+		return NULL;
+	arr = json_object_new_array();
 	if (arr == NULL || json_object_object_add(root, igos_pcr_bank_name(b), arr) < 0)
 		igos_die("cannot build JSON: out of memory");
 	return arr;
@@ -344,23 +361,17 @@ cmd_calculate(const struct args *a)
 	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, NULL);
 	ph = phase_list(a, &nph);
 	if (a->json) {
-		json_object *root = json_object_new_object();
+		json_object *root = json_root(), *arr;
 
-		if (!root)
-			igos_die("cannot build JSON: out of memory");
 		for (int b = 0; b < IGOS_BANK_N; b++) {
-			json_object *arr;
-
-			if (!(banks & 1u << b))
+			if ((arr = json_bank(root, banks, b)) == NULL)
 				continue;
-			arr = json_bank(root, b);
 			for (size_t i = 0; i < nph; i++) {
 				if (igos_pcr_predict(&in, b, ph[i], v) < 0)
 					igos_die("%s", igos_errmsg());
 				/* systemd leaves "phase" out for the empty path */
-				if (json_object_array_add(arr, json_pcr(ph[i][0] ? ph[i] : NULL,
-					IGOS_PCR_KERNEL_BOOT, v, igos_pcr_bank_size(b))) < 0)
-					igos_die("cannot build JSON: out of memory");
+				json_pcr_add(arr, ph[i][0] ? ph[i] : NULL, IGOS_PCR_KERNEL_BOOT, v,
+					     igos_pcr_bank_size(b));
 			}
 		}
 		print_json(root);
@@ -612,20 +623,13 @@ cmd_status(const struct args *a)
 	if (!have)
 		igos_die("the TPM has none of the PCR banks asked for");
 	if (a->json) {
-		json_object *root = json_object_new_object();
+		json_object *root = json_root(), *arr;
 
-		if (!root)
-			igos_die("cannot build JSON: out of memory");
 		for (int b = 0; b < IGOS_BANK_N; b++) {
-			json_object *arr;
-
-			if (!(have & 1u << b))
+			if ((arr = json_bank(root, have, b)) == NULL)
 				continue;
-			arr = json_bank(root, b);
 			for (size_t i = 0; i < NSTATUS; i++)
-				if (json_object_array_add(arr, json_pcr(NULL, status_pcrs[i], v[b][i],
-							 igos_pcr_bank_size(b))) < 0)
-					igos_die("cannot build JSON: out of memory");
+				json_pcr_add(arr, NULL, status_pcrs[i], v[b][i], igos_pcr_bank_size(b));
 		}
 		print_json(root);
 		json_object_put(root);

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,43 +65,9 @@ struct input {
  * The input stays mapped (memory does not grow with the image; what is hashed
  * is read once, and nothing read from the image is used again after it was
  * verified). A file truncated under the mapping faults instead of reading:
- * that is a one-line failure like any unreadable input, not a crash, and the
- * temporary output goes (only async-signal-safe calls here).
+ * igos_cli_guard_mapping makes that a one-line failure and drops cur_out's
+ * temporary.
  */
-static char bus_msg[512];
-static size_t bus_len;
-
-static void
-on_sigbus(int sig)
-{
-	(void)sig;
-	if (cur_out != NULL && cur_out->tmpname != NULL && cur_out->dirfd >= 0)
-		unlinkat(cur_out->dirfd, cur_out->tmpname, 0);
-	if (write(STDERR_FILENO, bus_msg, bus_len) < 0)
-		_exit(1);
-	_exit(1);
-}
-
-static void
-guard_mapping(const char *path)
-{
-	struct sigaction sa;
-	int n;
-
-	n = snprintf(bus_msg, sizeof(bus_msg),
-		     PROG ": cannot read '%s': the file shrank while it was read\n", path);
-	if (n < 0 || (size_t)n >= sizeof(bus_msg)) {
-		n = snprintf(bus_msg, sizeof(bus_msg),
-			     PROG ": cannot read the input: the file shrank while it was read\n");
-	}
-	bus_len = (size_t)n;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigbus;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, NULL) < 0)
-		igos_die("cannot catch SIGBUS: %s", strerror(errno));
-}
-
 static void
 input_open(struct input *in, const char *path)
 {
@@ -117,7 +82,7 @@ input_open(struct input *in, const char *path)
 	if (igos_fd_regular(fd, &st)) {
 		if (st.st_size == 0)
 			igos_die("'%s': empty file", path);
-		guard_mapping(path);
+		igos_cli_guard_mapping(path, &cur_out);
 		in->b.data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (in->b.data == MAP_FAILED)
 			igos_die("cannot map '%s': %s", path, strerror(errno));

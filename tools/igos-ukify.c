@@ -135,14 +135,21 @@ fail:
 	return -1;
 }
 
-/* The bytes of a source, mapping a file on first use. */
+/* the output being written, whose temporary a fault on a mapping drops */
+static struct igos_out *cur_out;
+
+/* The bytes of a source, mapping a file on first use; a file that shrinks
+ * under its mapping is a one-line failure, not SIGBUS. */
 static const unsigned char *
 src_bytes(struct src *s)
 {
 	if (s->heap != NULL)
 		return s->heap;
 	if (s->map == NULL && s->len > 0) {
-		void *m = mmap(NULL, s->len, PROT_READ, MAP_PRIVATE, s->fd, 0);
+		void *m;
+
+		igos_cli_guard_mapping(s->path, &cur_out);
+		m = mmap(NULL, s->len, PROT_READ, MAP_PRIVATE, s->fd, 0);
 
 		if (m == MAP_FAILED) {
 			igos_seterr_errno("cannot map '%s'", s->path);
@@ -647,6 +654,7 @@ static int
 job_write(struct job *j)
 {
 	struct igos_out out;
+	int r;
 
 	for (size_t i = 0; i < j->nsecs; i++)
 		if (igos_pe_add_section(&j->stub, j->secs[i].name, (uint32_t)j->secs[i].len,
@@ -656,7 +664,10 @@ job_write(struct job *j)
 	igos_pe_set_checksum(&j->stub, 0);
 	if (igos_out_open(&out, j->bo->out, 0, 0) < 0)
 		return -1;
-	if (igos_pe_edit_write(&j->stub, &out, emit_section, j) < 0) {
+	cur_out = &out;
+	r = igos_pe_edit_write(&j->stub, &out, emit_section, j);
+	cur_out = NULL;
+	if (r < 0) {
 		igos_out_abort(&out);
 		return -1;
 	}

@@ -413,25 +413,6 @@ random_ids(struct igos_verity *v, int salt, int uuid)
 	}
 }
 
-static int
-pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* ---- format ---- */
 
 static int
@@ -518,7 +499,7 @@ cmd_format(int argc, char **argv)
 		goto fail;
 	if (!o.no_sb) {
 		igos_verity_sb_build(&v, sb);
-		if (pwrite_full(hfd, sb, sizeof(sb), o.hash_offset) < 0) {
+		if (igos_pio_all(hfd, sb, sizeof(sb), o.hash_offset, 1, NULL) < 0) {
 			igos_seterr_errno("cannot write '%s'", hash);
 			goto fail;
 		}

@@ -18,6 +18,11 @@
 # bc_vars DIR             efivars like the snakeoil VM's: SecureBoot=1,
 #                         SetupMode=0, PK/KEK/db = snakeoil, no dbx; more with efivar
 # bc_hash FILE            the Authenticode SHA-256 (hex) of FILE
+# bc_nosbat IN OUT        IN with its .sbat section renamed .nosbat
+# bc_grubcsv GEN          a GRUB .sbat CSV with grub,GEN, to stdout
+# bc_chain                bc_keys, grub5.csv, shim.signed (db) -> grub.signed (vendor)
+#                         -> uki.signed (db) and their unsigned inputs, ev0 (bc_vars);
+#                         bails out if a step fails
 # bc_esl_sha256 HEX...    (mok.sh's esl_sha256) ; bc_esl_x509 DER: esl_x509
 
 SECURITY_GUID=d719b2cb-3d3a-4596-a3bc-dad00e67656f
@@ -157,6 +162,35 @@ opt = struct.unpack_from('<H', d, pe + 20)[0]
 ro = struct.unpack_from('<I', d, pe + 24 + opt + 20)[0]
 d[ro + 16] ^= 0xff
 open(f, 'wb').write(d)
+PY
+}
+
+bc_grubcsv() {
+	printf '%s\ngrub,%s,Free Software Foundation,grub,2.06,https://www.gnu.org/software/grub/\n' \
+		"$SBAT_HDR" "$1"
+}
+
+bc_chain() {
+	bc_keys || { echo "Bail out! keys"; exit 1; }
+	bc_grubcsv 5 >grub5.csv
+	{ bc_shim shim.efi keys/vendor.der && bc_sign db shim.signed shim.efi &&
+		bc_grub grub.efi grub5.csv && bc_sign vendor grub.signed grub.efi &&
+		bc_uki uki.efi && bc_sign db uki.signed uki.efi && bc_vars ev0; } ||
+		{ echo "Bail out! chain"; exit 1; }
+}
+
+# bc_nosbat IN OUT: IN with its .sbat section header renamed .nosbat
+bc_nosbat() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+pe = struct.unpack_from('<I', d, 0x3c)[0]
+n = struct.unpack_from('<H', d, pe + 6)[0]; o = struct.unpack_from('<H', d, pe + 20)[0]
+for i in range(n):
+    h = pe + 24 + o + 40 * i
+    if d[h:h + 8] == b'.sbat\0\0\0':
+        d[h:h + 8] = b'.nosbat\0'
+open(sys.argv[2], 'wb').write(d)
 PY
 }
 

@@ -7,6 +7,7 @@
 # hooks_mok NAME writes $T/NAME.key (0600) and $T/NAME.crt: a self-signed RSA-2048 MOK
 # hooks_conf KEY CERT [STUB]  writes $T/conf/uki.conf with those settings
 # ki ARGS...     kernel-install ARGS... (PATH has the hooks' tools)
+# hooks_stop_sync  writes $T/wrap/sync: a sync(1) that stops on the installer's ESP copy
 # UKI            $T/esp/EFI/Linux/igos-$KVER.efi
 HOOKS=$IGOS_SRC/hooks
 STUB_EFI=$IGOS_BUILD/efi/igos-stubx64.efi
@@ -32,6 +33,32 @@ hooks_conf() {
 }
 
 ki() { kernel-install "$@"; }
+
+# hooks_stop_sync: $T/wrap/sync, for PATH=$T/wrap:$PATH, is a sync(1) that stops
+# (sleep 120) on the installer's copy on the ESP after writing its own pid to
+# $T/syncpid and the installer's to $T/hookpid; T is exported for it.
+hooks_stop_sync() {
+	mkdir -p "$T/wrap"
+	cat >"$T/wrap/sync" <<'W'
+#!/bin/sh
+case $1 in
+*/.igos-*)
+	echo $$ >"$T/syncpid"
+	# the installer: the topmost ancestor running 90-igos-uki.install (its
+	# subshell that runs this is a fork with the same command line)
+	p=$PPID h=
+	while [ "$p" -gt 1 ] && tr '\0' ' ' <"/proc/$p/cmdline" | grep -q 90-igos-uki.install; do
+		h=$p
+		p=$(ps -o ppid= -p "$p" | tr -d ' ')
+	done
+	echo "$h" >"$T/hookpid.tmp" && mv "$T/hookpid.tmp" "$T/hookpid"
+	exec sleep 120 ;;
+esac
+exec /bin/sync "$@"
+W
+	chmod +x "$T/wrap/sync"
+	export T
+}
 
 # last_err LINE DESC: after `run`, the last line of stderr is exactly LINE (the
 # tools' own lines, and igos-ukify's notes on the uki.conf settings it leaves to

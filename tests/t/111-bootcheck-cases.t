@@ -11,15 +11,8 @@ SHIM_DIR=/usr/lib/shim
 need igos-bootcheck igos-sign igos-ukify igos-measure igos-verity grub-mkimage python3 xxd openssl pesign sbsign \
 	"$SHIM_DIR/shimx64.efi" "$BC_MARKER" "$BC_STUB"
 
-bc_keys || { echo "Bail out! keys"; exit 1; }
-printf '%s\ngrub,5,Free Software Foundation,grub,2.06,https://www.gnu.org/software/grub/\n' \
-	"$SBAT_HDR" >grub5.csv
-printf '%s\ngrub,4,Free Software Foundation,grub,2.06,https://www.gnu.org/software/grub/\n' \
-	"$SBAT_HDR" >grub4.csv
-{ bc_shim shim.efi keys/vendor.der && bc_sign db shim.signed shim.efi &&
-	bc_grub grub.efi grub5.csv && bc_sign vendor grub.signed grub.efi &&
-	bc_uki uki.efi && bc_sign db uki.signed uki.efi && bc_vars ev0; } ||
-	{ echo "Bail out! chain"; exit 1; }
+bc_chain
+bc_grubcsv 4 >grub4.csv
 bc_esp esp0 shim.signed grub.signed uki.signed
 
 DB_SUBJ='C = US, ST = Colorado, L = Fort Collins, O = SnakeOil'
@@ -186,17 +179,7 @@ bc_grub g4.efi grub4.csv && bc_sign vendor s-sbat4.esp/$GRUB g4.efi
 bc s-sbat4 1 "igos-bootcheck: $GRUB: refused by shim: SBAT generation below SbatLevel: grub,4 is below grub,5 (shim's own previous SbatLevel, no SbatLevelRT)" \
 	"shim: GRUB with grub,4 under shim's level grub,5"
 mk s-nosbat
-python3 - g4.efi gn.efi <<'PY'
-import struct, sys
-d = bytearray(open(sys.argv[1], 'rb').read())
-pe = struct.unpack_from('<I', d, 0x3c)[0]
-n = struct.unpack_from('<H', d, pe + 6)[0]; o = struct.unpack_from('<H', d, pe + 20)[0]
-for i in range(n):
-    h = pe + 24 + o + 40 * i
-    if d[h:h + 8] == b'.sbat\0\0\0':
-        d[h:h + 8] = b'.nosbat\0'
-open(sys.argv[2], 'wb').write(d)
-PY
+bc_nosbat g4.efi gn.efi
 bc_sign vendor s-nosbat.esp/$GRUB gn.efi
 bc s-nosbat 1 "igos-bootcheck: $GRUB: refused by shim: no usable .sbat: no .sbat section: shim requires one in the image it starts" \
 	"shim: GRUB without a .sbat section"

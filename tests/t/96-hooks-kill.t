@@ -17,26 +17,7 @@ run 0 "*" "a first UKI installed" ki add "$KVER" "$VM_VMLINUZ"
 cp "$UKI" before.efi
 
 # a sync(1) that stops on the ESP copy and says which installer runs it
-mkdir wrap
-cat >wrap/sync <<'W'
-#!/bin/sh
-case $1 in
-*/.igos-*)
-	echo $$ >"$T/syncpid"
-	# the installer: the topmost ancestor running 90-igos-uki.install (its
-	# subshell that runs this is a fork with the same command line)
-	p=$PPID h=
-	while [ "$p" -gt 1 ] && tr '\0' ' ' <"/proc/$p/cmdline" | grep -q 90-igos-uki.install; do
-		h=$p
-		p=$(ps -o ppid= -p "$p" | tr -d ' ')
-	done
-	echo "$h" >"$T/hookpid.tmp" && mv "$T/hookpid.tmp" "$T/hookpid"
-	exec sleep 120 ;;
-esac
-exec /bin/sync "$@"
-W
-chmod +x wrap/sync
-export T
+hooks_stop_sync
 killed_add() { # SIGNAL: add, kill the installer during its sync, status of kernel-install
 	rm -f hookpid syncpid
 	PATH=$T/wrap:$PATH kernel-install add "$KVER" "$VM_VMLINUZ" >/dev/null 2>ki.err & kpid=$!

@@ -86,23 +86,7 @@ is "$(have)" "$h" "nothing installed, no temporary file"
 # a run SIGKILLed while it holds the lock (stopped in its sync of the copy, as
 # in 96-hooks-kill.t) releases it: the next add goes through at once and
 # removes the dead run's temporary file, while the killed run's sync still runs
-mkdir wrap
-cat >wrap/sync <<'W'
-#!/bin/sh
-case $1 in
-*/.igos-*)
-	echo $$ >"$T/syncpid"
-	p=$PPID h=
-	while [ "$p" -gt 1 ] && tr '\0' ' ' <"/proc/$p/cmdline" | grep -q 90-igos-uki.install; do
-		h=$p
-		p=$(ps -o ppid= -p "$p" | tr -d ' ')
-	done
-	echo "$h" >"$T/hookpid.tmp" && mv "$T/hookpid.tmp" "$T/hookpid"
-	exec sleep 120 ;;
-esac
-exec /bin/sync "$@"
-W
-chmod +x wrap/sync
+hooks_stop_sync
 rm -f hookpid syncpid
 PATH=$T/wrap:$PATH kernel-install add "$KVER-g" "$VM_VMLINUZ" >/dev/null 2>&1 & kpid=$!
 i=0

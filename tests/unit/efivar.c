@@ -10,15 +10,6 @@
 /* OK() evaluates its condition twice: evaluate once here */
 #define CHECK(cond, ...) do { int r_ = !!(cond); OK(r_, __VA_ARGS__); } while (0)
 
-static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
-
 static int
 parse_fails(const unsigned char *d, size_t len, const char *msg)
 {
@@ -30,6 +21,17 @@ parse_fails(const unsigned char *d, size_t len, const char *msg)
 		return 0;
 	}
 	return strstr(igos_errmsg(), msg) != NULL;
+}
+
+/* The lists with the 32-bit field at off set to v, copied to buf: refused
+ * with a message holding msg? */
+static int
+patched_fails(unsigned char *buf, const unsigned char *list, size_t len, size_t off, uint32_t v,
+	      const char *msg)
+{
+	memcpy(buf, list, len);
+	igos_put_le32(buf + off, v);
+	return parse_fails(buf, len, msg);
 }
 
 /* sha512-crypt's encoder, written from the spec, to check the decoder */
@@ -92,30 +94,21 @@ main(void)
 	/* every length checked */
 	CHECK(parse_fails(list, 27, "a header needs 28"), "short header");
 	CHECK(parse_fails(list, len - 1, "exceeds the"), "second list cut short");
-	memcpy(buf, list, len);
-	put32(buf + 16, 0xffffffffu);
-	CHECK(parse_fails(buf, len, "SignatureListSize 4294967295 exceeds"), "ListSize overflow");
-	memcpy(buf, list, len);
-	put32(buf + 16, 20);
-	CHECK(parse_fails(buf, len, "smaller than its header"), "ListSize under the header");
-	memcpy(buf, list, len);
-	put32(buf + 20, 1000);
-	CHECK(parse_fails(buf, len, "SignatureHeaderSize 1000 exceeds"), "HeaderSize past the list");
-	memcpy(buf, list, len);
-	put32(buf + 24, 16);
-	CHECK(parse_fails(buf, len, "leaves no signature data"), "SignatureSize 16");
-	memcpy(buf, list, len);
-	put32(buf + 24, 0);
-	CHECK(parse_fails(buf, len, "leaves no signature data"), "SignatureSize 0");
-	memcpy(buf, list, len);
-	put32(buf + 24, 20);
-	CHECK(parse_fails(buf, len, "does not divide"), "SignatureSize mismatch");
-	memcpy(buf, list, len);
-	put32(buf + 49 + 24, 40);
-	CHECK(parse_fails(buf, len, "does not match sha256 (48)"), "hash SignatureSize mismatch");
+	CHECK(patched_fails(buf, list, len, 16, 0xffffffffu, "SignatureListSize 4294967295 exceeds"),
+	      "ListSize overflow");
+	CHECK(patched_fails(buf, list, len, 16, 20, "smaller than its header"),
+	      "ListSize under the header");
+	CHECK(patched_fails(buf, list, len, 20, 1000, "SignatureHeaderSize 1000 exceeds"),
+	      "HeaderSize past the list");
+	CHECK(patched_fails(buf, list, len, 24, 16, "leaves no signature data"),
+	      "SignatureSize 16");
+	CHECK(patched_fails(buf, list, len, 24, 0, "leaves no signature data"), "SignatureSize 0");
+	CHECK(patched_fails(buf, list, len, 24, 20, "does not divide"), "SignatureSize mismatch");
+	CHECK(patched_fails(buf, list, len, 49 + 24, 40, "does not match sha256 (48)"),
+	      "hash SignatureSize mismatch");
 	memcpy(buf, list, 49);
-	put32(buf + 16, 28);
-	put32(buf + 24, 21);
+	igos_put_le32(buf + 16, 28);
+	igos_put_le32(buf + 24, 21);
 	CHECK(parse_fails(buf, 28, "no signatures"), "empty list");
 	free(list);
 

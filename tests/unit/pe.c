@@ -5,56 +5,18 @@
 
 #include "igos.h"
 #include "unit.h"
-
-#define LFANEW 0x80
-#define OPT (LFANEW + 24)
-#define SHDR (OPT + 240)
-
-static unsigned char img[0x1000];
-
-static void
-put16(size_t off, uint16_t v)
-{
-	img[off] = v & 0xff;
-	img[off + 1] = v >> 8;
-}
-
-static void
-put32(size_t off, uint32_t v)
-{
-	put16(off, v & 0xffff);
-	put16(off + 2, v >> 16);
-}
+#include "unit-pe.h"
 
 static void
 section(int i, const char *name, uint32_t va, uint32_t vs, uint32_t raw, uint32_t rs)
 {
-	size_t h = SHDR + 40 * (size_t)i;
-
-	memcpy(img + h, name, strlen(name));
-	put32(h + 8, vs);
-	put32(h + 12, va);
-	put32(h + 16, rs);
-	put32(h + 20, raw);
+	unit_pe_section(i, name, va, vs, raw, rs);
 }
 
 static void
 build(void)
 {
-	memset(img, 0, sizeof(img));
-	img[0] = 'M';
-	img[1] = 'Z';
-	put32(0x3c, LFANEW);
-	memcpy(img + LFANEW, "PE\0\0", 4);
-	put16(LFANEW + 4, 0x8664);
-	put16(LFANEW + 6, 2);
-	put16(LFANEW + 20, 240);
-	put16(OPT, 0x20b);
-	put32(OPT + 32, 0x1000);
-	put32(OPT + 36, 0x200);
-	put32(OPT + 56, 0x3000);
-	put32(OPT + 60, 0x400);
-	put32(OPT + 108, 16);
+	unit_pe_headers(2, 0x3000);
 	section(0, ".text", 0x1000, 0x300, 0x400, 0x400);
 	section(1, ".cmdline", 0x2000, 5, 0x800, 0x200);
 	memcpy(img + 0x800, "quiet", 5);

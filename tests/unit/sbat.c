@@ -5,6 +5,7 @@
 #include "igos.h"
 #include "sbat.h"
 #include "unit.h"
+#include "unit-pe.h"
 
 /* a literal and its length, embedded NULs included */
 #define T(s) s, sizeof(s) - 1
@@ -97,54 +98,16 @@ kept(const char *cur, const char *cand)
 }
 
 /* ---- a tiny PE with chosen .sbat section headers ---- */
-#define LFANEW 0x80
-#define OPT (LFANEW + 24)
-#define SHDR (OPT + 240)
-static unsigned char img[0x1000];
-
-static void
-put16(size_t off, uint16_t v)
-{
-	img[off] = v & 0xff;
-	img[off + 1] = v >> 8;
-}
-
-static void
-put32(size_t off, uint32_t v)
-{
-	put16(off, v & 0xffff);
-	put16(off + 2, v >> 16);
-}
-
 static void
 pe_build(int nsec)
 {
-	memset(img, 0, sizeof(img));
-	img[0] = 'M';
-	img[1] = 'Z';
-	put32(0x3c, LFANEW);
-	memcpy(img + LFANEW, "PE\0\0", 4);
-	put16(LFANEW + 4, 0x8664);
-	put16(LFANEW + 6, (uint16_t)nsec);
-	put16(LFANEW + 20, 240);
-	put16(OPT, 0x20b);
-	put32(OPT + 32, 0x1000);
-	put32(OPT + 36, 0x200);
-	put32(OPT + 56, 0x4000);
-	put32(OPT + 60, 0x400);
-	put32(OPT + 108, 16);
+	unit_pe_headers((uint16_t)nsec, 0x4000);
 }
 
 static void
 pe_section(int i, const char *name, uint32_t vs, uint32_t raw, uint32_t rs)
 {
-	size_t h = SHDR + 40 * (size_t)i;
-
-	memcpy(img + h, name, strlen(name));
-	put32(h + 8, vs);
-	put32(h + 12, 0x1000 * (uint32_t)(i + 1));
-	put32(h + 16, rs);
-	put32(h + 20, raw);
+	unit_pe_section(i, name, 0x1000 * (uint32_t)(i + 1), vs, raw, rs);
 }
 
 static int

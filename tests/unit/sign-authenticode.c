@@ -8,18 +8,9 @@
 #include "unit.h"
 
 static void
-put32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
-
-static void
 entry(unsigned char *p, uint32_t len, uint16_t rev, uint16_t type)
 {
-	put32(p, len);
+	igos_put_le32(p, len);
 	p[4] = (unsigned char)rev;
 	p[5] = (unsigned char)(rev >> 8);
 	p[6] = (unsigned char)type;

@@ -43,17 +43,7 @@ case_s_other() { bc_sign other "$1/EFI/BOOT/grubx64.efi" grub.efi; }
 case_s_tampered() { bc_tamper "$1/EFI/BOOT/grubx64.efi"; }
 case_s_sbat4() { bc_grub g4.efi grub4.csv && bc_sign vendor "$1/EFI/BOOT/grubx64.efi" g4.efi; }
 case_s_nosbat() {
-	python3 - grub.efi gn.efi <<'PY' && bc_sign vendor "$1/EFI/BOOT/grubx64.efi" gn.efi
-import struct, sys
-d = bytearray(open(sys.argv[1], 'rb').read())
-pe = struct.unpack_from('<I', d, 0x3c)[0]
-n = struct.unpack_from('<H', d, pe + 6)[0]; o = struct.unpack_from('<H', d, pe + 20)[0]
-for i in range(n):
-    h = pe + 24 + o + 40 * i
-    if d[h:h + 8] == b'.sbat\0\0\0':
-        d[h:h + 8] = b'.nosbat\0'
-open(sys.argv[2], 'wb').write(d)
-PY
+	bc_nosbat grub.efi gn.efi && bc_sign vendor "$1/EFI/BOOT/grubx64.efi" gn.efi
 }
 case_s_vdbx_hash() {
 	esl_sha256 "$(igos-sign hash grub.signed)" >vdbx.esl &&
