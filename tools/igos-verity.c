@@ -21,6 +21,7 @@
 #include <openssl/crypto.h>
 
 #include "igos.h"
+#include "fec.h"
 #include "verity.h"
 
 static const char usage_text[] =
@@ -49,10 +50,11 @@ usage(FILE *f)
 enum {
 	O_HASH = 1, O_DBS, O_HBS, O_SALT, O_UUID, O_FORMAT, O_DATA_BLOCKS, O_HASH_OFFSET,
 	O_NO_SB, O_RH_FILE, O_THREADS, O_JSON, O_SIGNATURE, O_KEY, O_CERT, O_OUTPUT,
-	O_PIN_FILE, O_HELP, O_VERSION, O_MAX
+	O_PIN_FILE, O_FEC_DEVICE, O_FEC_OFFSET, O_FEC_ROOTS, O_HELP, O_VERSION, O_MAX
 };
 
 #define BIT(o) (1u << (o))
+#define FEC_OPTS (BIT(O_FEC_DEVICE) | BIT(O_FEC_OFFSET) | BIT(O_FEC_ROOTS))
 #define TREE_OPTS (BIT(O_HASH) | BIT(O_DBS) | BIT(O_HBS) | BIT(O_SALT) | BIT(O_FORMAT) | \
 		   BIT(O_DATA_BLOCKS))
 
@@ -74,6 +76,9 @@ static const struct option all_opts[] = {
 	{ "cert", required_argument, NULL, O_CERT },
 	{ "output", required_argument, NULL, O_OUTPUT },
 	{ "pin-file", required_argument, NULL, O_PIN_FILE },
+	{ "fec-device", required_argument, NULL, O_FEC_DEVICE },
+	{ "fec-offset", required_argument, NULL, O_FEC_OFFSET },
+	{ "fec-roots", required_argument, NULL, O_FEC_ROOTS },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
 };
@@ -81,7 +86,7 @@ static const struct option all_opts[] = {
 struct opts {
 	unsigned seen;
 	const char *arg[O_MAX];
-	uint64_t dbs, hbs, format, data_blocks, hash_offset, threads;
+	uint64_t dbs, hbs, format, data_blocks, hash_offset, threads, fec_offset, fec_roots;
 	int no_sb, json;
 };
 
@@ -117,6 +122,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->dbs = o->hbs = 4096;
 	o->format = 1;
+	o->fec_roots = 2;
 	allowed |= BIT(O_HELP) | BIT(O_VERSION);
 	for (size_t i = 0; i < sizeof(all_opts) / sizeof(all_opts[0]); i++)
 		if (allowed & BIT(all_opts[i].val))
@@ -183,6 +189,17 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 			if (o->threads < 1 || o->threads > IGOS_VERITY_MAX_THREADS)
 				igos_usage_err("invalid --threads '%s': 1 to %d", optarg,
 				     IGOS_VERITY_MAX_THREADS);
+			break;
+		case O_FEC_OFFSET:
+			o->fec_offset = num_opt("fec-offset", optarg);
+			if (o->fec_offset % 512)
+				igos_usage_err("invalid --fec-offset '%s': not a multiple of 512", optarg);
+			break;
+		case O_FEC_ROOTS:
+			o->fec_roots = num_opt("fec-roots", optarg);
+			if (o->fec_roots < IGOS_FEC_ROOTS_MIN || o->fec_roots > IGOS_FEC_ROOTS_MAX)
+				igos_usage_err("invalid --fec-roots '%s': %d to %d", optarg,
+					       IGOS_FEC_ROOTS_MIN, IGOS_FEC_ROOTS_MAX);
 			break;
 		case O_NO_SB:
 			o->no_sb = 1;
@@ -413,6 +430,127 @@ random_ids(struct igos_verity *v, int salt, int uuid)
 	}
 }
 
+/* ---- FEC ---- */
+
+static void
+fec_opts_check(const struct opts *o)
+{
+	if (!o->arg[O_FEC_DEVICE] && (o->seen & (BIT(O_FEC_OFFSET) | BIT(O_FEC_ROOTS))))
+		igos_usage_err("--%s needs --fec-device",
+			       o->arg[O_FEC_OFFSET] ? "fec-offset" : "fec-roots");
+	if (o->arg[O_FEC_DEVICE] && o->dbs != o->hbs)
+		igos_usage_err("block sizes must match for FEC");
+}
+
+static int
+same_file(const char *a, const struct stat *as, const char *b, const struct stat *bs)
+{
+	if (strcmp(a, b) == 0)
+		return 1;
+	return as != NULL && bs != NULL && as->st_dev == bs->st_dev && as->st_ino == bs->st_ino;
+}
+
+/* How many hash-device blocks FEC covers, as libcryptsetup counts them: up to
+ * the FEC area when FEC shares the hash device, else to its end. */
+static int
+fec_hash_blocks(const struct igos_verity_tree *t, int same, uint64_t fec_offset,
+		uint64_t hash_dev_size, uint64_t *out)
+{
+	uint64_t bs = t->v->hash_block_size, end = (same ? fec_offset : hash_dev_size) / bs;
+
+	if (same && fec_offset < t->hash_end)
+		return igos_seterr("hash area overlaps with FEC area");
+	*out = end > t->h0 ? end - t->h0 : 0;
+	return 0;
+}
+
+static int
+fd_size(int fd, const char *name, uint64_t *size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return igos_seterr_errno("cannot stat '%s'", name);
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, size) < 0
+			       ? igos_seterr_errno("cannot get the size of '%s'", name) : 0;
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* Write the parity for format: into the hash file's own output when the FEC
+ * area shares it, else through a new output (fec_out, committed by the
+ * caller). */
+static int
+fec_format(const struct opts *o, const struct igos_verity_tree *t, int dfd, const char *data,
+	   const struct stat *ds, int hfd, const char *hash, const struct stat *hs,
+	   struct igos_out *fec_out)
+{
+	const char *fpath = o->arg[O_FEC_DEVICE];
+	struct stat fs;
+	struct igos_fec f;
+	int have = stat(fpath, &fs) == 0, same, ffd, rfd, rc;
+	char proc[64];
+	uint64_t hsz, hblocks = 0, fsize = 0;
+
+	if (!have && errno != ENOENT)
+		return igos_seterr_errno("cannot stat '%s'", fpath);
+	same = same_file(fpath, have ? &fs : NULL, hash, hs);
+	if (!same && have && same_file(fpath, &fs, data, ds))
+		return igos_seterr("FEC in the data device needs the hash tree there too");
+	if (fd_size(hfd, hash, &hsz) < 0 ||
+	    fec_hash_blocks(t, same, o->fec_offset, hsz, &hblocks) < 0)
+		return -1;
+	if (igos_fec_init(&f, (unsigned)o->fec_roots, t->v->data_block_size, t->v->data_blocks,
+			  t->h0 * t->v->hash_block_size, hblocks, o->fec_offset) < 0)
+		return -1;
+	if (same) {
+		ffd = hfd;
+	} else {
+		if (have && S_ISDIR(fs.st_mode))
+			return igos_seterr("cannot write '%s': Is a directory", fpath);
+		if (igos_out_open(fec_out, fpath, 0, IGOS_OUT_DEVICE | IGOS_OUT_SEEKABLE) < 0)
+			return -1;
+		if (fec_out->device) {
+			if (fd_size(fec_out->fd, fpath, &fsize) < 0)
+				return -1;
+			if (fsize < f.fec_offset + f.size)
+				return igos_seterr("'%s' too short for FEC: %llu bytes, needs %llu",
+						   fpath, (unsigned long long)fsize,
+						   (unsigned long long)(f.fec_offset + f.size));
+		} else if (have && S_ISREG(fs.st_mode) && fs.st_size > 0) {
+			/* keep what lies outside the parity, as veritysetup does */
+			int old = open(fpath, O_RDONLY | O_CLOEXEC);
+
+			if (old < 0)
+				return igos_seterr_errno("cannot open '%s'", fpath);
+			if (igos_out_copy(fec_out, old, 0, (size_t)fs.st_size) < 0) {
+				close(old);
+				return -1;
+			}
+			close(old);
+			fsize = (uint64_t)fs.st_size;
+		}
+		ffd = fec_out->fd;
+	}
+	/* the hash output may be open for writing only: read it through /proc */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", hfd);
+	if ((rfd = open(proc, O_RDONLY | O_CLOEXEC)) < 0)
+		return igos_seterr_errno("cannot read back '%s'", hash);
+	rc = igos_fec_encode(&f, dfd, data, rfd, hash, ffd, fpath, (int)o->threads);
+	close(rfd);
+	if (rc < 0)
+		return -1;
+	if (same || !fec_out->device) {
+		if (fd_size(ffd, fpath, &fsize) < 0)
+			return -1;
+		if (fsize < f.fec_offset + f.size &&
+		    ftruncate(ffd, (off_t)(f.fec_offset + f.size)) < 0)
+			return igos_seterr_errno("cannot write '%s'", fpath);
+	}
+	return 0;
+}
+
 /* ---- format ---- */
 
 static int
@@ -421,7 +559,7 @@ cmd_format(int argc, char **argv)
 	struct opts o;
 	struct igos_verity v;
 	struct igos_verity_tree t;
-	struct igos_out out;
+	struct igos_out out, fec_out;
 	struct stat ds, hs;
 	unsigned char root[IGOS_MAX_MD], sb[IGOS_VERITY_SB_SIZE];
 	char hex[2 * IGOS_MAX_MD + 2];
@@ -430,8 +568,10 @@ cmd_format(int argc, char **argv)
 	int i, dfd, hfd, in_place = 0, have_hash;
 
 	memset(&hs, 0, sizeof(hs));
+	fec_out.fd = -1;
 	i = parse_opts(argc, argv, TREE_OPTS | BIT(O_UUID) | BIT(O_HASH_OFFSET) | BIT(O_NO_SB) |
-				   BIT(O_RH_FILE) | BIT(O_THREADS), &o);
+				   BIT(O_RH_FILE) | BIT(O_THREADS) | FEC_OPTS, &o);
+	fec_opts_check(&o);
 	operands(argc, i, 2);
 	data = argv[i];
 	hash = argv[i + 1];
@@ -509,16 +649,31 @@ cmd_format(int argc, char **argv)
 		igos_seterr_errno("cannot write '%s'", hash);
 		goto fail;
 	}
+	if (o.arg[O_FEC_DEVICE] &&
+	    fec_format(&o, &t, dfd, data, &ds, hfd, hash, have_hash ? &hs : NULL, &fec_out) < 0)
+		goto fail;
 	if (in_place) {
 		if (fsync(hfd) < 0 || close(hfd) < 0) {
 			igos_seterr_errno("cannot write '%s'", hash);
 			goto fail;
 		}
 	} else if (igos_out_commit(&out) < 0) {
+		if (fec_out.fd >= 0)
+			igos_out_abort(&fec_out);
 		igos_die("%s", igos_errmsg());
 	}
+	if (fec_out.fd >= 0 && igos_out_commit(&fec_out) < 0)
+		igos_die("%s", igos_errmsg());
 	close(dfd);
 	igos_hex_encode(root, t.ds, hex);
+	if (o.no_sb && o.arg[O_SALT] == NULL) {
+		char shex[2 * IGOS_VERITY_SALT_MAX + 1];
+
+		/* nothing else holds it: without it the tree cannot be checked */
+		igos_hex_encode(v.salt, v.salt_size, shex);
+		fprintf(stderr, "igos-verity: salt %s (no superblock holds it: pass --salt to "
+			"verify and open)\n", shex);
+	}
 	if (o.arg[O_RH_FILE]) {
 		size_t n = strlen(hex);
 
@@ -533,6 +688,8 @@ cmd_format(int argc, char **argv)
 fail:
 	if (!in_place)
 		igos_out_abort(&out);
+	if (fec_out.fd >= 0)
+		igos_out_abort(&fec_out);
 	igos_die("%s", igos_errmsg());
 }
 
