@@ -414,88 +414,18 @@ job_fail(struct fec_job *j)
 	pthread_mutex_unlock(&j->mu);
 }
 
-static void *
-encode_worker(void *arg)
-{
-	struct fec_job *j = arg;
-	const struct igos_fec *f = j->f;
-	size_t bs = f->block_size, cap = (size_t)j->chunk_rounds * bs;
-	unsigned R = f->roots;
-	unsigned char *in = malloc(cap), *planes = malloc(cap * R), *out = malloc(cap * R);
-	int avx2 = have_avx2();
-
-	if (in == NULL || planes == NULL || out == NULL) {
-		igos_seterr("out of memory");
-		job_fail(j);
-		goto out;
-	}
-	for (;;) {
-		uint64_t c, n0, m;
-		size_t len;
-		unsigned h = 0;
-
-		pthread_mutex_lock(&j->mu);
-		c = j->failed ? j->nchunks : j->next++;
-		pthread_mutex_unlock(&j->mu);
-		if (c >= j->nchunks)
-			break;
-		n0 = c * j->chunk_rounds;
-		m = f->rounds - n0 < j->chunk_rounds ? f->rounds - n0 : j->chunk_rounds;
-		len = (size_t)m * bs;
-		memset(planes, 0, len * R);
-		for (unsigned i = 0; i < f->rsn; i++) {
-			unsigned char *fb = planes + (size_t)h * len;
-
-			if (read_blocks(f, j->data_fd, j->data_name, j->hash_fd, j->hash_name,
-					(uint64_t)i * f->rounds + n0, (size_t)m, in) < 0) {
-				job_fail(j);
-				goto out;
-			}
-			/* the feedback replaces the oldest remainder plane, which
-			 * then becomes the newest: g[0] * fb */
-			xorin(fb, in, len, avx2);
-			for (unsigned k = 0; k + 1 < R; k++)
-				mulxor(planes + (size_t)((h + 1 + k) % R) * len, fb, len, &j->m[k],
-				       avx2);
-			/* fb * g[0] in place: through a copy, as the shuffle reads fb */
-			memcpy(in, fb, len);
-			memset(fb, 0, len);
-			mulxor(fb, in, len, &j->m[R - 1], avx2);
-			h = (h + 1) % R;
-		}
-		/* remainder coefficient k (highest first) of codeword (n0 + r, b) */
-		for (unsigned k = 0; k < R; k++) {
-			const unsigned char *pl = planes + (size_t)((h + k) % R) * len;
-
-			for (size_t x = 0; x < len; x++)
-				out[x * R + k] = pl[x];
-		}
-		if (igos_pio_all(j->fec_fd, out, len * R, f->fec_offset + n0 * bs * R, 1,
-				 NULL) < 0) {
-			igos_seterr_errno("cannot write '%s'", j->fec_name);
-			job_fail(j);
-			goto out;
-		}
-	}
-out:
-	free(in);
-	free(planes);
-	free(out);
-	return NULL;
-}
-
-int
-igos_fec_encode(const struct igos_fec *f, int data_fd, const char *data_name, int hash_fd,
-		const char *hash_name, int fec_fd, const char *fec_name, int threads)
+static struct fec_job *
+job_new(const struct igos_fec *f, int data_fd, const char *data_name, int hash_fd,
+	const char *hash_name, int fec_fd, const char *fec_name)
 {
 	struct fec_job *j;
-	pthread_t tid[64];
 	unsigned char g[IGOS_FEC_ROOTS_MAX + 1];
-	int started = 0, rc;
 
 	pthread_once(&gonce, gf_init);
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return igos_seterr("out of memory");
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		igos_seterr("out of memory");
+		return NULL;
+	}
 	j->f = f;
 	j->data_fd = data_fd;
 	j->hash_fd = hash_fd;
@@ -518,6 +448,100 @@ igos_fec_encode(const struct igos_fec *f, int data_fd, const char *data_name, in
 	/* 256 KiB of each column per chunk: the planes stay in cache */
 	j->chunk_rounds = f->block_size >= 262144 ? 1 : 262144 / f->block_size;
 	j->nchunks = (f->rounds + j->chunk_rounds - 1) / j->chunk_rounds;
+	return j;
+}
+
+/* Encode rounds n0 .. n0 + m into out (their parity as on disk); in holds
+ * m blocks, planes roots * m blocks. */
+static int
+encode_chunk(const struct fec_job *j, uint64_t n0, uint64_t m, unsigned char *in,
+	     unsigned char *planes, unsigned char *out, int avx2)
+{
+	const struct igos_fec *f = j->f;
+	size_t len = (size_t)m * f->block_size;
+	unsigned R = f->roots, h = 0;
+
+	memset(planes, 0, len * R);
+	for (unsigned i = 0; i < f->rsn; i++) {
+		unsigned char *fb = planes + (size_t)h * len;
+
+		if (read_blocks(f, j->data_fd, j->data_name, j->hash_fd, j->hash_name,
+				(uint64_t)i * f->rounds + n0, (size_t)m, in) < 0)
+			return -1;
+		/* the feedback replaces the oldest remainder plane, which then
+		 * becomes the newest: g[0] * fb */
+		xorin(fb, in, len, avx2);
+		for (unsigned k = 0; k + 1 < R; k++)
+			mulxor(planes + (size_t)((h + 1 + k) % R) * len, fb, len, &j->m[k], avx2);
+		/* fb * g[0] in place: through a copy, as the shuffle reads fb */
+		memcpy(in, fb, len);
+		memset(fb, 0, len);
+		mulxor(fb, in, len, &j->m[R - 1], avx2);
+		h = (h + 1) % R;
+	}
+	/* remainder coefficient k (highest first) of codeword (n0 + r, b) */
+	for (unsigned k = 0; k < R; k++) {
+		const unsigned char *pl = planes + (size_t)((h + k) % R) * len;
+
+		for (size_t x = 0; x < len; x++)
+			out[x * R + k] = pl[x];
+	}
+	return 0;
+}
+
+static void *
+encode_worker(void *arg)
+{
+	struct fec_job *j = arg;
+	const struct igos_fec *f = j->f;
+	size_t bs = f->block_size, cap = (size_t)j->chunk_rounds * bs;
+	unsigned R = f->roots;
+	unsigned char *in = malloc(cap), *planes = malloc(cap * R), *out = malloc(cap * R);
+	int avx2 = have_avx2();
+
+	if (in == NULL || planes == NULL || out == NULL) {
+		igos_seterr("out of memory");
+		job_fail(j);
+		goto out;
+	}
+	for (;;) {
+		uint64_t c, n0, m;
+
+		pthread_mutex_lock(&j->mu);
+		c = j->failed ? j->nchunks : j->next++;
+		pthread_mutex_unlock(&j->mu);
+		if (c >= j->nchunks)
+			break;
+		n0 = c * j->chunk_rounds;
+		m = f->rounds - n0 < j->chunk_rounds ? f->rounds - n0 : j->chunk_rounds;
+		if (encode_chunk(j, n0, m, in, planes, out, avx2) < 0) {
+			job_fail(j);
+			goto out;
+		}
+		if (igos_pio_all(j->fec_fd, out, (size_t)m * bs * R, f->fec_offset + n0 * bs * R,
+				 1, NULL) < 0) {
+			igos_seterr_errno("cannot write '%s'", j->fec_name);
+			job_fail(j);
+			goto out;
+		}
+	}
+out:
+	free(in);
+	free(planes);
+	free(out);
+	return NULL;
+}
+
+int
+igos_fec_encode(const struct igos_fec *f, int data_fd, const char *data_name, int hash_fd,
+		const char *hash_name, int fec_fd, const char *fec_name, int threads)
+{
+	struct fec_job *j;
+	pthread_t tid[64];
+	int started = 0, rc;
+
+	if ((j = job_new(f, data_fd, data_name, hash_fd, hash_name, fec_fd, fec_name)) == NULL)
+		return -1;
 	if (threads <= 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -538,6 +562,215 @@ igos_fec_encode(const struct igos_fec *f, int data_fd, const char *data_name, in
 		pthread_join(tid[i], NULL);
 	pthread_mutex_destroy(&j->mu);
 	rc = j->failed ? igos_seterr("%s", j->err) : 0;
+	free(j);
+	return rc;
+}
+
+/* ---- repair (verify) ---- */
+
+static void
+note_fixed(struct igos_fec_repair *r, uint64_t k)
+{
+	if (r->corrected < sizeof(r->first) / sizeof(r->first[0]))
+		r->first[r->corrected] = k;
+	r->corrected++;
+}
+
+/* Decode the damaged codewords (miss[b]) of round n in rb, with the given
+ * erasures; marks the blocks changed in dirty; returns how many codewords
+ * could not be decoded. */
+static uint64_t
+decode_round(const struct igos_fec *f, uint64_t n, unsigned char *rb, const unsigned char *par,
+	     const unsigned char *miss, const unsigned *era, unsigned nera, unsigned char *dirty,
+	     uint64_t *parity_fixed)
+{
+	size_t bs = f->block_size;
+	unsigned R = f->roots;
+	unsigned char cw[IGOS_FEC_N];
+	uint64_t fails = 0;
+
+	for (size_t b = 0; b < bs; b++) {
+		int c;
+
+		if (!miss[b])
+			continue;
+		for (unsigned i = 0; i < f->rsn; i++)
+			cw[i] = rb[i * bs + b];
+		memcpy(cw + f->rsn, par + b * R, R);
+		c = igos_fec_rs_decode(R, cw, era, nera);
+		/* a "correction" of the zeros past the end is a miscorrection */
+		for (unsigned i = 0; c >= 0 && i < f->rsn; i++)
+			if (cw[i] != rb[i * bs + b] && (uint64_t)i * f->rounds + n >= f->blocks)
+				c = -1;
+		if (c < 0) {
+			fails++;
+			continue;
+		}
+		for (unsigned i = 0; i < f->rsn; i++)
+			if (cw[i] != rb[i * bs + b]) {
+				rb[i * bs + b] = cw[i];
+				dirty[i] = 1;
+			}
+		if (memcmp(cw + f->rsn, par + b * R, R) != 0)
+			(*parity_fixed)++;
+	}
+	return fails;
+}
+
+/* Every block that changed or was bad now matches its hash. */
+static int
+round_good(const struct igos_fec *f, uint64_t n, const unsigned char *rb,
+	   const unsigned char *dirty, const unsigned char *was_bad, igos_fec_bad_fn bad,
+	   void *ctx)
+{
+	for (unsigned i = 0; i < f->rsn; i++) {
+		uint64_t k = (uint64_t)i * f->rounds + n;
+		int v;
+
+		if (k >= f->blocks)
+			break;
+		if (!dirty[i] && !was_bad[i])
+			continue;
+		if ((v = bad(ctx, k, rb + i * (size_t)f->block_size)) != 0)
+			return v < 0 ? -1 : 0;
+	}
+	return 1;
+}
+
+/*
+ * Round n has damaged codewords (miss[b]): decode them as the kernel does,
+ * first without erasures; when that leaves a block failing its hash, again
+ * from the blocks as read with the blocks that fail their hash as erasures
+ * (which doubles what the parity can repair). Corrected blocks go to the
+ * outputs.
+ */
+static int
+repair_round(const struct igos_fec *f, uint64_t n, unsigned char *rb, const unsigned char *orig,
+	     const unsigned char *par, const unsigned char *miss, int out_data_fd,
+	     int out_hash_fd, igos_fec_bad_fn bad, void *ctx, struct igos_fec_repair *r)
+{
+	size_t bs = f->block_size;
+	unsigned era[IGOS_FEC_N], nera = 0;
+	unsigned char dirty[IGOS_FEC_N] = { 0 }, was_bad[IGOS_FEC_N] = { 0 };
+	uint64_t fails, pf = 0;
+	int good;
+
+	for (unsigned i = 0; i < f->rsn; i++) {
+		uint64_t k = (uint64_t)i * f->rounds + n;
+		int v;
+
+		if (k >= f->blocks)
+			break;
+		if ((v = bad(ctx, k, orig + i * bs)) < 0)
+			return -1;
+		if (v) {
+			was_bad[i] = 1;
+			era[nera++] = i;
+		}
+	}
+	fails = decode_round(f, n, rb, par, miss, NULL, 0, dirty, &pf);
+	if ((good = round_good(f, n, rb, dirty, was_bad, bad, ctx)) < 0)
+		return -1;
+	if (fails || !good) {
+		memcpy(rb, orig, (size_t)f->rsn * bs);
+		memset(dirty, 0, sizeof(dirty));
+		pf = 0;
+		fails = nera ? decode_round(f, n, rb, par, miss, era, nera, dirty, &pf) : 1;
+		if ((good = round_good(f, n, rb, dirty, was_bad, bad, ctx)) < 0)
+			return -1;
+	}
+	if (fails || !good) {
+		if (r->unrepaired == 0)
+			r->bad_round = n;
+		r->unrepaired += fails ? fails : 1;
+		return 0;
+	}
+	r->parity_fixed += pf;
+	for (unsigned i = 0; i < f->rsn; i++) {
+		uint64_t k = (uint64_t)i * f->rounds + n, at;
+		int w;
+
+		if (!dirty[i])
+			continue;
+		w = igos_fec_block_where(f, k, &at);
+		if (igos_pio_all(w == 0 ? out_data_fd : out_hash_fd, rb + i * bs, bs,
+				 w == 0 ? at * bs : f->hash_start + at * bs, 1, NULL) < 0)
+			return igos_seterr_errno("cannot write a corrected block");
+		note_fixed(r, k);
+	}
+	return 0;
+}
+
+int
+igos_fec_repair(const struct igos_fec *f, int data_fd, const char *data_name, int hash_fd,
+		const char *hash_name, int fec_fd, const char *fec_name, int out_data_fd,
+		int out_hash_fd, igos_fec_bad_fn bad, void *ctx, struct igos_fec_repair *r)
+{
+	struct fec_job *j;
+	size_t bs = f->block_size, cap;
+	unsigned R = f->roots;
+	unsigned char *in = NULL, *planes = NULL, *out = NULL, *par = NULL, *rb = NULL,
+		*orig = NULL, *miss = NULL;
+	int avx2 = have_avx2(), rc = -1;
+	uint64_t eoff;
+
+	memset(r, 0, sizeof(*r));
+	if ((j = job_new(f, data_fd, data_name, hash_fd, hash_name, fec_fd, fec_name)) == NULL)
+		return -1;
+	cap = (size_t)j->chunk_rounds * bs;
+	if ((in = malloc(cap)) == NULL || (planes = malloc(cap * R)) == NULL ||
+	    (out = malloc(cap * R)) == NULL || (par = malloc(cap * R)) == NULL ||
+	    (rb = malloc((size_t)f->rsn * bs)) == NULL ||
+	    (orig = malloc((size_t)f->rsn * bs)) == NULL || (miss = malloc(bs)) == NULL) {
+		igos_seterr("out of memory");
+		goto out;
+	}
+	for (uint64_t c = 0; c < j->nchunks; c++) {
+		uint64_t n0 = c * j->chunk_rounds;
+		uint64_t m = f->rounds - n0 < j->chunk_rounds ? f->rounds - n0 : j->chunk_rounds;
+
+		/* the fast path: parity recomputed equals parity stored */
+		if (encode_chunk(j, n0, m, in, planes, out, avx2) < 0)
+			goto out;
+		if (igos_pio_all(fec_fd, par, (size_t)m * bs * R, f->fec_offset + n0 * bs * R, 0,
+				 &eoff) < 0) {
+			if (errno == 0)
+				igos_seterr("cannot read '%s': it ends at offset %llu", fec_name,
+					    (unsigned long long)eoff);
+			else
+				igos_seterr_errno("cannot read '%s' at offset %llu", fec_name,
+						  (unsigned long long)eoff);
+			goto out;
+		}
+		for (uint64_t x = 0; x < m; x++) {
+			const unsigned char *o = out + x * bs * R, *p = par + x * bs * R;
+			int any = 0;
+
+			if (memcmp(o, p, bs * R) == 0)
+				continue;
+			for (size_t b = 0; b < bs; b++)
+				any |= miss[b] = memcmp(o + b * R, p + b * R, R) != 0;
+			if (!any)
+				continue;
+			for (unsigned i = 0; i < f->rsn; i++)
+				if (read_blocks(f, data_fd, data_name, hash_fd, hash_name,
+						(uint64_t)i * f->rounds + n0 + x, 1, rb + i * bs) < 0)
+					goto out;
+			memcpy(orig, rb, (size_t)f->rsn * bs);
+			if (repair_round(f, n0 + x, rb, orig, p, miss, out_data_fd, out_hash_fd, bad,
+					 ctx, r) < 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(in);
+	free(planes);
+	free(out);
+	free(par);
+	free(rb);
+	free(orig);
+	free(miss);
 	free(j);
 	return rc;
 }

@@ -58,4 +58,29 @@ int igos_fec_rs_decode(unsigned roots, unsigned char *cw, const unsigned *era, u
  * index in the hash device), 2 beyond both (zeros). */
 int igos_fec_block_where(const struct igos_fec *f, uint64_t k, uint64_t *at);
 
+/* What a repair found and did. */
+struct igos_fec_repair {
+	uint64_t corrected;      /* blocks corrected (written to the outputs) */
+	uint64_t first[16];      /* the first of them, as FEC block numbers */
+	uint64_t parity_fixed;   /* codewords whose parity bytes were damaged */
+	uint64_t unrepaired;     /* codewords beyond reach */
+	uint64_t bad_round;      /* the round of the first of those */
+};
+
+/* 1 when FEC block k (content blk, as read) fails its hash, 0 when it
+ * matches, -1 on an error. */
+typedef int (*igos_fec_bad_fn)(void *ctx, uint64_t k, const unsigned char *blk);
+
+/*
+ * Check every codeword against the parity in fec_fd and correct what can be:
+ * corrected blocks are written to out_data_fd (data blocks, at their offset)
+ * and out_hash_fd (hash blocks, at their offset in the hash device); the
+ * inputs are only read. Returns 0 (see r for what was found) or -1 on an
+ * I/O error.
+ */
+int igos_fec_repair(const struct igos_fec *f, int data_fd, const char *data_name,
+		    int hash_fd, const char *hash_name, int fec_fd, const char *fec_name,
+		    int out_data_fd, int out_hash_fd, igos_fec_bad_fn bad, void *ctx,
+		    struct igos_fec_repair *r);
+
 #endif

@@ -695,6 +695,118 @@ fail:
 
 /* ---- verify ---- */
 
+/* An unnamed scratch copy of len bytes of fd (the corrected image). */
+static int
+scratch_copy(int fd, const char *name, uint64_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	unsigned char *buf;
+	int out;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if ((out = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
+		igos_die("cannot make a scratch file in '%s': %s", dir, strerror(errno));
+	if ((buf = malloc(1 << 20)) == NULL)
+		igos_die("out of memory");
+	for (uint64_t off = 0; off < len;) {
+		size_t n = len - off < (1 << 20) ? (size_t)(len - off) : (1 << 20);
+		uint64_t at;
+
+		if (igos_pio_all(fd, buf, n, off, 0, &at) < 0)
+			igos_die("cannot read '%s' at offset %llu: %s", name, (unsigned long long)at,
+				 errno ? strerror(errno) : "end of file");
+		if (igos_pio_all(out, buf, n, off, 1, NULL) < 0)
+			igos_die("cannot write a scratch file in '%s': %s", dir, strerror(errno));
+		off += n;
+	}
+	free(buf);
+	return out;
+}
+
+struct bad_ctx {
+	const struct igos_verity_tree *t;
+	const struct igos_fec *f;
+	int hash_fd;
+	const unsigned char *root;
+};
+
+static int
+fec_bad(void *arg, uint64_t k, const unsigned char *blk)
+{
+	struct bad_ctx *c = arg;
+	uint64_t at;
+	int w = igos_fec_block_where(c->f, k, &at), r;
+
+	if (w == 2)
+		return 0;
+	r = igos_verity_block_ok(c->t, c->hash_fd, c->root, w == 1,
+				 w == 1 ? at + c->t->h0 : at, blk);
+	return r < 0 ? -1 : !r;
+}
+
+/*
+ * The tree does not match: let FEC correct what it can in a scratch copy
+ * of data and hash, say which blocks it corrected, and judge the copy.
+ */
+static void
+fec_verify(const struct opts *o, const struct igos_verity_tree *t, const unsigned char *root,
+	   int dfd, const char *data, const struct stat *ds, int hfd, const char *hash,
+	   const struct stat *hs)
+{
+	const char *fpath = o->arg[O_FEC_DEVICE];
+	char first[1024];
+	struct stat fs;
+	struct igos_fec f;
+	struct igos_fec_repair r;
+	struct bad_ctx bc;
+	uint64_t hsz, hblocks = 0, dbs = t->v->data_block_size;
+	int ffd, sd, sh, mismatch, same_dh = same_file(data, ds, hash, hs);
+
+	snprintf(first, sizeof(first), "%s", igos_errmsg());
+	ffd = open_ro(fpath, &fs, &hsz);
+	if (fd_size(hfd, hash, &hsz) < 0 ||
+	    fec_hash_blocks(t, same_file(fpath, &fs, hash, hs), o->fec_offset, hsz, &hblocks) < 0 ||
+	    igos_fec_init(&f, (unsigned)o->fec_roots, (uint32_t)dbs, t->v->data_blocks,
+			  t->h0 * t->v->hash_block_size, hblocks, o->fec_offset) < 0)
+		igos_die("%s", igos_errmsg());
+	sd = scratch_copy(dfd, data, same_dh ? hsz : t->v->data_blocks * dbs);
+	sh = same_dh ? sd : scratch_copy(hfd, hash, hsz);
+	bc.t = t;
+	bc.f = &f;
+	bc.hash_fd = hfd;
+	bc.root = root;
+	if (igos_fec_repair(&f, dfd, data, hfd, hash, ffd, fpath, sd, sh, fec_bad, &bc, &r) < 0)
+		igos_die("%s", igos_errmsg());
+	close(ffd);
+	for (uint64_t i = 0; i < r.corrected && i < sizeof(r.first) / sizeof(r.first[0]); i++) {
+		uint64_t at;
+		int w = igos_fec_block_where(&f, r.first[i], &at);
+
+		if (w == 0)
+			fprintf(stderr, "igos-verity: data block %llu (offset %llu) corrected by FEC\n",
+				(unsigned long long)at, (unsigned long long)(at * dbs));
+		else
+			fprintf(stderr, "igos-verity: hash block %llu (offset %llu) corrected by FEC\n",
+				(unsigned long long)(at + t->h0),
+				(unsigned long long)((at + t->h0) * dbs));
+	}
+	if (r.corrected > sizeof(r.first) / sizeof(r.first[0]))
+		fprintf(stderr, "igos-verity: %llu blocks corrected by FEC in all\n",
+			(unsigned long long)r.corrected);
+	if (igos_verity_verify(t, sd, data, sh, hash, (int)o->threads, root, &mismatch) < 0) {
+		if (r.unrepaired)
+			igos_die("%s (beyond FEC's reach)", igos_errmsg());
+		igos_die("%s (FEC found nothing to correct there)", first);
+	}
+	close(sd);
+	if (sh != sd)
+		close(sh);
+	if (printf("%llu blocks corrected by FEC\n", (unsigned long long)r.corrected) < 0 ||
+	    fflush(stdout) != 0)
+		igos_die("cannot write to standard output: %s", strerror(errno));
+}
+
 static int
 cmd_verify(int argc, char **argv)
 {
@@ -707,9 +819,10 @@ cmd_verify(int argc, char **argv)
 	uint64_t dsize, hsize;
 	int i, dfd, hfd, mismatch;
 
-	i = parse_opts(argc, argv, TREE_OPTS | BIT(O_HASH_OFFSET) | BIT(O_NO_SB) | BIT(O_THREADS),
-		       &o);
+	i = parse_opts(argc, argv, TREE_OPTS | BIT(O_HASH_OFFSET) | BIT(O_NO_SB) | BIT(O_THREADS) |
+				   FEC_OPTS, &o);
 	operands(argc, i, 3);
+	fec_opts_check(&o);
 	data = argv[i];
 	hash = argv[i + 1];
 	if (!o.no_sb && (o.seen & TREE_OPTS)) {
@@ -741,8 +854,11 @@ cmd_verify(int argc, char **argv)
 	if (hsize < t.hash_end)
 		igos_die("'%s' too short for the tree: %llu bytes, needs %llu", hash,
 		     (unsigned long long)hsize, (unsigned long long)t.hash_end);
-	if (igos_verity_verify(&t, dfd, data, hfd, hash, (int)o.threads, root, &mismatch) < 0)
-		igos_die("%s", igos_errmsg());
+	if (igos_verity_verify(&t, dfd, data, hfd, hash, (int)o.threads, root, &mismatch) < 0) {
+		if (!mismatch || !o.arg[O_FEC_DEVICE])
+			igos_die("%s", igos_errmsg());
+		fec_verify(&o, &t, root, dfd, data, &ds, hfd, hash, &hs);
+	}
 	close(dfd);
 	close(hfd);
 	return 0;
