@@ -98,6 +98,17 @@ int igos_verity_verify(const struct igos_verity_tree *t, int data_fd, const char
 int igos_verity_block_ok(const struct igos_verity_tree *t, int hash_fd, const unsigned char *root,
 			 int is_hash, uint64_t idx, const unsigned char *blk);
 
+/* systemd's verity signature partition (lib/veritysig.c, json-c). */
+/* Does buf look like the JSON form (first non-blank byte '{')? */
+int igos_verity_sigjson_is(const unsigned char *buf, size_t len);
+/* {"rootHash": hex, "signature": base64}, NUL padding allowed after it: the
+ * root hash in lower case into roothex (cap bytes), the DER signature into a
+ * heap buffer. */
+int igos_verity_sigjson_parse(const unsigned char *buf, size_t len, char *roothex, size_t cap,
+			      unsigned char **sig, size_t *siglen);
+/* The compact JSON object (no newline), a heap string. */
+char *igos_verity_sigjson_build(const char *roothex, const unsigned char *sig, size_t siglen);
+
 /* Parse "12345678-1234-1234-1234-123456789abc" (either case). */
 int igos_verity_uuid_parse(const char *s, unsigned char uuid[16]);
 /* Lower-case text form; out holds 37 bytes. */

@@ -72,6 +72,7 @@ static const struct option all_opts[] = {
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "signature", required_argument, NULL, O_SIGNATURE },
+	{ "root-hash-signature", required_argument, NULL, O_SIGNATURE },
 	{ "key", required_argument, NULL, O_KEY },
 	{ "cert", required_argument, NULL, O_CERT },
 	{ "output", required_argument, NULL, O_OUTPUT },
@@ -1033,6 +1034,59 @@ is_corrupted(struct crypt_device *cd, const char *name)
 }
 
 static int
+crypt_hex_len(const char *alg)
+{
+	return EVP_MD_get_size(igos_verity_md(alg));
+}
+
+/*
+ * device-mapper must be there before libcryptsetup is asked to activate:
+ * without it libdevmapper's error is lost behind a vaguer one, and it
+ * creates /dev/mapper/control on the way. The kernel lists it in /proc/misc
+ * once dm_mod is loaded (or built in).
+ */
+static void
+need_dm(void)
+{
+	FILE *f = fopen("/proc/misc", "re");
+	char line[128];
+	int found = 0;
+
+	if (f == NULL) {
+		if (access("/dev/mapper/control", F_OK) == 0)
+			return;
+		igos_die("cannot initialize device-mapper; is the dm_mod kernel module loaded?");
+	}
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, " device-mapper\n") != NULL;
+	fclose(f);
+	if (!found)
+		igos_die("cannot initialize device-mapper; is the dm_mod kernel module loaded?");
+}
+
+/* A systemd signature partition's JSON in sig: its root hash must be the
+ * one being opened; sig becomes the DER signature inside. */
+static void
+sig_from_json(struct igos_buf *sig, const char *path, const unsigned char *root, unsigned ds)
+{
+	char jhex[2 * IGOS_MAX_MD + 2], hex[2 * IGOS_MAX_MD + 1];
+	unsigned char *der;
+	size_t len;
+
+	if (igos_verity_sigjson_parse(sig->data, sig->len, jhex, sizeof(jhex), &der, &len) < 0)
+		igos_die("'%s': %s", path, igos_errmsg());
+	igos_hex_encode(root, ds, hex);
+	if (strcmp(jhex, hex) != 0) {
+		free(der);
+		igos_die("'%s' signs root hash %s, not %s", path, jhex, hex);
+	}
+	igos_buf_free(sig);
+	sig->data = der;
+	sig->len = len;
+	sig->mapped = 0;
+}
+
+static int
 cmd_open(int argc, char **argv)
 {
 	struct opts o;
@@ -1048,8 +1102,9 @@ cmd_open(int argc, char **argv)
 	int i, r, fd, corrupt;
 	ssize_t n;
 
-	i = parse_opts(argc, argv, BIT(O_SIGNATURE) | BIT(O_HASH_OFFSET), &o);
+	i = parse_opts(argc, argv, BIT(O_SIGNATURE) | BIT(O_HASH_OFFSET) | FEC_OPTS, &o);
 	operands(argc, i, 4);
+	fec_opts_check(&o);
 	data = argv[i];
 	name = argv[i + 1];
 	hash = argv[i + 2];
@@ -1060,12 +1115,24 @@ cmd_open(int argc, char **argv)
 	parse_root(argv[i + 3], v.alg, (unsigned)EVP_MD_get_size(igos_verity_md(v.alg)), root);
 	if (o.arg[O_SIGNATURE] && igos_buf_read(&sig, o.arg[O_SIGNATURE], 1 << 20) < 0)
 		igos_die("%s", igos_errmsg());
+	if (o.arg[O_SIGNATURE] && igos_verity_sigjson_is(sig.data, sig.len))
+		sig_from_json(&sig, o.arg[O_SIGNATURE], root, (unsigned)crypt_hex_len(v.alg));
+	if (o.arg[O_FEC_DEVICE]) {
+		fd = open_ro(o.arg[O_FEC_DEVICE], &st, &size);
+		close(fd);
+	}
+	need_dm();
 	crypt_set_log_callback(NULL, cs_log, NULL);
 	if ((r = crypt_init_data_device(&cd, hash, data)) < 0)
 		igos_die("cannot open '%s': %s", hash, cs_reason(r));
 	crypt_set_log_callback(cd, cs_log, NULL);
 	memset(&p, 0, sizeof(p));
 	p.hash_area_offset = o.hash_offset;
+	if (o.arg[O_FEC_DEVICE]) {
+		p.fec_device = o.arg[O_FEC_DEVICE];
+		p.fec_area_offset = o.fec_offset;
+		p.fec_roots = (uint32_t)o.fec_roots;
+	}
 	if ((r = crypt_load(cd, CRYPT_VERITY, &p)) < 0)
 		igos_die("'%s': invalid verity superblock: %s", hash, cs_reason(r));
 	if (crypt_get_volume_key_size(cd) != EVP_MD_get_size(igos_verity_md(v.alg)))
@@ -1113,6 +1180,7 @@ by_name(const char *name)
 	struct crypt_device *cd = NULL;
 	int r;
 
+	need_dm();
 	crypt_set_log_callback(NULL, cs_log, NULL);
 	r = crypt_init_by_name(&cd, name);
 	if (r == -ENODEV || (r == 0 && crypt_status(cd, name) == CRYPT_INACTIVE))
