@@ -958,14 +958,15 @@ cmd_sign(int argc, char **argv)
 	const char *output;
 	int i;
 
-	i = parse_opts(argc, argv, BIT(O_KEY) | BIT(O_CERT) | BIT(O_OUTPUT) | BIT(O_PIN_FILE), &o);
+	i = parse_opts(argc, argv, BIT(O_KEY) | BIT(O_CERT) | BIT(O_OUTPUT) | BIT(O_PIN_FILE) |
+				   BIT(O_JSON), &o);
 	if (!o.arg[O_KEY])
 		igos_usage_err("sign needs -k/--key");
 	if (!o.arg[O_CERT])
 		igos_usage_err("sign needs -c/--cert");
 	operands(argc, i, 1);
 	output = o.arg[O_OUTPUT] ? o.arg[O_OUTPUT] : "-";
-	if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO))
+	if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO) && !o.json)
 		igos_usage_err("refusing to write a binary signature to a terminal (use -o)");
 	hlen = root_hex_any(argv[i], hex, sizeof(hex));
 	so.pin_file = o.arg[O_PIN_FILE];
@@ -986,6 +987,16 @@ cmd_sign(int argc, char **argv)
 	X509_free(cert);
 	if (p7 == NULL)
 		igos_die("cannot sign: %s", igos_errmsg());
+	if (o.json) {
+		/* systemd-repart's signature partition content */
+		char *j = igos_verity_sigjson_build(hex, p7, p7len);
+
+		free(p7);
+		if (j == NULL)
+			igos_die("%s", igos_errmsg());
+		p7 = (unsigned char *)j;
+		p7len = strlen(j);
+	}
 	if (igos_out_open(&out, output, 0, 0) < 0 || igos_out_write(&out, p7, p7len) < 0 ||
 	    igos_out_commit(&out) < 0) {
 		free(p7);
