@@ -28,16 +28,20 @@ static const char usage_text[] =
 	"usage: igos-verity format [--hash ALG] [--data-block-size N] [--hash-block-size N]\n"
 	"                          [--salt HEX|-] [--uuid UUID] [--format 0|1] [--data-blocks N]\n"
 	"                          [--hash-offset N] [--no-superblock] [--root-hash-file FILE]\n"
+	"                          [--fec-device FILE [--fec-offset N] [--fec-roots N]]\n"
 	"                          [--threads N] DATA HASH\n"
 	"       igos-verity verify [--hash-offset N] [--threads N]\n"
+	"                          [--fec-device FILE [--fec-offset N] [--fec-roots N]]\n"
 	"                          [--no-superblock [format parameters]] DATA HASH ROOTHASH\n"
 	"       igos-verity dump [--json] [--hash-offset N] HASH\n"
-	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [-o FILE.p7s] ROOTHASH\n"
-	"       igos-verity open [--signature FILE.p7s] [--hash-offset N] DATA NAME HASH ROOTHASH\n"
+	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [--json] [-o FILE] ROOTHASH\n"
+	"       igos-verity open [--root-hash-signature FILE] [--hash-offset N]\n"
+	"                        [--fec-device FILE [--fec-offset N] [--fec-roots N]]\n"
+	"                        DATA NAME HASH ROOTHASH\n"
 	"       igos-verity close NAME\n"
 	"       igos-verity status [--json] NAME\n"
 	"       igos-verity -h | --help | -V | --version\n"
-	"ROOTHASH is hex or @FILE.\n";
+	"ROOTHASH is hex or @FILE. --signature is --root-hash-signature.\n";
 
 static void
 usage(FILE *f)
