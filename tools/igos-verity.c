@@ -679,14 +679,9 @@ cmd_format(int argc, char **argv)
 		fprintf(stderr, "igos-verity: salt %s (no superblock holds it: pass --salt to "
 			"verify and open)\n", shex);
 	}
-	if (o.arg[O_RH_FILE]) {
-		size_t n = strlen(hex);
-
-		hex[n] = '\n';
-		if (igos_write_atomic(o.arg[O_RH_FILE], hex, n + 1, 0, 0) < 0)
-			igos_die("%s", igos_errmsg());
-		hex[n] = '\0';
-	}
+	/* as veritysetup writes it: the hex digits, no newline */
+	if (o.arg[O_RH_FILE] && igos_write_atomic(o.arg[O_RH_FILE], hex, strlen(hex), 0, 0) < 0)
+		igos_die("%s", igos_errmsg());
 	if (printf("%s\n", hex) < 0 || fflush(stdout) != 0)
 		igos_die("cannot write to standard output: %s", strerror(errno));
 	return 0;
