@@ -79,6 +79,9 @@ t require-param cat /sys/module/dm_verity/parameters/require_signatures
 t open-unsigned-req igos-verity open /dev/vda vreq /dev/vdb "$R"
 t open-untrusted-req igos-verity open --signature /untrusted.p7s /dev/vda vreq2 /dev/vdb "$R"
 dmesg | grep -i verity | sed 's/^/IGOS-K /'
+# the keyrings the signature check uses (built-in, secondary with .machine)
+grep -E 'keyring +\.(builtin_trusted_keys|secondary_trusted_keys|machine|platform)' /proc/keys |
+	sed 's/^/IGOS-KEYS /'
 echo IGOS-TEST-DONE
 poweroff -f
 INIT
@@ -143,5 +146,7 @@ is "$(out require-param)" Y "dm_verity.require_signatures=1 in force"
 is "$(rc open-unsigned-req)" 1 "signatures required: an unsigned open is refused"
 diag "unsigned, required: $(errl open-unsigned-req)"
 is "$(rc open-untrusted-req)" 1 "signatures required: an untrusted signature is refused"
-ok "the kernel logged the refusals" grep -q "IGOS-K" serial
+ok "the kernel logged its refusal of the untrusted signature" \
+	grep -q "^IGOS-K .*verity: Root hash verification failed (-ENOKEY)" serial
+diag "$(grep '^IGOS-K .*Root hash verification' serial)" "$(grep '^IGOS-KEYS' serial)"
 done_testing
