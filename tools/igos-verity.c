@@ -760,11 +760,11 @@ fec_verify(const struct opts *o, const struct igos_verity_tree *t, const unsigne
 	struct igos_fec f;
 	struct igos_fec_repair r;
 	struct bad_ctx bc;
-	uint64_t hsz, hblocks = 0, dbs = t->v->data_block_size;
+	uint64_t hsz, fsz, hblocks = 0, dbs = t->v->data_block_size;
 	int ffd, sd, sh, mismatch, same_dh = same_file(data, ds, hash, hs);
 
 	snprintf(first, sizeof(first), "%s", igos_errmsg());
-	ffd = open_ro(fpath, &fs, &hsz);
+	ffd = open_ro(fpath, &fs, &fsz);
 	if (fd_size(hfd, hash, &hsz) < 0 ||
 	    fec_hash_blocks(t, same_file(fpath, &fs, hash, hs), o->fec_offset, hsz, &hblocks) < 0 ||
 	    igos_fec_init(&f, (unsigned)o->fec_roots, (uint32_t)dbs, t->v->data_blocks,
