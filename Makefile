@@ -41,6 +41,7 @@ DEPSTAMP = $(BUILD)/.depend-mmd
 CFLAGS_lib_pcr       := $(call pc_cflags,tss2-mu)
 CFLAGS_lib_pcrpolicy := $(call pc_cflags,tss2-mu)
 CFLAGS_lib_pcrsig    := $(call pc_cflags,json-c)
+CFLAGS_lib_veritysig := $(call pc_cflags,json-c)
 PCR_LIBS := $(call pc_libs,tss2-mu json-c)
 
 TOOLS    := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
