@@ -1074,13 +1074,24 @@ setting_write(const char *var, const void *d, size_t len)
 static int
 cmd_timeout(int argc, char **argv)
 {
-	int i = plain_opts(argc, argv, NULL, 1, "a number of seconds");
-	const char *s = argv[i];
 	uint64_t v = 0;
 	int32_t t;
 	unsigned char d[4];
+	const char *s;
+	int i;
 
-	if (strcmp(s, "-1") == 0)
+	/* "-1" (wait for a key) is the operand, not an option: take it out
+	 * before getopt sees it (after "--" it is an operand anyway) */
+	static char minus1[] = "0";
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-1") == 0) {
+			argv[i] = minus1;
+			break;
+		}
+	i = plain_opts(argc, argv, NULL, 1, "a number of seconds");
+	s = argv[i];
+	if (s == minus1 || strcmp(s, "-1") == 0)
 		t = -1;
 	else if (igos_parse_u64(s, &v) == 0 && v <= 0x7fff)
 		t = (int32_t)v;
