@@ -972,7 +972,9 @@ plain_opts(int argc, char **argv, const char **pwfile, int nargs, const char *wh
 	if (argc - optind != nargs) {
 		if (nargs == 0)
 			igos_usage_err("%s takes no operands", argv[0]);
-		igos_usage_err("%s needs %s", argv[0], what);
+		if (argc == optind)
+			igos_usage_err("%s needs %s", argv[0], what);
+		igos_usage_err("%s takes one operand: %s", argv[0], what);
 	}
 	return optind;
 }
