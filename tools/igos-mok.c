@@ -757,15 +757,19 @@ cmd_request(int argc, char **argv, int deleting)
 		siglist_read_soft(&dbx, "dbx", igos_guid_security);
 	}
 
-	/* the request as it will be: new certificates first, as mokutil puts them */
-	for (size_t pass = 0; pass < 2; pass++) {
+	/*
+	 * The request as it will be: new certificates before what was queued,
+	 * then each hash added as mokutil --import-hash adds it (into the first
+	 * hash list, or a list of its own in front).
+	 */
+	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < nitems; i++) {
 			struct item *it = &items[i];
 			const char *why;
 			long r;
 			int dup = 0;
 
-			if ((size_t)it->is_hash != pass)
+			if (it->is_hash != pass)
 				continue;
 			for (size_t j = 0; j < i; j++)
 				dup |= item_same(&items[j], it);
@@ -777,37 +781,23 @@ cmd_request(int argc, char **argv, int deleting)
 				printf("%s: removed from the %s request\n", it->name, rv->word);
 			} else if ((why = skip_reason(req, it, &enrolled, &mokx, &same, &db, &dbx))) {
 				printf("%s: %s, skipped\n", it->name, why);
-			} else if (it->is_hash) {
-				if (!queued) {
-					/* the certificates queued so far, then what was there */
-					unsigned char *nd = realloc(nreq, nreqlen + same.len + 1);
-
-					if (nd == NULL)
-						igos_die("out of memory");
-					if (same.len)
-						memcpy(nd + nreqlen, same.data, same.len);
-					nreq = nd;
-					nreqlen += same.len;
-					queued = 1;
-				}
-				if (igos_esl_add_hash(&nreq, &nreqlen, igos_guid_cert_sha256,
-						      igos_guid_shim, it->hash, 32) < 0)
+			} else {
+				if ((it->is_hash ? igos_esl_add_hash(&nreq, &nreqlen, igos_guid_cert_sha256,
+								     igos_guid_shim, it->hash, 32)
+						 : igos_esl_append(&nreq, &nreqlen, igos_guid_cert_x509,
+								   igos_guid_shim, it->c.der, it->c.len)) < 0)
 					igos_die_lib();
-			} else if (igos_esl_append(&nreq, &nreqlen, igos_guid_cert_x509,
-						   igos_guid_shim, it->c.der, it->c.len) < 0) {
-				igos_die_lib();
+				queued = 1;
 			}
 		}
-		if (pass == 0 && nreqlen > 0 && !queued) {
+		if (pass == 0 && same.len > 0) {
 			unsigned char *nd = realloc(nreq, nreqlen + same.len);
 
 			if (nd == NULL)
 				igos_die("out of memory");
-			if (same.len)
-				memcpy(nd + nreqlen, same.data, same.len);
+			memcpy(nd + nreqlen, same.data, same.len);
 			nreq = nd;
 			nreqlen += same.len;
-			queued = 1;
 		}
 	}
 	if (changed_reverse)
