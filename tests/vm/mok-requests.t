@@ -143,8 +143,8 @@ ok "and 'Do not trust the MOK list'" grep -q 'Do not trust the MOK list' bootC.l
 nv() { python3 "$TESTLIB/ovmf-vars.py" vars.fd "$1"; }
 is "$(nv MokListTrusted) $(nv MokSBState)" "01 01" \
 	"the NVRAM now holds MokListTrusted and MokSBState, both 01 (what MokManager sets)"
-is "$(nv MokXNew) $(nv MokXAuth) $(nv MokSB) $(nv MokListTrustedNew)" "absent absent absent absent" \
-	"and none of the requests"
+is "$(nv MokXNew) $(nv MokXAuth) $(nv MokSB) $(nv MokListTrustedNew) $(nv SbatPolicy)" \
+	"absent absent absent absent absent" "and none of the requests (shim read SbatPolicy and removed it)"
 
 # D. what shim made of them
 cp uki-check.efi esp/EFI/BOOT/grubx64.efi
