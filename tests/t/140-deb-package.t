@@ -16,7 +16,7 @@ fi
 need make dpkg dpkg-deb dpkg-buildpackage dh lintian fakeroot kernel-install mount
 [ -n "${IGOS_DEB_NS:-}" ] || skip_all "cannot make a mount namespace (unshare -m)"
 vm_kernel
-plan 36
+plan 39
 
 ver=$(sed -n 's/^#define IGOS_VERSION "\(.*\)"$/\1/p' "$IGOS_SRC/lib/igos.h")
 # the package does not depend on the sanitizer: one build tree for both passes
@@ -24,6 +24,9 @@ DEB_BUILD=${IGOS_BUILD%-san}
 deb=$DEB_BUILD/deb/igos_${ver}_amd64.deb
 run 0 "*" "make deb" make -s -C "$IGOS_SRC" deb BUILD="$DEB_BUILD"
 ok "it made igos_${ver}_amd64.deb" test -f "$deb"
+run 1 "make deb: debian/changelog is at $ver, lib/igos.h at 9.9: add a changelog entry" \
+	"a version that is not the changelog's is refused" sh -c 'cd "$IGOS_SRC" && sh mk/deb.sh "$0" 9.9' "$T/nodeb"
+nok "before anything is written" test -e "$T/nodeb"
 is "$(dpkg-deb -f "$deb" Package Version Architecture | tr '\n' ' ')" \
 	"Package: igos Version: $ver Architecture: amd64 " "name, the project's version, amd64"
 dep=$(dpkg-deb -f "$deb" Depends)
