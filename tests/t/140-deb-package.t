@@ -16,7 +16,7 @@ fi
 need make dpkg dpkg-deb dpkg-buildpackage dh lintian fakeroot kernel-install mount
 [ -n "${IGOS_DEB_NS:-}" ] || skip_all "cannot make a mount namespace (unshare -m)"
 vm_kernel
-plan 39
+plan 41
 
 ver=$(sed -n 's/^#define IGOS_VERSION "\(.*\)"$/\1/p' "$IGOS_SRC/lib/igos.h")
 # the package does not depend on the sanitizer: one build tree for both passes
@@ -66,6 +66,8 @@ ok "every man page" test -f "/usr/share/man/man${m##*.}/$b.gz"
 ok "the commented uki.conf example" grep -q '^#SecureBootPrivateKey = /etc/igos/mok.key$' \
 	/usr/share/doc/igos/examples/uki.conf
 ok "the DKMS configuration" test -f /etc/dkms/framework.conf.d/igos.conf -a -x /usr/lib/igos/dkms-sign
+ok "naming the installed commands" grep -q '^		sign_file=/usr/lib/igos/dkms-sign$' /etc/dkms/framework.conf.d/igos.conf
+ok "and dkms-sign calls /usr/bin/igos-sign" grep -q '^/usr/bin/igos-sign sign ' /usr/lib/igos/dkms-sign
 dpkg -L igos >pkg.list
 
 # no key configured: the next kernel update changes nothing
