@@ -19,7 +19,7 @@ vm_headers
 SIGNFILE=/usr/lib/linux-kbuild-6.1/scripts/sign-file
 need "$SIGNFILE"
 dkms_ns || { echo "Bail out! dkms_ns"; exit 1; }
-plan 22
+plan 24
 
 signed() { [ "$(tail -c 28 "$1")" = "~Module signature appended~" ]; }
 igos_line() { grep '^igos' "$T/dkms.out"; }
@@ -74,4 +74,14 @@ sed -i "s|^#mok_signing_key=.*|mok_signing_key='$k'|; s|^#mok_certificate=.*|mok
 	/etc/dkms/framework.conf.d/igos.conf
 run 0 "*" "a pkcs11: key in igos.conf: dkms build" dkms_build
 ok "signed on the token" igos-sign verify -c "$HSM_DIR/rsa2048.crt" "$DKMS_KO"
+
+# how DKMS reads the file (bash, the variables it wants as arguments)
+conf() { bash -c '. /etc/dkms/framework.conf.d/igos.conf; echo "[${sign_file:-}][${mok_signing_key:-}]"' conf "$@"; }
+rm -f /etc/kernel/uki.conf
+make -s -C "$IGOS_SRC" install-dkms BINDIR="$IGOS_BUILD/bin" LIBEXECDIR=/usr/lib/igos >/dev/null
+is "$(conf source_tree dkms_tree install_tree 2>&1)" "[][]" \
+	"read for anything but signing (dkms status), it does nothing and says nothing"
+rm -f /usr/lib/igos/dkms-sign
+is "$(conf sign_file mok_signing_key mok_certificate 2>&1)" "[][]" \
+	"left by a remove without purge, it leaves DKMS as it is without igos"
 done_testing
