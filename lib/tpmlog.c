@@ -258,7 +258,7 @@ igos_devpath_str(const unsigned char *dp, size_t len, char *out, size_t size)
 			app(out, size, &at, "PciRoot(0x%x)", (unsigned)igos_le32(d + 4));
 		else if (type == 1 && sub == 1 && nl >= 6)
 			app(out, size, &at, "Pci(0x%x,0x%x)", d[1], d[0]);
-		else if (type == 4 && sub == 8 && nl >= 20)
+		else if (type == 4 && sub == 8 && nl >= 24)
 			app(out, size, &at, "Offset(0x%llx,0x%llx)",
 			    (unsigned long long)igos_le64(d + 4),
 			    (unsigned long long)igos_le64(d + 12));

@@ -358,10 +358,12 @@ image_hash(const char *path, unsigned char h[32])
 	struct igos_sb_image im;
 
 	read_input(&b, path, IMAGE_MAX);
-	if (igos_sb_image_init(&im, b.data, b.len) < 0 || igos_sb_image_hash(&im, 0) < 0)
+	if (igos_sb_image_init(&im, b.data, b.len) < 0)
 		igos_die("'%s': %s", path, igos_errmsg());
 	if (!im.pe_ok)
 		igos_die("'%s': %s", path, im.pe_err);
+	if (igos_sb_image_hash(&im, 0) < 0)
+		igos_die("'%s': %s", path, igos_errmsg());
 	/* as EDK2 looks an unsigned image up in db and dbx */
 	memcpy(h, im.sha256_fw, 32);
 	igos_buf_free(&b);
