@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <spawn.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +26,7 @@
 #include "igos.h"
 #include "efivar.h"
 #include "sbvar.h"
+#include "authenticode.h"
 #include "secboot.h"
 #include "tpmlog.h"
 
@@ -61,6 +64,8 @@ usage(FILE *f)
 	    "         [-t TIME] [--efivars DIR] [--pin-file FILE]\n"
 	    "       " PROG " dbx [--esp DIR] [--efivars DIR] [--replace] [--force]\n"
 	    "         [-k KEK -c CERT [-g GUID] [-t TIME]] UPDATE.auth|LIST.esl\n"
+	    "       " PROG " rotate db|KEK -d OLDDIR -n NEWDIR [--esp DIR] [-t TIME]\n"
+	    "         [--efivars DIR] [--pin-file FILE]\n"
 	    "       " PROG " status [--efivars DIR]\n"
 	    "       " PROG " list [--efivars DIR] [PK|KEK|db|dbx]...\n"
 	    "       " PROG " -h | -V\n"
@@ -1311,13 +1316,300 @@ cmd_dbx(int argc, char **argv)
 	return 0;
 }
 
+/* ---- rotate -------------------------------------------------------------- */
+
+extern char **environ;
+
+/* igos-sign beside this program, else from PATH */
+static const char *
+igos_sign_path(void)
+{
+	static char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (n > 0) {
+		path[n] = '\0';
+		if ((slash = strrchr(path, '/')) != NULL &&
+		    (size_t)(slash - path) + sizeof("/igos-sign") <= sizeof(path)) {
+			strcpy(slash, "/igos-sign");
+			if (access(path, X_OK) == 0)
+				return path;
+		}
+	}
+	return "igos-sign";
+}
+
+static void
+spawn_sign(const char **argv, const char *img)
+{
+	int st;
+	pid_t pid;
+
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0)
+		igos_die("cannot run '%s': %s", argv[0], strerror(errno));
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			igos_die("cannot wait for igos-sign: %s", strerror(errno));
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		igos_die("igos-sign failed on '%s' (db still trusts the old key and the new)",
+			 img);
+}
+
+/*
+ * Re-sign one image in place: igos-sign adds the new key's signature (the
+ * file replaced atomically), then removes the old key's, last first. At every
+ * moment the image holds a signature db trusts: the old one until the new one
+ * is there, and db trusts both until the replacing update.
+ */
+static void
+resign(const char *img, const unsigned char *data, size_t len, const unsigned char *olddr,
+       size_t olddl, const char *key, const char *cert)
+{
+	struct igos_pe pe;
+	struct igos_ac_cert c[16];
+	unsigned n = 0;
+	const char *argv[12];
+	char idx[16];
+	int k = 0;
+
+	if (igos_ac_parse(&pe, data, len) < 0 || igos_ac_certs(&pe, c, 16, &n) < 0)
+		igos_die("'%s': %s", img, igos_errmsg());
+	argv[k++] = igos_sign_path();
+	argv[k++] = "sign";
+	argv[k++] = "-k";
+	argv[k++] = key;
+	argv[k++] = "-c";
+	argv[k++] = cert;
+	if (pinfile) {
+		argv[k++] = "--pin-file";
+		argv[k++] = pinfile;
+	}
+	argv[k++] = img;
+	argv[k] = NULL;
+	spawn_sign(argv, img);
+	for (unsigned i = n; i > 0; i--) {
+		/* a signature made by the old key embeds its certificate */
+		if (memmem(c[i - 1].der, c[i - 1].derlen, olddr, olddl) == NULL)
+			continue;
+		snprintf(idx, sizeof(idx), "%u", i);
+		argv[0] = igos_sign_path();
+		argv[1] = "remove";
+		argv[2] = "-n";
+		argv[3] = idx;
+		argv[4] = img;
+		argv[5] = NULL;
+		spawn_sign(argv, img);
+	}
+}
+
+static void
+time_plus(const unsigned char in[IGOS_EFI_TIME_SIZE], unsigned char out[IGOS_EFI_TIME_SIZE])
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = igos_le16(in) - 1900;
+	tm.tm_mon = in[2] - 1;
+	tm.tm_mday = in[3];
+	tm.tm_hour = in[4];
+	tm.tm_min = in[5];
+	tm.tm_sec = in[6];
+	t = timegm(&tm) + 1;
+	if (igos_efi_time_from((long long)t, out) < 0)
+		igos_die_lib();
+}
+
+static void
+write_update(const char *var, const char *keydir, const char *signer_base, uint32_t attr,
+	     const unsigned char *tm, const unsigned char *d, size_t n)
+{
+	char *key = dir_keyref(keydir, signer_base), cpath[4096];
+	unsigned char *a;
+	size_t alen;
+
+	PATHF(cpath, "%s/%s.crt", keydir, signer_base);
+	a = sign_update(key, cpath, var, igos_sbvar_guid(var), attr, tm, d, n, &alen);
+	if (igos_efivar_write(efivars, var, igos_sbvar_guid(var), attr, a, alen) < 0)
+		igos_die("cannot write %s: %s", var, igos_errmsg());
+	free(a);
+	free(key);
+}
+
+static int
+cmd_rotate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "new", required_argument, NULL, 'n' },
+		{ "esp", required_argument, NULL, OPT_ESP },
+		{ "efivars", required_argument, NULL, OPT_EFIVARS },
+		{ "time", required_argument, NULL, 't' },
+		{ "pin-file", required_argument, NULL, OPT_PINFILE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL, *ndir = NULL, *esp = NULL, *ev = NULL, *tstr = NULL, *var, *above;
+	uint32_t attr = IGOS_EFI_NV | IGOS_EFI_BS | IGOS_EFI_RT | IGOS_EFI_TIME_AUTH;
+	unsigned char tm[IGOS_EFI_TIME_SIZE], tm2[IGOS_EFI_TIME_SIZE], nowner[16];
+	unsigned char *cur, *olddr, *newdr, *add = NULL, *fin = NULL, *oneold = NULL;
+	size_t curlen, olddl, newdl, addlen = 0, finlen = 0, oneoldlen = 0, nimg = 0, nres = 0;
+	struct igos_esl_entry *e;
+	size_t ne;
+	struct igos_sb_store oldonly, findb, dbx;
+	struct esp_image *img = NULL;
+	X509 *ox, *nx;
+	char ocert[4096], *nkey;
+	int c, isdb;
+
+	while ((c = igos_getopt(argc, argv, "d:n:t:hVv", opts)) != -1) {
+		if (common_opt(c))
+			continue;
+		switch (c) {
+		case 'd': igos_opt_once(&dir, optarg); break;
+		case 'n': igos_opt_once(&ndir, optarg); break;
+		case OPT_ESP: igos_opt_once(&esp, optarg); break;
+		case OPT_EFIVARS: igos_opt_once(&ev, optarg); break;
+		case 't': igos_opt_once(&tstr, optarg); break;
+		case OPT_PINFILE: igos_opt_once(&pinfile, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
+		}
+	}
+	if (argc - optind != 1 || (strcmp(argv[optind], "db") != 0 &&
+				   strcmp(argv[optind], "KEK") != 0))
+		igos_usage_err("rotate takes db or KEK");
+	if (dir == NULL || ndir == NULL)
+		igos_usage_err("rotate needs -d OLDDIR and -n NEWDIR");
+	var = argv[optind];
+	isdb = strcmp(var, "db") == 0;
+	above = isdb ? "KEK" : "PK";
+	if (ev)
+		efivars = ev;
+	if (!isdb && esp)
+		igos_usage_err("--esp applies to rotate db");
+	parse_time(tstr, tm);
+	time_plus(tm, tm2);
+	if (isdb && esp == NULL)
+		esp = esp_default();
+	if (igos_efivar_dir_check(efivars, 1) < 0)
+		igos_die_lib();
+	owner_guid(ndir, nowner);
+
+	ox = dir_cert(dir, var);
+	nx = dir_cert(ndir, var);
+	olddr = cert_der(ox, &olddl);
+	newdr = cert_der(nx, &newdl);
+	if (olddl == newdl && memcmp(olddr, newdr, olddl) == 0)
+		igos_die("'%s' and '%s' hold the same %s certificate", dir, ndir, var);
+	if (var_read(var, igos_sbvar_guid(var), &cur, &curlen))
+		igos_die("%s is not set: enroll first", var);
+	if (igos_esl_parse(cur, curlen, &e, &ne) < 0)
+		igos_die("%s: %s", var, igos_errmsg());
+	/* the final list: what is there, less the old certificate, plus the new one */
+	{
+		int found = 0;
+
+		for (size_t i = 0; i < ne; i++) {
+			if (e[i].len == olddl && memcmp(e[i].data, olddr, olddl) == 0) {
+				found = 1;
+				continue;
+			}
+			if (e[i].len == newdl && memcmp(e[i].data, newdr, newdl) == 0)
+				continue;
+			if (igos_esl_append(&fin, &finlen, e[i].type, e[i].owner, e[i].data,
+					    e[i].len) < 0)
+				igos_die_lib();
+		}
+		if (!found)
+			igos_die("the current %s does not hold the certificate of '%s'", var, dir);
+	}
+	if (igos_esl_append(&fin, &finlen, igos_guid_cert_x509, nowner, newdr, newdl) < 0 ||
+	    igos_esl_append(&add, &addlen, igos_guid_cert_x509, nowner, newdr, newdl) < 0 ||
+	    igos_esl_append(&oneold, &oneoldlen, igos_guid_cert_x509, nowner, olddr, olddl) < 0)
+		igos_die_lib();
+	free(e);
+
+	/* 1. trust both keys */
+	write_update(var, dir, above, attr | IGOS_EFI_APPEND, tm, add, addlen);
+	printf("%s: new certificate appended\n", var);
+
+	if (isdb) {
+		memset(&oldonly, 0, sizeof(oldonly));
+		memset(&findb, 0, sizeof(findb));
+		memset(&dbx, 0, sizeof(dbx));
+		if (igos_sb_store_esl(&oldonly, "db", oneold, oneoldlen) < 0 ||
+		    igos_sb_store_esl(&findb, "db", fin, finlen) < 0)
+			igos_die_lib();
+		store_load(&dbx, "dbx", 1);
+		nkey = dir_keyref(ndir, "db");
+		PATHF(ocert, "%s/db.crt", ndir);
+		esp_walk(esp, "", &img, &nimg, 0);
+		/* 2. re-sign what the old key signs; 3. check it under the final db */
+		for (size_t i = 0; i < nimg; i++) {
+			char p[4096];
+			struct igos_buf b;
+			struct igos_sb_image im;
+			struct igos_sb_verdict v;
+			int mine;
+
+			PATHF(p, "%s/%s", esp, img[i].path);
+			read_input(&b, p, IMAGE_MAX);
+			if (igos_sb_image_init(&im, b.data, b.len) < 0 ||
+			    (im.pe_ok && igos_sb_image_hash(&im, 0) < 0))
+				igos_die_lib();
+			mine = im.pe_ok && igos_sb_judge_firmware(&im, &oldonly, &dbx, &v) == 0 &&
+			       v.reason == IGOS_SB_PASS;
+			if (mine)
+				resign(p, b.data, b.len, olddr, olddl, nkey, ocert);
+			igos_buf_free(&b);
+			if (!mine)
+				continue;
+			read_input(&b, p, IMAGE_MAX);
+			if (igos_sb_image_init(&im, b.data, b.len) < 0 || !im.pe_ok ||
+			    igos_sb_image_hash(&im, 0) < 0 ||
+			    igos_sb_judge_firmware(&im, &findb, &dbx, &v) < 0)
+				igos_die_lib();
+			if (v.reason != IGOS_SB_PASS)
+				igos_die("'%s' re-signed does not pass under the new db (%s): the "
+					 "old certificate is kept", img[i].path,
+					 igos_sb_reason_str(v.reason));
+			igos_buf_free(&b);
+			printf("%s: re-signed\n", img[i].path);
+			nres++;
+		}
+		free(nkey);
+		igos_sb_store_free(&oldonly);
+		igos_sb_store_free(&findb);
+		igos_sb_store_free(&dbx);
+		for (size_t i = 0; i < nimg; i++)
+			free(img[i].path);
+		free(img);
+	}
+	/* 4. drop the old key: a replacing update, one second later */
+	write_update(var, dir, above, attr, tm2, fin, finlen);
+	printf("%s: old certificate removed\n", var);
+	(void)nres;
+	OPENSSL_free(olddr);
+	OPENSSL_free(newdr);
+	X509_free(ox);
+	X509_free(nx);
+	free(cur);
+	free(add);
+	free(fin);
+	free(oneold);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct igos_verb verbs[] = {
 		{ "new", cmd_new }, { "esl", cmd_esl }, { "auth", cmd_auth },
 		{ "enroll", cmd_enroll }, { "dbx", cmd_dbx }, { "status", cmd_status },
-		{ "list", cmd_list }, { NULL, NULL },
+		{ "list", cmd_list }, { "rotate", cmd_rotate }, { NULL, NULL },
 	};
 
 	igos_cli_init(PROG, usage, NULL);

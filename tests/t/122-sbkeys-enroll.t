@@ -7,7 +7,7 @@
 # authority kept, or --force-drivers; a missing or broken log is refused too.
 . "${0%/*}/../lib/tap.sh"
 need igos-sbkeys cert-to-efi-sig-list sign-efi-sig-list openssl python3 xxd
-plan 27
+plan 24
 
 G=4f31ad61-c9fa-438f-bc68-0b4d38f7f52b
 TS='2026-11-30 12:00:00'
