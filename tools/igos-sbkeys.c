@@ -1000,26 +1000,35 @@ cmd_enroll(int argc, char **argv)
 		X509_free(x);
 	}
 	if (ms) {
-		struct igos_sb_store cur;
+		unsigned char *cur;
+		size_t curlen, ne;
+		struct igos_esl_entry *e;
 		int kept = 0;
 
-		memset(&cur, 0, sizeof(cur));
-		store_load(&cur, "db", 0);
-		for (size_t i = 0; i < cur.n; i++) {
-			struct igos_sb_sig *s = &cur.s[i];
-			struct igos_esl_entry *e;
-			size_t ne;
+		var_read("db", igos_guid_security, &cur, &curlen);
+		if (igos_esl_parse(cur, curlen, &e, &ne) < 0)
+			igos_die("the current db: %s", igos_errmsg());
+		for (size_t i = 0; i < ne; i++) {
+			const unsigned char *p = e[i].data;
+			X509 *cx;
+			int keep;
 
-			if (s->kind != IGOS_SIG_X509 || !is_microsoft(s->x509, guid_microsoft))
+			if (memcmp(e[i].type, igos_guid_cert_x509, 16) != 0)
 				continue;
-			(void)e;
-			(void)ne;
-			if (igos_esl_append(&db, &dblen, igos_guid_cert_x509, guid_microsoft,
-					    s->data, s->len) < 0)
+			cx = d2i_X509(NULL, &p, (long)e[i].len);
+			igos_ssl_clear();
+			keep = is_microsoft(cx, e[i].owner);
+			X509_free(cx);
+			if (!keep)
+				continue;
+			/* kept as it was, its owner GUID too */
+			if (igos_esl_append(&db, &dblen, igos_guid_cert_x509, e[i].owner,
+					    e[i].data, e[i].len) < 0)
 				igos_die_lib();
 			kept++;
 		}
-		igos_sb_store_free(&cur);
+		free(e);
+		free(cur);
 		if (kept == 0 && nms == 0)
 			igos_die("--microsoft: no Microsoft certificate in the current db; give "
 				 "them with --microsoft-cert");

@@ -7,7 +7,7 @@
 # authority kept, or --force-drivers; a missing or broken log is refused too.
 . "${0%/*}/../lib/tap.sh"
 need igos-sbkeys cert-to-efi-sig-list sign-efi-sig-list openssl python3 xxd
-plan 24
+plan 27
 
 G=4f31ad61-c9fa-438f-bc68-0b4d38f7f52b
 TS='2026-11-30 12:00:00'
@@ -89,3 +89,21 @@ openssl req -new -x509 -newkey rsa:2048 -nodes -days 30 -keyout uca.key -out uca
 	-subj "/O=Microsoft Corporation/CN=Microsoft Corporation UEFI CA 2011" 2>/dev/null
 run 0 "" "Microsoft's UEFI CA kept: no event log needed" \
 	igos-sbkeys enroll -d keys --efivars ev6 --event-log none.log --microsoft-cert uca.crt
+
+# --microsoft: Microsoft's certificates of the current db kept, nothing else
+setup ev7
+cert-to-efi-sig-list -g 77fa9abd-0359-4d32-bd60-28f4e78f784b uca.crt ms.esl >/dev/null
+openssl req -new -x509 -newkey rsa:2048 -nodes -days 30 -keyout x.key -out x.crt \
+	-subj "/CN=someone else" 2>/dev/null
+cert-to-efi-sig-list -g $G x.crt x.esl >/dev/null
+{ printf '\047\000\000\000'; cat x.esl ms.esl; } >ev7/db-$SV
+run 0 "" "enroll --microsoft reads Microsoft's UEFI CA from the current db" \
+	igos-sbkeys enroll -d keys -t "$TS" --efivars ev7 --event-log none.log --microsoft
+cat db.esl ms.esl >dbms.esl
+sign-efi-sig-list -t "$TS" -c keys/KEK.crt -k keys/KEK.key db dbms.esl dbms.auth >/dev/null
+{ printf '\047\000\000\000'; cat dbms.auth; } >want.dbms
+same ev7/db-$SV want.dbms "the new db: ours, then Microsoft's CA (its owner GUID kept), not the other"
+setup ev8
+run 1 "igos-sbkeys: --microsoft: no Microsoft certificate in the current db; give them with --microsoft-cert" \
+	"--microsoft with no Microsoft certificate in db: refused" \
+	igos-sbkeys enroll -d keys --efivars ev8 --event-log ok.log --microsoft
