@@ -63,7 +63,7 @@ usage(FILE *f)
 	    "         [--event-log FILE] [--add-driver-hashes] [--force-drivers]\n"
 	    "         [-t TIME] [--efivars DIR] [--pin-file FILE]\n"
 	    "       " PROG " dbx [--esp DIR] [--efivars DIR] [--replace] [--force]\n"
-	    "         [-k KEK -c CERT [-g GUID] [-t TIME]] UPDATE.auth|LIST.esl\n"
+	    "         [-k KEK -c CERT [-t TIME] [--pin-file FILE]] UPDATE.auth|LIST.esl\n"
 	    "       " PROG " rotate db|KEK -d OLDDIR -n NEWDIR [--esp DIR] [-t TIME]\n"
 	    "         [--efivars DIR] [--pin-file FILE]\n"
 	    "       " PROG " status [--efivars DIR]\n"
@@ -1176,7 +1176,6 @@ cmd_dbx(int argc, char **argv)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "key", required_argument, NULL, 'k' },
 		{ "cert", required_argument, NULL, 'c' },
-		{ "guid", required_argument, NULL, 'g' },
 		{ "time", required_argument, NULL, 't' },
 		{ "pin-file", required_argument, NULL, OPT_PINFILE },
 		{ "help", no_argument, NULL, 'h' },
@@ -1184,8 +1183,7 @@ cmd_dbx(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *esp = NULL, *ev = NULL, *key = NULL, *cert = NULL, *guid_s = NULL,
-		   *tstr = NULL;
+	const char *esp = NULL, *ev = NULL, *key = NULL, *cert = NULL, *tstr = NULL;
 	int c, replace = 0, force = 0;
 	uint32_t attr = IGOS_EFI_NV | IGOS_EFI_BS | IGOS_EFI_RT | IGOS_EFI_TIME_AUTH;
 	struct igos_buf in;
@@ -1197,7 +1195,7 @@ cmd_dbx(int argc, char **argv)
 	struct esp_image *img = NULL;
 	struct igos_text msg = { 0 };
 
-	while ((c = igos_getopt(argc, argv, "k:c:g:t:hVv", opts)) != -1) {
+	while ((c = igos_getopt(argc, argv, "k:c:t:hVv", opts)) != -1) {
 		if (common_opt(c))
 			continue;
 		switch (c) {
@@ -1207,7 +1205,6 @@ cmd_dbx(int argc, char **argv)
 		case OPT_FORCE: igos_flag_once(&force); break;
 		case 'k': igos_opt_once(&key, optarg); break;
 		case 'c': igos_opt_once(&cert, optarg); break;
-		case 'g': igos_opt_once(&guid_s, optarg); break;
 		case 't': igos_opt_once(&tstr, optarg); break;
 		case OPT_PINFILE: igos_opt_once(&pinfile, optarg); break;
 		default: igos_usage_err("unknown option '%s'", igos_optname());
@@ -1217,10 +1214,8 @@ cmd_dbx(int argc, char **argv)
 		igos_usage_err("dbx takes one UPDATE.auth (or LIST.esl with -k and -c)");
 	if ((key == NULL) != (cert == NULL))
 		igos_usage_err("-k and -c go together");
-	if (key == NULL && (guid_s || tstr))
-		igos_usage_err("-g and -t apply to a list signed here (-k, -c)");
-	if (guid_s)
-		igos_usage_err("-g: dbx has its own GUID");
+	if (key == NULL && tstr)
+		igos_usage_err("-t applies to a list signed here (-k, -c)");
 	if (ev)
 		efivars = ev;
 	if (!replace)

@@ -3,7 +3,7 @@
 # with exit 2, bad inputs one line with exit 1, no output file left behind.
 . "${0%/*}/../lib/tap.sh"
 need igos-sbkeys openssl
-plan 30
+plan 31
 
 run 0 "" "--help" igos-sbkeys --help
 case $OUT in "usage: igos-sbkeys new -d DIR"*) r=0 ;; *) r=1 ;; esac
@@ -44,6 +44,8 @@ run 2 "igos-sbkeys: enroll needs -d DIR (made by igos-sbkeys new)" "enroll witho
 run 2 "igos-sbkeys: dbx takes one UPDATE.auth (or LIST.esl with -k and -c)" "dbx without input" \
 	igos-sbkeys dbx
 run 2 "igos-sbkeys: -k and -c go together" "dbx -k without -c" igos-sbkeys dbx -k k.key x
+run 2 "igos-sbkeys: -t applies to a list signed here (-k, -c)" "dbx -t without a key" \
+	igos-sbkeys dbx -t '2026-01-01 00:00:00' x.auth
 run 2 "igos-sbkeys: 'foo' is not PK, KEK, db or dbx" "list of another variable" igos-sbkeys list foo
 
 run 1 "igos-sbkeys: cannot open 'missing.crt': No such file or directory" "esl: a missing certificate" \
