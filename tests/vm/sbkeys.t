@@ -8,8 +8,8 @@
 # another key; `igos-sbkeys dbx` refuses a dbx entry for an image on the ESP
 # and applies one for another image. Boot 2 (same store: Secure Boot on, our
 # keys only): igos-judge.efi, signed with our db key, asks LoadImage about
-# each case. Boots 3 and 4: the same with Microsoft's UEFI CA kept, where
-# Microsoft-signed shim loads.
+# each case (boot 1's UKI signed with our db key among them). Boots 3 and 4:
+# the same with Microsoft's UEFI CA kept, where Microsoft-signed shim loads.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/vm.sh"
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
@@ -23,7 +23,7 @@ vm_need
 need igos-sbkeys igos-ukify sbsign efi-readvar swtpm /usr/bin/mount /usr/bin/chattr /usr/bin/dash python3 openssl "$STUB" "$SHIM" "$MSVARS"
 [ -f "$JUDGE" ] && [ -f "$MARKER" ] && [ -f "$CHAIN" ] && [ -f "$IGSTUB" ] || skip_all "EFI test programs not built (make all)"
 vm_kernel
-plan 23
+plan 24
 
 SV=d719b2cb-3d3a-4596-a3bc-dad00e67656f
 TS='2026-12-01 10:00:00'
@@ -120,6 +120,8 @@ for m in own ms; do
 		--cmdline "$c" -o uki-$m.efi >/dev/null || { echo "Bail out! ukify"; exit 1; }
 done
 vm_esp esp1 uki-own.efi
+sign keys/db uki-own.efi judge/uki.efi
+echo uki.efi >>judge.txt
 
 val() { tr -d '\r' <"$1" | sed -n "s/^$2://p" | head -n 1; }
 vals() { tr -d '\r' <"$1" | sed -n "s/^$2://p" | tr '\n' '|'; }
@@ -153,6 +155,7 @@ vm_boot_uefi esp2 boot2.log --secure --vars vars.fd --stop-on 'IGOS-JUDGE-DONE' 
 st() { tr -d '\r' <"$1" | grep -a -o "igos-judge: $2\\.efi: [A-Za-z ]*" | tail -n 1 | sed 's/.*: //'; }
 ok "Secure Boot on with our keys: our signed judge runs" grep -aq 'IGOS-JUDGE-DONE' boot2.log
 is "$(st boot2.log ours)" "Success" "an image signed with our db key loads"
+is "$(st boot2.log uki)" "Success" "so does the UKI of boot 1, signed with our db key"
 is "$(st boot2.log unsigned)" "Access Denied" "an unsigned image is refused"
 is "$(st boot2.log otherkey)" "Access Denied" "one signed with another key is refused"
 is "$(st boot2.log byhash)" "Success" "the hash our KEK added to db lets its image load"
