@@ -805,9 +805,14 @@ eventlog_check(const char *path, struct igos_sb_store *newdb, int add_hashes, in
 		if (igos_tpmlog_image_load(&ev[i], &il) < 0)
 			igos_die("'%s': event at offset %zu: %s", path, ev[i].offset,
 				 igos_errmsg());
-		if (ev[i].sha256 == NULL)
-			igos_die("'%s': a SHA-1-only log: the drivers cannot be looked up in "
-				 "db (--force-drivers goes on)", path);
+		if (ev[i].sha256 == NULL) {
+			/* db holds SHA-256 hashes: a SHA-1 digest says nothing */
+			if (!force)
+				igos_die("'%s': a SHA-1-only log: the drivers cannot be looked "
+					 "up in db (--force-drivers goes on)", path);
+			bad++;
+			continue;
+		}
 		for (size_t k = 0; k < newdb->n && !ok; k++)
 			ok = newdb->s[k].kind == IGOS_SIG_SHA256 &&
 			     memcmp(newdb->s[k].data, ev[i].sha256, 32) == 0;

@@ -7,10 +7,15 @@
 #   authority:OWNERGUID:DERFILE an EV_EFI_VARIABLE_AUTHORITY (db) in PCR 7
 #   app:SHA256HEX               an EV_EFI_BOOT_SERVICES_APPLICATION in PCR 4
 #   truncate:N                  cut the log to N bytes (a broken log)
+#   legacy                      (first) the old SHA-1-only format instead
 # usage: tpmlog.py OUT ARG...
 import struct, sys, uuid
 
+legacy = len(sys.argv) > 2 and sys.argv[2] == 'legacy'
+
 def ev2(pcr, typ, sha256, data):
+    if legacy:
+        return struct.pack('<II', pcr, typ) + b'\0' * 20 + struct.pack('<I', len(data)) + data
     d = struct.pack('<IIIH', pcr, typ, 2, 0x0004) + b'\0' * 20
     d += struct.pack('<H', 0x000b) + sha256 + struct.pack('<I', len(data)) + data
     return d
@@ -18,6 +23,9 @@ def ev2(pcr, typ, sha256, data):
 spec = b'Spec ID Event03\0' + struct.pack('<IBBBB', 0, 0, 2, 0, 2)
 spec += struct.pack('<I', 2) + struct.pack('<HHHH', 0x0004, 20, 0x000b, 32) + b'\0'
 log = struct.pack('<II', 0, 3) + b'\0' * 20 + struct.pack('<I', len(spec)) + spec
+if legacy:
+    log = b''
+
 cut = None
 for a in sys.argv[2:]:
     f = a.split(':')
@@ -39,6 +47,8 @@ for a in sys.argv[2:]:
         data = uuid.UUID('d719b2cb-3d3a-4596-a3bc-dad00e67656f').bytes_le
         data += struct.pack('<QQ', 2, len(sigdata)) + name + sigdata
         log += ev2(7, 0x800000e0, b'\0' * 32, data)
+    elif f[0] == 'legacy':
+        pass
     elif f[0] == 'truncate':
         cut = int(f[1])
     else:

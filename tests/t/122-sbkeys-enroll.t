@@ -7,7 +7,7 @@
 # authority kept, or --force-drivers; a missing or broken log is refused too.
 . "${0%/*}/../lib/tap.sh"
 need igos-sbkeys cert-to-efi-sig-list sign-efi-sig-list openssl python3 xxd
-plan 27
+plan 29
 
 G=4f31ad61-c9fa-438f-bc68-0b4d38f7f52b
 TS='2026-11-30 12:00:00'
@@ -107,3 +107,11 @@ setup ev8
 run 1 "igos-sbkeys: --microsoft: no Microsoft certificate in the current db; give them with --microsoft-cert" \
 	"--microsoft with no Microsoft certificate in db: refused" \
 	igos-sbkeys enroll -d keys --efivars ev8 --event-log ok.log --microsoft
+
+# a SHA-1-only log (old firmware): nothing to look up in db
+$LOG old.log legacy driver:$H1
+setup ev9
+run 1 "igos-sbkeys: 'old.log': a SHA-1-only log: the drivers cannot be looked up in db (--force-drivers goes on)" \
+	"a SHA-1-only log with a driver: refused" igos-sbkeys enroll -d keys --efivars ev9 --event-log old.log
+run 0 "igos-sbkeys: the new db does not trust 1 driver loaded at this boot (--force-drivers)" \
+	"and --force-drivers goes on" igos-sbkeys enroll -d keys --efivars ev9 --event-log old.log --force-drivers
