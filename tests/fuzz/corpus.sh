@@ -41,6 +41,28 @@ kmod() {
 }
 
 case $name in
+fuzz-sbvar)
+	# updates as igos-sbkeys and sign-efi-sig-list make them
+	mkkey
+	if [ -x "$bin/igos-sbkeys" ]; then
+		"$bin/igos-sbkeys" esl -o "$tmp/c.esl" "$tmp/c.pem" 2>/dev/null || :
+		"$bin/igos-sbkeys" auth -k "$tmp/k.pem" -c "$tmp/c.pem" db "$tmp/c.esl" \
+			-o "$dir/db.auth" 2>/dev/null || :
+		: >"$tmp/e.esl"
+		"$bin/igos-sbkeys" auth -a -k "$tmp/k.pem" -c "$tmp/c.pem" PK "$tmp/e.esl" \
+			-o "$dir/pk-empty.auth" 2>/dev/null || :
+	fi ;;
+fuzz-tpmlog)
+	# crafted logs (drivers, an authority) and this machine's own, when readable
+	mkkey
+	openssl x509 -in "$tmp/c.pem" -outform DER -out "$tmp/c.der" 2>/dev/null || :
+	python3 "$src/tests/lib/tpmlog.py" "$dir/drivers.log" \
+		driver:$(printf '%064d' 1) app:$(printf '%064d' 2) 2>/dev/null || :
+	python3 "$src/tests/lib/tpmlog.py" "$dir/authority.log" \
+		authority:77fa9abd-0359-4d32-bd60-28f4e78f784b:"$tmp/c.der" driver:$(printf '%064d' 3) \
+		2>/dev/null || :
+	cat /sys/kernel/security/tpm0/binary_bios_measurements >"$dir/host.log" 2>/dev/null ||
+		rm -f "$dir/host.log" ;;
 fuzz-pe)
 	for f in $STUB $SHIM /usr/lib/shim/mmx64.efi /usr/lib/systemd/boot/efi/systemd-bootx64.efi; do
 		[ -f "$f" ] && head -c 65536 "$f" >"$dir/${f##*/}"
