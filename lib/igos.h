@@ -179,8 +179,6 @@ struct igos_signer_opts {
  * and the value getopt returns for it (the tool stores optarg in opts.tcti). */
 #define IGOS_OPT_TCTI 0x7443
 #define IGOS_LONGOPT_TCTI { "tcti", required_argument, NULL, IGOS_OPT_TCTI }
-#define IGOS_USAGE_TCTI "      --tcti CONF        the TPM holding a TSS2 key file (tss2 TCTI; default\n" \
-			"                         $TPM2TOOLS_TCTI, else /dev/tpmrm0)\n"
 
 struct igos_signer;
 

@@ -31,7 +31,8 @@ static const char usage_text[] =
 	"       igos-verity verify [--hash-offset N] [--threads N]\n"
 	"                          [--no-superblock [format parameters]] DATA HASH ROOTHASH\n"
 	"       igos-verity dump [--json] [--hash-offset N] HASH\n"
-	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [-o FILE.p7s] ROOTHASH\n"
+	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [--tcti CONF] [-o FILE.p7s]\n"
+	"                        ROOTHASH\n"
 	"       igos-verity open [--signature FILE.p7s] [--hash-offset N] DATA NAME HASH ROOTHASH\n"
 	"       igos-verity close NAME\n"
 	"       igos-verity status [--json] NAME\n"
@@ -49,7 +50,9 @@ usage(FILE *f)
 enum {
 	O_HASH = 1, O_DBS, O_HBS, O_SALT, O_UUID, O_FORMAT, O_DATA_BLOCKS, O_HASH_OFFSET,
 	O_NO_SB, O_RH_FILE, O_THREADS, O_JSON, O_SIGNATURE, O_KEY, O_CERT, O_OUTPUT,
-	O_PIN_FILE, O_HELP, O_VERSION, O_MAX
+	O_PIN_FILE, O_HELP, O_VERSION,
+	O_TCTI,
+	O_MAX
 };
 
 #define BIT(o) (1u << (o))
@@ -74,6 +77,7 @@ static const struct option all_opts[] = {
 	{ "cert", required_argument, NULL, O_CERT },
 	{ "output", required_argument, NULL, O_OUTPUT },
 	{ "pin-file", required_argument, NULL, O_PIN_FILE },
+	{ "tcti", required_argument, NULL, O_TCTI },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
 };
@@ -684,7 +688,7 @@ cmd_sign(int argc, char **argv)
 	const char *output;
 	int i;
 
-	i = parse_opts(argc, argv, BIT(O_KEY) | BIT(O_CERT) | BIT(O_OUTPUT) | BIT(O_PIN_FILE), &o);
+	i = parse_opts(argc, argv, BIT(O_KEY) | BIT(O_CERT) | BIT(O_OUTPUT) | BIT(O_PIN_FILE) | BIT(O_TCTI), &o);
 	if (!o.arg[O_KEY])
 		igos_usage_err("sign needs -k/--key");
 	if (!o.arg[O_CERT])
@@ -695,6 +699,7 @@ cmd_sign(int argc, char **argv)
 		igos_usage_err("refusing to write a binary signature to a terminal (use -o)");
 	hlen = root_hex_any(argv[i], hex, sizeof(hex));
 	so.pin_file = o.arg[O_PIN_FILE];
+	so.tcti = o.arg[O_TCTI];
 	if ((cert = igos_cert_load(o.arg[O_CERT])) == NULL)
 		igos_die("%s", igos_errmsg());
 	if ((signer = igos_signer_open(o.arg[O_KEY], &so)) == NULL) {
