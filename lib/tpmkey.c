@@ -648,6 +648,11 @@ igos_tpm_create_rsa(struct igos_tpm *t, int bits, const char *auth, struct igos_
 	tmpl.publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
 		TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
 		TPMA_OBJECT_SIGN_ENCRYPT;
+	/* without an auth value there is nothing to guess: such a key is kept out
+	 * of the dictionary-attack logic, so that a lockout (after power losses,
+	 * which count as failures) never stops the kernel hook from signing */
+	if (n == 0)
+		tmpl.publicArea.objectAttributes |= TPMA_OBJECT_NODA;
 	tmpl.publicArea.parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
 	tmpl.publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
 	tmpl.publicArea.parameters.rsaDetail.keyBits = (TPMI_RSA_KEY_BITS)bits;
