@@ -353,7 +353,7 @@ struct igos_tpm {
 	ESYS_TR session, key;
 	TPMT_PUBLIC pub;     /* the loaded key's */
 	int auth_failed;     /* never ask the TPM twice with a wrong auth value */
-	char conf[256];      /* as shown in messages */
+	char conf[320];      /* as shown in messages */
 	struct igos_tpm *next;
 };
 
@@ -428,16 +428,19 @@ igos_tpm_open(const char *conf)
 		return NULL;
 	}
 	t->session = t->key = ESYS_TR_NONE;
-	snprintf(t->conf, sizeof(t->conf), "%s", conf ? conf : "the default TPM (/dev/tpmrm0)");
+	if (conf != NULL)
+		snprintf(t->conf, sizeof(t->conf), "'%s'", conf);
+	else
+		snprintf(t->conf, sizeof(t->conf), "(the TSS2 default, /dev/tpmrm0; --tcti names another)");
 	rc = Tss2_TctiLdr_Initialize(conf, &t->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
-		igos_seterr("cannot open the TPM '%s': %s", t->conf, Tss2_RC_Decode(rc));
+		igos_seterr("cannot open the TPM %s: %s", t->conf, Tss2_RC_Decode(rc));
 		free(t);
 		return NULL;
 	}
 	rc = Esys_Initialize(&t->esys, t->tcti, NULL);
 	if (rc != TSS2_RC_SUCCESS) {
-		igos_seterr("cannot talk to the TPM '%s': %s", t->conf, Tss2_RC_Decode(rc));
+		igos_seterr("cannot talk to the TPM %s: %s", t->conf, Tss2_RC_Decode(rc));
 		Tss2_TctiLdr_Finalize(&t->tcti);
 		free(t);
 		return NULL;
