@@ -151,8 +151,10 @@ igos_tpmkey_parse_der(struct igos_tpmkey *k, const unsigned char *der, size_t le
 	if (der_next(&seq, &tag, &v) < 0)
 		return -1;
 	off = 0;
+	/* the unmarshaller reads the fields without holding them to the size
+	 * that precedes them: that is checked here */
 	if (tag != 0x04 || Tss2_MU_TPM2B_PUBLIC_Unmarshal(v.p, v.n, &off, &k->pub) != 0 ||
-	    off != v.n)
+	    off != v.n || (size_t)k->pub.size + 2 != v.n)
 		return igos_seterr("malformed TSS2 key: bad public part");
 	if (der_next(&seq, &tag, &v) < 0)
 		return -1;
