@@ -420,7 +420,9 @@ igos_tpm_open(const char *conf)
 
 	if (conf == NULL || *conf == '\0')
 		conf = getenv("TPM2TOOLS_TCTI");
-	if (conf != NULL && *conf == '\0')
+	/* the kernel's resource manager by name, rather than the TSS2 loader's
+	 * search (which would try a D-Bus daemon first) */
+	if (conf == NULL || *conf == '\0')
 		conf = NULL;
 	/* the TSS logs its own failures to stderr; ours is one line (-v keeps them) */
 	if (!igos_verbose)
@@ -433,8 +435,8 @@ igos_tpm_open(const char *conf)
 	if (conf != NULL)
 		snprintf(t->conf, sizeof(t->conf), "'%s'", conf);
 	else
-		snprintf(t->conf, sizeof(t->conf), "(the TSS2 default, /dev/tpmrm0; --tcti names another)");
-	rc = Tss2_TctiLdr_Initialize(conf, &t->tcti);
+		snprintf(t->conf, sizeof(t->conf), "'device:/dev/tpmrm0' (the default; --tcti names another)");
+	rc = Tss2_TctiLdr_Initialize(conf ? conf : "device:/dev/tpmrm0", &t->tcti);
 	if (rc != TSS2_RC_SUCCESS) {
 		igos_seterr("cannot open the TPM %s: %s", t->conf, Tss2_RC_Decode(rc));
 		free(t);

@@ -41,8 +41,8 @@ EVP_PKEY *igos_tpmkey_pubkey(const struct igos_tpmkey *k);
 /* A connection to the TPM holding one loaded key. */
 struct igos_tpm;
 
-/* Connect through the TCTI conf, else $TPM2TOOLS_TCTI, else the TSS2
- * default (the kernel's resource manager /dev/tpmrm0). */
+/* Connect through the TCTI conf, else $TPM2TOOLS_TCTI, else the kernel's
+ * resource manager (device:/dev/tpmrm0, the TSS2 default on Linux). */
 struct igos_tpm *igos_tpm_open(const char *conf);
 /*
  * Load k under its parent (the storage primary key made from the standard
