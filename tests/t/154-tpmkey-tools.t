@@ -2,11 +2,16 @@
 # The other commands that take -k sign through the TPM as well, --tcti naming
 # it: igos-verity sign (openssl smime verifies the root-hash signature),
 # igos-ukify --pcr-key (the built-in .pcrsig equals igos-measure sign over the
-# finished UKI, and igos-measure verify accepts it).
+# finished UKI, and igos-measure verify accepts it), igos-index-sign sign with
+# a P-256 subkey the provider made in the TPM (igos-index-verify accepts it).
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/tpmkey.sh"
-need swtpm tpm2_shutdown igos-mok igos-verity igos-ukify igos-measure openssl
-plan 9
+. "$TESTLIB/index.sh"
+need swtpm tpm2_shutdown igos-mok igos-verity igos-ukify igos-measure igos-index-sign \
+	igos-index-verify openssl
+[ -f /usr/lib/x86_64-linux-gnu/ossl-modules/tpm2.so ] ||
+	skip_all "the tpm2-openssl provider is not installed (make deps)"
+plan 12
 tpm_fresh
 unset TPM2TOOLS_TCTI # every command below is given --tcti
 
@@ -36,3 +41,21 @@ same built.json measured.json ".pcrsig equals igos-measure sign's (RSASSA is det
 same built.pub k.pub ".pcrpkey is the TPM key's public half"
 run 0 "*" "igos-measure verify accepts the built-in .pcrsig" \
 	igos-measure verify -P k.pub built.json uki.efi
+
+# an index subkey in the TPM: P-256, made by the provider, certified by the master
+export TPM2TOOLS_TCTI=$TCTI
+(umask 077 && openssl genpkey $OSSL_TPM -algorithm EC -pkeyopt group:P-256 -out sub.tss2.pem 2>/dev/null)
+openssl pkey $OSSL_TPM -in sub.tss2.pem -pubout -out sub.pub 2>/dev/null
+tpm_restart
+unset TPM2TOOLS_TCTI
+idx_keys
+idx_pkgs 2
+idx_state st core
+$SIGN build -o InterGenOS.db pkgs/*
+run 0 "" "certify the TPM subkey with the master key" $SIGN certify --master-key master.pem \
+	--subkey sub.pub --serial 2 --scope "core x86_64" --not-before 2026-01-01T00:00:00Z \
+	--not-after 2099-01-01T00:00:00Z -o sub.cert
+run 0 "" "igos-index-sign sign --tcti with the TPM subkey" $SIGN sign --tcti "$TCTI" \
+	--key sub.tss2.pem --cert sub.cert --repo core --arch x86_64 --version 7 InterGenOS.db
+run 0 "*" "igos-index-verify accepts the signature" $VERIFY verify --trust master.pub --state st \
+	--repo core --arch x86_64 InterGenOS.db
