@@ -3,6 +3,7 @@
  * and write the file, load the key under the storage primary key, sign a
  * digest, make a new signing key. Formats and facts: spec/tpm-keys.md.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
