@@ -59,8 +59,8 @@ static const char usage_text[] =
 	"                              (UKI | --linux F [--osrel F] [--cmdline F] [--initrd F]\n"
 	"                               [--ucode F] [--splash F] [--dtb F] [--uname F]\n"
 	"                               [--sbat F] [--pcrpkey F])\n"
-	"       igos-measure sign -k KEY [--pin-file F] [-b BANK]... [-p PHASE]... [-o OUT]\n"
-	"                         [--stub S] (UKI | section files)\n"
+	"       igos-measure sign -k KEY [--pin-file F] [--tcti CONF] [-b BANK]... [-p PHASE]...\n"
+	"                         [-o OUT] [--stub S] (UKI | section files)\n"
 	"       igos-measure verify -P PEM [-p PHASE]... [--stub S] PCRSIG (UKI | section files)\n"
 	"       igos-measure status [-b BANK]... [-j] [--tcti CONF]\n"
 	"\n"
@@ -68,12 +68,13 @@ static const char usage_text[] =
 	"  -p, --phase PATH       boot phase path, words joined by ':' (default: systemd's\n"
 	"                         four; empty: right after the stub)\n"
 	"  -j, --json             JSON output\n"
-	"  -k, --key KEY          RSA private key: PEM file or pkcs11: URI\n"
-	"      --pin-file F       token PIN from a file\n"
+	"  -k, --key KEY          RSA private key: PEM file, pkcs11: URI or TSS2 key file\n"
+	"      --pin-file F       token PIN (or TPM key auth value) from a file\n"
 	"  -P, --public-key PEM   public key the .pcrsig must be made with\n"
 	"  -o, --output OUT       where sign writes the .pcrsig (default: stdout)\n"
 	"      --stub S           measure as stub S does: auto (default), 252, current\n"
-	"      --tcti CONF        TPM to read (tss2 TCTI, e.g. swtpm:host=127.0.0.1,port=2321)\n"
+	"      --tcti CONF        TPM to read, or holding the TSS2 key (tss2 TCTI, e.g.\n"
+	"                         swtpm:host=127.0.0.1,port=2321)\n"
 	"  -v, --verbose          on failure, the whole OpenSSL error queue too\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n";
@@ -180,8 +181,8 @@ check_verb_options(const struct args *a)
 		igos_usage_err("--key, --pin-file and --output are options of sign");
 	if (a->pubkey && !verify)
 		igos_usage_err("--public-key is an option of verify");
-	if (a->tcti && !status)
-		igos_usage_err("--tcti is an option of status");
+	if (a->tcti && !status && !sign)
+		igos_usage_err("--tcti is an option of status and sign");
 	if (a->banks && verify)
 		igos_usage_err("--bank is not an option of verify (the .pcrsig names its banks)");
 	if (status && (a->nphases || a->nsec || a->stub_set))
@@ -402,7 +403,7 @@ cmd_calculate(const struct args *a)
 static int
 cmd_sign(const struct args *a)
 {
-	struct igos_signer_opts opts = { .pin_file = a->pin_file };
+	struct igos_signer_opts opts = { .pin_file = a->pin_file, .tcti = a->tcti };
 	struct igos_signer *s;
 	struct igos_pcr_input in;
 	unsigned banks = a->banks ? a->banks : IGOS_BANKS_ALL;

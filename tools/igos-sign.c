@@ -31,7 +31,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: igos-sign sign   -k KEY -c CERT [--pin-file FILE] [--replace] [-o OUT] FILE\n"
+		"usage: igos-sign sign   -k KEY -c CERT [--pin-file FILE] [--tcti CONF] [--replace]\n"
+		"                       [-o OUT] FILE\n"
 		"       igos-sign verify [-c CERT]... [--json] FILE\n"
 		"       igos-sign list   [-c CERT]... [--json] FILE\n"
 		"       igos-sign remove (-n INDEX | --all) [-o OUT] FILE\n"
@@ -458,14 +459,14 @@ cmd_remove(struct input *in, const char *outpath, unsigned idx, int all)
 }
 
 struct sign_opts {
-	const char *key, *cert, *pin_file;
+	const char *key, *cert, *pin_file, *tcti;
 	int replace;
 };
 
 static void
 open_signer(const struct sign_opts *so, struct igos_signer **sp, X509 **xp)
 {
-	struct igos_signer_opts o = { .pin_file = so->pin_file };
+	struct igos_signer_opts o = { .pin_file = so->pin_file, .tcti = so->tcti };
 
 	if ((*xp = igos_cert_load(so->cert)) == NULL)
 		igos_die("%s", igos_errmsg());
@@ -600,6 +601,7 @@ run(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
 		{ "replace", no_argument, NULL, OPT_REPLACE },
+		IGOS_LONGOPT_TCTI,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *verb, *outpath = NULL;
@@ -662,6 +664,11 @@ run(int argc, char **argv)
 			if (strcmp(verb, "sign"))
 				igos_usage_err("%s: --pin-file is only for sign", verb);
 			igos_opt_once(&so.pin_file, optarg);
+			break;
+		case IGOS_OPT_TCTI:
+			if (strcmp(verb, "sign"))
+				igos_usage_err("%s: --tcti is only for sign", verb);
+			igos_opt_once(&so.tcti, optarg);
 			break;
 		case OPT_REPLACE:
 			if (strcmp(verb, "sign"))

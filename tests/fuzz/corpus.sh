@@ -260,5 +260,30 @@ fuzz-spdx)
 	printf 'LicenseRef-igos-1 OR BSD-3-Clause+' >"$dir/expr2" ;;
 fuzz-encode)
 	printf 'Zm9vYmFy' >"$dir/b64"; printf '00abff' >"$dir/hex" ;;
+fuzz-tpmkey)
+	# keys made by a swtpm of our own: igos-mok new --tpm (emptyAuth 0xFF) and,
+	# where the provider is installed, openssl genpkey -provider tpm2 (0x01,
+	# and with an auth value); each as PEM and as DER
+	command -v swtpm >/dev/null && [ -x "$bin/igos-mok" ] || exit 0
+	port=$(( 30000 + ($$ % 10000) * 2 ))
+	mkdir "$tmp/tpm"
+	swtpm socket --tpm2 --flags startup-clear,not-need-init --tpmstate dir="$tmp/tpm" \
+		--server type=tcp,port=$port,bindaddr=127.0.0.1 \
+		--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
+		--pid file="$tmp/tpm/pid" --daemon 2>/dev/null || exit 0
+	tcti=swtpm:host=127.0.0.1,port=$port
+	"$bin/igos-mok" new --tpm --tcti "$tcti" -k "$dir/igos.pem" -c "$tmp/igos.crt" \
+		--subject fuzz >/dev/null 2>&1 || :
+	if [ -f /usr/lib/x86_64-linux-gnu/ossl-modules/tpm2.so ]; then
+		TPM2OPENSSL_TCTI=$tcti openssl genpkey -provider tpm2 -provider default \
+			-algorithm RSA -out "$dir/provider.pem" 2>/dev/null || :
+		TPM2OPENSSL_TCTI=$tcti openssl genpkey -provider tpm2 -provider default \
+			-algorithm EC -pkeyopt user-auth:x -out "$dir/provider-ec-auth.pem" 2>/dev/null || :
+	fi
+	kill "$(cat "$tmp/tpm/pid")" 2>/dev/null || :
+	for f in "$dir"/*.pem; do
+		[ -s "$f" ] || { rm -f "$f"; continue; }
+		openssl base64 -d -in "$f" -out "${f%.pem}.der" 2>/dev/null || :
+	done ;;
 esac
 exit 0
