@@ -27,7 +27,7 @@ done <<'EOF'
 igos-sign|sign, verify, list, remove or hash|sign|--key|--ke
 igos-ukify|build, inspect or config|build|--linux|--lin
 igos-verity|format, verify, dump, sign, open, close or status|format|--salt|--sal
-igos-mok|new, import, delete, revoke, list, pending, test or sb-state|new|--subject|--subj
+igos-mok|new, import, delete, revoke, list, pending, test, sb-state, reset, trust-mok, untrust-mok, validation, timeout, verbose, sbat-policy or sbat|new|--subject|--subj
 igos-measure|calculate, sign, verify or status|calculate|--bank|--ban
 igos-index-sign|build, certify or sign|build|--output|--out
 igos-index-verify|verify or check|check|--state|--stat
