@@ -412,7 +412,7 @@ igos_out_open(struct igos_out *o, const char *path, mode_t mode, int flags)
 {
 	struct stat st;
 	char *dir = NULL, *slash;
-	int pfd = -1, follow = 0;
+	int pfd = -1, follow = 0, saved;
 
 	memset(o, 0, sizeof(*o));
 	o->fd = o->dirfd = -1;
@@ -472,6 +472,7 @@ igos_out_open(struct igos_out *o, const char *path, mode_t mode, int flags)
 
 		if (flags & IGOS_OUT_NOFOLLOW) {
 			igos_seterr("cannot write '%s': refusing to replace a symbolic link", path);
+			errno = ELOOP;	/* callers read EEXIST as "--force replaces it" */
 			goto fail;
 		}
 		/* judged by what it points to; a link to a file is itself replaced */
@@ -507,10 +508,12 @@ igos_out_open(struct igos_out *o, const char *path, mode_t mode, int flags)
 			 ((S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) &&
 			  (flags & IGOS_OUT_SEEKABLE)))) {
 		igos_seterr("cannot write '%s': is %s", path, kind_name(st.st_mode));
+		errno = EINVAL;
 		goto fail;
 	}
 	if (pfd >= 0 && S_ISREG(st.st_mode) && follow && (flags & IGOS_OUT_SEEKABLE)) {
 		igos_seterr("cannot write '%s': an open file through /proc, not seekable", path);
+		errno = ESPIPE;
 		goto fail;
 	}
 	if (pfd >= 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISBLK(st.st_mode) ||
@@ -582,10 +585,12 @@ nomem:
 	errno = ENOMEM;
 	igos_seterr_errno("cannot write '%s'", path);
 fail:
+	saved = errno;
 	if (pfd >= 0)
 		close(pfd);
 	free(dir);
 	igos_out_abort(o);
+	errno = saved;
 	return -1;
 }
 
