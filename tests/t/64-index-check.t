@@ -120,7 +120,7 @@ run 1 "igos-index-verify: cannot open 'none.pub': No such file or directory" "a 
 mkdir empty
 run 1 "igos-index-verify: no trusted master keys (*.pem, *.pub) in 'empty'" "an empty trust directory" \
 	$VERIFY verify --trust empty --state st --repo core --arch x86_64 db
-run 1 "igos-index-verify: 'p256.pub': the master key is not Ed25519" "a P-256 key as master" \
+run 1 "igos-index-verify: 'p256.pub': the master key must be Ed25519" "a P-256 key as master" \
 	$VERIFY verify --trust p256.pub --state st --repo core --arch x86_64 db
 run 1 "igos-index-verify: 'db' is not a PEM public key" "a trust file that is not a key" \
 	$VERIFY verify --trust db --state st --repo core --arch x86_64 db
