@@ -15,7 +15,7 @@ for t in "$SIGN" "$VERIFY"; do
 	is "$OUT" "$t 0.1" "$t --version prints the version"
 	case $t in
 	*-sign) verbs="build, certify or sign" ;;
-	*) verbs="verify or check" ;;
+	*) verbs="verify, check or init" ;;
 	esac
 	run 2 "$t: unknown verb 'frobnicate' ($verbs)" "$t: unknown verb" $t frobnicate
 	run 2 "$t: no verb given ($verbs; see --help)" "$t without a verb" $t
