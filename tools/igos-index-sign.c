@@ -24,15 +24,16 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " build [-o INDEX] PACKAGE...\n"
+		"usage: " PROG " build [-o|--output INDEX] PACKAGE...\n"
 		"       " PROG " certify --master-key KEY --subkey PUB|pkcs11:URI --serial N\n"
 		"                       --scope \"REPOS ARCHES\" --not-after TIME [--not-before TIME]\n"
-		"                       [--pin-file FILE] [--force-pin-final-try] -o CERT\n"
-		"       " PROG " sign --key KEY --cert CERT --repo R --arch A --version N\n"
+		"                       [--pin-file FILE] [--force-pin-final-try] -o|--output CERT\n"
+		"       " PROG " sign -k|--key KEY -c|--cert CERT --repo R --arch A --version N\n"
 		"                    [--expires DURATION] [--pin-file FILE] [--force-pin-final-try]\n"
-		"                    [--force] [--now TIME]\n"
-		"                    [-o SIG] INDEX\n"
-		"       " PROG " -h | -V\n");
+		"                    [-f|--force] [--now TIME]\n"
+		"                    [-o|--output SIG] INDEX\n"
+		"       " PROG " -h|--help | -V|--version\n"
+		"-v|--verbose prints the whole OpenSSL error queue on failure.\n");
 }
 
 static int64_t

@@ -32,7 +32,8 @@ usage(FILE *f)
 		"                        [--max-validity DURATION] [--now TIME] [-v] INDEX [SIG]\n"
 		"       " PROG " check -s|--state DIR -r|--repo R [-v] INDEX PACKAGE...\n"
 		"       " PROG " init -s|--state DIR -r|--repo R [-t|--trust DIR|FILE]\n"
-		"       " PROG " -h|--help | -V|--version\n");
+		"       " PROG " -h|--help | -V|--version\n"
+		"-v|--verbose prints the whole OpenSSL error queue on failure.\n");
 }
 
 /* ---- trust ---- */

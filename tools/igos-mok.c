@@ -36,7 +36,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: igos-mok new [-k KEYOUT | -k pkcs11:URI [--pin-file FILE]] -c CERTOUT\n"
+"usage: igos-mok new [-k|--key KEYOUT | -k|--key pkcs11:URI [--pin-file FILE]]\n"
+"                    -c|--cert CERTOUT\n"
 "                    [--subject TEXT] [--days N] [--bits 2048|3072|4096]\n"
 "                    [--modules-only] [--force]\n"
 "       igos-mok import [--password-file FILE | --hash-file FILE] CERT...\n"
@@ -46,7 +47,8 @@ usage(FILE *f)
 "       igos-mok pending [--json]\n"
 "       igos-mok test CERT\n"
 "       igos-mok sb-state [--json]\n"
-"common options: --efivars DIR (default " DEFAULT_EFIVARS "), -h/--help, -V/--version\n");
+"common options: --efivars DIR (default " DEFAULT_EFIVARS "), -h/--help, -V/--version,\n"
+"                -v/--verbose\n");
 }
 
 static void

@@ -50,10 +50,11 @@ usage(FILE *f)
 		"                  [--splash FILE] [--pcrpkey FILE] [--pcrsig FILE] [--sbat TEXT|@FILE]...\n"
 		"                  [--section NAME:TEXT|@FILE]... [--stub FILE] [-c|--config FILE]\n"
 		"                  [--pcr-key KEY [--pcr-bank BANK]... [--phase PATH]... [--pin-file F]]\n"
-		"                  -o OUT\n"
+		"                  -o|--output OUT\n"
 		"       " PROG " inspect [--json] [--section NAME] UKI\n"
 		"       " PROG " config -c FILE NAME...   # print [UKI] settings, one a line\n"
-		"       " PROG " -h|--help | -V|--version\n");
+		"       " PROG " -h|--help | -V|--version\n"
+		"-v|--verbose prints the whole OpenSSL error queue on failure.\n");
 }
 
 static uint64_t

@@ -31,12 +31,14 @@ static const char usage_text[] =
 	"       igos-verity verify [--hash-offset N] [--threads N]\n"
 	"                          [--no-superblock [format parameters]] DATA HASH ROOTHASH\n"
 	"       igos-verity dump [--json] [--hash-offset N] HASH\n"
-	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [-o FILE.p7s] ROOTHASH\n"
+	"       igos-verity sign -k|--key KEY -c|--cert CERT [--pin-file FILE]\n"
+	"                        [-o|--output FILE.p7s] ROOTHASH\n"
 	"       igos-verity open [--signature FILE.p7s] [--hash-offset N] DATA NAME HASH ROOTHASH\n"
 	"       igos-verity close NAME\n"
 	"       igos-verity status [--json] NAME\n"
 	"       igos-verity -h | --help | -V | --version\n"
-	"ROOTHASH is hex or @FILE.\n";
+	"ROOTHASH is hex or @FILE. -v|--verbose prints the whole OpenSSL error queue\n"
+	"on failure.\n";
 
 static void
 usage(FILE *f)
