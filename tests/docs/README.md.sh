@@ -1,7 +1,7 @@
 # tests/t/996: the inputs of README.md's commands (sourced by tests/lib/docs-run.bash).
-. "$TESTLIB/softhsm.sh"
-softhsm_token
-need openssl softhsm2-util pkcs11-tool git kernel-install
+need openssl git kernel-install cc
+docs_tokens mok grub subkey
+cp grub.crt release.crt
 doc_not_run 'make demo*' "boots the whole chain under qemu (make demo is its own target)"
 doc_not_run 'make check*' "the whole suite, which runs this test"
 doc_not_run 'igos-bootcheck*' "exit 0 only where the machine's whole boot path holds; the \
@@ -9,34 +9,10 @@ sandbox has no firmware boot entries (tests/t/111-bootcheck-cases.t judges built
 
 # a system image, a kernel, an initrd, the PCR policy key
 head -c 4194304 /dev/zero >root.img
-head -c 300000 /dev/urandom >vmlinuz
-head -c 100000 /dev/urandom >initrd.img
+docs_kernel
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out pcr.key 2>/dev/null
 chmod 600 pcr.key
 openssl pkey -in pcr.key -pubout -out pcr.pub
-
-# the tokens the examples name: "mok" (object mok, with its certificate) and
-# "release" (objects grub and subkey), same PIN as the fixture's token
-p11() { pkcs11-tool --module "$HSM_MODULE" "$@" >/dev/null 2>&1; }
-token_key() { # TOKEN OBJECT ID ALG [CERT-CN]
-	openssl genpkey $4 -out "$2.pem" 2>/dev/null && chmod 600 "$2.pem" || return 1
-	openssl pkcs8 -topk8 -nocrypt -in "$2.pem" -out "$2.p8" || return 1
-	softhsm2-util --import "$2.p8" --token "$1" --label "$2" --id "$3" --pin "$HSM_PIN" \
-		>/dev/null || return 1
-	if [ -n "${5:-}" ]; then
-		openssl req -x509 -key "$2.pem" -subj "/CN=$5" -days 3650 -out "$2.crt" 2>/dev/null &&
-			openssl x509 -in "$2.crt" -outform DER -out "$2.crt.der" &&
-			p11 --token-label "$1" --login --pin "$HSM_PIN" --write-object "$2.crt.der" \
-				--type cert --id "$3" --label "$2"
-	fi
-}
-for t in mok release; do
-	softhsm2-util --init-token --free --label $t --so-pin 13579135 --pin "$HSM_PIN" >/dev/null
-done
-token_key mok mok 01 "-algorithm RSA -pkeyopt rsa_keygen_bits:2048" "igos docs MOK"
-token_key release grub 01 "-algorithm RSA -pkeyopt rsa_keygen_bits:2048" "igos docs release"
-cp grub.crt release.crt
-token_key release subkey 02 "-algorithm EC -pkeyopt ec_paramgen_curve:P-256"
 doc_tty "igos-mok import*" docs-password docs-password
 doc_tty "*pkcs11:token=*" "$HSM_PIN" "$HSM_PIN"
 

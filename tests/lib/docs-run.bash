@@ -1,7 +1,7 @@
 # Run the examples of one document as written (tests/t/996-whole-docs-examples.t).
 #   unshare -m --propagation private bash docs-run.bash DOC SETUP RESULTS
-# in a fresh scratch directory (the working directory). /etc, /var and /boot
-# are overlays whose writes land in that directory, /sys/firmware holds a
+# in a fresh scratch directory (the working directory). /etc, /var, /boot and
+# /usr/local are overlays whose writes land in that directory, /sys/firmware a
 # scratch efivarfs: nothing of the machine is written. Results go to RESULTS
 # as "STATUS<TAB>DESCRIPTION" lines (STATUS 0 pass, 1 fail, "#" a comment).
 # The setup file, sourced first, makes the inputs the examples need and may
@@ -20,9 +20,10 @@ diagf() { sed 's/^/#\t/' "$1" | tail -n 15 >>"$RESULTS"; }
 # the sandbox: overlays over the places examples write
 mkdir -p "$W/.sandbox"
 mount -t tmpfs tmpfs "$W/.sandbox" || { res 1 "$NAME: cannot make the sandbox"; exit 0; }
-for d in etc var boot; do
-	mkdir -p "$W/.sandbox/$d.up" "$W/.sandbox/$d.wk"
-	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$W/.sandbox/$d.up,workdir=$W/.sandbox/$d.wk" \
+for d in etc var boot usr/local; do
+	u=$W/.sandbox/${d%/*}
+	mkdir -p "$u.up" "$u.wk"
+	mount -t overlay overlay -o "lowerdir=/$d,upperdir=$u.up,workdir=$u.wk" \
 		"/$d" || { res 1 "$NAME: cannot overlay /$d"; exit 0; }
 done
 mount -t tmpfs tmpfs /sys/firmware && mkdir -p /sys/firmware/efi/efivars ||
@@ -37,6 +38,7 @@ need() {
 	done
 }
 skip_all() { res 1 "$NAME: setup cannot run: $1"; exit 0; }
+. "$TESTLIB/docs-setup.sh"
 
 NR_PAT=() NR_WHY=() NR_USED=() TTY_PAT=() TTY_IN=()
 doc_not_run() { NR_PAT+=("$1"); NR_WHY+=("$2"); NR_USED+=(0); }

@@ -17,8 +17,10 @@ for doc in "$IGOS_SRC"/README.md "$IGOS_SRC"/man/*.[1-8]; do
 	ok "$name has a setup file (tests/docs/$name.sh)" test -f "$setup" || continue
 	[ -f "$setup" ] || continue
 	mkdir "$T/$name" && : >"$T/$name.res"
+	t0=$(date +%s)
 	(cd "$T/$name" && unshare -m --propagation private \
 		bash "$IGOS_SRC/tests/lib/docs-run.bash" "$doc" "$setup" "$T/$name.res")
+	echo "# $name: $(($(date +%s) - t0)) s"
 	while IFS='	' read -r st desc; do
 		case $st in
 		'#') echo "# $desc" ;;
