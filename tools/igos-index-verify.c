@@ -214,14 +214,16 @@ cmd_init(int argc, char **argv)
 	snprintf(st.repo, sizeof(st.repo), "%s", repo);
 	if ((out = igos_idx_state_format(&st, &outlen)) == NULL)
 		igos_die("%s", igos_errmsg());
-	if (igos_write_atomic(stp, out, outlen, 0644, IGOS_OUT_EXCL | IGOS_OUT_NOFOLLOW) < 0) {
+	/* under the lock verify takes too; EXCL still refuses any other writer */
+	{
 		struct stat sb;
 
 		if (lstat(stp, &sb) == 0)
 			igos_die("'%s' exists: a state is never replaced (it stops rollbacks)",
 				 stp);
-		igos_die("%s", igos_errmsg());
 	}
+	if (igos_write_atomic(stp, out, outlen, 0644, IGOS_OUT_EXCL | IGOS_OUT_NOFOLLOW) < 0)
+		igos_die("%s", igos_errmsg());
 	free(out);
 	free(stp);
 	for (int i = 0; i < trust.n; i++)
