@@ -644,7 +644,8 @@ p7_fail(const char *what)
 	if (ERR_GET_LIB(e) == ERR_LIB_PKCS7 &&
 	    ERR_GET_REASON(e) == PKCS7_R_CERTIFICATE_VERIFY_ERROR) {
 		igos_ssl_clear();
-		return igos_seterr("%s: signer does not chain to a given certificate", what);
+		return igos_seterr("%s: the signer is neither a given certificate nor issued "
+				   "by one", what);
 	}
 	if (ERR_GET_LIB(e) == ERR_LIB_PKCS7 &&
 	    ERR_GET_REASON(e) == PKCS7_R_SIGNER_CERTIFICATE_NOT_FOUND) {
@@ -892,9 +893,9 @@ igos_ac_verify(const unsigned char *der, size_t len, struct igos_ac_digests *dg,
 	if (PKCS7_verify(p7, NULL, st, in, NULL, PKCS7_BINARY | (trusted ? 0 : PKCS7_NOVERIFY))
 	    != 1) {
 		p7_fail("signature not valid");
-		if (skipped && strstr(igos_errmsg(), "does not chain"))
-			igos_seterr("signature not valid: signer does not chain to a given "
-				    "certificate (%u not used: shim trusts no certificate with "
+		if (skipped && strstr(igos_errmsg(), "nor issued by one"))
+			igos_seterr("signature not valid: the signer is neither a given "
+				    "certificate nor issued by one (%u not used: shim trusts no certificate with "
 				    "the module-signing EKU %s for images)", skipped, OID_EKU_MODSIGN);
 		goto out;
 	}

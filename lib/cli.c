@@ -74,6 +74,18 @@ igos_warn(const char *fmt, ...)
 }
 
 void
+igos_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!igos_verbose)
+		return;
+	va_start(ap, fmt);
+	vsay(fmt, ap);
+	va_end(ap);
+}
+
+void
 igos_die(const char *fmt, ...)
 {
 	va_list ap;

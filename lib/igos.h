@@ -487,6 +487,10 @@ const char *igos_prog(void);
 /* "prog 0.1" to stdout. */
 void igos_print_version(void);
 void igos_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Under -v only, one line "prog: ..." on stderr: what the library passed over
+ * on its own (a PKCS#11 module that would not initialise), for the one place
+ * in lib/ that may say it without failing. */
+void igos_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A failure: exit 1 (the OpenSSL queue first under -v). */
 void igos_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* A failure with the library's last message. */

@@ -338,7 +338,7 @@ igos_idx_master_id(EVP_PKEY *master, unsigned char id[8])
 	size_t n = sizeof(raw);
 
 	if (!EVP_PKEY_is_a(master, "ED25519"))
-		return igos_seterr("the master key is not Ed25519");
+		return igos_seterr("the master key must be Ed25519");
 	if (EVP_PKEY_get_raw_public_key(master, raw, &n) != 1 || n != 32)
 		return igos_seterr_ssl("cannot read the master public key");
 	if (igos_digest(EVP_sha256(), raw, 32, md) < 0)
@@ -779,7 +779,7 @@ igos_idx_cert_verify(const struct igos_idx_cert *c, EVP_PKEY *master)
 	int rc;
 
 	if (EVP_PKEY_get_raw_public_key(master, raw, &n) != 1 || n != 32)
-		return igos_seterr("the master key is not Ed25519");
+		return igos_seterr("the master key must be Ed25519");
 	if ((msg = igos_idx_cert_message(c->tbs, c->tbslen, &ml)) == NULL)
 		return -1;
 	rc = igos_idx_verify(IGOS_IDX_ED25519, raw, 32, c->sig, 64, msg, ml);

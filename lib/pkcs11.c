@@ -2,8 +2,11 @@
  * Token keys through p11-kit: find the one key a pkcs11: URI (RFC 7512) names,
  * log in exactly once, and sign on the token. Private keys are never read out.
  */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -25,6 +28,7 @@ struct igos_p11 {
 	int always_auth;
 	char *pin;                  /* kept only for CKA_ALWAYS_AUTHENTICATE keys */
 	char label[33];
+	char skipped[256];          /* registered modules that would not initialise */
 };
 
 /* ---- references in messages ---- */
@@ -188,6 +192,95 @@ copy_label(char *dst, const unsigned char *src, size_t n)
 		dst[--n] = '\0';
 }
 
+/* stderr to /dev/null while modules we may not want talk; -1 if left alone */
+static int
+mute_stderr(void)
+{
+	int saved, nul;
+
+	if (igos_verbose)
+		return -1;
+	fflush(stderr);
+	if ((saved = fcntl(2, F_DUPFD_CLOEXEC, 3)) < 0)
+		return -1;
+	if ((nul = open("/dev/null", O_WRONLY | O_CLOEXEC)) < 0 || dup2(nul, 2) < 0) {
+		if (nul >= 0)
+			close(nul);
+		close(saved);
+		return -1;
+	}
+	close(nul);
+	return saved;
+}
+
+static void
+unmute_stderr(int saved)
+{
+	if (saved < 0)
+		return;
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+}
+
+/*
+ * The modules registered with p11-kit, each initialised on its own: one that
+ * fails (tpm2-pkcs11 without a TPM resource manager prints a dozen lines and
+ * gives up) is dropped quietly unless the URI names it with module-name=; -v
+ * shows its own messages and names it. What was dropped goes into the "no
+ * token" message, where it may be the reason.
+ */
+static int
+load_registered(struct igos_p11 *p, P11KitUri *uri)
+{
+	const char *want = p11_kit_uri_get_module_name(uri);
+	size_t keep = 0, sl = 0;
+	int saved;
+
+	p11_kit_be_quiet();
+	p->modules = p11_kit_modules_load(NULL, 0);
+	if (igos_verbose)
+		p11_kit_be_loud();
+	if (p->modules == NULL || p->modules[0] == NULL)
+		return igos_seterr("no PKCS#11 modules are registered with p11-kit");
+	for (size_t m = 0; p->modules[m] != NULL; m++) {
+		CK_FUNCTION_LIST *mod = p->modules[m];
+		char *name;
+		CK_RV rv;
+
+		saved = mute_stderr();
+		rv = p11_kit_module_initialize(mod);
+		unmute_stderr(saved);
+		if (rv == CKR_OK) {
+			p->modules[keep++] = mod;
+			continue;
+		}
+		name = p11_kit_module_get_name(mod);
+		if (want != NULL && name != NULL && strcmp(want, name) == 0) {
+			igos_seterr("cannot initialize PKCS#11 module '%s': %s", name,
+				    p11_kit_strerror(rv));
+			free(name);
+			p11_kit_module_release(mod);
+			for (size_t r = m + 1; p->modules[r] != NULL; r++)
+				p11_kit_module_release(p->modules[r]);
+			p->modules[keep] = NULL;
+			return -1;
+		}
+		igos_note("PKCS#11 module '%s' skipped: cannot initialize: %s",
+			  name ? name : "?", p11_kit_strerror(rv));
+		if (sl < sizeof(p->skipped))
+			sl += (size_t)snprintf(p->skipped + sl, sizeof(p->skipped) - sl, "%s%s",
+					       sl ? ", " : "", name ? name : "?");
+		free(name);
+		p11_kit_module_release(mod);
+	}
+	p->modules[keep] = NULL;
+	if (keep == 0)
+		return igos_seterr("no registered PKCS#11 module could be initialised (%s)",
+				   p->skipped);
+	return 0;
+}
+
 static int
 load_modules(struct igos_p11 *p, P11KitUri *uri)
 {
@@ -207,10 +300,7 @@ load_modules(struct igos_p11 *p, P11KitUri *uri)
 		}
 		return 0;
 	}
-	p->modules = p11_kit_modules_load_and_initialize(0);
-	if (p->modules == NULL || p->modules[0] == NULL)
-		return igos_seterr("no PKCS#11 modules are registered with p11-kit");
-	return 0;
+	return load_registered(p, uri);
 }
 
 /* Find the single token the URI names; its module goes to p->fn. */
@@ -254,6 +344,9 @@ find_token(struct igos_p11 *p, P11KitUri *uri, const char *ref, CK_SLOT_ID *slot
 		}
 		free(slots);
 	}
+	if (found == 0 && p->skipped[0] != '\0')
+		return igos_seterr("no PKCS#11 token matches '%s' (modules that would not "
+				   "initialise: %s)", ref, p->skipped);
 	if (found == 0)
 		return igos_seterr("no PKCS#11 token matches '%s'", ref);
 	if (found > 1)

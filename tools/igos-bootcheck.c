@@ -42,7 +42,7 @@ static int json;
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: " PROG " [--esp DIR] [--efivars DIR] [--json] [-v]\n"
+	fprintf(f, "usage: " PROG " [-e|--esp DIR] [-E|--efivars DIR] [-j|--json] [-v|--verbose]\n"
 		   "       " PROG " -h|--help | -V|--version\n");
 }
 

@@ -54,10 +54,11 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: " PROG " build [--sbat FILE] [--shim FILE] [--modules LIST]...\n"
 	    "         [--password-hash FILE | --no-shell] [--allow-linux] [--timeout SECONDS]\n"
-	    "         [--directory DIR] -o GRUBX64.EFI|-\n"
+	    "         [--directory DIR] -o|--output GRUBX64.EFI|-\n"
 	    "       " PROG " install --esp DIR --shim FILE [--mokmanager FILE] [--grub FILE]\n"
 	    "         [--vendor-dir NAME] [--boot-entry LABEL [--efivars DIR]]\n"
-	    "       " PROG " -h | -V\n"
+	    "       " PROG " -h|--help | -V|--version\n"
+	    "-v|--verbose prints the whole OpenSSL error queue on failure.\n"
 	    "Build the distribution's GRUB image, its configuration built in, or lay out\n"
 	    "an ESP for shim (EFI/BOOT/BOOTX64.EFI, mmx64.efi, grubx64.efi).\n");
 }

@@ -24,15 +24,17 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " build [-o INDEX] PACKAGE...\n"
+		"usage: " PROG " build [-o|--output INDEX] PACKAGE...\n"
 		"       " PROG " certify --master-key KEY --subkey PUB|pkcs11:URI --serial N\n"
 		"                       --scope \"REPOS ARCHES\" --not-after TIME [--not-before TIME]\n"
-		"                       [--pin-file FILE] [--force-pin-final-try] [--tcti CONF] -o CERT\n"
-		"       " PROG " sign --key KEY --cert CERT --repo R --arch A --version N\n"
+		"                       [--pin-file FILE] [--force-pin-final-try] [--tcti CONF]\n"
+		"                       -o|--output CERT\n"
+		"       " PROG " sign -k|--key KEY -c|--cert CERT --repo R --arch A --version N\n"
 		"                    [--expires DURATION] [--pin-file FILE] [--force-pin-final-try]\n"
-		"                    [--tcti CONF] [--force] [--now TIME]\n"
-		"                    [-o SIG] INDEX\n"
-		"       " PROG " -h | -V\n");
+		"                    [--tcti CONF] [-f|--force] [--now TIME]\n"
+		"                    [-o|--output SIG] INDEX\n"
+		"       " PROG " -h|--help | -V|--version\n"
+		"-v|--verbose prints the whole OpenSSL error queue on failure.\n");
 }
 
 static int64_t
@@ -177,7 +179,7 @@ key_raw(EVP_PKEY *pk, const char *what, enum igos_idx_alg *alg, unsigned char pu
 	size_t *len)
 {
 	if (igos_idx_pubkey_raw(pk, alg, pub, len) < 0)
-		igos_die("%s: %s", what, igos_errmsg());
+		igos_die("'%s': %s", what, igos_errmsg());
 }
 
 /* ---- certify ---- */
@@ -238,6 +240,8 @@ cmd_certify(int argc, char **argv)
 	snprintf(cert.scope, sizeof(cert.scope), "%s", scope);
 	cert.not_before = parse_now(nb);
 	cert.not_after = parse_now(na);
+	if (cert.not_after <= cert.not_before && nb == NULL)
+		igos_usage_err("--not-after is not after now (the default of --not-before)");
 	if (cert.not_after <= cert.not_before)
 		igos_usage_err("--not-after is not after --not-before");
 
@@ -262,9 +266,10 @@ cmd_certify(int argc, char **argv)
 	}
 
 	m = open_key(mk, pin);
-	key_raw(igos_signer_pubkey(m), mk, &malg, mpub, &mlen);
-	if (malg != IGOS_IDX_ED25519)
+	/* one message whatever the key is (igos-index-verify's for a trusted key too) */
+	if (!EVP_PKEY_is_a(igos_signer_pubkey(m), "ED25519"))
 		igos_die("'%s': the master key must be Ed25519", mk);
+	key_raw(igos_signer_pubkey(m), mk, &malg, mpub, &mlen);
 	if (igos_idx_master_id(igos_signer_pubkey(m), cert.master) < 0)
 		igos_die("%s", igos_errmsg());
 	if ((tbs = igos_idx_cert_tbs(&cert, &tbslen)) == NULL ||

@@ -28,10 +28,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: " PROG " verify --trust DIR|FILE --state DIR --repo R --arch A\n"
-		"                        [--max-validity DURATION] [--now TIME] INDEX [SIG]\n"
-		"       " PROG " check --state DIR --repo R INDEX PACKAGE...\n"
-		"       " PROG " -h | -V\n");
+		"usage: " PROG " verify -t|--trust DIR|FILE -s|--state DIR -r|--repo R -a|--arch A\n"
+		"                        [--max-validity DURATION] [--now TIME] [-v] INDEX [SIG]\n"
+		"       " PROG " check -s|--state DIR -r|--repo R [-v] INDEX PACKAGE...\n"
+		"       " PROG " init -s|--state DIR -r|--repo R [-t|--trust DIR|FILE]\n"
+		"       " PROG " -h|--help | -V|--version\n"
+		"-v|--verbose prints the whole OpenSSL error queue on failure.\n");
 }
 
 /* ---- trust ---- */
@@ -135,6 +137,99 @@ state_load(const char *path, const char *repo, struct igos_idx_state *st)
 	if (strcmp(st->repo, repo) != 0)
 		igos_die("corrupt state file '%s': it is for repo '%s', not '%s'", path,
 		     st->repo, repo);
+}
+
+/* ---- init ---- */
+
+/* mkdir -p, 0755: the state directory of a fresh machine (/var/lib/igos/index). */
+static void
+mkdirs(const char *dir)
+{
+	char *p = strdup(dir);
+
+	if (p == NULL)
+		igos_die("out of memory");
+	for (char *s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			igos_die("cannot create '%s': %s", p, strerror(errno));
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+}
+
+/*
+ * The seed the installer writes: it accepts any first index the pinned masters
+ * sign (serial 0, version 0, the epoch, zeros). Never over an existing state:
+ * that one holds the floor that stops a rollback.
+ */
+static int
+cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "trust", required_argument, NULL, 't' },
+		{ "state", required_argument, NULL, 's' },
+		{ "repo", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *trustp = NULL, *statedir = NULL, *repo = NULL;
+	struct trust trust = { 0 };
+	struct igos_idx_state st = { 0 };
+	unsigned char *out;
+	size_t outlen;
+	char *stp;
+	int c, lockfd;
+
+	while ((c = igos_getopt(argc, argv, "+t:s:r:hv", opts)) != -1) {
+		switch (c) {
+		case 't': igos_opt_once(&trustp, optarg); break;
+		case 's': igos_opt_once(&statedir, optarg); break;
+		case 'r': igos_opt_once(&repo, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
+		}
+	}
+	if (statedir == NULL || repo == NULL)
+		igos_usage_err("init needs --state and --repo");
+	if (optind != argc)
+		igos_usage_err("init takes no operands ('%s')", argv[optind]);
+	if (!igos_idx_name_ok(repo, strlen(repo)))
+		igos_usage_err("invalid repo name '%s'", repo);
+	/* the pins verify will use, checked now rather than at the first sync */
+	if (trustp != NULL)
+		trust_load(&trust, trustp);
+	mkdirs(statedir);
+	if ((lockfd = open(statedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		igos_die("cannot open '%s': %s", statedir, strerror(errno));
+	if (flock(lockfd, LOCK_EX) < 0)
+		igos_die("cannot lock '%s': %s", statedir, strerror(errno));
+	stp = state_path(statedir, repo);
+	snprintf(st.repo, sizeof(st.repo), "%s", repo);
+	if ((out = igos_idx_state_format(&st, &outlen)) == NULL)
+		igos_die("%s", igos_errmsg());
+	/* under the lock verify takes too; EXCL still refuses any other writer */
+	{
+		struct stat sb;
+
+		if (lstat(stp, &sb) == 0)
+			igos_die("'%s' exists: a state is never replaced (it stops rollbacks)",
+				 stp);
+	}
+	if (igos_write_atomic(stp, out, outlen, 0644, IGOS_OUT_EXCL | IGOS_OUT_NOFOLLOW) < 0)
+		igos_die("%s", igos_errmsg());
+	free(out);
+	free(stp);
+	for (int i = 0; i < trust.n; i++)
+		EVP_PKEY_free(trust.key[i]);
+	close(lockfd);
+	return 0;
 }
 
 /* ---- the index ---- */
@@ -434,6 +529,7 @@ main(int argc, char **argv)
 	static const struct igos_verb verbs[] = {
 		{ "verify", cmd_verify },
 		{ "check", cmd_check },
+		{ "init", cmd_init },
 		{ NULL, NULL },
 	};
 

@@ -38,7 +38,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: igos-mok new [-k KEYOUT | -k pkcs11:URI [--pin-file FILE]] -c CERTOUT\n"
+"usage: igos-mok new [-k|--key KEYOUT | -k|--key pkcs11:URI [--pin-file FILE]]\n"
+"                    -c|--cert CERTOUT\n"
 "                    [--subject TEXT] [--days N] [--bits 2048|3072|4096]\n"
 "                    [--modules-only] [--force]\n"
 "       igos-mok new --tpm [--tcti CONF] [--pin-file AUTHFILE] -k KEYOUT -c CERTOUT\n"
@@ -59,7 +60,8 @@ usage(FILE *f)
 "       igos-mok sbat [--json]\n"
 "       igos-mok test CERT | test --image-hash HEX\n"
 "       igos-mok sb-state [--json]\n"
-"common options: --efivars DIR (default " DEFAULT_EFIVARS "), -h/--help, -V/--version\n");
+"common options: --efivars DIR (default " DEFAULT_EFIVARS "), -h/--help, -V/--version,\n"
+"                -v/--verbose\n");
 }
 
 static void

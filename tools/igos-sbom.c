@@ -50,12 +50,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: " PROG " --name NAME --package-version VERSION [--supplier 'Organization: X']\n"
-	    "         [--download-location URL] [--license SPDX-EXPRESSION]\n"
-	    "         [--namespace-base URI] [--created TIME]\n"
+	    "usage: " PROG " -n|--name NAME --package-version VERSION\n"
+	    "         [--supplier 'Organization: X'] [--download-location URL]\n"
+	    "         [-l|--license SPDX-EXPRESSION] [--namespace-base URI] [--created TIME]\n"
 	    "         [--source FILE[=URL]]... [--patch FILE]... [--input FILE]...\n"
-	    "         [--artifact FILE]... [-o OUT.spdx.json]\n"
-	    "       " PROG " -h | -V\n"
+	    "         [--artifact FILE]... [-o|--output OUT.spdx.json] [-v|--verbose]\n"
+	    "       " PROG " -h|--help | -V|--version\n"
 	    "Write an SPDX 2.3 JSON SBOM of a build; 'created' comes from SOURCE_DATE_EPOCH\n"
 	    "or --created (seconds since the epoch or YYYY-MM-DDThh:mm:ssZ).\n");
 }

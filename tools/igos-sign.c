@@ -31,15 +31,16 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: igos-sign sign   -k KEY -c CERT [--pin-file FILE] [--tcti CONF] [--replace]\n"
-		"                       [-o OUT] FILE\n"
-		"       igos-sign verify [-c CERT]... [--json] FILE\n"
-		"       igos-sign list   [-c CERT]... [--json] FILE\n"
-		"       igos-sign remove (-n INDEX | --all) [-o OUT] FILE\n"
+		"usage: igos-sign sign   -k|--key KEY -c|--cert CERT [--pin-file FILE] [--tcti CONF]\n"
+		"                        [--replace] [-o|--output OUT] FILE\n"
+		"       igos-sign verify [-c|--cert CERT]... [--json] FILE\n"
+		"       igos-sign list   [-c|--cert CERT]... [--json] FILE\n"
+		"       igos-sign remove (-n|--index INDEX | -a|--all) [-o|--output OUT] FILE\n"
 		"       igos-sign hash   FILE\n"
+		"       igos-sign -h|--help | -V|--version\n"
 		"FILE is a PE/COFF image (Authenticode) or an ELF kernel module; '-' is stdin.\n"
 		"Without -o, sign and remove replace FILE atomically; -o - writes to stdout.\n"
-		"-v prints the whole OpenSSL error queue on failure.\n");
+		"-v|--verbose prints the whole OpenSSL error queue on failure.\n");
 }
 
 /* Before any exit on a failure: the key wiped, the token session closed, the

@@ -51,10 +51,11 @@ usage(FILE *f)
 		"                  [--section NAME:TEXT|@FILE]... [--stub FILE] [-c|--config FILE]\n"
 		"                  [--pcr-key KEY [--pcr-bank BANK]... [--phase PATH]... [--pin-file F]\n"
 		"                   [--tcti CONF]]\n"
-		"                  -o OUT\n"
+		"                  -o|--output OUT\n"
 		"       " PROG " inspect [--json] [--section NAME] UKI\n"
 		"       " PROG " config -c FILE NAME...   # print [UKI] settings, one a line\n"
-		"       " PROG " -h|--help | -V|--version\n");
+		"       " PROG " -h|--help | -V|--version\n"
+		"-v|--verbose prints the whole OpenSSL error queue on failure.\n");
 }
 
 static uint64_t
@@ -887,6 +888,7 @@ struct config {
 	char *linux_path, *cmdline, *osrel, *uname, *dtb, *splash, *pcrpkey, *stub, *sbat;
 	char *initrd; /* white-space separated list */
 	char *pcr_key;
+	char *pcr_banks; /* comma or white-space separated list, as ukify's */
 };
 
 /* [UKI] settings of ukify's that are another tool's job here (the signing is
@@ -916,6 +918,7 @@ config_key(void *ctx, const char *sec, size_t slen, const char *key, size_t klen
 		{"Stub", offsetof(struct config, stub)},
 		{"PCRPKey", offsetof(struct config, pcrpkey)},
 		{"PCRPrivateKey", offsetof(struct config, pcr_key)},
+		{"PCRBanks", offsetof(struct config, pcr_banks)},
 	};
 	struct config *c = ctx;
 
@@ -975,6 +978,41 @@ config_free(struct config *c)
 	free(c->sbat);
 	free(c->initrd);
 	free(c->pcr_key);
+	free(c->pcr_banks);
+}
+
+/* ---- the default stub ---------------------------------------------------- */
+
+/*
+ * Without --stub or Stub=: the stub beside the executable first, so that a
+ * tool run from the build tree uses the stub built with it (build/bin/ and
+ * build/efi/ there), then the installed one. Both places beside an installed
+ * tool (/usr/bin, /usr/efi) are root's, like the install path.
+ */
+static char *
+default_stub(void)
+{
+	static const char *const rel[] = {"igos-stubx64.efi", "../efi/igos-stubx64.efi"};
+	char exe[PATH_MAX], *slash, *p;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+				if (asprintf(&p, "%s/%s", exe, rel[i]) < 0)
+					igos_die("out of memory");
+				if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
+					return p;
+				free(p);
+			}
+		}
+	}
+	if ((p = strdup(IGOS_STUB_PATH)) == NULL)
+		igos_die("out of memory");
+	return p;
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -1104,6 +1142,7 @@ main_build(int argc, char **argv)
 	struct build bo;
 	struct config cfg;
 	const char *config = NULL, *pcr_key = NULL, *pin_file = NULL, *tcti = NULL;
+	char *stub_alloc = NULL;
 	int c, rc;
 
 	memset(&bo, 0, sizeof(bo));
@@ -1194,12 +1233,36 @@ main_build(int argc, char **argv)
 				append(&bo.initrds, &bo.ninitrds, tok);
 		}
 	}
+	/* PCRBanks= only when no --pcr-bank; like ukify, it only matters with a key */
+	if (bo.pcr_banks == 0 && cfg.pcr_banks != NULL) {
+		char *save = NULL, *tok;
+
+		for (tok = strtok_r(cfg.pcr_banks, ", \t\n", &save); tok;
+		     tok = strtok_r(NULL, ", \t\n", &save)) {
+			int b = igos_pcr_bank_parse(tok);
+
+			if (b < 0) {
+				igos_warn("'%s': PCRBanks=: %s", config, igos_errmsg());
+				config_free(&cfg);
+				return 2;
+			}
+			bo.pcr_banks |= 1u << b;
+		}
+		if (pcr_key == NULL)
+			bo.pcr_banks = 0;
+	}
 	if (bo.linux_path == NULL)
 		igos_usage_err("build needs --linux KERNEL");
 	if (bo.out == NULL)
 		igos_usage_err("build needs -o OUT");
-	if (bo.stub_path == NULL)
-		bo.stub_path = IGOS_STUB_PATH;
+	if (bo.stub_path == NULL) {
+		struct stat st;
+
+		bo.stub_path = stub_alloc = default_stub();
+		if (stat(bo.stub_path, &st) < 0 && errno == ENOENT)
+			igos_die("no stub: '%s' does not exist (make install puts the igos stub "
+			     "there; or give --stub FILE or Stub=)", bo.stub_path);
+	}
 	/* an empty text is no section, as with ukify */
 	if (bo.cmdline != NULL && bo.cmdline[0] == '\0')
 		bo.cmdline = NULL;
@@ -1226,6 +1289,7 @@ main_build(int argc, char **argv)
 		free((char *)bo.phases[i]);
 	free(bo.phases);
 	config_free(&cfg);
+	free(stub_alloc);
 	free(bo.initrds);
 	free(bo.sbats);
 	free(bo.extra);

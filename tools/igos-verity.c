@@ -34,15 +34,16 @@ static const char usage_text[] =
 	"                          [--fec-device FILE [--fec-offset N] [--fec-roots N]]\n"
 	"                          [--no-superblock [format parameters]] DATA HASH ROOTHASH\n"
 	"       igos-verity dump [--json] [--hash-offset N] HASH\n"
-	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [--tcti CONF] [--json] [-o FILE]\n"
-	"                        ROOTHASH\n"
+	"       igos-verity sign -k|--key KEY -c|--cert CERT [--pin-file FILE] [--tcti CONF]\n"
+	"                        [--json] [-o|--output FILE] ROOTHASH\n"
 	"       igos-verity open [--root-hash-signature FILE] [--hash-offset N]\n"
 	"                        [--fec-device FILE [--fec-offset N] [--fec-roots N]]\n"
 	"                        DATA NAME HASH ROOTHASH\n"
 	"       igos-verity close NAME\n"
 	"       igos-verity status [--json] NAME\n"
 	"       igos-verity -h | --help | -V | --version\n"
-	"ROOTHASH is hex or @FILE. --signature is --root-hash-signature.\n";
+	"ROOTHASH is hex or @FILE. --signature is --root-hash-signature.\n"
+	"-v|--verbose prints the whole OpenSSL error queue on failure.\n";
 
 static void
 usage(FILE *f)

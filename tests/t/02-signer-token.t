@@ -98,4 +98,34 @@ run 1 "signtool: '$U;object=rsa2048;type=cert' does not name a private key" \
 	"a certificate URI given as a key is refused" $S --pin-file "$HSM_PIN_FILE" sign \
 	"$U;object=rsa2048;type=cert" sha256 msg x.sig x.pub
 is "$(ls x.sig 2>/dev/null)" "" "no signature written by any failure"
+
+# A registered module that cannot initialise (tpm2-pkcs11 without a resource
+# manager) and that the URI does not name: skipped without a word, named under
+# -v. p11-kit reads no user configuration here, so the test's module list is
+# bind-mounted over the system one in a mount namespace of its own.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	mkdir mods
+	cp /usr/share/p11-kit/modules/*.module mods/
+	printf 'module: %s\n' "$IGOS_BUILD/tests/p11fail.so" >mods/p11fail.module
+	ns() { unshare -m --propagation private sh -c \
+		'mount --bind "$0" /usr/share/p11-kit/modules && exec "$@"' "$T/mods" "$@"; }
+	printf 'the message\n' >msg
+	run 0 "" "a registered module that fails to initialise is skipped quietly" \
+		ns $S --pin-file "$HSM_PIN_FILE" sign "$U;object=p256" sha256 msg q.sig q.pub
+	ok "the signature is made" openssl dgst -sha256 -verify q.pub -signature q.sig msg
+	openssl x509 -in "$HSM_DIR/p256.crt" -out p256.crt
+	run 0 "*" "-v: the same command works" ns igos-verity sign -v -k "$U;object=p256;type=private" --pin-file "$HSM_PIN_FILE" \
+		-c p256.crt -o rh.p7s 0000000000000000000000000000000000000000000000000000000000000000
+	is "$(printf '%s\n' "$ERR" | grep -v '^p11fail: ERROR: \|^p11-kit: ')" \
+		"igos-verity: PKCS#11 module 'p11fail' skipped: cannot initialize: An error occurred on the device" \
+		"and, beside the messages of p11-kit and the module, names the module it skipped"
+	run 1 "signtool: no PKCS#11 token matches 'pkcs11:token=absent' (modules that would not initialise: p11fail)" \
+		"when no token matches, the skipped module is named as a possible reason" \
+		ns $S --pin-file "$HSM_PIN_FILE" sign "pkcs11:token=absent" sha256 msg x.sig x.pub
+	run 1 "signtool: cannot initialize PKCS#11 module 'p11fail': An error occurred on the device" \
+		"a module the URI names with module-name= is an error" \
+		ns $S --pin-file "$HSM_PIN_FILE" sign "$U;object=p256?module-name=p11fail" sha256 msg x.sig x.pub
+else
+	skip "needs root and unshare to register a test module with p11-kit" "failing modules" 6
+fi
 done_testing

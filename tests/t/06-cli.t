@@ -30,7 +30,7 @@ igos-verity|format, verify, dump, sign, open, close or status|format|--salt|--sa
 igos-mok|new, import, delete, revoke, list, pending, test, sb-state, reset, trust-mok, untrust-mok, validation, timeout, verbose, sbat-policy or sbat|new|--subject|--subj
 igos-measure|calculate, sign, verify or status|calculate|--bank|--ban
 igos-index-sign|build, certify or sign|build|--output|--out
-igos-index-verify|verify or check|check|--state|--stat
+igos-index-verify|verify, check or init|check|--state|--stat
 EOF
 
 # igos-sbom has no verbs

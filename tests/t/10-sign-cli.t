@@ -6,7 +6,7 @@ need python3
 $MKPE make a.efi
 
 run 0 "" "--help exits 0" "$S" --help
-case $OUT in *"igos-sign sign   -k KEY -c CERT"*"igos-sign hash   FILE"*) r=0 ;; *) r=1 ;; esac
+case $OUT in *"igos-sign sign   -k|--key KEY -c|--cert CERT"*"igos-sign hash   FILE"*) r=0 ;; *) r=1 ;; esac
 is "$r" 0 "--help prints the synopsis of every verb on stdout"
 run 0 "" "verb --help exits 0" "$S" sign --help
 run 0 "" "--version exits 0" "$S" --version

@@ -12,7 +12,7 @@ need igos-bootcheck igos-sign igos-ukify grub-mkimage python3 xxd openssl timeou
 	"$SHIM_DIR/shimx64.efi" "$BC_MARKER" "$BC_STUB"
 plan 33
 
-USAGE="usage: igos-bootcheck [--esp DIR] [--efivars DIR] [--json] [-v]
+USAGE="usage: igos-bootcheck [-e|--esp DIR] [-E|--efivars DIR] [-j|--json] [-v|--verbose]
        igos-bootcheck -h|--help | -V|--version"
 run 0 "" "--help" igos-bootcheck --help
 is "$OUT" "$USAGE" "--help prints the usage on stdout"

@@ -62,7 +62,7 @@ run 0 "" "... and the other signature too" "$S" verify -c other.crt igossb.efi
 # remove one of two: the other stays valid, the first signer's cert no longer verifies
 run 0 "" "remove signature 1" "$S" remove -n 1 -o rm1.efi two.efi
 run 0 "" "the remaining one verifies" "$S" verify -c other.crt rm1.efi
-run 1 "igos-sign: 'rm1.efi': not verified: signature 1: signature not valid: signer does not chain to a given certificate" \
+run 1 "igos-sign: 'rm1.efi': not verified: signature 1: signature not valid: the signer is neither a given certificate nor issued by one" \
 	"the removed signer no longer verifies" "$S" verify -c so.crt rm1.efi
 ok "the table is still well formed" table_ok rm1.efi
 run 1 "igos-sign: 'two.efi': no signature 3 (it has 2)" "removing a missing index fails" \

@@ -43,9 +43,9 @@ run 0 "" "sign with a leaf issued by an intermediate" "$S" sign -k leaf.key -c l
 run 0 "" "trusting the leaf itself (partial chain)" "$S" verify -c leaf.crt leaf.efi
 run 0 "" "trusting its issuer (partial chain)" "$S" verify -c inter.crt leaf.efi
 run 0 "" "one of several -c certificates is enough" "$S" verify -c stranger.crt -c inter.crt leaf.efi
-run 1 "igos-sign: 'leaf.efi': not verified: signature 1: signature not valid: signer does not chain to a given certificate" \
+run 1 "igos-sign: 'leaf.efi': not verified: signature 1: signature not valid: the signer is neither a given certificate nor issued by one" \
 	"the root alone does not verify (the intermediate is not embedded)" "$S" verify -c ca.crt leaf.efi
-run 1 "igos-sign: 'leaf.efi': not verified: signature 1: signature not valid: signer does not chain to a given certificate" \
+run 1 "igos-sign: 'leaf.efi': not verified: signature 1: signature not valid: the signer is neither a given certificate nor issued by one" \
 	"an unrelated certificate does not verify" "$S" verify -c stranger.crt leaf.efi
 
 # time and EKU are ignored, like firmware
@@ -128,6 +128,6 @@ igos-mok new -k modonly.key -c modonly.pem --modules-only --subject "modules onl
 "$S" sign -k modonly.key -c modonly.pem -o modonly.efi a.efi
 run 1 "igos-sign: 'modonly.efi': not verified: signature 1: no usable certificate: shim trusts no certificate with the module-signing EKU 1.3.6.1.4.1.2312.16.1.2 for images" \
 	"a MOK made with --modules-only does not verify an image" "$S" verify -c modonly.pem modonly.efi
-run 1 "igos-sign: 'modonly.efi': not verified: signature 1: signature not valid: signer does not chain to a given certificate (1 not used: shim trusts no certificate with the module-signing EKU 1.3.6.1.4.1.2312.16.1.2 for images)" \
+run 1 "igos-sign: 'modonly.efi': not verified: signature 1: signature not valid: the signer is neither a given certificate nor issued by one (1 not used: shim trusts no certificate with the module-signing EKU 1.3.6.1.4.1.2312.16.1.2 for images)" \
 	"... nor beside another certificate" "$S" verify -c so.crt -c modonly.pem modonly.efi
 done_testing

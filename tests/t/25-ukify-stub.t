@@ -6,7 +6,7 @@
 . "$TESTLIB/ukify.sh"
 need igos-ukify objcopy objdump sbsign python3 "$STUB" \
 	"${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-stubx64.efi"
-plan 15
+plan 19
 
 mkkernel vmlinuz 6.1.0-99-test
 b() { igos-ukify build --linux vmlinuz --os-release ID=x --uname 1 "$@"; }
@@ -98,4 +98,26 @@ is "$(dllchar "$IGSTUB") $(dllchar nx1.efi) $(dllchar nx2.efi)" "00000100 000001
 
 cat vmlinuz | igos-ukify build --stub "$STUB" --linux - --os-release ID=x --uname 1 -o stdin.efi 2>/dev/null
 same stdin.efi a.efi "--linux - reads the kernel from standard input"
+
+# Without --stub: the stub beside the executable (the build tree's
+# build/bin/../efi/), else the installed one.
+igos-ukify build --stub "$IGSTUB" --linux vmlinuz --os-release ID=x --uname 1 -o explicit.efi
+run 0 "" "build/bin/igos-ukify without --stub" \
+	igos-ukify build --linux vmlinuz --os-release ID=x --uname 1 -o beside.efi
+same beside.efi explicit.efi "it uses the stub of its build tree (build/efi)"
+mkdir -p lone/bin
+cp "$(command -v igos-ukify)" lone/bin/
+# the install path compiled in (LIBEXECDIR), as make install puts it
+inst=$(strings lone/bin/igos-ukify | grep '^/.*/igos-stubx64\.efi$' | head -n 1)
+if [ -f "$inst" ]; then
+	igos-ukify build --stub "$inst" --linux vmlinuz --os-release ID=x --uname 1 -o inst.efi
+	run 0 "" "a copy with no stub beside it uses the installed one" \
+		lone/bin/igos-ukify build --linux vmlinuz --os-release ID=x --uname 1 -o lone.efi
+	same lone.efi inst.efi "the stub of $inst"
+else
+	run 1 "igos-ukify: no stub: '$inst' does not exist (make install puts the igos stub there; or give --stub FILE or Stub=)" \
+		"a copy with no stub beside it names the install path" \
+		lone/bin/igos-ukify build --linux vmlinuz --os-release ID=x --uname 1 -o lone.efi
+	ok "no output" test ! -e lone.efi
+fi
 done_testing

@@ -33,6 +33,25 @@ run 0 "" "two banks and one phase" igos-ukify build --stub "$IGOS_STUB" --linux 
 igos-ukify inspect --section .pcrsig two.efi >two.json
 igos-measure sign -k pcr.key -b sha1 -b sha256 -p enter-initrd -o two-m.json two.efi 2>/dev/null
 same two.json two-m.json "banks and phases are those asked for"
+# uki.conf's [UKI] PCRBanks= (ukify's: comma or blank separated) is --pcr-bank
+printf '[UKI]\nPCRBanks = sha1, sha256\nPCRPrivateKey = pcr.key\n' >banks.conf
+run 0 "" "PCRBanks= in the config" igos-ukify build -c banks.conf --stub "$IGOS_STUB" \
+	--linux vmlinuz --uname 6.1.0-test --cmdline x --phase enter-initrd -o banks.efi
+igos-ukify inspect --section .pcrsig banks.efi >banks.json
+same banks.json two-m.json "PCRBanks= gives the banks --pcr-bank gives"
+run 0 "" "--pcr-bank wins over PCRBanks=" igos-ukify build -c banks.conf --stub "$IGOS_STUB" \
+	--linux vmlinuz --uname 6.1.0-test --cmdline x --pcr-bank sha256 -o one.efi
+igos-ukify inspect --section .pcrsig one.efi >one.json
+igos-measure sign -k pcr.key -b sha256 -o one-m.json one.efi 2>/dev/null
+same one.json one-m.json "the command line's bank only"
+printf '[UKI]\nPCRBanks = sha256 md5\n' >badbank.conf
+run 2 "igos-ukify: 'badbank.conf': PCRBanks=: unknown bank 'md5' (sha1, sha256, sha384, sha512)" \
+	"an unknown bank in PCRBanks=" igos-ukify build -c badbank.conf --linux vmlinuz -o x.efi
+printf '[UKI]\nPCRBanks = sha384\n' >nokey.conf
+run 0 "" "PCRBanks= without a PCR key is ignored, as by ukify" igos-ukify build -c nokey.conf \
+	--stub "$IGOS_STUB" --linux vmlinuz --uname 6.1.0-test -o nokey.efi
+is "$(igos-ukify inspect --section .pcrsig nokey.efi 2>&1)" \
+	"igos-ukify: 'nokey.efi' has no section .pcrsig" "and no .pcrsig is made"
 run 1 "igos-ukify: --pcr-key 'ec.key': PCR policies need an RSA key (systemd's TPM-side check uses RSASSA)" \
 	"an EC key is refused" igos-ukify build --stub "$IGOS_STUB" --linux vmlinuz --uname 1 \
 	--pcr-key ec.key -o x.efi

@@ -15,7 +15,7 @@ for t in "$SIGN" "$VERIFY"; do
 	is "$OUT" "$t 0.1" "$t --version prints the version"
 	case $t in
 	*-sign) verbs="build, certify or sign" ;;
-	*) verbs="verify or check" ;;
+	*) verbs="verify, check or init" ;;
 	esac
 	run 2 "$t: unknown verb 'frobnicate' ($verbs)" "$t: unknown verb" $t frobnicate
 	run 2 "$t: no verb given ($verbs; see --help)" "$t without a verb" $t
@@ -96,7 +96,7 @@ run 1 "igos-index-sign: 'p256.pem': the master key must be Ed25519" "certify: ma
 	--not-after 2027-01-01T00:00:00Z -o x.cert
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.pem 2>/dev/null
 openssl pkey -in rsa.pem -pubout -out rsa.pub
-run 1 "igos-index-sign: rsa.pub: the key is neither ECDSA P-256 nor Ed25519" \
+run 1 "igos-index-sign: 'rsa.pub': the key is neither ECDSA P-256 nor Ed25519" \
 	"certify: no RSA subkeys" $SIGN certify --master-key master.pem --subkey rsa.pub --serial 3 \
 	--scope "core x86_64" --not-after 2027-01-01T00:00:00Z -o x.cert
 run 2 "igos-index-sign: invalid serial '0' (1 or more)" "certify: serial 0" \
@@ -108,6 +108,14 @@ run 2 "igos-index-sign: invalid scope 'core' (want \"REPOS ARCHES\", each a comm
 run 2 "igos-index-sign: --not-after is not after --not-before" "certify: empty window" \
 	$SIGN certify --master-key master.pem --subkey p256.pub --serial 3 --scope "core x86_64" \
 	--not-before 2027-01-01T00:00:00Z --not-after 2026-01-01T00:00:00Z -o x.cert
+run 2 "igos-index-sign: --not-after is not after now (the default of --not-before)" \
+	"certify: a past --not-after without --not-before names the default" \
+	$SIGN certify --master-key master.pem --subkey p256.pub --serial 3 --scope "core x86_64" \
+	--not-after 2001-01-01T00:00:00Z -o x.cert
+run 1 "igos-index-sign: 'rsa.pem': the master key must be Ed25519" \
+	"certify: an RSA master gets the same message as a P-256 one" \
+	$SIGN certify --master-key rsa.pem --subkey p256.pub --serial 3 --scope "core x86_64" \
+	--not-after 2037-01-01T00:00:00Z -o x.cert
 chmod 644 master.pem
 run 1 "*" "certify: a master key file others can read is refused" \
 	$SIGN certify --master-key master.pem --subkey p256.pub --serial 3 --scope "core x86_64" \

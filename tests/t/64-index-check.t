@@ -9,7 +9,12 @@ idx_keys
 idx_pkgs 5
 $SIGN build -o db pkgs/*
 idx_mkcert c.cert
-idx_state st core
+# init seeds the state the man page describes (idx_state writes it by hand)
+run 0 "" "init: a fresh state, its directory made" $VERIFY init --trust master.pub \
+	--state var/lib/st --repo core
+idx_state ref core
+same var/lib/st/core.state ref/core.state "init writes the seed that accepts a first index"
+mv var/lib/st st
 V="$VERIFY verify --trust master.pub --state st --repo core --arch x86_64 --now 2026-06-02T00:00:00Z"
 C="$VERIFY check --state st --repo core"
 H=$(printf '%064d' 0)
@@ -120,8 +125,17 @@ run 1 "igos-index-verify: cannot open 'none.pub': No such file or directory" "a 
 mkdir empty
 run 1 "igos-index-verify: no trusted master keys (*.pem, *.pub) in 'empty'" "an empty trust directory" \
 	$VERIFY verify --trust empty --state st --repo core --arch x86_64 db
-run 1 "igos-index-verify: 'p256.pub': the master key is not Ed25519" "a P-256 key as master" \
+run 1 "igos-index-verify: 'p256.pub': the master key must be Ed25519" "a P-256 key as master" \
 	$VERIFY verify --trust p256.pub --state st --repo core --arch x86_64 db
 run 1 "igos-index-verify: 'db' is not a PEM public key" "a trust file that is not a key" \
 	$VERIFY verify --trust db --state st --repo core --arch x86_64 db
+run 1 "igos-index-verify: 'st/core.state' exists: a state is never replaced (it stops rollbacks)" \
+	"init refuses to overwrite an accepted state" $VERIFY init --state st --repo core
+same st/core.state s.ok "which is unchanged"
+run 1 "igos-index-verify: 'p256.pub': the master key must be Ed25519" \
+	"init checks the trust anchors verify will use" $VERIFY init --trust p256.pub \
+	--state st2 --repo core
+ok "and writes no state" test ! -e st2/core.state
+run 2 "igos-index-verify: init needs --state and --repo" "init without --repo" \
+	$VERIFY init --state st2
 done_testing

@@ -6,7 +6,7 @@ need igos-sbom
 export SOURCE_DATE_EPOCH=1700000000
 
 run 0 "" "--help exits 0" igos-sbom --help
-case $OUT in "usage: igos-sbom --name NAME --package-version VERSION"*) r=0 ;; *) r=1 ;; esac
+case $OUT in "usage: igos-sbom -n|--name NAME --package-version VERSION"*) r=0 ;; *) r=1 ;; esac
 is "$r" 0 "--help prints the usage on stdout"
 run 0 "" "-h exits 0" igos-sbom -h
 run 0 "" "-V exits 0" igos-sbom -V

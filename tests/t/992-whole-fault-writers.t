@@ -176,6 +176,14 @@ f_state() {
 # shellcheck disable=SC2086
 fault_suite "igos-index-verify verify (state)" w igos-index-verify verify --trust trust --state w/st \
 	--repo core --arch x86_64 $NOW index.ref sig7
+idx_state seed core
+f_prep() { rm -rf w/seed; mkdir w/seed; }
+f_state() {
+	if [ ! -e w/seed/core.state ]; then echo old
+	elif cmp -s w/seed/core.state seed/core.state; then echo new
+	else echo "a state that is not the seed"; fi
+}
+fault_suite "igos-index-verify init" w igos-index-verify init --state w/seed --repo core
 
 # igos-sbom
 SB="--name shim --package-version 16.1 --license BSD-2-Clause-Patent --created 2023-11-14T22:13:20Z --artifact $STUB --source vmlinuz=https://example.org/vmlinuz"

@@ -1,0 +1,7 @@
+# tests/t/996: igos-measure(1)'s examples: a UKI, the release token's pcr key (its
+# PEM copy pcr.pem, public pcr.pub), a PIN file, section files.
+docs_tokens pcr
+docs_kernel
+(umask 077 && printf '%s\n' "$HSM_PIN" >pin)
+igos-ukify build --linux vmlinuz --initrd initrd.img --os-release @os-release \
+	--cmdline @cmdline --uname 6.1.0-13-amd64 -o uki.efi
