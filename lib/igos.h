@@ -257,6 +257,16 @@ unsigned char *igos_pkcs7_sign(struct igos_signer *s, X509 *cert, const EVP_MD *
 			       const char *content_oid, const unsigned char *content,
 			       size_t content_len, int flags, size_t *outlen);
 
+/* The same over a detached id-data content given by its digest cdgst (made
+ * with md): a module too large to carry to the signing host. */
+unsigned char *igos_pkcs7_sign_dgst(struct igos_signer *s, X509 *cert, const EVP_MD *md,
+				    const unsigned char *cdgst, int flags, size_t *outlen);
+/* The DER SET OF signed attributes igos_pkcs7_sign would sign for cert (its
+ * key's hash of them is what a signing request asks the token to sign). */
+unsigned char *igos_pkcs7_attrs(X509 *cert, const EVP_MD *md, const char *content_oid,
+				const unsigned char *content, size_t content_len, int flags,
+				size_t *outlen);
+
 /* Sign an X.509 certificate (or CSR-less self-signed cert) with a signer. */
 int igos_x509_sign(X509 *x, struct igos_signer *s, const EVP_MD *md);
 
