@@ -73,6 +73,8 @@ igos_pubkey_load(const char *path)
 	EVP_PKEY *k = NULL;
 	X509 *x = NULL;
 
+	if (strncmp(path, "pkcs11:", 7) == 0)
+		return igos_p11_load_pubkey(path);
 	if (igos_buf_read(&b, path, 1 << 20) < 0)
 		return NULL;
 	if (looks_pem(&b)) {

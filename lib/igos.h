@@ -227,7 +227,8 @@ int igos_cert_matches(X509 *cert, const struct igos_signer *s);
  * by `signer` (a token key) or, when it is NULL, by pkey itself. */
 X509 *igos_cert_selfsigned(const X509_NAME *name, EVP_PKEY *pkey, struct igos_signer *signer,
 			   int days, const char *eku);
-/* Public key from a PEM/DER file (SubjectPublicKeyInfo, or a certificate). */
+/* Public key from a PEM/DER file (SubjectPublicKeyInfo, or a certificate), or
+ * the public key or certificate a pkcs11: URI names, read without a login. */
 EVP_PKEY *igos_pubkey_load(const char *path);
 
 /* Read a PIN or password: a file (regular, ours, mode 0600 or stricter, one

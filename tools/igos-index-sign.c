@@ -239,10 +239,13 @@ cmd_certify(int argc, char **argv)
 
 	/* The subkey: a public key file, or the token key itself. */
 	if (strncmp(sub, "pkcs11:", 7) == 0) {
-		struct igos_signer *s = open_key(sub, pin);
+		/* a public object: read without a login, so no PIN is asked */
+		EVP_PKEY *pk = igos_pubkey_load(sub);
 
-		key_raw(igos_signer_pubkey(s), sub, &cert.alg, cert.pub, &cert.publen);
-		igos_signer_free(s);
+		if (pk == NULL)
+			igos_die("%s", igos_errmsg());
+		key_raw(pk, sub, &cert.alg, cert.pub, &cert.publen);
+		EVP_PKEY_free(pk);
 	} else {
 		FILE *f = fopen(sub, "re");
 		EVP_PKEY *pk;
