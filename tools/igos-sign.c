@@ -729,16 +729,14 @@ read_request(const char *path, struct igos_req *r, unsigned char *h)
 static void
 print_lines(const char *label, const unsigned char *p, size_t n)
 {
-	char *e = igos_escape(p, n, 0);
+	char *e = igos_escape(p, n, IGOS_ESC_LINES);
 
 	if (e == NULL)
 		igos_die("out of memory");
 	printf("  %-9s", label);
 	for (char *l = e, *nl; l && *l; l = nl) {
-		if ((nl = strstr(l, "\\x0a")) != NULL) {
-			*nl = 0;
-			nl += 4;
-		}
+		if ((nl = strchr(l, '\n')) != NULL)
+			*nl++ = 0;
 		printf("%s%s\n", l == e ? "" : "           ", l);
 	}
 	free(e);
@@ -753,7 +751,7 @@ cmd_show_request(int n, char **paths)
 		[IGOS_REQ_VERITY] = "a dm-verity root-hash signature for the image",
 		[IGOS_REQ_PCR] = "PCR 11 policy signatures (.pcrsig) for the UKI",
 		[IGOS_REQ_INDEX] = "the signature of the package index",
-		[IGOS_REQ_SUBKEY] = "a subkey certificate (master key) for the index of",
+		[IGOS_REQ_SUBKEY] = "the index master key's signature of the subkey certificate",
 	};
 
 	for (int i = 0; i < n; i++) {
@@ -768,9 +766,11 @@ cmd_show_request(int n, char **paths)
 		if ((k = igos_req_pubkey(&r)) == NULL)
 			igos_die("'%s': %s", paths[i], igos_errmsg());
 		igos_hex_encode(r.key, 32, hex);
-		printf("  key:     %s-%d (%s), public key SHA-256 %s\n",
-		       r.alg == IGOS_REQ_RSA ? "RSA" : r.alg == IGOS_REQ_ED25519 ? "Ed25519" : "ECDSA",
-		       EVP_PKEY_get_bits(k), igos_req_alg_name(r.alg), hex);
+		if (r.alg == IGOS_REQ_RSA)
+			printf("  key:     RSA-%d, public key SHA-256 %s\n", EVP_PKEY_get_bits(k), hex);
+		else
+			printf("  key:     %s, public key SHA-256 %s\n",
+			       r.alg == IGOS_REQ_ED25519 ? "Ed25519" : "ECDSA P-256", hex);
 		EVP_PKEY_free(k);
 		if (r.cert) {
 			X509 *x = igos_req_cert(&r);
@@ -800,7 +800,7 @@ cmd_show_request(int n, char **paths)
 
 			if (it->md) {
 				igos_hex_encode(it->data, it->len, hex);
-				printf("  signs:   %s %s%s\n", EVP_MD_get0_name(it->md), hex,
+				printf("  signs:   %s %s%s\n", OBJ_nid2sn(EVP_MD_get_type(it->md)), hex,
 				       r.kind == IGOS_REQ_PE ? " (of the signed attributes)" :
 				       r.kind == IGOS_REQ_PCR ? " (of a PCR 11 policy digest)" : "");
 			} else if (r.kind == IGOS_REQ_VERITY) {
