@@ -281,7 +281,7 @@ cmd_attach(int argc, char **argv)
 	argv += optind;
 	if (!req || !sig)
 		igos_usage_err("attach needs --request and --signature");
-	if (igos_buf_read(&rb, req, IGOS_REQ_MAX + 1) < 0)
+	if (igos_buf_read(&rb, req, IGOS_REQ_MAX) < 0)
 		igos_die("%s", igos_errmsg());
 	if (igos_req_parse(&r, rb.data, rb.len) < 0)
 		igos_die("'%s': %s", req, igos_errmsg());
@@ -295,7 +295,7 @@ cmd_attach(int argc, char **argv)
 		igos_usage_err("attach: give -o for the certificate");
 	if (igos_digest(EVP_sha256(), rb.data, rb.len, rh) < 0)
 		igos_die("%s", igos_errmsg());
-	if (igos_buf_read(&sb, sig, IGOS_REQ_MAX + 1) < 0)
+	if (igos_buf_read(&sb, sig, IGOS_REQ_MAX) < 0)
 		igos_die("%s", igos_errmsg());
 	if (igos_rsig_parse(&rs, sb.data, sb.len) < 0)
 		igos_die("'%s': %s", sig, igos_errmsg());

@@ -546,7 +546,7 @@ cmd_attach(const struct args *a)
 
 	if (!a->req || !a->sig)
 		igos_usage_err("attach needs --request and --signature");
-	if (igos_buf_read(&rb, a->req, IGOS_REQ_MAX + 1) < 0)
+	if (igos_buf_read(&rb, a->req, IGOS_REQ_MAX) < 0)
 		igos_die("%s", igos_errmsg());
 	if (igos_req_parse(&r, rb.data, rb.len) < 0)
 		igos_die("'%s': %s", a->req, igos_errmsg());
@@ -563,7 +563,7 @@ cmd_attach(const struct args *a)
 			 "phases as at request time?)", a->req, a->ops[0]);
 	if (igos_digest(EVP_sha256(), rb.data, rb.len, rh) < 0)
 		igos_die("%s", igos_errmsg());
-	if (igos_buf_read(&sb, a->sig, IGOS_REQ_MAX + 1) < 0)
+	if (igos_buf_read(&sb, a->sig, IGOS_REQ_MAX) < 0)
 		igos_die("%s", igos_errmsg());
 	if (igos_rsig_parse(&rs, sb.data, sb.len) < 0)
 		igos_die("'%s': %s", a->sig, igos_errmsg());

@@ -717,7 +717,7 @@ read_request(const char *path, struct igos_req *r, unsigned char *h)
 {
 	struct igos_buf b;
 
-	if (igos_buf_read(&b, path, IGOS_REQ_MAX + 1) < 0)
+	if (igos_buf_read(&b, path, IGOS_REQ_MAX) < 0)
 		igos_die("%s", igos_errmsg());
 	if (igos_req_parse(r, b.data, b.len) < 0)
 		igos_die("'%s': %s", path, igos_errmsg());

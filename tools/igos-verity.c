@@ -755,7 +755,7 @@ cmd_attach(int argc, char **argv)
 	if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO))
 		igos_usage_err("refusing to write a binary signature to a terminal (use -o)");
 	hlen = root_hex_any(argv[i], hex, sizeof(hex));
-	if (igos_buf_read(&rb, req, IGOS_REQ_MAX + 1) < 0)
+	if (igos_buf_read(&rb, req, IGOS_REQ_MAX) < 0)
 		igos_die("%s", igos_errmsg());
 	if (igos_req_parse(&r, rb.data, rb.len) < 0)
 		igos_die("'%s': %s", req, igos_errmsg());
