@@ -210,9 +210,9 @@ certify_request_out(struct igos_idx_cert *cert, const char *mk, const char *reqo
 
 	if (m == NULL)
 		igos_die("%s", igos_errmsg());
-	key_raw(m, mk, &malg, mpub, &mlen);
-	if (malg != IGOS_IDX_ED25519)
+	if (EVP_PKEY_get_base_id(m) != EVP_PKEY_ED25519)
 		igos_die("'%s': the master key must be Ed25519", mk);
+	key_raw(m, mk, &malg, mpub, &mlen);
 	if (igos_idx_master_id(m, cert->master) < 0 || igos_req_set_pubkey(&r, m) < 0 ||
 	    (tbs = igos_idx_cert_tbs(cert, &tbslen)) == NULL ||
 	    (msg = igos_idx_cert_message(tbs, tbslen, &msglen)) == NULL)
