@@ -227,6 +227,11 @@ int igos_cert_matches(X509 *cert, const struct igos_signer *s);
  * by `signer` (a token key) or, when it is NULL, by pkey itself. */
 X509 *igos_cert_selfsigned(const X509_NAME *name, EVP_PKEY *pkey, struct igos_signer *signer,
 			   int days, const char *eku);
+/* The same certificate for an RSA public key, unsigned: the signature
+ * algorithm (sha256WithRSAEncryption) set, the signature empty; what a
+ * signing request carries for a token in another room to sign. */
+X509 *igos_cert_selfsigned_unsigned(const X509_NAME *name, EVP_PKEY *pub, int days,
+				    const char *eku);
 /* Public key from a PEM/DER file (SubjectPublicKeyInfo, or a certificate), or
  * the public key or certificate a pkcs11: URI names, read without a login. */
 EVP_PKEY *igos_pubkey_load(const char *path);

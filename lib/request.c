@@ -16,7 +16,7 @@
 static const char *const kind_names[] = {
 	[IGOS_REQ_PE] = "pe", [IGOS_REQ_MODULE] = "module", [IGOS_REQ_VERITY] = "verity",
 	[IGOS_REQ_PCR] = "pcr-policy", [IGOS_REQ_INDEX] = "index",
-	[IGOS_REQ_SUBKEY] = "subkey-cert",
+	[IGOS_REQ_SUBKEY] = "subkey-cert", [IGOS_REQ_X509] = "x509-cert",
 };
 static const char *const alg_names[] = {
 	[IGOS_REQ_RSA] = "rsa-pkcs1", [IGOS_REQ_ECDSA_P256] = "ecdsa-p256",
@@ -26,7 +26,7 @@ static const char *const alg_names[] = {
 const char *
 igos_req_kind_name(enum igos_req_kind k)
 {
-	return k >= IGOS_REQ_PE && k <= IGOS_REQ_SUBKEY ? kind_names[k] : "?";
+	return k >= IGOS_REQ_PE && k <= IGOS_REQ_X509 ? kind_names[k] : "?";
 }
 
 const char *
@@ -40,7 +40,8 @@ igos_req_alg_name(enum igos_req_alg a)
 static int
 kind_has_cert(enum igos_req_kind k)
 {
-	return k == IGOS_REQ_PE || k == IGOS_REQ_MODULE || k == IGOS_REQ_VERITY;
+	return k == IGOS_REQ_PE || k == IGOS_REQ_MODULE || k == IGOS_REQ_VERITY ||
+	       k == IGOS_REQ_X509;
 }
 
 enum igos_req_alg
@@ -236,7 +237,7 @@ check(const struct igos_req *r)
 	enum igos_req_alg alg;
 	int rc;
 
-	if (r->kind < IGOS_REQ_PE || r->kind > IGOS_REQ_SUBKEY)
+	if (r->kind < IGOS_REQ_PE || r->kind > IGOS_REQ_X509)
 		return igos_seterr("unknown kind");
 	if (!name_ok(r->file))
 		return igos_seterr("bad file name (letters, digits and ._+-@=,~ only)");
@@ -299,6 +300,23 @@ check(const struct igos_req *r)
 			if (r->item[i].md == NULL)
 				return igos_seterr("sign: a pcr-policy request signs digests");
 		break;
+	case IGOS_REQ_X509: {
+		/* what is signed is the certificate's own tbsCertificate */
+		X509 *x = igos_req_cert(r);
+		unsigned char *tbs = NULL;
+		int n = x ? i2d_re_X509_tbs(x, &tbs) : -1;
+		int same = n > 0 && r->item[0].md == NULL && (size_t)n == r->item[0].len &&
+			   memcmp(tbs, r->item[0].data, (size_t)n) == 0;
+
+		OPENSSL_free(tbs);
+		X509_free(x);
+		ERR_clear_error();
+		if (r->alg != IGOS_REQ_RSA)
+			return igos_seterr("an x509-cert request needs an RSA key");
+		if (!same)
+			return igos_seterr("sign is not the certificate's tbsCertificate");
+		break;
+	}
 	case IGOS_REQ_INDEX:
 	case IGOS_REQ_SUBKEY:
 		if (r->alg == IGOS_REQ_RSA)
@@ -523,7 +541,7 @@ igos_req_parse(struct igos_req *r, const unsigned char *data, size_t len)
 	l.no = 1;
 	if (need(&l, "kind", &v, &n) < 0)
 		return -1;
-	for (int k = IGOS_REQ_PE; k <= IGOS_REQ_SUBKEY; k++)
+	for (int k = IGOS_REQ_PE; k <= IGOS_REQ_X509; k++)
 		if (value_is(v, n, kind_names[k]))
 			r->kind = k;
 	if (r->kind == 0)

@@ -22,6 +22,7 @@ enum igos_req_kind {
 	IGOS_REQ_PCR,      /* PCR 11 policies of a UKI (.pcrsig) */
 	IGOS_REQ_INDEX,    /* package index signature header */
 	IGOS_REQ_SUBKEY,   /* index subkey certificate, by the master key */
+	IGOS_REQ_X509,     /* an X.509 certificate (a MOK): its tbsCertificate */
 };
 
 enum igos_req_alg {
@@ -46,7 +47,8 @@ struct igos_req {
 	unsigned char sha256[32];
 	enum igos_req_alg alg;
 	unsigned char key[32];            /* SHA-256 of the key's SubjectPublicKeyInfo DER */
-	unsigned char *cert;              /* certificate DER (pe, module, verity) */
+	unsigned char *cert;              /* certificate DER (pe, module, verity; x509: the
+					   * certificate to sign, its signature empty) */
 	size_t cert_len;
 	unsigned char *pubkey;            /* SubjectPublicKeyInfo DER (pcr, index, subkey) */
 	size_t pubkey_len;

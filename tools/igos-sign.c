@@ -37,6 +37,7 @@ usage(FILE *f)
 		"       igos-sign show-request REQ...\n"
 		"       igos-sign sign-request -k KEY [--pin-file FILE] [-o SIG|DIR] REQ...\n"
 		"       igos-sign attach -r REQ -s SIG [-o OUT] FILE\n"
+		"       igos-sign attach -r REQ -s SIG -o CERT      (an x509-cert request)\n"
 		"       igos-sign verify [-c CERT]... [--json] FILE\n"
 		"       igos-sign list   [-c CERT]... [--json] FILE\n"
 		"       igos-sign remove (-n INDEX | --all) [-o OUT] FILE\n"
@@ -752,6 +753,7 @@ cmd_show_request(int n, char **paths)
 		[IGOS_REQ_PCR] = "PCR 11 policy signatures (.pcrsig) for the UKI",
 		[IGOS_REQ_INDEX] = "the signature of the package index",
 		[IGOS_REQ_SUBKEY] = "the index master key's signature of the subkey certificate",
+		[IGOS_REQ_X509] = "the key's signature of its X.509 certificate (MOK)",
 	};
 
 	for (int i = 0; i < n; i++) {
@@ -805,6 +807,9 @@ cmd_show_request(int n, char **paths)
 				       r.kind == IGOS_REQ_PCR ? " (of a PCR 11 policy digest)" : "");
 			} else if (r.kind == IGOS_REQ_VERITY) {
 				printf("  signs:   root hash %.*s\n", (int)it->len, it->data);
+			} else if (r.kind == IGOS_REQ_X509) {
+				printf("  signs:   the certificate above (%zu bytes of tbsCertificate)\n",
+				       it->len);
 			} else {
 				print_lines("signs:", it->data, it->len);
 			}
@@ -907,6 +912,21 @@ cmd_sign_request(int n, char **paths, const char *o, const struct sign_opts *so)
 			der = igos_pkcs7_sign(signer, x, EVP_sha256(), NULL, q->item[0].data,
 					      q->item[0].len, VERITY_FLAGS, &len);
 			break;
+		case IGOS_REQ_X509: {
+			/* the finished certificate; the request checked that what is
+			 * signed is its tbsCertificate */
+			unsigned char *enc = NULL;
+			int dl;
+
+			if (igos_x509_sign(x, signer, EVP_sha256()) < 0)
+				igos_die("'%s': %s", paths[i], igos_errmsg());
+			if ((dl = i2d_X509(x, &enc)) <= 0 || (der = malloc((size_t)dl)) == NULL)
+				igos_die("'%s': cannot encode the certificate", paths[i]);
+			memcpy(der, enc, (size_t)dl);
+			OPENSSL_free(enc);
+			len = (size_t)dl;
+			break;
+		}
 		default: {
 			struct igos_rsig rs = { .n = q->nitems };
 
@@ -956,6 +976,44 @@ cmd_sign_request(int n, char **paths, const char *o, const struct sign_opts *so)
 	return 0;
 }
 
+/* The certificate the signing host made for an x509-cert request: its
+ * tbsCertificate is the request's, its signature the request's key's. */
+static int
+cmd_attach_cert(const char *outpath, const char *reqpath, const char *sigpath)
+{
+	struct igos_req r;
+	struct igos_buf sb;
+	const unsigned char *p;
+	unsigned char *tbs = NULL;
+	X509 *x;
+	EVP_PKEY *k;
+	int n;
+
+	read_request(reqpath, &r, NULL);
+	if (r.kind != IGOS_REQ_X509)
+		igos_usage_err("attach: a %s request needs its FILE", igos_req_kind_name(r.kind));
+	if (outpath == NULL)
+		igos_usage_err("attach: give -o CERT for the certificate");
+	if (igos_buf_read(&sb, sigpath, MAX_SIG) < 0)
+		igos_die("%s", igos_errmsg());
+	p = sb.data;
+	if ((x = d2i_X509(NULL, &p, (long)sb.len)) == NULL || p != sb.data + sb.len)
+		igos_die("'%s': not a DER certificate", sigpath);
+	n = i2d_re_X509_tbs(x, &tbs);
+	if (n <= 0 || (size_t)n != r.item[0].len || memcmp(tbs, r.item[0].data, (size_t)n) != 0)
+		igos_die("'%s': not the certificate '%s' asks for", sigpath, reqpath);
+	if ((k = igos_req_pubkey(&r)) == NULL || X509_verify(x, k) != 1)
+		igos_die("'%s': the certificate's signature is not the request's key's", sigpath);
+	if (igos_write_atomic(outpath, sb.data, sb.len, 0644, 0) < 0)
+		igos_die("%s", igos_errmsg());
+	OPENSSL_free(tbs);
+	EVP_PKEY_free(k);
+	X509_free(x);
+	igos_buf_free(&sb);
+	igos_req_free(&r);
+	return 0;
+}
+
 /* SHA-256 of the public key of the first signer a PKCS#7 carries the
  * certificate of; -1 if it carries none. */
 static int
@@ -985,6 +1043,8 @@ cmd_attach(struct input *in, const char *outpath, const char *reqpath, const cha
 	struct igos_out o;
 
 	read_request(reqpath, &r, NULL);
+	if (r.kind == IGOS_REQ_X509)
+		igos_usage_err("attach: an x509-cert request takes no FILE, only -o CERT");
 	if (r.kind != IGOS_REQ_PE && r.kind != IGOS_REQ_MODULE)
 		igos_die("'%s': a %s request is attached by igos-%s", reqpath,
 			 igos_req_kind_name(r.kind),
@@ -1169,6 +1229,10 @@ run(int argc, char **argv)
 			rc = cmd_sign_request(argc - optind, argv + optind, outpath, &so);
 		free(certs);
 		return rc;
+	}
+	if (strcmp(verb, "attach") == 0 && argc == optind && reqpath && sigpath) {
+		free(certs);
+		return cmd_attach_cert(outpath, reqpath, sigpath);
 	}
 	if (argc - optind != 1)
 		igos_usage_err("%s: expected exactly one FILE operand", verb);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # A whole release signed in two rooms: the build room makes the artefacts and
 # the requests; the signing room holds only the requests and the token
-# (SoftHSM2) and signs them with one login; the master room (the index master
+# (SoftHSM2) and signs them with one login (the release key's MOK certificate
+# among them); the master room (the index master
 # key, a file on an offline machine) certifies the subkey; the build room
 # attaches. Every result is byte for byte what signing directly with the same
 # keys gives (RSA PKCS#1 v1.5 and Ed25519 are deterministic), and the peers
@@ -10,7 +11,8 @@
 . "$TESTLIB/sign.sh"
 . "$TESTLIB/softhsm.sh"
 . "$TESTLIB/ukify.sh"
-need python3 sbverify sbattach cc openssl igos-ukify igos-measure igos-verity igos-index-sign
+need python3 sbverify sbattach cc openssl xxd pkcs11-tool igos-ukify igos-measure igos-verity \
+	igos-index-sign igos-mok
 [ -f "$STUB" ] || skip_all "$STUB missing (systemd-boot-efi)"
 softhsm_token
 K="$HSM_URI;object=rsa2048;type=private"
@@ -45,6 +47,9 @@ run 0 "" "request: the UKI's PCR 11 policies" \
 run 0 "" "request: the module" "$S" sign --request-out m.req -c "$CRT" m.ko
 run 0 "" "request: the verity root hash" \
 	igos-verity sign --request-out root.req -c "$CRT" @root.roothash
+run 0 "" "request: the MOK certificate of the release key (its public key only)" \
+	igos-mok new --request-out mok.req -k "$HSM_DIR/rsa2048.pub" \
+	--subject "InterGenOS module key" --days 3650
 run 0 "" "request: the index subkey certificate (the master's public key only)" \
 	igos-index-sign certify --request-out sub.req --master-key master.pub \
 	--subkey "$HSM_DIR/ed25519.pub" --serial 1 --scope "core x86_64" \
@@ -65,16 +70,17 @@ run 0 "" "request: the index signature" igos-index-sign sign --request-out idx.r
 	--cert sub.cert --repo core --arch x86_64 --version 1 --now $NOW InterGenOS.db
 
 # ---- signing room, first visit: only requests and the token ----
-to_room pcr.req m.req root.req idx.req
-is "$(ls "$R" | tr '\n' ' ')" "idx.req m.req pcr.req root.req " "the signing room holds the requests only"
+to_room pcr.req m.req root.req mok.req idx.req
+is "$(ls "$R" | tr '\n' ' ')" "idx.req m.req mok.req pcr.req root.req " \
+	"the signing room holds the requests only"
 cd "$R"
-run 0 "" "show-request describes all four" "$S" show-request pcr.req m.req root.req idx.req
+run 0 "" "show-request describes all five" "$S" show-request pcr.req m.req root.req mok.req idx.req
 run 0 "" "sign-request: the RSA requests with one login" \
-	"$S" sign-request --pin-file "$HSM_PIN_FILE" -k "$KW" pcr.req m.req root.req
-is "$(cat "$T/logins")" "C_Login user=1" "one C_Login for three requests"
+	"$S" sign-request --pin-file "$HSM_PIN_FILE" -k "$KW" pcr.req m.req root.req mok.req
+is "$(cat "$T/logins")" "C_Login user=1" "one C_Login for four requests"
 run 0 "" "sign-request: the index with the Ed25519 subkey" \
 	"$S" sign-request --pin-file "$HSM_PIN_FILE" -k "$ED" idx.req
-from_room pcr.sig m.sig root.sig idx.sig
+from_room pcr.sig m.sig root.sig mok.sig idx.sig
 
 # ---- build room: attach, finish the UKI, one more request ----
 cd "$B"
@@ -107,6 +113,20 @@ run 0 "" "attach: the index signature" igos-index-sign attach --request idx.req 
 igos-index-sign sign --key "$ED" --pin-file "$HSM_PIN_FILE" --cert sub.cert --repo core \
 	--arch x86_64 --version 1 --now $NOW -o direct.sig InterGenOS.db
 same InterGenOS.db.sig direct.sig "the index signature = igos-index-sign sign"
+run 0 "" "attach: the MOK certificate" "$S" attach -r mok.req -s mok.sig -o mok.der
+sed -n 's/^sign: data://p' mok.req | base64 -d >mok.tbs
+{ printf '3031300d060960864801650304020105000420'; sha256sum <mok.tbs | cut -c1-64; } |
+	xxd -r -p >mok.digestinfo
+pkcs11-tool --module "$HSM_MODULE" --token-label igos-test --login --pin "$HSM_PIN" --sign \
+	--mechanism RSA-PKCS --id 01 -i mok.digestinfo -o mok.p11sig >/dev/null 2>&1
+tail -c 256 mok.der >mok.ourssig
+same mok.ourssig mok.p11sig "its signature = pkcs11-tool's over the same tbsCertificate"
+openssl x509 -inform DER -in mok.der -out mok.pem
+ok "it is self-signed by the release key" openssl verify -partial_chain -CAfile mok.pem mok.pem
+is "$(openssl x509 -in mok.pem -noout -pubkey)" "$(cat "$HSM_DIR/rsa2048.pub")" \
+	"its key is the release key"
+printf 'mok-password\n' >pw && chmod 600 pw && mkdir ev
+run 0 "*" "igos-mok import queues it" igos-mok import --efivars ev --password-file pw mok.der
 run 0 "" "request: the finished UKI" "$S" sign --request-out uki.req -c "$CRT" uki.efi
 
 # ---- signing room, second visit ----

@@ -7,7 +7,7 @@
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/sign.sh"
 . "$TESTLIB/ukify.sh"
-need python3 sbsign sbverify cc openssl igos-ukify igos-measure igos-verity igos-index-sign
+need python3 sbsign sbverify cc openssl igos-ukify igos-measure igos-verity igos-index-sign igos-mok
 [ -f "$STUB" ] || skip_all "$STUB missing (systemd-boot-efi)"
 rsa_cert k 2048
 rsa_cert k2 2048
@@ -124,5 +124,16 @@ run 1 "igos-index-sign: 'idx2.db' is not the file the request is for (its SHA-25
 	"another index" igos-index-sign attach --request i.req --signature room/i.sig -o x.sig idx2.db
 run 0 "" "the right index attaches" igos-index-sign attach --request i.req \
 	--signature room/i.sig idx.db
+# ---- MOK certificate ----
+igos-mok new --request-out mok.req -k k.pub --subject "igos test MOK"
+cp mok.req room/ && "$S" sign-request -k k.key room/mok.req
+cp room/mok.sig badmok.sig && flip badmok.sig 1
+run 1 "igos-sign: 'badmok.sig': the certificate's signature is not the request's key's" \
+	"a certificate whose signature changed" "$S" attach -r mok.req -s badmok.sig -o mok.der
+igos-mok new --request-out mok2.req -k k.pub --subject "igos test MOK"
+run 1 "igos-sign: 'room/mok.sig': not the certificate 'mok2.req' asks for" \
+	"a certificate for another request" "$S" attach -r mok2.req -s room/mok.sig -o mok.der
+nok "nothing written" test -e mok.der
+run 0 "" "the untouched one attaches" "$S" attach -r mok.req -s room/mok.sig -o mok.der
 no_temps . "no temporary files"
 done_testing
