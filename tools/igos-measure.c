@@ -200,10 +200,8 @@ check_verb_options(const struct args *a)
 
 	if (a->json && !(calc || status))
 		igos_usage_err("--json is an option of calculate and status");
-	if ((a->key || a->pin_file) && !sign)
-		igos_usage_err("--key and --pin-file are options of sign");
-	if (a->output && !(sign || attach))
-		igos_usage_err("--output is an option of sign and attach");
+	if ((a->key || a->pin_file || (a->output && !attach)) && !sign)
+		igos_usage_err("--key, --pin-file and --output are options of sign");
 	if (a->reqout && !sign)
 		igos_usage_err("--request-out is an option of sign");
 	if ((a->req || a->sig) && !attach)
