@@ -2,12 +2,12 @@
 # Tampering between the rooms is refused with one line and leaves the target
 # as it was: an artefact changed after its request, a request changed on its
 # way to the signing room, a signature changed on its way back, a signature
-# of another file or by another key. sbsign's detached signature (same key)
-# is attached like ours.
+# of another file or by another key. sbsign's and sign-file's detached
+# signatures (same key) are attached like ours.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/sign.sh"
 . "$TESTLIB/ukify.sh"
-need python3 sbsign sbverify cc openssl igos-ukify igos-measure igos-verity igos-index-sign igos-mok
+need python3 sbsign sbverify "$SIGNFILE" cc openssl igos-ukify igos-measure igos-verity igos-index-sign igos-mok
 [ -f "$STUB" ] || skip_all "$STUB missing (systemd-boot-efi)"
 rsa_cert k 2048
 rsa_cert k2 2048
@@ -61,6 +61,13 @@ run 1 "igos-sign: 'm.ko' is not the file the request is for (its SHA-256 differs
 run 1 "igos-sign: 'room/n.sig': not a signature of 'm.ko' by the request's key: signature not valid: bad signature" \
 	"a module signature for another module" "$S" attach -r m.req -s room/n.sig -o x.ko m.ko
 nok "nothing written" test -e x.ko
+cp m.ko sf.ko && "$SIGNFILE" -d sha256 k.key k.crt sf.ko
+cp m.ko ref.ko && "$SIGNFILE" sha256 k.key k.crt ref.ko
+cp m.req room/ && "$S" sign-request -k k.key room/m.req
+same room/m.sig sf.ko.p7s "sign-request's module signature = sign-file -d's, byte for byte"
+run 0 "" "sign-file -d's detached signature attaches" "$S" attach -r m.req -s sf.ko.p7s \
+	-o sf.signed m.ko
+same sf.signed ref.ko "the result = sign-file's signed module"
 
 # ---- verity root hash ----
 r1=$(printf '%064d' 1) r2=$(printf '%064d' 2)
