@@ -727,3 +727,60 @@ igos_verity_uuid_format(const unsigned char u[16], char *out)
 	memcpy(out + 24, h + 20, 12);
 	out[36] = '\0';
 }
+
+/* ---- one block against the tree on disk (FEC's erasures) ---- */
+
+int
+igos_verity_block_ok(const struct igos_verity_tree *t, int hash_fd, const unsigned char *root,
+		     int is_hash, uint64_t idx, const unsigned char *blk)
+{
+	const struct igos_verity *v = t->v;
+	unsigned char want[IGOS_MAX_MD], got[IGOS_MAX_MD];
+	uint64_t parent, slot, hbs = v->hash_block_size;
+	EVP_MD_CTX *proto, *c;
+	int rc;
+
+	if (!is_hash) {
+		if (idx >= v->data_blocks)
+			return 1;
+		if (t->levels == 0) {
+			parent = UINT64_MAX;
+		} else {
+			parent = t->start[0] + idx / t->per;
+			slot = idx % t->per;
+		}
+	} else {
+		unsigned i;
+
+		for (i = 0; i < t->levels; i++)
+			if (idx >= t->start[i] && idx < t->start[i] + t->blocks[i])
+				break;
+		if (i == t->levels)
+			return 1;
+		if (i + 1 == t->levels) {
+			parent = UINT64_MAX;
+		} else {
+			uint64_t p = idx - t->start[i];
+
+			parent = t->start[i + 1] + p / t->per;
+			slot = p % t->per;
+		}
+	}
+	if (parent == UINT64_MAX) {
+		memcpy(want, root, t->ds);
+	} else if (igos_pio_all(hash_fd, want, t->ds, parent * hbs + slot * t->slot, 0, NULL) < 0) {
+		return igos_seterr_errno("cannot read hash block %llu", (unsigned long long)parent);
+	}
+	if ((proto = proto_new(v)) == NULL)
+		return -1;
+	if ((c = EVP_MD_CTX_new()) == NULL) {
+		EVP_MD_CTX_free(proto);
+		return igos_seterr("out of memory");
+	}
+	rc = hash_from(v, proto, c, blk, is_hash ? hbs : v->data_block_size, got);
+	EVP_MD_CTX_free(proto);
+	EVP_MD_CTX_free(c);
+	if (rc < 0)
+		return igos_seterr_ssl("hashing failed");
+	return memcmp(want, got, t->ds) == 0;
+}

@@ -89,6 +89,26 @@ int igos_verity_verify(const struct igos_verity_tree *t, int data_fd, const char
 		       int hash_fd, const char *hash_name, int threads,
 		       const unsigned char *root, int *mismatch);
 
+/*
+ * Whether one block (blk) matches the digest its parent on disk (or, for the
+ * top, root) holds: a data block (is_hash 0, idx its number) or a hash
+ * block (is_hash 1, idx its position in the hash device, in hash blocks).
+ * 1 it matches (or lies outside the tree), 0 it does not, -1 on an error.
+ */
+int igos_verity_block_ok(const struct igos_verity_tree *t, int hash_fd, const unsigned char *root,
+			 int is_hash, uint64_t idx, const unsigned char *blk);
+
+/* systemd's verity signature partition (lib/veritysig.c, json-c). */
+/* Does buf look like the JSON form (first non-blank byte '{')? */
+int igos_verity_sigjson_is(const unsigned char *buf, size_t len);
+/* {"rootHash": hex, "signature": base64}, NUL padding allowed after it: the
+ * root hash in lower case into roothex (cap bytes), the DER signature into a
+ * heap buffer. */
+int igos_verity_sigjson_parse(const unsigned char *buf, size_t len, char *roothex, size_t cap,
+			      unsigned char **sig, size_t *siglen);
+/* The compact JSON object (no newline), a heap string. */
+char *igos_verity_sigjson_build(const char *roothex, const unsigned char *sig, size_t siglen);
+
 /* Parse "12345678-1234-1234-1234-123456789abc" (either case). */
 int igos_verity_uuid_parse(const char *s, unsigned char uuid[16]);
 /* Lower-case text form; out holds 37 bytes. */

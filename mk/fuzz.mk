@@ -13,6 +13,8 @@ FUZZ_LIB_OBJ := $(patsubst lib/%.c,$(FUZZ_BUILD)/obj/%.o,$(LIB_SRC))
 
 FUZZ_LIBS_verity := -lpthread
 FUZZ_LIBS_pcrsig := $(PCR_LIBS)
+FUZZ_LIBS_fec := -lpthread
+FUZZ_LIBS_veritysig := $(call pc_libs,json-c)
 
 $(FUZZ_BUILD)/obj/%.o: lib/%.c $(FUZZ_BUILD)/.depend-mmd
 	@mkdir -p $(@D)

@@ -1,4 +1,5 @@
 # igos-verity: dm-verity trees (lib/verity.c), activation through libcryptsetup.
 LIBS_igos-verity := $(call pc_libs,libcryptsetup json-c) -lpthread
 UNIT_LIBS_verity-tree := -lpthread
+UNIT_LIBS_verity-fec := -lpthread
 BENCHES += tests/bench/igos-verity.sh

@@ -22,6 +22,7 @@
 
 #include "authenticode.h"
 #include "igos.h"
+#include "fec.h"
 #include "request.h"
 #include "verity.h"
 
@@ -29,18 +30,22 @@ static const char usage_text[] =
 	"usage: igos-verity format [--hash ALG] [--data-block-size N] [--hash-block-size N]\n"
 	"                          [--salt HEX|-] [--uuid UUID] [--format 0|1] [--data-blocks N]\n"
 	"                          [--hash-offset N] [--no-superblock] [--root-hash-file FILE]\n"
+	"                          [--fec-device FILE [--fec-offset N] [--fec-roots N]]\n"
 	"                          [--threads N] DATA HASH\n"
 	"       igos-verity verify [--hash-offset N] [--threads N]\n"
+	"                          [--fec-device FILE [--fec-offset N] [--fec-roots N]]\n"
 	"                          [--no-superblock [format parameters]] DATA HASH ROOTHASH\n"
 	"       igos-verity dump [--json] [--hash-offset N] HASH\n"
-	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [-o FILE.p7s] ROOTHASH\n"
+	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [--json] [-o FILE] ROOTHASH\n"
 	"       igos-verity sign --request-out REQ -c CERT ROOTHASH\n"
 	"       igos-verity attach --request REQ --signature SIG [-o FILE.p7s] ROOTHASH\n"
-	"       igos-verity open [--signature FILE.p7s] [--hash-offset N] DATA NAME HASH ROOTHASH\n"
+	"       igos-verity open [--root-hash-signature FILE] [--hash-offset N]\n"
+	"                        [--fec-device FILE [--fec-offset N] [--fec-roots N]]\n"
+	"                        DATA NAME HASH ROOTHASH\n"
 	"       igos-verity close NAME\n"
 	"       igos-verity status [--json] NAME\n"
 	"       igos-verity -h | --help | -V | --version\n"
-	"ROOTHASH is hex or @FILE.\n";
+	"ROOTHASH is hex or @FILE. --signature is --root-hash-signature.\n";
 
 static void
 usage(FILE *f)
@@ -53,10 +58,12 @@ usage(FILE *f)
 enum {
 	O_HASH = 1, O_DBS, O_HBS, O_SALT, O_UUID, O_FORMAT, O_DATA_BLOCKS, O_HASH_OFFSET,
 	O_NO_SB, O_RH_FILE, O_THREADS, O_JSON, O_SIGNATURE, O_KEY, O_CERT, O_OUTPUT,
-	O_PIN_FILE, O_HELP, O_VERSION, O_REQUEST_OUT, O_REQUEST, O_MAX
+	O_PIN_FILE, O_FEC_DEVICE, O_FEC_OFFSET, O_FEC_ROOTS, O_HELP, O_VERSION, O_REQUEST_OUT,
+	O_REQUEST, O_MAX
 };
 
 #define BIT(o) (1u << (o))
+#define FEC_OPTS (BIT(O_FEC_DEVICE) | BIT(O_FEC_OFFSET) | BIT(O_FEC_ROOTS))
 #define TREE_OPTS (BIT(O_HASH) | BIT(O_DBS) | BIT(O_HBS) | BIT(O_SALT) | BIT(O_FORMAT) | \
 		   BIT(O_DATA_BLOCKS))
 
@@ -74,10 +81,14 @@ static const struct option all_opts[] = {
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "signature", required_argument, NULL, O_SIGNATURE },
+	{ "root-hash-signature", required_argument, NULL, O_SIGNATURE },
 	{ "key", required_argument, NULL, O_KEY },
 	{ "cert", required_argument, NULL, O_CERT },
 	{ "output", required_argument, NULL, O_OUTPUT },
 	{ "pin-file", required_argument, NULL, O_PIN_FILE },
+	{ "fec-device", required_argument, NULL, O_FEC_DEVICE },
+	{ "fec-offset", required_argument, NULL, O_FEC_OFFSET },
+	{ "fec-roots", required_argument, NULL, O_FEC_ROOTS },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "request-out", required_argument, NULL, O_REQUEST_OUT },
@@ -87,7 +98,7 @@ static const struct option all_opts[] = {
 struct opts {
 	unsigned seen;
 	const char *arg[O_MAX];
-	uint64_t dbs, hbs, format, data_blocks, hash_offset, threads;
+	uint64_t dbs, hbs, format, data_blocks, hash_offset, threads, fec_offset, fec_roots;
 	int no_sb, json;
 };
 
@@ -123,6 +134,7 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->dbs = o->hbs = 4096;
 	o->format = 1;
+	o->fec_roots = 2;
 	allowed |= BIT(O_HELP) | BIT(O_VERSION);
 	for (size_t i = 0; i < sizeof(all_opts) / sizeof(all_opts[0]); i++)
 		if (allowed & BIT(all_opts[i].val))
@@ -190,6 +202,17 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 			if (o->threads < 1 || o->threads > IGOS_VERITY_MAX_THREADS)
 				igos_usage_err("invalid --threads '%s': 1 to %d", optarg,
 				     IGOS_VERITY_MAX_THREADS);
+			break;
+		case O_FEC_OFFSET:
+			o->fec_offset = num_opt("fec-offset", optarg);
+			if (o->fec_offset % 512)
+				igos_usage_err("invalid --fec-offset '%s': not a multiple of 512", optarg);
+			break;
+		case O_FEC_ROOTS:
+			o->fec_roots = num_opt("fec-roots", optarg);
+			if (o->fec_roots < IGOS_FEC_ROOTS_MIN || o->fec_roots > IGOS_FEC_ROOTS_MAX)
+				igos_usage_err("invalid --fec-roots '%s': %d to %d", optarg,
+					       IGOS_FEC_ROOTS_MIN, IGOS_FEC_ROOTS_MAX);
 			break;
 		case O_NO_SB:
 			o->no_sb = 1;
@@ -420,6 +443,127 @@ random_ids(struct igos_verity *v, int salt, int uuid)
 	}
 }
 
+/* ---- FEC ---- */
+
+static void
+fec_opts_check(const struct opts *o)
+{
+	if (!o->arg[O_FEC_DEVICE] && (o->seen & (BIT(O_FEC_OFFSET) | BIT(O_FEC_ROOTS))))
+		igos_usage_err("--%s needs --fec-device",
+			       o->arg[O_FEC_OFFSET] ? "fec-offset" : "fec-roots");
+	if (o->arg[O_FEC_DEVICE] && o->dbs != o->hbs)
+		igos_usage_err("block sizes must match for FEC");
+}
+
+static int
+same_file(const char *a, const struct stat *as, const char *b, const struct stat *bs)
+{
+	if (strcmp(a, b) == 0)
+		return 1;
+	return as != NULL && bs != NULL && as->st_dev == bs->st_dev && as->st_ino == bs->st_ino;
+}
+
+/* How many hash-device blocks FEC covers, as libcryptsetup counts them: up to
+ * the FEC area when FEC shares the hash device, else to its end. */
+static int
+fec_hash_blocks(const struct igos_verity_tree *t, int same, uint64_t fec_offset,
+		uint64_t hash_dev_size, uint64_t *out)
+{
+	uint64_t bs = t->v->hash_block_size, end = (same ? fec_offset : hash_dev_size) / bs;
+
+	if (same && fec_offset < t->hash_end)
+		return igos_seterr("hash area overlaps with FEC area");
+	*out = end > t->h0 ? end - t->h0 : 0;
+	return 0;
+}
+
+static int
+fd_size(int fd, const char *name, uint64_t *size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return igos_seterr_errno("cannot stat '%s'", name);
+	if (S_ISBLK(st.st_mode))
+		return ioctl(fd, BLKGETSIZE64, size) < 0
+			       ? igos_seterr_errno("cannot get the size of '%s'", name) : 0;
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* Write the parity for format: into the hash file's own output when the FEC
+ * area shares it, else through a new output (fec_out, committed by the
+ * caller). */
+static int
+fec_format(const struct opts *o, const struct igos_verity_tree *t, int dfd, const char *data,
+	   const struct stat *ds, int hfd, const char *hash, const struct stat *hs,
+	   struct igos_out *fec_out)
+{
+	const char *fpath = o->arg[O_FEC_DEVICE];
+	struct stat fs;
+	struct igos_fec f;
+	int have = stat(fpath, &fs) == 0, same, ffd, rfd, rc;
+	char proc[64];
+	uint64_t hsz, hblocks = 0, fsize = 0;
+
+	if (!have && errno != ENOENT)
+		return igos_seterr_errno("cannot stat '%s'", fpath);
+	same = same_file(fpath, have ? &fs : NULL, hash, hs);
+	if (!same && have && same_file(fpath, &fs, data, ds))
+		return igos_seterr("FEC in the data device needs the hash tree there too");
+	if (fd_size(hfd, hash, &hsz) < 0 ||
+	    fec_hash_blocks(t, same, o->fec_offset, hsz, &hblocks) < 0)
+		return -1;
+	if (igos_fec_init(&f, (unsigned)o->fec_roots, t->v->data_block_size, t->v->data_blocks,
+			  t->h0 * t->v->hash_block_size, hblocks, o->fec_offset) < 0)
+		return -1;
+	if (same) {
+		ffd = hfd;
+	} else {
+		if (have && S_ISDIR(fs.st_mode))
+			return igos_seterr("cannot write '%s': Is a directory", fpath);
+		if (igos_out_open(fec_out, fpath, 0, IGOS_OUT_DEVICE | IGOS_OUT_SEEKABLE) < 0)
+			return -1;
+		if (fec_out->device) {
+			if (fd_size(fec_out->fd, fpath, &fsize) < 0)
+				return -1;
+			if (fsize < f.fec_offset + f.size)
+				return igos_seterr("'%s' too short for FEC: %llu bytes, needs %llu",
+						   fpath, (unsigned long long)fsize,
+						   (unsigned long long)(f.fec_offset + f.size));
+		} else if (have && S_ISREG(fs.st_mode) && fs.st_size > 0) {
+			/* keep what lies outside the parity, as veritysetup does */
+			int old = open(fpath, O_RDONLY | O_CLOEXEC);
+
+			if (old < 0)
+				return igos_seterr_errno("cannot open '%s'", fpath);
+			if (igos_out_copy(fec_out, old, 0, (size_t)fs.st_size) < 0) {
+				close(old);
+				return -1;
+			}
+			close(old);
+			fsize = (uint64_t)fs.st_size;
+		}
+		ffd = fec_out->fd;
+	}
+	/* the hash output may be open for writing only: read it through /proc */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", hfd);
+	if ((rfd = open(proc, O_RDONLY | O_CLOEXEC)) < 0)
+		return igos_seterr_errno("cannot read back '%s'", hash);
+	rc = igos_fec_encode(&f, dfd, data, rfd, hash, ffd, fpath, (int)o->threads);
+	close(rfd);
+	if (rc < 0)
+		return -1;
+	if (same || !fec_out->device) {
+		if (fd_size(ffd, fpath, &fsize) < 0)
+			return -1;
+		if (fsize < f.fec_offset + f.size &&
+		    ftruncate(ffd, (off_t)(f.fec_offset + f.size)) < 0)
+			return igos_seterr_errno("cannot write '%s'", fpath);
+	}
+	return 0;
+}
+
 /* ---- format ---- */
 
 static int
@@ -428,7 +572,7 @@ cmd_format(int argc, char **argv)
 	struct opts o;
 	struct igos_verity v;
 	struct igos_verity_tree t;
-	struct igos_out out;
+	struct igos_out out, fec_out;
 	struct stat ds, hs;
 	unsigned char root[IGOS_MAX_MD], sb[IGOS_VERITY_SB_SIZE];
 	char hex[2 * IGOS_MAX_MD + 2];
@@ -437,8 +581,10 @@ cmd_format(int argc, char **argv)
 	int i, dfd, hfd, in_place = 0, have_hash;
 
 	memset(&hs, 0, sizeof(hs));
+	fec_out.fd = -1;
 	i = parse_opts(argc, argv, TREE_OPTS | BIT(O_UUID) | BIT(O_HASH_OFFSET) | BIT(O_NO_SB) |
-				   BIT(O_RH_FILE) | BIT(O_THREADS), &o);
+				   BIT(O_RH_FILE) | BIT(O_THREADS) | FEC_OPTS, &o);
+	fec_opts_check(&o);
 	operands(argc, i, 2);
 	data = argv[i];
 	hash = argv[i + 1];
@@ -516,34 +662,158 @@ cmd_format(int argc, char **argv)
 		igos_seterr_errno("cannot write '%s'", hash);
 		goto fail;
 	}
+	if (o.arg[O_FEC_DEVICE] &&
+	    fec_format(&o, &t, dfd, data, &ds, hfd, hash, have_hash ? &hs : NULL, &fec_out) < 0)
+		goto fail;
 	if (in_place) {
 		if (fsync(hfd) < 0 || close(hfd) < 0) {
 			igos_seterr_errno("cannot write '%s'", hash);
 			goto fail;
 		}
 	} else if (igos_out_commit(&out) < 0) {
+		if (fec_out.fd >= 0)
+			igos_out_abort(&fec_out);
 		igos_die("%s", igos_errmsg());
 	}
+	if (fec_out.fd >= 0 && igos_out_commit(&fec_out) < 0)
+		igos_die("%s", igos_errmsg());
 	close(dfd);
 	igos_hex_encode(root, t.ds, hex);
-	if (o.arg[O_RH_FILE]) {
-		size_t n = strlen(hex);
+	if (o.no_sb && o.arg[O_SALT] == NULL) {
+		char shex[2 * IGOS_VERITY_SALT_MAX + 1];
 
-		hex[n] = '\n';
-		if (igos_write_atomic(o.arg[O_RH_FILE], hex, n + 1, 0, 0) < 0)
-			igos_die("%s", igos_errmsg());
-		hex[n] = '\0';
+		/* nothing else holds it: without it the tree cannot be checked */
+		igos_hex_encode(v.salt, v.salt_size, shex);
+		fprintf(stderr, "igos-verity: salt %s (no superblock holds it: pass --salt to "
+			"verify and open)\n", shex);
 	}
+	/* as veritysetup writes it: the hex digits, no newline */
+	if (o.arg[O_RH_FILE] && igos_write_atomic(o.arg[O_RH_FILE], hex, strlen(hex), 0, 0) < 0)
+		igos_die("%s", igos_errmsg());
 	if (printf("%s\n", hex) < 0 || fflush(stdout) != 0)
 		igos_die("cannot write to standard output: %s", strerror(errno));
 	return 0;
 fail:
 	if (!in_place)
 		igos_out_abort(&out);
+	if (fec_out.fd >= 0)
+		igos_out_abort(&fec_out);
 	igos_die("%s", igos_errmsg());
 }
 
 /* ---- verify ---- */
+
+/* An unnamed scratch copy of len bytes of fd (the corrected image). */
+static int
+scratch_copy(int fd, const char *name, uint64_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	unsigned char *buf;
+	int out;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if ((out = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
+		igos_die("cannot make a scratch file in '%s': %s", dir, strerror(errno));
+	if ((buf = malloc(1 << 20)) == NULL)
+		igos_die("out of memory");
+	for (uint64_t off = 0; off < len;) {
+		size_t n = len - off < (1 << 20) ? (size_t)(len - off) : (1 << 20);
+		uint64_t at;
+
+		if (igos_pio_all(fd, buf, n, off, 0, &at) < 0)
+			igos_die("cannot read '%s' at offset %llu: %s", name, (unsigned long long)at,
+				 errno ? strerror(errno) : "end of file");
+		if (igos_pio_all(out, buf, n, off, 1, NULL) < 0)
+			igos_die("cannot write a scratch file in '%s': %s", dir, strerror(errno));
+		off += n;
+	}
+	free(buf);
+	return out;
+}
+
+struct bad_ctx {
+	const struct igos_verity_tree *t;
+	const struct igos_fec *f;
+	int hash_fd;
+	const unsigned char *root;
+};
+
+static int
+fec_bad(void *arg, uint64_t k, const unsigned char *blk)
+{
+	struct bad_ctx *c = arg;
+	uint64_t at;
+	int w = igos_fec_block_where(c->f, k, &at), r;
+
+	if (w == 2)
+		return 0;
+	r = igos_verity_block_ok(c->t, c->hash_fd, c->root, w == 1,
+				 w == 1 ? at + c->t->h0 : at, blk);
+	return r < 0 ? -1 : !r;
+}
+
+/*
+ * The tree does not match: let FEC correct what it can in a scratch copy
+ * of data and hash, say which blocks it corrected, and judge the copy.
+ */
+static void
+fec_verify(const struct opts *o, const struct igos_verity_tree *t, const unsigned char *root,
+	   int dfd, const char *data, const struct stat *ds, int hfd, const char *hash,
+	   const struct stat *hs)
+{
+	const char *fpath = o->arg[O_FEC_DEVICE];
+	char first[1024];
+	struct stat fs;
+	struct igos_fec f;
+	struct igos_fec_repair r;
+	struct bad_ctx bc;
+	uint64_t hsz, fsz, hblocks = 0, dbs = t->v->data_block_size;
+	int ffd, sd, sh, mismatch, same_dh = same_file(data, ds, hash, hs);
+
+	snprintf(first, sizeof(first), "%s", igos_errmsg());
+	ffd = open_ro(fpath, &fs, &fsz);
+	if (fd_size(hfd, hash, &hsz) < 0 ||
+	    fec_hash_blocks(t, same_file(fpath, &fs, hash, hs), o->fec_offset, hsz, &hblocks) < 0 ||
+	    igos_fec_init(&f, (unsigned)o->fec_roots, (uint32_t)dbs, t->v->data_blocks,
+			  t->h0 * t->v->hash_block_size, hblocks, o->fec_offset) < 0)
+		igos_die("%s", igos_errmsg());
+	sd = scratch_copy(dfd, data, same_dh ? hsz : t->v->data_blocks * dbs);
+	sh = same_dh ? sd : scratch_copy(hfd, hash, hsz);
+	bc.t = t;
+	bc.f = &f;
+	bc.hash_fd = hfd;
+	bc.root = root;
+	if (igos_fec_repair(&f, dfd, data, hfd, hash, ffd, fpath, sd, sh, fec_bad, &bc, &r) < 0)
+		igos_die("%s", igos_errmsg());
+	close(ffd);
+	for (uint64_t i = 0; i < r.corrected && i < sizeof(r.first) / sizeof(r.first[0]); i++) {
+		uint64_t at;
+		int w = igos_fec_block_where(&f, r.first[i], &at);
+
+		if (w == 0)
+			fprintf(stderr, "igos-verity: data block %llu (offset %llu) corrected by FEC\n",
+				(unsigned long long)at, (unsigned long long)(at * dbs));
+		else
+			fprintf(stderr, "igos-verity: hash block %llu (offset %llu) corrected by FEC\n",
+				(unsigned long long)(at + t->h0),
+				(unsigned long long)((at + t->h0) * dbs));
+	}
+	if (r.corrected > sizeof(r.first) / sizeof(r.first[0]))
+		fprintf(stderr, "igos-verity: %llu blocks corrected by FEC in all\n",
+			(unsigned long long)r.corrected);
+	if (igos_verity_verify(t, sd, data, sh, hash, (int)o->threads, root, &mismatch) < 0) {
+		if (r.unrepaired)
+			igos_die("%s (beyond FEC's reach)", igos_errmsg());
+		igos_die("%s (FEC found nothing to correct there)", first);
+	}
+	close(sd);
+	if (sh != sd)
+		close(sh);
+	if (printf("%llu blocks corrected by FEC\n", (unsigned long long)r.corrected) < 0 ||
+	    fflush(stdout) != 0)
+		igos_die("cannot write to standard output: %s", strerror(errno));
+}
 
 static int
 cmd_verify(int argc, char **argv)
@@ -557,9 +827,10 @@ cmd_verify(int argc, char **argv)
 	uint64_t dsize, hsize;
 	int i, dfd, hfd, mismatch;
 
-	i = parse_opts(argc, argv, TREE_OPTS | BIT(O_HASH_OFFSET) | BIT(O_NO_SB) | BIT(O_THREADS),
-		       &o);
+	i = parse_opts(argc, argv, TREE_OPTS | BIT(O_HASH_OFFSET) | BIT(O_NO_SB) | BIT(O_THREADS) |
+				   FEC_OPTS, &o);
 	operands(argc, i, 3);
+	fec_opts_check(&o);
 	data = argv[i];
 	hash = argv[i + 1];
 	if (!o.no_sb && (o.seen & TREE_OPTS)) {
@@ -591,8 +862,11 @@ cmd_verify(int argc, char **argv)
 	if (hsize < t.hash_end)
 		igos_die("'%s' too short for the tree: %llu bytes, needs %llu", hash,
 		     (unsigned long long)hsize, (unsigned long long)t.hash_end);
-	if (igos_verity_verify(&t, dfd, data, hfd, hash, (int)o.threads, root, &mismatch) < 0)
-		igos_die("%s", igos_errmsg());
+	if (igos_verity_verify(&t, dfd, data, hfd, hash, (int)o.threads, root, &mismatch) < 0) {
+		if (!mismatch || !o.arg[O_FEC_DEVICE])
+			igos_die("%s", igos_errmsg());
+		fec_verify(&o, &t, root, dfd, data, &ds, hfd, hash, &hs);
+	}
 	close(dfd);
 	close(hfd);
 	return 0;
@@ -707,9 +981,9 @@ sign_request_out(const struct opts *o, int argc, char **argv, int i)
 	X509 *x;
 	size_t hlen;
 
-	if (o->arg[O_KEY] || o->arg[O_OUTPUT] || o->arg[O_PIN_FILE])
+	if (o->arg[O_KEY] || o->arg[O_OUTPUT] || o->arg[O_PIN_FILE] || o->arg[O_JSON])
 		igos_usage_err("sign: --request-out writes a request, not a signature: no -k, "
-			       "-o or --pin-file");
+			       "-o, --pin-file or --json");
 	if (!o->arg[O_CERT])
 		igos_usage_err("sign: --request-out needs -c/--cert");
 	operands(argc, i, 1);
@@ -800,7 +1074,7 @@ cmd_sign(int argc, char **argv)
 	int i;
 
 	i = parse_opts(argc, argv, BIT(O_KEY) | BIT(O_CERT) | BIT(O_OUTPUT) | BIT(O_PIN_FILE) |
-		       BIT(O_REQUEST_OUT), &o);
+				   BIT(O_JSON) | BIT(O_REQUEST_OUT), &o);
 	if (o.arg[O_REQUEST_OUT])
 		return sign_request_out(&o, argc, argv, i);
 	if (!o.arg[O_KEY])
@@ -809,7 +1083,7 @@ cmd_sign(int argc, char **argv)
 		igos_usage_err("sign needs -c/--cert");
 	operands(argc, i, 1);
 	output = o.arg[O_OUTPUT] ? o.arg[O_OUTPUT] : "-";
-	if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO))
+	if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO) && !o.json)
 		igos_usage_err("refusing to write a binary signature to a terminal (use -o)");
 	hlen = root_hex_any(argv[i], hex, sizeof(hex));
 	so.pin_file = o.arg[O_PIN_FILE];
@@ -830,6 +1104,16 @@ cmd_sign(int argc, char **argv)
 	X509_free(cert);
 	if (p7 == NULL)
 		igos_die("cannot sign: %s", igos_errmsg());
+	if (o.json) {
+		/* systemd-repart's signature partition content */
+		char *j = igos_verity_sigjson_build(hex, p7, p7len);
+
+		free(p7);
+		if (j == NULL)
+			igos_die("%s", igos_errmsg());
+		p7 = (unsigned char *)j;
+		p7len = strlen(j);
+	}
 	if (igos_out_open(&out, output, 0, 0) < 0 || igos_out_write(&out, p7, p7len) < 0 ||
 	    igos_out_commit(&out) < 0) {
 		free(p7);
@@ -878,6 +1162,59 @@ is_corrupted(struct crypt_device *cd, const char *name)
 }
 
 static int
+crypt_hex_len(const char *alg)
+{
+	return EVP_MD_get_size(igos_verity_md(alg));
+}
+
+/*
+ * device-mapper must be there before libcryptsetup is asked to activate:
+ * without it libdevmapper's error is lost behind a vaguer one, and it
+ * creates /dev/mapper/control on the way. The kernel lists it in /proc/misc
+ * once dm_mod is loaded (or built in).
+ */
+static void
+need_dm(void)
+{
+	FILE *f = fopen("/proc/misc", "re");
+	char line[128];
+	int found = 0;
+
+	if (f == NULL) {
+		if (access("/dev/mapper/control", F_OK) == 0)
+			return;
+		igos_die("cannot initialize device-mapper; is the dm_mod kernel module loaded?");
+	}
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, " device-mapper\n") != NULL;
+	fclose(f);
+	if (!found)
+		igos_die("cannot initialize device-mapper; is the dm_mod kernel module loaded?");
+}
+
+/* A systemd signature partition's JSON in sig: its root hash must be the
+ * one being opened; sig becomes the DER signature inside. */
+static void
+sig_from_json(struct igos_buf *sig, const char *path, const unsigned char *root, unsigned ds)
+{
+	char jhex[2 * IGOS_MAX_MD + 2], hex[2 * IGOS_MAX_MD + 1];
+	unsigned char *der;
+	size_t len;
+
+	if (igos_verity_sigjson_parse(sig->data, sig->len, jhex, sizeof(jhex), &der, &len) < 0)
+		igos_die("'%s': %s", path, igos_errmsg());
+	igos_hex_encode(root, ds, hex);
+	if (strcmp(jhex, hex) != 0) {
+		free(der);
+		igos_die("'%s' signs root hash %s, not %s", path, jhex, hex);
+	}
+	igos_buf_free(sig);
+	sig->data = der;
+	sig->len = len;
+	sig->mapped = 0;
+}
+
+static int
 cmd_open(int argc, char **argv)
 {
 	struct opts o;
@@ -893,8 +1230,9 @@ cmd_open(int argc, char **argv)
 	int i, r, fd, corrupt;
 	ssize_t n;
 
-	i = parse_opts(argc, argv, BIT(O_SIGNATURE) | BIT(O_HASH_OFFSET), &o);
+	i = parse_opts(argc, argv, BIT(O_SIGNATURE) | BIT(O_HASH_OFFSET) | FEC_OPTS, &o);
 	operands(argc, i, 4);
+	fec_opts_check(&o);
 	data = argv[i];
 	name = argv[i + 1];
 	hash = argv[i + 2];
@@ -905,12 +1243,24 @@ cmd_open(int argc, char **argv)
 	parse_root(argv[i + 3], v.alg, (unsigned)EVP_MD_get_size(igos_verity_md(v.alg)), root);
 	if (o.arg[O_SIGNATURE] && igos_buf_read(&sig, o.arg[O_SIGNATURE], 1 << 20) < 0)
 		igos_die("%s", igos_errmsg());
+	if (o.arg[O_SIGNATURE] && igos_verity_sigjson_is(sig.data, sig.len))
+		sig_from_json(&sig, o.arg[O_SIGNATURE], root, (unsigned)crypt_hex_len(v.alg));
+	if (o.arg[O_FEC_DEVICE]) {
+		fd = open_ro(o.arg[O_FEC_DEVICE], &st, &size);
+		close(fd);
+	}
+	need_dm();
 	crypt_set_log_callback(NULL, cs_log, NULL);
 	if ((r = crypt_init_data_device(&cd, hash, data)) < 0)
 		igos_die("cannot open '%s': %s", hash, cs_reason(r));
 	crypt_set_log_callback(cd, cs_log, NULL);
 	memset(&p, 0, sizeof(p));
 	p.hash_area_offset = o.hash_offset;
+	if (o.arg[O_FEC_DEVICE]) {
+		p.fec_device = o.arg[O_FEC_DEVICE];
+		p.fec_area_offset = o.fec_offset;
+		p.fec_roots = (uint32_t)o.fec_roots;
+	}
 	if ((r = crypt_load(cd, CRYPT_VERITY, &p)) < 0)
 		igos_die("'%s': invalid verity superblock: %s", hash, cs_reason(r));
 	if (crypt_get_volume_key_size(cd) != EVP_MD_get_size(igos_verity_md(v.alg)))
@@ -958,6 +1308,7 @@ by_name(const char *name)
 	struct crypt_device *cd = NULL;
 	int r;
 
+	need_dm();
 	crypt_set_log_callback(NULL, cs_log, NULL);
 	r = crypt_init_by_name(&cd, name);
 	if (r == -ENODEV || (r == 0 && crypt_status(cd, name) == CRYPT_INACTIVE))

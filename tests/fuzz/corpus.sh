@@ -125,6 +125,20 @@ fuzz-bootentry)
 		truncate -s 2M "$tmp/mbr.img" && printf 'label: dos\nstart=2048, size=2048, type=ef\n' |
 			sfdisk -q "$tmp/mbr.img" 2>/dev/null && head -c 4096 "$tmp/mbr.img" >"$dir/mbr" || :
 	fi ;;
+fuzz-fec)
+	# roots, then a message; error triples are the fuzzer's to find
+	for r in 0 1 6 22; do
+		{ printf "\\$(printf %o $r)"; head -c 300 /dev/urandom; } >"$dir/roots-$r"
+	done
+	;;
+fuzz-veritysig)
+	mkkey
+	if [ -x "$bin/igos-verity" ]; then
+		"$bin/igos-verity" sign --json -k "$tmp/k.pem" -c "$tmp/c.pem" -o "$dir/sig.json" \
+			0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef 2>/dev/null || :
+	fi
+	printf '{"rootHash":"aa","signature":"AAAA"}\n\0\0\0' >"$dir/min.json"
+	;;
 fuzz-verity)
 	head -c 65536 /dev/urandom >"$tmp/data"
 	for a in sha256:4096:4096 sha1:512:1024 sha512:1024:512; do

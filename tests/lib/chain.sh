@@ -88,6 +88,8 @@ done </lib/modules/order
 insmod /lib/modules/dm_verity.ko $(tr ' ' '\n' </proc/cmdline | sed -n 's/^dm_verity\.//p')
 echo "IGOS-CHAIN: kernel $(uname -r) started"
 rh=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^roothash=//p')
+# systemd's usrhash= (a verity-protected /usr) is read the same way
+[ -n "$rh" ] || rh=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^usrhash=//p')
 sig=
 grep -q 'igos.verity_sig=1' /proc/cmdline && sig="--signature /roothash.p7s"
 if igos-verity open $sig /dev/vdb root /dev/vdc "$rh"; then

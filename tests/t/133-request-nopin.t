@@ -46,7 +46,7 @@ run 2 "igos-measure: --request-out writes a request, not a .pcrsig: no --key, --
 	"measure: --request-out with --key" igos-measure sign --request-out x.req -k x.pem x.efi
 run 2 "igos-measure: attach needs --request and --signature" "measure: attach without them" \
 	igos-measure attach x.efi
-run 2 "igos-verity: sign: --request-out writes a request, not a signature: no -k, -o or --pin-file" \
+run 2 "igos-verity: sign: --request-out writes a request, not a signature: no -k, -o, --pin-file or --json" \
 	"verity: --request-out with -k" igos-verity sign --request-out x.req -k x.pem -c x.crt \
 	"$(printf '%064d' 1)"
 run 2 "igos-verity: attach takes no key or certificate: the request names them" \

@@ -61,7 +61,9 @@ twin "one file, hash offset past the end" same $S $U --data-blocks=300 --hash-of
 twin "one file, --no-superblock" same $S --no-superblock --data-blocks=300 --hash-offset=$((300 * 4096 + 4096))
 # the root hash file
 r=$(igos-verity format $S $U --root-hash-file=x.roothash data h)
-is "$(cat x.roothash)" "$r" "--root-hash-file holds the root hash line"
+is "$(cat x.roothash)" "$r" "--root-hash-file holds the root hash"
+veritysetup format $S $U --root-hash-file=v.roothash data vh >/dev/null
+ok "--root-hash-file byte for byte as veritysetup's (no newline)" cmp x.roothash v.roothash
 run 0 "" "ROOTHASH as @FILE" igos-verity verify data h @x.roothash
 # the mode of an existing hash file is kept
 cp garbage m.h; chmod 0640 m.h
