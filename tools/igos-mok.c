@@ -40,6 +40,8 @@ usage(FILE *f)
 "usage: igos-mok new [-k KEYOUT | -k pkcs11:URI [--pin-file FILE]] -c CERTOUT\n"
 "                    [--subject TEXT] [--days N] [--bits 2048|3072|4096]\n"
 "                    [--modules-only] [--force]\n"
+"       igos-mok new --request-out REQ -k pkcs11:URI|PUBKEY --subject TEXT [--days N]\n"
+"                    [--modules-only]\n"
 "       igos-mok import [--password-file FILE | --hash-file FILE] CERT...\n"
 "       igos-mok delete [--password-file FILE | --hash-file FILE] CERT...\n"
 "       igos-mok revoke (--import | --delete)\n"

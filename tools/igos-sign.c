@@ -44,7 +44,8 @@ usage(FILE *f)
 		"       igos-sign hash   FILE\n"
 		"FILE is a PE/COFF image (Authenticode) or an ELF kernel module; '-' is stdin.\n"
 		"Without -o, sign and remove replace FILE atomically; -o - writes to stdout.\n"
-		"-v prints the whole OpenSSL error queue on failure.\n");
+		"-v prints the whole OpenSSL error queue on failure.\n"
+		"-r and -s are --request and --signature.\n");
 }
 
 /* Before any exit on a failure: the key wiped, the token session closed, the
