@@ -624,3 +624,130 @@ igos_efivar_delete(const char *dir, const char *name, const unsigned char guid[1
 	free(path);
 	return ret;
 }
+
+/* ---- requests as mokutil builds them ---- */
+
+int
+igos_esl_remove(const unsigned char *data, size_t len, const struct igos_esl_entry *e,
+		size_t n, size_t idx, unsigned char **out, size_t *outlen)
+{
+	size_t start = SIZE_MAX, count = 0, lsize, ssize, tail;
+	unsigned char *o;
+
+	*out = NULL;
+	*outlen = 0;
+	if (idx >= n)
+		return igos_seterr("no signature %zu in the list", idx);
+	for (size_t i = 0; i < n; i++)
+		if (e[i].list == e[idx].list) {
+			if (start == SIZE_MAX)
+				start = (size_t)(e[i].type - data);
+			count++;
+		}
+	lsize = igos_le32(data + start + 16);
+	ssize = 16 + e[idx].len;
+	if ((o = malloc(len ? len : 1)) == NULL)
+		return igos_seterr("out of memory");
+	memcpy(o, data, start);
+	*outlen = start;
+	if (count > 1) {
+		/* the list without that one signature, its size rewritten */
+		size_t head = e[idx].offset - start;
+
+		memcpy(o + start, data + start, head);
+		memcpy(o + start + head, data + e[idx].offset + ssize, lsize - head - ssize);
+		igos_put_le32(o + start + 16, (uint32_t)(lsize - ssize));
+		*outlen += lsize - ssize;
+	}
+	tail = len - start - lsize;
+	memcpy(o + *outlen, data + start + lsize, tail);
+	*outlen += tail;
+	*out = o;
+	return 0;
+}
+
+int
+igos_esl_add_hash(unsigned char **buf, size_t *len, const unsigned char type[16],
+		  const unsigned char owner[16], const void *hash, size_t hlen)
+{
+	struct igos_esl_entry *e;
+	size_t n, at = SIZE_MAX, lsize = 0, add = 16 + hlen, nlen;
+	unsigned char *nb;
+
+	if (hlen == 0 || igos_esl_hash_size(type) != hlen)
+		return igos_seterr("a %zu-byte hash does not match its signature type", hlen);
+	if (igos_esl_parse(*buf, *len, &e, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(e[i].type, type, 16) == 0) {
+			at = (size_t)(e[i].type - *buf);
+			break;
+		}
+	free(e);
+	if (at == SIZE_MAX) {
+		/* a list of its own, before everything already queued */
+		unsigned char *one = NULL;
+		size_t onelen = 0;
+
+		if (igos_esl_append(&one, &onelen, type, owner, hash, hlen) < 0)
+			return -1;
+		if (*len > SIZE_MAX - onelen || (nb = realloc(one, onelen + *len)) == NULL) {
+			free(one);
+			return igos_seterr("out of memory");
+		}
+		if (*len)
+			memcpy(nb + onelen, *buf, *len);
+		free(*buf);
+		*buf = nb;
+		*len += onelen;
+		return 0;
+	}
+	/* appended to the first list of its type, which grows */
+	lsize = igos_le32(*buf + at + 16);
+	if (lsize > UINT32_MAX - add || *len > SIZE_MAX - add)
+		return igos_seterr("signature list too large");
+	nlen = *len + add;
+	if ((nb = realloc(*buf, nlen)) == NULL)
+		return igos_seterr("out of memory");
+	memmove(nb + at + lsize + add, nb + at + lsize, *len - at - lsize);
+	memcpy(nb + at + lsize, owner, 16);
+	memcpy(nb + at + lsize + 16, hash, hlen);
+	igos_put_le32(nb + at + 16, (uint32_t)(lsize + add));
+	*buf = nb;
+	*len = nlen;
+	return 0;
+}
+
+/* ---- MokSB, MokListTrustedNew: shim's toggle record ---- */
+
+int
+igos_mok_toggle_pack(uint32_t state, const char *pw, unsigned char out[IGOS_MOK_TOGGLE_SIZE])
+{
+	size_t n = strlen(pw);
+
+	memset(out, 0, IGOS_MOK_TOGGLE_SIZE);
+	if (n < IGOS_MOK_TOGGLE_PW_MIN || n > IGOS_MOK_TOGGLE_PW_MAX)
+		return igos_seterr("password must be %d to %d characters",
+				   IGOS_MOK_TOGGLE_PW_MIN, IGOS_MOK_TOGGLE_PW_MAX);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)pw[i] < 0x20 || (unsigned char)pw[i] > 0x7e)
+			return igos_seterr("password must be printable ASCII");
+	igos_put_le32(out, state);
+	igos_put_le32(out + 4, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		igos_put_le16(out + 8 + 2 * i, (uint16_t)(unsigned char)pw[i]);
+	return 0;
+}
+
+int
+igos_mok_toggle_unpack(const unsigned char *p, size_t len, uint32_t *state, uint32_t *pwlen)
+{
+	if (len != IGOS_MOK_TOGGLE_SIZE)
+		return igos_seterr("toggle record is %zu bytes, not %d", len, IGOS_MOK_TOGGLE_SIZE);
+	*state = igos_le32(p);
+	*pwlen = igos_le32(p + 4);
+	if (*pwlen < 1 || *pwlen > IGOS_MOK_TOGGLE_PW_MAX)
+		return igos_seterr("toggle record password length %u is not 1 to %d", *pwlen,
+				   IGOS_MOK_TOGGLE_PW_MAX);
+	return 0;
+}

@@ -61,6 +61,35 @@ const char *igos_esl_type_name(const unsigned char type[16]);
 int igos_esl_append(unsigned char **buf, size_t *len, const unsigned char type[16],
 		    const unsigned char owner[16], const void *data, size_t dlen);
 
+/*
+ * The data without signature idx (of the n entries parsed from it): a list
+ * holding only that one goes whole; from a list of several, the signature
+ * goes and the list's SignatureListSize shrinks (as mokutil removes a hash).
+ * *out is malloc'd.
+ */
+int igos_esl_remove(const unsigned char *data, size_t len, const struct igos_esl_entry *e,
+		    size_t n, size_t idx, unsigned char **out, size_t *outlen);
+
+/*
+ * Add a hash as mokutil 0.6.0 --import-hash does: appended to the first list
+ * of its type already in *buf (whose SignatureListSize grows), else a list of
+ * its own put before everything. *buf must parse (igos_esl_parse).
+ */
+int igos_esl_add_hash(unsigned char **buf, size_t *len, const unsigned char type[16],
+		      const unsigned char owner[16], const void *hash, size_t hlen);
+
+/* ---- MokSB, MokListTrustedNew: shim's MokSBvar / MokTMLvar ------------------ */
+
+#define IGOS_MOK_TOGGLE_SIZE 40 /* u32 state, u32 pwlen, UCS-2 password[16] */
+#define IGOS_MOK_TOGGLE_PW_MIN 8 /* mokutil's bounds; MokManager asks 3 characters */
+#define IGOS_MOK_TOGGLE_PW_MAX 16
+
+/* The record for state and the plain password (8-16 printable ASCII
+ * characters, stored in UCS-2 as MokManager compares them; the rest zero). */
+int igos_mok_toggle_pack(uint32_t state, const char *pw, unsigned char out[IGOS_MOK_TOGGLE_SIZE]);
+/* State and password length of a record; refuses any size but 40. */
+int igos_mok_toggle_unpack(const unsigned char *p, size_t len, uint32_t *state, uint32_t *pwlen);
+
 /* ---- MokAuth: shim's PASSWORD_CRYPT ---------------------------------------- */
 
 #define IGOS_MOK_AUTH_SIZE 172 /* u16 method, u64 iter, u16 salt_size, salt[32], hash[128] */

@@ -24,6 +24,7 @@
 #include "igos.h"
 #include "efivar.h"
 #include "request.h"
+#include "sbat.h"
 
 #define DEFAULT_EFIVARS "/sys/firmware/efi/efivars"
 #define PW_MAX 256
@@ -42,12 +43,20 @@ usage(FILE *f)
 "                    [--modules-only] [--force]\n"
 "       igos-mok new --request-out REQ -k pkcs11:URI|PUBKEY --subject TEXT [--days N]\n"
 "                    [--modules-only]\n"
-"       igos-mok import [--password-file FILE | --hash-file FILE] CERT...\n"
-"       igos-mok delete [--password-file FILE | --hash-file FILE] CERT...\n"
-"       igos-mok revoke (--import | --delete)\n"
-"       igos-mok list [--json]\n"
+"       igos-mok import [--blocklist] [--password-file FILE | --hash-file FILE]\n"
+"                       [--image-hash HEX]... [CERT...]\n"
+"       igos-mok delete [--blocklist] [--password-file FILE | --hash-file FILE]\n"
+"                       [--image-hash HEX]... [CERT...]\n"
+"       igos-mok revoke (--import | --delete) [--blocklist]\n"
+"       igos-mok reset [--blocklist] [--password-file FILE | --hash-file FILE]\n"
+"       igos-mok trust-mok | untrust-mok [--password-file FILE]\n"
+"       igos-mok validation on|off [--password-file FILE]\n"
+"       igos-mok timeout SECONDS | verbose on|off\n"
+"       igos-mok sbat-policy latest|previous|delete\n"
+"       igos-mok list [--blocklist] [--json]\n"
 "       igos-mok pending [--json]\n"
-"       igos-mok test CERT\n"
+"       igos-mok sbat [--json]\n"
+"       igos-mok test CERT | test --image-hash HEX\n"
 "       igos-mok sb-state [--json]\n"
 "common options: --efivars DIR (default " DEFAULT_EFIVARS "), -h/--help, -V/--version\n");
 }
@@ -197,12 +206,14 @@ mokvar_path(const char *name)
 	return path;
 }
 
-/* MokListRT as the OS sees it: mok-variables/MokListRT, else MokListRT,
- * MokListRT1, MokListRT2, ... concatenated. */
+/*
+ * A list as the OS sees it (MokListRT, MokListXRT): mok-variables/NAME, else
+ * NAME, NAME1, NAME2, ... concatenated (shim splits long lists).
+ */
 static void
-enrolled_read(struct siglist *s)
+rtlist_read(struct siglist *s, const char *name)
 {
-	char *mv = mokvar_path("MokListRT");
+	char *mv = mokvar_path(name);
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -213,7 +224,7 @@ enrolled_read(struct siglist *s)
 		free(mv);
 		if (r == 0 && s->len > 0) {
 			s->present = 1;
-			siglist_parse(s, "MokListRT");
+			siglist_parse(s, name);
 			return;
 		}
 		free(s->data);
@@ -221,14 +232,14 @@ enrolled_read(struct siglist *s)
 	}
 	for (unsigned i = 0; i < 1000; i++) {
 		struct siglist part;
-		char name[32];
+		char vname[40];
 		unsigned char *nd;
 
 		if (i == 0)
-			snprintf(name, sizeof(name), "MokListRT");
+			snprintf(vname, sizeof(vname), "%s", name);
 		else
-			snprintf(name, sizeof(name), "MokListRT%u", i);
-		siglist_read(&part, name, NULL);
+			snprintf(vname, sizeof(vname), "%s%u", name, i);
+		siglist_read(&part, vname, NULL);
 		if (!part.present)
 			break;
 		s->present = 1;
@@ -245,64 +256,72 @@ enrolled_read(struct siglist *s)
 	s->e = NULL;
 	s->n = 0;
 	if (s->present)
-		siglist_parse(s, "MokListRT");
+		siglist_parse(s, name);
 }
 
+static void enrolled_read(struct siglist *s) { rtlist_read(s, "MokListRT"); }
+
+/* What a request or a test names: a certificate, or an image's SHA-256. */
+struct item {
+	const char *name; /* the file, or the hex as given */
+	int is_hash;
+	struct cert c;
+	unsigned char hash[32];
+};
+
 static long
-siglist_find(const struct siglist *s, const struct cert *c)
+siglist_find(const struct siglist *s, const struct item *it)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (memcmp(s->e[i].type, igos_guid_cert_x509, 16) == 0 &&
-		    s->e[i].len == c->len && memcmp(s->e[i].data, c->der, c->len) == 0)
+	for (size_t i = 0; i < s->n; i++) {
+		const struct igos_esl_entry *e = &s->e[i];
+
+		if (it->is_hash) {
+			if (memcmp(e->type, igos_guid_cert_sha256, 16) == 0 && e->len == 32 &&
+			    memcmp(e->data, it->hash, 32) == 0)
+				return (long)i;
+		} else if (memcmp(e->type, igos_guid_cert_x509, 16) == 0 && e->len == it->c.len &&
+			   memcmp(e->data, it->c.der, it->c.len) == 0) {
 			return (long)i;
+		}
+	}
 	return -1;
 }
 
-/* The variable's data without entry idx's list (shim writes one certificate
- * per list; a list holding several keeps the others). */
-static int
-siglist_remove(struct siglist *s, size_t idx, unsigned char **out, size_t *outlen)
+static void
+siglist_drop(struct siglist *s, size_t idx, const char *name)
 {
-	const struct igos_esl_entry *e = &s->e[idx];
-	size_t start = 0, count = 0, lsize;
-	int ret;
+	unsigned char *nd;
+	size_t nlen;
 
-	*out = NULL;
-	*outlen = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->e[i].list == e->list)
-			count++;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->e[i].list == e->list) {
-			start = (size_t)(s->e[i].type - s->data);
-			break;
-		}
-	lsize = (size_t)s->data[start + 16] | (size_t)s->data[start + 17] << 8 |
-		(size_t)s->data[start + 18] << 16 | (size_t)s->data[start + 19] << 24;
-	if ((*out = malloc(s->len)) == NULL)
-		igos_die("out of memory");
-	memcpy(*out, s->data, start);
-	*outlen = start;
-	if (count > 1) {
-		/* rebuild this list without the one signature */
-		size_t ssize = 16 + e->len;
-		size_t nl = lsize - ssize;
-		unsigned char *p = *out + start;
-
-		memcpy(p, s->data + start, e->offset - start);
-		memcpy(p + (e->offset - start), s->data + e->offset + ssize,
-		       start + lsize - e->offset - ssize);
-		p[16] = (unsigned char)nl;
-		p[17] = (unsigned char)(nl >> 8);
-		p[18] = (unsigned char)(nl >> 16);
-		p[19] = (unsigned char)(nl >> 24);
-		*outlen += nl;
-	}
-	memcpy(*out + *outlen, s->data + start + lsize, s->len - start - lsize);
-	*outlen += s->len - start - lsize;
-	ret = 0;
-	return ret;
+	if (igos_esl_remove(s->data, s->len, s->e, s->n, idx, &nd, &nlen) < 0)
+		igos_die_lib();
+	free(s->data);
+	free(s->e);
+	s->data = nd;
+	s->len = nlen;
+	s->e = NULL;
+	s->n = 0;
+	siglist_parse(s, name);
 }
+
+/* --image-hash: exactly a SHA-256 in hex (what `igos-sign hash` prints). */
+static void
+hash_item(struct item *it, const char *hex)
+{
+	memset(it, 0, sizeof(*it));
+	it->name = hex;
+	it->is_hash = 1;
+	if (strlen(hex) != 64 || igos_hex_decode(hex, 64, it->hash, 32) < 0)
+		igos_usage_err("--image-hash takes a SHA-256 as 64 hex digits, not '%s'", hex);
+}
+
+static void
+item_free(struct item *it)
+{
+	if (!it->is_hash)
+		cert_free(&it->c);
+}
+
 
 /* ---- passwords ---- */
 
@@ -541,6 +560,8 @@ enum {
 	OPT_EFIVARS = 256, OPT_JSON, OPT_PWFILE, OPT_HASHFILE, OPT_IMPORT, OPT_DELETE,
 	OPT_SUBJECT, OPT_DAYS, OPT_BITS, OPT_MODONLY, OPT_FORCE, OPT_PINFILE,
 };
+/* the options of the blocklist, hash and settings verbs */
+enum { OPT_BLOCKLIST = 400, OPT_IMAGEHASH };
 
 /* Options every verb takes; returns 1 if handled. */
 static int
@@ -554,15 +575,25 @@ common_opt(int c)
 	return 0;
 }
 
-/* ---- import / delete ---- */
-
-enum req { REQ_ENROLL, REQ_DELETE };
-
 static int
 write_or_fail(const char *name, const void *d, size_t len)
 {
 	return igos_efivar_write(efivars, name, igos_guid_shim, MOK_ATTR, d, len);
 }
+
+/* ---- import / delete (MokList and MokListX) ---- */
+
+enum req { REQ_ENROLL, REQ_DELETE, REQ_XENROLL, REQ_XDELETE };
+
+static const struct reqdef {
+	const char *var, *auth, *word;
+	enum req reverse;
+} reqs[] = {
+	[REQ_ENROLL] = { "MokNew", "MokAuth", "enrollment", REQ_DELETE },
+	[REQ_DELETE] = { "MokDel", "MokDelAuth", "deletion", REQ_ENROLL },
+	[REQ_XENROLL] = { "MokXNew", "MokXAuth", "blocklist enrollment", REQ_XDELETE },
+	[REQ_XDELETE] = { "MokXDel", "MokXDelAuth", "blocklist deletion", REQ_XENROLL },
+};
 
 /* Rewrite (or, when empty, remove with its password) a request variable. */
 static void
@@ -578,12 +609,86 @@ rewrite_request(const char *name, const char *auth, const unsigned char *d, size
 		igos_die_lib();
 }
 
+/* Why an item is not queued (NULL: queue it); the skip rules of mokutil 0.6.0. */
+static const char *
+skip_reason(enum req req, const struct item *it, const struct siglist *enrolled,
+	    const struct siglist *mokx, const struct siglist *same, const struct siglist *db,
+	    const struct siglist *dbx)
+{
+	switch (req) {
+	case REQ_ENROLL:
+		if (siglist_find(enrolled, it) >= 0)
+			return "already enrolled";
+		if (siglist_find(same, it) >= 0)
+			return "already pending enrollment";
+		if (siglist_find(db, it) >= 0)
+			return "already in db";
+		if (siglist_find(dbx, it) >= 0)
+			return "blocked by dbx";
+		if (siglist_find(mokx, it) >= 0)
+			return "blocked by MokListXRT";
+		break;
+	case REQ_DELETE:
+		if (siglist_find(enrolled, it) < 0)
+			return "not enrolled";
+		if (siglist_find(same, it) >= 0)
+			return "already pending deletion";
+		break;
+	case REQ_XENROLL:
+		if (siglist_find(mokx, it) >= 0)
+			return "already in MokListXRT";
+		if (siglist_find(same, it) >= 0)
+			return "already pending blocklist enrollment";
+		break;
+	case REQ_XDELETE:
+		if (siglist_find(mokx, it) < 0)
+			return "not in MokListXRT";
+		if (siglist_find(same, it) >= 0)
+			return "already pending blocklist deletion";
+		break;
+	}
+	return NULL;
+}
+
 static int
-cmd_request(int argc, char **argv, enum req req)
+item_same(const struct item *a, const struct item *b)
+{
+	if (a->is_hash != b->is_hash)
+		return 0;
+	if (a->is_hash)
+		return memcmp(a->hash, b->hash, 32) == 0;
+	return a->c.len == b->c.len && memcmp(a->c.der, b->c.der, a->c.len) == 0;
+}
+
+/* Write a request and its password; a failure puts the request back as it was. */
+static void
+write_request(const struct reqdef *rd, const struct siglist *old, const unsigned char *d,
+	      size_t len, const unsigned char *authrec, size_t authlen)
+{
+	char msg[1024];
+
+	if (d != NULL ? write_or_fail(rd->var, d, len) == 0 &&
+			    write_or_fail(rd->auth, authrec, authlen) == 0
+		      : write_or_fail(rd->auth, authrec, authlen) == 0)
+		return;
+	snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+	if (old->present) {
+		write_or_fail(rd->var, old->data, old->len);
+	} else {
+		igos_efivar_delete(efivars, rd->var, igos_guid_shim);
+		igos_efivar_delete(efivars, rd->auth, igos_guid_shim);
+	}
+	igos_die("%s", msg);
+}
+
+static int
+cmd_request(int argc, char **argv, int deleting)
 {
 	static const struct option opts[] = {
 		{ "password-file", required_argument, NULL, OPT_PWFILE },
 		{ "hash-file", required_argument, NULL, OPT_HASHFILE },
+		{ "blocklist", no_argument, NULL, OPT_BLOCKLIST },
+		{ "image-hash", required_argument, NULL, OPT_IMAGEHASH },
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -591,16 +696,19 @@ cmd_request(int argc, char **argv, enum req req)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *pwfile = NULL, *hashfile = NULL;
-	const char *var = req == REQ_ENROLL ? "MokNew" : "MokDel";
-	const char *auth = req == REQ_ENROLL ? "MokAuth" : "MokDelAuth";
-	const char *rvar = req == REQ_ENROLL ? "MokDel" : "MokNew";
-	const char *rauth = req == REQ_ENROLL ? "MokDelAuth" : "MokAuth";
-	struct siglist enrolled, same, reverse, db, dbx, mokx;
-	struct cert *certs;
-	unsigned char *add = NULL, *nreq = NULL;
-	size_t addlen = 0, nreqlen, ncerts;
-	int c, changed_reverse = 0;
+	const char **hashes = calloc((size_t)argc, sizeof(*hashes));
+	size_t nhashes = 0, nitems, ncerts;
+	int c, blocklist = 0, changed_reverse = 0;
+	enum req req;
+	const struct reqdef *rd, *rv;
+	struct siglist enrolled, mokx, same, reverse, db, dbx;
+	struct item *items;
+	unsigned char *nreq = NULL;
+	size_t nreqlen = 0;
+	int queued = 0;
 
+	if (hashes == NULL)
+		igos_die("out of memory");
 	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
 		if (common_opt(c))
 			continue;
@@ -611,127 +719,115 @@ cmd_request(int argc, char **argv, enum req req)
 		case OPT_HASHFILE:
 			igos_opt_once(&hashfile, optarg);
 			break;
+		case OPT_BLOCKLIST:
+			igos_flag_once(&blocklist);
+			break;
+		case OPT_IMAGEHASH:
+			hashes[nhashes++] = optarg;
+			break;
 		default:
 			igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (pwfile && hashfile)
 		igos_usage_err("--password-file and --hash-file exclude each other");
-	if (optind >= argc)
+	if (optind >= argc && nhashes == 0)
 		igos_usage_err("%s: no certificate given", argv[0]);
+	req = blocklist ? (deleting ? REQ_XDELETE : REQ_XENROLL) : (deleting ? REQ_DELETE : REQ_ENROLL);
+	rd = &reqs[req];
+	rv = &reqs[rd->reverse];
 	ncerts = (size_t)(argc - optind);
-	if ((certs = calloc(ncerts, sizeof(*certs))) == NULL)
+	nitems = ncerts + nhashes;
+	if ((items = calloc(nitems, sizeof(*items))) == NULL)
 		igos_die("out of memory");
-	for (size_t i = 0; i < ncerts; i++)
-		cert_load(&certs[i], argv[optind + (int)i]);
+	for (size_t i = 0; i < nhashes; i++)
+		hash_item(&items[ncerts + i], hashes[i]);
+	for (size_t i = 0; i < ncerts; i++) {
+		items[i].name = argv[optind + (int)i];
+		cert_load(&items[i].c, items[i].name);
+	}
 	if (igos_efivar_dir_check(efivars, 1) < 0)
 		igos_die_lib();
 
 	enrolled_read(&enrolled);
-	siglist_read(&same, var, NULL);
-	siglist_read(&reverse, rvar, NULL);
+	rtlist_read(&mokx, "MokListXRT");
+	siglist_read(&same, rd->var, NULL);
+	siglist_read(&reverse, rv->var, NULL);
 	memset(&db, 0, sizeof(db));
 	memset(&dbx, 0, sizeof(dbx));
-	memset(&mokx, 0, sizeof(mokx));
 	if (req == REQ_ENROLL) {
 		siglist_read_soft(&db, "db", igos_guid_security);
 		siglist_read_soft(&dbx, "dbx", igos_guid_security);
-		siglist_read_soft(&mokx, "MokListXRT", NULL);
 	}
 
-	for (size_t i = 0; i < ncerts; i++) {
-		struct cert *ct = &certs[i];
-		long r = siglist_find(&reverse, ct);
-		int dup = 0;
+	/*
+	 * The request as it will be: new certificates before what was queued,
+	 * then each hash added as mokutil --import-hash adds it (into the first
+	 * hash list, or a list of its own in front).
+	 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < nitems; i++) {
+			struct item *it = &items[i];
+			const char *why;
+			long r;
+			int dup = 0;
 
-		for (size_t j = 0; j < i; j++)
-			if (certs[j].len == ct->len && memcmp(certs[j].der, ct->der, ct->len) == 0)
-				dup = 1;
-		if (dup) {
-			printf("%s: given twice, skipped\n", ct->file);
-		} else if (r >= 0) {
-			unsigned char *nd;
-			size_t nlen;
+			if (it->is_hash != pass)
+				continue;
+			for (size_t j = 0; j < i; j++)
+				dup |= item_same(&items[j], it);
+			if (dup) {
+				printf("%s: given twice, skipped\n", it->name);
+			} else if ((r = siglist_find(&reverse, it)) >= 0) {
+				siglist_drop(&reverse, (size_t)r, rv->var);
+				changed_reverse = 1;
+				printf("%s: removed from the %s request\n", it->name, rv->word);
+			} else if ((why = skip_reason(req, it, &enrolled, &mokx, &same, &db, &dbx))) {
+				printf("%s: %s, skipped\n", it->name, why);
+			} else {
+				if ((it->is_hash ? igos_esl_add_hash(&nreq, &nreqlen, igos_guid_cert_sha256,
+								     igos_guid_shim, it->hash, 32)
+						 : igos_esl_append(&nreq, &nreqlen, igos_guid_cert_x509,
+								   igos_guid_shim, it->c.der, it->c.len)) < 0)
+					igos_die_lib();
+				queued = 1;
+			}
+		}
+		if (pass == 0 && same.len > 0) {
+			unsigned char *nd = realloc(nreq, nreqlen + same.len);
 
-			siglist_remove(&reverse, (size_t)r, &nd, &nlen);
-			free(reverse.data);
-			free(reverse.e);
-			reverse.data = nd;
-			reverse.len = nlen;
-			siglist_parse(&reverse, rvar);
-			changed_reverse = 1;
-			printf("%s: removed from the %s request\n", ct->file,
-			       req == REQ_ENROLL ? "deletion" : "enrollment");
-		} else if (req == REQ_ENROLL && siglist_find(&enrolled, ct) >= 0) {
-			printf("%s: already enrolled, skipped\n", ct->file);
-		} else if (req == REQ_ENROLL && siglist_find(&same, ct) >= 0) {
-			printf("%s: already pending enrollment, skipped\n", ct->file);
-		} else if (req == REQ_ENROLL && siglist_find(&db, ct) >= 0) {
-			printf("%s: already in db, skipped\n", ct->file);
-		} else if (req == REQ_ENROLL && siglist_find(&dbx, ct) >= 0) {
-			printf("%s: blocked by dbx, skipped\n", ct->file);
-		} else if (req == REQ_ENROLL && siglist_find(&mokx, ct) >= 0) {
-			printf("%s: blocked by MokListXRT, skipped\n", ct->file);
-		} else if (req == REQ_DELETE && siglist_find(&enrolled, ct) < 0) {
-			printf("%s: not enrolled, skipped\n", ct->file);
-		} else if (req == REQ_DELETE && siglist_find(&same, ct) >= 0) {
-			printf("%s: already pending deletion, skipped\n", ct->file);
-		} else if (igos_esl_append(&add, &addlen, igos_guid_cert_x509, igos_guid_shim,
-					   ct->der, ct->len) < 0) {
-			igos_die_lib();
+			if (nd == NULL)
+				igos_die("out of memory");
+			memcpy(nd + nreqlen, same.data, same.len);
+			nreq = nd;
+			nreqlen += same.len;
 		}
 	}
 	if (changed_reverse)
-		rewrite_request(rvar, rauth, reverse.data, reverse.len);
-	if (addlen > 0) {
+		rewrite_request(rv->var, rv->auth, reverse.data, reverse.len);
+	if (queued) {
 		unsigned char authrec[IGOS_MOK_AUTH_SIZE];
 
 		make_auth(pwfile, hashfile, authrec);
-		/* new entries go before the ones already queued, as mokutil does */
-		nreqlen = addlen + same.len;
-		if ((nreq = malloc(nreqlen)) == NULL)
-			igos_die("out of memory");
-		memcpy(nreq, add, addlen);
-		if (same.len)
-			memcpy(nreq + addlen, same.data, same.len);
-		/*
-		 * A failed write (even one that failed after its rename, at the
-		 * directory's fsync) is undone: the request as it was, and no
-		 * password left behind for a request that is not there.
-		 */
-		if (write_or_fail(var, nreq, nreqlen) < 0 ||
-		    write_or_fail(auth, authrec, sizeof(authrec)) < 0) {
-			char msg[1024];
-
-			snprintf(msg, sizeof(msg), "%s", igos_errmsg());
-			/* put the request back as it was */
-			if (same.present)
-				write_or_fail(var, same.data, same.len);
-			else {
-				igos_efivar_delete(efivars, var, igos_guid_shim);
-				igos_efivar_delete(efivars, auth, igos_guid_shim);
-			}
-			OPENSSL_cleanse(authrec, sizeof(authrec));
-			igos_die("%s", msg);
-		}
+		write_request(rd, &same, nreq, nreqlen, authrec, sizeof(authrec));
 		OPENSSL_cleanse(authrec, sizeof(authrec));
 	}
-	free(add);
 	free(nreq);
 	siglist_free(&enrolled);
+	siglist_free(&mokx);
 	siglist_free(&same);
 	siglist_free(&reverse);
 	siglist_free(&db);
 	siglist_free(&dbx);
-	siglist_free(&mokx);
-	for (size_t i = 0; i < ncerts; i++)
-		cert_free(&certs[i]);
-	free(certs);
+	for (size_t i = 0; i < nitems; i++)
+		item_free(&items[i]);
+	free(items);
+	free(hashes);
 	return 0;
 }
 
-static int cmd_import(int argc, char **argv) { return cmd_request(argc, argv, REQ_ENROLL); }
-static int cmd_delete(int argc, char **argv) { return cmd_request(argc, argv, REQ_DELETE); }
+static int cmd_import(int argc, char **argv) { return cmd_request(argc, argv, 0); }
+static int cmd_delete(int argc, char **argv) { return cmd_request(argc, argv, 1); }
 
 /* ---- revoke ---- */
 
@@ -741,14 +837,15 @@ cmd_revoke(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "import", no_argument, NULL, OPT_IMPORT },
 		{ "delete", no_argument, NULL, OPT_DELETE },
+		{ "blocklist", no_argument, NULL, OPT_BLOCKLIST },
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, which = 0, r1, r2;
-	const char *var, *auth;
+	int c, which = 0, blocklist = 0, r1, r2;
+	const struct reqdef *rd;
 
 	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
 		if (common_opt(c))
@@ -760,6 +857,9 @@ cmd_revoke(int argc, char **argv)
 				igos_usage_err("revoke takes one of --import and --delete, once");
 			which = c;
 			break;
+		case OPT_BLOCKLIST:
+			igos_flag_once(&blocklist);
+			break;
 		default:
 			igos_usage_err("unknown option '%s'", igos_optname());
 		}
@@ -768,25 +868,271 @@ cmd_revoke(int argc, char **argv)
 		igos_usage_err("revoke needs --import or --delete");
 	if (optind != argc)
 		igos_usage_err("revoke takes no operands");
-	var = which == OPT_IMPORT ? "MokNew" : "MokDel";
-	auth = which == OPT_IMPORT ? "MokAuth" : "MokDelAuth";
+	rd = &reqs[blocklist ? (which == OPT_IMPORT ? REQ_XENROLL : REQ_XDELETE)
+			     : (which == OPT_IMPORT ? REQ_ENROLL : REQ_DELETE)];
 	if (igos_efivar_dir_check(efivars, 1) < 0)
 		igos_die_lib();
-	if ((r1 = igos_efivar_delete(efivars, var, igos_guid_shim)) < 0 ||
-	    (r2 = igos_efivar_delete(efivars, auth, igos_guid_shim)) < 0)
+	if ((r1 = igos_efivar_delete(efivars, rd->var, igos_guid_shim)) < 0 ||
+	    (r2 = igos_efivar_delete(efivars, rd->auth, igos_guid_shim)) < 0)
 		igos_die_lib();
 	if (r1 == IGOS_EFIVAR_ABSENT && r2 == IGOS_EFIVAR_ABSENT)
-		printf("no %s request pending\n", which == OPT_IMPORT ? "enrollment" : "deletion");
+		printf("no %s request pending\n", rd->word);
 	return 0;
 }
 
-/* ---- list / pending ---- */
+/* ---- reset: MokAuth (MokXAuth) alone asks MokManager to empty the list ---- */
 
 static int
-json_flag(int argc, char **argv, const char *verb)
+cmd_reset(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "password-file", required_argument, NULL, OPT_PWFILE },
+		{ "hash-file", required_argument, NULL, OPT_HASHFILE },
+		{ "blocklist", no_argument, NULL, OPT_BLOCKLIST },
+		{ "efivars", required_argument, NULL, OPT_EFIVARS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pwfile = NULL, *hashfile = NULL;
+	int c, blocklist = 0;
+	const struct reqdef *rd;
+	struct siglist old;
+	unsigned char authrec[IGOS_MOK_AUTH_SIZE];
+
+	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
+		if (common_opt(c))
+			continue;
+		switch (c) {
+		case OPT_PWFILE:
+			igos_opt_once(&pwfile, optarg);
+			break;
+		case OPT_HASHFILE:
+			igos_opt_once(&hashfile, optarg);
+			break;
+		case OPT_BLOCKLIST:
+			igos_flag_once(&blocklist);
+			break;
+		default:
+			igos_usage_err("unknown option '%s'", igos_optname());
+		}
+	}
+	if (pwfile && hashfile)
+		igos_usage_err("--password-file and --hash-file exclude each other");
+	if (optind != argc)
+		igos_usage_err("reset takes no operands");
+	rd = &reqs[blocklist ? REQ_XENROLL : REQ_ENROLL];
+	if (igos_efivar_dir_check(efivars, 1) < 0)
+		igos_die_lib();
+	siglist_read(&old, rd->var, NULL);
+	make_auth(pwfile, hashfile, authrec);
+	/* a pending enrollment gives way to the reset, as with mokutil --reset */
+	if (old.present && igos_efivar_delete(efivars, rd->var, igos_guid_shim) < 0)
+		igos_die_lib();
+	write_request(rd, &old, NULL, 0, authrec, sizeof(authrec));
+	OPENSSL_cleanse(authrec, sizeof(authrec));
+	siglist_free(&old);
+	return 0;
+}
+
+/* ---- trust-mok, untrust-mok, validation: MokManager's toggle requests ---- */
+
+/* Options of a verb that takes no operands beyond those counted by nargs and
+ * maybe --password-file; returns the index of the first operand. */
+static int
+plain_opts(int argc, char **argv, const char **pwfile, int nargs, const char *what)
+{
+	static const struct option opts[] = {
+		{ "password-file", required_argument, NULL, OPT_PWFILE },
+		{ "efivars", required_argument, NULL, OPT_EFIVARS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
+		if (common_opt(c))
+			continue;
+		if (c == OPT_PWFILE && pwfile != NULL) {
+			igos_opt_once(pwfile, optarg);
+			continue;
+		}
+		igos_usage_err("unknown option '%s'", igos_optname());
+	}
+	if (argc - optind != nargs) {
+		if (nargs == 0)
+			igos_usage_err("%s takes no operands", argv[0]);
+		if (argc == optind)
+			igos_usage_err("%s needs %s", argv[0], what);
+		igos_usage_err("%s takes one operand: %s", argv[0], what);
+	}
+	return optind;
+}
+
+static void
+toggle_write(const char *var, uint32_t state, const char *pwfile)
+{
+	unsigned char rec[IGOS_MOK_TOGGLE_SIZE];
+	char *pw, *pw2;
+
+	if (igos_efivar_dir_check(efivars, 1) < 0)
+		igos_die_lib();
+	if ((pw = igos_secret_read(pwfile, pwfile ? NULL : "MokManager password (8-16 characters)",
+				   4096)) == NULL)
+		igos_die_lib();
+	if (igos_mok_toggle_pack(state, pw, rec) < 0) {
+		igos_secret_free(pw);
+		igos_die("%s", igos_errmsg());
+	}
+	if (pwfile == NULL) {
+		if ((pw2 = igos_secret_read(NULL, "MokManager password again", 4096)) == NULL) {
+			igos_secret_free(pw);
+			OPENSSL_cleanse(rec, sizeof(rec));
+			igos_die_lib();
+		}
+		if (strcmp(pw, pw2) != 0) {
+			igos_secret_free(pw);
+			igos_secret_free(pw2);
+			OPENSSL_cleanse(rec, sizeof(rec));
+			igos_die("passwords do not match");
+		}
+		igos_secret_free(pw2);
+	}
+	igos_secret_free(pw);
+	if (write_or_fail(var, rec, sizeof(rec)) < 0) {
+		OPENSSL_cleanse(rec, sizeof(rec));
+		igos_die_lib();
+	}
+	OPENSSL_cleanse(rec, sizeof(rec));
+}
+
+/* MokManager's MokTMLState: 0 asks to trust the MOKs (MokListTrusted deleted,
+ * MokListTrustedRT then present), 1 not to. */
+static int
+cmd_trust(int argc, char **argv)
+{
+	const char *pwfile = NULL;
+
+	plain_opts(argc, argv, &pwfile, 0, NULL);
+	toggle_write("MokListTrustedNew", 0, pwfile);
+	return 0;
+}
+
+static int
+cmd_untrust(int argc, char **argv)
+{
+	const char *pwfile = NULL;
+
+	plain_opts(argc, argv, &pwfile, 0, NULL);
+	toggle_write("MokListTrustedNew", 1, pwfile);
+	return 0;
+}
+
+/* on|off (true|false) */
+static int
+onoff(const char *s, const char *verb)
+{
+	if (strcmp(s, "on") == 0 || strcmp(s, "true") == 0)
+		return 1;
+	if (strcmp(s, "off") == 0 || strcmp(s, "false") == 0)
+		return 0;
+	igos_usage_err("%s takes on or off, not '%s'", verb, s);
+	return -1;
+}
+
+/* MokSB's MokSBState: 0 asks MokManager to turn shim's validation off. */
+static int
+cmd_validation(int argc, char **argv)
+{
+	const char *pwfile = NULL;
+	int i = plain_opts(argc, argv, &pwfile, 1, "on or off");
+
+	toggle_write("MokSB", (uint32_t)onoff(argv[i], "validation"), pwfile);
+	return 0;
+}
+
+/* ---- settings shim reads by itself: MokTimeout, SHIM_VERBOSE, SbatPolicy ---- */
+
+static void
+setting_write(const char *var, const void *d, size_t len)
+{
+	if (igos_efivar_dir_check(efivars, 1) < 0)
+		igos_die_lib();
+	if (d == NULL ? igos_efivar_delete(efivars, var, igos_guid_shim) < 0
+		      : write_or_fail(var, d, len) < 0)
+		igos_die_lib();
+}
+
+static int
+cmd_timeout(int argc, char **argv)
+{
+	uint64_t v = 0;
+	int32_t t;
+	unsigned char d[4];
+	const char *s;
+	int i;
+
+	/* "-1" (wait for a key) is the operand, not an option: take it out
+	 * before getopt sees it (after "--" it is an operand anyway) */
+	static char minus1[] = "0";
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-1") == 0) {
+			argv[i] = minus1;
+			break;
+		}
+	i = plain_opts(argc, argv, NULL, 1, "a number of seconds");
+	s = argv[i];
+	if (s == minus1 || strcmp(s, "-1") == 0)
+		t = -1;
+	else if (igos_parse_u64(s, &v) == 0 && v <= 0x7fff)
+		t = (int32_t)v;
+	else
+		igos_usage_err("timeout takes -1 (wait for a key) or 0 to 32767 seconds, not '%s'", s);
+	igos_put_le32(d, (uint32_t)t);
+	/* 10 s is shim's default: mokutil then removes the variable */
+	setting_write("MokTimeout", t == 10 ? NULL : d, sizeof(d));
+	return 0;
+}
+
+static int
+cmd_verbose(int argc, char **argv)
+{
+	int i = plain_opts(argc, argv, NULL, 1, "on or off");
+	unsigned char one = 1;
+
+	setting_write("SHIM_VERBOSE", onoff(argv[i], "verbose") ? &one : NULL, 1);
+	return 0;
+}
+
+static const char *const sbat_policies[] = { NULL, "latest", "previous", "delete" };
+
+static int
+cmd_sbat_policy(int argc, char **argv)
+{
+	int i = plain_opts(argc, argv, NULL, 1, "latest, previous or delete");
+	unsigned char p = 0;
+
+	for (unsigned char k = 1; k < 4; k++)
+		if (strcmp(argv[i], sbat_policies[k]) == 0)
+			p = k;
+	if (p == 0)
+		igos_usage_err("sbat-policy takes latest, previous or delete, not '%s'", argv[i]);
+	setting_write("SbatPolicy", &p, 1);
+	return 0;
+}
+
+/* ---- list / pending / sbat ---- */
+
+static int
+json_flag(int argc, char **argv, const char *verb, int *blocklist)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "blocklist", no_argument, NULL, OPT_BLOCKLIST },
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -802,6 +1148,10 @@ json_flag(int argc, char **argv, const char *verb)
 			igos_flag_once(&json);
 			continue;
 		}
+		if (c == OPT_BLOCKLIST && blocklist != NULL) {
+			igos_flag_once(blocklist);
+			continue;
+		}
 		igos_usage_err("unknown option '%s'", igos_optname());
 	}
 	if (optind != argc)
@@ -814,58 +1164,185 @@ json_flag(int argc, char **argv, const char *verb)
 static int
 cmd_list(int argc, char **argv)
 {
-	int json = json_flag(argc, argv, "list");
-	struct siglist s;
-	json_object *arr = json ? json_object_new_array() : NULL;
+	int blocklist = 0, json = json_flag(argc, argv, "list", &blocklist);
+	static const char *const names[2] = { "MokListRT", "MokListXRT" };
+	json_object *top = json ? json_object_new_object() : NULL;
 
-	enrolled_read(&s);
-	for (size_t i = 0; i < s.n; i++)
-		show_entry(&s.e[i], "", arr);
-	if (json) {
-		json_object *o = json_object_new_object();
+	for (int k = 0; k < 2; k++) {
+		struct siglist s;
+		json_object *arr;
 
-		json_object_object_add(o, "keys", arr);
-		print_json(o);
+		if (!json && k != blocklist)
+			continue;
+		arr = json ? json_object_new_array() : NULL;
+		rtlist_read(&s, names[k]);
+		for (size_t i = 0; i < s.n; i++)
+			show_entry(&s.e[i], "", arr);
+		if (json)
+			json_object_object_add(top, k ? "blocklist" : "keys", arr);
+		else if (s.n == 0)
+			printf("%s is empty\n", names[k]);
+		siglist_free(&s);
 	}
-	siglist_free(&s);
+	if (json)
+		print_json(top);
 	return 0;
+}
+
+/* A small variable's bytes (NULL when absent). */
+static unsigned char *
+var_get(const char *name, size_t *len)
+{
+	unsigned char *d = NULL;
+	uint32_t attr;
+	int r = igos_efivar_read(efivars, name, igos_guid_shim, &attr, &d, len);
+
+	if (r < 0)
+		igos_die_lib();
+	if (r == IGOS_EFIVAR_ABSENT)
+		return NULL;
+	if (d == NULL && (d = calloc(1, 1)) == NULL)
+		igos_die("out of memory");
+	return d;
+}
+
+/* "on"/"off"-style words for a toggle record, NULL when absent */
+static const char *
+toggle_word(const char *var, const char *w0, const char *w1)
+{
+	size_t len;
+	unsigned char *d = var_get(var, &len);
+	uint32_t state, pwlen;
+	const char *w;
+
+	if (d == NULL)
+		return NULL;
+	if (igos_mok_toggle_unpack(d, len, &state, &pwlen) < 0)
+		igos_die("corrupt %s: %s", var, igos_errmsg());
+	w = state == 0 ? w0 : w1;
+	free(d);
+	return w;
 }
 
 static int
 cmd_pending(int argc, char **argv)
 {
-	int json = json_flag(argc, argv, "pending");
-	static const char *const vars[2] = { "MokNew", "MokDel" };
-	static const char *const auths[2] = { "MokAuth", "MokDelAuth" };
-	static const char *const words[2] = { "enroll", "delete" };
+	int json = json_flag(argc, argv, "pending", NULL), any = 0;
+	static const char *const words[4] = { "enroll", "delete", "block", "unblock" };
 	json_object *top = json ? json_object_new_object() : NULL;
+	const char *val, *tml;
+	size_t len;
+	unsigned char *d;
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 4; k++) {
+		const struct reqdef *rd = &reqs[k];
 		struct siglist s;
 		json_object *arr = json ? json_object_new_array() : NULL;
-		char prefix[16];
+		char prefix[16], key[32];
+		unsigned char *a;
+		size_t alen;
 
-		siglist_read(&s, vars[k], NULL);
+		siglist_read(&s, rd->var, NULL);
 		snprintf(prefix, sizeof(prefix), "%s ", words[k]);
 		for (size_t i = 0; i < s.n; i++)
 			show_entry(&s.e[i], prefix, arr);
-		if (json) {
-			unsigned char *d = NULL;
-			size_t len;
-			uint32_t attr;
-			int r = igos_efivar_read(efivars, auths[k], igos_guid_shim, &attr, &d, &len);
-
-			if (r < 0)
-				igos_die_lib();
-			free(d);
-			json_object_object_add(top, words[k], arr);
-			json_object_object_add(top, k == 0 ? "enroll_password" : "delete_password",
-					       json_object_new_boolean(r == 0));
+		any |= s.n > 0;
+		a = var_get(rd->auth, &alen);
+		/* a password without a list: MokManager offers to empty the list */
+		if ((k == REQ_ENROLL || k == REQ_XENROLL) && a != NULL && !s.present) {
+			any = 1;
+			if (!json)
+				puts(k == REQ_ENROLL ? "reset MokList" : "reset MokListX");
 		}
+		if (json) {
+			json_object_object_add(top, words[k], arr);
+			snprintf(key, sizeof(key), "%s_password", words[k]);
+			json_object_object_add(top, key, json_object_new_boolean(a != NULL));
+			if (k == REQ_ENROLL || k == REQ_XENROLL)
+				json_object_object_add(top, k == REQ_ENROLL ? "reset" : "reset_blocklist",
+						       json_object_new_boolean(a != NULL && !s.present));
+		}
+		free(a);
 		siglist_free(&s);
 	}
-	if (json)
-		print_json(top);
+	val = toggle_word("MokSB", "off", "on");
+	tml = toggle_word("MokListTrustedNew", "trust-mok", "untrust-mok");
+	d = var_get("SbatPolicy", &len);
+	{
+		char pol[16] = "";
+
+		if (d != NULL)
+			snprintf(pol, sizeof(pol), "%s", len == 1 && d[0] >= 1 && d[0] <= 3 ?
+				 sbat_policies[d[0]] : "unknown");
+		if (json) {
+			json_object_object_add(top, "validation", val ? json_object_new_string(val) : NULL);
+			json_object_object_add(top, "mok_trust", tml ? json_object_new_string(tml) : NULL);
+			json_object_object_add(top, "sbat_policy", d ? json_object_new_string(pol) : NULL);
+			print_json(top);
+		} else {
+			if (val)
+				printf("validation %s\n", val);
+			if (tml)
+				printf("%s\n", tml);
+			if (d)
+				printf("sbat-policy %s\n", pol);
+			if (!any && !val && !tml && !d)
+				puts("no request pending");
+		}
+	}
+	free(d);
+	return 0;
+}
+
+static int
+cmd_sbat(int argc, char **argv)
+{
+	int json = json_flag(argc, argv, "sbat", NULL);
+	size_t len;
+	unsigned char *d = var_get("SbatLevelRT", &len);
+	struct igos_sbat s;
+	json_object *arr = json ? json_object_new_array() : NULL;
+
+	memset(&s, 0, sizeof(s));
+	if (d != NULL && len > 0 && igos_sbat_level_parse(&s, d, len) < 0)
+		igos_die("corrupt SbatLevelRT: %s", igos_errmsg());
+	for (size_t i = 0; i < s.n; i++) {
+		const struct igos_sbat_entry *e = &s.e[i];
+
+		if (json) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "component",
+					       json_object_new_string(e->f[IGOS_SBAT_COMPONENT]));
+			json_object_object_add(o, "generation", json_object_new_int(e->gen));
+			if (e->f[IGOS_SBAT_DATESTAMP])
+				json_object_object_add(o, "datestamp",
+						       json_object_new_string(e->f[IGOS_SBAT_DATESTAMP]));
+			json_object_array_add(arr, o);
+		} else {
+			char *line;
+			char *shown;
+
+			if (asprintf(&line, "%s,%s%s%s", e->f[IGOS_SBAT_COMPONENT],
+				     e->f[IGOS_SBAT_GENERATION], e->f[IGOS_SBAT_DATESTAMP] ? "," : "",
+				     e->f[IGOS_SBAT_DATESTAMP] ? e->f[IGOS_SBAT_DATESTAMP] : "") < 0 ||
+			    (shown = igos_escape(line, strlen(line), 0)) == NULL)
+				igos_die("out of memory");
+			puts(shown);
+			free(shown);
+			free(line);
+		}
+	}
+	if (json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "revocations", arr);
+		print_json(o);
+	} else if (s.n == 0) {
+		puts("SbatLevelRT is empty");
+	}
+	igos_sbat_free(&s);
+	free(d);
 	return 0;
 }
 
@@ -875,43 +1352,77 @@ static int
 cmd_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "image-hash", required_argument, NULL, OPT_IMAGEHASH },
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct siglist enrolled, pending;
-	struct cert ct;
-	int c, ret;
+	/* the order shim decides in: a revocation wins over an enrollment */
+	static const struct {
+		const char *var;
+		int guid; /* 0 shim, 1 image security database */
+		int rt;   /* read as MokListRT is (mok-variables, split parts) */
+		const char *says;
+		int good, bad;
+	} stores[] = {
+		{ "dbx", 1, 0, "revoked by dbx", 0, 1 },
+		{ "MokListXRT", 0, 1, "revoked by MokListXRT", 0, 1 },
+		{ "db", 1, 0, "enrolled in db", 1, 0 },
+		{ "MokListRT", 0, 1, "enrolled in MokListRT", 1, 0 },
+		{ "MokNew", 0, 0, "pending enrollment in MokNew", 1, 0 },
+		{ "MokDel", 0, 0, "pending deletion in MokDel", 0, 0 },
+		{ "MokXNew", 0, 0, "pending revocation in MokXNew", 0, 0 },
+		{ "MokXDel", 0, 0, "pending unrevocation in MokXDel", 0, 0 },
+	};
+	const char *hex = NULL;
+	struct item it;
+	int c, good = 0, bad = 0, any = 0;
 
 	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
 		if (common_opt(c))
 			continue;
+		if (c == OPT_IMAGEHASH) {
+			igos_opt_once(&hex, optarg);
+			continue;
+		}
 		igos_usage_err("unknown option '%s'", igos_optname());
 	}
-	if (argc - optind != 1)
-		igos_usage_err("test takes exactly one certificate");
-	cert_load(&ct, argv[optind]);
+	if (hex != NULL ? argc != optind : argc - optind != 1)
+		igos_usage_err("test takes exactly one certificate, or --image-hash HEX");
+	if (hex != NULL) {
+		hash_item(&it, hex);
+	} else {
+		memset(&it, 0, sizeof(it));
+		it.name = argv[optind];
+		cert_load(&it.c, it.name);
+	}
 	if (igos_efivar_dir_check(efivars, 0) < 0)
 		igos_die_lib();
-	enrolled_read(&enrolled);
-	siglist_read(&pending, "MokNew", NULL);
-	if (siglist_find(&enrolled, &ct) >= 0) {
-		puts("enrolled");
-		ret = 0;
-	} else if (siglist_find(&pending, &ct) >= 0) {
-		puts("pending");
-		ret = 0;
-	} else {
-		puts("not enrolled");
-		ret = 1;
+	for (size_t k = 0; k < sizeof(stores) / sizeof(stores[0]); k++) {
+		struct siglist s;
+
+		if (stores[k].rt)
+			rtlist_read(&s, stores[k].var);
+		else if (stores[k].guid)
+			siglist_read_soft(&s, stores[k].var, igos_guid_security);
+		else
+			siglist_read(&s, stores[k].var, NULL);
+		if (siglist_find(&s, &it) >= 0) {
+			puts(stores[k].says);
+			good |= stores[k].good;
+			bad |= stores[k].bad;
+			any = 1;
+		}
+		siglist_free(&s);
 	}
-	siglist_free(&enrolled);
-	siglist_free(&pending);
-	cert_free(&ct);
-	return ret;
+	if (!any)
+		puts("not enrolled");
+	item_free(&it);
+	return good && !bad ? 0 : 1;
 }
+
 
 /* ---- sb-state ---- */
 
@@ -939,7 +1450,7 @@ small_var(const char *name, const unsigned char *guid, int *present)
 static int
 cmd_sbstate(int argc, char **argv)
 {
-	int json = json_flag(argc, argv, "sb-state");
+	int json = json_flag(argc, argv, "sb-state", NULL);
 	int sbp, smp, mokp, sb, sm;
 
 	sb = small_var("SecureBoot", igos_guid_global, &sbp);
@@ -1298,6 +1809,14 @@ main(int argc, char **argv)
 		{ "pending", cmd_pending },
 		{ "test", cmd_test },
 		{ "sb-state", cmd_sbstate },
+		{ "reset", cmd_reset },
+		{ "trust-mok", cmd_trust },
+		{ "untrust-mok", cmd_untrust },
+		{ "validation", cmd_validation },
+		{ "timeout", cmd_timeout },
+		{ "verbose", cmd_verbose },
+		{ "sbat-policy", cmd_sbat_policy },
+		{ "sbat", cmd_sbat },
 		{ NULL, NULL },
 	};
 	int c;

@@ -1,5 +1,6 @@
 /* EFI signature lists (MokNew, MokListRT, db), MokAuth blobs and the
- * sha512-crypt strings igos-mok reads. */
+ * sha512-crypt strings igos-mok reads; the request edits it makes on a list
+ * it read (remove an entry, add a hash) must leave a list that parses. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)igos_esl_hash_size(e[i].type);
 			igos_guid_str(e[i].owner, g);
 		}
+		if (n > 0) {
+			unsigned char *out, *buf;
+			struct igos_esl_entry *e2;
+			size_t outlen, n2, blen = size;
+			static const unsigned char h[32] = { 1 };
+
+			if (igos_esl_remove(data, size, e, n, n - 1, &out, &outlen) < 0 ||
+			    igos_esl_parse(out, outlen, &e2, &n2) < 0 || n2 >= n)
+				abort(); /* removing one entry leaves a smaller valid list */
+			free(e2);
+			free(out);
+			if ((buf = malloc(size)) == NULL)
+				abort();
+			memcpy(buf, data, size);
+			if (igos_esl_add_hash(&buf, &blen, igos_guid_cert_sha256, igos_guid_shim, h,
+					      32) < 0 ||
+			    igos_esl_parse(buf, blen, &e2, &n2) < 0 || n2 != n + 1)
+				abort(); /* adding a hash adds exactly one entry */
+			free(e2);
+			free(buf);
+		}
 		free(e);
 	}
 	if (igos_mok_auth_unpack(data, size, &a) == 0) {
@@ -39,5 +61,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (igos_mok_auth_from_crypt((const char *)data, size, &a) == 0)
 		igos_mok_auth_pack(&a, packed);
+	{
+		uint32_t state, pwlen;
+
+		(void)igos_mok_toggle_unpack(data, size, &state, &pwlen);
+	}
 	return 0;
 }

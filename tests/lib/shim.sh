@@ -20,6 +20,18 @@
 #     output after the previous answer counts); a step that does not come
 #     within MM_STEP_TIMEOUT seconds fails with the screen's tail. Returns 0
 #     when every step was answered and qemu exited.
+# mm_requests ESPDIR VARS LOG STEP...
+#     Boots through shim with requests pending (written by a booted guest) and
+#     answers MokManager for each STEP, in the order of its menu (each answered
+#     request leaves the menu, so the next is again the first below "Reboot"):
+#       keys:N   a key request of N entries with a password (Enroll/Delete
+#                MOK or MOKX): the request, Continue below the N "View key"
+#                lines, Yes, $MM_PW;
+#       chars    a toggle (Change Secure Boot state, Change MOK List Trusted
+#                State): the request, the three characters of $MM_TPW that
+#                MokManager asks for by position, Yes.
+#     Then Reboot. The firmware is $MM_CODE (default VM_OVMF_CODE); VARS must
+#     exist. Returns 0 when every step was answered and qemu exited.
 # screen LOG
 #     LOG without ANSI escapes, carriage returns, other control or non-ASCII
 #     bytes and runs of spaces.
@@ -46,13 +58,13 @@ screen() {
 }
 
 # _mm_wait LOG REGEX: wait for REGEX in LOG after byte $_mm_from; on a match
-# move _mm_from to the end of what was read
+# move _mm_from to the end of what was read (its screen text in _mm_seen)
 _mm_wait() {
 	_mm_w=0
 	while [ "$_mm_w" -lt $((MM_STEP_TIMEOUT * 2)) ]; do
 		_mm_sz=$(wc -c <"$1")
-		if tail -c +$((_mm_from + 1)) "$1" | head -c $((_mm_sz - _mm_from)) | screen /dev/stdin |
-			grep -q -E "$2"; then
+		_mm_seen=$(tail -c +$((_mm_from + 1)) "$1" | head -c $((_mm_sz - _mm_from)) | screen /dev/stdin)
+		if printf '%s\n' "$_mm_seen" | grep -q -E "$2"; then
 			_mm_from=$_mm_sz
 			sleep 1 # let the screen finish drawing and the UI wait for a key
 			return 0
@@ -99,6 +111,59 @@ mm_drive() {
 		_mm_wait "$_mm_l" 'Password' && printf '%s\r' "$_mm_pw" >&3 &&
 		_mm_wait "$_mm_l" 'Reboot' && _mm_key '\r'; then
 		_mm_rc=0
+	fi
+	[ "$_mm_rc" = 0 ] || kill -TERM "$_mm_qpid" 2>/dev/null
+	wait "$_mm_qpid"
+	_mm_q=$?
+	exec 3>&-
+	rm -f mm.fifo
+	[ "$_mm_rc" = 0 ] && [ "$_mm_q" = 0 ]
+}
+
+# _mm_char: the character of $MM_TPW at the position MokManager asked for
+_mm_char() {
+	_mm_pos=$(printf '%s\n' "$_mm_seen" | grep -o 'password character [0-9]*' | tail -n 1 | sed 's/.* //')
+	[ -n "$_mm_pos" ] || return 1
+	printf '%s\r' "$(printf '%s' "$MM_TPW" | cut -c "$_mm_pos")" >&3
+}
+
+mm_requests() {
+	_mm_e=$1 _mm_v=$2 _mm_l=$3; shift 3
+	[ -f "$_mm_v" ] || { diag "mm_requests: no $_mm_v"; return 1; }
+	rm -f mm.fifo && mkfifo mm.fifo || return 1
+	exec 3<>mm.fifo
+	: >"$_mm_l"
+	VM_OVMF_CODE=${MM_CODE:-$VM_OVMF_CODE} vm_boot_uefi "$_mm_e" "$_mm_l" --vars "$_mm_v" \
+		--timeout 400 --stdin mm.fifo --stop-on 'IGOS-TEST-DONE|reboot: Power down|Kernel panic' &
+	_mm_qpid=$!
+	_mm_from=0 _mm_rc=1
+	_mm_down='\033[B'
+	if _mm_wait "$_mm_l" 'Press any key to perform MOK management' && _mm_key '\r' &&
+		_mm_wait "$_mm_l" 'Perform MOK management'; then
+		_mm_rc=0
+		for _mm_s; do
+			_mm_key "$_mm_down\\r"
+			case $_mm_s in
+			keys:*)
+				_mm_n=${_mm_s#keys:}
+				_mm_wait "$_mm_l" 'View key 0' || { _mm_rc=1; break; }
+				while [ "$_mm_n" -gt 0 ]; do _mm_key "$_mm_down"; sleep 0.3; _mm_n=$((_mm_n - 1)); done
+				_mm_key '\r' && _mm_wait "$_mm_l" '(Enroll|Delete) the key' &&
+					_mm_key "$_mm_down\\r" && _mm_wait "$_mm_l" 'Password' &&
+					printf '%s\r' "$MM_PW" >&3 || { _mm_rc=1; break; }
+				;;
+			chars)
+				_mm_wait "$_mm_l" 'password character [0-9]' && _mm_char &&
+					_mm_wait "$_mm_l" 'password character [0-9]' && _mm_char &&
+					_mm_wait "$_mm_l" 'password character [0-9]' && _mm_char &&
+					_mm_wait "$_mm_l" 'Disable Secure Boot|Enable Secure Boot|trust the MOK list|Trust the MOK list' &&
+					_mm_key "$_mm_down\\r" || { _mm_rc=1; break; }
+				;;
+			*) diag "mm_requests: unknown step $_mm_s"; _mm_rc=1; break ;;
+			esac
+			_mm_wait "$_mm_l" 'Reboot' || { _mm_rc=1; break; }
+		done
+		[ "$_mm_rc" = 0 ] && _mm_key '\r' || _mm_rc=1
 	fi
 	[ "$_mm_rc" = 0 ] || kill -TERM "$_mm_qpid" 2>/dev/null
 	wait "$_mm_qpid"

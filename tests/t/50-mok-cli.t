@@ -17,9 +17,9 @@ run 0 "" "import --help" igos-mok import --help
 run 0 "" "--version" igos-mok --version
 is "$OUT" "igos-mok 0.1" "version line"
 run 2 "*" "no command" igos-mok
-is "$(head -n1 err)" "igos-mok: no verb given (new, import, delete, revoke, list, pending, test or sb-state; see --help)" "says no command"
+is "$(head -n1 err)" "igos-mok: no verb given (new, import, delete, revoke, list, pending, test, sb-state, reset, trust-mok, untrust-mok, validation, timeout, verbose, sbat-policy or sbat; see --help)" "says no command"
 run 2 "*" "unknown command" igos-mok frobnicate
-is "$(head -n1 err)" "igos-mok: unknown verb 'frobnicate' (new, import, delete, revoke, list, pending, test or sb-state)" "names the command"
+is "$(head -n1 err)" "igos-mok: unknown verb 'frobnicate' (new, import, delete, revoke, list, pending, test, sb-state, reset, trust-mok, untrust-mok, validation, timeout, verbose, sbat-policy or sbat)" "names the command"
 run 2 "*" "unknown option" igos-mok list --bogus
 run 2 "*" "import without a certificate" igos-mok import --efivars e
 is "$(head -n1 err)" "igos-mok: import: no certificate given" "says what is missing"

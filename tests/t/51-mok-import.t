@@ -32,7 +32,7 @@ is "$(mokutil_ids <mnew)" "$(openssl x509 -in c1.der -inform DER -noout -fingerp
 run 1 "" "mokutil --test-key reports it (0.6.0: status 1)" mokutil_at igos --test-key c1.der
 is "$OUT" "c1.der is already in the enrollment request" "mokutil --test-key: pending"
 run 0 "" "igos-mok test: pending" igos-mok test --efivars igos c1.der
-is "$OUT" "pending" "test prints pending"
+is "$OUT" "pending enrollment in MokNew" "test: pending enrollment in MokNew"
 run 1 "" "igos-mok test: not enrolled" igos-mok test --efivars igos c2.der
 is "$OUT" "not enrolled" "test prints not enrolled, status 1"
 
@@ -69,7 +69,7 @@ is "$OUT" "c5.der: already enrolled, skipped" "says it is enrolled"
 is "$(mokutil_at enr --import c5.der --hash-file h1)" "SKIP: c5.der is already enrolled" "mokutil agrees"
 ok "nothing queued" test ! -e enr/$MOKNEW
 run 0 "" "test: enrolled" igos-mok --efivars enr test c5.pem
-is "$OUT" "enrolled" "test prints enrolled"
+is "$OUT" "enrolled in MokListRT" "test: enrolled in MokListRT"
 
 # in the firmware's db, or blocked by dbx or MokListXRT: skipped, as mokutil does
 DB_GUID=d719b2cb-3d3a-4596-a3bc-dad00e67656f
@@ -139,5 +139,5 @@ ok "MokNew and MokAuth gone" test ! -e igos/$MOKNEW -a ! -e igos/$MOKAUTH
 run 0 "" "revoke --import again" igos-mok revoke --import --efivars igos
 is "$OUT" "no enrollment request pending" "says nothing was pending"
 run 0 "" "pending with nothing queued" igos-mok pending --efivars igos
-is "$OUT" "" "prints nothing"
+is "$OUT" "no request pending" "says so in one line"
 done_testing

@@ -51,7 +51,7 @@ run 0 "" "list with a mok-variables table" igos-mok list --efivars fw/efivars
 printf '%s\n' "$OUT" | igos_ids >got3
 same got3 want "mok-variables/MokListRT (no attribute word) preferred"
 run 0 "" "test finds k3 through it" igos-mok test --efivars fw/efivars k3.der
-is "$OUT" "enrolled" "test: enrolled"
+is "$OUT" "enrolled in MokListRT" "test: enrolled in MokListRT"
 
 # a certificate list whose bytes are no certificate: shown, not fatal
 printf 'not a certificate' >junk.bin
@@ -64,7 +64,7 @@ is "$(printf '%s\n' "$OUT" | tail -n 1)" "x509 $jfp (not a valid certificate)" "
 # an empty machine
 efidir none
 run 0 "" "list with no MokListRT" igos-mok list --efivars none
-is "$OUT" "" "prints nothing"
+is "$OUT" "MokListRT is empty" "says so in one line"
 
 # corrupt lists: where and what, in one line
 n1=$(esl_x509 k1.der | wc -c)

@@ -112,6 +112,43 @@ main(void)
 	CHECK(parse_fails(buf, 28, "no signatures"), "empty list");
 	free(list);
 
+	/* request edits: a hash joins the first list of its type, removal shrinks it */
+	{
+		unsigned char *r = NULL, *o;
+		size_t rl = 0, ol;
+		unsigned char h2[32], t[IGOS_MOK_TOGGLE_SIZE];
+		uint32_t st, pl;
+
+		memset(h2, 0xcd, sizeof(h2));
+		CHECK(igos_esl_add_hash(&r, &rl, igos_guid_cert_sha256, igos_guid_shim, h, 32) == 0 &&
+		      rl == 28 + 48, "first hash: a list of its own");
+		CHECK(igos_esl_append(&r, &rl, igos_guid_cert_x509, igos_guid_shim, cert, 5) == 0,
+		      "a certificate after it");
+		CHECK(igos_esl_add_hash(&r, &rl, igos_guid_cert_sha256, igos_guid_shim, h2, 32) == 0 &&
+		      rl == 28 + 48 + 48 + 28 + 21 && igos_le32(r + 16) == 28 + 96,
+		      "second hash: appended to that list, its size grown");
+		CHECK(igos_esl_parse(r, rl, &e, &n) == 0 && n == 3 && e[1].list == 0 &&
+		      memcmp(e[1].data, h2, 32) == 0 && e[2].list == 1, "parses: h, h2 | cert");
+		CHECK(igos_esl_remove(r, rl, e, n, 0, &o, &ol) == 0 && ol == rl - 48 &&
+		      igos_le32(o + 16) == 28 + 48 && memcmp(o + 44, h2, 32) == 0,
+		      "remove h: the list keeps h2, its size rewritten");
+		free(o);
+		CHECK(igos_esl_remove(r, rl, e, n, 2, &o, &ol) == 0 && ol == 28 + 96,
+		      "remove the certificate: its list goes");
+		free(o);
+		free(e);
+		CHECK(igos_esl_add_hash(&r, &rl, igos_guid_cert_sha256, igos_guid_shim, h, 20) < 0,
+		      "a 20-byte SHA-256 refused");
+		free(r);
+		CHECK(igos_mok_toggle_pack(1, "abcdefgh", t) == 0 && igos_le32(t) == 1 &&
+		      igos_le32(t + 4) == 8 && t[8] == 'a' && t[9] == 0 && t[22] == 'h' && t[24] == 0 &&
+		      t[39] == 0, "toggle: state, length, UCS-2, zeros after");
+		CHECK(igos_mok_toggle_pack(0, "sixteen-chars-xy", t) == 0 && t[38] == 'y',
+		      "toggle: all 16 characters kept");
+		CHECK(igos_mok_toggle_pack(0, "seven77", t) < 0, "toggle: 7 characters refused");
+		CHECK(igos_mok_toggle_unpack(t, 39, &st, &pl) < 0, "toggle: 39 bytes refused");
+	}
+
 	/* MokAuth from a sha512-crypt line (the example of the sha-crypt spec) */
 	{
 		static const char line[] = "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/"

@@ -90,7 +90,7 @@ is "$(val boot1.log IGOS-LSATTR | cut -c5)" "i" "efivarfs immutable flag set on 
 nok "and it holds: rm of MokAuth is refused" test "$(val boot1.log IGOS-RM-RC)" = 0
 is "$(val boot1.log IGOS-AGAIN)" "/mok.der: already pending enrollment, skipped" \
 	"a second import sees the request in NVRAM"
-is "$(val boot1.log IGOS-TEST)" "pending" "test: pending"
+is "$(val boot1.log IGOS-TEST)" "pending enrollment in MokNew" "test: pending enrollment in MokNew"
 
 vm_boot_uefi esp boot2.log --secure --vars vars.fd --timeout 180
 # MOK_VM_KEEP=DIR keeps the serial logs for a look
