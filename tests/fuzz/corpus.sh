@@ -251,13 +251,14 @@ fuzz-request)
 		openssl pkey -in k.pem -pubout -out k.pub
 		"$bin/igos-ukify" build --stub "$STUB" --linux m.ko --pcrpkey k.pub -o uki.efi
 		"$bin/igos-measure" sign --request-out pcr.req uki.efi
+		"$bin/igos-mok" new --request-out mok.req -k k.pub --subject fuzz
 		"$bin/igos-sign" sign-request -k k.pem pcr.req
 		openssl genpkey -algorithm ed25519 -out master.pem && chmod 600 master.pem
 		openssl pkey -in master.pem -pubout -out master.pub
 		"$bin/igos-index-sign" certify --request-out cert.req --master-key master.pub \
 			--subkey master.pub --serial 1 --scope 'core x86_64' --not-after 2099-01-01T00:00:00Z
 		) >/dev/null 2>&1 || :
-		for f in pe.req mod.req verity.req pcr.req pcr.sig cert.req; do
+		for f in pe.req mod.req verity.req pcr.req pcr.sig cert.req mok.req; do
 			[ -f "$tmp/$f" ] && cp "$tmp/$f" "$dir/$f"
 		done
 	fi ;;
