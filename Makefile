@@ -27,7 +27,9 @@ WERROR ?= -Werror
 IGOS_CFLAGS = -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -Ilib $(SANFLAGS) \
 	$(call pc_cflags,libcrypto p11-kit-1)
 IGOS_LDFLAGS = $(SANFLAGS) -Wl,--as-needed
-BASE_LIBS = $(call pc_libs,libcrypto p11-kit-1)
+# TSS2 key files (lib/tpmkey.c) sign through libtss2 wherever a key is opened
+TPMKEY_PC = tss2-esys tss2-tctildr tss2-mu tss2-rc
+BASE_LIBS = $(call pc_libs,libcrypto p11-kit-1 $(TPMKEY_PC))
 
 # Header dependencies come from the compiler: every compile writes <target>.d
 # (-MMD -MP), included below, so an edit rebuilds what it affects. A build
@@ -41,6 +43,7 @@ DEPSTAMP = $(BUILD)/.depend-mmd
 CFLAGS_lib_pcr       := $(call pc_cflags,tss2-mu)
 CFLAGS_lib_pcrpolicy := $(call pc_cflags,tss2-mu)
 CFLAGS_lib_pcrsig    := $(call pc_cflags,json-c)
+CFLAGS_lib_tpmkey    := $(call pc_cflags,$(TPMKEY_PC))
 CFLAGS_lib_veritysig := $(call pc_cflags,json-c)
 PCR_LIBS := $(call pc_libs,tss2-mu json-c)
 

@@ -172,17 +172,32 @@ enum igos_key_type {
 struct igos_signer_opts {
 	const char *pin_file;  /* --pin-file, or NULL */
 	int force_final_try;   /* allow a login on CKF_USER_PIN_FINAL_TRY */
+	const char *tcti;      /* --tcti: the TPM for TSS2 key files, or NULL */
 };
+
+/* --tcti CONF on every command that takes -k: an entry for the option table
+ * and the value getopt returns for it (the tool stores optarg in opts.tcti). */
+#define IGOS_OPT_TCTI 0x7443
+#define IGOS_LONGOPT_TCTI { "tcti", required_argument, NULL, IGOS_OPT_TCTI }
 
 struct igos_signer;
 
 /*
  * Open a key reference: a PEM private key file (refused if group or others
- * may read it) or an RFC 7512 "pkcs11:" URI (token keys are used on the
- * token, never read out). opts may be NULL.
+ * may read it), an RFC 7512 "pkcs11:" URI (token keys are used on the
+ * token, never read out), or a PEM "TSS2 PRIVATE KEY" file (the key is
+ * loaded into the TPM named by opts->tcti and signs there). opts may be NULL.
  */
 struct igos_signer *igos_signer_open(const char *ref,
 				     const struct igos_signer_opts *opts);
+/*
+ * A new RSA signing key of `bits` made inside the TPM (opts->tcti) under the
+ * storage primary key, with the auth value read from opts->pin_file (none
+ * without it): a signer for it, and its key file (PEM "TSS2 PRIVATE KEY",
+ * malloc'd) in *pem.
+ */
+struct igos_signer *igos_signer_tpm_new(int bits, const struct igos_signer_opts *opts,
+					char **pem, size_t *pemlen);
 void igos_signer_free(struct igos_signer *s);
 /*
  * A key or certificate reference as a message may show it: ref itself, or in
@@ -197,6 +212,7 @@ const char *igos_ref_shown(const char *ref, char *buf, size_t size);
 EVP_PKEY *igos_signer_pubkey(const struct igos_signer *s);
 enum igos_key_type igos_signer_type(const struct igos_signer *s);
 int igos_signer_bits(const struct igos_signer *s);
+/* 1 for a key that never leaves its hardware (a token or a TPM key). */
 int igos_signer_is_token(const struct igos_signer *s);
 /*
  * Sign a digest made with md (RSA: PKCS#1 v1.5 over DigestInfo; ECDSA: the

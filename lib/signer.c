@@ -20,6 +20,7 @@
 #include <p11-kit/pkcs11.h>
 
 #include "internal.h"
+#include "tpmkey.h"
 
 struct igos_signer {
 	enum igos_key_type type;
@@ -27,6 +28,7 @@ struct igos_signer {
 	EVP_PKEY *pub;
 	EVP_PKEY *priv;       /* file keys */
 	struct igos_p11 *p11; /* token keys */
+	struct igos_tpm *tpm; /* keys held by the TPM (TSS2 PRIVATE KEY files) */
 };
 
 static int
@@ -46,14 +48,11 @@ passphrase_cb(char *buf, int size, int rwflag, void *u)
 	return (int)n;
 }
 
-static EVP_PKEY *
-load_key_file(const char *path)
+/* The text of a key file, refused if group or others may read it. */
+static char *
+read_key_file(const char *path, size_t *len)
 {
 	struct stat st;
-	EVP_PKEY *k = NULL;
-	BIO *bio;
-	char *text;
-	size_t len;
 	int fd;
 
 	if ((fd = igos_open_stat(path, O_RDONLY, &st)) < 0)
@@ -68,17 +67,57 @@ load_key_file(const char *path)
 		igos_seterr("key file '%s' is readable by group or others: chmod 0600 it", path);
 		return NULL;
 	}
-	if ((text = igos_read_small(path, 1 << 20, &len)) == NULL)
-		return NULL;
+	return igos_read_small(path, 1 << 20, len);
+}
+
+static EVP_PKEY *
+load_key_pem(const char *path, const char *text, size_t len)
+{
+	EVP_PKEY *k = NULL;
+	BIO *bio;
+
 	if ((bio = BIO_new_mem_buf(text, (int)len)) != NULL) {
 		k = PEM_read_bio_PrivateKey(bio, NULL, passphrase_cb, (void *)path);
 		BIO_free(bio);
 	}
-	OPENSSL_cleanse(text, len);
-	free(text);
 	if (k == NULL)
 		igos_seterr_ssl("cannot read private key '%s'", path);
 	return k;
+}
+
+/*
+ * A TSS2 PRIVATE KEY file: the key is loaded into the TPM (one session for
+ * the whole command) and signs there. Its auth value, when it has one, is
+ * read as a PIN is (the --pin-file file or the terminal), used once, wiped.
+ */
+static int
+open_tpm_key(struct igos_signer *s, const char *path, const char *text, size_t len,
+	     const struct igos_signer_opts *opts)
+{
+	struct igos_tpmkey k;
+	char prompt[512], *auth = NULL;
+	int r = -1;
+
+	if (igos_tpmkey_parse_pem(&k, text, len) < 0) {
+		char m[1024];
+
+		snprintf(m, sizeof(m), "%s", igos_errmsg());
+		return igos_seterr("key '%s': %s", path, m);
+	}
+	if ((s->pub = igos_tpmkey_pubkey(&k)) == NULL)
+		goto out;
+	if (!k.empty_auth) {
+		snprintf(prompt, sizeof(prompt), "auth value of the TPM key '%s'", path);
+		if ((auth = igos_secret_read(opts->pin_file, prompt, 32)) == NULL)
+			goto out;
+	}
+	if ((s->tpm = igos_tpm_open(opts->tcti)) == NULL)
+		goto out;
+	r = igos_tpm_load(s->tpm, &k, auth, path);
+out:
+	igos_secret_free(auth);
+	OPENSSL_cleanse(&k, sizeof(k));
+	return r;
 }
 
 static int
@@ -129,15 +168,33 @@ igos_signer_open(const char *ref, const struct igos_signer_opts *opts)
 		if ((s->p11 = igos_p11_open_key(ref, opts, &s->pub)) == NULL)
 			goto fail;
 	} else {
-		if ((s->priv = load_key_file(ref)) == NULL)
+		size_t len;
+		char *text = read_key_file(ref, &len);
+		int tss2;
+
+		if (text == NULL)
+			goto fail;
+		tss2 = igos_tpmkey_is_pem(text, len);
+		if (tss2) {
+			if (open_tpm_key(s, ref, text, len, opts) < 0) {
+				OPENSSL_cleanse(text, len);
+				free(text);
+				goto fail;
+			}
+		} else {
+			s->priv = load_key_pem(ref, text, len);
+		}
+		OPENSSL_cleanse(text, len);
+		free(text);
+		if (!tss2 && s->priv == NULL)
 			goto fail;
 		/* a public-only copy, so callers never hold the private part */
 		unsigned char *der = NULL;
 		const unsigned char *p;
-		int n = i2d_PUBKEY(s->priv, &der);
+		int n = tss2 ? 0 : i2d_PUBKEY(s->priv, &der);
 
 		p = der;
-		if (n <= 0 || (s->pub = d2i_PUBKEY(NULL, &p, n)) == NULL) {
+		if (!tss2 && (n <= 0 || (s->pub = d2i_PUBKEY(NULL, &p, n)) == NULL)) {
 			OPENSSL_free(der);
 			igos_seterr_ssl("key '%s'", ref);
 			goto fail;
@@ -153,6 +210,37 @@ fail:
 	return NULL;
 }
 
+struct igos_signer *
+igos_signer_tpm_new(int bits, const struct igos_signer_opts *opts, char **pem, size_t *pemlen)
+{
+	struct igos_signer *s;
+	struct igos_tpmkey k;
+	char *auth = NULL;
+
+	*pem = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		igos_seterr("out of memory");
+		return NULL;
+	}
+	memset(&k, 0, sizeof(k));
+	if (opts->pin_file != NULL &&
+	    (auth = igos_secret_read(opts->pin_file, "auth value", 32)) == NULL)
+		goto fail;
+	if ((s->tpm = igos_tpm_open(opts->tcti)) == NULL ||
+	    igos_tpm_create_rsa(s->tpm, bits, auth, &k) < 0 ||
+	    (s->pub = igos_tpmkey_pubkey(&k)) == NULL || classify(s, "the new TPM key") < 0 ||
+	    (*pem = igos_tpmkey_pem(&k, pemlen)) == NULL)
+		goto fail;
+	igos_secret_free(auth);
+	OPENSSL_cleanse(&k, sizeof(k));
+	return s;
+fail:
+	igos_secret_free(auth);
+	OPENSSL_cleanse(&k, sizeof(k));
+	igos_signer_free(s);
+	return NULL;
+}
+
 void
 igos_signer_free(struct igos_signer *s)
 {
@@ -161,6 +249,7 @@ igos_signer_free(struct igos_signer *s)
 	EVP_PKEY_free(s->pub);
 	EVP_PKEY_free(s->priv);
 	igos_p11_close(s->p11);
+	igos_tpm_close(s->tpm);
 	free(s);
 }
 
@@ -185,7 +274,7 @@ igos_signer_bits(const struct igos_signer *s)
 int
 igos_signer_is_token(const struct igos_signer *s)
 {
-	return s->p11 != NULL;
+	return s->p11 != NULL || s->tpm != NULL;
 }
 
 /* DER DigestInfo prefixes (RFC 8017 section 9.2, note 1). */
@@ -250,7 +339,10 @@ igos_signer_sign_digest(struct igos_signer *s, const EVP_MD *md, const unsigned 
 		return igos_seterr("Ed25519 keys sign messages, not digests");
 	if (md == NULL || (size_t)EVP_MD_get_size(md) != dlen)
 		return igos_seterr("digest length does not match the hash algorithm");
-	if (s->p11 != NULL) {
+	if (s->tpm != NULL) {
+		if (igos_tpm_sign(s->tpm, md, dgst, dlen, &out, &outlen) < 0)
+			return -1;
+	} else if (s->p11 != NULL) {
 		if (s->type == IGOS_KEY_RSA) {
 			unsigned char di[19 + IGOS_MAX_MD];
 			size_t plen;

@@ -28,10 +28,10 @@ usage(FILE *f)
 		"usage: " PROG " build [-o INDEX] PACKAGE...\n"
 		"       " PROG " certify --master-key KEY --subkey PUB|pkcs11:URI --serial N\n"
 		"                       --scope \"REPOS ARCHES\" --not-after TIME [--not-before TIME]\n"
-		"                       [--pin-file FILE] [--force-pin-final-try] -o CERT\n"
+		"                       [--pin-file FILE] [--force-pin-final-try] [--tcti CONF] -o CERT\n"
 		"       " PROG " sign --key KEY --cert CERT --repo R --arch A --version N\n"
 		"                    [--expires DURATION] [--pin-file FILE] [--force-pin-final-try]\n"
-		"                    [--force] [--now TIME]\n"
+		"                    [--tcti CONF] [--force] [--now TIME]\n"
 		"                    [-o SIG] INDEX\n"
 		"       " PROG " certify --request-out REQ --master-key PUB|pkcs11:URI ... (no -o)\n"
 		"       " PROG " sign --request-out REQ --cert CERT ... (no --key, no -o) INDEX\n"
@@ -140,11 +140,13 @@ fail:
 /* ---- keys ---- */
 
 static int force_final_try;
+static const char *tcti; /* --tcti: the TPM of a TSS2 key file */
 
 static struct igos_signer *
 open_key(const char *ref, const char *pin_file)
 {
-	struct igos_signer_opts so = { .pin_file = pin_file, .force_final_try = force_final_try };
+	struct igos_signer_opts so = { .pin_file = pin_file, .force_final_try = force_final_try,
+				       .tcti = tcti };
 	struct igos_signer *s = igos_signer_open(ref, &so);
 
 	if (s == NULL)
@@ -370,6 +372,7 @@ cmd_certify(int argc, char **argv)
 		{ "not-after", required_argument, NULL, 'a' },
 		{ "pin-file", required_argument, NULL, 'P' },
 		{ "force-pin-final-try", no_argument, NULL, 'F' },
+		IGOS_LONGOPT_TCTI,
 		{ "output", required_argument, NULL, 'o' },
 		{ "request-out", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
@@ -397,6 +400,7 @@ cmd_certify(int argc, char **argv)
 		case 'a': igos_opt_once(&na, optarg); break;
 		case 'P': igos_opt_once(&pin, optarg); break;
 		case 'F': force_final_try = 1; break;
+		case IGOS_OPT_TCTI: igos_opt_once(&tcti, optarg); break;
 		case 'o': igos_opt_once(&outp, optarg); break;
 		case 'R': igos_opt_once(&reqout, optarg); break;
 		default: igos_usage_err("unknown option '%s'", igos_optname());
@@ -486,6 +490,7 @@ cmd_sign(int argc, char **argv)
 		{ "expires", required_argument, NULL, 'e' },
 		{ "pin-file", required_argument, NULL, 'P' },
 		{ "force-pin-final-try", no_argument, NULL, 'F' },
+		IGOS_LONGOPT_TCTI,
 		{ "force", no_argument, NULL, 'f' },
 		{ "now", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
@@ -518,6 +523,7 @@ cmd_sign(int argc, char **argv)
 		case 'e': igos_opt_once(&exp, optarg); break;
 		case 'P': igos_opt_once(&pin, optarg); break;
 		case 'F': force_final_try = 1; break;
+		case IGOS_OPT_TCTI: igos_opt_once(&tcti, optarg); break;
 		case 'N': igos_opt_once(&nows, optarg); break;
 		case 'o': igos_opt_once(&outp, optarg); break;
 		case 'f': igos_flag_once(&force); break;

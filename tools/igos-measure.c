@@ -66,8 +66,8 @@ static const char usage_text[] =
 	"                              (UKI | --linux F [--osrel F] [--cmdline F] [--initrd F]\n"
 	"                               [--ucode F] [--splash F] [--dtb F] [--uname F]\n"
 	"                               [--sbat F] [--pcrpkey F])\n"
-	"       igos-measure sign -k KEY [--pin-file F] [-b BANK]... [-p PHASE]... [-o OUT]\n"
-	"                         [--stub S] (UKI | section files)\n"
+	"       igos-measure sign -k KEY [--pin-file F] [--tcti CONF] [-b BANK]... [-p PHASE]...\n"
+	"                         [-o OUT] [--stub S] (UKI | section files)\n"
 	"       igos-measure sign --request-out REQ [-P PEM] [-b BANK]... [-p PHASE]...\n"
 	"                         [--stub S] UKI\n"
 	"       igos-measure attach --request REQ --signature SIG [-b BANK]... [-p PHASE]...\n"
@@ -79,14 +79,15 @@ static const char usage_text[] =
 	"  -p, --phase PATH       boot phase path, words joined by ':' (default: systemd's\n"
 	"                         four; empty: right after the stub)\n"
 	"  -j, --json             JSON output\n"
-	"  -k, --key KEY          RSA private key: PEM file or pkcs11: URI\n"
-	"      --pin-file F       token PIN from a file\n"
+	"  -k, --key KEY          RSA private key: PEM file, pkcs11: URI or TSS2 key file\n"
+	"      --pin-file F       token PIN (or TPM key auth value) from a file\n"
 	"  -P, --public-key PEM   public key the .pcrsig must be made with\n"
 	"  -o, --output OUT       where sign writes the .pcrsig (default: stdout)\n"
 	"      --request-out REQ  sign: write a signing request instead (igos-sign sign-request)\n"
 	"      --request REQ, --signature SIG   attach: the request and its signature\n"
 	"      --stub S           measure as stub S does: auto (default), 252, current\n"
-	"      --tcti CONF        TPM to read (tss2 TCTI, e.g. swtpm:host=127.0.0.1,port=2321)\n"
+	"      --tcti CONF        TPM to read, or holding the TSS2 key (tss2 TCTI, e.g.\n"
+	"                         swtpm:host=127.0.0.1,port=2321)\n"
 	"  -v, --verbose          on failure, the whole OpenSSL error queue too\n"
 	"  -h, --help             this help\n"
 	"  -V, --version          print the version\n";
@@ -206,13 +207,13 @@ check_verb_options(const struct args *a)
 		igos_usage_err("--request-out is an option of sign");
 	if ((a->req || a->sig) && !attach)
 		igos_usage_err("--request and --signature are options of attach");
-	if (a->reqout && (a->key || a->pin_file || a->output))
+	if (a->reqout && (a->key || a->pin_file || a->output || a->tcti))
 		igos_usage_err("--request-out writes a request, not a .pcrsig: no --key, "
-			       "--pin-file or --output");
+			       "--pin-file, --tcti or --output");
 	if (a->pubkey && !verify && !(sign && a->reqout))
 		igos_usage_err("--public-key is an option of verify and sign --request-out");
-	if (a->tcti && !status)
-		igos_usage_err("--tcti is an option of status");
+	if (a->tcti && !status && !sign)
+		igos_usage_err("--tcti is an option of status and sign");
 	if (a->banks && verify)
 		igos_usage_err("--bank is not an option of verify (the .pcrsig names its banks)");
 	if (status && (a->nphases || a->nsec || a->stub_set))
@@ -595,7 +596,7 @@ cmd_attach(const struct args *a)
 static int
 cmd_sign(const struct args *a)
 {
-	struct igos_signer_opts opts = { .pin_file = a->pin_file };
+	struct igos_signer_opts opts = { .pin_file = a->pin_file, .tcti = a->tcti };
 	struct igos_signer *s;
 	struct igos_pcr_input in;
 	unsigned banks = a->banks ? a->banks : IGOS_BANKS_ALL;

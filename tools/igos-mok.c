@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +40,9 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: igos-mok new [-k KEYOUT | -k pkcs11:URI [--pin-file FILE]] -c CERTOUT\n"
+"                    [--subject TEXT] [--days N] [--bits 2048|3072|4096]\n"
+"                    [--modules-only] [--force]\n"
+"       igos-mok new --tpm [--tcti CONF] [--pin-file AUTHFILE] -k KEYOUT -c CERTOUT\n"
 "                    [--subject TEXT] [--days N] [--bits 2048|3072|4096]\n"
 "                    [--modules-only] [--force]\n"
 "       igos-mok new --request-out REQ -k pkcs11:URI|PUBKEY --subject TEXT [--days N]\n"
@@ -1486,6 +1490,58 @@ cmd_sbstate(int argc, char **argv)
 
 /* ---- new ---- */
 
+/* options of new only, apart from the shared enum */
+enum { OPT_TPM = 0x7400 };
+
+/*
+ * The default subject names the machine, so that two machines' MOKs differ by
+ * more than a serial: the host name, the day it was made and, where there is
+ * one, the first 8 hex digits of /etc/machine-id (CN stays within its 64).
+ */
+static void
+default_subject(char *buf, size_t size)
+{
+	char host[256], day[16] = "", mid[9] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *f;
+
+	if (gethostname(host, sizeof(host)) < 0 || host[0] == '\0')
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	if (gmtime_r(&now, &tm) != NULL)
+		strftime(day, sizeof(day), " %Y-%m-%d", &tm);
+	if ((f = fopen("/etc/machine-id", "re")) != NULL) {
+		char line[64];
+
+		if (fgets(line, sizeof(line), f) != NULL && strspn(line, "0123456789abcdef") >= 32)
+			snprintf(mid, sizeof(mid), "%.8s", line);
+		fclose(f);
+	}
+	snprintf(buf, size, "%.24s machine owner key%s%s%s", host, day, mid[0] ? " " : "", mid);
+}
+
+/* A missing parent directory of an output (one level, e.g. /etc/igos on a
+ * fresh machine) is made, private: the key is written there. */
+static void
+make_parent(const char *path)
+{
+	char *copy, *slash;
+
+	if (strcmp(path, "-") == 0 || (copy = strdup(path)) == NULL)
+		return;
+	slash = strrchr(copy, '/');
+	if (slash != NULL && slash != copy) {
+		*slash = '\0';
+		if (mkdir(copy, 0700) < 0 && errno != EEXIST && errno != ENOENT) {
+			int e = errno;
+
+			igos_die("cannot create directory '%s': %s", copy, strerror(e));
+		}
+	}
+	free(copy);
+}
+
 static int
 cert_is_pem(const char *path)
 {
@@ -1569,8 +1625,8 @@ new_request_out(const char *reqout, const char *keyref, int other, const char *s
 	if (keyref == NULL)
 		igos_usage_err("new --request-out needs -k KEY (a pkcs11: URI or a public key file)");
 	if (other)
-		igos_usage_err("new --request-out writes a request: no -c, --pin-file, --bits or "
-			       "--force");
+		igos_usage_err("new --request-out writes a request: no -c, --pin-file, --bits, "
+			       "--force, --tpm or --tcti");
 	if (days_s && (igos_parse_u64(days_s, &days) < 0 || days < 1 || days > 100000))
 		igos_usage_err("--days must be a number of days from 1 to 100000");
 	if (subject == NULL || *subject == '\0')
@@ -1614,17 +1670,20 @@ cmd_new(int argc, char **argv)
 		{ "pin-file", required_argument, NULL, OPT_PINFILE },
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
 		{ "request-out", required_argument, NULL, OPT_REQUEST_OUT },
+		{ "tpm", no_argument, NULL, OPT_TPM },
+		IGOS_LONGOPT_TCTI,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keyref = NULL, *certout = NULL, *subject = NULL, *days_s = NULL,
-		   *bits_s = NULL, *pinfile = NULL, *reqout = NULL;
+		   *bits_s = NULL, *pinfile = NULL, *tcti = NULL, *reqout = NULL;
 	struct igos_signer_opts sopts;
-	int c, modonly = 0, force = 0, token, pem;
+	int c, modonly = 0, force = 0, token, pem, tpm = 0;
 	uint64_t days = 36500, bits = 2048;
-	char host[256], defsubj[320];
+	char defsubj[320], *tpmpem = NULL;
+	size_t tpmlen = 0;
 	struct igos_out ko, co;
 	struct igos_signer *signer = NULL;
 	EVP_PKEY *pkey = NULL;
@@ -1665,6 +1724,12 @@ cmd_new(int argc, char **argv)
 		case OPT_REQUEST_OUT:
 			igos_opt_once(&reqout, optarg);
 			break;
+		case OPT_TPM:
+			igos_flag_once(&tpm);
+			break;
+		case IGOS_OPT_TCTI:
+			igos_opt_once(&tcti, optarg);
+			break;
 		default:
 			igos_usage_err("unknown option '%s'", igos_optname());
 		}
@@ -1672,7 +1737,8 @@ cmd_new(int argc, char **argv)
 	if (optind != argc)
 		igos_usage_err("new takes no operands");
 	if (reqout)
-		return new_request_out(reqout, keyref, certout || pinfile || bits_s || force,
+		return new_request_out(reqout, keyref,
+				       certout || pinfile || bits_s || force || tpm || tcti,
 				       subject, days_s, modonly);
 	if (keyref == NULL || certout == NULL)
 		igos_usage_err("new needs -k KEYOUT (or -k pkcs11:URI) and -c CERTOUT");
@@ -1684,28 +1750,40 @@ cmd_new(int argc, char **argv)
 		igos_usage_err("--bits must be 2048, 3072 or 4096");
 	if (bits_s && token)
 		igos_usage_err("--bits applies to a new key, not to a token key");
-	if (pinfile && !token)
-		igos_usage_err("--pin-file applies to a pkcs11: key only");
+	if (tpm && token)
+		igos_usage_err("--tpm makes a key in the TPM: -k names the key file to write, not a pkcs11: URI");
+	if (tcti && !tpm)
+		igos_usage_err("--tcti goes with --tpm");
+	if (pinfile && !token && !tpm)
+		igos_usage_err("--pin-file applies to a pkcs11: key or a --tpm key only");
 	if (!token && strcmp(keyref, "-") == 0)
 		igos_usage_err("the private key is never written to standard output");
 	if (subject != NULL && *subject == '\0')
 		igos_usage_err("--subject is empty");
 	if (subject == NULL) {
-		if (gethostname(host, sizeof(host)) < 0 || host[0] == '\0')
-			snprintf(host, sizeof(host), "localhost");
-		host[sizeof(host) - 1] = '\0';
-		snprintf(defsubj, sizeof(defsubj), "%.40s machine owner key", host);
+		default_subject(defsubj, sizeof(defsubj));
 		subject = defsubj;
 	}
 	pem = cert_is_pem(certout);
 	name = make_name(subject);
 
 	/* refuse existing outputs before spending time on a key */
-	if (!token)
+	if (!token) {
+		make_parent(keyref);
 		out_open(&ko, keyref, 0600, force);
+	}
+	make_parent(certout);
 	out_open(&co, certout, 0, force);
 
-	if (token) {
+	if (tpm) {
+		/* the key is made inside the TPM; the certificate is signed there */
+		memset(&sopts, 0, sizeof(sopts));
+		sopts.pin_file = pinfile;
+		sopts.tcti = tcti;
+		if ((signer = igos_signer_tpm_new((int)bits, &sopts, &tpmpem, &tpmlen)) == NULL)
+			igos_die_lib();
+		pkey = igos_signer_pubkey(signer);
+	} else if (token) {
 		memset(&sopts, 0, sizeof(sopts));
 		sopts.pin_file = pinfile;
 		if ((signer = igos_signer_open(keyref, &sopts)) == NULL)
@@ -1719,12 +1797,15 @@ cmd_new(int argc, char **argv)
 		igos_die_lib();
 	}
 
-	x = igos_cert_selfsigned(name, pkey, token ? signer : NULL, (int)days,
+	x = igos_cert_selfsigned(name, pkey, signer, (int)days,
 				 modonly ? "codeSigning,1.3.6.1.4.1.2312.16.1.2" : "codeSigning");
 	if (x == NULL)
 		igos_die_lib();
 
-	if (!token) {
+	if (tpm) {
+		if (igos_out_write(&ko, tpmpem, tpmlen) < 0)
+			igos_die_lib();
+	} else if (!token) {
 		/* the key through a BIO that wipes its memory */
 		if ((mem = BIO_new(BIO_s_secmem())) == NULL ||
 		    !PEM_write_bio_PrivateKey(mem, pkey, NULL, NULL, 0, NULL, NULL))
@@ -1774,7 +1855,11 @@ cmd_new(int argc, char **argv)
 		igos_die("%s", msg);
 	}
 	if (strcmp(certout, "-") != 0) {
-		if (token)
+		if (tpm)
+			printf("key '%s' (RSA-%u in the TPM, TSS2 key file, mode 0600), "
+			       "certificate '%s' (%s)\n", keyref, (unsigned)bits, certout,
+			       pem ? "PEM" : "DER");
+		else if (token)
 			printf("certificate '%s' (%s) for the token key, RSA-%u\n", certout,
 			       pem ? "PEM" : "DER", (unsigned)bits);
 		else
@@ -1783,10 +1868,14 @@ cmd_new(int argc, char **argv)
 	}
 	X509_free(x);
 	X509_NAME_free(name);
-	if (token)
+	if (token || tpm)
 		igos_signer_free(signer);
 	else
 		EVP_PKEY_free(pkey);
+	if (tpmpem != NULL) {
+		OPENSSL_cleanse(tpmpem, tpmlen);
+		free(tpmpem);
+	}
 	return 0;
 }
 

@@ -32,7 +32,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: igos-sign sign   -k KEY -c CERT [--pin-file FILE] [--replace] [-o OUT] FILE\n"
+		"usage: igos-sign sign   -k KEY -c CERT [--pin-file FILE] [--tcti CONF] [--replace]\n"
+		"                       [-o OUT] FILE\n"
 		"       igos-sign sign   --request-out REQ -c CERT [--replace] FILE\n"
 		"       igos-sign show-request REQ...\n"
 		"       igos-sign sign-request -k KEY [--pin-file FILE] [-o SIG|DIR] REQ...\n"
@@ -490,14 +491,14 @@ pe_append(struct igos_out *o, int early, struct input *in, const struct igos_pe 
 }
 
 struct sign_opts {
-	const char *key, *cert, *pin_file;
+	const char *key, *cert, *pin_file, *tcti;
 	int replace;
 };
 
 static void
 open_signer(const struct sign_opts *so, struct igos_signer **sp, X509 **xp)
 {
-	struct igos_signer_opts o = { .pin_file = so->pin_file };
+	struct igos_signer_opts o = { .pin_file = so->pin_file, .tcti = so->tcti };
 
 	if ((*xp = igos_cert_load(so->cert)) == NULL)
 		igos_die("%s", igos_errmsg());
@@ -1130,6 +1131,7 @@ run(int argc, char **argv)
 		{ "request-out", required_argument, NULL, OPT_REQUEST_OUT },
 		{ "request", required_argument, NULL, 'r' },
 		{ "signature", required_argument, NULL, 's' },
+		IGOS_LONGOPT_TCTI,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *verb, *outpath = NULL, *reqout = NULL, *reqpath = NULL, *sigpath = NULL;
@@ -1194,6 +1196,11 @@ run(int argc, char **argv)
 			if (strcmp(verb, "sign") && strcmp(verb, "sign-request"))
 				igos_usage_err("%s: --pin-file is only for sign and sign-request", verb);
 			igos_opt_once(&so.pin_file, optarg);
+			break;
+		case IGOS_OPT_TCTI:
+			if (strcmp(verb, "sign"))
+				igos_usage_err("%s: --tcti is only for sign", verb);
+			igos_opt_once(&so.tcti, optarg);
 			break;
 		case OPT_REPLACE:
 			if (strcmp(verb, "sign"))

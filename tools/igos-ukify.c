@@ -49,7 +49,8 @@ usage(FILE *f)
 		"                  [--os-release TEXT|@FILE] [--uname VERSION] [--devicetree FILE]\n"
 		"                  [--splash FILE] [--pcrpkey FILE] [--pcrsig FILE] [--sbat TEXT|@FILE]...\n"
 		"                  [--section NAME:TEXT|@FILE]... [--stub FILE] [-c|--config FILE]\n"
-		"                  [--pcr-key KEY [--pcr-bank BANK]... [--phase PATH]... [--pin-file F]]\n"
+		"                  [--pcr-key KEY [--pcr-bank BANK]... [--phase PATH]... [--pin-file F]\n"
+		"                   [--tcti CONF]]\n"
 		"                  -o OUT\n"
 		"       " PROG " inspect [--json] [--section NAME] UKI\n"
 		"       " PROG " config -c FILE NAME...   # print [UKI] settings, one a line\n"
@@ -1092,6 +1093,7 @@ main_build(int argc, char **argv)
 		{"pcr-bank", required_argument, NULL, OPT_PCRBANK},
 		{"phase", required_argument, NULL, OPT_PHASE},
 		{"pin-file", required_argument, NULL, OPT_PINFILE},
+		IGOS_LONGOPT_TCTI,
 		{"config", required_argument, NULL, 'c'},
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
@@ -1101,7 +1103,7 @@ main_build(int argc, char **argv)
 	};
 	struct build bo;
 	struct config cfg;
-	const char *config = NULL, *pcr_key = NULL, *pin_file = NULL;
+	const char *config = NULL, *pcr_key = NULL, *pin_file = NULL, *tcti = NULL;
 	int c, rc;
 
 	memset(&bo, 0, sizeof(bo));
@@ -1138,6 +1140,7 @@ main_build(int argc, char **argv)
 		case OPT_STUB: igos_opt_once(&bo.stub_path, optarg); break;
 		case OPT_PCRKEY: igos_opt_once(&pcr_key, optarg); break;
 		case OPT_PINFILE: igos_opt_once(&pin_file, optarg); break;
+		case IGOS_OPT_TCTI: igos_opt_once(&tcti, optarg); break;
 		case OPT_PCRBANK: {
 			int b = igos_pcr_bank_parse(optarg);
 
@@ -1200,12 +1203,12 @@ main_build(int argc, char **argv)
 	/* an empty text is no section, as with ukify */
 	if (bo.cmdline != NULL && bo.cmdline[0] == '\0')
 		bo.cmdline = NULL;
-	if (pcr_key == NULL && (bo.pcr_banks || bo.nphases || pin_file))
-		igos_usage_err("--pcr-bank, --phase and --pin-file go with --pcr-key");
+	if (pcr_key == NULL && (bo.pcr_banks || bo.nphases || pin_file || tcti))
+		igos_usage_err("--pcr-bank, --phase, --pin-file and --tcti go with --pcr-key");
 	if (pcr_key != NULL && bo.pcrsig != NULL)
 		igos_usage_err("--pcr-key and --pcrsig exclude each other");
 	if (pcr_key != NULL) {
-		struct igos_signer_opts so = {.pin_file = pin_file};
+		struct igos_signer_opts so = {.pin_file = pin_file, .tcti = tcti};
 
 		if (bo.pcr_banks == 0)
 			bo.pcr_banks = 1u << IGOS_BANK_SHA256;

@@ -36,7 +36,8 @@ static const char usage_text[] =
 	"                          [--fec-device FILE [--fec-offset N] [--fec-roots N]]\n"
 	"                          [--no-superblock [format parameters]] DATA HASH ROOTHASH\n"
 	"       igos-verity dump [--json] [--hash-offset N] HASH\n"
-	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [--json] [-o FILE] ROOTHASH\n"
+	"       igos-verity sign -k KEY -c CERT [--pin-file FILE] [--tcti CONF] [--json] [-o FILE]\n"
+	"                        ROOTHASH\n"
 	"       igos-verity sign --request-out REQ -c CERT ROOTHASH\n"
 	"       igos-verity attach --request REQ --signature SIG [-o FILE.p7s] ROOTHASH\n"
 	"       igos-verity open [--root-hash-signature FILE] [--hash-offset N]\n"
@@ -58,8 +59,9 @@ usage(FILE *f)
 enum {
 	O_HASH = 1, O_DBS, O_HBS, O_SALT, O_UUID, O_FORMAT, O_DATA_BLOCKS, O_HASH_OFFSET,
 	O_NO_SB, O_RH_FILE, O_THREADS, O_JSON, O_SIGNATURE, O_KEY, O_CERT, O_OUTPUT,
-	O_PIN_FILE, O_FEC_DEVICE, O_FEC_OFFSET, O_FEC_ROOTS, O_HELP, O_VERSION, O_REQUEST_OUT,
-	O_REQUEST, O_MAX
+	O_PIN_FILE, O_FEC_DEVICE, O_FEC_OFFSET, O_FEC_ROOTS, O_HELP, O_VERSION,
+	O_TCTI, O_REQUEST_OUT, O_REQUEST,
+	O_MAX
 };
 
 #define BIT(o) (1u << (o))
@@ -89,6 +91,7 @@ static const struct option all_opts[] = {
 	{ "fec-device", required_argument, NULL, O_FEC_DEVICE },
 	{ "fec-offset", required_argument, NULL, O_FEC_OFFSET },
 	{ "fec-roots", required_argument, NULL, O_FEC_ROOTS },
+	{ "tcti", required_argument, NULL, O_TCTI },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ "request-out", required_argument, NULL, O_REQUEST_OUT },
@@ -981,9 +984,10 @@ sign_request_out(const struct opts *o, int argc, char **argv, int i)
 	X509 *x;
 	size_t hlen;
 
-	if (o->arg[O_KEY] || o->arg[O_OUTPUT] || o->arg[O_PIN_FILE] || o->arg[O_JSON])
+	if (o->arg[O_KEY] || o->arg[O_OUTPUT] || o->arg[O_PIN_FILE] || o->arg[O_JSON] ||
+	    o->arg[O_TCTI])
 		igos_usage_err("sign: --request-out writes a request, not a signature: no -k, "
-			       "-o, --pin-file or --json");
+			       "-o, --pin-file, --tcti or --json");
 	if (!o->arg[O_CERT])
 		igos_usage_err("sign: --request-out needs -c/--cert");
 	operands(argc, i, 1);
@@ -1074,7 +1078,7 @@ cmd_sign(int argc, char **argv)
 	int i;
 
 	i = parse_opts(argc, argv, BIT(O_KEY) | BIT(O_CERT) | BIT(O_OUTPUT) | BIT(O_PIN_FILE) |
-				   BIT(O_JSON) | BIT(O_REQUEST_OUT), &o);
+				   BIT(O_JSON) | BIT(O_TCTI) | BIT(O_REQUEST_OUT), &o);
 	if (o.arg[O_REQUEST_OUT])
 		return sign_request_out(&o, argc, argv, i);
 	if (!o.arg[O_KEY])
@@ -1087,6 +1091,7 @@ cmd_sign(int argc, char **argv)
 		igos_usage_err("refusing to write a binary signature to a terminal (use -o)");
 	hlen = root_hex_any(argv[i], hex, sizeof(hex));
 	so.pin_file = o.arg[O_PIN_FILE];
+	so.tcti = o.arg[O_TCTI];
 	if ((cert = igos_cert_load(o.arg[O_CERT])) == NULL)
 		igos_die("%s", igos_errmsg());
 	if ((signer = igos_signer_open(o.arg[O_KEY], &so)) == NULL) {

@@ -41,6 +41,28 @@ kmod() {
 }
 
 case $name in
+fuzz-sbvar)
+	# updates as igos-sbkeys and sign-efi-sig-list make them
+	mkkey
+	if [ -x "$bin/igos-sbkeys" ]; then
+		"$bin/igos-sbkeys" esl -o "$tmp/c.esl" "$tmp/c.pem" 2>/dev/null || :
+		"$bin/igos-sbkeys" auth -k "$tmp/k.pem" -c "$tmp/c.pem" db "$tmp/c.esl" \
+			-o "$dir/db.auth" 2>/dev/null || :
+		: >"$tmp/e.esl"
+		"$bin/igos-sbkeys" auth -a -k "$tmp/k.pem" -c "$tmp/c.pem" PK "$tmp/e.esl" \
+			-o "$dir/pk-empty.auth" 2>/dev/null || :
+	fi ;;
+fuzz-tpmlog)
+	# crafted logs (drivers, an authority) and this machine's own, when readable
+	mkkey
+	openssl x509 -in "$tmp/c.pem" -outform DER -out "$tmp/c.der" 2>/dev/null || :
+	python3 "$src/tests/lib/tpmlog.py" "$dir/drivers.log" \
+		driver:$(printf '%064d' 1) app:$(printf '%064d' 2) 2>/dev/null || :
+	python3 "$src/tests/lib/tpmlog.py" "$dir/authority.log" \
+		authority:77fa9abd-0359-4d32-bd60-28f4e78f784b:"$tmp/c.der" driver:$(printf '%064d' 3) \
+		2>/dev/null || :
+	cat /sys/kernel/security/tpm0/binary_bios_measurements >"$dir/host.log" 2>/dev/null ||
+		rm -f "$dir/host.log" ;;
 fuzz-pe)
 	for f in $STUB $SHIM /usr/lib/shim/mmx64.efi /usr/lib/systemd/boot/efi/systemd-bootx64.efi; do
 		[ -f "$f" ] && head -c 65536 "$f" >"$dir/${f##*/}"
@@ -262,5 +284,30 @@ fuzz-request)
 			[ -f "$tmp/$f" ] && cp "$tmp/$f" "$dir/$f"
 		done
 	fi ;;
+fuzz-tpmkey)
+	# keys made by a swtpm of our own: igos-mok new --tpm (emptyAuth 0xFF) and,
+	# where the provider is installed, openssl genpkey -provider tpm2 (0x01,
+	# and with an auth value); each as PEM and as DER
+	command -v swtpm >/dev/null && [ -x "$bin/igos-mok" ] || exit 0
+	port=$(( 30000 + ($$ % 10000) * 2 ))
+	mkdir "$tmp/tpm"
+	swtpm socket --tpm2 --flags startup-clear,not-need-init --tpmstate dir="$tmp/tpm" \
+		--server type=tcp,port=$port,bindaddr=127.0.0.1 \
+		--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 \
+		--pid file="$tmp/tpm/pid" --daemon 2>/dev/null || exit 0
+	tcti=swtpm:host=127.0.0.1,port=$port
+	"$bin/igos-mok" new --tpm --tcti "$tcti" -k "$dir/igos.pem" -c "$tmp/igos.crt" \
+		--subject fuzz >/dev/null 2>&1 || :
+	if [ -f /usr/lib/x86_64-linux-gnu/ossl-modules/tpm2.so ]; then
+		TPM2OPENSSL_TCTI=$tcti openssl genpkey -provider tpm2 -provider default \
+			-algorithm RSA -out "$dir/provider.pem" 2>/dev/null || :
+		TPM2OPENSSL_TCTI=$tcti openssl genpkey -provider tpm2 -provider default \
+			-algorithm EC -pkeyopt user-auth:x -out "$dir/provider-ec-auth.pem" 2>/dev/null || :
+	fi
+	kill "$(cat "$tmp/tpm/pid")" 2>/dev/null || :
+	for f in "$dir"/*.pem; do
+		[ -s "$f" ] || { rm -f "$f"; continue; }
+		openssl base64 -d -in "$f" -out "${f%.pem}.der" 2>/dev/null || :
+	done ;;
 esac
 exit 0

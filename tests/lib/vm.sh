@@ -11,6 +11,15 @@
 #     bzImage), VM_KVER and VM_MODDIR (its lib/modules/<kver>). Safe when several
 #     tests run it at once (flock; unpacked into a temp dir, then renamed).
 #     When no kernel can be had it calls skip_all: call it before plan.
+# vm_headers
+#     After vm_kernel: Debian's linux-headers-<kver> and the -common package it
+#     depends on, unpacked under $VM_CACHE/kernel/headers-<kver>/ (same
+#     locking); sets VM_HEADERS_USR, their usr/, and VM_HEADERS=/usr/src/
+#     linux-headers-<kver>. The headers name /usr/src/...-common and
+#     ../../lib/linux-kbuild-6.1 (the installed one, make deps): a test sees
+#     them where they belong in a mount namespace, /usr overlaid with
+#     VM_HEADERS_USR as its upper lower layer (tests/lib/dkms.sh). skip_all
+#     when they cannot be had.
 # vm_initrd OUT [--modules "m1 m2 ..."] [--bin /path]... [--file SRC:DST]... --init SCRIPT
 #     Writes OUT, a gzip newc cpio: busybox-static as /bin/busybox with a link
 #     per applet in /bin, SCRIPT as /init, the named kernel modules of VM_MODDIR
@@ -116,6 +125,41 @@ vm_kernel() {
 		_vm_kernel_set "$_dir" || _vm_kernel_fetch "$_pkg" "$_dir"
 		exec 9>&-
 		_vm_kernel_set "$_dir" || skip_all "cannot get $_pkg"
+	fi
+}
+
+_vm_headers_set() { # DIR
+	VM_HEADERS_USR=$1/usr
+	VM_HEADERS=/usr/src/linux-headers-$VM_KVER
+	[ -f "$1$VM_HEADERS/.config" ] && [ -L "$1$VM_HEADERS/scripts" ] || return 1
+	export VM_HEADERS VM_HEADERS_USR
+}
+
+_vm_headers_fetch() { # DIR
+	_common=$(apt-cache depends "linux-headers-$VM_KVER" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-headers-.*-common\)$/\1/p' | head -n 1)
+	[ -n "$_common" ] || { diag "no package lists for linux-headers-$VM_KVER"; return 1; }
+	_tmp=$(mktemp -d "$VM_CACHE/kernel/.tmp.XXXXXX") || return 1
+	if ! (cd "$_tmp" && apt-get download "linux-headers-$VM_KVER" "$_common" >apt.log 2>&1); then
+		diag "apt-get download linux-headers-$VM_KVER $_common failed:"
+		tail -n 5 "$_tmp/apt.log" | diag "$(cat)"
+		rm -rf "$_tmp"; return 1
+	fi
+	for _d in "$_tmp"/*.deb; do
+		dpkg-deb -x "$_d" "$_tmp/root" || { rm -rf "$_tmp"; return 1; }
+	done
+	rm -rf "$1"
+	mv "$_tmp/root" "$1" && rm -rf "$_tmp"
+}
+
+vm_headers() {
+	_hdir=$VM_CACHE/kernel/headers-$VM_KVER
+	if ! _vm_headers_set "$_hdir"; then
+		exec 9>"$VM_CACHE/kernel/.lock"
+		flock 9
+		_vm_headers_set "$_hdir" || _vm_headers_fetch "$_hdir"
+		exec 9>&-
+		_vm_headers_set "$_hdir" || skip_all "cannot get linux-headers-$VM_KVER (or linux-kbuild-6.1: make deps)"
 	fi
 }
 

@@ -38,7 +38,7 @@ run 1 "igos-ukify: --pcr-key 'ec.key': PCR policies need an RSA key (systemd's T
 	--pcr-key ec.key -o x.efi
 run 2 "igos-ukify: --pcr-key and --pcrsig exclude each other" "--pcrsig with --pcr-key" \
 	igos-ukify build --linux vmlinuz --pcrsig built.json --pcr-key pcr.key -o x.efi
-run 2 "igos-ukify: --pcr-bank, --phase and --pin-file go with --pcr-key" "--phase alone" \
+run 2 "igos-ukify: --pcr-bank, --phase, --pin-file and --tcti go with --pcr-key" "--phase alone" \
 	igos-ukify build --linux vmlinuz --phase enter-initrd -o x.efi
 run 2 "*" "an unknown phase word" igos-ukify build --linux vmlinuz --pcr-key pcr.key \
 	--phase enter-initrd:bogus -o x.efi

@@ -67,7 +67,7 @@ run 2 "igos-measure: --bank is not an option of verify (the .pcrsig names its ba
 run 2 "igos-measure: status takes no operand" "status with an operand" igos-measure status x
 run 2 "igos-measure: status takes no phase, section or stub option" "status with a phase" \
 	igos-measure status -p enter-initrd
-run 2 "igos-measure: --tcti is an option of status" "--tcti for calculate" \
+run 2 "igos-measure: --tcti is an option of status and sign" "--tcti for calculate" \
 	igos-measure calculate --tcti device:/dev/null uki.efi
 
 # bad inputs
