@@ -73,6 +73,8 @@ igos_pubkey_load(const char *path)
 	EVP_PKEY *k = NULL;
 	X509 *x = NULL;
 
+	if (strncmp(path, "pkcs11:", 7) == 0)
+		return igos_p11_load_pubkey(path);
 	if (igos_buf_read(&b, path, 1 << 20) < 0)
 		return NULL;
 	if (looks_pem(&b)) {
@@ -114,9 +116,32 @@ add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
 	return 0;
 }
 
+/* The certificate with everything but its signature (signer and pkey NULL
+ * in build(): the signature algorithm set for RSA with SHA-256, the value
+ * left empty). */
+static X509 *build(const X509_NAME *name, EVP_PKEY *pkey, struct igos_signer *signer,
+		   int days, const char *eku, int sign);
+
 X509 *
 igos_cert_selfsigned(const X509_NAME *name, EVP_PKEY *pkey, struct igos_signer *signer,
 		     int days, const char *eku)
+{
+	return build(name, pkey, signer, days, eku, 1);
+}
+
+X509 *
+igos_cert_selfsigned_unsigned(const X509_NAME *name, EVP_PKEY *pub, int days, const char *eku)
+{
+	if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA) {
+		igos_seterr("not an RSA key");
+		return NULL;
+	}
+	return build(name, pub, NULL, days, eku, 0);
+}
+
+static X509 *
+build(const X509_NAME *name, EVP_PKEY *pkey, struct igos_signer *signer, int days,
+      const char *eku, int sign)
 {
 	unsigned char rnd[16];
 	ASN1_INTEGER *serial = NULL;
@@ -156,7 +181,21 @@ igos_cert_selfsigned(const X509_NAME *name, EVP_PKEY *pkey, struct igos_signer *
 	    add_ext(x, &ctx, NID_subject_key_identifier, "hash") < 0 ||
 	    add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always") < 0)
 		goto fail;
-	if (signer != NULL) {
+	if (!sign) {
+		const ASN1_BIT_STRING *csig;
+		const X509_ALGOR *calg;
+
+		/* what igos_x509_sign sets for RSA with SHA-256, so that the
+		 * to-be-signed bytes are final */
+		X509_get0_signature(&csig, &calg, x);
+		if (!X509_ALGOR_set0((X509_ALGOR *)X509_get0_tbs_sigalg(x),
+				     OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL, NULL) ||
+		    !X509_ALGOR_set0((X509_ALGOR *)calg,
+				     OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL, NULL)) {
+			igos_seterr_ssl("cannot set the signature algorithm");
+			goto fail;
+		}
+	} else if (signer != NULL) {
 		if (igos_x509_sign(x, signer, EVP_sha256()) < 0)
 			goto fail;
 	} else if (X509_sign(x, pkey, EVP_sha256()) <= 0) {

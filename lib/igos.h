@@ -243,7 +243,13 @@ int igos_cert_matches(X509 *cert, const struct igos_signer *s);
  * by `signer` (a token key) or, when it is NULL, by pkey itself. */
 X509 *igos_cert_selfsigned(const X509_NAME *name, EVP_PKEY *pkey, struct igos_signer *signer,
 			   int days, const char *eku);
-/* Public key from a PEM/DER file (SubjectPublicKeyInfo, or a certificate). */
+/* The same certificate for an RSA public key, unsigned: the signature
+ * algorithm (sha256WithRSAEncryption) set, the signature empty; what a
+ * signing request carries for a token in another room to sign. */
+X509 *igos_cert_selfsigned_unsigned(const X509_NAME *name, EVP_PKEY *pub, int days,
+				    const char *eku);
+/* Public key from a PEM/DER file (SubjectPublicKeyInfo, or a certificate), or
+ * the public key or certificate a pkcs11: URI names, read without a login. */
 EVP_PKEY *igos_pubkey_load(const char *path);
 
 /* Read a PIN or password: a file (regular, ours, mode 0600 or stricter, one
@@ -272,6 +278,16 @@ enum {
 unsigned char *igos_pkcs7_sign(struct igos_signer *s, X509 *cert, const EVP_MD *md,
 			       const char *content_oid, const unsigned char *content,
 			       size_t content_len, int flags, size_t *outlen);
+
+/* The same over a detached id-data content given by its digest cdgst (made
+ * with md): a module too large to carry to the signing host. */
+unsigned char *igos_pkcs7_sign_dgst(struct igos_signer *s, X509 *cert, const EVP_MD *md,
+				    const unsigned char *cdgst, int flags, size_t *outlen);
+/* The DER SET OF signed attributes igos_pkcs7_sign would sign for cert (its
+ * key's hash of them is what a signing request asks the token to sign). */
+unsigned char *igos_pkcs7_attrs(X509 *cert, const EVP_MD *md, const char *content_oid,
+				const unsigned char *content, size_t content_len, int flags,
+				size_t *outlen);
 
 /* Sign an X.509 certificate (or CSR-less self-signed cert) with a signer. */
 int igos_x509_sign(X509 *x, struct igos_signer *s, const EVP_MD *md);

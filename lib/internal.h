@@ -16,6 +16,8 @@ int igos_p11_sign(struct igos_p11 *p, unsigned long mech, const unsigned char *i
 		  size_t inlen, unsigned char **sig, size_t *siglen);
 void igos_p11_close(struct igos_p11 *p);
 X509 *igos_p11_load_cert(const char *uri);
+/* The public key (or certificate's key) a pkcs11: URI names, without login. */
+EVP_PKEY *igos_p11_load_pubkey(const char *uri);
 
 /* The message with each `from` replaced by `to` (cut to fit); 0 if there
  * was none. igos_errmsg_cut() ends the message at byte `at` with `tail`. */

@@ -777,3 +777,87 @@ out:
 	p11_release(&p);
 	return x;
 }
+
+/*
+ * The public key a pkcs11: URI names, read without logging in (public
+ * objects need no PIN): a public key object, else a certificate, matching
+ * the URI's attributes whatever class (type=) it names, so that the URI of
+ * a private key finds its public half.
+ */
+EVP_PKEY *
+igos_p11_load_pubkey(const char *ref)
+{
+	static const CK_OBJECT_CLASS classes[] = { CKO_PUBLIC_KEY, CKO_CERTIFICATE };
+	struct igos_p11 p = {0};
+	P11KitUri *uri = NULL;
+	CK_SLOT_ID slot = 0;
+	CK_ATTRIBUTE *attrs, *t = NULL;
+	CK_ULONG na = 0, k = 0, count = 0, l1 = 0, l2 = 0;
+	CK_OBJECT_HANDLE objs[2];
+	CK_OBJECT_CLASS cls;
+	unsigned char *a = NULL, *b = NULL;
+	EVP_PKEY *key = NULL;
+
+	if (open_token(&p, &uri, ref, &slot) < 0)
+		goto out;
+	attrs = p11_kit_uri_get_attributes(uri, &na);
+	if ((t = calloc(na + 1, sizeof(*t))) == NULL) {
+		igos_seterr("out of memory");
+		goto out;
+	}
+	for (CK_ULONG i = 0; i < na; i++)
+		if (attrs[i].type != CKA_CLASS)
+			t[k++] = attrs[i];
+	t[k] = (CK_ATTRIBUTE){ CKA_CLASS, &cls, sizeof(cls) };
+	for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
+		cls = classes[c];
+		if (find_objects(&p, t, k + 1, objs, &count) < 0)
+			goto out;
+		if (count > 1) {
+			igos_seterr("'%s' matches more than one %s on token '%s': add id= or "
+				    "object=", ref, c ? "certificate" : "public key", p.label);
+			goto out;
+		}
+		if (count == 1)
+			break;
+	}
+	if (count == 0) {
+		igos_seterr("no public key or certificate matches '%s' on token '%s'", ref,
+			    p.label);
+		goto out;
+	}
+	if (cls == CKO_CERTIFICATE) {
+		if ((a = get_attr(&p, objs[0], CKA_VALUE, &l1)) != NULL) {
+			const unsigned char *q = a;
+			X509 *x = d2i_X509(NULL, &q, (long)l1);
+
+			key = x ? X509_get_pubkey(x) : NULL;
+			X509_free(x);
+		}
+	} else {
+		CK_KEY_TYPE kt = get_ulong(&p, objs[0], CKA_KEY_TYPE, (CK_ULONG)-1);
+
+		if (kt == CKK_RSA) {
+			a = get_attr(&p, objs[0], CKA_MODULUS, &l1);
+			b = get_attr(&p, objs[0], CKA_PUBLIC_EXPONENT, &l2);
+			if (a && b)
+				key = rsa_from_parts(a, l1, b, l2);
+		} else {
+			a = get_attr(&p, objs[0], CKA_EC_PARAMS, &l1);
+			b = get_attr(&p, objs[0], CKA_EC_POINT, &l2);
+			if (a && b)
+				key = ec_from_parts(kt, a, l1, b, l2);
+		}
+	}
+	if (key == NULL)
+		igos_seterr("token '%s': cannot read the public key '%s' names", p.label, ref);
+out:
+	free(a);
+	free(b);
+	free(t);
+	p11_kit_uri_free(uri);
+	p11_release(&p);
+	if (key == NULL)
+		igos_ref_scrub_errmsg(ref);
+	return key;
+}

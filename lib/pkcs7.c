@@ -59,9 +59,15 @@ set_content(PKCS7 *p7, const char *oid, const unsigned char *content, size_t len
 	return PKCS7_set_content(p7, inner) ? 0 : (PKCS7_free(inner), -1);
 }
 
-unsigned char *
-igos_pkcs7_sign(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char *content_oid,
-		const unsigned char *content, size_t content_len, int flags, size_t *outlen)
+/*
+ * The one builder: s NULL stops once the signed attributes are known and
+ * returns their DER (what a signing request carries); cdgst, when not NULL,
+ * is the digest of a detached id-data content that is not at hand.
+ */
+static unsigned char *
+p7_make(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char *content_oid,
+	const unsigned char *content, size_t content_len, int flags,
+	const unsigned char *cdgst, size_t *outlen)
 {
 	unsigned char dgst[IGOS_MAX_MD], *sig = NULL, *abuf = NULL, *der = NULL, *out = NULL;
 	const unsigned char *hashed = content;
@@ -69,7 +75,7 @@ igos_pkcs7_sign(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char 
 	unsigned int dlen = (unsigned)EVP_MD_get_size(md);
 	PKCS7_SIGNER_INFO *si;
 	PKCS7 *p7;
-	int alen, n;
+	int alen = 0, n;
 
 	if (content_oid != NULL &&
 	    der_contents(content, content_len, &hashed, &hashed_len) < 0)
@@ -78,12 +84,18 @@ igos_pkcs7_sign(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char 
 		igos_seterr("a typed content needs signed attributes");
 		return NULL;
 	}
-	if (igos_signer_type(s) == IGOS_KEY_ED25519) {
+	if (cdgst != NULL && (content_oid != NULL || !(flags & IGOS_P7_DETACHED))) {
+		igos_seterr("a given content digest needs a detached id-data content");
+		return NULL;
+	}
+	if ((s ? igos_signer_type(s) == IGOS_KEY_ED25519
+	       : EVP_PKEY_get_base_id(X509_get0_pubkey(cert)) == EVP_PKEY_ED25519)) {
 		igos_seterr("PKCS#7 signatures need an RSA or ECDSA key");
 		return NULL;
 	}
 	if ((p7 = PKCS7_new()) == NULL || !PKCS7_set_type(p7, NID_pkcs7_signed) ||
-	    (si = PKCS7_add_signature(p7, cert, igos_signer_pubkey(s), md)) == NULL ||
+	    (si = PKCS7_add_signature(p7, cert, s ? igos_signer_pubkey(s) : X509_get0_pubkey(cert),
+				      md)) == NULL ||
 	    set_content(p7, content_oid, content, content_len, flags) < 0 ||
 	    (!(flags & IGOS_P7_NOCERTS) && !PKCS7_add_certificate(p7, cert))) {
 		igos_seterr_ssl("cannot build PKCS#7");
@@ -98,7 +110,9 @@ igos_pkcs7_sign(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char 
 		X509_ALGOR_set0(si->digest_alg, OBJ_nid2obj(EVP_MD_get_type(md)), V_ASN1_UNDEF,
 				NULL);
 	}
-	if (igos_digest(md, hashed, hashed_len, dgst) < 0)
+	if (cdgst)
+		memcpy(dgst, cdgst, dlen);
+	else if (igos_digest(md, hashed, hashed_len, dgst) < 0)
 		goto out;
 	if (!(flags & IGOS_P7_NOATTR)) {
 		ASN1_OBJECT *ct = content_oid ? OBJ_txt2obj(content_oid, 1)
@@ -118,6 +132,19 @@ igos_pkcs7_sign(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char 
 			goto out;
 		}
 	}
+	if (s == NULL) {
+		if (abuf == NULL) {
+			igos_seterr("no signed attributes");
+			goto out;
+		}
+		if ((out = malloc((size_t)alen)) == NULL) {
+			igos_seterr("out of memory");
+			goto out;
+		}
+		memcpy(out, abuf, (size_t)alen);
+		*outlen = (size_t)alen;
+		goto out;
+	}
 	if (igos_signer_sign_digest(s, md, dgst, dlen, &sig, &siglen) < 0)
 		goto out;
 	ASN1_STRING_set0(si->enc_digest, sig, (int)siglen);
@@ -134,6 +161,27 @@ out:
 	OPENSSL_free(der);
 	PKCS7_free(p7);
 	return out;
+}
+
+unsigned char *
+igos_pkcs7_sign(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char *content_oid,
+		const unsigned char *content, size_t content_len, int flags, size_t *outlen)
+{
+	return p7_make(s, cert, md, content_oid, content, content_len, flags, NULL, outlen);
+}
+
+unsigned char *
+igos_pkcs7_sign_dgst(struct igos_signer *s, X509 *cert, const EVP_MD *md,
+		     const unsigned char *cdgst, int flags, size_t *outlen)
+{
+	return p7_make(s, cert, md, NULL, NULL, 0, flags, cdgst, outlen);
+}
+
+unsigned char *
+igos_pkcs7_attrs(X509 *cert, const EVP_MD *md, const char *content_oid,
+		 const unsigned char *content, size_t content_len, int flags, size_t *outlen)
+{
+	return p7_make(NULL, cert, md, content_oid, content, content_len, flags, NULL, outlen);
 }
 
 int

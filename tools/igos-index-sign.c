@@ -17,6 +17,7 @@
 
 #include "igos.h"
 #include "indexsig.h"
+#include "request.h"
 
 #define PROG "igos-index-sign"
 
@@ -33,6 +34,9 @@ usage(FILE *f)
 		"                    [--expires DURATION] [--pin-file FILE] [--force-pin-final-try]\n"
 		"                    [--tcti CONF] [-f|--force] [--now TIME]\n"
 		"                    [-o|--output SIG] INDEX\n"
+		"       " PROG " certify --request-out REQ --master-key PUB|pkcs11:URI ... (no -o)\n"
+		"       " PROG " sign --request-out REQ -c|--cert CERT ... (no --key, no -o) INDEX\n"
+		"       " PROG " attach --request REQ --signature SIG [-o|--output OUT] [INDEX]\n"
 		"       " PROG " -h|--help | -V|--version\n"
 		"-v|--verbose prints the whole OpenSSL error queue on failure.\n");
 }
@@ -182,6 +186,180 @@ key_raw(EVP_PKEY *pk, const char *what, enum igos_idx_alg *alg, unsigned char pu
 		igos_die("'%s': %s", what, igos_errmsg());
 }
 
+/* ---- signing in two rooms (igos-sign sign-request signs the request) ---- */
+
+static void
+write_request(struct igos_req *r, const char *path)
+{
+	struct igos_text t = { 0 };
+
+	if (igos_req_format(r, &t) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_write_atomic(path, t.p, t.len, 0, 0) < 0)
+		igos_die("%s", igos_errmsg());
+	free(t.p);
+	igos_req_free(r);
+}
+
+/* The master's signature asked for: the key is its public half (a file, or a
+ * token's public object read without a login). */
+static int
+certify_request_out(struct igos_idx_cert *cert, const char *mk, const char *reqout)
+{
+	struct igos_req r = { .kind = IGOS_REQ_SUBKEY };
+	unsigned char *tbs, *msg, mpub[65];
+	size_t tbslen, msglen, mlen;
+	enum igos_idx_alg malg;
+	EVP_PKEY *m = igos_pubkey_load(mk);
+
+	if (m == NULL)
+		igos_die("%s", igos_errmsg());
+	if (EVP_PKEY_get_base_id(m) != EVP_PKEY_ED25519)
+		igos_die("'%s': the master key must be Ed25519", mk);
+	key_raw(m, mk, &malg, mpub, &mlen);
+	if (igos_idx_master_id(m, cert->master) < 0 || igos_req_set_pubkey(&r, m) < 0 ||
+	    (tbs = igos_idx_cert_tbs(cert, &tbslen)) == NULL ||
+	    (msg = igos_idx_cert_message(tbs, tbslen, &msglen)) == NULL)
+		igos_die("%s", igos_errmsg());
+	snprintf(r.file, sizeof(r.file), "subkey-cert-serial-%llu",
+		 (unsigned long long)cert->serial);
+	r.size = msglen;
+	if (igos_digest(EVP_sha256(), msg, msglen, r.sha256) < 0 ||
+	    igos_req_add_item(&r, NULL, msg, msglen) < 0)
+		igos_die("%s", igos_errmsg());
+	write_request(&r, reqout);
+	free(tbs);
+	free(msg);
+	EVP_PKEY_free(m);
+	return 0;
+}
+
+/* The raw 64-byte form of a signature the token made (ECDSA comes as DER). */
+static void
+sig_raw(enum igos_idx_alg alg, const unsigned char *sig, size_t len, const char *path,
+	unsigned char out[64])
+{
+	if (alg == IGOS_IDX_P256) {
+		if (igos_ecdsa_der_to_raw(sig, len, out) < 0)
+			igos_die("'%s': %s", path, igos_errmsg());
+	} else {
+		if (len != 64)
+			igos_die("'%s': the Ed25519 signature is %zu bytes", path, len);
+		memcpy(out, sig, 64);
+	}
+}
+
+static int
+cmd_attach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "request", required_argument, NULL, 'r' },
+		{ "signature", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *req = NULL, *sig = NULL, *outp = NULL;
+	char *outdef = NULL;
+	struct igos_buf rb, sb;
+	struct igos_req r;
+	struct igos_rsig rs;
+	unsigned char rh[32], raw[64], *out;
+	size_t outlen;
+	EVP_PKEY *pk;
+	enum igos_idx_alg alg;
+	unsigned char pub[65];
+	size_t publen;
+	int c;
+
+	while ((c = igos_getopt(argc, argv, "+o:hv", opts)) != -1) {
+		switch (c) {
+		case 'r': igos_opt_once(&req, optarg); break;
+		case 's': igos_opt_once(&sig, optarg); break;
+		case 'o': igos_opt_once(&outp, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (!req || !sig)
+		igos_usage_err("attach needs --request and --signature");
+	if (igos_buf_read(&rb, req, IGOS_REQ_MAX) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_req_parse(&r, rb.data, rb.len) < 0)
+		igos_die("'%s': %s", req, igos_errmsg());
+	if (r.kind != IGOS_REQ_INDEX && r.kind != IGOS_REQ_SUBKEY)
+		igos_die("'%s': not an index or subkey-cert request (%s)", req,
+			 igos_req_kind_name(r.kind));
+	if (r.kind == IGOS_REQ_INDEX ? argc != 1 : argc != 0)
+		igos_usage_err(r.kind == IGOS_REQ_INDEX ? "attach: an index request needs its INDEX"
+					 : "attach: a subkey-cert request takes no operand");
+	if (r.kind == IGOS_REQ_SUBKEY && outp == NULL)
+		igos_usage_err("attach: give -o for the certificate");
+	if (igos_digest(EVP_sha256(), rb.data, rb.len, rh) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_buf_read(&sb, sig, IGOS_REQ_MAX) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_rsig_parse(&rs, sb.data, sb.len) < 0)
+		igos_die("'%s': %s", sig, igos_errmsg());
+	if (memcmp(rs.request, rh, 32) != 0)
+		igos_die("'%s': answers another request than '%s'", sig, req);
+	if (rs.n != 1)
+		igos_die("'%s': %u signatures for one request", sig, rs.n);
+	if (igos_req_verify_item(&r, 0, rs.sig[0], rs.len[0]) < 0)
+		igos_die("'%s': %s", sig, igos_errmsg());
+	if ((pk = igos_req_pubkey(&r)) == NULL)
+		igos_die("'%s': %s", req, igos_errmsg());
+	key_raw(pk, req, &alg, pub, &publen);
+	sig_raw(alg, rs.sig[0], rs.len[0], sig, raw);
+	if (r.kind == IGOS_REQ_SUBKEY) {
+		static const char magic[] = "igos-subkey-cert v1\n";
+		const struct igos_req_item *it = &r.item[0];
+		struct igos_idx_cert chk;
+
+		if (it->len <= sizeof(magic) - 1 || memcmp(it->data, magic, sizeof(magic) - 1))
+			igos_die("'%s': not a subkey certificate", req);
+		out = igos_idx_cert_block(it->data + sizeof(magic) - 1, it->len - sizeof(magic) + 1,
+					  raw, &outlen);
+		if (out == NULL || igos_idx_cert_parse(out, outlen, &chk) < 0 ||
+		    igos_idx_cert_verify(&chk, pk) < 0)
+			igos_die("the new certificate does not verify: %s", igos_errmsg());
+	} else {
+		struct igos_buf ib;
+		struct igos_idx_sig chk;
+
+		if (igos_buf_read(&ib, argv[0], 0) < 0)
+			igos_die("%s", igos_errmsg());
+		if (igos_req_check_file(&r, argv[0], ib.data, ib.len) < 0)
+			igos_die("%s", igos_errmsg());
+		out = igos_idx_sig_finish(r.item[0].data, r.item[0].len, raw, 64, &outlen);
+		/* as a client parses it: the header's own index size and hash too */
+		if (out == NULL || igos_idx_sig_parse(out, outlen, &chk) < 0 ||
+		    igos_idx_sig_verify(&chk) < 0)
+			igos_die("the new signature does not verify: %s", igos_errmsg());
+		if (chk.index_size != ib.len || memcmp(chk.index_sha256, r.sha256, 32) != 0)
+			igos_die("'%s': the signed header is for another index than '%s'", req,
+				 argv[0]);
+		igos_buf_free(&ib);
+		if (outp == NULL) {
+			if (asprintf(&outdef, "%s.sig", argv[0]) < 0)
+				igos_die("out of memory");
+			outp = outdef;
+		}
+	}
+	if (igos_write_atomic(outp, out, outlen, 0644, 0) < 0)
+		igos_die("%s", igos_errmsg());
+	free(out);
+	free(outdef);
+	EVP_PKEY_free(pk);
+	igos_rsig_free(&rs);
+	igos_req_free(&r);
+	igos_buf_free(&rb);
+	igos_buf_free(&sb);
+	return 0;
+}
+
 /* ---- certify ---- */
 
 static int
@@ -198,12 +376,13 @@ cmd_certify(int argc, char **argv)
 		{ "force-pin-final-try", no_argument, NULL, 'F' },
 		IGOS_LONGOPT_TCTI,
 		{ "output", required_argument, NULL, 'o' },
+		{ "request-out", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *mk = NULL, *sub = NULL, *serial = NULL, *scope = NULL, *nb = NULL;
-	const char *na = NULL, *pin = NULL, *outp = NULL;
+	const char *na = NULL, *pin = NULL, *outp = NULL, *reqout = NULL;
 	struct igos_idx_cert cert = { 0 }, chk;
 	struct igos_signer *m;
 	unsigned char *tbs, *msg, *block;
@@ -225,11 +404,17 @@ cmd_certify(int argc, char **argv)
 		case 'F': force_final_try = 1; break;
 		case IGOS_OPT_TCTI: igos_opt_once(&tcti, optarg); break;
 		case 'o': igos_opt_once(&outp, optarg); break;
+		case 'R': igos_opt_once(&reqout, optarg); break;
 		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (optind != argc)
 		igos_usage_err("certify takes no operands");
+	if (reqout && outp)
+		igos_usage_err("certify: --request-out writes a request; attach writes the "
+			       "certificate: no -o");
+	if (reqout)
+		outp = reqout;
 	if (!mk || !sub || !serial || !scope || !na || !outp)
 		igos_usage_err("certify needs --master-key, --subkey, --serial, --scope, "
 			  "--not-after and -o%s", "");
@@ -247,10 +432,13 @@ cmd_certify(int argc, char **argv)
 
 	/* The subkey: a public key file, or the token key itself. */
 	if (strncmp(sub, "pkcs11:", 7) == 0) {
-		struct igos_signer *s = open_key(sub, pin);
+		/* a public object: read without a login, so no PIN is asked */
+		EVP_PKEY *pk = igos_pubkey_load(sub);
 
-		key_raw(igos_signer_pubkey(s), sub, &cert.alg, cert.pub, &cert.publen);
-		igos_signer_free(s);
+		if (pk == NULL)
+			igos_die("%s", igos_errmsg());
+		key_raw(pk, sub, &cert.alg, cert.pub, &cert.publen);
+		EVP_PKEY_free(pk);
 	} else {
 		FILE *f = fopen(sub, "re");
 		EVP_PKEY *pk;
@@ -265,6 +453,8 @@ cmd_certify(int argc, char **argv)
 		EVP_PKEY_free(pk);
 	}
 
+	if (reqout)
+		return certify_request_out(&cert, mk, reqout);
 	m = open_key(mk, pin);
 	/* one message whatever the key is (igos-index-verify's for a trusted key too) */
 	if (!EVP_PKEY_is_a(igos_signer_pubkey(m), "ED25519"))
@@ -309,12 +499,14 @@ cmd_sign(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "now", required_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "request-out", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *key = NULL, *certp = NULL, *repo = NULL, *arch = NULL, *ver = NULL;
 	const char *exp = NULL, *pin = NULL, *nows = NULL, *outp = NULL, *index;
+	const char *reqout = NULL;
 	char *outdef = NULL, d1[32];
 	int force = 0, c;
 	int64_t now, validity = 7 * 86400;
@@ -340,11 +532,17 @@ cmd_sign(int argc, char **argv)
 		case 'N': igos_opt_once(&nows, optarg); break;
 		case 'o': igos_opt_once(&outp, optarg); break;
 		case 'f': igos_flag_once(&force); break;
+		case 'R': igos_opt_once(&reqout, optarg); break;
 		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	argc -= optind;
 	argv += optind;
+	if (reqout && (key || pin || outp))
+		igos_usage_err("sign: --request-out writes a request, not a signature: no --key, "
+			       "--pin-file or -o");
+	if (reqout)
+		key = "-";
 	if (!key || !certp || !repo || !arch || !ver)
 		igos_usage_err("sign needs --key, --cert, --repo, --arch and --version");
 	if (argc != 1)
@@ -420,6 +618,29 @@ cmd_sign(int argc, char **argv)
 		igos_die("%s", igos_errmsg());
 	igos_buf_free(&ib);
 
+	if (reqout) {
+		struct igos_req r = { .kind = IGOS_REQ_INDEX };
+		EVP_PKEY *pk = igos_idx_pubkey(s.cert.alg, s.cert.pub, s.cert.publen);
+		const char *b = strrchr(index, '/') ? strrchr(index, '/') + 1 : index;
+
+		if (strcmp(index, "-") == 0)
+			igos_usage_err("sign: the request names its INDEX: give a file, not '-'");
+		if (strlen(b) >= sizeof(r.file))
+			igos_die("'%s': file name too long for a request", index);
+		strcpy(r.file, b);
+		r.size = s.index_size;
+		memcpy(r.sha256, s.index_sha256, 32);
+		if (pk == NULL || igos_req_set_pubkey(&r, pk) < 0 ||
+		    (hdr = igos_idx_sig_header(s.cert.block, s.cert.blocklen, &s, &hdrlen)) == NULL ||
+		    igos_req_add_item(&r, NULL, hdr, hdrlen) < 0)
+			igos_die("%s", igos_errmsg());
+		write_request(&r, reqout);
+		EVP_PKEY_free(pk);
+		free(hdr);
+		igos_buf_free(&cb);
+		free(outdef);
+		return 0;
+	}
 	sg = open_key(key, pin);
 	key_raw(igos_signer_pubkey(sg), key, &alg, pub, &publen);
 	if (alg != s.cert.alg || publen != s.cert.publen || memcmp(pub, s.cert.pub, publen) != 0)
@@ -451,6 +672,7 @@ main(int argc, char **argv)
 		{ "build", cmd_build },
 		{ "certify", cmd_certify },
 		{ "sign", cmd_sign },
+		{ "attach", cmd_attach },
 		{ NULL, NULL },
 	};
 

@@ -18,6 +18,7 @@
 
 #include "igos.h"
 #include "pcr.h"
+#include "request.h"
 
 #define PROG "igos-measure"
 
@@ -26,6 +27,9 @@ enum {
 	OPT_PIN_FILE = 0x200,
 	OPT_TCTI,
 	OPT_STUB,
+	OPT_REQUEST_OUT,
+	OPT_REQUEST,
+	OPT_SIGNATURE,
 };
 
 static const struct option longopts[] = {
@@ -41,6 +45,9 @@ static const struct option longopts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "tcti", required_argument, NULL, OPT_TCTI },
 	{ "stub", required_argument, NULL, OPT_STUB },
+	{ "request-out", required_argument, NULL, OPT_REQUEST_OUT },
+	{ "request", required_argument, NULL, OPT_REQUEST },
+	{ "signature", required_argument, NULL, OPT_SIGNATURE },
 	{ "linux", required_argument, NULL, OPT_SEC + IGOS_SEC_LINUX },
 	{ "osrel", required_argument, NULL, OPT_SEC + IGOS_SEC_OSREL },
 	{ "cmdline", required_argument, NULL, OPT_SEC + IGOS_SEC_CMDLINE },
@@ -61,6 +68,10 @@ static const char usage_text[] =
 	"                               [--sbat F] [--pcrpkey F])\n"
 	"       igos-measure sign -k KEY [--pin-file F] [--tcti CONF] [-b BANK]... [-p PHASE]...\n"
 	"                         [-o OUT] [--stub S] (UKI | section files)\n"
+	"       igos-measure sign --request-out REQ [-P PEM] [-b BANK]... [-p PHASE]...\n"
+	"                         [--stub S] UKI\n"
+	"       igos-measure attach --request REQ --signature SIG [-b BANK]... [-p PHASE]...\n"
+	"                           [-o OUT] [--stub S] UKI\n"
 	"       igos-measure verify -P PEM [-p PHASE]... [--stub S] PCRSIG (UKI | section files)\n"
 	"       igos-measure status [-b BANK]... [-j] [--tcti CONF]\n"
 	"\n"
@@ -72,6 +83,8 @@ static const char usage_text[] =
 	"      --pin-file F       token PIN (or TPM key auth value) from a file\n"
 	"  -P, --public-key PEM   public key the .pcrsig must be made with\n"
 	"  -o, --output OUT       where sign writes the .pcrsig (default: stdout)\n"
+	"      --request-out REQ  sign: write a signing request instead (igos-sign sign-request)\n"
+	"      --request REQ, --signature SIG   attach: the request and its signature\n"
 	"      --stub S           measure as stub S does: auto (default), 252, current\n"
 	"      --tcti CONF        TPM to read, or holding the TSS2 key (tss2 TCTI, e.g.\n"
 	"                         swtpm:host=127.0.0.1,port=2321)\n"
@@ -92,6 +105,7 @@ struct args {
 	size_t nphases;
 	int json;
 	const char *key, *pin_file, *pubkey, *output, *tcti;
+	const char *reqout, *req, *sig;
 	int stub_flags, stub_set;
 	const char *sec[IGOS_SEC_N];
 	int nsec;
@@ -138,6 +152,15 @@ parse_args(struct args *a, int argc, char **argv)
 		case OPT_TCTI:
 			igos_opt_once(&a->tcti, optarg);
 			break;
+		case OPT_REQUEST_OUT:
+			igos_opt_once(&a->reqout, optarg);
+			break;
+		case OPT_REQUEST:
+			igos_opt_once(&a->req, optarg);
+			break;
+		case OPT_SIGNATURE:
+			igos_opt_once(&a->sig, optarg);
+			break;
 		case OPT_STUB:
 			igos_flag_once(&a->stub_set);
 			if (strcmp(optarg, "252") == 0)
@@ -174,13 +197,21 @@ check_verb_options(const struct args *a)
 {
 	int calc = !strcmp(a->verb, "calculate"), sign = !strcmp(a->verb, "sign");
 	int verify = !strcmp(a->verb, "verify"), status = !strcmp(a->verb, "status");
+	int attach = !strcmp(a->verb, "attach");
 
 	if (a->json && !(calc || status))
 		igos_usage_err("--json is an option of calculate and status");
-	if ((a->key || a->pin_file || a->output) && !sign)
+	if ((a->key || a->pin_file || (a->output && !attach)) && !sign)
 		igos_usage_err("--key, --pin-file and --output are options of sign");
-	if (a->pubkey && !verify)
-		igos_usage_err("--public-key is an option of verify");
+	if (a->reqout && !sign)
+		igos_usage_err("--request-out is an option of sign");
+	if ((a->req || a->sig) && !attach)
+		igos_usage_err("--request and --signature are options of attach");
+	if (a->reqout && (a->key || a->pin_file || a->output || a->tcti))
+		igos_usage_err("--request-out writes a request, not a .pcrsig: no --key, "
+			       "--pin-file, --tcti or --output");
+	if (a->pubkey && !verify && !(sign && a->reqout))
+		igos_usage_err("--public-key is an option of verify and sign --request-out");
 	if (a->tcti && !status && !sign)
 		igos_usage_err("--tcti is an option of status and sign");
 	if (a->banks && verify)
@@ -400,6 +431,168 @@ cmd_calculate(const struct args *a)
 	return 0;
 }
 
+/* ---- signing in two rooms (igos-sign sign-request signs the request) ---- */
+
+/* What the .pcrsig builder asks to sign: recorded into a request, or, when
+ * joining, answered from the signature file after checking each one. */
+struct pcr_rec {
+	struct igos_req *r;
+	const struct igos_rsig *sig; /* NULL: record */
+	unsigned i;
+};
+
+static int
+pcr_rec_cb(void *ctx, const EVP_MD *md, const unsigned char *dgst, size_t dlen,
+	   unsigned char **sig, size_t *siglen)
+{
+	struct pcr_rec *c = ctx;
+
+	if (c->sig == NULL) {
+		if (igos_req_add_item(c->r, md, dgst, dlen) < 0 || (*sig = malloc(1)) == NULL)
+			return -1;
+		*siglen = 1;
+		return 0;
+	}
+	if (c->i >= c->sig->n)
+		return igos_seterr("it holds %u signatures, fewer than the request's %u",
+				   c->sig->n, c->r->nitems);
+	if (igos_req_verify_item(c->r, c->i, c->sig->sig[c->i], c->sig->len[c->i]) < 0)
+		return igos_seterr("signature %u is not the request's key's over policy %u",
+				   c->i + 1, c->i + 1);
+	if ((*sig = malloc(c->sig->len[c->i])) == NULL)
+		return igos_seterr("out of memory");
+	memcpy(*sig, c->sig->sig[c->i], c->sig->len[c->i]);
+	*siglen = c->sig->len[c->i++];
+	return 0;
+}
+
+/* The pcr-policy request for the UKI a->ops[0] with key pub (or its .pcrpkey). */
+static void
+pcr_request(const struct args *a, EVP_PKEY *pub, struct igos_req *r)
+{
+	const char *uki = a->ops[0], *name = strrchr(uki, '/') ? strrchr(uki, '/') + 1 : uki;
+	unsigned banks = a->banks ? a->banks : IGOS_BANKS_ALL;
+	struct pcr_rec rec = { r, NULL, 0 };
+	struct igos_pcr_input in;
+	struct igos_buf b;
+	EVP_PKEY *own = NULL;
+	char *json;
+
+	if (a->nops != 1 || a->nsec)
+		igos_usage_err("%s: a request is made for one UKI operand", a->verb);
+	if (strcmp(uki, "-") == 0)
+		igos_usage_err("%s: the request names its UKI: give a file, not '-'", a->verb);
+	memset(r, 0, sizeof(*r));
+	if (strlen(name) >= sizeof(r->file))
+		igos_die("'%s': file name too long for a request", uki);
+	strcpy(r->file, name);
+	if (igos_buf_read(&b, uki, 0) < 0)
+		igos_die("%s", igos_errmsg());
+	igos_pcr_input_init(&in, banks);
+	if (igos_pcr_input_from_uki(&in, b.data, b.len, a->stub_flags, NULL) < 0)
+		igos_die("'%s': %s", uki, igos_errmsg());
+	if (pub == NULL && (pub = own = uki_pcrpkey(&b, uki)) == NULL)
+		igos_die("'%s': no .pcrpkey: give the public key with --public-key", uki);
+	r->kind = IGOS_REQ_PCR;
+	r->size = b.len;
+	if (igos_digest(EVP_sha256(), b.data, b.len, r->sha256) < 0 ||
+	    igos_req_set_pubkey(r, pub) < 0)
+		igos_die("'%s': %s", uki, igos_errmsg());
+	igos_buf_free(&b);
+	json = igos_pcrsig_build(&in, banks, a->nphases ? a->phases : NULL, a->nphases, pub,
+				 pcr_rec_cb, &rec);
+	if (json == NULL)
+		igos_die("'%s': %s", uki, igos_errmsg());
+	free(json);
+	EVP_PKEY_free(own);
+}
+
+static int
+sign_request_out(const struct args *a)
+{
+	struct igos_req r;
+	struct igos_text t = { 0 };
+	EVP_PKEY *pub = NULL;
+
+	if (a->pubkey && (pub = igos_pubkey_load(a->pubkey)) == NULL)
+		igos_die("%s", igos_errmsg());
+	pcr_request(a, pub, &r);
+	if (igos_req_format(&r, &t) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_write_atomic(a->reqout, t.p, t.len, 0, 0) < 0)
+		igos_die("%s", igos_errmsg());
+	free(t.p);
+	igos_req_free(&r);
+	EVP_PKEY_free(pub);
+	return 0;
+}
+
+/* Join the signatures made on the token into the .pcrsig JSON. */
+static int
+cmd_attach(const struct args *a)
+{
+	struct igos_req r, mine;
+	struct igos_rsig rs;
+	struct igos_buf rb, sb;
+	struct igos_pcr_input in;
+	struct igos_buf b;
+	struct pcr_rec rec = { &r, &rs, 0 };
+	unsigned banks = a->banks ? a->banks : IGOS_BANKS_ALL;
+	unsigned char rh[32];
+	EVP_PKEY *pub;
+	const char *out = a->output ? a->output : "-";
+	char *json;
+
+	if (!a->req || !a->sig)
+		igos_usage_err("attach needs --request and --signature");
+	if (igos_buf_read(&rb, a->req, IGOS_REQ_MAX) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_req_parse(&r, rb.data, rb.len) < 0)
+		igos_die("'%s': %s", a->req, igos_errmsg());
+	if (r.kind != IGOS_REQ_PCR)
+		igos_die("'%s': not a pcr-policy request (%s)", a->req, igos_req_kind_name(r.kind));
+	if ((pub = igos_req_pubkey(&r)) == NULL)
+		igos_die("'%s': %s", a->req, igos_errmsg());
+	pcr_request(a, pub, &mine);
+	if (mine.size != r.size || memcmp(mine.sha256, r.sha256, 32) != 0)
+		igos_die("'%s' is not the file the request is for (its SHA-256 differs)",
+			 a->ops[0]);
+	if (!igos_req_equal(&r, &mine))
+		igos_die("'%s': the request does not ask for the policies of '%s' (banks and "
+			 "phases as at request time?)", a->req, a->ops[0]);
+	if (igos_digest(EVP_sha256(), rb.data, rb.len, rh) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_buf_read(&sb, a->sig, IGOS_REQ_MAX) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_rsig_parse(&rs, sb.data, sb.len) < 0)
+		igos_die("'%s': %s", a->sig, igos_errmsg());
+	if (memcmp(rs.request, rh, 32) != 0)
+		igos_die("'%s': answers another request than '%s'", a->sig, a->req);
+	if (igos_buf_read(&b, a->ops[0], 0) < 0)
+		igos_die("%s", igos_errmsg());
+	igos_pcr_input_init(&in, banks);
+	if (igos_pcr_input_from_uki(&in, b.data, b.len, a->stub_flags, NULL) < 0)
+		igos_die("'%s': %s", a->ops[0], igos_errmsg());
+	igos_buf_free(&b);
+	json = igos_pcrsig_build(&in, banks, a->nphases ? a->phases : NULL, a->nphases, pub,
+				 pcr_rec_cb, &rec);
+	if (json == NULL)
+		igos_die("'%s': %s", a->sig, igos_errmsg());
+	if (rec.i != rs.n)
+		igos_die("'%s': it holds %u signatures, the request asks for %u", a->sig, rs.n,
+			 rec.i);
+	if (igos_write_atomic(out, json, strlen(json), 0, 0) < 0)
+		igos_die("%s", igos_errmsg());
+	free(json);
+	EVP_PKEY_free(pub);
+	igos_rsig_free(&rs);
+	igos_req_free(&r);
+	igos_req_free(&mine);
+	igos_buf_free(&rb);
+	igos_buf_free(&sb);
+	return 0;
+}
+
 static int
 cmd_sign(const struct args *a)
 {
@@ -410,6 +603,8 @@ cmd_sign(const struct args *a)
 	const char *out = a->output ? a->output : "-";
 	char *json;
 
+	if (a->reqout)
+		return sign_request_out(a);
 	if (!a->key)
 		igos_usage_err("sign needs --key");
 	if (a->nops > 1)
@@ -669,6 +864,7 @@ static int main_calculate(int argc, char **argv) { return run(argc, argv, cmd_ca
 static int main_sign(int argc, char **argv) { return run(argc, argv, cmd_sign); }
 static int main_verify(int argc, char **argv) { return run(argc, argv, cmd_verify); }
 static int main_status(int argc, char **argv) { return run(argc, argv, cmd_status); }
+static int main_attach(int argc, char **argv) { return run(argc, argv, cmd_attach); }
 
 int
 main(int argc, char **argv)
@@ -678,6 +874,7 @@ main(int argc, char **argv)
 		{ "sign", main_sign },
 		{ "verify", main_verify },
 		{ "status", main_status },
+		{ "attach", main_attach },
 		{ NULL, NULL },
 	};
 

@@ -24,6 +24,7 @@
 
 #include "igos.h"
 #include "efivar.h"
+#include "request.h"
 #include "sbat.h"
 
 #define DEFAULT_EFIVARS "/sys/firmware/efi/efivars"
@@ -45,6 +46,8 @@ usage(FILE *f)
 "       igos-mok new --tpm [--tcti CONF] [--pin-file AUTHFILE] -k KEYOUT -c CERTOUT\n"
 "                    [--subject TEXT] [--days N] [--bits 2048|3072|4096]\n"
 "                    [--modules-only] [--force]\n"
+"       igos-mok new --request-out REQ -k pkcs11:URI|PUBKEY --subject TEXT [--days N]\n"
+"                    [--modules-only]\n"
 "       igos-mok import [--blocklist] [--password-file FILE | --hash-file FILE]\n"
 "                       [--image-hash HEX]... [CERT...]\n"
 "       igos-mok delete [--blocklist] [--password-file FILE | --hash-file FILE]\n"
@@ -1599,6 +1602,62 @@ out_open(struct igos_out *o, const char *path, mode_t mode, int force)
 	}
 }
 
+/* new --request-out (apart from the enum above, which others extend) */
+enum { OPT_REQUEST_OUT = 0x1000 };
+
+/*
+ * Signing in two rooms: the certificate of a token key whose token is
+ * elsewhere. Its public key is read without a login (or from a file); the
+ * certificate, unsigned, goes into a request that igos-sign sign-request
+ * signs on the token and igos-sign attach checks and writes.
+ */
+static int
+new_request_out(const char *reqout, const char *keyref, int other, const char *subject,
+		const char *days_s, int modonly)
+{
+	struct igos_req r = { .kind = IGOS_REQ_X509 };
+	struct igos_text t = { 0 };
+	unsigned char *tbs = NULL;
+	uint64_t days = 36500;
+	EVP_PKEY *pub;
+	X509_NAME *name;
+	X509 *x;
+	int n;
+
+	if (keyref == NULL)
+		igos_usage_err("new --request-out needs -k KEY (a pkcs11: URI or a public key file)");
+	if (other)
+		igos_usage_err("new --request-out writes a request: no -c, --pin-file, --bits, "
+			       "--force, --tpm or --tcti");
+	if (days_s && (igos_parse_u64(days_s, &days) < 0 || days < 1 || days > 100000))
+		igos_usage_err("--days must be a number of days from 1 to 100000");
+	if (subject == NULL || *subject == '\0')
+		igos_usage_err("new --request-out needs --subject (the key is not this machine's)");
+	name = make_name(subject);
+	if ((pub = igos_pubkey_load(keyref)) == NULL)
+		igos_die_lib();
+	if (EVP_PKEY_get_base_id(pub) != EVP_PKEY_RSA)
+		igos_die("'%s': not an RSA key (shim and the kernel verify RSA only)", keyref);
+	x = igos_cert_selfsigned_unsigned(name, pub, (int)days,
+					  modonly ? "codeSigning,1.3.6.1.4.1.2312.16.1.2" :
+						    "codeSigning");
+	if (x == NULL || igos_req_set_cert(&r, x) < 0 || (n = i2d_re_X509_tbs(x, &tbs)) <= 0 ||
+	    igos_req_add_item(&r, NULL, tbs, (size_t)n) < 0 ||
+	    igos_digest(EVP_sha256(), tbs, (size_t)n, r.sha256) < 0)
+		igos_die_lib();
+	snprintf(r.file, sizeof(r.file), "mok-certificate");
+	r.size = (uint64_t)n;
+	if (igos_req_format(&r, &t) < 0 || igos_write_atomic(reqout, t.p, t.len, 0, 0) < 0)
+		igos_die_lib();
+	free(t.p);
+	OPENSSL_free(tbs);
+	igos_req_free(&r);
+	X509_free(x);
+	X509_NAME_free(name);
+	EVP_PKEY_free(pub);
+	return 0;
+}
+
 static int
 cmd_new(int argc, char **argv)
 {
@@ -1612,6 +1671,7 @@ cmd_new(int argc, char **argv)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "pin-file", required_argument, NULL, OPT_PINFILE },
 		{ "efivars", required_argument, NULL, OPT_EFIVARS },
+		{ "request-out", required_argument, NULL, OPT_REQUEST_OUT },
 		{ "tpm", no_argument, NULL, OPT_TPM },
 		IGOS_LONGOPT_TCTI,
 		{ "help", no_argument, NULL, 'h' },
@@ -1620,7 +1680,7 @@ cmd_new(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keyref = NULL, *certout = NULL, *subject = NULL, *days_s = NULL,
-		   *bits_s = NULL, *pinfile = NULL, *tcti = NULL;
+		   *bits_s = NULL, *pinfile = NULL, *tcti = NULL, *reqout = NULL;
 	struct igos_signer_opts sopts;
 	int c, modonly = 0, force = 0, token, pem, tpm = 0;
 	uint64_t days = 36500, bits = 2048;
@@ -1663,6 +1723,9 @@ cmd_new(int argc, char **argv)
 		case OPT_FORCE:
 			igos_flag_once(&force);
 			break;
+		case OPT_REQUEST_OUT:
+			igos_opt_once(&reqout, optarg);
+			break;
 		case OPT_TPM:
 			igos_flag_once(&tpm);
 			break;
@@ -1675,6 +1738,10 @@ cmd_new(int argc, char **argv)
 	}
 	if (optind != argc)
 		igos_usage_err("new takes no operands");
+	if (reqout)
+		return new_request_out(reqout, keyref,
+				       certout || pinfile || bits_s || force || tpm || tcti,
+				       subject, days_s, modonly);
 	if (keyref == NULL || certout == NULL)
 		igos_usage_err("new needs -k KEYOUT (or -k pkcs11:URI) and -c CERTOUT");
 	token = strncmp(keyref, "pkcs11:", 7) == 0;

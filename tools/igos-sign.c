@@ -19,6 +19,7 @@
 #include "authenticode.h"
 #include "igos.h"
 #include "modsig.h"
+#include "request.h"
 
 #define PROG "igos-sign"
 
@@ -33,6 +34,13 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: igos-sign sign   -k|--key KEY -c|--cert CERT [--pin-file FILE] [--tcti CONF]\n"
 		"                        [--replace] [-o|--output OUT] FILE\n"
+		"       igos-sign sign   --request-out REQ -c|--cert CERT [--replace] FILE\n"
+		"       igos-sign show-request REQ...\n"
+		"       igos-sign sign-request -k|--key KEY [--pin-file FILE] [--tcti CONF]\n"
+		"                        [-o|--output SIG|DIR] REQ...\n"
+		"       igos-sign attach -r|--request REQ -s|--signature SIG [-o|--output OUT] FILE\n"
+		"       igos-sign attach -r|--request REQ -s|--signature SIG -o|--output CERT\n"
+		"                        (an x509-cert request)\n"
 		"       igos-sign verify [-c|--cert CERT]... [--json] FILE\n"
 		"       igos-sign list   [-c|--cert CERT]... [--json] FILE\n"
 		"       igos-sign remove (-n|--index INDEX | -a|--all) [-o|--output OUT] FILE\n"
@@ -459,6 +467,31 @@ cmd_remove(struct input *in, const char *outpath, unsigned idx, int all)
 	return 0;
 }
 
+/* The image with one more WIN_CERTIFICATE (a PKCS#7 of p7len bytes) after the
+ * n it has, written to o and committed. */
+static void
+pe_append(struct igos_out *o, int early, struct input *in, const struct igos_pe *pe,
+	  uint64_t ws, const struct igos_ac_cert *c, unsigned n, const unsigned char *p7,
+	  size_t p7len)
+{
+	struct igos_pe_piece pc[IGOS_AC_MAX_CERTS + 1];
+	unsigned char *entry;
+
+	if (p7len > UINT32_MAX - 8 || (entry = malloc(p7len + 8)) == NULL)
+		igos_die("out of memory");
+	igos_put_le32(entry, (uint32_t)(p7len + 8));
+	entry[4] = IGOS_WIN_CERT_REVISION & 0xff;
+	entry[5] = IGOS_WIN_CERT_REVISION >> 8;
+	entry[6] = IGOS_WIN_CERT_TYPE_PKCS;
+	entry[7] = 0;
+	memcpy(entry + 8, p7, p7len);
+	for (unsigned i = 0; i < n; i++)
+		pc[i] = (struct igos_pe_piece){ NULL, c[i].off, c[i].dwlength };
+	pc[n] = (struct igos_pe_piece){ entry, 0, p7len + 8 };
+	pe_write(o, early, in, pe, ws, pc, n + 1);
+	free(entry);
+}
+
 struct sign_opts {
 	const char *key, *cert, *pin_file, *tcti;
 	int replace;
@@ -520,11 +553,10 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 	{
 		struct igos_pe pe;
 		struct igos_ac_cert c[IGOS_AC_MAX_CERTS];
-		struct igos_pe_piece pc[IGOS_AC_MAX_CERTS + 1];
 		struct igos_out o;
 		unsigned n, bits;
 		int early;
-		unsigned char dg[32], *spc, *p7, *entry;
+		unsigned char dg[32], *spc, *p7;
 		size_t spclen, p7len;
 		uint64_t ws;
 
@@ -564,19 +596,7 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 				igos_die("'%s': cannot make a signature UEFI firmware reads: %s",
 				     in->path, igos_errmsg());
 		}
-		if (p7len > UINT32_MAX - 8 || (entry = malloc(p7len + 8)) == NULL)
-			igos_die("out of memory");
-		igos_put_le32(entry, (uint32_t)(p7len + 8));
-		entry[4] = IGOS_WIN_CERT_REVISION & 0xff;
-		entry[5] = IGOS_WIN_CERT_REVISION >> 8;
-		entry[6] = IGOS_WIN_CERT_TYPE_PKCS;
-		entry[7] = 0;
-		memcpy(entry + 8, p7, p7len);
-		for (unsigned i = 0; i < n; i++)
-			pc[i] = (struct igos_pe_piece){ NULL, c[i].off, c[i].dwlength };
-		pc[n] = (struct igos_pe_piece){ entry, 0, p7len + 8 };
-		pe_write(&o, early, in, &pe, ws, pc, n + 1);
-		free(entry);
+		pe_append(&o, early, in, &pe, ws, c, n, p7, p7len);
 		free(p7);
 		free(spc);
 		igos_signer_free(sg);
@@ -586,10 +606,518 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 	return 0;
 }
 
+/* ---- signing in two rooms: requests, the token's signatures, attaching ---- */
+
+/* the module signature's shape: what sign-file makes */
+#define MODSIG_FLAGS (IGOS_P7_NOCERTS | IGOS_P7_NOATTR | IGOS_P7_DETACHED | IGOS_P7_MD_NOPARAM)
+/* the root-hash signature's shape: what igos-verity sign (and the kernel) use */
+#define VERITY_FLAGS (IGOS_P7_NOCERTS | IGOS_P7_NOATTR | IGOS_P7_DETACHED)
+#define MAX_SIG (1024 * 1024)
+
+static const char *
+base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b ? b + 1 : path;
+}
+
+static void
+check_key_kind(enum fmt f, EVP_PKEY *k, const char *ref)
+{
+	int t = EVP_PKEY_get_base_id(k);
+	int bits = EVP_PKEY_get_bits(k);
+
+	if (f == FMT_MODULE && t != EVP_PKEY_RSA)
+		igos_die("'%s': cannot sign a module with an %s key: the kernel's module keys "
+			 "are RSA", ref, t == EVP_PKEY_ED25519 ? "Ed25519" : "EC");
+	if (f == FMT_PE && t != EVP_PKEY_RSA)
+		igos_die("'%s': cannot sign a PE image with an %s key: UEFI firmware and shim "
+			 "accept only RSA", ref, t == EVP_PKEY_ED25519 ? "Ed25519" : "EC");
+	if (f == FMT_PE && (bits < 2048 || bits > 4096))
+		igos_die("'%s': cannot sign a PE image with an RSA-%d key: UEFI firmware "
+			 "accepts RSA 2048 to 4096", ref, bits);
+}
+
+/* The request for what `sign` would sign in `in` with x's key. */
+static void
+make_request(struct input *in, X509 *x, int replace, const char *ref, struct igos_req *r)
+{
+	enum fmt f = detect(in);
+	unsigned char h[32];
+
+	memset(r, 0, sizeof(*r));
+	if (strlen(base_name(in->path)) >= sizeof(r->file))
+		igos_die("'%s': file name too long for a request", in->path);
+	strcpy(r->file, base_name(in->path));
+	r->size = in->b.len;
+	if (igos_digest(EVP_sha256(), in->b.data, in->b.len, r->sha256) < 0 ||
+	    igos_req_set_cert(r, x) < 0)
+		igos_die("%s", igos_errmsg());
+	check_key_kind(f, X509_get0_pubkey(x), ref);
+	if (f == FMT_MODULE) {
+		struct igos_modsig m;
+
+		mod_open(in, &m);
+		if (m.is_signed && !replace)
+			igos_die("'%s': module is already signed (--replace signs it again)", in->path);
+		r->kind = IGOS_REQ_MODULE;
+		if (igos_digest(EVP_sha256(), in->b.data, m.mod_len, r->digest) < 0 ||
+		    igos_req_add_item(r, EVP_sha256(), r->digest, 32) < 0)
+			igos_die("%s", igos_errmsg());
+		return;
+	}
+	{
+		struct igos_pe pe;
+		struct igos_ac_cert c[IGOS_AC_MAX_CERTS];
+		unsigned n;
+		unsigned char *spc;
+		size_t spclen;
+
+		pe_open(in, &pe);
+		if (pe.ndirs <= 4)
+			igos_die("'%s': cannot sign: the image has no certificate table entry "
+				 "(NumberOfRvaAndSizes is %u)", in->path, pe.ndirs);
+		if (igos_ac_certs(&pe, c, IGOS_AC_MAX_CERTS, &n) < 0)
+			igos_die("'%s': %s", in->path, igos_errmsg());
+		if (n == IGOS_AC_MAX_CERTS)
+			igos_die("'%s': already has %u signatures", in->path, n);
+		r->kind = IGOS_REQ_PE;
+		if (igos_ac_digest(&pe, EVP_sha256(), r->digest, NULL, 0) < 0)
+			igos_die("'%s': %s", in->path, igos_errmsg());
+		if ((spc = igos_ac_spc_build(EVP_sha256(), r->digest, 32, &spclen)) == NULL ||
+		    (r->attrs = igos_pkcs7_attrs(x, EVP_sha256(), IGOS_AC_SPC_INDIRECT_OID, spc,
+						 spclen, 0, &r->attrs_len)) == NULL ||
+		    igos_digest(EVP_sha256(), r->attrs, r->attrs_len, h) < 0 ||
+		    igos_req_add_item(r, EVP_sha256(), h, 32) < 0)
+			igos_die("'%s': %s", in->path, igos_errmsg());
+		free(spc);
+	}
+}
+
+static int
+cmd_request_out(struct input *in, const char *reqpath, const struct sign_opts *so)
+{
+	struct igos_req r;
+	struct igos_text t = { 0 };
+	X509 *x;
+
+	if ((x = igos_cert_load(so->cert)) == NULL)
+		igos_die("%s", igos_errmsg());
+	make_request(in, x, so->replace, so->cert, &r);
+	if (igos_req_format(&r, &t) < 0)
+		igos_die("'%s': %s", in->path, igos_errmsg());
+	if (igos_write_atomic(reqpath, t.p, t.len, 0, 0) < 0)
+		igos_die("%s", igos_errmsg());
+	free(t.p);
+	igos_req_free(&r);
+	X509_free(x);
+	return 0;
+}
+
+/* A request file, parsed; dies with the file's name and the reason. The raw
+ * bytes' SHA-256 goes to h when not NULL. */
+static void
+read_request(const char *path, struct igos_req *r, unsigned char *h)
+{
+	struct igos_buf b;
+
+	if (igos_buf_read(&b, path, IGOS_REQ_MAX) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_req_parse(r, b.data, b.len) < 0)
+		igos_die("'%s': %s", path, igos_errmsg());
+	if (h && igos_digest(EVP_sha256(), b.data, b.len, h) < 0)
+		igos_die("%s", igos_errmsg());
+	igos_buf_free(&b);
+}
+
+static void
+print_lines(const char *label, const unsigned char *p, size_t n)
+{
+	char *e = igos_escape(p, n, IGOS_ESC_LINES);
+
+	if (e == NULL)
+		igos_die("out of memory");
+	printf("  %-9s", label);
+	for (char *l = e, *nl; l && *l; l = nl) {
+		if ((nl = strchr(l, '\n')) != NULL)
+			*nl++ = 0;
+		printf("%s%s\n", l == e ? "" : "           ", l);
+	}
+	free(e);
+}
+
+static int
+cmd_show_request(int n, char **paths)
+{
+	static const char *const what[] = {
+		[IGOS_REQ_PE] = "an Authenticode signature of the PE image",
+		[IGOS_REQ_MODULE] = "a signature of the kernel module",
+		[IGOS_REQ_VERITY] = "a dm-verity root-hash signature for the image",
+		[IGOS_REQ_PCR] = "PCR 11 policy signatures (.pcrsig) for the UKI",
+		[IGOS_REQ_INDEX] = "the signature of the package index",
+		[IGOS_REQ_SUBKEY] = "the index master key's signature of the subkey certificate",
+		[IGOS_REQ_X509] = "the key's signature of its X.509 certificate (MOK)",
+	};
+
+	for (int i = 0; i < n; i++) {
+		struct igos_req r;
+		char hex[2 * IGOS_MAX_MD + 1];
+		EVP_PKEY *k;
+
+		read_request(paths[i], &r, NULL);
+		printf("%s'%s': asks for %s '%s'\n", i ? "\n" : "", paths[i], what[r.kind], r.file);
+		igos_hex_encode(r.sha256, 32, hex);
+		printf("  file:    %llu bytes, SHA-256 %s\n", (unsigned long long)r.size, hex);
+		if ((k = igos_req_pubkey(&r)) == NULL)
+			igos_die("'%s': %s", paths[i], igos_errmsg());
+		igos_hex_encode(r.key, 32, hex);
+		if (r.alg == IGOS_REQ_RSA)
+			printf("  key:     RSA-%d, public key SHA-256 %s\n", EVP_PKEY_get_bits(k), hex);
+		else
+			printf("  key:     %s, public key SHA-256 %s\n",
+			       r.alg == IGOS_REQ_ED25519 ? "Ed25519" : "ECDSA P-256", hex);
+		EVP_PKEY_free(k);
+		if (r.cert) {
+			X509 *x = igos_req_cert(&r);
+			char subj[512], iss[512];
+			char *es, *ei;
+
+			if (x == NULL)
+				igos_die("'%s': %s", paths[i], igos_errmsg());
+			igos_x509_name_str(X509_get_subject_name(x), subj, sizeof(subj));
+			igos_x509_name_str(X509_get_issuer_name(x), iss, sizeof(iss));
+			es = igos_escape(subj, strlen(subj), 0);
+			ei = igos_escape(iss, strlen(iss), 0);
+			if (es == NULL || ei == NULL)
+				igos_die("out of memory");
+			printf("  cert:    subject=%s; issuer=%s\n", es, ei);
+			free(es);
+			free(ei);
+			X509_free(x);
+		}
+		if (r.kind == IGOS_REQ_PE || r.kind == IGOS_REQ_MODULE) {
+			igos_hex_encode(r.digest, 32, hex);
+			printf("  digest:  %s SHA-256 %s\n",
+			       r.kind == IGOS_REQ_PE ? "Authenticode" : "module", hex);
+		}
+		for (unsigned j = 0; j < r.nitems; j++) {
+			const struct igos_req_item *it = &r.item[j];
+
+			if (it->md) {
+				igos_hex_encode(it->data, it->len, hex);
+				printf("  signs:   %s %s%s\n", OBJ_nid2sn(EVP_MD_get_type(it->md)), hex,
+				       r.kind == IGOS_REQ_PE ? " (of the signed attributes)" :
+				       r.kind == IGOS_REQ_PCR ? " (of a PCR 11 policy digest)" : "");
+			} else if (r.kind == IGOS_REQ_VERITY) {
+				printf("  signs:   root hash %.*s\n", (int)it->len, it->data);
+			} else if (r.kind == IGOS_REQ_X509) {
+				printf("  signs:   the certificate above (%zu bytes of tbsCertificate)\n",
+				       it->len);
+			} else {
+				print_lines("signs:", it->data, it->len);
+			}
+		}
+		igos_req_free(&r);
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		igos_die("cannot write to standard output: %s", strerror(errno));
+	return 0;
+}
+
+/* Where the signature for request path goes: -o as given (one request), in
+ * the directory -o, or beside the request (".req" becoming ".sig"). */
+static char *
+sig_path(const char *req, const char *o, int odir)
+{
+	const char *b = odir ? base_name(req) : req;
+	size_t n = strlen(b);
+	char *p;
+
+	if (o && !odir)
+		return strdup(o);
+	if (n > 4 && strcmp(b + n - 4, ".req") == 0)
+		n -= 4;
+	if (asprintf(&p, "%s%s%.*s.sig", odir ? o : "", odir ? "/" : "", (int)n, b) < 0)
+		return NULL;
+	return p;
+}
+
+static int
+cmd_sign_request(int n, char **paths, const char *o, const struct sign_opts *so)
+{
+	struct igos_signer_opts sopts = { .pin_file = so->pin_file, .tcti = so->tcti };
+	struct igos_req *r = calloc((size_t)n, sizeof(*r));
+	unsigned char (*rh)[32] = calloc((size_t)n, 32), key[32];
+	struct igos_text *out = calloc((size_t)n, sizeof(*out));
+	enum igos_req_alg alg;
+	struct stat st;
+	int odir = o && stat(o, &st) == 0 && S_ISDIR(st.st_mode);
+
+	if (r == NULL || rh == NULL || out == NULL)
+		igos_die("out of memory");
+	if (n > 1 && o && !odir)
+		igos_usage_err("sign-request: with several requests, -o names a directory");
+	/* every request read and judged before the token is touched */
+	for (int i = 0; i < n; i++)
+		read_request(paths[i], &r[i], rh[i]);
+	if ((signer = igos_signer_open(so->key, &sopts)) == NULL)
+		igos_die("%s", igos_errmsg());
+	if ((alg = igos_req_alg_of(igos_signer_pubkey(signer))) == 0 ||
+	    igos_req_keyhash(igos_signer_pubkey(signer), key) < 0)
+		igos_die("'%s': %s", so->key, igos_errmsg());
+	for (int i = 0; i < n; i++) {
+		char hex[17];
+
+		igos_hex_encode(r[i].key, 8, hex);
+		if (memcmp(r[i].key, key, 32) != 0)
+			igos_die("'%s': the request is for another key (SHA-256 %s...), not '%s'",
+				 paths[i], hex, so->key);
+		if (r[i].alg != alg)
+			igos_die("'%s': the request is for an %s signature, not '%s''s", paths[i],
+				 igos_req_alg_name(r[i].alg), so->key);
+	}
+	for (int i = 0; i < n; i++) {
+		struct igos_req *q = &r[i];
+		unsigned char *der = NULL;
+		size_t len = 0;
+		X509 *x = NULL;
+
+		if (q->cert && ((x = igos_req_cert(q)) == NULL || igos_cert_matches(x, signer) < 0))
+			igos_die("'%s': %s", paths[i], igos_errmsg());
+		switch (q->kind) {
+		case IGOS_REQ_PE: {
+			unsigned char *spc, *attrs;
+			size_t spclen, alen;
+			const EVP_MD *fwmd;
+
+			/* what the signature will cover is exactly what was shown */
+			if ((spc = igos_ac_spc_build(EVP_sha256(), q->digest, 32, &spclen)) == NULL ||
+			    (attrs = igos_pkcs7_attrs(x, EVP_sha256(), IGOS_AC_SPC_INDIRECT_OID, spc,
+						      spclen, 0, &alen)) == NULL)
+				igos_die("'%s': %s", paths[i], igos_errmsg());
+			if (alen != q->attrs_len || memcmp(attrs, q->attrs, alen) != 0)
+				igos_die("'%s': attrs are not the signed attributes of this digest "
+					 "and certificate", paths[i]);
+			free(attrs);
+			der = igos_pkcs7_sign(signer, x, EVP_sha256(), IGOS_AC_SPC_INDIRECT_OID, spc,
+					      spclen, 0, &len);
+			free(spc);
+			if (der && igos_ac_firmware_form(der, len, &fwmd) < 0)
+				igos_die("'%s': cannot make a signature UEFI firmware reads: %s",
+					 paths[i], igos_errmsg());
+			break;
+		}
+		case IGOS_REQ_MODULE:
+			der = igos_pkcs7_sign_dgst(signer, x, EVP_sha256(), q->digest, MODSIG_FLAGS,
+						   &len);
+			break;
+		case IGOS_REQ_VERITY:
+			der = igos_pkcs7_sign(signer, x, EVP_sha256(), NULL, q->item[0].data,
+					      q->item[0].len, VERITY_FLAGS, &len);
+			break;
+		case IGOS_REQ_X509: {
+			/* the finished certificate; the request checked that what is
+			 * signed is its tbsCertificate */
+			unsigned char *enc = NULL;
+			int dl;
+
+			if (igos_x509_sign(x, signer, EVP_sha256()) < 0)
+				igos_die("'%s': %s", paths[i], igos_errmsg());
+			if ((dl = i2d_X509(x, &enc)) <= 0 || (der = malloc((size_t)dl)) == NULL)
+				igos_die("'%s': cannot encode the certificate", paths[i]);
+			memcpy(der, enc, (size_t)dl);
+			OPENSSL_free(enc);
+			len = (size_t)dl;
+			break;
+		}
+		default: {
+			struct igos_rsig rs = { .n = q->nitems };
+
+			memcpy(rs.request, rh[i], 32);
+			for (unsigned j = 0; j < q->nitems; j++) {
+				const struct igos_req_item *it = &q->item[j];
+				int rc = it->md ? igos_signer_sign_digest(signer, it->md, it->data,
+									  it->len, &rs.sig[j], &rs.len[j])
+						: igos_signer_sign_msg(signer,
+							alg == IGOS_REQ_ED25519 ? NULL : EVP_sha256(),
+							it->data, it->len, &rs.sig[j], &rs.len[j]);
+
+				if (rc < 0 || igos_req_verify_item(q, j, rs.sig[j], rs.len[j]) < 0)
+					igos_die("'%s': %s", paths[i], igos_errmsg());
+			}
+			if (igos_rsig_format(&rs, &out[i]) < 0)
+				igos_die("'%s': %s", paths[i], igos_errmsg());
+			igos_rsig_free(&rs);
+			break;
+		}
+		}
+		if (x) {
+			if (der == NULL)
+				igos_die("'%s': %s", paths[i], igos_errmsg());
+			if (igos_text_add(&out[i], der, len) < 0)
+				igos_die("out of memory");
+			free(der);
+			X509_free(x);
+		}
+	}
+	igos_signer_free(signer);
+	signer = NULL;
+	for (int i = 0; i < n; i++) {
+		char *p = sig_path(paths[i], o, odir);
+
+		if (p == NULL)
+			igos_die("out of memory");
+		if (igos_write_atomic(p, out[i].p, out[i].len, 0, 0) < 0)
+			igos_die("%s", igos_errmsg());
+		free(p);
+		free(out[i].p);
+		igos_req_free(&r[i]);
+	}
+	free(out);
+	free(rh);
+	free(r);
+	return 0;
+}
+
+/* The certificate the signing host made for an x509-cert request: its
+ * tbsCertificate is the request's, its signature the request's key's. */
+static int
+cmd_attach_cert(const char *outpath, const char *reqpath, const char *sigpath)
+{
+	struct igos_req r;
+	struct igos_buf sb;
+	const unsigned char *p;
+	unsigned char *tbs = NULL;
+	X509 *x;
+	EVP_PKEY *k;
+	int n;
+
+	read_request(reqpath, &r, NULL);
+	if (r.kind != IGOS_REQ_X509)
+		igos_usage_err("attach: a %s request needs its FILE", igos_req_kind_name(r.kind));
+	if (outpath == NULL)
+		igos_usage_err("attach: give -o CERT for the certificate");
+	if (igos_buf_read(&sb, sigpath, MAX_SIG) < 0)
+		igos_die("%s", igos_errmsg());
+	p = sb.data;
+	if ((x = d2i_X509(NULL, &p, (long)sb.len)) == NULL || p != sb.data + sb.len)
+		igos_die("'%s': not a DER certificate", sigpath);
+	n = i2d_re_X509_tbs(x, &tbs);
+	if (n <= 0 || (size_t)n != r.item[0].len || memcmp(tbs, r.item[0].data, (size_t)n) != 0)
+		igos_die("'%s': not the certificate '%s' asks for", sigpath, reqpath);
+	if ((k = igos_req_pubkey(&r)) == NULL || X509_verify(x, k) != 1)
+		igos_die("'%s': the certificate's signature is not the request's key's", sigpath);
+	if (igos_write_atomic(outpath, sb.data, sb.len, 0644, 0) < 0)
+		igos_die("%s", igos_errmsg());
+	OPENSSL_free(tbs);
+	EVP_PKEY_free(k);
+	X509_free(x);
+	igos_buf_free(&sb);
+	igos_req_free(&r);
+	return 0;
+}
+
+/* SHA-256 of the public key of the first signer a PKCS#7 carries the
+ * certificate of; -1 if it carries none. */
+static int
+p7_signer_key(const unsigned char *der, size_t len, unsigned char h[32])
+{
+	const unsigned char *p = der;
+	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)len);
+	STACK_OF(X509) *sk = p7 ? PKCS7_get0_signers(p7, NULL, 0) : NULL;
+	int rc = -1;
+
+	if (sk && sk_X509_num(sk) > 0)
+		rc = igos_req_keyhash(X509_get0_pubkey(sk_X509_value(sk, 0)), h);
+	sk_X509_free(sk);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return rc;
+}
+
+static int
+cmd_attach(struct input *in, const char *outpath, const char *reqpath, const char *sigpath)
+{
+	struct igos_req r, mine;
+	struct igos_buf sb;
+	STACK_OF(X509) *tr;
+	X509 *x;
+	enum fmt f = detect(in);
+	struct igos_out o;
+
+	read_request(reqpath, &r, NULL);
+	if (r.kind == IGOS_REQ_X509)
+		igos_usage_err("attach: an x509-cert request takes no FILE, only -o CERT");
+	if (r.kind != IGOS_REQ_PE && r.kind != IGOS_REQ_MODULE)
+		igos_die("'%s': a %s request is attached by igos-%s", reqpath,
+			 igos_req_kind_name(r.kind),
+			 r.kind == IGOS_REQ_VERITY ? "verity" :
+			 r.kind == IGOS_REQ_PCR ? "measure" : "index-sign");
+	if (igos_req_check_file(&r, in->path, in->b.data, in->b.len) < 0)
+		igos_die("%s", igos_errmsg());
+	if ((x = igos_req_cert(&r)) == NULL)
+		igos_die("'%s': %s", reqpath, igos_errmsg());
+	/* the same file: what the request asks to sign must be what this file needs */
+	make_request(in, x, 1, reqpath, &mine);
+	if (!igos_req_equal(&r, &mine))
+		igos_die("'%s': the request does not ask for what '%s' needs signed", reqpath,
+			 in->path);
+	if (igos_buf_read(&sb, sigpath, MAX_SIG) < 0)
+		igos_die("%s", igos_errmsg());
+	if ((tr = sk_X509_new_null()) == NULL || !sk_X509_push(tr, x))
+		igos_die("out of memory");
+	if (f == FMT_PE) {
+		struct igos_pe pe;
+		struct igos_ac_cert c[IGOS_AC_MAX_CERTS];
+		struct igos_ac_digests dg;
+		unsigned char h[32];
+		const EVP_MD *fwmd;
+		unsigned n;
+
+		pe_open(in, &pe);
+		if (igos_ac_certs(&pe, c, IGOS_AC_MAX_CERTS, &n) < 0)
+			igos_die("'%s': %s", in->path, igos_errmsg());
+		if (igos_ac_firmware_form(sb.data, sb.len, &fwmd) < 0)
+			igos_die("'%s': not an Authenticode signature UEFI firmware reads: %s",
+				 sigpath, igos_errmsg());
+		if (p7_signer_key(sb.data, sb.len, h) < 0 || memcmp(h, r.key, 32) != 0)
+			igos_die("'%s': not made with the key the request names", sigpath);
+		memset(&dg, 0, sizeof(dg));
+		dg.pe = &pe;
+		if (igos_ac_verify(sb.data, sb.len, &dg, tr) < 0)
+			igos_die("'%s': not a signature of '%s': %s", sigpath, in->path,
+				 igos_errmsg());
+		out_open(&o, outpath);
+		pe_append(&o, 0, in, &pe, igos_pe_content_wordsum(&pe, 0), c, n, sb.data, sb.len);
+	} else {
+		struct igos_modsig m;
+		unsigned char tr40[IGOS_MODSIG_TRAILER_LEN];
+
+		mod_open(in, &m);
+		if (igos_p7_verify_detached(sb.data, sb.len, in->b.data, m.mod_len, tr) < 0)
+			igos_die("'%s': not a signature of '%s' by the request's key: %s", sigpath,
+				 in->path, igos_errmsg());
+		if (sb.len > UINT32_MAX)
+			igos_die("'%s': too large", sigpath);
+		igos_modsig_trailer(tr40, (uint32_t)sb.len);
+		out_open(&o, outpath);
+		out_input(&o, in, 0, m.mod_len);
+		out_write(&o, sb.data, sb.len);
+		out_write(&o, tr40, sizeof(tr40));
+		out_commit(&o);
+	}
+	sk_X509_pop_free(tr, X509_free);
+	igos_buf_free(&sb);
+	igos_req_free(&mine);
+	igos_req_free(&r);
+	return 0;
+}
+
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_PIN_FILE, OPT_REPLACE };
+	enum { OPT_JSON = 256, OPT_PIN_FILE, OPT_REPLACE, OPT_REQUEST_OUT };
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -602,10 +1130,13 @@ run(int argc, char **argv)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
 		{ "replace", no_argument, NULL, OPT_REPLACE },
+		{ "request-out", required_argument, NULL, OPT_REQUEST_OUT },
+		{ "request", required_argument, NULL, 'r' },
+		{ "signature", required_argument, NULL, 's' },
 		IGOS_LONGOPT_TCTI,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *verb, *outpath = NULL;
+	const char *verb, *outpath = NULL, *reqout = NULL, *reqpath = NULL, *sigpath = NULL;
 	char **certs = NULL;
 	int ncerts = 0, json = 0, all = 0, seen_n = 0, ch, rc;
 	unsigned idx = 0;
@@ -616,13 +1147,13 @@ run(int argc, char **argv)
 	verb = argv[0];
 	if ((certs = calloc((size_t)argc, sizeof(*certs))) == NULL)
 		igos_die("out of memory");
-	while ((ch = igos_getopt(argc, argv, "hVvk:c:o:n:a", lopts)) != -1) {
+	while ((ch = igos_getopt(argc, argv, "hVvk:c:o:n:ar:s:", lopts)) != -1) {
 		int allowed;
 
 		switch (ch) {
 		case 'k':
-			if (strcmp(verb, "sign"))
-				igos_usage_err("%s: -k is only for sign", verb);
+			if (strcmp(verb, "sign") && strcmp(verb, "sign-request"))
+				igos_usage_err("%s: -k is only for sign and sign-request", verb);
 			igos_opt_once(&so.key, optarg);
 			break;
 		case 'c':
@@ -635,8 +1166,10 @@ run(int argc, char **argv)
 			}
 			break;
 		case 'o':
-			if (strcmp(verb, "sign") && strcmp(verb, "remove"))
-				igos_usage_err("%s: -o is only for sign and remove", verb);
+			if (strcmp(verb, "sign") && strcmp(verb, "remove") &&
+			    strcmp(verb, "sign-request") && strcmp(verb, "attach"))
+				igos_usage_err("%s: -o is only for sign, remove, sign-request and "
+					       "attach", verb);
 			igos_opt_once(&outpath, optarg);
 			break;
 		case 'n': {
@@ -662,13 +1195,13 @@ run(int argc, char **argv)
 			igos_flag_once(&json);
 			break;
 		case OPT_PIN_FILE:
-			if (strcmp(verb, "sign"))
-				igos_usage_err("%s: --pin-file is only for sign", verb);
+			if (strcmp(verb, "sign") && strcmp(verb, "sign-request"))
+				igos_usage_err("%s: --pin-file is only for sign and sign-request", verb);
 			igos_opt_once(&so.pin_file, optarg);
 			break;
 		case IGOS_OPT_TCTI:
-			if (strcmp(verb, "sign"))
-				igos_usage_err("%s: --tcti is only for sign", verb);
+			if (strcmp(verb, "sign") && strcmp(verb, "sign-request"))
+				igos_usage_err("%s: --tcti is only for sign and sign-request", verb);
 			igos_opt_once(&so.tcti, optarg);
 			break;
 		case OPT_REPLACE:
@@ -676,14 +1209,54 @@ run(int argc, char **argv)
 				igos_usage_err("%s: --replace is only for sign", verb);
 			igos_flag_once(&so.replace);
 			break;
+		case OPT_REQUEST_OUT:
+			if (strcmp(verb, "sign"))
+				igos_usage_err("%s: --request-out is only for sign", verb);
+			igos_opt_once(&reqout, optarg);
+			break;
+		case 'r':
+			if (strcmp(verb, "attach"))
+				igos_usage_err("%s: -r is only for attach", verb);
+			igos_opt_once(&reqpath, optarg);
+			break;
+		case 's':
+			if (strcmp(verb, "attach"))
+				igos_usage_err("%s: -s is only for attach", verb);
+			igos_opt_once(&sigpath, optarg);
+			break;
 		default:
 			igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
+	if (strcmp(verb, "show-request") == 0 || strcmp(verb, "sign-request") == 0) {
+		if (argc - optind < 1)
+			igos_usage_err("%s: expected one or more REQ operands", verb);
+		if (verb[1] == 'h')
+			rc = cmd_show_request(argc - optind, argv + optind);
+		else if (so.key == NULL)
+			igos_usage_err("sign-request: -k KEY is required");
+		else
+			rc = cmd_sign_request(argc - optind, argv + optind, outpath, &so);
+		free(certs);
+		return rc;
+	}
+	if (strcmp(verb, "attach") == 0 && argc == optind && reqpath && sigpath) {
+		free(certs);
+		return cmd_attach_cert(outpath, reqpath, sigpath);
+	}
 	if (argc - optind != 1)
 		igos_usage_err("%s: expected exactly one FILE operand", verb);
-	if (strcmp(verb, "sign") == 0 && (so.key == NULL || so.cert == NULL))
+	if (reqout && (so.key || outpath))
+		igos_usage_err("sign: --request-out writes a request, not a signature: "
+			       "no -k or -o");
+	if (reqout && so.cert == NULL)
+		igos_usage_err("sign: --request-out needs -c CERT");
+	if (reqout && strcmp(argv[optind], "-") == 0)
+		igos_usage_err("sign: --request-out needs a named FILE (the request names it)");
+	if (strcmp(verb, "sign") == 0 && !reqout && (so.key == NULL || so.cert == NULL))
 		igos_usage_err("sign: -k KEY and -c CERT are required");
+	if (strcmp(verb, "attach") == 0 && (reqpath == NULL || sigpath == NULL))
+		igos_usage_err("attach: -r REQ and -s SIG are required");
 	if (strcmp(verb, "remove") == 0 && seen_n == all)
 		igos_usage_err("remove: give exactly one of -n INDEX and --all");
 	if (outpath == NULL)
@@ -692,8 +1265,12 @@ run(int argc, char **argv)
 	input_open(&in, argv[optind]);
 	if (ncerts)
 		trusted = load_certs(certs, ncerts);
-	if (strcmp(verb, "sign") == 0)
+	if (reqout)
+		rc = cmd_request_out(&in, reqout, &so);
+	else if (strcmp(verb, "sign") == 0)
 		rc = cmd_sign(&in, outpath, &so);
+	else if (strcmp(verb, "attach") == 0)
+		rc = cmd_attach(&in, outpath, reqpath, sigpath);
 	else if (strcmp(verb, "verify") == 0)
 		rc = cmd_verify(&in, json, trusted);
 	else if (strcmp(verb, "list") == 0)
@@ -715,7 +1292,8 @@ main(int argc, char **argv)
 {
 	static const struct igos_verb verbs[] = {
 		{ "sign", run }, { "verify", run }, { "list", run }, { "remove", run },
-		{ "hash", run }, { NULL, NULL },
+		{ "hash", run }, { "show-request", run }, { "sign-request", run },
+		{ "attach", run }, { NULL, NULL },
 	};
 
 	igos_cli_init(PROG, usage, cleanup);

@@ -20,8 +20,10 @@
 #include <libcryptsetup.h>
 #include <openssl/crypto.h>
 
+#include "authenticode.h"
 #include "igos.h"
 #include "fec.h"
+#include "request.h"
 #include "verity.h"
 
 static const char usage_text[] =
@@ -36,6 +38,8 @@ static const char usage_text[] =
 	"       igos-verity dump [--json] [--hash-offset N] HASH\n"
 	"       igos-verity sign -k|--key KEY -c|--cert CERT [--pin-file FILE] [--tcti CONF]\n"
 	"                        [--json] [-o|--output FILE] ROOTHASH\n"
+	"       igos-verity sign --request-out REQ -c|--cert CERT ROOTHASH\n"
+	"       igos-verity attach --request REQ --signature SIG [-o|--output FILE.p7s] ROOTHASH\n"
 	"       igos-verity open [--root-hash-signature FILE] [--hash-offset N]\n"
 	"                        [--fec-device FILE [--fec-offset N] [--fec-roots N]]\n"
 	"                        DATA NAME HASH ROOTHASH\n"
@@ -57,7 +61,7 @@ enum {
 	O_HASH = 1, O_DBS, O_HBS, O_SALT, O_UUID, O_FORMAT, O_DATA_BLOCKS, O_HASH_OFFSET,
 	O_NO_SB, O_RH_FILE, O_THREADS, O_JSON, O_SIGNATURE, O_KEY, O_CERT, O_OUTPUT,
 	O_PIN_FILE, O_FEC_DEVICE, O_FEC_OFFSET, O_FEC_ROOTS, O_HELP, O_VERSION,
-	O_TCTI,
+	O_TCTI, O_REQUEST_OUT, O_REQUEST,
 	O_MAX
 };
 
@@ -91,6 +95,8 @@ static const struct option all_opts[] = {
 	{ "tcti", required_argument, NULL, O_TCTI },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
+	{ "request-out", required_argument, NULL, O_REQUEST_OUT },
+	{ "request", required_argument, NULL, O_REQUEST },
 };
 
 struct opts {
@@ -152,7 +158,8 @@ parse_opts(int argc, char **argv, unsigned allowed, struct opts *o)
 			table[i].val = 'o';
 	table[n++] = (struct option){ "verbose", no_argument, NULL, 'v' };
 	memset(&table[n], 0, sizeof(table[n]));
-	while ((c = igos_getopt(argc, argv, (allowed & BIT(O_KEY)) ? "hVvk:c:o:" : "hVv",
+	while ((c = igos_getopt(argc, argv,
+				(allowed & (BIT(O_KEY) | BIT(O_OUTPUT))) ? "hVvk:c:o:" : "hVv",
 				table)) != -1) {
 		switch (c) {
 		case 'k':
@@ -948,6 +955,115 @@ root_hex_any(const char *arg, char *hex, size_t cap)
 	igos_die("invalid root hash: %zu hex digits, not the size of a digest", len);
 }
 
+/* ---- signing in two rooms (igos-sign sign-request signs the request) ---- */
+
+/* The request to sign the root hash hex[0..hlen) with x's key; the artefact
+ * is the root hash as the kernel reads it (named after its @FILE). */
+static void
+verity_request(const char *arg, const char *hex, size_t hlen, X509 *x, struct igos_req *r)
+{
+	const char *name = arg[0] == '@' ? strrchr(arg + 1, '/') : NULL;
+
+	memset(r, 0, sizeof(*r));
+	name = name ? name + 1 : arg[0] == '@' ? arg + 1 : "roothash";
+	if (strlen(name) >= sizeof(r->file))
+		igos_die("'%s': file name too long for a request", name);
+	strcpy(r->file, name);
+	r->kind = IGOS_REQ_VERITY;
+	r->size = hlen;
+	if (igos_digest(EVP_sha256(), hex, hlen, r->sha256) < 0 || igos_req_set_cert(r, x) < 0 ||
+	    igos_req_add_item(r, NULL, hex, hlen) < 0)
+		igos_die("%s", igos_errmsg());
+}
+
+static int
+sign_request_out(const struct opts *o, int argc, char **argv, int i)
+{
+	char hex[2 * IGOS_MAX_MD + 1];
+	struct igos_req r;
+	struct igos_text t = { 0 };
+	X509 *x;
+	size_t hlen;
+
+	if (o->arg[O_KEY] || o->arg[O_OUTPUT] || o->arg[O_PIN_FILE] || o->arg[O_JSON] ||
+	    o->arg[O_TCTI])
+		igos_usage_err("sign: --request-out writes a request, not a signature: no -k, "
+			       "-o, --pin-file, --tcti or --json");
+	if (!o->arg[O_CERT])
+		igos_usage_err("sign: --request-out needs -c/--cert");
+	operands(argc, i, 1);
+	hlen = root_hex_any(argv[i], hex, sizeof(hex));
+	if ((x = igos_cert_load(o->arg[O_CERT])) == NULL)
+		igos_die("%s", igos_errmsg());
+	verity_request(argv[i], hex, hlen, x, &r);
+	if (igos_req_format(&r, &t) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_write_atomic(o->arg[O_REQUEST_OUT], t.p, t.len, 0, 0) < 0)
+		igos_die("%s", igos_errmsg());
+	free(t.p);
+	igos_req_free(&r);
+	X509_free(x);
+	return 0;
+}
+
+/* The signature made on the token for a request, checked against the request
+ * and the root hash, and written where sign would write it. */
+static int
+cmd_attach(int argc, char **argv)
+{
+	struct opts o;
+	char hex[2 * IGOS_MAX_MD + 1];
+	const char *req, *sig, *output;
+	struct igos_req r, mine;
+	struct igos_buf rb, sb;
+	STACK_OF(X509) *tr;
+	X509 *x;
+	size_t hlen;
+	int i;
+
+	i = parse_opts(argc, argv, BIT(O_REQUEST) | BIT(O_SIGNATURE) | BIT(O_OUTPUT), &o);
+	/* -k and -c are known to the short options for -o's sake */
+	if (o.seen & (BIT(O_KEY) | BIT(O_CERT)))
+		igos_usage_err("attach takes no key or certificate: the request names them");
+	if (!o.arg[O_REQUEST] || !o.arg[O_SIGNATURE])
+		igos_usage_err("attach needs --request and --signature");
+	operands(argc, i, 1);
+	req = o.arg[O_REQUEST];
+	sig = o.arg[O_SIGNATURE];
+	output = o.arg[O_OUTPUT] ? o.arg[O_OUTPUT] : "-";
+	if (strcmp(output, "-") == 0 && isatty(STDOUT_FILENO))
+		igos_usage_err("refusing to write a binary signature to a terminal (use -o)");
+	hlen = root_hex_any(argv[i], hex, sizeof(hex));
+	if (igos_buf_read(&rb, req, IGOS_REQ_MAX) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_req_parse(&r, rb.data, rb.len) < 0)
+		igos_die("'%s': %s", req, igos_errmsg());
+	if (r.kind != IGOS_REQ_VERITY)
+		igos_die("'%s': not a verity request (%s)", req, igos_req_kind_name(r.kind));
+	if ((x = igos_req_cert(&r)) == NULL)
+		igos_die("'%s': %s", req, igos_errmsg());
+	verity_request(argv[i], hex, hlen, x, &mine);
+	/* the root hash may come inline or from another file than at request time */
+	memcpy(mine.file, r.file, sizeof(mine.file));
+	if (!igos_req_equal(&r, &mine))
+		igos_die("'%s': the request is not for root hash %s", req, hex);
+	if (igos_buf_read(&sb, sig, 1024 * 1024) < 0)
+		igos_die("%s", igos_errmsg());
+	if ((tr = sk_X509_new_null()) == NULL || !sk_X509_push(tr, x))
+		igos_die("out of memory");
+	if (igos_p7_verify_detached(sb.data, sb.len, (const unsigned char *)hex, hlen, tr) < 0)
+		igos_die("'%s': not a signature of root hash %s by the request's key: %s", sig, hex,
+			 igos_errmsg());
+	if (igos_write_atomic(output, sb.data, sb.len, 0, 0) < 0)
+		igos_die("%s", igos_errmsg());
+	sk_X509_pop_free(tr, X509_free);
+	igos_buf_free(&sb);
+	igos_buf_free(&rb);
+	igos_req_free(&r);
+	igos_req_free(&mine);
+	return 0;
+}
+
 static int
 cmd_sign(int argc, char **argv)
 {
@@ -963,7 +1079,9 @@ cmd_sign(int argc, char **argv)
 	int i;
 
 	i = parse_opts(argc, argv, BIT(O_KEY) | BIT(O_CERT) | BIT(O_OUTPUT) | BIT(O_PIN_FILE) |
-				   BIT(O_JSON) | BIT(O_TCTI), &o);
+				   BIT(O_JSON) | BIT(O_TCTI) | BIT(O_REQUEST_OUT), &o);
+	if (o.arg[O_REQUEST_OUT])
+		return sign_request_out(&o, argc, argv, i);
 	if (!o.arg[O_KEY])
 		igos_usage_err("sign needs -k/--key");
 	if (!o.arg[O_CERT])
@@ -1301,7 +1419,7 @@ main(int argc, char **argv)
 	static const struct igos_verb verbs[] = {
 		{ "format", cmd_format }, { "verify", cmd_verify }, { "dump", cmd_dump },
 		{ "sign", cmd_sign },     { "open", cmd_open },     { "close", cmd_close },
-		{ "status", cmd_status }, { NULL, NULL },
+		{ "status", cmd_status }, { "attach", cmd_attach }, { NULL, NULL },
 	};
 
 	igos_cli_init("igos-verity", usage, NULL);

@@ -260,6 +260,30 @@ fuzz-spdx)
 	printf 'LicenseRef-igos-1 OR BSD-3-Clause+' >"$dir/expr2" ;;
 fuzz-encode)
 	printf 'Zm9vYmFy' >"$dir/b64"; printf '00abff' >"$dir/hex" ;;
+fuzz-request)
+	mkkey
+	if [ -x "$bin/igos-sign" ] && [ -f "$STUB" ]; then
+		(
+		cd "$tmp"
+		cp "$STUB" stub.efi
+		printf 'int f(void) { return 1; }\n' >m.c && cc -c m.c -o m.ko
+		"$bin/igos-sign" sign --request-out pe.req -c c.pem stub.efi
+		"$bin/igos-sign" sign --request-out mod.req -c c.pem m.ko
+		"$bin/igos-verity" sign --request-out verity.req -c c.pem "$(printf '%064d' 7)"
+		openssl pkey -in k.pem -pubout -out k.pub
+		"$bin/igos-ukify" build --stub "$STUB" --linux m.ko --pcrpkey k.pub -o uki.efi
+		"$bin/igos-measure" sign --request-out pcr.req uki.efi
+		"$bin/igos-mok" new --request-out mok.req -k k.pub --subject fuzz
+		"$bin/igos-sign" sign-request -k k.pem pcr.req
+		openssl genpkey -algorithm ed25519 -out master.pem && chmod 600 master.pem
+		openssl pkey -in master.pem -pubout -out master.pub
+		"$bin/igos-index-sign" certify --request-out cert.req --master-key master.pub \
+			--subkey master.pub --serial 1 --scope 'core x86_64' --not-after 2099-01-01T00:00:00Z
+		) >/dev/null 2>&1 || :
+		for f in pe.req mod.req verity.req pcr.req pcr.sig cert.req mok.req; do
+			[ -f "$tmp/$f" ] && cp "$tmp/$f" "$dir/$f"
+		done
+	fi ;;
 fuzz-tpmkey)
 	# keys made by a swtpm of our own: igos-mok new --tpm (emptyAuth 0xFF) and,
 	# where the provider is installed, openssl genpkey -provider tpm2 (0x01,

@@ -24,12 +24,12 @@ while IFS='|' read -r tool verbs verb opt prefix; do
 	run 2 "$tool: unknown option '$prefix'" "$tool $verb: $prefix is not taken for $opt" \
 		$tool $verb "$prefix=x"
 done <<'EOF'
-igos-sign|sign, verify, list, remove or hash|sign|--key|--ke
+igos-sign|sign, verify, list, remove, hash, show-request, sign-request or attach|sign|--key|--ke
 igos-ukify|build, inspect or config|build|--linux|--lin
-igos-verity|format, verify, dump, sign, open, close or status|format|--salt|--sal
+igos-verity|format, verify, dump, sign, open, close, status or attach|format|--salt|--sal
 igos-mok|new, import, delete, revoke, list, pending, test, sb-state, reset, trust-mok, untrust-mok, validation, timeout, verbose, sbat-policy or sbat|new|--subject|--subj
-igos-measure|calculate, sign, verify or status|calculate|--bank|--ban
-igos-index-sign|build, certify or sign|build|--output|--out
+igos-measure|calculate, sign, verify, status or attach|calculate|--bank|--ban
+igos-index-sign|build, certify, sign or attach|build|--output|--out
 igos-index-verify|verify, check or init|check|--state|--stat
 EOF
 
@@ -55,5 +55,5 @@ is "$(tail -n 1 err)" "igos-verity: cannot open 'missing.img': No such file or d
 run 1 "*" "-v accepted by igos-mok test" igos-mok test -v missing.der
 
 # an option where the verb belongs
-run 2 "igos-sign: the verb comes first (sign, verify, list, remove or hash), not '-k'" \
+run 2 "igos-sign: the verb comes first (sign, verify, list, remove, hash, show-request, sign-request or attach), not '-k'" \
 	"an option before the verb" igos-sign -k x sign a.efi

@@ -14,9 +14,9 @@ is "$OUT" "igos-sign 0.1" "--version prints the version"
 run 0 "" "-V after a verb" "$S" hash -V
 is "$OUT" "igos-sign 0.1" "-V prints the version"
 
-run 2 "igos-sign: no verb given (sign, verify, list, remove or hash; see --help)" \
+run 2 "igos-sign: no verb given (sign, verify, list, remove, hash, show-request, sign-request or attach; see --help)" \
 	"no verb" "$S"
-run 2 "igos-sign: unknown verb 'frob' (sign, verify, list, remove or hash)" \
+run 2 "igos-sign: unknown verb 'frob' (sign, verify, list, remove, hash, show-request, sign-request or attach)" \
 	"unknown verb" "$S" frob a.efi
 run 2 "igos-sign: hash: expected exactly one FILE operand" "no operand" "$S" hash
 run 2 "igos-sign: hash: expected exactly one FILE operand" "two operands" "$S" hash a.efi a.efi
@@ -29,8 +29,8 @@ run 2 "igos-sign: --key given twice" "repeated -k" "$S" sign -k a -k b -c c a.ef
 run 2 "igos-sign: --cert given twice" "repeated -c for sign" "$S" sign -k a -c b -c c a.efi
 run 2 "igos-sign: --output given twice" "repeated -o" "$S" remove --all -o x -o y a.efi
 run 2 "igos-sign: --json given twice" "repeated --json" "$S" list --json --json a.efi
-run 2 "igos-sign: hash: -k is only for sign" "-k outside sign" "$S" hash -k a a.efi
-run 2 "igos-sign: hash: -o is only for sign and remove" "-o for hash" "$S" hash -o x a.efi
+run 2 "igos-sign: hash: -k is only for sign and sign-request" "-k outside sign" "$S" hash -k a a.efi
+run 2 "igos-sign: hash: -o is only for sign, remove, sign-request and attach" "-o for hash" "$S" hash -o x a.efi
 run 2 "igos-sign: sign: --json is only for verify and list" "--json for sign" \
 	"$S" sign --json -k a -c b a.efi
 run 2 "igos-sign: remove: give exactly one of -n INDEX and --all" "remove needs -n or --all" \

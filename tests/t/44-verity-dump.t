@@ -44,8 +44,8 @@ run 0 "" "-V" igos-verity -V
 is "$OUT" "igos-verity 0.1" "--version prints the version"
 run 0 "" "dump --version" igos-verity dump --version
 is "$OUT" "igos-verity 0.1" "a command's --version"
-run 2 "igos-verity: no verb given (format, verify, dump, sign, open, close or status; see --help)" "no command" igos-verity
-run 2 "igos-verity: unknown verb 'frob' (format, verify, dump, sign, open, close or status)" "unknown command" igos-verity frob
+run 2 "igos-verity: no verb given (format, verify, dump, sign, open, close, status or attach; see --help)" "no command" igos-verity
+run 2 "igos-verity: unknown verb 'frob' (format, verify, dump, sign, open, close, status or attach)" "unknown command" igos-verity frob
 run 2 "igos-verity: unknown option '--bogus'" "unknown option" igos-verity format --bogus d h
 run 2 "igos-verity: unknown option '--json'" "an option of another command" igos-verity format --json d h
 run 2 "igos-verity: option '--hash' needs an argument" "missing option argument" igos-verity format d h --hash

@@ -14,7 +14,7 @@ for t in "$SIGN" "$VERIFY"; do
 	run 0 "" "$t --version" $t --version
 	is "$OUT" "$t 0.1" "$t --version prints the version"
 	case $t in
-	*-sign) verbs="build, certify or sign" ;;
+	*-sign) verbs="build, certify, sign or attach" ;;
 	*) verbs="verify, check or init" ;;
 	esac
 	run 2 "$t: unknown verb 'frobnicate' ($verbs)" "$t: unknown verb" $t frobnicate

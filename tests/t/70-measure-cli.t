@@ -24,9 +24,9 @@ is "$r" 0 "--help prints the usage on stdout"
 run 0 "" "calculate --help" igos-measure calculate --help
 run 0 "" "--version" igos-measure --version
 is "$OUT" "igos-measure 0.1" "--version prints the version"
-U="igos-measure: no verb given (calculate, sign, verify or status; see --help)"
+U="igos-measure: no verb given (calculate, sign, verify, status or attach; see --help)"
 run 2 "$U" "no command" igos-measure
-run 2 "igos-measure: unknown verb 'frob' (calculate, sign, verify or status)" "unknown command" \
+run 2 "igos-measure: unknown verb 'frob' (calculate, sign, verify, status or attach)" "unknown command" \
 	igos-measure frob
 run 2 "igos-measure: unknown option '--bogus'" "unknown option" \
 	igos-measure calculate --bogus uki.efi
