@@ -11,12 +11,15 @@
 #include <openssl/x509.h>
 
 #include "igos.h"
+#include "efivar.h"
 #include "request.h"
+#include "sbvar.h"
 
 static const char *const kind_names[] = {
 	[IGOS_REQ_PE] = "pe", [IGOS_REQ_MODULE] = "module", [IGOS_REQ_VERITY] = "verity",
 	[IGOS_REQ_PCR] = "pcr-policy", [IGOS_REQ_INDEX] = "index",
 	[IGOS_REQ_SUBKEY] = "subkey-cert", [IGOS_REQ_X509] = "x509-cert",
+	[IGOS_REQ_EFIAUTH] = "efi-auth",
 };
 static const char *const alg_names[] = {
 	[IGOS_REQ_RSA] = "rsa-pkcs1", [IGOS_REQ_ECDSA_P256] = "ecdsa-p256",
@@ -26,7 +29,7 @@ static const char *const alg_names[] = {
 const char *
 igos_req_kind_name(enum igos_req_kind k)
 {
-	return k >= IGOS_REQ_PE && k <= IGOS_REQ_X509 ? kind_names[k] : "?";
+	return k >= IGOS_REQ_PE && k <= IGOS_REQ_LAST ? kind_names[k] : "?";
 }
 
 const char *
@@ -41,7 +44,7 @@ static int
 kind_has_cert(enum igos_req_kind k)
 {
 	return k == IGOS_REQ_PE || k == IGOS_REQ_MODULE || k == IGOS_REQ_VERITY ||
-	       k == IGOS_REQ_X509;
+	       k == IGOS_REQ_X509 || k == IGOS_REQ_EFIAUTH;
 }
 
 enum igos_req_alg
@@ -221,6 +224,27 @@ name_ok(const char *s)
 }
 
 static int
+var_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > IGOS_REQ_MAX_VAR)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+void
+igos_req_time_str(const unsigned char t[16], char out[20])
+{
+	snprintf(out, 20, "%04u-%02u-%02u %02u:%02u:%02u", (unsigned)(t[0] | t[1] << 8) % 10000,
+		 t[2] % 100u, t[3] % 100u, t[4] % 100u, t[5] % 100u, t[6] % 100u);
+}
+
+static int
 lowerhex(const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -237,7 +261,7 @@ check(const struct igos_req *r)
 	enum igos_req_alg alg;
 	int rc;
 
-	if (r->kind < IGOS_REQ_PE || r->kind > IGOS_REQ_X509)
+	if (r->kind < IGOS_REQ_PE || r->kind > IGOS_REQ_LAST)
 		return igos_seterr("unknown kind");
 	if (!name_ok(r->file))
 		return igos_seterr("bad file name (letters, digits and ._+-@=,~ only)");
@@ -317,6 +341,28 @@ check(const struct igos_req *r)
 			return igos_seterr("sign is not the certificate's tbsCertificate");
 		break;
 	}
+	case IGOS_REQ_EFIAUTH: {
+		/* the firmware (EDK2) verifies RSA only; the timestamp must read
+		 * back as the same bytes (sign-efi-sig-list's: no nanoseconds,
+		 * time zone or daylight) */
+		unsigned char t[16];
+		char ts[20];
+
+		if (r->alg != IGOS_REQ_RSA)
+			return igos_seterr("an efi-auth request needs an RSA key");
+		if (!var_ok(r->var))
+			return igos_seterr("bad variable name (1 to %d letters, digits and _)",
+					   IGOS_REQ_MAX_VAR);
+		if (!(r->attr & IGOS_EFI_TIME_AUTH) || (r->attr & ~0x67u))
+			return igos_seterr("attributes 0x%08x are not those of a time-based "
+					   "authenticated update", r->attr);
+		igos_req_time_str(r->time, ts);
+		if (igos_efi_time_parse(ts, t) < 0 || memcmp(t, r->time, 16) != 0)
+			return igos_seterr("bad timestamp");
+		if (r->item[0].md != EVP_sha256())
+			return igos_seterr("sign: an efi-auth request signs a SHA-256 digest");
+		break;
+	}
 	case IGOS_REQ_INDEX:
 	case IGOS_REQ_SUBKEY:
 		if (r->alg == IGOS_REQ_RSA)
@@ -376,6 +422,15 @@ igos_req_format(const struct igos_req *r, struct igos_text *t)
 		return -1;
 	if (r->attrs && add_b64(t, "attrs", r->attrs, r->attrs_len) < 0)
 		return -1;
+	if (r->kind == IGOS_REQ_EFIAUTH) {
+		char g[37], ts[20];
+
+		igos_guid_str(r->guid, g);
+		igos_req_time_str(r->time, ts);
+		if (igos_text_printf(t, "variable: %s\nguid: %s\nattributes: 0x%08x\n"
+				     "timestamp: %s\n", r->var, g, r->attr, ts) < 0)
+			return igos_seterr("out of memory");
+	}
 	for (unsigned i = 0; i < r->nitems; i++) {
 		const struct igos_req_item *it = &r->item[i];
 		char pfx[16];
@@ -522,6 +577,52 @@ parse_item(struct igos_req *r, unsigned no, const unsigned char *v, size_t n)
 	return igos_seterr("line %u: sign: unknown kind '%.*s'", no, (int)(pl > 16 ? 16 : pl), v);
 }
 
+/* A field's value as a C string; 0, or -1 when longer than max. */
+static int
+get_str(struct lines *l, const char *name, char *out, size_t max)
+{
+	const unsigned char *v;
+	size_t n;
+
+	if (need(l, name, &v, &n) < 0)
+		return -1;
+	if (n > max)
+		return igos_seterr("line %u: %s too long", l->no, name);
+	memcpy(out, v, n);
+	out[n] = 0;
+	return 0;
+}
+
+static int
+parse_efi(struct igos_req *r, struct lines *l)
+{
+	char g[37], a[11], ts[20], back[37];
+	unsigned long v;
+	char *end;
+
+	if (get_str(l, "variable", r->var, IGOS_REQ_MAX_VAR) < 0)
+		return -1;
+	if (!var_ok(r->var))
+		return igos_seterr("line %u: bad variable name", l->no);
+	/* the GUID as igos writes it (lowercase), so that one request has one text */
+	if (get_str(l, "guid", g, 36) < 0)
+		return -1;
+	if (igos_guid_parse(g, r->guid) < 0 || (igos_guid_str(r->guid, back), strcmp(back, g)))
+		return igos_seterr("line %u: guid is not a lowercase GUID", l->no);
+	if (get_str(l, "attributes", a, 10) < 0)
+		return -1;
+	v = strtoul(a, &end, 16);
+	if (strlen(a) != 10 || a[0] != '0' || a[1] != 'x' || *end || !lowerhex((void *)(a + 2), 8))
+		return igos_seterr("line %u: attributes are not 0x and 8 lowercase hex digits",
+				   l->no);
+	r->attr = (uint32_t)v;
+	if (get_str(l, "timestamp", ts, 19) < 0)
+		return -1;
+	if (igos_efi_time_parse(ts, r->time) < 0)
+		return igos_seterr("line %u: bad timestamp", l->no);
+	return 0;
+}
+
 int
 igos_req_parse(struct igos_req *r, const unsigned char *data, size_t len)
 {
@@ -541,7 +642,7 @@ igos_req_parse(struct igos_req *r, const unsigned char *data, size_t len)
 	l.no = 1;
 	if (need(&l, "kind", &v, &n) < 0)
 		return -1;
-	for (int k = IGOS_REQ_PE; k <= IGOS_REQ_X509; k++)
+	for (int k = IGOS_REQ_PE; k <= IGOS_REQ_LAST; k++)
 		if (value_is(v, n, kind_names[k]))
 			r->kind = k;
 	if (r->kind == 0)
@@ -582,6 +683,8 @@ igos_req_parse(struct igos_req *r, const unsigned char *data, size_t len)
 	    get_hex32(&l, "digest", r->digest) < 0)
 		return -1;
 	if (r->kind == IGOS_REQ_PE && get_b64(&l, "attrs", &r->attrs, &r->attrs_len) < 0)
+		return -1;
+	if (r->kind == IGOS_REQ_EFIAUTH && parse_efi(r, &l) < 0)
 		return -1;
 	while ((f = field(&l, "sign", &v, &n)) == 1)
 		if (parse_item(r, l.no, v, n) < 0)
@@ -630,7 +733,9 @@ igos_req_equal(const struct igos_req *a, const struct igos_req *b)
 	    !same(a->cert, a->cert_len, b->cert, b->cert_len) ||
 	    !same(a->pubkey, a->pubkey_len, b->pubkey, b->pubkey_len) ||
 	    memcmp(a->digest, b->digest, 32) ||
-	    !same(a->attrs, a->attrs_len, b->attrs, b->attrs_len) || a->nitems != b->nitems)
+	    !same(a->attrs, a->attrs_len, b->attrs, b->attrs_len) || strcmp(a->var, b->var) ||
+	    memcmp(a->guid, b->guid, 16) || a->attr != b->attr || memcmp(a->time, b->time, 16) ||
+	    a->nitems != b->nitems)
 		return 0;
 	for (unsigned i = 0; i < a->nitems; i++)
 		if (a->item[i].md != b->item[i].md ||

@@ -23,7 +23,12 @@ enum igos_req_kind {
 	IGOS_REQ_INDEX,    /* package index signature header */
 	IGOS_REQ_SUBKEY,   /* index subkey certificate, by the master key */
 	IGOS_REQ_X509,     /* an X.509 certificate (a MOK): its tbsCertificate */
+	IGOS_REQ_EFIAUTH,  /* a UEFI authenticated variable update (PK, KEK, db, dbx):
+			    * detached PKCS#7, no attributes, over name||GUID||
+			    * attributes||timestamp||signature list */
 };
+#define IGOS_REQ_LAST IGOS_REQ_EFIAUTH
+#define IGOS_REQ_MAX_VAR 64
 
 enum igos_req_alg {
 	IGOS_REQ_RSA = 1,  /* RSA PKCS#1 v1.5 */
@@ -56,6 +61,10 @@ struct igos_req {
 					   * the module's bytes */
 	unsigned char *attrs;             /* pe: the signed attributes (DER SET) */
 	size_t attrs_len;
+	char var[IGOS_REQ_MAX_VAR + 1];   /* efi-auth: the variable, its vendor GUID, */
+	unsigned char guid[16];           /* attributes and EFI_TIME timestamp; file, */
+	uint32_t attr;                    /* size and sha256 are the signature list's */
+	unsigned char time[16];
 	unsigned nitems;
 	struct igos_req_item item[IGOS_REQ_MAX_ITEMS];
 };
@@ -75,6 +84,8 @@ void igos_req_free(struct igos_req *r);
 int igos_req_format(const struct igos_req *r, struct igos_text *t);
 /* Add an item (copied). */
 int igos_req_add_item(struct igos_req *r, const EVP_MD *md, const void *p, size_t len);
+/* "YYYY-MM-DD HH:MM:SS" of an EFI_TIME (out: 20 bytes). */
+void igos_req_time_str(const unsigned char t[16], char out[20]);
 /* Set the certificate (pe, module, verity: key is its key) or the public key
  * (the other kinds); sets key and alg. */
 int igos_req_set_cert(struct igos_req *r, X509 *x);

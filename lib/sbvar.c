@@ -159,27 +159,19 @@ igos_sbvar_bundle(const char *name, const unsigned char guid[16], uint32_t attr,
 }
 
 unsigned char *
-igos_sbvar_auth(struct igos_signer *s, X509 *cert, const char *name, const unsigned char guid[16],
-		uint32_t attr, const unsigned char time[IGOS_EFI_TIME_SIZE],
-		const unsigned char *data, size_t len, size_t *outlen)
+igos_sbvar_auth_wrap(const unsigned char *ci, size_t cilen,
+		     const unsigned char time[IGOS_EFI_TIME_SIZE], const unsigned char *data,
+		     size_t len, size_t *outlen)
 {
-	unsigned char *bundle, *ci, *sd = NULL, *out = NULL, *q;
-	size_t blen, cilen, total;
-	const unsigned char *p;
-	PKCS7 *p7 = NULL;
+	unsigned char *sd = NULL, *out = NULL, *q;
+	const unsigned char *p = ci;
+	size_t total;
+	PKCS7 *p7;
 	int sdlen;
 
-	if ((bundle = igos_sbvar_bundle(name, guid, attr, time, data, len, &blen)) == NULL)
-		return NULL;
-	ci = igos_pkcs7_sign(s, cert, EVP_sha256(), NULL, bundle, blen,
-			     IGOS_P7_NOATTR | IGOS_P7_DETACHED, &cilen);
-	free(bundle);
-	if (ci == NULL)
-		return NULL;
 	/* the variable carries the SignedData itself, not its ContentInfo */
-	p = ci;
-	if ((p7 = d2i_PKCS7(NULL, &p, (long)cilen)) == NULL || !PKCS7_type_is_signed(p7) ||
-	    (sdlen = i2d_PKCS7_SIGNED(p7->d.sign, &sd)) <= 0) {
+	if ((p7 = d2i_PKCS7(NULL, &p, (long)cilen)) == NULL || p != ci + cilen ||
+	    !PKCS7_type_is_signed(p7) || (sdlen = i2d_PKCS7_SIGNED(p7->d.sign, &sd)) <= 0) {
 		igos_seterr_ssl("cannot encode the SignedData");
 		goto done;
 	}
@@ -205,6 +197,41 @@ igos_sbvar_auth(struct igos_signer *s, X509 *cert, const char *name, const unsig
 done:
 	OPENSSL_free(sd);
 	PKCS7_free(p7);
+	return out;
+}
+
+int
+igos_sbvar_digest(const char *name, const unsigned char guid[16], uint32_t attr,
+		  const unsigned char time[IGOS_EFI_TIME_SIZE], const unsigned char *data,
+		  size_t len, unsigned char out[32])
+{
+	size_t blen;
+	unsigned char *b = igos_sbvar_bundle(name, guid, attr, time, data, len, &blen);
+	int rc;
+
+	if (b == NULL)
+		return -1;
+	rc = igos_digest(EVP_sha256(), b, blen, out);
+	free(b);
+	return rc;
+}
+
+unsigned char *
+igos_sbvar_auth(struct igos_signer *s, X509 *cert, const char *name, const unsigned char guid[16],
+		uint32_t attr, const unsigned char time[IGOS_EFI_TIME_SIZE],
+		const unsigned char *data, size_t len, size_t *outlen)
+{
+	unsigned char *bundle, *ci, *out;
+	size_t blen, cilen;
+
+	if ((bundle = igos_sbvar_bundle(name, guid, attr, time, data, len, &blen)) == NULL)
+		return NULL;
+	ci = igos_pkcs7_sign(s, cert, EVP_sha256(), NULL, bundle, blen, IGOS_SBVAR_P7_FLAGS,
+			     &cilen);
+	free(bundle);
+	if (ci == NULL)
+		return NULL;
+	out = igos_sbvar_auth_wrap(ci, cilen, time, data, len, outlen);
 	free(ci);
 	return out;
 }

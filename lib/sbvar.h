@@ -53,6 +53,21 @@ unsigned char *igos_sbvar_auth(struct igos_signer *s, X509 *cert, const char *na
 			       const unsigned char time[IGOS_EFI_TIME_SIZE],
 			       const unsigned char *data, size_t len, size_t *outlen);
 
+/* How the PKCS#7 (a ContentInfo) of an update is made: detached id-data,
+ * no signed attributes (sign-efi-sig-list's, hence no signing time). */
+#define IGOS_SBVAR_P7_FLAGS (IGOS_P7_NOATTR | IGOS_P7_DETACHED)
+
+/* SHA-256 of what the signature covers (igos_sbvar_bundle). */
+int igos_sbvar_digest(const char *name, const unsigned char guid[16], uint32_t attr,
+		      const unsigned char time[IGOS_EFI_TIME_SIZE], const unsigned char *data,
+		      size_t len, unsigned char out[32]);
+
+/* The update from a PKCS#7 ContentInfo made with IGOS_SBVAR_P7_FLAGS
+ * (ci[0..cilen), one DER value), the timestamp and the data. Malloc'd. */
+unsigned char *igos_sbvar_auth_wrap(const unsigned char *ci, size_t cilen,
+				    const unsigned char time[IGOS_EFI_TIME_SIZE],
+				    const unsigned char *data, size_t len, size_t *outlen);
+
 struct igos_sbauth {
 	const unsigned char *time;   /* 16 bytes */
 	const unsigned char *sig;    /* the SignedData DER */

@@ -27,6 +27,7 @@
 #include "efivar.h"
 #include "sbvar.h"
 #include "authenticode.h"
+#include "request.h"
 #include "secboot.h"
 #include "tpmlog.h"
 
@@ -44,7 +45,7 @@ static const unsigned char guid_microsoft[16] = {
 enum {
 	OPT_EFIVARS = 256, OPT_PINFILE, OPT_FORCE, OPT_DAYS, OPT_BITS, OPT_SUBJECT, OPT_PK,
 	OPT_KEK, OPT_DB, OPT_MS, OPT_MSCERT, OPT_EVENTLOG, OPT_FORCE_DRIVERS, OPT_ADD_DRIVERS,
-	OPT_ESP, OPT_REPLACE, OPT_HASH,
+	OPT_ESP, OPT_REPLACE, OPT_HASH, OPT_REQUEST_OUT,
 };
 
 static const char *efivars = EFIVARS_DEFAULT;
@@ -59,6 +60,9 @@ usage(FILE *f)
 	    "       " PROG " esl [-g GUID] [--hash] -o OUT.esl CERT|IMAGE...\n"
 	    "       " PROG " auth [-g GUID] [-t 'YYYY-MM-DD HH:MM:SS'] -k KEY -c CERT [-a]\n"
 	    "         [--pin-file FILE] VAR IN.esl -o OUT.auth\n"
+	    "       " PROG " auth [-g GUID] [-t 'YYYY-MM-DD HH:MM:SS'] -c CERT [-a]\n"
+	    "         --request-out REQ VAR IN.esl\n"
+	    "       " PROG " attach -r REQ -s SIG -o OUT.auth IN.esl\n"
 	    "       " PROG " enroll -d DIR [--microsoft] [--microsoft-cert CERT]...\n"
 	    "         [--event-log FILE] [--add-driver-hashes] [--force-drivers]\n"
 	    "         [-t TIME] [--efivars DIR] [--pin-file FILE]\n"
@@ -70,7 +74,7 @@ usage(FILE *f)
 	    "       " PROG " list [--efivars DIR] [PK|KEK|db|dbx]...\n"
 	    "       " PROG " -h | -V\n"
 	    "Long forms: -d --dir, -n --new, -g --guid, -o --output, -t --time, -k --key,\n"
-	    "-c --cert, -a --append, -h --help, -V --version, -v --verbose (the OpenSSL queue).\n"
+	    "-c --cert, -a --append, -r --request, -s --signature, -h --help, -V --version, -v --verbose (the OpenSSL queue).\n"
 	    "The owner's own Secure Boot keys: make them, sign updates, enroll them,\n"
 	    "apply dbx updates, show what is enrolled.\n");
 }
@@ -479,6 +483,118 @@ sign_update(const char *keyref, const char *certref, const char *var,
 	return a;
 }
 
+/* ---- signing in two rooms (igos-sign sign-request signs the request) ---- */
+
+/* The request for the update of var with the list d[0..n) read from path,
+ * signed with x's key. */
+static void
+auth_request(struct igos_req *r, X509 *x, const char *path, const char *var,
+	     const unsigned char *guid, uint32_t attr, const unsigned char *tm,
+	     const unsigned char *d, size_t n)
+{
+	const char *base = strrchr(path, '/');
+	unsigned char h[32];
+
+	memset(r, 0, sizeof(*r));
+	base = base ? base + 1 : path;
+	if (strlen(base) >= sizeof(r->file))
+		igos_die("'%s': file name too long for a request", path);
+	if (strlen(var) > IGOS_REQ_MAX_VAR)
+		igos_die("'%s': variable name too long for a request", var);
+	strcpy(r->file, base);
+	strcpy(r->var, var);
+	r->kind = IGOS_REQ_EFIAUTH;
+	r->size = n;
+	memcpy(r->guid, guid, 16);
+	r->attr = attr;
+	memcpy(r->time, tm, IGOS_EFI_TIME_SIZE);
+	if (igos_digest(EVP_sha256(), d, n, r->sha256) < 0 ||
+	    igos_sbvar_digest(var, guid, attr, tm, d, n, h) < 0 || igos_req_set_cert(r, x) < 0 ||
+	    igos_req_add_item(r, EVP_sha256(), h, 32) < 0)
+		igos_die_lib();
+}
+
+/* The signature made on the token for a request, checked against the
+ * request and the list, and the update written as auth -k would write it. */
+static int
+cmd_attach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "request", required_argument, NULL, 'r' },
+		{ "signature", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *req = NULL, *sig = NULL, *out = NULL, *esl;
+	struct igos_buf rb, sb, b;
+	struct igos_req r;
+	STACK_OF(X509) *tr;
+	unsigned char *bundle, *a;
+	size_t blen, alen;
+	X509 *x;
+	int c;
+
+	while ((c = igos_getopt(argc, argv, "r:s:o:hVv", opts)) != -1) {
+		if (common_opt(c))
+			continue;
+		switch (c) {
+		case 'r': igos_opt_once(&req, optarg); break;
+		case 's': igos_opt_once(&sig, optarg); break;
+		case 'o': igos_opt_once(&out, optarg); break;
+		default: igos_usage_err("unknown option '%s'", igos_optname());
+		}
+	}
+	if (argc - optind != 1)
+		igos_usage_err("attach takes IN.esl");
+	if (req == NULL || sig == NULL || out == NULL)
+		igos_usage_err("attach needs -r REQ, -s SIG and -o OUT.auth");
+	esl = argv[optind];
+	read_input(&rb, req, IGOS_REQ_MAX);
+	if (igos_req_parse(&r, rb.data, rb.len) < 0)
+		igos_die("'%s': %s", req, igos_errmsg());
+	if (r.kind != IGOS_REQ_EFIAUTH)
+		igos_die("'%s': not an efi-auth request (%s)", req, igos_req_kind_name(r.kind));
+	read_input(&b, esl, INPUT_MAX);
+	if (igos_req_check_file(&r, esl, b.data, b.len) < 0)
+		igos_die_lib();
+	check_esl(esl, b.data, b.len);
+	/* what the request asks to sign must be this list's update */
+	if ((bundle = igos_sbvar_bundle(r.var, r.guid, r.attr, r.time, b.data, b.len,
+					&blen)) == NULL)
+		igos_die_lib();
+	{
+		unsigned char h[32];
+
+		if (igos_digest(EVP_sha256(), bundle, blen, h) < 0)
+			igos_die_lib();
+		if (memcmp(h, r.item[0].data, 32) != 0)
+			igos_die("'%s': the request does not ask for the update of %s with '%s'",
+				 req, r.var, esl);
+	}
+	read_input(&sb, sig, 1024 * 1024);
+	if ((x = igos_req_cert(&r)) == NULL)
+		igos_die("'%s': %s", req, igos_errmsg());
+	if ((tr = sk_X509_new_null()) == NULL || !sk_X509_push(tr, x))
+		igos_die("out of memory");
+	if (igos_p7_verify_detached(sb.data, sb.len, bundle, blen, tr) < 0)
+		igos_die("'%s': not a signature of the %s update by the request's key: %s", sig,
+			 r.var, igos_errmsg());
+	if ((a = igos_sbvar_auth_wrap(sb.data, sb.len, r.time, b.data, b.len, &alen)) == NULL)
+		igos_die("'%s': %s", sig, igos_errmsg());
+	write_out(out, a, alen, 0644);
+	free(a);
+	free(bundle);
+	sk_X509_pop_free(tr, X509_free);
+	igos_buf_free(&sb);
+	igos_buf_free(&b);
+	igos_buf_free(&rb);
+	igos_req_free(&r);
+	return 0;
+}
+
 static int
 cmd_auth(int argc, char **argv)
 {
@@ -490,12 +606,14 @@ cmd_auth(int argc, char **argv)
 		{ "append", no_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "pin-file", required_argument, NULL, OPT_PINFILE },
+		{ "request-out", required_argument, NULL, OPT_REQUEST_OUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *guid_s = NULL, *tstr = NULL, *key = NULL, *cert = NULL, *out = NULL;
+	const char *reqout = NULL;
 	unsigned char g[16], tm[IGOS_EFI_TIME_SIZE], *a;
 	const unsigned char *guid;
 	uint32_t attr = IGOS_EFI_NV | IGOS_EFI_BS | IGOS_EFI_RT | IGOS_EFI_TIME_AUTH;
@@ -514,12 +632,19 @@ cmd_auth(int argc, char **argv)
 		case 'o': igos_opt_once(&out, optarg); break;
 		case 'a': igos_flag_once(&append); break;
 		case OPT_PINFILE: igos_opt_once(&pinfile, optarg); break;
+		case OPT_REQUEST_OUT: igos_opt_once(&reqout, optarg); break;
 		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
 	if (argc - optind != 2)
 		igos_usage_err("auth takes VAR and IN.esl");
-	if (key == NULL || cert == NULL || out == NULL)
+	if (reqout) {
+		if (key || out || pinfile)
+			igos_usage_err("auth: --request-out writes a request, not an update: no -k, "
+				       "-o or --pin-file");
+		if (cert == NULL)
+			igos_usage_err("auth: --request-out needs -c CERT");
+	} else if (key == NULL || cert == NULL || out == NULL)
 		igos_usage_err("auth needs -k KEY, -c CERT and -o OUT.auth");
 	guid = var_guid(argv[optind], guid_s, g);
 	parse_time(tstr, tm);
@@ -527,6 +652,21 @@ cmd_auth(int argc, char **argv)
 		attr |= IGOS_EFI_APPEND;
 	read_input(&b, argv[optind + 1], INPUT_MAX);
 	check_esl(argv[optind + 1], b.data, b.len);
+	if (reqout) {
+		X509 *x = cert_load(cert);
+		struct igos_req r;
+		struct igos_text t = { 0 };
+
+		auth_request(&r, x, argv[optind + 1], argv[optind], guid, attr, tm, b.data, b.len);
+		if (igos_req_format(&r, &t) < 0)
+			igos_die_lib();
+		write_out(reqout, t.p, t.len, 0644);
+		free(t.p);
+		igos_req_free(&r);
+		X509_free(x);
+		igos_buf_free(&b);
+		return 0;
+	}
 	a = sign_update(key, cert, argv[optind], guid, attr, tm, b.data, b.len, &alen);
 	write_out(out, a, alen, 0644);
 	free(a);
@@ -1619,6 +1759,7 @@ main(int argc, char **argv)
 {
 	static const struct igos_verb verbs[] = {
 		{ "new", cmd_new }, { "esl", cmd_esl }, { "auth", cmd_auth },
+		{ "attach", cmd_attach },
 		{ "enroll", cmd_enroll }, { "dbx", cmd_dbx }, { "status", cmd_status },
 		{ "list", cmd_list }, { "rotate", cmd_rotate }, { NULL, NULL },
 	};

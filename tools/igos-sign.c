@@ -19,7 +19,9 @@
 #include "authenticode.h"
 #include "igos.h"
 #include "modsig.h"
+#include "efivar.h"
 #include "request.h"
+#include "sbvar.h"
 
 #define PROG "igos-sign"
 
@@ -758,6 +760,7 @@ cmd_show_request(int n, char **paths)
 		[IGOS_REQ_INDEX] = "the signature of the package index",
 		[IGOS_REQ_SUBKEY] = "the index master key's signature of the subkey certificate",
 		[IGOS_REQ_X509] = "the key's signature of its X.509 certificate (MOK)",
+		[IGOS_REQ_EFIAUTH] = "an authenticated UEFI variable update of the list",
 	};
 
 	for (int i = 0; i < n; i++) {
@@ -801,6 +804,15 @@ cmd_show_request(int n, char **paths)
 			printf("  digest:  %s SHA-256 %s\n",
 			       r.kind == IGOS_REQ_PE ? "Authenticode" : "module", hex);
 		}
+		if (r.kind == IGOS_REQ_EFIAUTH) {
+			char g[37], ts[20];
+
+			igos_guid_str(r.guid, g);
+			igos_req_time_str(r.time, ts);
+			printf("  update:  variable %s, owner GUID %s\n", r.var, g);
+			printf("           attributes 0x%08x (%s), timestamp %s UTC\n", r.attr,
+			       r.attr & IGOS_EFI_APPEND ? "append" : "replace", ts);
+		}
 		for (unsigned j = 0; j < r.nitems; j++) {
 			const struct igos_req_item *it = &r.item[j];
 
@@ -808,7 +820,9 @@ cmd_show_request(int n, char **paths)
 				igos_hex_encode(it->data, it->len, hex);
 				printf("  signs:   %s %s%s\n", OBJ_nid2sn(EVP_MD_get_type(it->md)), hex,
 				       r.kind == IGOS_REQ_PE ? " (of the signed attributes)" :
-				       r.kind == IGOS_REQ_PCR ? " (of a PCR 11 policy digest)" : "");
+				       r.kind == IGOS_REQ_PCR ? " (of a PCR 11 policy digest)" :
+				       r.kind == IGOS_REQ_EFIAUTH ? " (of name, GUID, attributes, "
+				       "timestamp and list)" : "");
 			} else if (r.kind == IGOS_REQ_VERITY) {
 				printf("  signs:   root hash %.*s\n", (int)it->len, it->data);
 			} else if (r.kind == IGOS_REQ_X509) {
@@ -915,6 +929,12 @@ cmd_sign_request(int n, char **paths, const char *o, const struct sign_opts *so)
 		case IGOS_REQ_VERITY:
 			der = igos_pkcs7_sign(signer, x, EVP_sha256(), NULL, q->item[0].data,
 					      q->item[0].len, VERITY_FLAGS, &len);
+			break;
+		case IGOS_REQ_EFIAUTH:
+			/* what sign-efi-sig-list makes: no signed attributes, so the
+			 * RSA signature is over the digest itself */
+			der = igos_pkcs7_sign_dgst(signer, x, EVP_sha256(), q->item[0].data,
+						   IGOS_SBVAR_P7_FLAGS, &len);
 			break;
 		case IGOS_REQ_X509: {
 			/* the finished certificate; the request checked that what is
@@ -1053,7 +1073,8 @@ cmd_attach(struct input *in, const char *outpath, const char *reqpath, const cha
 		igos_die("'%s': a %s request is attached by igos-%s", reqpath,
 			 igos_req_kind_name(r.kind),
 			 r.kind == IGOS_REQ_VERITY ? "verity" :
-			 r.kind == IGOS_REQ_PCR ? "measure" : "index-sign");
+			 r.kind == IGOS_REQ_PCR ? "measure" :
+			 r.kind == IGOS_REQ_EFIAUTH ? "sbkeys" : "index-sign");
 	if (igos_req_check_file(&r, in->path, in->b.data, in->b.len) < 0)
 		igos_die("%s", igos_errmsg());
 	if ((x = igos_req_cert(&r)) == NULL)
