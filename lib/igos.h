@@ -283,6 +283,11 @@ unsigned char *igos_pkcs7_sign(struct igos_signer *s, X509 *cert, const EVP_MD *
  * with md): a module too large to carry to the signing host. */
 unsigned char *igos_pkcs7_sign_dgst(struct igos_signer *s, X509 *cert, const EVP_MD *md,
 				    const unsigned char *cdgst, int flags, size_t *outlen);
+/* What igos_pkcs7_sign_dgst makes, around a signature value sig made
+ * elsewhere (nothing is checked: verify sig first). */
+unsigned char *igos_pkcs7_from_sig(X509 *cert, const EVP_MD *md, const unsigned char *cdgst,
+				   int flags, const unsigned char *sig, size_t siglen,
+				   size_t *outlen);
 /* The DER SET OF signed attributes igos_pkcs7_sign would sign for cert (its
  * key's hash of them is what a signing request asks the token to sign). */
 unsigned char *igos_pkcs7_attrs(X509 *cert, const EVP_MD *md, const char *content_oid,

@@ -62,12 +62,14 @@ set_content(PKCS7 *p7, const char *oid, const unsigned char *content, size_t len
 /*
  * The one builder: s NULL stops once the signed attributes are known and
  * returns their DER (what a signing request carries); cdgst, when not NULL,
- * is the digest of a detached id-data content that is not at hand.
+ * is the digest of a detached id-data content that is not at hand; sigin,
+ * with s NULL, is the signature value made elsewhere (the PKCS#7 is built
+ * around it, nothing is signed).
  */
 static unsigned char *
 p7_make(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char *content_oid,
 	const unsigned char *content, size_t content_len, int flags,
-	const unsigned char *cdgst, size_t *outlen)
+	const unsigned char *cdgst, const unsigned char *sigin, size_t siginlen, size_t *outlen)
 {
 	unsigned char dgst[IGOS_MAX_MD], *sig = NULL, *abuf = NULL, *der = NULL, *out = NULL;
 	const unsigned char *hashed = content;
@@ -132,7 +134,14 @@ p7_make(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char *content
 			goto out;
 		}
 	}
-	if (s == NULL) {
+	if (s == NULL && sigin != NULL) {
+		if ((sig = malloc(siginlen ? siginlen : 1)) == NULL) {
+			igos_seterr("out of memory");
+			goto out;
+		}
+		memcpy(sig, sigin, siginlen);
+		siglen = siginlen;
+	} else if (s == NULL) {
 		if (abuf == NULL) {
 			igos_seterr("no signed attributes");
 			goto out;
@@ -144,9 +153,9 @@ p7_make(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char *content
 		memcpy(out, abuf, (size_t)alen);
 		*outlen = (size_t)alen;
 		goto out;
-	}
-	if (igos_signer_sign_digest(s, md, dgst, dlen, &sig, &siglen) < 0)
+	} else if (igos_signer_sign_digest(s, md, dgst, dlen, &sig, &siglen) < 0) {
 		goto out;
+	}
 	ASN1_STRING_set0(si->enc_digest, sig, (int)siglen);
 	sig = NULL;
 	if ((n = i2d_PKCS7(p7, &der)) <= 0 || (out = malloc((size_t)n)) == NULL) {
@@ -167,21 +176,34 @@ unsigned char *
 igos_pkcs7_sign(struct igos_signer *s, X509 *cert, const EVP_MD *md, const char *content_oid,
 		const unsigned char *content, size_t content_len, int flags, size_t *outlen)
 {
-	return p7_make(s, cert, md, content_oid, content, content_len, flags, NULL, outlen);
+	return p7_make(s, cert, md, content_oid, content, content_len, flags, NULL, NULL, 0,
+		       outlen);
 }
 
 unsigned char *
 igos_pkcs7_sign_dgst(struct igos_signer *s, X509 *cert, const EVP_MD *md,
 		     const unsigned char *cdgst, int flags, size_t *outlen)
 {
-	return p7_make(s, cert, md, NULL, NULL, 0, flags, cdgst, outlen);
+	return p7_make(s, cert, md, NULL, NULL, 0, flags, cdgst, NULL, 0, outlen);
+}
+
+unsigned char *
+igos_pkcs7_from_sig(X509 *cert, const EVP_MD *md, const unsigned char *cdgst, int flags,
+		    const unsigned char *sig, size_t siglen, size_t *outlen)
+{
+	if (sig == NULL || siglen == 0) {
+		igos_seterr("no signature value");
+		return NULL;
+	}
+	return p7_make(NULL, cert, md, NULL, NULL, 0, flags, cdgst, sig, siglen, outlen);
 }
 
 unsigned char *
 igos_pkcs7_attrs(X509 *cert, const EVP_MD *md, const char *content_oid,
 		 const unsigned char *content, size_t content_len, int flags, size_t *outlen)
 {
-	return p7_make(NULL, cert, md, content_oid, content, content_len, flags, NULL, outlen);
+	return p7_make(NULL, cert, md, content_oid, content, content_len, flags, NULL, NULL, 0,
+		       outlen);
 }
 
 int

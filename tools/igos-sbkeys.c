@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
 #include "igos.h"
@@ -514,6 +516,43 @@ auth_request(struct igos_req *r, X509 *x, const char *path, const char *var,
 		igos_die_lib();
 }
 
+/* Whether d[0..n) is the PKCS#7 sign-request makes for r: its one signature
+ * value is the request's key's over what r asks to sign, and every other
+ * byte is what auth -k would write around it (so that a certificate or an
+ * attribute slipped in is refused, not carried into the variable). */
+static void
+sig_check(const struct igos_req *r, X509 *x, const char *path, const unsigned char *d, size_t n)
+{
+	const unsigned char *p = d;
+	PKCS7 *p7 = d2i_PKCS7(NULL, &p, (long)n);
+	STACK_OF(PKCS7_SIGNER_INFO) *sis;
+	PKCS7_SIGNER_INFO *si;
+	unsigned char *want = NULL;
+	size_t wlen = 0;
+	int ok;
+
+	if (p7 == NULL || p != d + n || !PKCS7_type_is_signed(p7) ||
+	    (sis = PKCS7_get_signer_info(p7)) == NULL || sk_PKCS7_SIGNER_INFO_num(sis) != 1)
+		igos_die("'%s': not a PKCS#7 signature with one signer", path);
+	si = sk_PKCS7_SIGNER_INFO_value(sis, 0);
+	if (igos_req_verify_item(r, 0, ASN1_STRING_get0_data(si->enc_digest),
+				 (size_t)ASN1_STRING_length(si->enc_digest)) < 0)
+		igos_die("'%s': not a signature of the %s update by the request's key", path,
+			 r->var);
+	want = igos_pkcs7_from_sig(x, EVP_sha256(), r->item[0].data, IGOS_SBVAR_P7_FLAGS,
+				   ASN1_STRING_get0_data(si->enc_digest),
+				   (size_t)ASN1_STRING_length(si->enc_digest), &wlen);
+	if (want == NULL)
+		igos_die("'%s': %s", path, igos_errmsg());
+	ok = wlen == n && memcmp(want, d, n) == 0;
+	free(want);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	if (!ok)
+		igos_die("'%s': the signature is right but the PKCS#7 around it is not the one "
+			 "sign-request makes", path);
+}
+
 /* The signature made on the token for a request, checked against the
  * request and the list, and the update written as auth -k would write it. */
 static int
@@ -531,7 +570,6 @@ cmd_attach(int argc, char **argv)
 	const char *req = NULL, *sig = NULL, *out = NULL, *esl;
 	struct igos_buf rb, sb, b;
 	struct igos_req r;
-	STACK_OF(X509) *tr;
 	unsigned char *bundle, *a;
 	size_t blen, alen;
 	X509 *x;
@@ -577,17 +615,13 @@ cmd_attach(int argc, char **argv)
 	read_input(&sb, sig, 1024 * 1024);
 	if ((x = igos_req_cert(&r)) == NULL)
 		igos_die("'%s': %s", req, igos_errmsg());
-	if ((tr = sk_X509_new_null()) == NULL || !sk_X509_push(tr, x))
-		igos_die("out of memory");
-	if (igos_p7_verify_detached(sb.data, sb.len, bundle, blen, tr) < 0)
-		igos_die("'%s': not a signature of the %s update by the request's key: %s", sig,
-			 r.var, igos_errmsg());
+	sig_check(&r, x, sig, sb.data, sb.len);
 	if ((a = igos_sbvar_auth_wrap(sb.data, sb.len, r.time, b.data, b.len, &alen)) == NULL)
 		igos_die("'%s': %s", sig, igos_errmsg());
 	write_out(out, a, alen, 0644);
 	free(a);
 	free(bundle);
-	sk_X509_pop_free(tr, X509_free);
+	X509_free(x);
 	igos_buf_free(&sb);
 	igos_buf_free(&b);
 	igos_buf_free(&rb);

@@ -809,7 +809,7 @@ cmd_show_request(int n, char **paths)
 
 			igos_guid_str(r.guid, g);
 			igos_req_time_str(r.time, ts);
-			printf("  update:  variable %s, owner GUID %s\n", r.var, g);
+			printf("  update:  variable %s, vendor GUID %s\n", r.var, g);
 			printf("           attributes 0x%08x (%s), timestamp %s UTC\n", r.attr,
 			       r.attr & IGOS_EFI_APPEND ? "append" : "replace", ts);
 		}
