@@ -618,8 +618,10 @@ parse_efi(struct igos_req *r, struct lines *l)
 	r->attr = (uint32_t)v;
 	if (get_str(l, "timestamp", ts, 19) < 0)
 		return -1;
-	if (igos_efi_time_parse(ts, r->time) < 0)
-		return igos_seterr("line %u: bad timestamp", l->no);
+	/* strptime takes spaces and short fields: only the one spelling igos writes */
+	if (igos_efi_time_parse(ts, r->time) < 0 || (igos_req_time_str(r->time, back),
+						      strcmp(back, ts)))
+		return igos_seterr("line %u: timestamp is not 'YYYY-MM-DD HH:MM:SS'", l->no);
 	return 0;
 }
 

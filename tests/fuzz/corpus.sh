@@ -279,8 +279,14 @@ fuzz-request)
 		openssl pkey -in master.pem -pubout -out master.pub
 		"$bin/igos-index-sign" certify --request-out cert.req --master-key master.pub \
 			--subkey master.pub --serial 1 --scope 'core x86_64' --not-after 2099-01-01T00:00:00Z
+		"$bin/igos-sbkeys" esl -o db.esl c.pem
+		"$bin/igos-sbkeys" auth --request-out efi-auth.req -t '2026-12-01 10:00:00' \
+			-c c.pem db db.esl
+		"$bin/igos-sbkeys" auth --request-out efi-append.req -a \
+			-g 605dab50-e046-4300-abb6-3dd810dd8b23 -c c.pem MokList db.esl
 		) >/dev/null 2>&1 || :
-		for f in pe.req mod.req verity.req pcr.req pcr.sig cert.req mok.req; do
+		for f in pe.req mod.req verity.req pcr.req pcr.sig cert.req mok.req efi-auth.req \
+			efi-append.req; do
 			[ -f "$tmp/$f" ] && cp "$tmp/$f" "$dir/$f"
 		done
 	fi ;;
