@@ -10,9 +10,9 @@ case $OUT in "usage: igos-sbkeys new -d DIR"*) r=0 ;; *) r=1 ;; esac
 is "$r" 0 "--help prints the usage on stdout"
 run 0 "" "--version" igos-sbkeys --version
 is "$OUT" "igos-sbkeys 0.1" "--version says igos-sbkeys 0.1"
-run 2 "igos-sbkeys: no verb given (new, esl, auth, enroll, dbx, status, list or rotate; see --help)" \
+run 2 "igos-sbkeys: no verb given (new, esl, auth, attach, enroll, dbx, status, list or rotate; see --help)" \
 	"no verb: exit 2" igos-sbkeys
-run 2 "igos-sbkeys: unknown verb 'bogus' (new, esl, auth, enroll, dbx, status, list or rotate)" \
+run 2 "igos-sbkeys: unknown verb 'bogus' (new, esl, auth, attach, enroll, dbx, status, list or rotate)" \
 	"unknown verb: exit 2" igos-sbkeys bogus
 
 openssl req -new -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=k -keyout k.key -out k.crt 2>/dev/null
