@@ -48,8 +48,10 @@ printf '    root hash %s\n' "$(cat roothash)"
 step "PCR 11 policy key" chain_pcrkey
 step "initrd (busybox, dm-verity, igos-verity)" chain_initrd
 CHAIN_SIGN_CERT=$W/mok.crt CHAIN_TRUST_CERT=$W/mok.crt
-step "UKI: igos-ukify build (igos stub, roothash= in .cmdline, .pcrsig); igos-sign sign with the MOK + verify" \
-	chain_uki "$W/uki.efi"
+# shim trusts the enrolled MOK for the kernel (MokListTrustedRT, its default):
+# the kernel checks the root hash's signature against it (.machine keyring)
+step "UKI: igos-ukify build (igos stub, roothash= and dm_verity.require_signatures=1 in .cmdline, .pcrsig); igos-sign sign with the MOK + verify" \
+	chain_uki "$W/uki.efi" "" "dm_verity.require_signatures=1 igos.verity_sig=1"
 igos-sign list uki.efi | sed 's/^/    /'
 predicted=$(igos-measure calculate --bank sha256 --phase= uki.efi 2>/dev/null | sed -n 's/^11:sha256=//p')
 printf '    predicted PCR 11 (igos-measure calculate --phase=): %s\n' "$predicted"
@@ -69,6 +71,8 @@ grub=no; grep -q 'Welcome to GRUB' boot.log && grub=yes
 uki=no; grep -q 'IGOS-CHAIN: kernel' boot.log && ! grep -q 'bad shim signature' boot.log && uki=yes
 mounted=no; grep -q 'IGOS-CHAIN: root mounted' boot.log && grep -q 'IGOS-CHAIN: root read whole' boot.log &&
 	mounted=yes
+signed=no; grep -q 'IGOS-CHAIN: root hash signature accepted by the kernel, require_signatures=Y' boot.log &&
+	signed=yes
 pcrok=no; [ -n "$pcr" ] && [ "$pcr" = "$predicted" ] && pcrok=yes
 total=$(awk -v a="$total0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
 cat <<EOR
@@ -85,9 +89,11 @@ igos demo report: the seed's chain, link by link
       guest      $pcr
       predicted  $predicted
   kernel -> root        verity root opened from the signed roothash=, mounted, read whole: $mounted
+                        the kernel checked the root hash's signature (MOK, trusted by
+                        shim: .machine keyring; signatures required):                  $signed
   time per step:
 $report  total $(printf '%.1f' "$total") s
   work files: $W
 EOR
 [ $shim = yes ] && [ $refused = yes ] && [ $grub = yes ] && [ $uki = yes ] && [ $pcrok = yes ] &&
-	[ $mounted = yes ]
+	[ $mounted = yes ] && [ $signed = yes ]

@@ -45,3 +45,19 @@ head -c 5000 /dev/urandom >shim-16.1.tar.bz2
 printf -- '--- a/x\n+++ b/x\n' >patches/0001-sbat.patch
 openssl x509 -in release.crt -outform DER -out certs/intergenos-ca.der
 cp /usr/lib/shim/shimx64.efi build/shimx64.efi
+
+# the package: not built nor installed here (tests/t/140-deb-package.t builds it,
+# installs it into a scratch root, uses it and purges it); its example uki.conf
+# is put where the package puts it
+doc_not_run 'make deb*' "builds the Debian package (tests/t/140-deb-package.t does)"
+doc_not_run 'apt install ./build/deb/*' "installs into the machine's /usr \
+(tests/t/140-deb-package.t installs the package into a scratch root)"
+mkdir -p "$W/.sandbox/doc.up" "$W/.sandbox/doc.wk" &&
+	mount -t overlay overlay -o "lowerdir=/usr/share/doc,upperdir=$W/.sandbox/doc.up,workdir=$W/.sandbox/doc.wk" \
+		/usr/share/doc &&
+	install -D -m 0644 "$IGOS_SRC/debian/uki.conf.example" /usr/share/doc/igos/examples/uki.conf
+
+# the release in two rooms: the release key's public half, a module, a root hash
+cp grub.pub release.pub
+cc -c m.c -o dm-verity.ko
+igos-verity format --root-hash-file root.roothash root.img root.verity >/dev/null

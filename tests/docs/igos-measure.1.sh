@@ -5,3 +5,6 @@ docs_kernel
 (umask 077 && printf '%s\n' "$HSM_PIN" >pin)
 igos-ukify build --linux vmlinuz --initrd initrd.img --os-release @os-release \
 	--cmdline @cmdline --uname 6.1.0-13-amd64 -o uki.efi
+# the two-room example: a UKI carrying the public key, before its policy is signed
+igos-ukify build --linux vmlinuz --initrd initrd.img --os-release @os-release \
+	--cmdline @cmdline --uname 6.1.0-13-amd64 --pcrpkey pcr.pub -o uki0.efi

@@ -7,3 +7,4 @@ docs_tokens verity
 head -c 8388608 /dev/zero >root.img
 truncate -s 1G disk.img
 doc_tty "*pkcs11:token=*" "$HSM_PIN"
+(umask 077 && cp verity.pem verity.key)

@@ -94,6 +94,8 @@ sig=
 grep -q 'igos.verity_sig=1' /proc/cmdline && sig="--signature /roothash.p7s"
 if igos-verity open $sig /dev/vdb root /dev/vdc "$rh"; then
 	echo "IGOS-CHAIN: verity root opened with roothash $rh"
+	[ -n "$sig" ] && echo "IGOS-CHAIN: root hash signature accepted by the kernel," \
+		"require_signatures=$(cat /sys/module/dm_verity/parameters/require_signatures)"
 	mkdir -p /newroot
 	if mount -t squashfs -o ro /dev/mapper/root /newroot; then
 		echo "IGOS-CHAIN: root mounted: $(cat /newroot/etc/igos-release)"

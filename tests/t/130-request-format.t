@@ -108,7 +108,7 @@ run 2 "igos-sign: sign-request: with several requests, -o names a directory" \
 run 2 "igos-sign: verify: -r is only for attach" "-r on another verb" \
 	"$S" verify -r a.req a.efi
 run 0 "" "--help" "$S" --help
-case $OUT in *"show-request REQ"*"sign-request -k KEY"*"attach -r REQ -s SIG"*) r=0 ;; *) r=1 ;; esac
+case $OUT in *"show-request REQ"*"sign-request -k|--key KEY"*"attach -r|--request REQ -s|--signature SIG"*) r=0 ;; *) r=1 ;; esac
 is "$r" 0 "--help shows the request verbs"
 no_temps . "no temporary files"
 done_testing

@@ -17,8 +17,15 @@
 #      "revoked by MokListXRT"), no MokListTrustedRT, MokSBStateRT (shim's
 #      validation off), SbatLevelRT = the "latest" text of shim's .sbatlevel;
 #      and queues trust-mok and validation on;
-#   E. MokManager: both toggles; read from the NVRAM file afterwards (no
-#      boot): MokListTrusted and MokSBState, which shim mirrors, are gone.
+#   E. MokManager: both toggles; read from the NVRAM file afterwards:
+#      MokListTrusted and MokSBState, which shim mirrors, are gone;
+#   F. shim -> a third MOK-signed UKI with the MOK trusted (MokListTrustedRT):
+#      the kernel puts the MOK on its .machine keyring (/proc/keys, dmesg),
+#      and dm-verity, which checks the built-in and secondary keyrings
+#      (.machine is linked into the secondary), opens a verity image whose
+#      root hash the MOK signed (igos-verity open --root-hash-signature) and
+#      refuses one signed by another key (dmesg: -ENOKEY), with
+#      dm_verity.require_signatures=1.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/vm.sh"
 . "$TESTLIB/shim.sh"
@@ -26,10 +33,10 @@
 SHIM_MS=$SHIM_DIR/shimx64.efi.signed
 MM_MS=$SHIM_DIR/mmx64.efi.signed
 vm_need
-need igos-mok igos-sign igos-ukify mkfifo objcopy python3 "$SHIM_MS" "$MM_MS" "$GRUB_MS_CODE" \
+need igos-mok igos-sign igos-ukify igos-verity mkfifo objcopy python3 "$SHIM_MS" "$MM_MS" "$GRUB_MS_CODE" \
 	"$GRUB_MS_VARS" "$IGOS_BUILD/efi/igos-stubx64.efi"
 vm_kernel
-plan 34
+plan 47
 
 t0=$(date +%s)
 
@@ -103,6 +110,61 @@ uki() {
 		igos-sign sign -k mok.key -c mok.crt -o "uki-$1.efi" "uki-$1.unsigned"
 }
 ok "two UKIs (queue, check) signed with the MOK" eval 'uki queue && uki check'
+
+# F's verity image (vdb, its tree on vdc; the ESP is vda), its root hash
+# signed by the MOK and by a key the kernel does not know
+head -c $((256 * 4096)) /dev/urandom >vdata.img
+R=$(igos-verity format vdata.img vhash.img) &&
+	igos-mok new -k stranger.key -c stranger.crt --subject "igos requests test stranger" >/dev/null &&
+	igos-verity sign -k mok.key -c mok.crt -o mok.p7s "$R" &&
+	igos-verity sign -k stranger.key -c stranger.crt -o stranger.p7s "$R" &&
+	printf '%s\n' "$R" >roothash || { echo "Bail out! verity image"; exit 1; }
+verbin=$(command -v igos-verity)
+cat >init-verity.sh <<INIT
+#!/bin/sh
+export PATH=/bin:${verbin%/*} DM_DISABLE_UDEV=1
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /run/cryptsetup /run/lock
+dmesg -n 1
+# insmod does not read module options from the command line: dm_verity's
+while read -r m; do
+	[ "\$m" = dm_verity ] && continue
+	insmod /lib/modules/\$m.ko || echo "IGOS-MOD \$m failed"
+done </lib/modules/order
+insmod /lib/modules/dm_verity.ko \$(tr ' ' '\n' </proc/cmdline | sed -n 's/^dm_verity\.//p')
+echo
+echo "IGOS-REQ:\$(cat /sys/module/dm_verity/parameters/require_signatures)"
+dmesg | grep -E 'integrity|X.509|keyring' | sed 's/^/IGOS-K0 /'
+grep -E 'keyring +\.(builtin_trusted_keys|secondary_trusted_keys|machine|platform)|asymmetri' /proc/keys |
+	sed 's/^/IGOS-KEYS /'
+dmesg -c >/dev/null
+R=\$(cat /roothash)
+t() {
+	n=\$1; shift
+	"\$@" >/tmp/out 2>&1; echo "IGOS-T \$n rc=\$?"
+	sed "s/^/IGOS-O \$n: /" /tmp/out
+	dmesg -c | grep -i verity | sed "s/^/IGOS-K \$n: /"
+}
+t mok igos-verity open --root-hash-signature /mok.p7s /dev/vdb vmok /dev/vdc "\$R"
+t mok-read cmp /dev/mapper/vmok /dev/vdb
+t mok-status igos-verity status vmok
+t mok-close igos-verity close vmok
+t stranger igos-verity open --root-hash-signature /stranger.p7s /dev/vdb vstr /dev/vdc "\$R"
+t stranger-status igos-verity status vstr
+t unsigned igos-verity open /dev/vdb vuns /dev/vdc "\$R"
+echo IGOS-TEST-DONE
+poweroff -f
+INIT
+ok "initrd F: igos-verity, dm-verity, the two signatures" \
+	vm_initrd initrd-verity.img --init init-verity.sh --bin "$verbin" \
+	--modules "virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk dm-mod dm-bufio reed_solomon dm-verity" \
+	--file roothash:/roothash --file mok.p7s:/mok.p7s --file stranger.p7s:/stranger.p7s
+ok "UKI F, signed with the MOK" eval 'igos-ukify build --stub "$IGOS_BUILD/efi/igos-stubx64.efi" \
+	--linux "$VM_VMLINUZ" --initrd initrd-verity.img -o uki-verity.unsigned \
+	--cmdline "console=ttyS0 quiet dm_verity.require_signatures=1" >/dev/null &&
+	igos-sign sign -k mok.key -c mok.crt -o uki-verity.efi uki-verity.unsigned'
 mkdir -p esp/EFI/BOOT
 cp "$SHIM_MS" esp/EFI/BOOT/BOOTX64.EFI && cp "$MM_MS" esp/EFI/BOOT/mmx64.efi &&
 	cp uki-queue.efi esp/EFI/BOOT/grubx64.efi && openssl x509 -in mok.crt -outform DER -out esp/mok.cer
@@ -181,6 +243,39 @@ bF=$(date +%s)
 is "$(nv MokListTrusted) $(nv MokSBState)" "absent absent" \
 	"trust-mok and validation on: MokListTrusted and MokSBState gone (shim trusts and validates again)"
 is "$(nv MokSB) $(nv MokListTrustedNew)" "absent absent" "the requests consumed"
+
+# F. the kernel trusts the MOK for dm-verity root hashes
+cp uki-verity.efi esp/EFI/BOOT/grubx64.efi
+ok "boot F ran to the end" grub_boot esp vars.fd bootF.log --disk vdata.img:ro --disk vhash.img:ro
+bG=$(date +%s)
+keep bootF.log
+tr -d '\r' <bootF.log >serialF
+rc() { sed -n "s/.*IGOS-T $1 rc=//p" serialF; }
+kl() { sed -n "s/^IGOS-K $1: //p" serialF; }
+keys=$(sed -n 's/^IGOS-KEYS //p' serialF)
+# MokListRT as shim publishes it: its built-in vendor certificate (Debian
+# Secure Boot CA), then the MOK; with MokListTrustedRT both go to .machine
+# (db's two Microsoft certificates to .platform). .builtin_trusted_keys holds
+# only the kernel's build key, so the MOK-signed root below verifies through
+# .machine, linked into .secondary_trusted_keys.
+ok "/proc/keys: the .machine keyring holds two keys (MokListRT: shim's vendor certificate, the MOK)" \
+	sh -c 'printf "%s\n" "$1" | grep -q -E "keyring +\.machine: 2\$"' - "$keys"
+ok "and the MOK is a key of the kernel (/proc/keys names it by its subject)" \
+	sh -c 'printf "%s\n" "$1" | grep -q -E "^[0-9a-f]+ .* asymmetri +igos requests test MOK: "' - "$keys"
+case $(grep -A 1 '^IGOS-K0 .*Loading X.509 certificate: UEFI:MokListRT' serialF | tail -n 1) in
+*"Loaded X.509 cert 'igos requests test MOK: "*) r=0 ;; *) r=1 ;; esac
+ok "dmesg: the kernel loaded the MOK from shim's MOK table (MokListRT)" test "$r" = 0
+is "$(sed -n 's/^IGOS-REQ://p' serialF)" Y "dm_verity.require_signatures=1 in force"
+is "$(rc mok) $(rc mok-read)" "0 0" "root hash signed by the MOK: the kernel opens it, it reads back whole"
+is "$(sed -n 's/^IGOS-O mok-status: status: *//p' serialF)" verified "status: verified"
+case $(kl mok) in *"verity: Root hash verification failed"*) r=1 ;; *) r=0 ;; esac
+ok "and the kernel logged no verification failure for it" test "$r" = 0
+is "$(rc stranger)" 1 "root hash signed by another key: refused"
+case $(kl stranger) in *"verity: Root hash verification failed (-ENOKEY)"*) r=0 ;; *) r=1 ;; esac
+ok "by the kernel: dmesg says Root hash verification failed (-ENOKEY)" test "$r" = 0
+is "$(rc unsigned)" 1 "no signature: refused (signatures required)"
+diag "$(grep -E '^IGOS-K0 .*(integrity|X.509)|^IGOS-KEYS .*keyring' serialF)" "$(grep -E '^IGOS-K (stranger|unsigned):' serialF)" \
+	"$(grep -E '^IGOS-O (stranger|unsigned):' serialF)"
 diag "VM time: enrol $((bB - bA)) s, queue $((bC - bB)) s, MokManager $((bD - bC)) s," \
-	"read back + queue $((bE - bD)) s, MokManager $((bF - bE)) s; whole test $((bF - t0)) s"
+	"read back + queue $((bE - bD)) s, MokManager $((bF - bE)) s, verity $((bG - bF)) s; whole test $((bG - t0)) s"
 done_testing
