@@ -76,7 +76,8 @@ usage(FILE *f)
 	    "       " PROG " list [--efivars DIR] [PK|KEK|db|dbx]...\n"
 	    "       " PROG " -h | -V\n"
 	    "Long forms: -d --dir, -n --new, -g --guid, -o --output, -t --time, -k --key,\n"
-	    "-c --cert, -a --append, -r --request, -s --signature, -h --help, -V --version, -v --verbose (the OpenSSL queue).\n"
+	    "-c --cert, -a --append, -r --request, -s --signature, -h --help, -V --version,\n"
+	    "-v --verbose (the OpenSSL queue).\n"
 	    "The owner's own Secure Boot keys: make them, sign updates, enroll them,\n"
 	    "apply dbx updates, show what is enrolled.\n");
 }
