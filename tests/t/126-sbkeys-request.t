@@ -11,7 +11,7 @@
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/softhsm.sh"
 need igos-sbkeys igos-sign sign-efi-sig-list cert-to-efi-sig-list openssl
-plan 28
+plan 31
 
 softhsm_token
 PK="$HSM_URI;object=rsa2048;type=private"
@@ -110,6 +110,18 @@ run 1 "igos-sbkeys: 't.sig': the signature is right but the PKCS#7 around it is 
 run 1 "igos-sbkeys: 'KEK.req': not a PKCS#7 signature with one signer" \
 	"not a PKCS#7 at all: refused" igos-sbkeys attach -r KEK.req -s KEK.req -o t.auth KEK.esl
 ok "no output after any refusal" test ! -e t.auth
+sed 's/^attributes: .*/attributes: 0x00000007/' KEK.req >t.req
+run 1 "igos-sign: 't.req': inconsistent request: attributes 0x00000007 are not those of a time-based authenticated update" \
+	"a request without the time-based attribute: refused by show-request" \
+	igos-sign show-request t.req
+sed 's/^timestamp: .*/timestamp: 2026-12-1 10:00:000/' KEK.req >t.req
+run 1 "igos-sign: 't.req': line 12: timestamp is not 'YYYY-MM-DD HH:MM:SS'" \
+	"a timestamp spelt another way: refused" igos-sign show-request t.req
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout e.key \
+	-out e.crt -subj /CN=e 2>/dev/null
+run 1 "igos-sbkeys: an efi-auth request needs an RSA key" \
+	"an ECDSA certificate: no request (the firmware verifies RSA only)" \
+	igos-sbkeys auth --request-out e.req -c e.crt db db.esl
 run 2 "igos-sbkeys: auth: --request-out writes a request, not an update: no -k, -o or --pin-file" \
 	"--request-out with -k: a usage error" \
 	igos-sbkeys auth --request-out x.req -k db.key -c db.crt db db.esl
