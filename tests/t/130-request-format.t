@@ -52,7 +52,7 @@ bad "line 2: a byte that is not printable ASCII" "CRLF line ends" '2,$s/$/\r/'
 bad "line 12: unexpected field" "a field after the last" '$a\
 extra: 1'
 bad "inconsistent request: key is not the hash of the certificate's public key" \
-	"a key hash that is not the certificate's" 's/^key: ./key: 0/;s/^key: 00/key: 11/'
+	"a key hash that is not the certificate's" 's/^key: 0/key: Z/;s/^key: [^Z]/key: 0/;s/^key: Z/key: 1/'
 bad "inconsistent request: sign is not the SHA-256 of attrs" "sign is not over attrs" \
 	's/^sign: sha256:./sign: sha256:0/;s/^sign: sha256:00/sign: sha256:11/'
 bad "inconsistent request: a pe request signs one item" "two items for a PE image" '$p'
