@@ -101,10 +101,14 @@ deps:
 	@sh mk/deps.sh
 
 # The sanitizer pass leaves out the qemu boots (TCG under ASan is too slow to be useful).
+# The longest tests start first (the whole-suite tests, then the boots), so that
+# the two prove jobs do not end with one long test running alone.
+SLOW_TESTS = $(wildcard tests/t/99[0-9]-*.t)
 ifeq ($(SANITIZE),1)
-RUN_TESTS = $(UNITS) $(wildcard $(CHECK_TESTS))
+RUN_TESTS = $(SLOW_TESTS) $(UNITS) $(filter-out $(SLOW_TESTS),$(wildcard $(CHECK_TESTS)))
 else
-RUN_TESTS = $(UNITS) $(wildcard $(CHECK_TESTS)) $(wildcard $(VM_TESTS))
+RUN_TESTS = $(SLOW_TESTS) $(wildcard $(VM_TESTS)) $(UNITS) \
+	$(filter-out $(SLOW_TESTS),$(wildcard $(CHECK_TESTS)))
 endif
 
 TEST_ENV = IGOS_BUILD=$(abspath $(BUILD)) IGOS_SRC=$(CURDIR) PATH=$(abspath $(BUILD))/bin:$$PATH \
