@@ -17,8 +17,8 @@ igos_hex_encode(const void *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int
-nibble(int c)
+int
+igos_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -37,7 +37,8 @@ igos_hex_decode(const char *s, size_t slen, void *out, size_t outlen)
 	if (slen != 2 * outlen)
 		return igos_seterr("expected %zu hex digits, got %zu characters", 2 * outlen, slen);
 	for (size_t i = 0; i < outlen; i++) {
-		int hi = nibble((unsigned char)s[2 * i]), lo = nibble((unsigned char)s[2 * i + 1]);
+		int hi = igos_hex_digit((unsigned char)s[2 * i]);
+		int lo = igos_hex_digit((unsigned char)s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return igos_seterr("not a hex string");

@@ -142,6 +142,8 @@ void igos_hex_encode(const void *in, size_t len, char *out);
 /* Exactly 2*outlen hex digits (either case) from s[0..slen); anything else is
  * an error. */
 int igos_hex_decode(const char *s, size_t slen, void *out, size_t outlen);
+/* The value of one hex digit (either case), or -1. */
+int igos_hex_digit(int c);
 /* Hex of any even length: returns a heap buffer and its length, or NULL. */
 unsigned char *igos_hex_decode_alloc(const char *s, size_t slen, size_t *outlen);
 /* Standard base64 with padding, no line breaks; returns a heap string. */

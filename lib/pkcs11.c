@@ -39,15 +39,6 @@ ref_sep(char c)
 	return c == ';' || c == '&' || c == '?' || c == ':';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Is s[0..n) the attribute name pin-value, spelt in any case, maybe
  * percent-encoded, maybe with blanks around it? */
 static int
@@ -59,8 +50,11 @@ is_pin_value(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 
-		if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			c = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+		int hi = i + 2 < n ? igos_hex_digit((unsigned char)s[i + 1]) : -1;
+		int lo = i + 2 < n ? igos_hex_digit((unsigned char)s[i + 2]) : -1;
+
+		if (c == '%' && hi >= 0 && lo >= 0) {
+			c = (char)(hi << 4 | lo);
 			i += 2;
 		}
 		if (c == ' ' || c == '\t')

@@ -21,18 +21,6 @@ const unsigned char igos_guid_cert_pkcs7[16] = {
 
 #define NAME_MAX_CHARS 256
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 igos_guid_parse(const char *s, unsigned char g[16])
 {
@@ -48,7 +36,8 @@ igos_guid_parse(const char *s, unsigned char g[16])
 			i++;
 			continue;
 		}
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+		int hi = igos_hex_digit((unsigned char)s[i]);
+		int lo = igos_hex_digit((unsigned char)s[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return igos_seterr("bad GUID '%s'", s);
