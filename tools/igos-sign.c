@@ -132,6 +132,21 @@ pe_open(struct input *in, struct igos_pe *pe)
 		igos_die("'%s': %s", in->path, igos_errmsg());
 }
 
+/* A PE image that can take one more signature: its certificate table entry
+ * exists and it has fewer than IGOS_AC_MAX_CERTS; c and n are its signatures. */
+static void
+pe_open_to_sign(struct input *in, struct igos_pe *pe, struct igos_ac_cert *c, unsigned *n)
+{
+	pe_open(in, pe);
+	if (pe->ndirs <= 4)
+		igos_die("'%s': cannot sign: the image has no certificate table entry "
+			 "(NumberOfRvaAndSizes is %u)", in->path, pe->ndirs);
+	if (igos_ac_certs(pe, c, IGOS_AC_MAX_CERTS, n) < 0)
+		igos_die("'%s': %s", in->path, igos_errmsg());
+	if (*n == IGOS_AC_MAX_CERTS)
+		igos_die("'%s': already has %u signatures", in->path, *n);
+}
+
 static void
 mod_open(struct input *in, struct igos_modsig *m)
 {
@@ -562,14 +577,7 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		size_t spclen, p7len;
 		uint64_t ws;
 
-		pe_open(in, &pe);
-		if (pe.ndirs <= 4)
-			igos_die("'%s': cannot sign: the image has no certificate table entry "
-			     "(NumberOfRvaAndSizes is %u)", in->path, pe.ndirs);
-		if (igos_ac_certs(&pe, c, IGOS_AC_MAX_CERTS, &n) < 0)
-			igos_die("'%s': %s", in->path, igos_errmsg());
-		if (n == IGOS_AC_MAX_CERTS)
-			igos_die("'%s': already has %u signatures", in->path, n);
+		pe_open_to_sign(in, &pe, c, &n);
 		open_signer(so, &sg, &x);
 		if (igos_signer_type(sg) != IGOS_KEY_RSA)
 			igos_die("'%s': cannot sign a PE image with an %s key: UEFI firmware and shim "
@@ -676,14 +684,7 @@ make_request(struct input *in, X509 *x, int replace, const char *ref, struct igo
 		unsigned char *spc;
 		size_t spclen;
 
-		pe_open(in, &pe);
-		if (pe.ndirs <= 4)
-			igos_die("'%s': cannot sign: the image has no certificate table entry "
-				 "(NumberOfRvaAndSizes is %u)", in->path, pe.ndirs);
-		if (igos_ac_certs(&pe, c, IGOS_AC_MAX_CERTS, &n) < 0)
-			igos_die("'%s': %s", in->path, igos_errmsg());
-		if (n == IGOS_AC_MAX_CERTS)
-			igos_die("'%s': already has %u signatures", in->path, n);
+		pe_open_to_sign(in, &pe, c, &n);
 		r->kind = IGOS_REQ_PE;
 		if (igos_ac_digest(&pe, EVP_sha256(), r->digest, NULL, 0) < 0)
 			igos_die("'%s': %s", in->path, igos_errmsg());
