@@ -73,6 +73,14 @@ sz=$(wc -c <badid.ko)
 printf '\001' | dd of=badid.ko bs=1 seek=$((sz - 40 + 2)) conv=notrunc 2>/dev/null
 run 1 "igos-sign: 'badid.ko': module signature is not a plain PKCS#7 one (id_type 1)" \
 	"a trailer with another id_type is refused" "$S" verify -c so.crt badid.ko
+# algo, hash, signer_len, key_id_len and the three pad bytes must be zero (the
+# kernel's mod_check_sig refuses the trailer otherwise): each one set alone
+for off in 0 1 3 4 5 6 7; do
+	cp ref-so.ko info$off.ko
+	printf '\001' | dd of=info$off.ko bs=1 seek=$((sz - 40 + off)) conv=notrunc 2>/dev/null
+	run 1 "igos-sign: 'info$off.ko': module signature is not a plain PKCS#7 one (id_type 2)" \
+		"a trailer with byte $off of its info set is refused" "$S" verify -c so.crt info$off.ko
+done
 cp ref-so.ko badlen.ko
 printf '\177\377\377\377' | dd of=badlen.ko bs=1 seek=$((sz - 40 + 8)) conv=notrunc 2>/dev/null
 run 1 "igos-sign: 'badlen.ko': module signature length 2147483647 overflows the file" \
