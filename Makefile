@@ -103,9 +103,14 @@ deps:
 # The sanitizer pass leaves out the qemu boots (TCG under ASan is too slow to be useful).
 # The longest tests start first (the whole-suite tests, then the boots), so that
 # the two prove jobs do not end with one long test running alone.
+# It also leaves out the fuzz tests and valgrind: the fuzz targets (build-fuzz) are built
+# with ASan and UBSan whatever SANITIZE says, so a second run is the same test again, and
+# valgrind cannot run sanitized binaries.
 SLOW_TESTS = $(wildcard tests/t/99[0-9]-*.t)
+SAN_SAME_TESTS = $(wildcard tests/t/990-*.t tests/t/991-*.t tests/t/995-*.t)
 ifeq ($(SANITIZE),1)
-RUN_TESTS = $(SLOW_TESTS) $(UNITS) $(filter-out $(SLOW_TESTS),$(wildcard $(CHECK_TESTS)))
+RUN_TESTS = $(filter-out $(SAN_SAME_TESTS),$(SLOW_TESTS)) $(UNITS) \
+	$(filter-out $(SLOW_TESTS),$(wildcard $(CHECK_TESTS)))
 else
 RUN_TESTS = $(SLOW_TESTS) $(wildcard $(VM_TESTS)) $(UNITS) \
 	$(filter-out $(SLOW_TESTS),$(wildcard $(CHECK_TESTS)))
