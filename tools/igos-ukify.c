@@ -898,6 +898,13 @@ job_join(struct job *j, const char *path)
 
 		if (!igos_uki_profile_carries(s->name))
 			continue;
+		/* shim refuses an image with two .sbat sections ("multiple SBAT
+		 * sections"); ukify would copy it */
+		if (strcmp(s->name, ".sbat") == 0) {
+			igos_seterr("--join-profile '%s' carries a .sbat section: shim refuses a "
+				    "UKI with two", path);
+			goto out;
+		}
 		if (carried++ == 0 && strcmp(s->name, ".profile") != 0) {
 			igos_seterr("--join-profile '%s': its first profile section is %s, not "
 				    ".profile (build it with --profile)", path, s->name);
