@@ -500,7 +500,9 @@ job_add_blob(struct job *j, const char *name, unsigned char *p, size_t n)
 	return r;
 }
 
-/* "DIR/NAME" paths of the regular files under dir, recursively, sorted. */
+/* "DIR/NAME" paths of the entries of dir; with a suffix, of the files with
+ * that suffix under dir, recursively (not through a symbolic link to a
+ * directory, which could loop). */
 static int
 list_files(const char *dir, const char *suffix, char ***out, size_t *n)
 {
@@ -517,15 +519,22 @@ list_files(const char *dir, const char *suffix, char ***out, size_t *n)
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
-			return closedir(d), igos_seterr("out of memory");
-		if (stat(p, &st) < 0) {
+		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0) {
+			rc = igos_seterr("out of memory");
+			break;
+		}
+		if (lstat(p, &st) < 0) {
 			rc = igos_seterr_errno("cannot open '%s'", p);
 			free(p);
 			break;
 		}
 		if (S_ISDIR(st.st_mode) && suffix != NULL) {
 			rc = list_files(p, suffix, out, n);
+			free(p);
+			continue;
+		}
+		if (S_ISLNK(st.st_mode) && suffix != NULL && stat(p, &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
 			free(p);
 			continue;
 		}

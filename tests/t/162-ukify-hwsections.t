@@ -8,7 +8,7 @@
 B=${IGOS_BUILD:-$IGOS_SRC/build}
 ISTUB=$B/efi/igos-stubx64.efi
 need igos-ukify objdump python3 openssl "$ISTUB"
-plan 22
+plan 24
 
 mkkernel vmlinuz 6.1.0-99-test 70001
 head -c 1001 /dev/urandom >dtb
@@ -55,6 +55,10 @@ sys.stdout.buffer.write(
     e(1, '01020304-0506-0708-090a-0b0c0d0e0f10', 140, 156) + bytes(28) + strs)
 P
 section all.efi .hwids >got; same got want ".hwids: the table systemd-stub reads"
+ln -s .. hw/sub/up
+run 0 "" "a symbolic link to a directory under --hwids (a loop here)" \
+	build link.efi --devicetree-auto d1 --hwids hw
+section link.efi .hwids >got; same got want "is not followed"
 printf '\255\336\355\376\020\000\000\000\005\000\000\000\010\000\000\000myfw\000FIRMWARE' >want
 section all.efi .efifw >got; same got want ".efifw: header (magic, 16, ID length, payload length), the ID, the firmware"
 
