@@ -164,11 +164,14 @@ layout(struct hw *h, unsigned char **out, size_t *len)
 	uint64_t nent = 1, strbase, total;
 	unsigned char *b, *p;
 
+	/* qsort of nothing: a device may list no CHIDs, and its array is NULL */
 	for (size_t i = 0; i < h->ndev; i++) {
-		qsort(h->dev[i].chids, h->dev[i].nchids, sizeof(*h->dev[i].chids), cmp_chid);
+		if (h->dev[i].nchids > 1)
+			qsort(h->dev[i].chids, h->dev[i].nchids, sizeof(*h->dev[i].chids), cmp_chid);
 		nent += h->dev[i].nchids;
 	}
-	qsort(h->strs, h->nstrs, sizeof(*h->strs), cmp_pstr);
+	if (h->nstrs > 1)
+		qsort(h->strs, h->nstrs, sizeof(*h->strs), cmp_pstr);
 	strbase = nent * ENTRY_SIZE;
 	total = strbase;
 	for (size_t i = 0; i < h->nstrs; i++)
