@@ -438,6 +438,8 @@ struct job {
 	struct section secs[MAX_NEW]; /* the sections added, in order */
 	size_t nsecs;
 	size_t base_end;           /* secs[0..base_end): the base, its .profile last */
+	/* --pcr-key: the base's digests, made once, and a profile's on top */
+	struct igos_pcr_input base_in, prof_in;
 
 	struct igos_text sbat;     /* the merged .sbat */
 	char *uname, *cmd;
@@ -828,19 +830,42 @@ extra:
 	return igos_pe_set_section_data(&j->stub, idx, j->sbat.p, j->sbat.len);
 }
 
+/* The measured sections of secs[from..to) into in; have[] marks the ones
+ * found, and a second of one name is refused. */
+static int
+pcr_sections(struct job *j, struct igos_pcr_input *in, size_t from, size_t to, int *have)
+{
+	for (size_t i = from; i < to; i++) {
+		int x = igos_pcr_section_index(j->secs[i].name);
+
+		if (x < 0)
+			continue;
+		/* the stub measures the one of them it picks */
+		if (have[x])
+			return igos_seterr("--pcr-key: cannot sign a PCR policy over more than "
+					   "one %s section", j->secs[i].name);
+		have[x] = 1;
+		/* the profile's own section replaces the base's, even an empty one */
+		in->present[x] = 0;
+		if (pcr_section(in, x, &j->secs[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /*
  * The .pcrsig for secs[from..to) as they will be laid out: the same PCR 11
  * prediction igos-measure makes for the finished UKI (the stub's measured set:
- * systemd 252's stub measures fewer sections than igos' own). For a joined
- * profile (from > 0) the profile's own sections count first and the base's
- * fill in the names it lacks, as systemd-stub picks them; .sbat is the
- * merged one unless the profile brings its own.
+ * systemd 252's stub measures fewer sections than igos' own). The base
+ * (from == 0) is digested once and kept; a joined profile's own sections
+ * then take the place of the base's of the same name, as systemd-stub picks
+ * them (.sbat too, if a profile brought one).
  */
 static int
 job_pcrsig(struct job *j, size_t from, size_t to)
 {
 	struct build *bo = j->bo;
-	struct igos_pcr_input in;
+	struct igos_pcr_input *in = &j->prof_in;
 	int have[IGOS_SEC_N] = { 0 };
 	char *json;
 	int r;
@@ -849,32 +874,22 @@ job_pcrsig(struct job *j, size_t from, size_t to)
 		return job_add_file(j, ".pcrsig", bo->pcrsig);
 	if (bo->pcr_signer == NULL)
 		return 0;
-	igos_pcr_input_init(&in, bo->pcr_banks);
-	for (int pass = 0; pass < (from > 0 ? 2 : 1); pass++) {
-		size_t a = pass ? 0 : from, b = pass ? j->base_end : to;
-
-		for (size_t i = a; i < b; i++) {
-			int x = igos_pcr_section_index(j->secs[i].name);
-
-			if (x < 0 || (pass && have[x]))
-				continue;
-			/* the stub measures the one of them it picks */
-			if (have[x])
-				return igos_seterr("--pcr-key: cannot sign a PCR policy over more "
-						   "than one %s section", j->secs[i].name);
-			have[x] = 1;
-			if (pcr_section(&in, x, &j->secs[i]) < 0)
-				return -1;
-		}
+	if (from == 0) {
+		igos_pcr_input_init(&j->base_in, bo->pcr_banks);
+		if (pcr_sections(j, &j->base_in, 0, to, have) < 0)
+			return -1;
+		if (!have[IGOS_SEC_SBAT] && igos_pcr_input_set(&j->base_in, IGOS_SEC_SBAT,
+							       j->sbat.p, j->sbat.len) < 0)
+			return -1;
+		if (j->stub252)
+			for (int x = 0; x < IGOS_SEC_N; x++)
+				if (!igos_pcr_section_measured(x, 1))
+					j->base_in.present[x] = 0;
 	}
-	if (!have[IGOS_SEC_SBAT] && igos_pcr_input_set(&in, IGOS_SEC_SBAT, j->sbat.p,
-						       j->sbat.len) < 0)
+	*in = j->base_in;
+	if (from > 0 && pcr_sections(j, in, from, to, have) < 0)
 		return -1;
-	if (j->stub252)
-		for (int x = 0; x < IGOS_SEC_N; x++)
-			if (!igos_pcr_section_measured(x, 1))
-				in.present[x] = 0;
-	json = igos_pcrsig_build_signer(&in, bo->pcr_banks, bo->phases, bo->nphases,
+	json = igos_pcrsig_build_signer(in, bo->pcr_banks, bo->phases, bo->nphases,
 					bo->pcr_signer);
 	r = json == NULL ? -1 : job_add_text(j, ".pcrsig", json, strlen(json));
 	free(json);
