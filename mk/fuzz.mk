@@ -15,6 +15,7 @@ FUZZ_LIBS_verity := -lpthread
 FUZZ_LIBS_pcrsig := $(PCR_LIBS)
 FUZZ_LIBS_fec := -lpthread
 FUZZ_LIBS_veritysig := $(call pc_libs,json-c)
+FUZZ_LIBS_uki := $(call pc_libs,json-c)
 
 $(FUZZ_BUILD)/obj/%.o: lib/%.c $(FUZZ_BUILD)/.depend-mmd
 	@mkdir -p $(@D)

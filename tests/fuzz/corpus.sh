@@ -315,5 +315,16 @@ fuzz-tpmkey)
 		[ -s "$f" ] || { rm -f "$f"; continue; }
 		openssl base64 -d -in "$f" -out "${f%.pem}.der" 2>/dev/null || :
 	done ;;
+fuzz-uki)
+	# a multi-profile UKI, an addon, device descriptions (0x1e between files)
+	if [ -x "$bin/igos-ukify" ]; then
+		head -c 4096 /dev/urandom >"$tmp/k"
+		"$bin/igos-ukify" build --profile 'ID=one
+TITLE="One"' --cmdline one -o "$tmp/p1.efi" 2>/dev/null || :
+		"$bin/igos-ukify" build --linux "$tmp/k" --uname 1 --os-release ID=x \
+			--join-profile "$tmp/p1.efi" -o "$dir/profiles.efi" 2>/dev/null || :
+		"$bin/igos-ukify" build --addon --cmdline x -o "$dir/addon.efi" 2>/dev/null || :
+	fi
+	printf '{"type":"devicetree","name":"Board","compatible":"acme,board","hwids":["2bd1e9d8-5b8c-4b8f-a1e2-0123456789ab"]}\036{"type":"uefi-fw","name":"Board","fwid":"fw1","hwids":["00000000-0000-0000-0000-000000000001"]}' >"$dir/hwids.json" ;;
 esac
 exit 0

@@ -16,5 +16,8 @@ for m in "$IGOS_SRC"/man/*.[178]; do
 done
 ok "the EFI stub installed where igos-ukify looks" test -f "$D/usr/local/lib/igos/igos-stubx64.efi"
 ok "the installed igos-ukify names that path" grep -q /usr/local/lib/igos/igos-stubx64.efi "$D/usr/local/bin/igos-ukify"
+ok "the addon stub installed beside it" test -f "$D/usr/local/lib/igos/igos-addonx64.efi"
+ok "the installed igos-ukify names that path for --addon" \
+	grep -q /usr/local/lib/igos/igos-addonx64.efi "$D/usr/local/bin/igos-ukify"
 is "$(find "$D" -type f -perm -o+w | wc -l)" "0" "nothing installed world-writable"
 done_testing
