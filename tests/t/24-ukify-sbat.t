@@ -5,7 +5,7 @@
 . "$TESTLIB/ukify.sh"
 SHIM=/usr/lib/shim/shimx64.efi
 need igos-ukify objcopy "$STUB" "$SHIM"
-plan 9
+plan 11
 
 HDR='sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md'
 UKI='uki,1,UKI,uki,1,https://uapi-group.org/specifications/specs/unified_kernel_image/'
@@ -15,6 +15,11 @@ b() { igos-ukify build --stub "$STUB" --os-release ID=x --uname 1 "$@"; }
 sbat() { section "$1" .sbat | od -An -c | tr -s ' \n' ' '; }
 expect() { { printf '%s\n' "$@"; printf '\000'; } | od -An -c | tr -s ' \n' ' '; }
 
+# a PE kernel without .sbat (the stub's own marker program): one .sbat, the
+# stub's lines and the UKI line (shim refuses an image with two)
+run 0 "" "kernel that is a PE without .sbat" b --linux "$IGOS_BUILD/efi/igos-marker.efi" -o m0.efi
+is "$(objdump -h m0.efi | awk '$2 == ".sbat"' | wc -l) $(sbat m0.efi)" \
+	"1 $(expect "$HDR" "$stublines" "$UKI")" "one .sbat section, the stub's lines and the UKI line"
 # a PE kernel with its own .sbat: shim stands in for one
 run 0 "" "kernel that is a PE with .sbat" b --linux "$SHIM" -o k.efi
 shimlines=$(section "$SHIM" .sbat | tr -d '\000' | tail -n +2)
