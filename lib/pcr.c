@@ -303,9 +303,11 @@ igos_pcr_uki_find(const struct igos_pe *pe, unsigned profile, const char *name,
 		return -1;
 	if (n == 0 && profile == 0)
 		return 0; /* as systemd-stub: the first profile is implied */
+	if (n == 0)
+		return igos_seterr("no profile %u: the UKI has no .profile sections (only "
+				   "profile 0, itself)", profile);
 	if (profile >= n)
-		return igos_seterr("no profile %u: the UKI has %u (0 to %u)", profile, n,
-				   n ? n - 1 : 0);
+		return igos_seterr("no profile %u: the UKI has %u (0 to %u)", profile, n, n - 1);
 	/* profile N: its .profile section and what follows up to the next */
 	for (unsigned i = first; i < pe->nsections; i++) {
 		if (strcmp(pe->sec[i].name, ".profile") != 0)

@@ -603,8 +603,12 @@ join_cb(void *ctx, const EVP_MD *md, const unsigned char *dgst, size_t dlen,
 		c->used[i] = 1;
 		return 0;
 	}
-	return igos_seterr("no signature for one of the %s policies of the UKI (made for "
-			   "other sections, banks or phases?)", EVP_MD_get0_name(md));
+	for (int b = 0; b < IGOS_BANK_N; b++)
+		if (igos_pcr_bank_md(b) == md)
+			return igos_seterr("no signature for one of the %s policies of the UKI (made "
+					   "for other sections, banks or phases?)",
+					   igos_pcr_bank_name(b));
+	return igos_seterr("no signature for one of the UKI's policies");
 }
 
 char *

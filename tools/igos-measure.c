@@ -259,8 +259,10 @@ check_verb_options(const struct args *a)
 		igos_usage_err("--request-out is an option of sign");
 	if (a->digests && !sign)
 		igos_usage_err("--policy-digest is an option of sign");
-	if ((a->req || a->sig || a->pcrsig) && !attach)
-		igos_usage_err("--request, --signature and --pcrsig are options of attach");
+	if ((a->req || a->sig) && !attach)
+		igos_usage_err("--request and --signature are options of attach");
+	if (a->pcrsig && !attach)
+		igos_usage_err("--pcrsig is an option of attach");
 	if (a->pcrsig && (a->req || a->sig))
 		igos_usage_err("attach joins a request's signature (--request, --signature) or "
 			       "signed policy digests (--pcrsig), not both");
