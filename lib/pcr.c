@@ -355,9 +355,10 @@ igos_pcr_input_from_uki_profile(struct igos_pcr_input *in, const unsigned char *
 	if (old && igos_pcr_uki_profiles(&pe))
 		return igos_seterr("a UKI with profiles, for a systemd-stub 252 that knows none");
 	/* which .dtbauto the stub measures depends on the machine it runs on */
-	if (igos_pcr_uki_find(&pe, profile, ".dtbauto", &s) < 0 || s)
-		return igos_seterr("a .dtbauto section: the stub measures the one that matches "
-				   "the machine's hardware IDs, not predicted here");
+	for (unsigned i = 0; i < pe.nsections; i++)
+		if (strcmp(pe.sec[i].name, ".dtbauto") == 0)
+			return igos_seterr("a .dtbauto section: the stub measures the one that "
+					   "matches the machine's hardware IDs, not predicted here");
 	for (int sec = 0; sec < IGOS_SEC_N; sec++) {
 		size_t have;
 
