@@ -122,15 +122,23 @@ i = d.index(b".pcrsig\0", d.index(b".pcrsig\0") + 1)
 d[i:i + 8] = b".cmdline"
 open("dup.efi", "wb").write(d)'
 head -c 100 /dev/urandom > dtb
-igos-ukify build --stub "$ISTUB" --linux vmlinuz --os-release ID=igos \
-	--devicetree-auto dtb -o auto.efi 2>/dev/null ||
-	objcopy --add-section .dtbauto=dtb --change-section-vma .dtbauto=0x2000000 plain.efi auto.efi
+objcopy --add-section .dtbauto=dtb --change-section-vma .dtbauto=0x2000000 plain.efi auto.efi
+# a second .dtbauto (objcopy adds no second section of a name): .osrel renamed
+python3 -c 'import sys
+d = bytearray(open("auto.efi", "rb").read())
+i = d.index(b".osrel\0")
+d[i:i + 8] = b".dtbauto"
+open("auto2.efi", "wb").write(d)'
 run 1 "igos-measure: 'dup.efi': two .cmdline sections in profile 1" "two .cmdline in a profile" \
 	igos-measure calculate --profile 1 dup.efi
 run 0 "# PCR[11] Phase <:>" "the other profiles of it are fine" \
 	igos-measure calculate -p '' --profile 2 dup.efi
-run 1 "igos-measure: 'auto.efi': a .dtbauto section: the stub measures the one that matches the machine's hardware IDs, not predicted here" \
-	"a UKI with .dtbauto" igos-measure calculate auto.efi
+run 0 "# PCR[11] Phase <:>" "one .dtbauto: as on a machine it matches" \
+	igos-measure calculate -b sha256 -p '' auto.efi
+is "$OUT" "11:sha256=$(python3 "$TESTLIB/ukipcr.py" auto.efi 0 | sed -n 's/^pcr //p')" \
+	"one .dtbauto: measured where ukipcr.py has it"
+run 1 "igos-measure: 'auto2.efi': several .dtbauto sections: the stub measures the one that matches the machine, not predicted here" \
+	"several .dtbauto" igos-measure calculate auto2.efi
 run 1 "igos-measure: 'uki.efi': a UKI with profiles, for a systemd-stub 252 that knows none" \
 	"--stub 252 and profiles" igos-measure calculate --stub 252 uki.efi
 done_testing
