@@ -116,6 +116,8 @@ check "profile 3 is measured" 3 -
 check "profile 0 is not" 0 - a4.efi
 check "a load-options command line, mangled" 0 "  root=/dev/vda	 quiet  "
 check "load options all whitespace: nothing" 0 "  	 "
+check "DEL is whitespace too, inner runs kept" 0 "$(printf 'a\177\177b  c\177')"
+check "3- and 4-byte UTF-8: UTF-16, a surrogate pair" 0 "$(printf '\342\202\254 \360\237\230\200')"
 check "one .cmdline addon" 0 - a1.efi
 check "two .cmdline addons: one event, joined" 0 - a1.efi a2.efi
 check "UTF-8 in a .cmdline: as UTF-16" 0 - a2.efi
@@ -141,6 +143,12 @@ run 1 "igos-measure: 'bad8.efi': not valid UTF-8" "a .cmdline that is not UTF-8"
 	igos-measure pcr12 bad8.efi
 run 1 "igos-measure: the load options: not valid UTF-8" "load options that are not UTF-8" \
 	igos-measure pcr12 --load-options "$(printf 'a\377')"
+run 1 "igos-measure: the load options: not valid UTF-8" "an overlong UTF-8 form" \
+	igos-measure pcr12 --load-options "$(printf 'a\300\200')"
+run 1 "igos-measure: the load options: not valid UTF-8" "a UTF-16 surrogate in UTF-8" \
+	igos-measure pcr12 --load-options "$(printf '\355\240\200')"
+run 1 "igos-measure: the load options: not valid UTF-8" "a truncated UTF-8 sequence" \
+	igos-measure pcr12 --load-options "$(printf 'a\342\202')"
 run 1 "igos-measure: 'c1': not a PE/COFF image (no MZ header)" "not a PE" igos-measure pcr12 c1
 run 1 "igos-measure: cannot open 'nothere.efi': No such file or directory" "a missing addon" \
 	igos-measure pcr12 nothere.efi
