@@ -239,7 +239,9 @@ fuzz-pcrsig)
 		"$bin/igos-measure" sign -k "$tmp/pcr.pem" -b sha1 -b sha256 -b sha384 --linux "$tmp/linux" \
 			-o "$dir/pcrsig3.json" 2>/dev/null || :
 	fi
-	printf '{"sha256":[{"pcrs":[11],"pkfp":"%064d","pol":"%064d","sig":"AAAA"}]}' 0 0 >"$dir/min.json" ;;
+	printf '{"sha256":[{"pcrs":[11],"pkfp":"%064d","pol":"%064d","sig":"AAAA"}]}' 0 0 >"$dir/min.json"
+	printf '{"sha256":[{"pcrs":[11],"pol":"%064d"}],"sha1":[{"pcrs":[11],"pol":"%064d"}]}' 0 0 \
+		>"$dir/digests.json" ;;
 fuzz-ini)
 	cat >"$dir/uki.conf" <<'CONF'
 [UKI]
