@@ -355,7 +355,7 @@ part_uuid(EFI_HANDLE dev, CHAR16 out[37])
 
 	for (; dp != NULL && !IsDevicePathEnd(dp); dp = NextDevicePathNode(dp)) {
 		if (DevicePathType(dp) != MEDIA_DEVICE_PATH || DevicePathSubType(dp) != MEDIA_HARDDRIVE_DP ||
-		    (UINTN)DevicePathNodeLength(dp) < sizeof(HARDDRIVE_DEVICE_PATH))
+		    DevicePathNodeLength(dp) < 42) /* the packed node: Signature at 24, type at 41 */
 			continue;
 		HARDDRIVE_DEVICE_PATH *hd = (HARDDRIVE_DEVICE_PATH *)dp;
 		if (hd->SignatureType != SIGNATURE_TYPE_GUID)
