@@ -15,8 +15,13 @@
 # - the guest reads LoaderDevicePartUUID (the ESP's GPT partition UUID),
 #   LoaderImageIdentifier, StubInfo, StubFeatures, StubProfile and
 #   StubPcrKernelImage/StubPcrKernelParameters from efivarfs;
+# - the ESP's companion files: uki.efi.extra.d/*.cred, loader/credentials/
+#   *.cred, uki.efi.extra.d/*.raw (sysext) and *.confext.raw reach the guest
+#   under /.extra/credentials, global_credentials, sysext, confext; their
+#   archives (laid out as systemd-stub's, tests/lib/sd-cpio.py) extend PCR 12
+#   (credentials, confext) and PCR 13 (sysext);
 # - profile 0 with Secure Boot off: the options after "@0 " are the command
-#   line, measured into PCR 12 alone (profile 0 is not measured).
+#   line, measured into PCR 12 (profile 0 is not measured).
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/vm.sh"
 . "$IGOS_SRC/tests/vm/stub-lib.sh"
@@ -26,7 +31,7 @@ need sbsign swtpm xxd python3 sfdisk mkfs.vfat mcopy tpm2 "$STUB_IGOS" "$STUB_CH
 TCTI_DEV=/usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0
 [ -f "$TCTI_DEV" ] || skip_all "$TCTI_DEV missing (make deps: libtss2-tcti-device0)"
 vm_kernel
-plan 27
+plan 34
 
 PARTUUID=5f1c2a3b-7d4e-4c8f-9a0b-1c2d3e4f5a6b
 CMD0="console=ttyS0 quiet igos.test=base"
@@ -59,9 +64,14 @@ mount -t efivarfs efivarfs /sys/firmware/efi/efivars || echo IGOS-EFIVARFS-FAILE
 echo "IGOS-CMDLINE:$(cat /proc/cmdline)"
 echo "IGOS-PCR11:$(cat /sys/class/tpm/tpm0/pcr-sha256/11 2>&1)"
 echo "IGOS-PCR12:$(cat /sys/class/tpm/tpm0/pcr-sha256/12 2>&1)"
+echo "IGOS-PCR13:$(cat /sys/class/tpm/tpm0/pcr-sha256/13 2>&1)"
+for f in credentials/a.cred credentials/b.cred global_credentials/g.cred sysext/x.raw \
+	confext/y.confext.raw; do
+	echo "IGOS-FILE-$f:$(cat /.extra/$f 2>&1)"
+done
 V=/sys/firmware/efi/efivars G=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
 for n in LoaderDevicePartUUID LoaderImageIdentifier StubInfo StubProfile \
-	StubPcrKernelImage StubPcrKernelParameters; do
+	StubPcrKernelImage StubPcrKernelParameters StubPcrInitRDSysExts StubPcrInitRDConfExts; do
 	echo "IGOS-VAR-$n:$(tail -c +5 "$V/$n-$G" 2>/dev/null | tr -d '\000')"
 done
 echo "IGOS-VAR-StubFeatures:$(tail -c +5 "$V/StubFeatures-$G" 2>/dev/null | od -An -tx1 | tr -d ' \n')"
@@ -136,7 +146,25 @@ mkdir -p esp
 cp uki.signed esp/uki.efi
 printf '@1\n' >esp/options.txt
 vm_esp esp chain.signed
+# Companion files: two credentials, a global one, a sysext, a confext.
+mkdir -p esp/uki.efi.extra.d esp/loader/credentials
+printf cred-b >esp/uki.efi.extra.d/b.cred
+printf cred-a >esp/uki.efi.extra.d/a.cred
+printf sysext >esp/uki.efi.extra.d/x.raw
+printf confext >esp/uki.efi.extra.d/y.confext.raw
+printf global >esp/loader/credentials/g.cred
 ok "GPT ESP image" vm_esp_image esp.img esp "$PARTUUID"
+X=esp/uki.efi.extra.d
+python3 "$TESTLIB/sd-cpio.py" .extra/credentials 0500 0400 $X/b.cred $X/a.cred >creds.cpio
+python3 "$TESTLIB/sd-cpio.py" .extra/global_credentials 0500 0400 \
+	esp/loader/credentials/g.cred >gcreds.cpio
+python3 "$TESTLIB/sd-cpio.py" .extra/sysext 0555 0444 $X/x.raw >sysext.cpio
+python3 "$TESTLIB/sd-cpio.py" .extra/confext 0555 0444 $X/y.confext.raw >confext.cpio
+companions() { # PCR12-SO-FAR: then the credentials, global credentials, confext
+	_p=$(pcr_extend "$1" <creds.cpio)
+	_p=$(pcr_extend "$_p" <gcreds.cpio)
+	pcr_extend "$_p" <confext.cpio
+}
 # Nothing to boot when the set-up failed: say so and stop (no timeouts).
 [ "${TAP_FAILED:-0}" -eq 0 ] || { diag "set-up failed, no boot"; exit 1; }
 
@@ -145,8 +173,15 @@ is "$(serial_value p1.log IGOS-CMDLINE)" "$CMD1" "@1: /proc/cmdline is profile 1
 is "$(serial_value p1.log IGOS-PCR11 | tr 'A-F' 'a-f')" "$want1" \
 	"@1: PCR 11 = base sections with profile 1's .cmdline, then its .profile"
 pcr12=$(printf '1' | iconv -f ASCII -t UTF-16LE | { cat; printf '\0\0'; } | pcr_extend "$ZERO32")
-is "$(serial_value p1.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$pcr12" \
-	"@1: PCR 12 = the profile number (UTF-16 \"1\" with NUL) extended"
+is "$(serial_value p1.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$(companions "$pcr12")" \
+	"@1: PCR 12 = the profile number (UTF-16 \"1\" with NUL), credentials, global credentials, confext"
+is "$(serial_value p1.log IGOS-PCR13 | tr 'A-F' 'a-f')" "$(pcr_extend "$ZERO32" <sysext.cpio)" \
+	"PCR 13 = the sysext archive"
+for f in credentials/a.cred:cred-a credentials/b.cred:cred-b global_credentials/g.cred:global \
+	sysext/x.raw:sysext confext/y.confext.raw:confext; do
+	is "$(serial_value p1.log "IGOS-FILE-${f%%:*}")" "${f#*:}" "/.extra/${f%%:*} from the ESP"
+done
+
 is "$(serial_value p1.log IGOS-ORDER)" initrd ".ucode's archive comes before .initrd's"
 is "$(serial_value p1.log IGOS-UCODE)" here ".ucode's files reach the guest"
 for f in tpm2-pcr-signature.json:pcrsig.json tpm2-pcr-public-key.pem:pcrpkey.pem \
@@ -162,8 +197,10 @@ is "$(serial_value p1.log IGOS-VAR-LoaderImageIdentifier)" '\uki.efi' \
 	"LoaderImageIdentifier is the UKI's path"
 is "$(serial_value p1.log IGOS-VAR-StubInfo)" "igos-stub 0.1" "StubInfo"
 is "$(serial_value p1.log IGOS-VAR-StubProfile)" 1 "StubProfile"
-is "$(serial_value p1.log IGOS-VAR-StubFeatures)" 0102000000000000 \
-	"StubFeatures: boot partition reported, multi-profile"
+is "$(serial_value p1.log IGOS-VAR-StubFeatures)" 0f03000000000000 \
+	"StubFeatures: boot partition, credentials, sysext, confext, three PCRs, multi-profile"
+is "$(serial_value p1.log IGOS-VAR-StubPcrInitRDSysExts):$(serial_value p1.log IGOS-VAR-StubPcrInitRDConfExts)" \
+	13:12 "StubPcrInitRDSysExts, StubPcrInitRDConfExts"
 is "$(serial_value p1.log IGOS-VAR-StubPcrKernelImage)" 11 "StubPcrKernelImage"
 is "$(serial_value p1.log IGOS-VAR-StubPcrKernelParameters)" 12 "StubPcrKernelParameters"
 nok "no stub error line" grep -q "igos-stub:" p1.log
@@ -178,8 +215,8 @@ is "$(serial_value p0.log IGOS-PCR11 | tr 'A-F' 'a-f')" "$want0" \
 	"@0: PCR 11 = base sections with profile 0's .profile"
 pcr12=$(printf '%s' "$OPTS" | iconv -f ASCII -t UTF-16LE | { cat; printf '\0\0'; } |
 	pcr_extend "$ZERO32")
-is "$(serial_value p0.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$pcr12" \
-	"@0: PCR 12 = the command line alone (profile 0 is not measured)"
+is "$(serial_value p0.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$(companions "$pcr12")" \
+	"@0: PCR 12 = the command line (profile 0 is not measured), then the companion files"
 is "$(serial_value p0.log IGOS-VAR-StubProfile)" 0 "StubProfile 0"
 ok "the secret does not unseal under profile 0 (another PCR 11)" \
 	grep -q "^IGOS-UNSEAL-FAILED" p0.log
