@@ -67,7 +67,7 @@ echo "IGOS-PCR12:$(cat /sys/class/tpm/tpm0/pcr-sha256/12 2>&1)"
 echo "IGOS-PCR13:$(cat /sys/class/tpm/tpm0/pcr-sha256/13 2>&1)"
 for f in credentials/a.cred credentials/b.cred global_credentials/g.cred sysext/x.raw \
 	confext/y.confext.raw; do
-	echo "IGOS-FILE-$f:$(cat /.extra/$f 2>&1)"
+	echo "IGOS-FILE-$(echo "$f" | tr / _):$(cat /.extra/$f 2>&1)"
 done
 V=/sys/firmware/efi/efivars G=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
 for n in LoaderDevicePartUUID LoaderImageIdentifier StubInfo StubProfile \
@@ -179,7 +179,8 @@ is "$(serial_value p1.log IGOS-PCR13 | tr 'A-F' 'a-f')" "$(pcr_extend "$ZERO32" 
 	"PCR 13 = the sysext archive"
 for f in credentials/a.cred:cred-a credentials/b.cred:cred-b global_credentials/g.cred:global \
 	sysext/x.raw:sysext confext/y.confext.raw:confext; do
-	is "$(serial_value p1.log "IGOS-FILE-${f%%:*}")" "${f#*:}" "/.extra/${f%%:*} from the ESP"
+	k=$(printf '%s' "${f%%:*}" | tr / _)
+	is "$(serial_value p1.log "IGOS-FILE-$k")" "${f#*:}" "/.extra/${f%%:*} from the ESP"
 done
 
 is "$(serial_value p1.log IGOS-ORDER)" initrd ".ucode's archive comes before .initrd's"
