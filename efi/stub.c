@@ -713,7 +713,26 @@ combine_initrd(struct piece *pc, unsigned n, const UINT8 **out, UINTN *out_len)
 
 /* The sections the stub reads: the PCR 11 table (lib/uki-sections.h), then
  * these, each looked up once (a name the table already has is skipped). */
-static const char *const other_sections[] = { ".profile", ".pcrsig", ".dtbauto" };
+static const char *const other_sections[] = { ".profile", ".pcrsig" };
+
+/* Sections systemd-stub picks among by matching the machine (.dtbauto by
+ * devicetree compatible or .hwids CHID, .efifw by firmware id): this stub
+ * does no matching yet, so it never picks one, and does not measure or use
+ * them, as systemd-stub on a machine none matches. */
+static int
+unmatched(const char *name)
+{
+	static const char *const n[] = { ".dtbauto", ".efifw" };
+
+	for (unsigned i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		const char *a = name, *b = n[i];
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
+			return 1;
+	}
+	return 0;
+}
 #define NSECT_MAX 32
 
 static const char *names[NSECT_MAX];
@@ -774,6 +793,11 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		if (nsect == NSECT_MAX)
 			return fail(EFI_BUFFER_TOO_SMALL, L"too many section names");
 		names[nsect] = name;
+		if (unmatched(name)) {
+			sec[nsect] = NULL;
+			slen[nsect++] = 0;
+			continue;
+		}
 		e = uki_profile_section(&pe, ibase, li->ImageSize, profile, name, &sec[nsect], &slen[nsect]);
 		if (e == UKI_E_PROFILE) {
 			Print(L"igos-stub: profile %d: %a\r\n", profile, uki_strerror(e));
@@ -788,8 +812,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	}
 	unsigned s_linux = S(".linux"), s_cmdline = S(".cmdline"), s_initrd = S(".initrd"),
 		 s_ucode = S(".ucode"), s_pcrsig = S(".pcrsig"), s_pcrpkey = S(".pcrpkey"),
-		 s_profile = S(".profile"), s_osrel = S(".osrel"), s_dtb = S(".dtb"),
-		 s_dtbauto = S(".dtbauto");
+		 s_profile = S(".profile"), s_osrel = S(".osrel"), s_dtb = S(".dtb");
 	if (slen[s_linux] == 0)
 		return fail(EFI_NOT_FOUND, L"no .linux section");
 	int have_initrd = slen[s_initrd] || slen[s_ucode] || slen[s_pcrsig] || slen[s_pcrpkey] ||
@@ -841,8 +864,9 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 				Print(L"igos-stub: cannot measure the profile into PCR 12: %r\r\n", st);
 			pcr12 |= st == EFI_SUCCESS;
 		}
-		/* PCR 11: the table's sections in its order; then .profile if the
-		 * table has not got it (systemd measures it after .pcrpkey). */
+		/* PCR 11: the table's sections in its order (.profile after
+		 * .pcrpkey, as systemd), and .profile also when a table without it
+		 * is compiled in. */
 		pcr11 = 1;
 		for (unsigned i = 0; i < nsect && pcr11; i++) {
 			const char *name = names[i];
@@ -875,8 +899,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (pcr11)
 		var_set_num(L"StubPcrKernelImage", PCR_KERNEL_IMAGE);
 
-	/* No .dtbauto is chosen (no .hwids matching here): .dtb. */
-	(void)s_dtbauto;
+	/* No .dtbauto is ever chosen here (see unmatched()): .dtb. */
 	if (slen[s_dtb] > 0)
 		install_devicetree(sec[s_dtb], slen[s_dtb]);
 
