@@ -416,6 +416,42 @@ export_variables(EFI_LOADED_IMAGE *li, unsigned profile)
 	var_set_num(L"StubProfile", profile);
 }
 
+/* ---- the splash -------------------------------------------------------- */
+
+/* .splash on the screen, centred on black, before the kernel starts (as
+ * systemd-stub: after it was measured). No graphics output: nothing to do. */
+static void
+show_splash(const UINT8 *bmp, UINTN len)
+{
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+	struct uki_bmp b;
+	int e;
+
+	if (uefi_call_wrapper(BS->LocateProtocol, 3, &GraphicsOutputProtocol, NULL, (VOID **)&gop) !=
+		    EFI_SUCCESS || gop == NULL || gop->Mode == NULL || gop->Mode->Info == NULL)
+		return;
+	if ((e = uki_bmp_parse(bmp, len, &b)) != UKI_OK) {
+		Print(L"igos-stub: .splash: %a (24 or 32-bit uncompressed BMP only), not shown\r\n",
+		      uki_strerror(e));
+		return;
+	}
+	UINT32 hres = gop->Mode->Info->HorizontalResolution, vres = gop->Mode->Info->VerticalResolution;
+	if (b.width > hres || b.height > vres) {
+		Print(L"igos-stub: .splash is larger than the screen, not shown\r\n");
+		return;
+	}
+	UINT8 *px = AllocatePool((UINTN)b.width * b.height * 4);
+	if (px == NULL)
+		return;
+	for (UINT32 y = 0; y < b.height; y++)
+		uki_bmp_row(bmp, &b, y, px + (UINTN)y * b.width * 4);
+	EFI_GRAPHICS_OUTPUT_BLT_PIXEL black = { 0, 0, 0, 0 };
+	uefi_call_wrapper(gop->Blt, 10, gop, &black, EfiBltVideoFill, 0, 0, 0, 0, hres, vres, 0);
+	uefi_call_wrapper(gop->Blt, 10, gop, (EFI_GRAPHICS_OUTPUT_BLT_PIXEL *)px, EfiBltBufferToVideo,
+			  0, 0, (hres - b.width) / 2, (vres - b.height) / 2, b.width, b.height, 0);
+	FreePool(px);
+}
+
 /* ---- the devicetree ----------------------------------------------------- */
 
 static EFI_GUID dtb_table_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
@@ -894,6 +930,9 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 			pcr12 |= st == EFI_SUCCESS;
 		}
 	}
+
+	if (slen[S(".splash")] > 0)
+		show_splash(sec[S(".splash")], slen[S(".splash")]);
 
 	export_variables(li, profile);
 	if (pcr11)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The igos stub and systemd 257 UKIs under OVMF + swtpm, in two boots of one
 # signed multi-profile UKI built by igos-ukify (base .linux .osrel .cmdline
-# .uname .initrd .ucode .pcrpkey, profile 0, profile 1 with its own .cmdline,
+# .uname .initrd .ucode .splash .pcrpkey, profile 0, profile 1 with its own .cmdline,
 # each profile with its own .pcrsig) from a GPT ESP, started by
 # igos-chain.efi with "@1", then "@0 <options>":
 # - profile 1: its .cmdline is /proc/cmdline; PCR 11 is the base sections
@@ -55,6 +55,14 @@ uki_sbat "$STUB_IGOS" sbat
 mkdir ucode.d && printf ucode >ucode.d/igos-order && printf here >ucode.d/igos-ucode
 (cd ucode.d && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >ucode.cpio
 printf initrd >order.initrd
+
+# .splash: a 64x32 24-bit BMP (shown by the stub; measured into PCR 11).
+python3 -c '
+import struct, sys
+w, h = 64, 32
+px = bytes([0x30, 0x60, 0x90]) * w * h
+sys.stdout.buffer.write(b"BM" + struct.pack("<IHHI", 54 + len(px), 0, 0, 54) +
+    struct.pack("<IiiHHIIiiII", 40, w, h, 1, 24, 0, len(px), 2835, 2835, 0, 0) + px)' >splash.bmp
 
 # The PCR key, and what a host seals against it: PolicyAuthorize by that key.
 (umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out pcr.key 2>/dev/null)
@@ -136,7 +144,7 @@ ok "profile PE (igos-ukify build --profile)" \
 	"$UKIFY" build --profile @profile1 --cmdline @cmdline1 -o p1.efi
 ok "two-profile UKI (igos-ukify --join-profile --pcr-key)" \
 	"$UKIFY" build --stub "$STUB_IGOS" --linux vmlinuz --initrd initrd.img --ucode ucode.cpio \
-	--cmdline @cmdline --os-release @osrel --uname "$(cat uname)" --pcrpkey pcrpkey.pem \
+	--splash splash.bmp --cmdline @cmdline --os-release @osrel --uname "$(cat uname)" --pcrpkey pcrpkey.pem \
 	--profile @profile0 --join-profile p1.efi --pcr-key pcr.key --pcr-bank sha256 --phase '' \
 	-o uki.efi
 for n in 0 1; do
@@ -155,9 +163,11 @@ for n in 0 1; do
 		sed -n 's/^11:sha256=//p')"
 done
 want1=$(pcr11_expect .linux=vmlinuz .osrel=osrel.sec .cmdline=cmdline1 .initrd=initrd.img \
-	.ucode=ucode.cpio .uname=uname .sbat=sbat .pcrpkey=pcrpkey.pem .profile=profile1.sec)
+	.ucode=ucode.cpio .splash=splash.bmp .uname=uname .sbat=sbat .pcrpkey=pcrpkey.pem \
+	.profile=profile1.sec)
 want0=$(pcr11_expect .linux=vmlinuz .osrel=osrel.sec .cmdline=cmdline .initrd=initrd.img \
-	.ucode=ucode.cpio .uname=uname .sbat=sbat .pcrpkey=pcrpkey.pem .profile=profile0.sec)
+	.ucode=ucode.cpio .splash=splash.bmp .uname=uname .sbat=sbat .pcrpkey=pcrpkey.pem \
+	.profile=profile0.sec)
 is "$meas1" "$want1" "igos-measure --profile 1 = the independent computation"
 is "$meas0" "$want0" "igos-measure --profile 0 = the independent computation"
 
