@@ -354,7 +354,8 @@ var_set_num(const CHAR16 *name, UINT64 v)
 }
 
 /* The GPT partition GUID of the partition the UKI was loaded from, as
- * 36 characters (upper case, as systemd-boot writes it), or 0. */
+ * 36 characters in upper case (userspace, bootctl included, reads the GUID
+ * without regard to case), or 0. */
 static int
 part_uuid(EFI_HANDLE dev, CHAR16 out[37])
 {
