@@ -5,7 +5,7 @@
 . "$TESTLIB/ukify.sh"
 SHIM=/usr/lib/shim/shimx64.efi
 need igos-ukify objcopy "$STUB" "$SHIM"
-plan 9
+plan 11
 
 HDR='sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md'
 UKI='uki,1,UKI,uki,1,https://uapi-group.org/specifications/specs/unified_kernel_image/'
@@ -43,4 +43,12 @@ is "$(objdump -h s.efi | awk '$2 == ".sbat" {print $3, $6}')" \
 	"the merged SBAT replaces the stub's in place"
 is "$(section s.efi .sdmagic | od -An -c)" "$(section "$STUB" .sdmagic | od -An -c)" \
 	"the stub's next section is untouched"
+
+# a PE kernel without .sbat (a bzImage with its signature removed is one;
+# igos-marker.efi stands in): still the stub's one .sbat, merged in place
+# (shim and the igos stub refuse an image with two)
+MARKER=${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-marker.efi
+run 0 "" "kernel that is a PE without .sbat" b --linux "$MARKER" -o nk.efi
+is "$(objdump -h nk.efi | awk '$2 == ".sbat"' | wc -l):$(sbat nk.efi)" \
+	"1:$(expect "$HDR" "$stublines" "$UKI")" "one .sbat section: the stub's lines and the UKI line"
 done_testing
