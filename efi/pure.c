@@ -56,6 +56,7 @@ uki_strerror(int e)
 	case UKI_E_BOUNDS: return "a PE section lies outside the image";
 	case UKI_E_DUP: return "a PE section occurs twice";
 	case UKI_E_RELOC: return "bad base relocations";
+	case UKI_E_PROFILE: return "no such profile in the UKI";
 	}
 	return "unknown error";
 }
@@ -151,6 +152,248 @@ uki_loaded_section(const struct uki_pe *pe, const uint8_t *image, size_t image_s
 	*data = image + found->vaddr;
 	*len = found->vsize;
 	return UKI_OK;
+}
+
+static int
+is_profile(const struct uki_section *s)
+{
+	return streq(s->name, ".profile");
+}
+
+unsigned
+uki_profile_count(const struct uki_pe *pe)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < pe->nsections; i++)
+		n += is_profile(&pe->sec[i]);
+	return n ? n : 1;
+}
+
+int
+uki_profile_range(const struct uki_pe *pe, unsigned profile, unsigned *first, unsigned *end)
+{
+	unsigned i = 0, seen = 0;
+
+	if (profile != UKI_PROFILE_BASE) {
+		/* Skip to the (profile+1)th .profile. */
+		for (; i < pe->nsections; i++)
+			if (is_profile(&pe->sec[i]) && seen++ == profile)
+				break;
+		if (i == pe->nsections)
+			return UKI_E_PROFILE;
+	}
+	*first = i;
+	/* A profile range starts with its .profile: look past it for the end. */
+	for (i = profile == UKI_PROFILE_BASE ? i : i + 1; i < pe->nsections; i++)
+		if (is_profile(&pe->sec[i]))
+			break;
+	*end = i;
+	return UKI_OK;
+}
+
+static int
+range_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size, unsigned first,
+	      unsigned end, const char *name, const uint8_t **data, size_t *len)
+{
+	const struct uki_section *found = 0;
+
+	for (unsigned i = first; i < end; i++) {
+		if (!streq(pe->sec[i].name, name))
+			continue;
+		if (found)
+			return UKI_E_DUP;
+		found = &pe->sec[i];
+	}
+	if (!found)
+		return UKI_OK;
+	if (!fits(found->vaddr, found->vsize, image_size) ||
+	    !fits(found->vaddr, found->vsize, pe->size_of_image))
+		return UKI_E_BOUNDS;
+	*data = image + found->vaddr;
+	*len = found->vsize;
+	return UKI_OK;
+}
+
+int
+uki_profile_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
+		    unsigned profile, const char *name, const uint8_t **data, size_t *len)
+{
+	unsigned first, end;
+	int e;
+
+	*data = 0;
+	*len = 0;
+	if ((e = uki_profile_range(pe, UKI_PROFILE_BASE, &first, &end)) != UKI_OK ||
+	    (e = range_section(pe, image, image_size, first, end, name, data, len)) != UKI_OK)
+		return e;
+	if (profile == UKI_PROFILE_BASE)
+		return UKI_OK;
+	/* Profile 0 is implied when the UKI has no .profile at all. */
+	if ((e = uki_profile_range(pe, profile, &first, &end)) != UKI_OK)
+		return profile == 0 ? UKI_OK : e;
+	const uint8_t *pd = 0;
+	size_t pl = 0;
+	if ((e = range_section(pe, image, image_size, first, end, name, &pd, &pl)) != UKI_OK)
+		return e;
+	if (pd) {
+		*data = pd;
+		*len = pl;
+	}
+	return UKI_OK;
+}
+
+size_t
+uki_profile_prefix(const uint8_t *lo, size_t chars, unsigned *profile)
+{
+	uint64_t v = 0;
+	size_t i = 1;
+
+	*profile = 0;
+	if (lo == 0 || chars < 2 || rd16(lo) != '@')
+		return 0;
+	for (; i < chars; i++) {
+		uint16_t c = rd16(lo + 2 * i);
+		if (c < '0' || c > '9')
+			break;
+		v = v * 10 + (c - '0');
+		if (v > 0xffffffffu)
+			return 0;
+	}
+	if (i == 1)
+		return 0;
+	if (i < chars) {
+		uint16_t c = rd16(lo + 2 * i);
+		if (c == ' ')
+			i++;
+		else if (c != 0)
+			return 0;
+	}
+	*profile = (unsigned)v;
+	return i;
+}
+
+static void
+hex8(uint8_t *p, uint32_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 4)
+		p[i] = "0123456789abcdef"[v & 15];
+}
+
+size_t
+uki_cpio_member(uint8_t *out, uint32_t ino, uint32_t mode, const char *name,
+		const uint8_t *data, size_t len)
+{
+	size_t nlen = 0;
+
+	while (name[nlen])
+		nlen++;
+	size_t head = (110 + nlen + 1 + 3) & ~(size_t)3;
+	size_t total = head + ((len + 3) & ~(size_t)3);
+	if (out == 0)
+		return total;
+	/* magic, then ino mode uid gid nlink mtime filesize devmajor devminor
+	 * rdevmajor rdevminor namesize check: 13 fields of 8 hex digits. */
+	const uint32_t f[13] = { ino, mode, 0, 0, 1, 0, (uint32_t)len, 0, 0, 0, 0,
+				 (uint32_t)(nlen + 1), 0 };
+	for (int i = 0; i < 6; i++)
+		out[i] = "070701"[i];
+	for (int i = 0; i < 13; i++)
+		hex8(out + 6 + 8 * i, f[i]);
+	for (size_t i = 0; i <= nlen; i++)
+		out[110 + i] = (uint8_t)name[i];
+	for (size_t i = 110 + nlen + 1; i < head; i++)
+		out[i] = 0;
+	for (size_t i = 0; i < len; i++)
+		out[head + i] = data[i];
+	for (size_t i = head + len; i < total; i++)
+		out[i] = 0;
+	return total;
+}
+
+int
+uki_bmp_parse(const uint8_t *d, size_t len, struct uki_bmp *b)
+{
+	if (d == 0 || len < 54 || d[0] != 'B' || d[1] != 'M')
+		return UKI_E_FORMAT;
+	uint32_t off = rd32(d + 10), hsize = rd32(d + 14), w = rd32(d + 18), h = rd32(d + 22);
+	uint16_t planes = rd16(d + 26), bpp = rd16(d + 28);
+	uint32_t comp = rd32(d + 30);
+	int top_down = (h & 0x80000000u) != 0;
+
+	if (top_down)
+		h = 0u - h;
+	if (hsize < 40 || planes != 1 || (bpp != 24 && bpp != 32) || comp != 0 || w == 0 ||
+	    w > 8192 || h == 0 || h > 8192)
+		return UKI_E_FORMAT;
+	uint32_t stride = (w * bpp + 31) / 32 * 4;
+	if (!fits(off, (uint64_t)stride * h, len))
+		return UKI_E_BOUNDS;
+	b->width = w;
+	b->height = h;
+	b->bpp = bpp;
+	b->offset = off;
+	b->stride = stride;
+	b->top_down = top_down;
+	return UKI_OK;
+}
+
+void
+uki_bmp_row(const uint8_t *d, const struct uki_bmp *b, uint32_t y, uint8_t *out)
+{
+	uint32_t row = b->top_down ? y : b->height - 1 - y;
+	const uint8_t *p = d + b->offset + (size_t)row * b->stride;
+	uint32_t step = b->bpp / 8;
+
+	for (uint32_t x = 0; x < b->width; x++, p += step, out += 4) {
+		out[0] = p[0];
+		out[1] = p[1];
+		out[2] = p[2];
+		out[3] = 0;
+	}
+}
+
+size_t
+uki_fdt_size(const uint8_t *dtb, size_t len)
+{
+	if (dtb == 0 || len < 40)
+		return 0;
+	uint32_t magic = (uint32_t)dtb[0] << 24 | (uint32_t)dtb[1] << 16 | (uint32_t)dtb[2] << 8 | dtb[3];
+	uint32_t total = (uint32_t)dtb[4] << 24 | (uint32_t)dtb[5] << 16 | (uint32_t)dtb[6] << 8 | dtb[7];
+	if (magic != 0xd00dfeedu || total < 40 || total > len)
+		return 0;
+	return total;
+}
+
+size_t
+uki_cpio_prefix(uint8_t *out, uint32_t *ino, const char *path, uint32_t dir_mode)
+{
+	char part[128];
+	size_t n = 0, total = 0;
+
+	for (; path[n]; n++) {
+		if (n + 1 >= sizeof(part))
+			return 0;
+		if (path[n] == '/' && n > 0) {
+			part[n] = 0;
+			total += uki_cpio_member(out ? out + total : 0, (*ino)++, 040555, part, 0, 0);
+		}
+		part[n] = path[n];
+	}
+	part[n] = 0;
+	total += uki_cpio_member(out ? out + total : 0, (*ino)++, 040000 | dir_mode, part, 0, 0);
+	return total;
+}
+
+size_t
+uki_cpio_trailer(uint8_t *out)
+{
+	size_t n = uki_cpio_member(out, 0, 0, "TRAILER!!!", 0, 0);
+
+	/* systemd's trailer is a fixed string with an upper-case name size. */
+	if (out)
+		out[6 + 8 * 11 + 7] = 'B';
+	return n;
 }
 
 int

@@ -1,6 +1,8 @@
-/* igos-stubx64.efi: the EFI program at the front of a UKI. It measures the
- * UKI's sections into PCR 11, hands the initrd over LoadFile2 and starts the
- * kernel in .linux by laying its PE image out itself (see efi/README). */
+/* igos-stubx64.efi: the EFI program at the front of a UKI. It picks the
+ * profile named in the load options, measures the UKI's sections into PCR 11,
+ * sets the boot loader interface variables, hands the initrd (microcode,
+ * .initrd, the /.extra files) over LoadFile2 and starts the kernel in .linux
+ * by laying its PE image out itself (see efi/README). */
 #include <efi.h>
 #include <efilib.h>
 
@@ -10,6 +12,8 @@
  * here, use the Microsoft ABI; gnu-efi's own tables go through
  * uefi_call_wrapper. */
 #define MSABI __attribute__((ms_abi))
+#define WIDE_(s) L##s
+#define WIDE(s) WIDE_(s)
 
 /* The stub's SBAT, padded: igos-ukify rewrites it with merged lines. */
 const char igos_sbat[IGOS_SBAT_SIZE] __attribute__((section(".sbat"), used, aligned(1))) =
@@ -22,8 +26,12 @@ static EFI_GUID tcg2_guid = { 0x607f766c, 0x7455, 0x42be,
 	{ 0x93, 0x0b, 0xe4, 0xd7, 0x6d, 0xb2, 0x72, 0x0f } };
 
 #define EV_IPL 0x0000000d
+#define EV_EVENT_TAG 0x00000006
+/* systemd's tag for the chosen UKI profile (PCR 12), so event logs read alike */
+#define UKI_PROFILE_EVENT_TAG_ID 0x13aed6db
 #define PCR_KERNEL_IMAGE 11
 #define PCR_KERNEL_PARAMS 12
+#define PCR_SYSEXTS 13
 
 /* Natural alignment (36 bytes), as EDK2 declares it. */
 struct tcg2_caps {
@@ -145,13 +153,13 @@ tcg2_open(void)
 	return t;
 }
 
-/* One EV_IPL event; the description (the event data) is UTF-16 like
- * systemd's, the extended digest is of data[0..len) alone. */
+/* One event of `type` with event data ev_data[0..ev_len); the extended
+ * digest is of data[0..len) alone. */
 static EFI_STATUS
-tpm_measure(struct tcg2 *t, UINT32 pcr, const void *data, UINTN len, const CHAR16 *desc)
+tpm_extend(struct tcg2 *t, UINT32 pcr, UINT32 type, const void *data, UINTN len,
+	   const void *ev_data, UINTN ev_len)
 {
-	UINTN dsize = (StrLen(desc) + 1) * sizeof(CHAR16);
-	UINTN size = sizeof(struct tcg2_event) + dsize;
+	UINTN size = sizeof(struct tcg2_event) + ev_len;
 	struct tcg2_event *ev = AllocateZeroPool(size);
 	EFI_STATUS st;
 
@@ -161,10 +169,38 @@ tpm_measure(struct tcg2 *t, UINT32 pcr, const void *data, UINTN len, const CHAR1
 	ev->HeaderSize = sizeof(struct tcg2_event) - sizeof(ev->Size);
 	ev->HeaderVersion = 1;
 	ev->PCRIndex = pcr;
-	ev->EventType = EV_IPL;
-	CopyMem(ev->Event, (VOID *)desc, dsize);
+	ev->EventType = type;
+	CopyMem(ev->Event, (VOID *)ev_data, ev_len);
 	st = t->HashLogExtendEvent(t, 0, (EFI_PHYSICAL_ADDRESS)(UINTN)data, len, ev);
 	FreePool(ev);
+	return st;
+}
+
+/* An EV_IPL event; the description (the event data) is UTF-16 like
+ * systemd's. */
+static EFI_STATUS
+tpm_measure(struct tcg2 *t, UINT32 pcr, const void *data, UINTN len, const CHAR16 *desc)
+{
+	return tpm_extend(t, pcr, EV_IPL, data, len, desc, (StrLen(desc) + 1) * sizeof(CHAR16));
+}
+
+/* An EV_EVENT_TAG event (TCG_PCClientTaggedEvent: id, size, data) whose data
+ * and extended content are both text[] with its NUL, as systemd-stub logs
+ * the profile. */
+static EFI_STATUS
+tpm_measure_tagged(struct tcg2 *t, UINT32 pcr, UINT32 id, const CHAR16 *text)
+{
+	UINTN tlen = (StrLen(text) + 1) * sizeof(CHAR16);
+	UINT8 *tag = AllocatePool(8 + tlen);
+	EFI_STATUS st;
+
+	if (tag == NULL)
+		return EFI_OUT_OF_RESOURCES;
+	CopyMem(tag, &id, 4);
+	CopyMem(tag + 4, &(UINT32){ tlen }, 4);
+	CopyMem(tag + 8, (VOID *)text, tlen);
+	st = tpm_extend(t, pcr, EV_EVENT_TAG, text, tlen, tag, 8 + tlen);
+	FreePool(tag);
 	return st;
 }
 
@@ -255,17 +291,516 @@ start_kernel(EFI_HANDLE parent, EFI_LOADED_IMAGE *li, const UINT8 *kernel, UINTN
 	return fail(st == EFI_SUCCESS ? EFI_LOAD_ERROR : st, L"the kernel returned");
 }
 
+/* ---- the boot loader interface (systemd's names, systemd-stub(7)) ------- */
+
+static EFI_GUID loader_guid = { 0x4a67b082, 0x0a4c, 0x41cf,
+	{ 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f } };
+
+/* StubFeatures bits (systemd's numbering): only what this stub does. */
+#define STUB_FEATURE_REPORT_BOOT_PARTITION (1ULL << 0) /* LoaderDevicePartUUID */
+#define STUB_FEATURE_PICK_UP_CREDENTIALS (1ULL << 1)  /* *.cred from the ESP */
+#define STUB_FEATURE_PICK_UP_SYSEXTS (1ULL << 2)      /* *.raw from the ESP */
+#define STUB_FEATURE_THREE_PCRS (1ULL << 3)           /* PCR 11, 12 and 13 */
+#define STUB_FEATURE_PICK_UP_CONFEXTS (1ULL << 8)     /* *.confext.raw from the ESP */
+#define STUB_FEATURE_MULTI_PROFILE_UKI (1ULL << 9)    /* "@N" in the load options */
+#define IGOS_STUB_FEATURES (STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_PICK_UP_CREDENTIALS | \
+			    STUB_FEATURE_PICK_UP_SYSEXTS | STUB_FEATURE_THREE_PCRS | \
+			    STUB_FEATURE_PICK_UP_CONFEXTS | STUB_FEATURE_MULTI_PROFILE_UKI)
+
+static int
+var_exists(const CHAR16 *name)
+{
+	UINTN size = 0;
+	EFI_STATUS st = uefi_call_wrapper(RT->GetVariable, 5, (CHAR16 *)name, &loader_guid, NULL,
+					  &size, NULL);
+
+	return st == EFI_BUFFER_TOO_SMALL || st == EFI_SUCCESS;
+}
+
+/* Volatile, boot and runtime access, as systemd sets them: userspace reads
+ * them from efivarfs. A failure is not worth stopping the boot for. */
+static void
+var_set(const CHAR16 *name, const void *data, UINTN len)
+{
+	EFI_STATUS st = uefi_call_wrapper(RT->SetVariable, 5, (CHAR16 *)name, &loader_guid,
+					  EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
+					  len, (VOID *)data);
+	if (st != EFI_SUCCESS)
+		Print(L"igos-stub: cannot set %s: %r\r\n", name, st);
+}
+
+static void
+var_set_str(const CHAR16 *name, const CHAR16 *value)
+{
+	var_set(name, value, (StrLen(value) + 1) * sizeof(CHAR16));
+}
+
+static void
+var_set_num(const CHAR16 *name, UINT64 v)
+{
+	CHAR16 buf[24];
+	int n = 0;
+
+	do
+		buf[n++] = L'0' + v % 10;
+	while ((v /= 10) != 0);
+	for (int i = 0; i < n / 2; i++) {
+		CHAR16 c = buf[i];
+		buf[i] = buf[n - 1 - i];
+		buf[n - 1 - i] = c;
+	}
+	buf[n] = 0;
+	var_set_str(name, buf);
+}
+
+/* The GPT partition GUID of the partition the UKI was loaded from, as
+ * 36 characters in upper case (userspace, bootctl included, reads the GUID
+ * without regard to case), or 0. */
+static int
+part_uuid(EFI_HANDLE dev, CHAR16 out[37])
+{
+	EFI_DEVICE_PATH *dp = dev ? DevicePathFromHandle(dev) : NULL;
+
+	for (; dp != NULL && !IsDevicePathEnd(dp); dp = NextDevicePathNode(dp)) {
+		if (DevicePathType(dp) != MEDIA_DEVICE_PATH || DevicePathSubType(dp) != MEDIA_HARDDRIVE_DP ||
+		    DevicePathNodeLength(dp) < 42) /* the packed node: Signature at 24, type at 41 */
+			continue;
+		HARDDRIVE_DEVICE_PATH *hd = (HARDDRIVE_DEVICE_PATH *)dp;
+		if (hd->SignatureType != SIGNATURE_TYPE_GUID)
+			continue;
+		/* The GUID's first three fields are little-endian. */
+		static const UINT8 order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+		int o = 0;
+		for (int i = 0; i < 16; i++) {
+			UINT8 b = hd->Signature[order[i]];
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				out[o++] = L'-';
+			out[o++] = L"0123456789ABCDEF"[b >> 4];
+			out[o++] = L"0123456789ABCDEF"[b & 15];
+		}
+		out[o] = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+export_variables(EFI_LOADED_IMAGE *li, unsigned profile)
+{
+	CHAR16 uuid[37], *s;
+
+	/* A boot loader before us (systemd-boot) sets these for the partition and
+	 * the image it started; the stub fills them in when it was started
+	 * directly. */
+	if (!var_exists(L"LoaderDevicePartUUID") && part_uuid(li->DeviceHandle, uuid))
+		var_set_str(L"LoaderDevicePartUUID", uuid);
+	if (!var_exists(L"LoaderImageIdentifier") && li->FilePath != NULL &&
+	    (s = DevicePathToStr(li->FilePath)) != NULL) {
+		var_set_str(L"LoaderImageIdentifier", s);
+		FreePool(s);
+	}
+	if (!var_exists(L"LoaderFirmwareInfo") &&
+	    (s = PoolPrint(L"%s %d.%02d", ST->FirmwareVendor, ST->FirmwareRevision >> 16,
+			   ST->FirmwareRevision & 0xffff)) != NULL) {
+		var_set_str(L"LoaderFirmwareInfo", s);
+		FreePool(s);
+	}
+	if (!var_exists(L"LoaderFirmwareType") &&
+	    (s = PoolPrint(L"UEFI %d.%02d", ST->Hdr.Revision >> 16, ST->Hdr.Revision & 0xffff)) != NULL) {
+		var_set_str(L"LoaderFirmwareType", s);
+		FreePool(s);
+	}
+	/* The stub's own: always ours. */
+	var_set_str(L"StubInfo", L"igos-stub " WIDE(IGOS_STUB_VERSION));
+	UINT64 features = IGOS_STUB_FEATURES;
+	var_set(L"StubFeatures", &features, sizeof(features));
+	var_set_num(L"StubProfile", profile);
+}
+
+/* ---- the splash -------------------------------------------------------- */
+
+/* .splash on the screen, centred on black, before the kernel starts (as
+ * systemd-stub: after it was measured). No graphics output: nothing to do. */
+static void
+show_splash(const UINT8 *bmp, UINTN len)
+{
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+	struct uki_bmp b;
+	int e;
+
+	if (uefi_call_wrapper(BS->LocateProtocol, 3, &GraphicsOutputProtocol, NULL, (VOID **)&gop) !=
+		    EFI_SUCCESS || gop == NULL || gop->Mode == NULL || gop->Mode->Info == NULL)
+		return;
+	if ((e = uki_bmp_parse(bmp, len, &b)) != UKI_OK) {
+		Print(L"igos-stub: .splash: %a (24 or 32-bit uncompressed BMP only), not shown\r\n",
+		      uki_strerror(e));
+		return;
+	}
+	UINT32 hres = gop->Mode->Info->HorizontalResolution, vres = gop->Mode->Info->VerticalResolution;
+	if (b.width > hres || b.height > vres) {
+		Print(L"igos-stub: .splash is larger than the screen, not shown\r\n");
+		return;
+	}
+	UINT8 *px = AllocatePool((UINTN)b.width * b.height * 4);
+	if (px == NULL)
+		return;
+	for (UINT32 y = 0; y < b.height; y++)
+		uki_bmp_row(bmp, &b, y, px + (UINTN)y * b.width * 4);
+	EFI_GRAPHICS_OUTPUT_BLT_PIXEL black = { 0, 0, 0, 0 };
+	uefi_call_wrapper(gop->Blt, 10, gop, &black, EfiBltVideoFill, 0, 0, 0, 0, hres, vres, 0);
+	uefi_call_wrapper(gop->Blt, 10, gop, (EFI_GRAPHICS_OUTPUT_BLT_PIXEL *)px, EfiBltBufferToVideo,
+			  0, 0, (hres - b.width) / 2, (vres - b.height) / 2, b.width, b.height, 0);
+	FreePool(px);
+}
+
+/* ---- the devicetree ----------------------------------------------------- */
+
+static EFI_GUID dtb_table_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
+	{ 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } };
+
+/* .dtb (or the .dtbauto chosen) becomes the EFI devicetree configuration
+ * table, replacing the firmware's, in ACPI-reclaim pages the OS keeps. */
+static void
+install_devicetree(const UINT8 *dtb, UINTN len)
+{
+	EFI_PHYSICAL_ADDRESS addr = 0;
+	EFI_STATUS st;
+	UINTN size;
+
+	if ((size = uki_fdt_size(dtb, len)) == 0) {
+		Print(L"igos-stub: .dtb is not a flattened devicetree, not installed\r\n");
+		return;
+	}
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiACPIReclaimMemory,
+			       EFI_SIZE_TO_PAGES(size), &addr);
+	if (st != EFI_SUCCESS) {
+		Print(L"igos-stub: cannot allocate memory for .dtb: %r\r\n", st);
+		return;
+	}
+	CopyMem((VOID *)(UINTN)addr, (VOID *)dtb, size);
+	st = uefi_call_wrapper(BS->InstallConfigurationTable, 2, &dtb_table_guid, (VOID *)(UINTN)addr);
+	if (st != EFI_SUCCESS) {
+		Print(L"igos-stub: cannot install .dtb: %r\r\n", st);
+		uefi_call_wrapper(BS->FreePages, 2, addr, EFI_SIZE_TO_PAGES(size));
+	}
+}
+
+/* ---- the initrd: microcode, .initrd, then the /.extra files -------------- */
+
+struct piece {
+	const UINT8 *data;
+	UINTN len;
+};
+
+/* One cpio archive placing data at /.extra/<name> (0444, the directory
+ * 0555), as systemd-stub hands .pcrsig, .pcrpkey, .osrel and .profile on;
+ * NULL when out of memory. */
+static UINT8 *
+extra_cpio(const char *name, const UINT8 *data, UINTN len, UINTN *out_len)
+{
+	UINT32 ino = 1;
+	UINTN n = uki_cpio_prefix(NULL, &ino, ".extra", 0555) +
+		  uki_cpio_member(NULL, 0, 0100444, name, NULL, len) + uki_cpio_trailer(NULL);
+	UINT8 *buf = AllocatePool(n), *p = buf;
+
+	if (buf == NULL)
+		return NULL;
+	ino = 1;
+	p += uki_cpio_prefix(p, &ino, ".extra", 0555);
+	p += uki_cpio_member(p, ino++, 0100444, name, data, len);
+	p += uki_cpio_trailer(p);
+	*out_len = n;
+	return buf;
+}
+
+/* ---- credentials and extensions from the ESP (systemd-stub(7)) ---------- */
+
+#define DROPIN_MAX 64 /* files taken from one directory; the rest are ignored */
+
+struct dropin {
+	char name[256 + 32]; /* prefix/name, ASCII */
+	UINT8 *data;
+	UINTN len;
+};
+
+static int
+suffix_is(const CHAR16 *s, const CHAR16 *suffix)
+{
+	UINTN n = StrLen(s), m = StrLen(suffix);
+
+	if (m > n)
+		return 0;
+	for (UINTN i = 0; i < m; i++) {
+		CHAR16 a = s[n - m + i], b = suffix[i];
+		if (a >= 'A' && a <= 'Z')
+			a += 'a' - 'A';
+		if (b >= 'A' && b <= 'Z')
+			b += 'a' - 'A';
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+/* ASCII names in code unit order, as systemd sorts them (the measurement
+ * must not depend on the directory's order). */
+static int
+name_before(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (unsigned char)*a < (unsigned char)*b;
+}
+
+static EFI_STATUS
+read_file(EFI_FILE_HANDLE dir, const CHAR16 *name, UINT8 **data, UINTN *len)
+{
+	EFI_FILE_HANDLE f;
+	EFI_FILE_INFO *info;
+	EFI_STATUS st = uefi_call_wrapper(dir->Open, 5, dir, &f, (CHAR16 *)name, EFI_FILE_MODE_READ, 0ULL);
+
+	if (st != EFI_SUCCESS)
+		return st;
+	if ((info = LibFileInfo(f)) == NULL) {
+		uefi_call_wrapper(f->Close, 1, f);
+		return EFI_DEVICE_ERROR;
+	}
+	UINTN n = info->FileSize;
+	FreePool(info);
+	/* cpio sizes are 32 bits; an ESP file larger than 1 GiB is no credential */
+	if (n > 0x40000000u) {
+		uefi_call_wrapper(f->Close, 1, f);
+		return EFI_BAD_BUFFER_SIZE;
+	}
+	*data = AllocatePool(n ? n : 1);
+	if (*data == NULL) {
+		uefi_call_wrapper(f->Close, 1, f);
+		return EFI_OUT_OF_RESOURCES;
+	}
+	*len = n;
+	st = uefi_call_wrapper(f->Read, 3, f, len, *data);
+	uefi_call_wrapper(f->Close, 1, f);
+	if (st == EFI_SUCCESS && *len != n)
+		st = EFI_DEVICE_ERROR;
+	if (st != EFI_SUCCESS)
+		FreePool(*data);
+	return st;
+}
+
+/*
+ * The files in dirpath ending in suffix (and not in exclude) as one cpio archive
+ * under `prefix`, laid out as systemd-stub does (sorted, directories first,
+ * trailer), measured into `pcr` with `desc`. Nothing (NULL) when the
+ * directory does not exist or holds no such file; a file that cannot be read
+ * is skipped with a line on the console.
+ */
+static UINT8 *
+pack_dropins(EFI_FILE_HANDLE root, const CHAR16 *dirpath, const CHAR16 *suffix, const CHAR16 *exclude,
+	     const char *prefix, UINT32 dir_mode, UINT32 file_mode, struct tcg2 *tpm, UINT32 pcr,
+	     const CHAR16 *desc, UINTN *out_len, int *measured)
+{
+	static struct dropin items[DROPIN_MAX];
+	EFI_FILE_HANDLE dir;
+	UINTN n = 0, plen = 0;
+	UINT8 *out = NULL;
+
+	*out_len = 0;
+	if (root == NULL || uefi_call_wrapper(root->Open, 5, root, &dir, (CHAR16 *)dirpath,
+					      EFI_FILE_MODE_READ, 0ULL) != EFI_SUCCESS)
+		return NULL;
+	while (prefix[plen])
+		plen++;
+	for (;;) {
+		UINT8 buf[SIZE_OF_EFI_FILE_INFO + 512 * sizeof(CHAR16)];
+		UINTN size = sizeof(buf);
+		EFI_FILE_INFO *fi = (EFI_FILE_INFO *)buf;
+
+		if (uefi_call_wrapper(dir->Read, 3, dir, &size, buf) != EFI_SUCCESS || size == 0)
+			break;
+		const CHAR16 *fn = fi->FileName;
+		UINTN fl = StrLen(fn), k;
+		if (fn[0] == '.' || (fi->Attribute & EFI_FILE_DIRECTORY) || fl > 255 ||
+		    !suffix_is(fn, suffix) || (exclude && suffix_is(fn, exclude)))
+			continue;
+		for (k = 0; k < fl && fn[k] < 0x80; k++)
+			;
+		if (k < fl || n == DROPIN_MAX)
+			continue;
+		struct dropin *d = &items[n];
+		CopyMem(d->name, (VOID *)prefix, plen);
+		d->name[plen] = '/';
+		for (k = 0; k <= fl; k++)
+			d->name[plen + 1 + k] = (char)fn[k];
+		if (read_file(dir, fn, &d->data, &d->len) != EFI_SUCCESS) {
+			Print(L"igos-stub: cannot read %s, ignored\r\n", fn);
+			continue;
+		}
+		/* insertion sort: a few files */
+		for (k = n; k > 0 && name_before(d->name, items[k - 1].name); k--)
+			;
+		if (k < n) {
+			struct dropin t = items[n];
+			for (UINTN m = n; m > k; m--)
+				items[m] = items[m - 1];
+			items[k] = t;
+		}
+		n++;
+	}
+	uefi_call_wrapper(dir->Close, 1, dir);
+	if (n == 0)
+		return NULL;
+
+	UINT32 ino = 1;
+	UINTN total = uki_cpio_prefix(NULL, &ino, prefix, dir_mode) + uki_cpio_trailer(NULL);
+	for (UINTN i = 0; i < n; i++)
+		total += uki_cpio_member(NULL, 0, 0, items[i].name, NULL, items[i].len);
+	if ((out = AllocatePool(total)) != NULL) {
+		UINT8 *p = out;
+		ino = 1;
+		p += uki_cpio_prefix(p, &ino, prefix, dir_mode);
+		for (UINTN i = 0; i < n; i++)
+			p += uki_cpio_member(p, ino++, 0100000 | file_mode, items[i].name, items[i].data,
+					     items[i].len);
+		p += uki_cpio_trailer(p);
+		*out_len = total;
+		if (tpm != NULL) {
+			EFI_STATUS st = tpm_measure(tpm, pcr, out, total, desc);
+			if (st == EFI_SUCCESS)
+				*measured = 1;
+			else
+				Print(L"igos-stub: cannot measure %s into PCR %d: %r\r\n", desc, pcr, st);
+		}
+	}
+	for (UINTN i = 0; i < n; i++)
+		FreePool(items[i].data);
+	return out;
+}
+
+/* "<the UKI's path>.extra.d", from the last file path node of FilePath;
+ * NULL when the loader gave none. */
+static CHAR16 *
+extra_dir(EFI_DEVICE_PATH *dp)
+{
+	const CHAR16 *path = NULL;
+	UINTN plen = 0;
+
+	for (; dp != NULL && !IsDevicePathEnd(dp); dp = NextDevicePathNode(dp))
+		if (DevicePathType(dp) == MEDIA_DEVICE_PATH && DevicePathSubType(dp) == MEDIA_FILEPATH_DP &&
+		    (UINTN)DevicePathNodeLength(dp) > SIZE_OF_FILEPATH_DEVICE_PATH) {
+			path = ((FILEPATH_DEVICE_PATH *)dp)->PathName;
+			plen = (DevicePathNodeLength(dp) - SIZE_OF_FILEPATH_DEVICE_PATH) / sizeof(CHAR16);
+		}
+	if (path == NULL)
+		return NULL;
+	CHAR16 *out = AllocateZeroPool((plen + 10) * sizeof(CHAR16));
+	UINTN n = 0;
+	if (out == NULL)
+		return NULL;
+	while (n < plen && path[n])
+		out[n] = path[n], n++;
+	CopyMem(out + n, L".extra.d", 9 * sizeof(CHAR16));
+	return out;
+}
+
+/* Concatenate the pieces, each padded to 4 bytes, into fresh pages;
+ * a single piece is handed over where it is. */
+static EFI_STATUS
+combine_initrd(struct piece *pc, unsigned n, const UINT8 **out, UINTN *out_len)
+{
+	UINTN total = 0, used = 0, last = 0;
+	EFI_PHYSICAL_ADDRESS addr = 0;
+	EFI_STATUS st;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (pc[i].len == 0)
+			continue;
+		if (pc[i].len > 0x40000000u || total > 0x40000000u)
+			return EFI_BAD_BUFFER_SIZE;
+		total += (pc[i].len + 3) & ~(UINTN)3;
+		used++;
+		last = i;
+	}
+	*out = NULL;
+	*out_len = 0;
+	if (used == 0)
+		return EFI_SUCCESS;
+	if (used == 1) {
+		*out = pc[last].data;
+		*out_len = pc[last].len;
+		return EFI_SUCCESS;
+	}
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+			       EFI_SIZE_TO_PAGES(total), &addr);
+	if (st != EFI_SUCCESS)
+		return st;
+	UINT8 *p = (UINT8 *)(UINTN)addr;
+	for (unsigned i = 0; i < n; i++) {
+		if (pc[i].len == 0)
+			continue;
+		CopyMem(p, (VOID *)pc[i].data, pc[i].len);
+		ZeroMem(p + pc[i].len, ((pc[i].len + 3) & ~(UINTN)3) - pc[i].len);
+		p += (pc[i].len + 3) & ~(UINTN)3;
+	}
+	*out = (const UINT8 *)(UINTN)addr;
+	*out_len = total;
+	return EFI_SUCCESS;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
-#define NSECT 11 /* the PCR 11 list and .pcrsig */
+/* The sections the stub reads: the PCR 11 table (lib/uki-sections.h), then
+ * these, each looked up once (a name the table already has is skipped). */
+static const char *const other_sections[] = { ".profile", ".pcrsig" };
+
+/* Sections systemd-stub picks among by matching the machine (.dtbauto by
+ * devicetree compatible or .hwids CHID, .efifw by firmware id): this stub
+ * does no matching yet, so it never picks one, and does not measure or use
+ * them, as systemd-stub on a machine none matches. */
+static int
+unmatched(const char *name)
+{
+	static const char *const n[] = { ".dtbauto", ".efifw" };
+
+	for (unsigned i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		const char *a = name, *b = n[i];
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
+			return 1;
+	}
+	return 0;
+}
+#define NSECT_MAX 32
+
+static const char *names[NSECT_MAX];
+static const UINT8 *sec[NSECT_MAX];
+static size_t slen[NSECT_MAX];
+static unsigned nsect;
+
+static int
+streq8(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* Index of a section name read so far, or nsect. */
+static unsigned
+S(const char *name)
+{
+	unsigned i = 0;
+
+	while (i < nsect && !streq8(names[i], name))
+		i++;
+	return i;
+}
 
 EFI_STATUS EFIAPI
 efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	static struct uki_pe pe;
 	EFI_LOADED_IMAGE *li = NULL;
-	const UINT8 *sec[NSECT];
-	size_t slen[NSECT];
 	EFI_STATUS st;
 	int e;
 
@@ -277,27 +812,56 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	const UINT8 *ibase = li->ImageBase;
 	if ((e = uki_pe_parse(ibase, li->ImageSize, &pe)) != UKI_OK)
 		return fail_pe(e, L"own image");
-	for (unsigned i = 0; i < NSECT; i++) {
-		const char *name = i < uki_pcr11_count ? uki_pcr11_order[i] : ".pcrsig";
-		if ((e = uki_loaded_section(&pe, ibase, li->ImageSize, name, &sec[i], &slen[i])) != UKI_OK) {
+
+	/* The load options: an "@N" profile selector first, then perhaps a
+	 * command line. */
+	const UINT8 *lo = li->LoadOptions;
+	size_t lo_chars = uki_loadopts_chars(lo, li->LoadOptionsSize);
+	unsigned profile = 0;
+	size_t skip = uki_profile_prefix(lo, lo_chars, &profile);
+	lo_chars -= skip;
+	lo = lo_chars ? lo + 2 * skip : NULL;
+
+	nsect = 0;
+	for (unsigned i = 0; i < uki_pcr11_count + sizeof(other_sections) / sizeof(other_sections[0]); i++) {
+		const char *name = i < uki_pcr11_count ? uki_pcr11_order[i] : other_sections[i - uki_pcr11_count];
+		if (i >= uki_pcr11_count && S(name) < nsect)
+			continue;
+		if (nsect == NSECT_MAX)
+			return fail(EFI_BUFFER_TOO_SMALL, L"too many section names");
+		names[nsect] = name;
+		if (unmatched(name)) {
+			sec[nsect] = NULL;
+			slen[nsect++] = 0;
+			continue;
+		}
+		e = uki_profile_section(&pe, ibase, li->ImageSize, profile, name, &sec[nsect], &slen[nsect]);
+		if (e == UKI_E_PROFILE) {
+			Print(L"igos-stub: profile %d: %a\r\n", profile, uki_strerror(e));
+			return EFI_NOT_FOUND;
+		}
+		if (e != UKI_OK) {
 			CHAR16 n16[9];
 			ascii_to_utf16(name, n16, 9);
 			return fail_pe(e, n16);
 		}
+		nsect++;
 	}
-	/* Indexes into uki_pcr11_order. */
-	enum { S_LINUX, S_OSREL, S_CMDLINE, S_INITRD };
-	if (slen[S_LINUX] == 0)
+	unsigned s_linux = S(".linux"), s_cmdline = S(".cmdline"), s_initrd = S(".initrd"),
+		 s_ucode = S(".ucode"), s_pcrsig = S(".pcrsig"), s_pcrpkey = S(".pcrpkey"),
+		 s_profile = S(".profile"), s_osrel = S(".osrel"), s_dtb = S(".dtb");
+	if (slen[s_linux] == 0)
 		return fail(EFI_NOT_FOUND, L"no .linux section");
-	if ((st = check_kernel(sec[S_LINUX], slen[S_LINUX], slen[S_INITRD] > 0)) != EFI_SUCCESS)
+	int have_initrd = slen[s_initrd] || slen[s_ucode] || slen[s_pcrsig] || slen[s_pcrpkey] ||
+			  slen[s_profile] || slen[s_osrel];
+	if ((st = check_kernel(sec[s_linux], slen[s_linux], have_initrd)) != EFI_SUCCESS)
 		return st;
 
 	/* The command line. */
 	int sb = secure_boot_enabled();
-	size_t lo_chars = uki_loadopts_chars(li->LoadOptions, li->LoadOptionsSize);
-	enum uki_cmdline_src src = uki_cmdline_choose(sb, slen[S_CMDLINE], lo_chars);
+	enum uki_cmdline_src src = uki_cmdline_choose(sb, slen[s_cmdline], lo_chars);
 	size_t cap = src == UKI_CMDLINE_LOADOPTS ? lo_chars + 1 :
-		     src == UKI_CMDLINE_SECTION ? slen[S_CMDLINE] + 1 : 1;
+		     src == UKI_CMDLINE_SECTION ? slen[s_cmdline] + 1 : 1;
 	/* LoadOptionsSize is 32 bits; Linux itself keeps at most a few KiB. */
 	if (cap > 0x100000)
 		return fail(EFI_BAD_BUFFER_SIZE, L"command line longer than 1 MiB");
@@ -306,24 +870,47 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (cmdline == NULL)
 		return fail(EFI_OUT_OF_RESOURCES, L"cannot allocate the command line");
 	if (src == UKI_CMDLINE_LOADOPTS) {
-		CopyMem(cmdline, li->LoadOptions, lo_chars * sizeof(CHAR16));
+		CopyMem(cmdline, (VOID *)lo, lo_chars * sizeof(CHAR16));
 		cmdline_chars = lo_chars;
 	} else if (src == UKI_CMDLINE_SECTION) {
-		cmdline_chars = uki_utf8_to_utf16(sec[S_CMDLINE], slen[S_CMDLINE], cmdline);
+		cmdline_chars = uki_utf8_to_utf16(sec[s_cmdline], slen[s_cmdline], cmdline);
 	}
 
 	/* Measurements. A failing TPM is reported, not fatal: an unmeasured boot
 	 * just cannot unseal what was sealed to the expected PCR values. */
+	int pcr11 = 0, pcr12 = 0;
 	struct tcg2 *tpm = tcg2_open();
 	if (tpm == NULL) {
 		Print(L"igos-stub: no TPM2, booting without measurements\r\n");
 	} else {
-		for (unsigned i = 0; i < uki_pcr11_count; i++) {
-			const char *name = uki_pcr11_order[i];
+		/* A profile other than the default is measured into PCR 12 first
+		 * (its number as text), as systemd-stub 257 does. */
+		if (profile != 0) {
+			CHAR16 num[12];
+			UINTN n = 0;
+			for (unsigned v = profile; n == 0 || v != 0; v /= 10)
+				num[n++] = L'0' + v % 10;
+			for (UINTN k = 0; k < n / 2; k++) {
+				CHAR16 c = num[k];
+				num[k] = num[n - 1 - k];
+				num[n - 1 - k] = c;
+			}
+			num[n] = 0;
+			st = tpm_measure_tagged(tpm, PCR_KERNEL_PARAMS, UKI_PROFILE_EVENT_TAG_ID, num);
+			if (st != EFI_SUCCESS)
+				Print(L"igos-stub: cannot measure the profile into PCR 12: %r\r\n", st);
+			pcr12 |= st == EFI_SUCCESS;
+		}
+		/* PCR 11: the table's sections in its order (.profile after
+		 * .pcrpkey, as systemd), and .profile also when a table without it
+		 * is compiled in. */
+		pcr11 = 1;
+		for (unsigned i = 0; i < nsect && pcr11; i++) {
+			const char *name = names[i];
 			CHAR16 n16[9];
 			UINTN nlen = 0;
 
-			if (slen[i] == 0)
+			if (slen[i] == 0 || (i >= uki_pcr11_count && !streq8(name, ".profile")))
 				continue;
 			while (name[nlen])
 				nlen++;
@@ -333,7 +920,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 				st = tpm_measure(tpm, PCR_KERNEL_IMAGE, sec[i], slen[i], n16);
 			if (st != EFI_SUCCESS) {
 				Print(L"igos-stub: cannot measure %s into PCR 11: %r\r\n", n16, st);
-				break;
+				pcr11 = 0;
 			}
 		}
 		if (src == UKI_CMDLINE_LOADOPTS) {
@@ -341,15 +928,88 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 					 (cmdline_chars + 1) * sizeof(CHAR16), cmdline);
 			if (st != EFI_SUCCESS)
 				Print(L"igos-stub: cannot measure the command line into PCR 12: %r\r\n", st);
+			pcr12 |= st == EFI_SUCCESS;
 		}
+	}
+
+	if (slen[S(".splash")] > 0)
+		show_splash(sec[S(".splash")], slen[S(".splash")]);
+
+	export_variables(li, profile);
+	if (pcr11)
+		var_set_num(L"StubPcrKernelImage", PCR_KERNEL_IMAGE);
+
+	/* No .dtbauto is ever chosen here (see unmatched()): .dtb. */
+	if (slen[s_dtb] > 0)
+		install_devicetree(sec[s_dtb], slen[s_dtb]);
+
+	/* The ESP's companion files (systemd-stub(7)): credentials next to the
+	 * UKI and global ones into PCR 12, system extensions into PCR 13,
+	 * configuration extensions into PCR 12, each an archive of its own. */
+	EFI_FILE_HANDLE root = li->DeviceHandle ? LibOpenRoot(li->DeviceHandle) : NULL;
+	CHAR16 *xdir = extra_dir(li->FilePath);
+	int sysext_measured = 0, confext_measured = 0;
+	struct piece pc[10] = {
+		{ sec[s_ucode], slen[s_ucode] },
+		{ sec[s_initrd], slen[s_initrd] },
+	};
+	if (xdir != NULL)
+		pc[2].data = pack_dropins(root, xdir, L".cred", NULL, ".extra/credentials", 0500, 0400,
+					  tpm, PCR_KERNEL_PARAMS, L"Credentials initrd", &pc[2].len, &pcr12);
+	pc[3].data = pack_dropins(root, L"\\loader\\credentials", L".cred", NULL, ".extra/global_credentials",
+				  0500, 0400, tpm, PCR_KERNEL_PARAMS, L"Global credentials initrd",
+				  &pc[3].len, &pcr12);
+	if (xdir != NULL) {
+		pc[4].data = pack_dropins(root, xdir, L".raw", L".confext.raw", ".extra/sysext", 0555, 0444,
+					  tpm, PCR_SYSEXTS, L"System extension initrd", &pc[4].len,
+					  &sysext_measured);
+		pc[5].data = pack_dropins(root, xdir, L".confext.raw", NULL, ".extra/confext", 0555, 0444,
+					  tpm, PCR_KERNEL_PARAMS, L"Configuration extension initrd",
+					  &pc[5].len, &confext_measured);
+		FreePool(xdir);
+	}
+	if (root != NULL)
+		uefi_call_wrapper(root->Close, 1, root);
+	if (pcr12)
+		var_set_num(L"StubPcrKernelParameters", PCR_KERNEL_PARAMS);
+	if (sysext_measured)
+		var_set_num(L"StubPcrInitRDSysExts", PCR_SYSEXTS);
+	if (confext_measured)
+		var_set_num(L"StubPcrInitRDConfExts", PCR_KERNEL_PARAMS);
+
+	/* The initrd: .ucode first (the kernel looks for microcode in the first
+	 * archive only), .initrd, the companion files, then the UKI's own
+	 * /.extra files (not measured again: .pcrsig is the output of PCR 11,
+	 * the others are in it). */
+	static const struct { const char *section, *name; } extra[] = {
+		{ ".pcrsig", ".extra/tpm2-pcr-signature.json" },
+		{ ".pcrpkey", ".extra/tpm2-pcr-public-key.pem" },
+		{ ".osrel", ".extra/os-release" },
+		{ ".profile", ".extra/profile" },
+	};
+	for (unsigned k = 0; k < 4; k++) {
+		unsigned i = S(extra[k].section);
+		if (slen[i] == 0)
+			continue;
+		pc[6 + k].data = extra_cpio(extra[k].name, sec[i], slen[i], &pc[6 + k].len);
+		if (pc[6 + k].data == NULL) {
+			FreePool(cmdline);
+			return fail(EFI_OUT_OF_RESOURCES, L"cannot build the /.extra archive");
+		}
+	}
+	const UINT8 *initrd = NULL;
+	UINTN ilen = 0;
+	if ((st = combine_initrd(pc, 10, &initrd, &ilen)) != EFI_SUCCESS) {
+		FreePool(cmdline);
+		return fail(st, L"cannot assemble the initrd");
 	}
 
 	/* The initrd, over LoadFile2 on the initrd media device path. */
 	EFI_HANDLE ihandle = NULL;
-	if (slen[S_INITRD] > 0) {
+	if (ilen > 0) {
 		CopyMem(&initrd_dp.vendor.Guid, &initrd_media_guid, sizeof(EFI_GUID));
-		initrd_data = sec[S_INITRD];
-		initrd_len = slen[S_INITRD];
+		initrd_data = initrd;
+		initrd_len = ilen;
 		st = uefi_call_wrapper(BS->InstallMultipleProtocolInterfaces, 6, &ihandle,
 				       &DevicePathProtocol, &initrd_dp, &load_file2_guid,
 				       &initrd_lf2, NULL);
@@ -359,7 +1019,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		}
 	}
 
-	st = start_kernel(image, li, sec[S_LINUX], slen[S_LINUX], cmdline, cmdline_chars);
+	st = start_kernel(image, li, sec[s_linux], slen[s_linux], cmdline, cmdline_chars);
 
 	if (ihandle != NULL)
 		uefi_call_wrapper(BS->UninstallMultipleProtocolInterfaces, 6, ihandle,

@@ -1,7 +1,8 @@
 /* The UKI stub's pure helpers (efi/pure.c built for the host): SBAT text,
  * the PE parser, section lookup (in the input taken as a loaded image, and in
- * the image the loader lays out) and the loader with relocations, and the
- * LoadOptions conversions. */
+ * the image the loader lays out) and the loader with relocations, the
+ * LoadOptions conversions and "@N" selector, the profile ranges, the .splash
+ * BMP reader, the devicetree header. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	(void)uki_utf8_to_utf16(data, size, u);
 	free(u);
+	unsigned prof;
+	(void)uki_profile_prefix(data, size / 2, &prof);
+	(void)uki_fdt_size(data, size);
+	struct uki_bmp b;
+	if (uki_bmp_parse(data, size, &b) == UKI_OK) {
+		uint8_t *row = malloc((size_t)b.width * 4);
+		if (row == NULL)
+			abort();
+		for (uint32_t y = 0; y < b.height; y++)
+			uki_bmp_row(data, &b, y, row);
+		free(row);
+	}
 	if (uki_pe_parse(data, size, &pe) == UKI_OK) {
 		const uint8_t *p;
 		size_t n;
@@ -34,6 +47,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				volatile uint8_t sink = p[0] ^ p[n - 1];
 				(void)sink;
 			}
+		/* Each profile's view, as the stub looks sections up. */
+		for (unsigned prof_n = 0; prof_n <= uki_profile_count(&pe); prof_n++)
+			for (unsigned i = 0; i < uki_pcr11_count; i++)
+				if (uki_profile_section(&pe, data, size, prof_n, uki_pcr11_order[i], &p,
+							&n) == UKI_OK && n > 0) {
+					volatile uint8_t sink = p[0] ^ p[n - 1];
+					(void)sink;
+				}
 		if (pe.size_of_image <= (1u << 20)) {
 			uint8_t *img = calloc(1, pe.size_of_image ? pe.size_of_image : 1);
 

@@ -48,4 +48,5 @@ is "$(objdump -h s.efi | awk '$2 == ".sbat" {print $3, $6}')" \
 	"the merged SBAT replaces the stub's in place"
 is "$(section s.efi .sdmagic | od -An -c)" "$(section "$STUB" .sdmagic | od -An -c)" \
 	"the stub's next section is untouched"
+
 done_testing

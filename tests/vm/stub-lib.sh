@@ -23,7 +23,9 @@
 #     test kernel with Debian's signature removed).
 # stub_initrd OUT
 #     A busybox initrd whose init prints IGOS-CMDLINE:, IGOS-PCR11:, IGOS-PCR12:
-#     lines and IGOS-TEST-DONE, then powers off.
+#     lines, the sha256 of each /.extra/tpm2-pcr-* file a stub handed on
+#     (IGOS-EXTRA-<name>:) and each /.extra/credentials file's content
+#     (IGOS-CRED-<name>:), and IGOS-TEST-DONE, then powers off.
 # serial_value LOG KEY
 #     The value of the first "KEY:value" line of LOG (CRs dropped).
 
@@ -123,6 +125,12 @@ stub_initrd() {
 	echo "IGOS-CMDLINE:$(cat /proc/cmdline)"
 	echo "IGOS-PCR11:$(cat /sys/class/tpm/tpm0/pcr-sha256/11 2>&1)"
 	echo "IGOS-PCR12:$(cat /sys/class/tpm/tpm0/pcr-sha256/12 2>&1)"
+	for f in /.extra/tpm2-pcr-*; do
+		[ -f "$f" ] && echo "IGOS-EXTRA-${f##*/}:$(sha256sum <"$f" | cut -d' ' -f1)"
+	done
+	for f in /.extra/credentials/*; do
+		[ -f "$f" ] && echo "IGOS-CRED-${f##*/}:$(cat "$f")"
+	done
 	echo IGOS-TEST-DONE
 	poweroff -f
 	INIT

@@ -6,14 +6,19 @@
 # computation used for the igos stub. Secure Boot off: the options are the
 # command line, measured into PCR 12 as the igos stub measures them. No
 # .initrd: the kernel starts; no .linux: control returns to the firmware.
+# What systemd 252's stub hands on, as the igos stub does (stub-257.t):
+# .pcrsig and .pcrpkey as /.extra/tpm2-pcr-signature.json and
+# tpm2-pcr-public-key.pem, <uki>.efi.extra.d/*.cred under
+# /.extra/credentials in an archive measured into PCR 12 that
+# tests/lib/sd-cpio.py predicts (the prediction the igos stub meets).
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/vm.sh"
 . "$IGOS_SRC/tests/vm/stub-lib.sh"
 MEASURE=/usr/lib/systemd/systemd-measure
 vm_need
-need sbsign sbverify sbattach swtpm xxd iconv "$MEASURE" "$STUB_SYSTEMD" "$STUB_CHAIN"
+need sbsign sbverify sbattach swtpm xxd iconv python3 "$MEASURE" "$STUB_SYSTEMD" "$STUB_CHAIN"
 vm_kernel
-plan 9
+plan 13
 
 stub_initrd initrd.img
 CMDLINE="console=ttyS0 quiet panic=-1 igos.test=stub-systemd"
@@ -22,17 +27,25 @@ stub_parts "$CMDLINE"
 is "$(sbverify --list vmlinuz 2>&1)" "No signature table present" \
 	"the inner kernel carries no signature"
 
-stub_uki uki.efi "$STUB_SYSTEMD" .osrel=osrel .cmdline=cmdline .initrd=initrd.img .linux=vmlinuz
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 2>/dev/null |
+	openssl pkey -pubout -out pcrpkey.pem 2>/dev/null
+printf '{"sha256":[{"pcrs":[11],"pol":"00","sig":"AA=="}]}' >pcrsig.json
+stub_uki uki.efi "$STUB_SYSTEMD" .osrel=osrel .cmdline=cmdline .initrd=initrd.img \
+	.pcrpkey=pcrpkey.pem .pcrsig=pcrsig.json .linux=vmlinuz
 stub_sign uki.efi uki.signed
 stub_sign "$STUB_CHAIN" chain.signed
-mkdir -p esp
+mkdir -p esp/uki.efi.extra.d
 cp uki.signed esp/uki.efi
+printf cred-a >esp/uki.efi.extra.d/a.cred
+python3 "$TESTLIB/sd-cpio.py" .extra/credentials 0500 0400 esp/uki.efi.extra.d/a.cred >creds.cpio
 printf '%s\n' "$OPTIONS" >esp/options.txt
 vm_esp esp chain.signed
 
 sm=$("$MEASURE" calculate --linux=vmlinuz --osrel=osrel --cmdline=cmdline \
-	--initrd=initrd.img --bank=sha256 --phase= 2>/dev/null | sed -n 's/^11:sha256=//p')
-want=$(pcr11_expect .linux=vmlinuz .osrel=osrel .cmdline=cmdline .initrd=initrd.img)
+	--initrd=initrd.img --pcrpkey=pcrpkey.pem --bank=sha256 --phase= 2>/dev/null |
+	sed -n 's/^11:sha256=//p')
+want=$(pcr11_expect .linux=vmlinuz .osrel=osrel .cmdline=cmdline .initrd=initrd.img \
+	.pcrpkey=pcrpkey.pem)
 is "$want" "$sm" "the openssl PCR 11 computation agrees with systemd-measure"
 
 vm_boot_uefi esp sb.log --secure --tpm --timeout 150
@@ -40,6 +53,13 @@ is "$(serial_value sb.log IGOS-CMDLINE)" "$CMDLINE" \
 	"systemd stub, Secure Boot: LoadOptions ignored, unsigned inner kernel booted"
 is "$(serial_value sb.log IGOS-PCR11 | tr 'A-F' 'a-f')" "$sm" \
 	"systemd stub: PCR 11 = systemd-measure calculate"
+is "$(serial_value sb.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$(pcr_extend "$ZERO32" <creds.cpio)" \
+	"systemd stub: PCR 12 = the credentials archive as sd-cpio.py lays it out"
+is "$(serial_value sb.log IGOS-CRED-a.cred)" cred-a "systemd stub: /.extra/credentials/a.cred"
+for f in tpm2-pcr-signature.json:pcrsig.json tpm2-pcr-public-key.pem:pcrpkey.pem; do
+	is "$(serial_value sb.log "IGOS-EXTRA-${f%%:*}")" "$(sha256sum <"${f#*:}" | cut -d' ' -f1)" \
+		"systemd stub: /.extra/${f%%:*} is the UKI's section"
+done
 rm -rf "$VM_TPMSTATE"; unset VM_TPMSTATE
 
 vm_boot_uefi esp nosb.log --insecure --tpm --timeout 150
@@ -48,8 +68,8 @@ is "$(serial_value nosb.log IGOS-CMDLINE)" "$OPTIONS" \
 	"systemd stub, Secure Boot off: /proc/cmdline is the LoadOptions"
 pcr12=$(printf '%s' "$OPTIONS" | iconv -f ASCII -t UTF-16LE | { cat; printf '\0\0'; } |
 	pcr_extend "$ZERO32")
-is "$(serial_value nosb.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$pcr12" \
-	"systemd stub, Secure Boot off: PCR 12 = the LoadOptions (UTF-16 with NUL) extended"
+is "$(serial_value nosb.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$(pcr_extend "$pcr12" <creds.cpio)" \
+	"systemd stub, Secure Boot off: PCR 12 = the LoadOptions (UTF-16 with NUL), then the credentials"
 
 stub_uki noinitrd.efi "$STUB_SYSTEMD" .osrel=osrel .cmdline=cmdline .linux="$VM_VMLINUZ"
 stub_sign noinitrd.efi noinitrd.signed
