@@ -5,6 +5,7 @@
 #include <efilib.h>
 
 #include "pure.h"
+#include "addons.h"
 
 /* Functions the firmware or the kernel calls, and protocol members declared
  * here, use the Microsoft ABI; gnu-efi's own tables go through
@@ -344,12 +345,17 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		}
 	}
 
+	/* Addons (efi/addons.c): their .cmdline and .dtb, then .ucode before the initrd. */
+	igos_addons_load(image, li, sec[ADDON_SEC_UNAME], slen[ADDON_SEC_UNAME], &cmdline,
+			 &cmdline_chars);
+	initrd_data = sec[S_INITRD];
+	initrd_len = slen[S_INITRD];
+	igos_addons_initrd(&initrd_data, &initrd_len);
+
 	/* The initrd, over LoadFile2 on the initrd media device path. */
 	EFI_HANDLE ihandle = NULL;
-	if (slen[S_INITRD] > 0) {
+	if (initrd_len > 0) {
 		CopyMem(&initrd_dp.vendor.Guid, &initrd_media_guid, sizeof(EFI_GUID));
-		initrd_data = sec[S_INITRD];
-		initrd_len = slen[S_INITRD];
 		st = uefi_call_wrapper(BS->InstallMultipleProtocolInterfaces, 6, &ihandle,
 				       &DevicePathProtocol, &initrd_dp, &load_file2_guid,
 				       &initrd_lf2, NULL);

@@ -1,0 +1,118 @@
+#!/bin/sh
+# Addons (<uki>.extra.d/*.addon.efi, \loader\addons\*.addon.efi) under the
+# igos stub, OVMF + swtpm, two boots of one ESP:
+# Secure Boot on: the unsigned addon is refused by the firmware's LoadImage
+# and its .cmdline is not in /proc/cmdline; signed ones are applied (global
+# first, then the UKI's own, each directory in name order); an addon with a
+# .linux or with another kernel's .uname is refused; .ucode is put before the
+# initrd (its file is in the guest's root); PCR 12 is the addons' command line
+# (UTF-16), then the .dtb, then the .ucode, as systemd-stub 257 measures them.
+# Secure Boot off: the unsigned addon is applied too, after the LoadOptions,
+# which are measured first.
+. "${0%/*}/../lib/tap.sh"
+. "$TESTLIB/vm.sh"
+. "$IGOS_SRC/tests/vm/stub-lib.sh"
+JUDGE=${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-judge.efi
+vm_need
+need swtpm xxd iconv cpio "$STUB_IGOS" "$STUB_CHAIN" "$JUDGE"
+vm_kernel
+plan 13
+
+# The initrd's init: what stub_initrd's prints, and the file the .ucode
+# addon's cpio brings.
+cat >"$T/init.sh" <<'INIT'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+echo "IGOS-CMDLINE:$(cat /proc/cmdline)"
+echo "IGOS-UCODE:$(cat /igos-ucode.txt 2>&1)"
+echo "IGOS-PCR11:$(cat /sys/class/tpm/tpm0/pcr-sha256/11 2>&1)"
+echo "IGOS-PCR12:$(cat /sys/class/tpm/tpm0/pcr-sha256/12 2>&1)"
+echo IGOS-TEST-DONE
+poweroff -f
+INIT
+vm_initrd initrd.img --init "$T/init.sh"
+CMDLINE="console=ttyS0 quiet panic=-1 igos.test=stub-addons"
+OPTIONS="console=ttyS0 quiet panic=-1 igos.test=loadoptions"
+stub_parts "$CMDLINE"
+stub_uki uki.efi "$STUB_IGOS" .osrel=osrel .cmdline=cmdline .uname=uname \
+	.initrd=initrd.img .linux=vmlinuz
+uki_sbat uki.efi sbat
+stub_sign uki.efi uki.signed
+stub_sign "$STUB_CHAIN" chain.signed
+
+# An addon: a small signed-able PE (igos-judge.efi, which has a .sbat for
+# shim) with the sections given.
+addon() { # OUT NAME=FILE...
+	_out=$1; shift
+	stub_uki "$_out" "$JUDGE" "$@"
+}
+printf 'igos.addon=global\n' >c-global
+printf 'igos.addon=unsigned' >c-unsigned
+printf '  igos.addon=local' >c-local
+printf 'igos.addon=kernel' >c-kernel
+printf 'igos.addon=uname' >c-uname
+printf 'not a kernel' >fake-linux
+printf '0.0.0-other' >other-uname
+mkdir -p ucode-root && printf 'ucode-addon-ok\n' >ucode-root/igos-ucode.txt
+(cd ucode-root && echo igos-ucode.txt | cpio -o -H newc -R 0:0 --quiet) >ucode.cpio
+# A minimal flattened devicetree: header, empty reservation map, a root node.
+printf 'd00dfeed00000048000000380000004800000028000000110000001000000000000000000000001000000000000000000000000000000000000000010000000000000002000000090000000000000000' |
+	xxd -r -p | head -c 72 >tiny.dtb
+
+mkdir -p esp/loader/addons esp/uki.efi.extra.d
+addon a.efi .cmdline=c-global && stub_sign a.efi esp/loader/addons/10-global.addon.efi
+addon esp/loader/addons/20-unsigned.addon.efi .cmdline=c-unsigned
+echo "not an addon" >esp/loader/addons/readme.txt
+addon l.efi .cmdline=c-local && stub_sign l.efi esp/uki.efi.extra.d/30-local.ADDON.EFI
+addon k.efi .cmdline=c-kernel .nolinux=fake-linux && objcopy --rename-section .nolinux=.linux k.efi &&
+	stub_sign k.efi esp/uki.efi.extra.d/40-kernel.addon.efi
+addon u.efi .cmdline=c-uname .uname=other-uname && stub_sign u.efi esp/uki.efi.extra.d/50-uname.addon.efi
+addon m.efi .ucode=ucode.cpio && stub_sign m.efi esp/uki.efi.extra.d/60-ucode.addon.efi
+addon d.efi .dtb=tiny.dtb .uname=uname && stub_sign d.efi esp/uki.efi.extra.d/70-dtb.addon.efi
+cp uki.signed esp/uki.efi
+printf '%s\n' "$OPTIONS" >esp/options.txt
+vm_esp esp chain.signed
+
+# Not vm.sh's default: the refusal line names "Access Denied" too.
+STOP='IGOS-TEST-DONE|Kernel panic|reboot: Power down'
+utf16z() { printf '%s' "$1" | iconv -f ASCII -t UTF-16LE; printf '\0\0'; }
+
+vm_boot_uefi esp sb.log --secure --tpm --timeout 200 --stop-on "$STOP"
+is "$(serial_value sb.log IGOS-CMDLINE)" "$CMDLINE igos.addon=global igos.addon=local" \
+	"Secure Boot: the signed addons' .cmdline appended, global first, tidied"
+ok "Secure Boot: the unsigned addon refused by the firmware" \
+	grep -q 'igos-stub: addon \\loader\\addons\\20-unsigned.addon.efi refused: Access Denied' sb.log
+ok "an addon with a .linux is refused" \
+	grep -q 'igos-stub: addon \\uki.efi.extra.d\\40-kernel.addon.efi has a .linux section' sb.log
+ok "an addon for another kernel (.uname) is refused" \
+	grep -q 'igos-stub: addon \\uki.efi.extra.d\\50-uname.addon.efi is for another kernel' sb.log
+nok "a file not named *.addon.efi is not looked at" grep -q 'readme.txt' sb.log
+is "$(serial_value sb.log IGOS-UCODE)" "ucode-addon-ok" \
+	"the .ucode addon's cpio comes before the initrd (its file is in the guest)"
+want=$(utf16z "igos.addon=global igos.addon=local" | pcr_extend "$ZERO32")
+want=$(pcr_extend "$want" <tiny.dtb)
+want=$(pcr_extend "$want" <ucode.cpio)
+is "$(serial_value sb.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$want" \
+	"PCR 12: the addons' command line (UTF-16 with NUL), the .dtb, the .ucode"
+is "$(serial_value sb.log IGOS-PCR11 | tr 'A-F' 'a-f')" \
+	"$(pcr11_expect .linux=vmlinuz .osrel=osrel .cmdline=cmdline .initrd=initrd.img \
+		.uname=uname .sbat=sbat)" \
+	"PCR 11 does not see the addons"
+
+rm -rf "$VM_TPMSTATE"; unset VM_TPMSTATE # a fresh TPM: PCR 12 from zero
+vm_boot_uefi esp nosb.log --insecure --tpm --timeout 200 --stop-on "$STOP"
+is "$(serial_value nosb.log IGOS-CMDLINE)" \
+	"$OPTIONS igos.addon=global igos.addon=unsigned igos.addon=local" \
+	"Secure Boot off: the LoadOptions, then every addon's .cmdline, the unsigned one too"
+nok "Secure Boot off: no addon refused by the firmware" grep -q 'refused:' nosb.log
+want=$(utf16z "$OPTIONS" | pcr_extend "$ZERO32")
+want=$(utf16z "igos.addon=global igos.addon=unsigned igos.addon=local" | pcr_extend "$want")
+want=$(pcr_extend "$want" <tiny.dtb)
+want=$(pcr_extend "$want" <ucode.cpio)
+is "$(serial_value nosb.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$want" \
+	"Secure Boot off: PCR 12 = the LoadOptions, then the addons as before"
+is "$(serial_value nosb.log IGOS-UCODE)" "ucode-addon-ok" "Secure Boot off: .ucode applied"
+ok "the guest booted both times" sh -c 'grep -q IGOS-TEST-DONE sb.log && grep -q IGOS-TEST-DONE nosb.log'
+rm -rf "$VM_TPMSTATE"
+done_testing
