@@ -69,6 +69,8 @@ tpm(void)
  * log shows: the command line (EV_IPL), or the tag and the addon's file name
  * (EV_EVENT_TAG, a TCG_PCClientTaggedEvent). No TPM: nothing, silently (the
  * stub said so once). */
+static int measured; /* something went into PCR 12 */
+
 static void
 measure(const void *data, UINTN len, UINT32 tag, const CHAR16 *text)
 {
@@ -98,6 +100,7 @@ measure(const void *data, UINTN len, UINT32 tag, const CHAR16 *text)
 		CopyMem(ev->Event, (VOID *)text, tlen);
 	}
 	st = t->HashLogExtendEvent(t, 0, (EFI_PHYSICAL_ADDRESS)(UINTN)data, len, ev);
+	measured |= st == EFI_SUCCESS;
 	if (st != EFI_SUCCESS)
 		Print(L"igos-stub: cannot measure %s into PCR 12: %r\r\n", text, st);
 	FreePool(ev);
@@ -366,14 +369,14 @@ install_dtbs(void)
 	}
 }
 
-void
+int
 igos_addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE *li, const uint8_t *uname, size_t uname_len,
 		 CHAR16 **cmdline, size_t *cmdline_chars)
 {
 	EFI_FILE_HANDLE root;
 
 	if (li->DeviceHandle == NULL || (root = LibOpenRoot(li->DeviceHandle)) == NULL)
-		return; /* not started from a file system: no ESP to look on */
+		return 0; /* not started from a file system: no ESP to look on */
 	load_dir(image, li, root, L"\\loader\\addons", uname, uname_len);
 	CHAR16 *own = extra_dir(li);
 	if (own)
@@ -403,6 +406,7 @@ igos_addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE *li, const uint8_t *uname, s
 		addon_cmdline_len = 0;
 	}
 	install_dtbs();
+	return measured || (nucodes > 0 && tpm() != NULL);
 }
 
 void

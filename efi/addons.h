@@ -49,16 +49,6 @@ size_t addon_pad4(size_t n);
 #ifdef IGOS_EFI
 #include <efi.h>
 
-#include "../lib/uki-sections.h"
-
-/* Index of a section in the stub's table of UKI sections (its PCR 11 order):
- * ADDON_SEC_UNAME is where the stub keeps .uname. */
-enum {
-#define ADDON_SEC_INDEX(id, name) ADDON_SEC_##id,
-	IGOS_UKI_PCR11_SECTIONS(ADDON_SEC_INDEX)
-#undef ADDON_SEC_INDEX
-};
-
 /*
  * Loads the addons (\loader\addons first, then the UKI's own directory,
  * each sorted by name) through the firmware's LoadImage (shim's when shim
@@ -69,9 +59,10 @@ enum {
  * (a pool buffer, replaced) and measured into PCR 12; each .dtb is installed
  * as the devicetree configuration table and measured into PCR 12. The .ucode
  * blobs are kept for igos_addons_initrd. Nothing here stops the boot: each
- * refusal or failure is one console line.
+ * refusal or failure is one console line. Returns 1 when something was (or,
+ * .ucode, will be) measured into PCR 12, else 0 (none, or no TPM).
  */
-void igos_addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE *li, const uint8_t *uname,
+int igos_addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE *li, const uint8_t *uname,
 		      size_t uname_len, CHAR16 **cmdline, size_t *cmdline_chars);
 
 /*

@@ -56,6 +56,7 @@ uki_strerror(int e)
 	case UKI_E_BOUNDS: return "a PE section lies outside the image";
 	case UKI_E_DUP: return "a PE section occurs twice";
 	case UKI_E_RELOC: return "bad base relocations";
+	case UKI_E_PROFILE: return "no such profile in the UKI";
 	}
 	return "unknown error";
 }
@@ -151,6 +152,181 @@ uki_loaded_section(const struct uki_pe *pe, const uint8_t *image, size_t image_s
 	*data = image + found->vaddr;
 	*len = found->vsize;
 	return UKI_OK;
+}
+
+static int
+is_profile(const struct uki_section *s)
+{
+	return streq(s->name, ".profile");
+}
+
+unsigned
+uki_profile_count(const struct uki_pe *pe)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < pe->nsections; i++)
+		n += is_profile(&pe->sec[i]);
+	return n ? n : 1;
+}
+
+int
+uki_profile_range(const struct uki_pe *pe, unsigned profile, unsigned *first, unsigned *end)
+{
+	unsigned i = 0, seen = 0;
+
+	if (profile != UKI_PROFILE_BASE) {
+		/* Skip to the (profile+1)th .profile. */
+		for (; i < pe->nsections; i++)
+			if (is_profile(&pe->sec[i]) && seen++ == profile)
+				break;
+		if (i == pe->nsections)
+			return UKI_E_PROFILE;
+	}
+	*first = i;
+	/* A profile range starts with its .profile: look past it for the end. */
+	for (i = profile == UKI_PROFILE_BASE ? i : i + 1; i < pe->nsections; i++)
+		if (is_profile(&pe->sec[i]))
+			break;
+	*end = i;
+	return UKI_OK;
+}
+
+static int
+range_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size, unsigned first,
+	      unsigned end, const char *name, const uint8_t **data, size_t *len)
+{
+	const struct uki_section *found = 0;
+
+	for (unsigned i = first; i < end; i++) {
+		if (!streq(pe->sec[i].name, name))
+			continue;
+		if (found)
+			return UKI_E_DUP;
+		found = &pe->sec[i];
+	}
+	if (!found)
+		return UKI_OK;
+	if (!fits(found->vaddr, found->vsize, image_size) ||
+	    !fits(found->vaddr, found->vsize, pe->size_of_image))
+		return UKI_E_BOUNDS;
+	*data = image + found->vaddr;
+	*len = found->vsize;
+	return UKI_OK;
+}
+
+int
+uki_profile_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
+		    unsigned profile, const char *name, const uint8_t **data, size_t *len)
+{
+	unsigned first, end;
+	int e;
+
+	*data = 0;
+	*len = 0;
+	if ((e = uki_profile_range(pe, UKI_PROFILE_BASE, &first, &end)) != UKI_OK ||
+	    (e = range_section(pe, image, image_size, first, end, name, data, len)) != UKI_OK)
+		return e;
+	if (profile == UKI_PROFILE_BASE)
+		return UKI_OK;
+	/* Profile 0 is implied when the UKI has no .profile at all. */
+	if ((e = uki_profile_range(pe, profile, &first, &end)) != UKI_OK)
+		return profile == 0 ? UKI_OK : e;
+	const uint8_t *pd = 0;
+	size_t pl = 0;
+	if ((e = range_section(pe, image, image_size, first, end, name, &pd, &pl)) != UKI_OK)
+		return e;
+	if (pd) {
+		*data = pd;
+		*len = pl;
+	}
+	return UKI_OK;
+}
+
+size_t
+uki_profile_prefix(const uint8_t *lo, size_t chars, unsigned *profile)
+{
+	uint64_t v = 0;
+	size_t i = 1;
+
+	*profile = 0;
+	if (lo == 0 || chars < 2 || rd16(lo) != '@')
+		return 0;
+	for (; i < chars; i++) {
+		uint16_t c = rd16(lo + 2 * i);
+		if (c < '0' || c > '9')
+			break;
+		v = v * 10 + (c - '0');
+		if (v > 0xffffffffu)
+			return 0;
+	}
+	if (i == 1)
+		return 0;
+	if (i < chars) {
+		uint16_t c = rd16(lo + 2 * i);
+		if (c == ' ')
+			i++;
+		else if (c != 0)
+			return 0;
+	}
+	*profile = (unsigned)v;
+	return i;
+}
+
+static void
+hex8(uint8_t *p, uint32_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 4)
+		p[i] = "0123456789abcdef"[v & 15];
+}
+
+size_t
+uki_cpio_member(uint8_t *out, uint32_t ino, uint32_t mode, const char *name,
+		const uint8_t *data, size_t len)
+{
+	size_t nlen = 0;
+
+	while (name[nlen])
+		nlen++;
+	size_t head = (110 + nlen + 1 + 3) & ~(size_t)3;
+	size_t total = head + ((len + 3) & ~(size_t)3);
+	if (out == 0)
+		return total;
+	/* magic, then ino mode uid gid nlink mtime filesize devmajor devminor
+	 * rdevmajor rdevminor namesize check: 13 fields of 8 hex digits. */
+	const uint32_t f[13] = { ino, mode, 0, 0, (mode & 0170000) == 0040000 ? 2 : 1, 0,
+				 (uint32_t)len, 0, 0, 0, 0, (uint32_t)(nlen + 1), 0 };
+	for (int i = 0; i < 6; i++)
+		out[i] = "070701"[i];
+	for (int i = 0; i < 13; i++)
+		hex8(out + 6 + 8 * i, f[i]);
+	for (size_t i = 0; i <= nlen; i++)
+		out[110 + i] = (uint8_t)name[i];
+	for (size_t i = 110 + nlen + 1; i < head; i++)
+		out[i] = 0;
+	for (size_t i = 0; i < len; i++)
+		out[head + i] = data[i];
+	for (size_t i = head + len; i < total; i++)
+		out[i] = 0;
+	return total;
+}
+
+size_t
+uki_fdt_size(const uint8_t *dtb, size_t len)
+{
+	if (dtb == 0 || len < 40)
+		return 0;
+	uint32_t magic = (uint32_t)dtb[0] << 24 | (uint32_t)dtb[1] << 16 | (uint32_t)dtb[2] << 8 | dtb[3];
+	uint32_t total = (uint32_t)dtb[4] << 24 | (uint32_t)dtb[5] << 16 | (uint32_t)dtb[6] << 8 | dtb[7];
+	if (magic != 0xd00dfeedu || total < 40 || total > len)
+		return 0;
+	return total;
+}
+
+size_t
+uki_cpio_trailer(uint8_t *out)
+{
+	return uki_cpio_member(out, 0, 0, "TRAILER!!!", 0, 0);
 }
 
 int

@@ -27,6 +27,7 @@ enum uki_err {
 	UKI_E_BOUNDS,    /* a section lies outside the image or the file */
 	UKI_E_DUP,       /* a section name occurs twice */
 	UKI_E_RELOC,     /* a bad or unsupported base relocation */
+	UKI_E_PROFILE,   /* the chosen profile is not in the UKI */
 };
 const char *uki_strerror(int e);
 
@@ -77,6 +78,52 @@ int uki_pe_load(const struct uki_pe *pe, const uint8_t *file, size_t file_len,
  * load delta. Types ABSOLUTE and DIR64 only. */
 int uki_pe_relocate(uint8_t *img, size_t img_size, uint32_t rva, uint32_t size,
 		    uint64_t delta);
+
+/*
+ * Multi-profile UKIs (systemd 257): the sections before the first .profile
+ * are the base; profile N runs from the (N+1)th .profile section up to the
+ * next .profile or the end of the table. A profile's sections replace the
+ * base sections of the same name. UKI_PROFILE_BASE names the base range.
+ */
+#define UKI_PROFILE_BASE 0xffffffffu
+/* The section table range [*first, *end) of a profile: UKI_E_PROFILE when the
+ * UKI has no such profile. */
+int uki_profile_range(const struct uki_pe *pe, unsigned profile, unsigned *first, unsigned *end);
+/* Section `name` as profile `profile` sees it: the profile's own section if it
+ * has one, else the base section (profile UKI_PROFILE_BASE: the base alone).
+ * Profile 0 of a UKI without .profile sections is the base. A name twice in
+ * one range is UKI_E_DUP (systemd takes the first: igos refuses the image);
+ * bounds as uki_loaded_section. */
+int uki_profile_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
+			unsigned profile, const char *name, const uint8_t **data, size_t *len);
+/* The number of profiles: .profile sections, or 1 when there are none. */
+unsigned uki_profile_count(const struct uki_pe *pe);
+
+/*
+ * The "@N" profile selector at the start of LoadOptions (chars UTF-16LE
+ * units at lo), as systemd-stub 257 reads it: '@', decimal digits (at most
+ * UINT32_MAX, which like systemd's UINT_MAX selects the base alone), then one
+ * space or the end. Returns the number of units
+ * consumed (the command line starts after them) and sets *profile, or 0 and
+ * *profile = 0 when there is no such prefix.
+ */
+size_t uki_profile_prefix(const uint8_t *lo, size_t chars, unsigned *profile);
+
+/*
+ * One newc cpio member: header, NUL-terminated name padded to 4 bytes, data
+ * padded to 4 bytes. mode is the full st_mode (S_IFDIR 040000 / S_IFREG
+ * 0100000 | permissions). Returns the bytes it takes; writes them only when
+ * out is not NULL (the caller sized out by a first call with out NULL).
+ * uki_cpio_trailer: the TRAILER!!! member.
+ */
+size_t uki_cpio_member(uint8_t *out, uint32_t ino, uint32_t mode, const char *name,
+		       const uint8_t *data, size_t len);
+size_t uki_cpio_trailer(uint8_t *out);
+
+/* The size of the flattened devicetree at dtb[0..len) (its header's
+ * totalsize, big-endian magic 0xd00dfeed), or 0 when it is not one or does
+ * not fit. */
+size_t uki_fdt_size(const uint8_t *dtb, size_t len);
 
 /* PCR 11: the sections measured, in this order (systemd's), each if present
  * and non-empty: first its name with the NUL, then its content. */

@@ -1,6 +1,8 @@
-/* igos-stubx64.efi: the EFI program at the front of a UKI. It measures the
- * UKI's sections into PCR 11, hands the initrd over LoadFile2 and starts the
- * kernel in .linux by laying its PE image out itself (see efi/README). */
+/* igos-stubx64.efi: the EFI program at the front of a UKI. It picks the
+ * profile named in the load options, measures the UKI's sections into PCR 11,
+ * sets the boot loader interface variables, hands the initrd (microcode,
+ * .initrd, the /.extra files) over LoadFile2 and starts the kernel in .linux
+ * by laying its PE image out itself (see efi/README). */
 #include <efi.h>
 #include <efilib.h>
 
@@ -11,6 +13,8 @@
  * here, use the Microsoft ABI; gnu-efi's own tables go through
  * uefi_call_wrapper. */
 #define MSABI __attribute__((ms_abi))
+#define WIDE_(s) L##s
+#define WIDE(s) WIDE_(s)
 
 /* The stub's SBAT, padded: igos-ukify rewrites it with merged lines. */
 const char igos_sbat[IGOS_SBAT_SIZE] __attribute__((section(".sbat"), used, aligned(1))) =
@@ -23,6 +27,9 @@ static EFI_GUID tcg2_guid = { 0x607f766c, 0x7455, 0x42be,
 	{ 0x93, 0x0b, 0xe4, 0xd7, 0x6d, 0xb2, 0x72, 0x0f } };
 
 #define EV_IPL 0x0000000d
+#define EV_EVENT_TAG 0x00000006
+/* systemd's tag for the chosen UKI profile (PCR 12), so event logs read alike */
+#define UKI_PROFILE_EVENT_TAG_ID 0x13aed6db
 #define PCR_KERNEL_IMAGE 11
 #define PCR_KERNEL_PARAMS 12
 
@@ -146,13 +153,13 @@ tcg2_open(void)
 	return t;
 }
 
-/* One EV_IPL event; the description (the event data) is UTF-16 like
- * systemd's, the extended digest is of data[0..len) alone. */
+/* One event of `type` with event data ev_data[0..ev_len); the extended
+ * digest is of data[0..len) alone. */
 static EFI_STATUS
-tpm_measure(struct tcg2 *t, UINT32 pcr, const void *data, UINTN len, const CHAR16 *desc)
+tpm_extend(struct tcg2 *t, UINT32 pcr, UINT32 type, const void *data, UINTN len,
+	   const void *ev_data, UINTN ev_len)
 {
-	UINTN dsize = (StrLen(desc) + 1) * sizeof(CHAR16);
-	UINTN size = sizeof(struct tcg2_event) + dsize;
+	UINTN size = sizeof(struct tcg2_event) + ev_len;
 	struct tcg2_event *ev = AllocateZeroPool(size);
 	EFI_STATUS st;
 
@@ -162,10 +169,38 @@ tpm_measure(struct tcg2 *t, UINT32 pcr, const void *data, UINTN len, const CHAR1
 	ev->HeaderSize = sizeof(struct tcg2_event) - sizeof(ev->Size);
 	ev->HeaderVersion = 1;
 	ev->PCRIndex = pcr;
-	ev->EventType = EV_IPL;
-	CopyMem(ev->Event, (VOID *)desc, dsize);
+	ev->EventType = type;
+	CopyMem(ev->Event, (VOID *)ev_data, ev_len);
 	st = t->HashLogExtendEvent(t, 0, (EFI_PHYSICAL_ADDRESS)(UINTN)data, len, ev);
 	FreePool(ev);
+	return st;
+}
+
+/* An EV_IPL event; the description (the event data) is UTF-16 like
+ * systemd's. */
+static EFI_STATUS
+tpm_measure(struct tcg2 *t, UINT32 pcr, const void *data, UINTN len, const CHAR16 *desc)
+{
+	return tpm_extend(t, pcr, EV_IPL, data, len, desc, (StrLen(desc) + 1) * sizeof(CHAR16));
+}
+
+/* An EV_EVENT_TAG event (TCG_PCClientTaggedEvent: id, size, data) whose data
+ * and extended content are both text[] with its NUL, as systemd-stub logs
+ * the profile. */
+static EFI_STATUS
+tpm_measure_tagged(struct tcg2 *t, UINT32 pcr, UINT32 id, const CHAR16 *text)
+{
+	UINTN tlen = (StrLen(text) + 1) * sizeof(CHAR16);
+	UINT8 *tag = AllocatePool(8 + tlen);
+	EFI_STATUS st;
+
+	if (tag == NULL)
+		return EFI_OUT_OF_RESOURCES;
+	CopyMem(tag, &id, 4);
+	CopyMem(tag + 4, &(UINT32){ tlen }, 4);
+	CopyMem(tag + 8, (VOID *)text, tlen);
+	st = tpm_extend(t, pcr, EV_EVENT_TAG, text, tlen, tag, 8 + tlen);
+	FreePool(tag);
 	return st;
 }
 
@@ -256,17 +291,264 @@ start_kernel(EFI_HANDLE parent, EFI_LOADED_IMAGE *li, const UINT8 *kernel, UINTN
 	return fail(st == EFI_SUCCESS ? EFI_LOAD_ERROR : st, L"the kernel returned");
 }
 
+/* ---- the boot loader interface (systemd's names, systemd-stub(7)) ------- */
+
+static EFI_GUID loader_guid = { 0x4a67b082, 0x0a4c, 0x41cf,
+	{ 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f } };
+
+/* StubFeatures bits (systemd's numbering): only what this stub does. */
+#define STUB_FEATURE_REPORT_BOOT_PARTITION (1ULL << 0) /* LoaderDevicePartUUID */
+#define STUB_FEATURE_MULTI_PROFILE_UKI (1ULL << 9)     /* "@N" in the load options */
+#define IGOS_STUB_FEATURES (STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_MULTI_PROFILE_UKI)
+
+static int
+var_exists(const CHAR16 *name)
+{
+	UINTN size = 0;
+	EFI_STATUS st = uefi_call_wrapper(RT->GetVariable, 5, (CHAR16 *)name, &loader_guid, NULL,
+					  &size, NULL);
+
+	return st == EFI_BUFFER_TOO_SMALL || st == EFI_SUCCESS;
+}
+
+/* Volatile, boot and runtime access, as systemd sets them: userspace reads
+ * them from efivarfs. A failure is not worth stopping the boot for. */
+static void
+var_set(const CHAR16 *name, const void *data, UINTN len)
+{
+	EFI_STATUS st = uefi_call_wrapper(RT->SetVariable, 5, (CHAR16 *)name, &loader_guid,
+					  EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
+					  len, (VOID *)data);
+	if (st != EFI_SUCCESS)
+		Print(L"igos-stub: cannot set %s: %r\r\n", name, st);
+}
+
+static void
+var_set_str(const CHAR16 *name, const CHAR16 *value)
+{
+	var_set(name, value, (StrLen(value) + 1) * sizeof(CHAR16));
+}
+
+static void
+var_set_num(const CHAR16 *name, UINT64 v)
+{
+	CHAR16 buf[24];
+	int n = 0;
+
+	do
+		buf[n++] = L'0' + v % 10;
+	while ((v /= 10) != 0);
+	for (int i = 0; i < n / 2; i++) {
+		CHAR16 c = buf[i];
+		buf[i] = buf[n - 1 - i];
+		buf[n - 1 - i] = c;
+	}
+	buf[n] = 0;
+	var_set_str(name, buf);
+}
+
+/* The GPT partition GUID of the partition the UKI was loaded from, as
+ * 36 characters (upper case, as systemd-boot writes it), or 0. */
+static int
+part_uuid(EFI_HANDLE dev, CHAR16 out[37])
+{
+	EFI_DEVICE_PATH *dp = dev ? DevicePathFromHandle(dev) : NULL;
+
+	for (; dp != NULL && !IsDevicePathEnd(dp); dp = NextDevicePathNode(dp)) {
+		if (DevicePathType(dp) != MEDIA_DEVICE_PATH || DevicePathSubType(dp) != MEDIA_HARDDRIVE_DP ||
+		    (UINTN)DevicePathNodeLength(dp) < sizeof(HARDDRIVE_DEVICE_PATH))
+			continue;
+		HARDDRIVE_DEVICE_PATH *hd = (HARDDRIVE_DEVICE_PATH *)dp;
+		if (hd->SignatureType != SIGNATURE_TYPE_GUID)
+			continue;
+		/* The GUID's first three fields are little-endian. */
+		static const UINT8 order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+		int o = 0;
+		for (int i = 0; i < 16; i++) {
+			UINT8 b = hd->Signature[order[i]];
+			if (i == 4 || i == 6 || i == 8 || i == 10)
+				out[o++] = L'-';
+			out[o++] = L"0123456789ABCDEF"[b >> 4];
+			out[o++] = L"0123456789ABCDEF"[b & 15];
+		}
+		out[o] = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+export_variables(EFI_LOADED_IMAGE *li, unsigned profile)
+{
+	CHAR16 uuid[37], *s;
+
+	/* A boot loader before us (systemd-boot) sets these for the partition and
+	 * the image it started; the stub fills them in when it was started
+	 * directly. */
+	if (!var_exists(L"LoaderDevicePartUUID") && part_uuid(li->DeviceHandle, uuid))
+		var_set_str(L"LoaderDevicePartUUID", uuid);
+	if (!var_exists(L"LoaderImageIdentifier") && li->FilePath != NULL &&
+	    (s = DevicePathToStr(li->FilePath)) != NULL) {
+		var_set_str(L"LoaderImageIdentifier", s);
+		FreePool(s);
+	}
+	if (!var_exists(L"LoaderFirmwareInfo") &&
+	    (s = PoolPrint(L"%s %d.%02d", ST->FirmwareVendor, ST->FirmwareRevision >> 16,
+			   ST->FirmwareRevision & 0xffff)) != NULL) {
+		var_set_str(L"LoaderFirmwareInfo", s);
+		FreePool(s);
+	}
+	if (!var_exists(L"LoaderFirmwareType") &&
+	    (s = PoolPrint(L"UEFI %d.%02d", ST->Hdr.Revision >> 16, ST->Hdr.Revision & 0xffff)) != NULL) {
+		var_set_str(L"LoaderFirmwareType", s);
+		FreePool(s);
+	}
+	/* The stub's own: always ours. */
+	var_set_str(L"StubInfo", L"igos-stub " WIDE(IGOS_STUB_VERSION));
+	UINT64 features = IGOS_STUB_FEATURES;
+	var_set(L"StubFeatures", &features, sizeof(features));
+	var_set_num(L"StubProfile", profile);
+}
+
+/* ---- the devicetree ----------------------------------------------------- */
+
+static EFI_GUID dtb_table_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
+	{ 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } };
+
+/* .dtb (or the .dtbauto chosen) becomes the EFI devicetree configuration
+ * table, replacing the firmware's, in ACPI-reclaim pages the OS keeps. */
+static void
+install_devicetree(const UINT8 *dtb, UINTN len)
+{
+	EFI_PHYSICAL_ADDRESS addr = 0;
+	EFI_STATUS st;
+	UINTN size;
+
+	if ((size = uki_fdt_size(dtb, len)) == 0) {
+		Print(L"igos-stub: .dtb is not a flattened devicetree, not installed\r\n");
+		return;
+	}
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiACPIReclaimMemory,
+			       EFI_SIZE_TO_PAGES(size), &addr);
+	if (st != EFI_SUCCESS) {
+		Print(L"igos-stub: cannot allocate memory for .dtb: %r\r\n", st);
+		return;
+	}
+	CopyMem((VOID *)(UINTN)addr, (VOID *)dtb, size);
+	st = uefi_call_wrapper(BS->InstallConfigurationTable, 2, &dtb_table_guid, (VOID *)(UINTN)addr);
+	if (st != EFI_SUCCESS) {
+		Print(L"igos-stub: cannot install .dtb: %r\r\n", st);
+		uefi_call_wrapper(BS->FreePages, 2, addr, EFI_SIZE_TO_PAGES(size));
+	}
+}
+
+/* ---- the initrd: microcode, .initrd, then the /.extra files -------------- */
+
+struct piece {
+	const UINT8 *data;
+	UINTN len;
+};
+
+/* One cpio archive placing data at /.extra/<name> (0444, the directory
+ * 0555), as systemd-stub hands .pcrsig, .pcrpkey, .profile and .osrel on;
+ * NULL when out of memory. */
+static UINT8 *
+extra_cpio(const char *path, const UINT8 *data, UINTN len, UINTN *out_len)
+{
+	static UINT32 ino = 1;
+	UINTN n = uki_cpio_member(NULL, 0, 040555, ".extra", NULL, 0) +
+		  uki_cpio_member(NULL, 0, 0100444, path, NULL, len) + uki_cpio_trailer(NULL);
+	UINT8 *buf = AllocatePool(n), *p = buf;
+
+	if (buf == NULL)
+		return NULL;
+	p += uki_cpio_member(p, ino++, 040555, ".extra", NULL, 0);
+	p += uki_cpio_member(p, ino++, 0100444, path, data, len);
+	p += uki_cpio_trailer(p);
+	*out_len = n;
+	return buf;
+}
+
+/* Concatenate the pieces, each padded to 4 bytes, into fresh pages;
+ * a single piece is handed over where it is. */
+static EFI_STATUS
+combine_initrd(struct piece *pc, unsigned n, const UINT8 **out, UINTN *out_len)
+{
+	UINTN total = 0, used = 0, last = 0;
+	EFI_PHYSICAL_ADDRESS addr = 0;
+	EFI_STATUS st;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (pc[i].len == 0)
+			continue;
+		if (pc[i].len > 0x40000000u || total > 0x40000000u)
+			return EFI_BAD_BUFFER_SIZE;
+		total += (pc[i].len + 3) & ~(UINTN)3;
+		used++;
+		last = i;
+	}
+	*out = NULL;
+	*out_len = 0;
+	if (used == 0)
+		return EFI_SUCCESS;
+	if (used == 1) {
+		*out = pc[last].data;
+		*out_len = pc[last].len;
+		return EFI_SUCCESS;
+	}
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+			       EFI_SIZE_TO_PAGES(total), &addr);
+	if (st != EFI_SUCCESS)
+		return st;
+	UINT8 *p = (UINT8 *)(UINTN)addr;
+	for (unsigned i = 0; i < n; i++) {
+		if (pc[i].len == 0)
+			continue;
+		CopyMem(p, (VOID *)pc[i].data, pc[i].len);
+		ZeroMem(p + pc[i].len, ((pc[i].len + 3) & ~(UINTN)3) - pc[i].len);
+		p += (pc[i].len + 3) & ~(UINTN)3;
+	}
+	*out = (const UINT8 *)(UINTN)addr;
+	*out_len = total;
+	return EFI_SUCCESS;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
-#define NSECT 11 /* the PCR 11 list and .pcrsig */
+/* The sections the stub reads: the PCR 11 table (lib/uki-sections.h), then
+ * these, each looked up once (a name the table already has is skipped). */
+static const char *const other_sections[] = { ".profile", ".pcrsig", ".dtbauto" };
+#define NSECT_MAX 32
+
+static const char *names[NSECT_MAX];
+static const UINT8 *sec[NSECT_MAX];
+static size_t slen[NSECT_MAX];
+static unsigned nsect;
+
+static int
+streq8(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* Index of a section name read so far, or nsect. */
+static unsigned
+S(const char *name)
+{
+	unsigned i = 0;
+
+	while (i < nsect && !streq8(names[i], name))
+		i++;
+	return i;
+}
 
 EFI_STATUS EFIAPI
 efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	static struct uki_pe pe;
 	EFI_LOADED_IMAGE *li = NULL;
-	const UINT8 *sec[NSECT];
-	size_t slen[NSECT];
 	EFI_STATUS st;
 	int e;
 
@@ -278,27 +560,52 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	const UINT8 *ibase = li->ImageBase;
 	if ((e = uki_pe_parse(ibase, li->ImageSize, &pe)) != UKI_OK)
 		return fail_pe(e, L"own image");
-	for (unsigned i = 0; i < NSECT; i++) {
-		const char *name = i < uki_pcr11_count ? uki_pcr11_order[i] : ".pcrsig";
-		if ((e = uki_loaded_section(&pe, ibase, li->ImageSize, name, &sec[i], &slen[i])) != UKI_OK) {
+
+	/* The load options: an "@N" profile selector first, then perhaps a
+	 * command line. */
+	const UINT8 *lo = li->LoadOptions;
+	size_t lo_chars = uki_loadopts_chars(lo, li->LoadOptionsSize);
+	unsigned profile = 0;
+	size_t skip = uki_profile_prefix(lo, lo_chars, &profile);
+	lo_chars -= skip;
+	lo = lo_chars ? lo + 2 * skip : NULL;
+
+	nsect = 0;
+	for (unsigned i = 0; i < uki_pcr11_count + sizeof(other_sections) / sizeof(other_sections[0]); i++) {
+		const char *name = i < uki_pcr11_count ? uki_pcr11_order[i] : other_sections[i - uki_pcr11_count];
+		if (i >= uki_pcr11_count && S(name) < nsect)
+			continue;
+		if (nsect == NSECT_MAX)
+			return fail(EFI_BUFFER_TOO_SMALL, L"too many section names");
+		names[nsect] = name;
+		e = uki_profile_section(&pe, ibase, li->ImageSize, profile, name, &sec[nsect], &slen[nsect]);
+		if (e == UKI_E_PROFILE) {
+			Print(L"igos-stub: profile %d: %a\r\n", profile, uki_strerror(e));
+			return EFI_NOT_FOUND;
+		}
+		if (e != UKI_OK) {
 			CHAR16 n16[9];
 			ascii_to_utf16(name, n16, 9);
 			return fail_pe(e, n16);
 		}
+		nsect++;
 	}
-	/* Indexes into uki_pcr11_order. */
-	enum { S_LINUX, S_OSREL, S_CMDLINE, S_INITRD };
-	if (slen[S_LINUX] == 0)
+	unsigned s_linux = S(".linux"), s_cmdline = S(".cmdline"), s_initrd = S(".initrd"),
+		 s_ucode = S(".ucode"), s_pcrsig = S(".pcrsig"), s_pcrpkey = S(".pcrpkey"),
+		 s_profile = S(".profile"), s_osrel = S(".osrel"), s_dtb = S(".dtb"),
+		 s_dtbauto = S(".dtbauto");
+	if (slen[s_linux] == 0)
 		return fail(EFI_NOT_FOUND, L"no .linux section");
-	if ((st = check_kernel(sec[S_LINUX], slen[S_LINUX], slen[S_INITRD] > 0)) != EFI_SUCCESS)
+	int have_initrd = slen[s_initrd] || slen[s_ucode] || slen[s_pcrsig] || slen[s_pcrpkey] ||
+			  slen[s_profile] || slen[s_osrel];
+	if ((st = check_kernel(sec[s_linux], slen[s_linux], have_initrd)) != EFI_SUCCESS)
 		return st;
 
 	/* The command line. */
 	int sb = secure_boot_enabled();
-	size_t lo_chars = uki_loadopts_chars(li->LoadOptions, li->LoadOptionsSize);
-	enum uki_cmdline_src src = uki_cmdline_choose(sb, slen[S_CMDLINE], lo_chars);
+	enum uki_cmdline_src src = uki_cmdline_choose(sb, slen[s_cmdline], lo_chars);
 	size_t cap = src == UKI_CMDLINE_LOADOPTS ? lo_chars + 1 :
-		     src == UKI_CMDLINE_SECTION ? slen[S_CMDLINE] + 1 : 1;
+		     src == UKI_CMDLINE_SECTION ? slen[s_cmdline] + 1 : 1;
 	/* LoadOptionsSize is 32 bits; Linux itself keeps at most a few KiB. */
 	if (cap > 0x100000)
 		return fail(EFI_BAD_BUFFER_SIZE, L"command line longer than 1 MiB");
@@ -307,24 +614,46 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (cmdline == NULL)
 		return fail(EFI_OUT_OF_RESOURCES, L"cannot allocate the command line");
 	if (src == UKI_CMDLINE_LOADOPTS) {
-		CopyMem(cmdline, li->LoadOptions, lo_chars * sizeof(CHAR16));
+		CopyMem(cmdline, (VOID *)lo, lo_chars * sizeof(CHAR16));
 		cmdline_chars = lo_chars;
 	} else if (src == UKI_CMDLINE_SECTION) {
-		cmdline_chars = uki_utf8_to_utf16(sec[S_CMDLINE], slen[S_CMDLINE], cmdline);
+		cmdline_chars = uki_utf8_to_utf16(sec[s_cmdline], slen[s_cmdline], cmdline);
 	}
 
 	/* Measurements. A failing TPM is reported, not fatal: an unmeasured boot
 	 * just cannot unseal what was sealed to the expected PCR values. */
+	int pcr11 = 0, pcr12 = 0;
 	struct tcg2 *tpm = tcg2_open();
 	if (tpm == NULL) {
 		Print(L"igos-stub: no TPM2, booting without measurements\r\n");
 	} else {
-		for (unsigned i = 0; i < uki_pcr11_count; i++) {
-			const char *name = uki_pcr11_order[i];
+		/* A profile other than the default is measured into PCR 12 first
+		 * (its number as text), as systemd-stub 257 does. */
+		if (profile != 0) {
+			CHAR16 num[12];
+			UINTN n = 0;
+			for (unsigned v = profile; n == 0 || v != 0; v /= 10)
+				num[n++] = L'0' + v % 10;
+			for (UINTN k = 0; k < n / 2; k++) {
+				CHAR16 c = num[k];
+				num[k] = num[n - 1 - k];
+				num[n - 1 - k] = c;
+			}
+			num[n] = 0;
+			st = tpm_measure_tagged(tpm, PCR_KERNEL_PARAMS, UKI_PROFILE_EVENT_TAG_ID, num);
+			if (st != EFI_SUCCESS)
+				Print(L"igos-stub: cannot measure the profile into PCR 12: %r\r\n", st);
+			pcr12 |= st == EFI_SUCCESS;
+		}
+		/* PCR 11: the table's sections in its order; then .profile if the
+		 * table has not got it (systemd measures it after .pcrpkey). */
+		pcr11 = 1;
+		for (unsigned i = 0; i < nsect && pcr11; i++) {
+			const char *name = names[i];
 			CHAR16 n16[9];
 			UINTN nlen = 0;
 
-			if (slen[i] == 0)
+			if (slen[i] == 0 || (i >= uki_pcr11_count && !streq8(name, ".profile")))
 				continue;
 			while (name[nlen])
 				nlen++;
@@ -334,7 +663,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 				st = tpm_measure(tpm, PCR_KERNEL_IMAGE, sec[i], slen[i], n16);
 			if (st != EFI_SUCCESS) {
 				Print(L"igos-stub: cannot measure %s into PCR 11: %r\r\n", n16, st);
-				break;
+				pcr11 = 0;
 			}
 		}
 		if (src == UKI_CMDLINE_LOADOPTS) {
@@ -342,20 +671,62 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 					 (cmdline_chars + 1) * sizeof(CHAR16), cmdline);
 			if (st != EFI_SUCCESS)
 				Print(L"igos-stub: cannot measure the command line into PCR 12: %r\r\n", st);
+			pcr12 |= st == EFI_SUCCESS;
 		}
 	}
 
-	/* Addons (efi/addons.c): their .cmdline and .dtb, then .ucode before the initrd. */
-	igos_addons_load(image, li, sec[ADDON_SEC_UNAME], slen[ADDON_SEC_UNAME], &cmdline,
-			 &cmdline_chars);
-	initrd_data = sec[S_INITRD];
-	initrd_len = slen[S_INITRD];
-	igos_addons_initrd(&initrd_data, &initrd_len);
+	export_variables(li, profile);
+	if (pcr11)
+		var_set_num(L"StubPcrKernelImage", PCR_KERNEL_IMAGE);
+	if (pcr12)
+		var_set_num(L"StubPcrKernelParameters", PCR_KERNEL_PARAMS);
+
+	/* No .dtbauto is chosen (no .hwids matching here): .dtb. */
+	(void)s_dtbauto;
+	if (slen[s_dtb] > 0)
+		install_devicetree(sec[s_dtb], slen[s_dtb]);
+
+	/* Addons (efi/addons.c): .cmdline appended, .dtb installed, both measured. */
+	if (igos_addons_load(image, li, sec[S(".uname")], slen[S(".uname")], &cmdline,
+			     &cmdline_chars) && !pcr12)
+		var_set_num(L"StubPcrKernelParameters", PCR_KERNEL_PARAMS);
+
+	/* The initrd: .ucode first (the kernel looks for microcode in the first
+	 * archive only), .initrd, then the /.extra files. */
+	struct piece pc[6] = {
+		{ sec[s_ucode], slen[s_ucode] },
+		{ sec[s_initrd], slen[s_initrd] },
+	};
+	static const struct { const char *section, *path; } extra[] = {
+		{ ".pcrsig", ".extra/tpm2-pcr-signature.json" },
+		{ ".pcrpkey", ".extra/tpm2-pcr-public-key.pem" },
+		{ ".profile", ".extra/profile" },
+		{ ".osrel", ".extra/os-release" },
+	};
+	for (unsigned k = 0; k < 4; k++) {
+		unsigned i = S(extra[k].section);
+		if (slen[i] == 0)
+			continue;
+		pc[2 + k].data = extra_cpio(extra[k].path, sec[i], slen[i], &pc[2 + k].len);
+		if (pc[2 + k].data == NULL) {
+			FreePool(cmdline);
+			return fail(EFI_OUT_OF_RESOURCES, L"cannot build the /.extra archive");
+		}
+	}
+	const UINT8 *initrd = NULL;
+	UINTN ilen = 0;
+	if ((st = combine_initrd(pc, 6, &initrd, &ilen)) != EFI_SUCCESS) {
+		FreePool(cmdline);
+		return fail(st, L"cannot assemble the initrd");
+	}
+	igos_addons_initrd(&initrd, &ilen); /* the addons' .ucode first */
 
 	/* The initrd, over LoadFile2 on the initrd media device path. */
 	EFI_HANDLE ihandle = NULL;
-	if (initrd_len > 0) {
+	if (ilen > 0) {
 		CopyMem(&initrd_dp.vendor.Guid, &initrd_media_guid, sizeof(EFI_GUID));
+		initrd_data = initrd;
+		initrd_len = ilen;
 		st = uefi_call_wrapper(BS->InstallMultipleProtocolInterfaces, 6, &ihandle,
 				       &DevicePathProtocol, &initrd_dp, &load_file2_guid,
 				       &initrd_lf2, NULL);
@@ -365,7 +736,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		}
 	}
 
-	st = start_kernel(image, li, sec[S_LINUX], slen[S_LINUX], cmdline, cmdline_chars);
+	st = start_kernel(image, li, sec[s_linux], slen[s_linux], cmdline, cmdline_chars);
 
 	if (ihandle != NULL)
 		uefi_call_wrapper(BS->UninstallMultipleProtocolInterfaces, 6, ihandle,

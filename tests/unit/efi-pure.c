@@ -374,6 +374,136 @@ test_sbat(void)
 	OK(!uki_sbat_valid("", 0), "empty");
 }
 
+/* A section table only (no image bytes needed but for bounds): names at
+ * VA 0x1000 * (i + 1), 0x10 bytes each, in an image of 0x20000 bytes. */
+static void
+profile_pe(struct uki_pe *pe, const char *const *names, unsigned n)
+{
+	memset(pe, 0, sizeof(*pe));
+	pe->size_of_image = 0x20000;
+	pe->nsections = n;
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(pe->sec[i].name, sizeof(pe->sec[i].name), "%s", names[i]);
+		pe->sec[i].vaddr = 0x1000 * (i + 1);
+		pe->sec[i].vsize = 0x10;
+	}
+}
+
+static void
+test_profiles(void)
+{
+	static uint8_t img[0x20000];
+	struct uki_pe pe;
+	const uint8_t *d;
+	size_t n;
+	unsigned a, b;
+	/* base: .osrel .cmdline .linux; profile 0: .profile; profile 1:
+	 * .profile .cmdline; profile 2: .profile .cmdline .dtb */
+	static const char *const uki[] = { ".osrel", ".cmdline", ".linux", ".profile", ".profile",
+					   ".cmdline", ".profile", ".cmdline", ".dtb" };
+
+	profile_pe(&pe, uki, 9);
+	OK(uki_profile_count(&pe) == 3, "three .profile sections: three profiles");
+	OK(uki_profile_range(&pe, UKI_PROFILE_BASE, &a, &b) == UKI_OK && a == 0 && b == 3,
+	   "the base runs up to the first .profile");
+	OK(uki_profile_range(&pe, 0, &a, &b) == UKI_OK && a == 3 && b == 4, "profile 0: its .profile alone");
+	OK(uki_profile_range(&pe, 2, &a, &b) == UKI_OK && a == 6 && b == 9, "the last profile runs to the end");
+	OK(uki_profile_range(&pe, 3, &a, &b) == UKI_E_PROFILE, "profile 3 of 3 refused");
+	OK(uki_profile_section(&pe, img, sizeof(img), 0, ".cmdline", &d, &n) == UKI_OK &&
+	   d == img + 0x2000 && n == 0x10, "profile 0 without its own .cmdline sees the base's");
+	OK(uki_profile_section(&pe, img, sizeof(img), 1, ".cmdline", &d, &n) == UKI_OK &&
+	   d == img + 0x6000, "profile 1's .cmdline replaces the base's");
+	OK(uki_profile_section(&pe, img, sizeof(img), 2, ".dtb", &d, &n) == UKI_OK &&
+	   d == img + 0x9000, "a section only profile 2 has");
+	OK(uki_profile_section(&pe, img, sizeof(img), 1, ".dtb", &d, &n) == UKI_OK && d == NULL,
+	   "profile 1 does not see profile 2's .dtb");
+	OK(uki_profile_section(&pe, img, sizeof(img), 1, ".profile", &d, &n) == UKI_OK &&
+	   d == img + 0x5000, "the chosen .profile section itself");
+	OK(uki_profile_section(&pe, img, sizeof(img), UKI_PROFILE_BASE, ".profile", &d, &n) == UKI_OK &&
+	   d == NULL, "the base has no .profile");
+	OK(uki_profile_section(&pe, img, sizeof(img), 1, ".linux", &d, &n) == UKI_OK &&
+	   d == img + 0x3000, "the base's .linux for every profile");
+	OK(uki_profile_section(&pe, img, sizeof(img), 7, ".linux", &d, &n) == UKI_E_PROFILE,
+	   "a profile past the last refused");
+
+	static const char *const plain[] = { ".osrel", ".cmdline", ".linux" };
+	profile_pe(&pe, plain, 3);
+	OK(uki_profile_count(&pe) == 1, "no .profile: one profile");
+	OK(uki_profile_section(&pe, img, sizeof(img), 0, ".cmdline", &d, &n) == UKI_OK &&
+	   d == img + 0x2000, "profile 0 of a UKI without profiles is the base");
+	OK(uki_profile_section(&pe, img, sizeof(img), 1, ".cmdline", &d, &n) == UKI_E_PROFILE,
+	   "profile 1 of a UKI without profiles refused");
+
+	static const char *const dup[] = { ".linux", ".profile", ".cmdline", ".cmdline" };
+	profile_pe(&pe, dup, 4);
+	OK(uki_profile_section(&pe, img, sizeof(img), 0, ".cmdline", &d, &n) == UKI_E_DUP,
+	   "a name twice in one profile refused");
+	static const char *const dupb[] = { ".linux", ".linux", ".profile" };
+	profile_pe(&pe, dupb, 3);
+	OK(uki_profile_section(&pe, img, sizeof(img), 0, ".linux", &d, &n) == UKI_E_DUP,
+	   "a name twice in the base refused");
+	profile_pe(&pe, uki, 9);
+	pe.sec[5].vaddr = 0x1fff8;
+	OK(uki_profile_section(&pe, img, sizeof(img), 1, ".cmdline", &d, &n) == UKI_E_BOUNDS,
+	   "a profile section past the image refused");
+}
+
+static size_t
+prefix(const char *s, unsigned *p)
+{
+	uint8_t lo[64];
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i <= n; i++)
+		put16(lo + 2 * i, (uint8_t)s[i]);
+	return uki_profile_prefix(lo, n + 1, p);
+}
+
+static void
+test_profile_prefix(void)
+{
+	unsigned p = 99;
+
+	OK(prefix("@1 quiet", &p) == 3 && p == 1, "@1 and one space taken");
+	OK(prefix("@12", &p) == 3 && p == 12, "@12 at the end");
+	OK(prefix("@0  x", &p) == 3 && p == 0, "only one space taken");
+	OK(prefix("@4294967295", &p) == 11 && p == 4294967295u, "UINT32_MAX (the base)");
+	p = 5;
+	OK(prefix("@4294967296", &p) == 0 && p == 0, "past UINT32_MAX: no profile");
+	OK(prefix("@1x", &p) == 0 && p == 0, "a digit run followed by a letter: no profile");
+	OK(prefix("@ 1", &p) == 0 && p == 0, "no digits: no profile");
+	OK(prefix("quiet @1", &p) == 0, "@N only at the start");
+	OK(prefix("@", &p) == 0, "@ alone");
+	uint8_t lo[4] = { '@', 0, '7', 0 };
+	OK(uki_profile_prefix(lo, 2, &p) == 2 && p == 7, "no NUL within LoadOptionsSize");
+	OK(uki_profile_prefix(NULL, 0, &p) == 0, "no LoadOptions");
+}
+
+static void
+test_cpio(void)
+{
+	uint8_t buf[512];
+	const uint8_t data[5] = "hello";
+	size_t n = uki_cpio_member(NULL, 2, 0100444, ".extra/x", data, 5);
+
+	OK(n == 120 + 8, "member size: 110 + name 9 padded to 120, data padded to 8");
+	OK(uki_cpio_member(buf, 2, 0100444, ".extra/x", data, 5) == n &&
+	   memcmp(buf, "070701" "00000002" "00008124" "00000000" "00000000" "00000001" "00000000"
+		  "00000005" "00000000" "00000000" "00000000" "00000000" "00000009" "00000000"
+		  ".extra/x", 118) == 0 && buf[118] == 0 && memcmp(buf + 120, "hello\0\0\0", 8) == 0,
+	   "newc header fields, name and data with their padding");
+	OK(uki_cpio_member(buf, 1, 040555, ".extra", NULL, 0) == 120 &&
+	   memcmp(buf + 14, "0000416d", 8) == 0 && memcmp(buf + 38, "00000002", 8) == 0,
+	   "a directory: mode 040555, two links");
+	uint8_t fdt[64] = { 0xd0, 0x0d, 0xfe, 0xed, 0, 0, 0, 48 };
+	OK(uki_fdt_size(fdt, 64) == 48, "a devicetree: its totalsize");
+	OK(uki_fdt_size(fdt, 47) == 0, "a devicetree longer than its section refused");
+	fdt[3] = 0xee;
+	OK(uki_fdt_size(fdt, 64) == 0, "no devicetree magic refused");
+	OK(uki_cpio_trailer(buf) == 124 && memcmp(buf + 110, "TRAILER!!!", 11) == 0,
+	   "the trailer");
+}
+
 int
 main(void)
 {
@@ -385,5 +515,8 @@ main(void)
 	test_cmdline();
 	test_utf8();
 	test_sbat();
+	test_profiles();
+	test_profile_prefix();
+	test_cpio();
 	return DONE();
 }
