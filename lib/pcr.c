@@ -2,6 +2,7 @@
  * and the .pcrpkey public key (see pcr.h). libcrypto only; the TPM2 policy
  * digest is in pcrpolicy.c (tss2-mu), the .pcrsig JSON in pcrsig.c (json-c). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -257,10 +258,87 @@ igos_pcr_section_measured(int sec, int stub252)
 	return !stub252 || (sections_252 & 1u << sec);
 }
 
+unsigned
+igos_pcr_uki_profiles(const struct igos_pe *pe)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < pe->nsections; i++)
+		n += strcmp(pe->sec[i].name, ".profile") == 0;
+	return n;
+}
+
+/* The one section called name in sec[lo..hi), or NULL; two are an error
+ * (stubs differ on which of two same-named sections they use). */
+static int
+find_in(const struct igos_pe *pe, unsigned lo, unsigned hi, const char *name,
+	const struct igos_pe_section **out, const char *where)
+{
+	*out = NULL;
+	for (unsigned i = lo; i < hi; i++) {
+		if (strcmp(pe->sec[i].name, name) != 0)
+			continue;
+		if (*out)
+			return igos_seterr("two %s sections%s", name, where);
+		*out = &pe->sec[i];
+	}
+	return 0;
+}
+
+int
+igos_pcr_uki_find(const struct igos_pe *pe, unsigned profile, const char *name,
+		  const struct igos_pe_section **out)
+{
+	unsigned first = pe->nsections, lo = 0, hi, k = 0, n = igos_pcr_uki_profiles(pe);
+	const struct igos_pe_section *p;
+	char where[48];
+
+	/* the base: every section before the first .profile */
+	for (unsigned i = 0; i < pe->nsections; i++)
+		if (strcmp(pe->sec[i].name, ".profile") == 0) {
+			first = i;
+			break;
+		}
+	if (find_in(pe, 0, first, name, out, "") < 0)
+		return -1;
+	if (n == 0 && profile == 0)
+		return 0; /* as systemd-stub: the first profile is implied */
+	if (n == 0)
+		return igos_seterr("no profile %u: the UKI has no .profile sections (only "
+				   "profile 0, itself)", profile);
+	if (profile >= n)
+		return igos_seterr("no profile %u: the UKI has %u (0 to %u)", profile, n, n - 1);
+	/* profile N: its .profile section and what follows up to the next */
+	for (unsigned i = first; i < pe->nsections; i++) {
+		if (strcmp(pe->sec[i].name, ".profile") != 0)
+			continue;
+		if (k++ == profile)
+			lo = i;
+		else if (k == profile + 2)
+			break;
+	}
+	for (hi = lo + 1; hi < pe->nsections && strcmp(pe->sec[hi].name, ".profile") != 0; hi++)
+		;
+	snprintf(where, sizeof(where), " in profile %u", profile);
+	if (find_in(pe, lo, hi, name, &p, where) < 0)
+		return -1;
+	if (p)
+		*out = p; /* the profile's own overrides the base's */
+	return 0;
+}
+
 int
 igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data,
 			size_t len, int flags, int *stub252)
 {
+	return igos_pcr_input_from_uki_profile(in, data, len, flags, 0, stub252);
+}
+
+int
+igos_pcr_input_from_uki_profile(struct igos_pcr_input *in, const unsigned char *data,
+				size_t len, int flags, unsigned profile, int *stub252)
+{
+	const struct igos_pe_section *s;
 	struct igos_pe pe;
 	int old;
 
@@ -274,17 +352,18 @@ igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data,
 		old = igos_pcr_stub252(&pe);
 	if (stub252)
 		*stub252 = old;
+	if (old && igos_pcr_uki_profiles(&pe))
+		return igos_seterr("a UKI with profiles, for a systemd-stub 252 that knows none");
+	/* which .dtbauto the stub measures depends on the machine it runs on */
+	if (igos_pcr_uki_find(&pe, profile, ".dtbauto", &s) < 0 || s)
+		return igos_seterr("a .dtbauto section: the stub measures the one that matches "
+				   "the machine's hardware IDs, not predicted here");
 	for (int sec = 0; sec < IGOS_SEC_N; sec++) {
-		const struct igos_pe_section *s = igos_pe_section(&pe, sections[sec]);
 		size_t have;
 
-		if (!s)
-			continue;
-		/* stubs differ on which of two same-named sections they use */
-		for (unsigned i = 0; i < pe.nsections; i++)
-			if (&pe.sec[i] != s && strcmp(pe.sec[i].name, sections[sec]) == 0)
-				return igos_seterr("two %s sections", sections[sec]);
-		if (!igos_pcr_section_measured(sec, old))
+		if (igos_pcr_uki_find(&pe, profile, sections[sec], &s) < 0)
+			return -1;
+		if (!s || !igos_pcr_section_measured(sec, old))
 			continue;
 		/* The stub hashes VirtualSize bytes of the loaded image: raw data,
 		 * then the zeros the loader fills in. */

@@ -18,6 +18,8 @@
 
 /* The PCR a UKI stub extends. */
 #define IGOS_PCR_KERNEL_BOOT 11
+/* The PCR it extends with what is not in the UKI (addons, load options). */
+#define IGOS_PCR_KERNEL_CONFIG 12
 
 /* PCR banks, in systemd-measure's (sorted) output order. */
 enum igos_pcr_bank {
@@ -103,6 +105,26 @@ enum {
 int igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data,
 			    size_t len, int flags, int *stub252);
 
+/*
+ * The same for one profile of a multi-profile UKI, as systemd-stub 257 boots
+ * it with "@N": the base sections (those before the first .profile), each
+ * replaced by the profile's own of that name (its .profile section and those
+ * after it up to the next .profile); the .profile section is measured.
+ * Profile 0 of a UKI without profiles is the UKI itself. A UKI with a
+ * .dtbauto is refused: the stub measures the one matching the machine.
+ */
+int igos_pcr_input_from_uki_profile(struct igos_pcr_input *in, const unsigned char *data,
+				    size_t len, int flags, unsigned profile, int *stub252);
+
+/* The number of .profile sections (profiles) of a UKI. */
+unsigned igos_pcr_uki_profiles(const struct igos_pe *pe);
+
+/* The section called name that the stub uses when it boots profile (as
+ * above): *out NULL if there is none; -1 for two of a name in the base or in
+ * the profile, or a profile the UKI does not have. */
+int igos_pcr_uki_find(const struct igos_pe *pe, unsigned profile, const char *name,
+		      const struct igos_pe_section **out);
+
 /* 1 if the PE (a stub or a UKI) carries a systemd-stub older than 253 by its
  * .sdmagic ("#### LoaderInfo: systemd-stub 252... ####"): that stub measured
  * only .linux .osrel .cmdline .initrd .splash .dtb .pcrpkey. */
@@ -127,6 +149,38 @@ extern const char *const igos_pcr_default_phases[4];
  * not). out gets igos_pcr_bank_size(bank) bytes. */
 int igos_pcr_predict(const struct igos_pcr_input *in, int bank, const char *phase,
 		     unsigned char *out);
+
+/* pcr = H(pcr || H(data)) in bank (pcr holds igos_pcr_bank_size bytes). */
+int igos_pcr_extend_data(int bank, unsigned char *pcr, const void *data, size_t len);
+
+/* An addon PE (name for messages). */
+struct igos_pcr_addon {
+	const char *name;
+	const unsigned char *data;
+	size_t len;
+};
+
+/*
+ * PCR 12 after a systemd-stub 257 style stub (pcraddon.c), from zero, in each
+ * bank of banks, event by event as the stub extends it:
+ *   1. profile != 0: the profile's number in decimal, UTF-16LE with its NUL;
+ *   2. loadopts (UTF-8; NULL: none): a command line passed in the load
+ *      options that the stub uses (Secure Boot off, or no .cmdline), without
+ *      its "@N " prefix; mangled as the stub does (control characters to
+ *      spaces, ends trimmed), UTF-16LE with its NUL, if not empty;
+ *   3. the addons' .cmdline sections, each mangled, joined with a space,
+ *      mangled again: one event, UTF-16LE with its NUL, if not empty;
+ *   4. each addon's .dtb (VirtualSize bytes), in order;
+ *   5. each addon's .ucode, last addon first.
+ * addons in the order the stub loads them (ESP/loader/addons/ first, then
+ * <uki>.extra.d/, each sorted by file name). An addon with .linux or
+ * .dtbauto, two sections of a name, or none of .cmdline .dtb .ucode is
+ * refused. Credentials, confexts and SMBIOS command-line extras, which the
+ * stub also measures into PCR 12, are not predicted.
+ */
+int igos_pcr12_predict(unsigned banks, unsigned profile, const char *loadopts,
+		       const struct igos_pcr_addon *addons, size_t naddons,
+		       unsigned char out[IGOS_BANK_N][IGOS_MAX_MD]);
 
 /*
  * TPM2 PolicyPCR digest (policy session hash SHA-256) for PCR 11 in bank
@@ -155,6 +209,7 @@ typedef int (*igos_pcr_sign_fn)(void *ctx, const EVP_MD *md, const unsigned char
  * per phase, phases sorted and deduplicated as systemd does]}, banks in
  * order, compact, ending in "\n" (byte for byte what systemd-measure sign
  * writes). pub must be RSA. phases NULL: the four defaults. Heap string.
+ * sign NULL: no "sig" (systemd-measure policy-digest); pub NULL: no "pkfp".
  */
 char *igos_pcrsig_build(const struct igos_pcr_input *in, unsigned banks,
 			const char *const *phases, size_t nphases, EVP_PKEY *pub,
@@ -170,9 +225,10 @@ char *igos_pcrsig_build_signer(const struct igos_pcr_input *in, unsigned banks,
 struct igos_pcrsig_entry {
 	int bank;
 	uint32_t pcrs;            /* bit per PCR listed */
+	int has_pkfp;             /* always, unless IGOS_PCRSIG_PKFP_OPTIONAL */
 	unsigned char pkfp[32];
 	unsigned char pol[32];
-	unsigned char *sig;
+	unsigned char *sig;       /* NULL: none (IGOS_PCRSIG_SIG_OPTIONAL) */
 	size_t siglen;
 };
 
@@ -190,6 +246,41 @@ struct igos_pcrsig {
  */
 int igos_pcrsig_parse(struct igos_pcrsig *ps, const char *data, size_t len);
 void igos_pcrsig_free(struct igos_pcrsig *ps);
+
+/* The same with parts left optional: a policy-digest file (systemd-measure
+ * policy-digest: no "sig", "pkfp" only when it was given a public key), or
+ * one signed elsewhere ("sig", "pkfp" perhaps). */
+enum {
+	IGOS_PCRSIG_PKFP_OPTIONAL = 1 << 0,
+	IGOS_PCRSIG_SIG_OPTIONAL = 1 << 1,
+};
+int igos_pcrsig_parse_ex(struct igos_pcrsig *ps, const char *data, size_t len,
+			 unsigned flags);
+
+/* A parsed .pcrsig (or policy-digest file) written back in igos_pcrsig_build's
+ * form: banks in order, each bank's entries as they are, "pkfp" and "sig"
+ * where present. Heap string ending in "\n". */
+char *igos_pcrsig_format(const struct igos_pcrsig *ps);
+
+/*
+ * The signer's side of the offline flow: sign every policy digest of pd (a
+ * policy-digest file) with s over H_bank(pol), as igos_pcrsig_build does, and
+ * give the .pcrsig JSON. No UKI is needed: the signer signs what it is sent.
+ * An entry whose pkfp is not the signer's key is refused.
+ */
+char *igos_pcrsig_sign_digests(const struct igos_pcrsig *pd, struct igos_signer *s);
+
+/*
+ * Join signatures made elsewhere back: the .pcrsig for the UKI (in, banks,
+ * phases as igos_pcrsig_build) whose every signature is taken from ps (a
+ * signed policy-digest file, pkfp optional) after checking it with pub. Every
+ * entry of ps must be one of the UKI's policies and verify; every policy of
+ * the UKI must have one. The result is what igos_pcrsig_build would write
+ * with the key itself.
+ */
+char *igos_pcrsig_join(const struct igos_pcr_input *in, unsigned banks,
+		       const char *const *phases, size_t nphases, EVP_PKEY *pub,
+		       const struct igos_pcrsig *ps);
 
 /*
  * Check every entry: PCR 11 only, pkfp is pub's, pol is the policy of one of

@@ -68,7 +68,7 @@ igos_pcrsig_build(const struct igos_pcr_input *in, unsigned banks_mask,
 		igos_seterr("no PCR bank selected");
 		return NULL;
 	}
-	if (igos_pcr_pkfp(pub, fp) < 0) {
+	if (pub && igos_pcr_pkfp(pub, fp) < 0) {
 		igos_seterr("a PCR policy needs an RSA key: systemd's TPM-side check "
 			    "uses RSASSA");
 		return NULL;
@@ -90,7 +90,7 @@ igos_pcrsig_build(const struct igos_pcr_input *in, unsigned banks_mask,
 		for (size_t i = 0; i < nph; i++) {
 			unsigned char pcr[IGOS_MAX_MD], pol[32], h[IGOS_MAX_MD], *sig = NULL;
 			size_t siglen = 0;
-			char polhex[65], *b64;
+			char polhex[65], *b64 = NULL;
 			json_object *e, *pcrs;
 			const EVP_MD *md = igos_pcr_bank_md(b);
 
@@ -98,12 +98,16 @@ igos_pcrsig_build(const struct igos_pcr_input *in, unsigned banks_mask,
 			    igos_pcr_policy_digest(b, pcr, pol) < 0 ||
 			    igos_digest(md, pol, sizeof(pol), h) < 0)
 				goto fail;
-			if (sign(ctx, md, h, igos_pcr_bank_size(b), &sig, &siglen) < 0)
-				goto fail;
-			b64 = igos_base64_encode(sig, siglen);
-			free(sig);
-			if (!b64)
-				goto fail;
+			/* no signer: the policy digests alone, what systemd-measure
+			 * policy-digest writes for a signer elsewhere */
+			if (sign) {
+				if (sign(ctx, md, h, igos_pcr_bank_size(b), &sig, &siglen) < 0)
+					goto fail;
+				b64 = igos_base64_encode(sig, siglen);
+				free(sig);
+				if (!b64)
+					goto fail;
+			}
 			igos_hex_encode(pol, sizeof(pol), polhex);
 			e = json_object_new_object();
 			pcrs = json_object_new_array();
@@ -116,9 +120,9 @@ igos_pcrsig_build(const struct igos_pcr_input *in, unsigned banks_mask,
 			}
 			if (json_object_array_add(pcrs, json_object_new_int(IGOS_PCR_KERNEL_BOOT)) < 0 ||
 			    json_object_object_add(e, "pcrs", pcrs) < 0 ||
-			    json_object_object_add(e, "pkfp", json_object_new_string(fp)) < 0 ||
+			    (pub && json_object_object_add(e, "pkfp", json_object_new_string(fp)) < 0) ||
 			    json_object_object_add(e, "pol", json_object_new_string(polhex)) < 0 ||
-			    json_object_object_add(e, "sig", json_object_new_string(b64)) < 0) {
+			    (b64 && json_object_object_add(e, "sig", json_object_new_string(b64)) < 0)) {
 				free(b64);
 				goto oom;
 			}
@@ -160,7 +164,8 @@ igos_pcrsig_free(struct igos_pcrsig *ps)
 }
 
 static int
-parse_entry(struct igos_pcrsig_entry *e, json_object *o, const char *bank, size_t idx)
+parse_entry(struct igos_pcrsig_entry *e, json_object *o, const char *bank, size_t idx,
+	    unsigned flags)
 {
 	json_object *v;
 	const char *s;
@@ -185,17 +190,22 @@ parse_entry(struct igos_pcrsig_entry *e, json_object *o, const char *bank, size_
 					   (long long)x);
 		e->pcrs |= 1u << x;
 	}
-	if (!json_object_object_get_ex(o, "pkfp", &v) || !json_object_is_type(v, json_type_string))
-		return igos_seterr("'%s' entry %zu: 'pkfp' is not a string", bank, idx);
-	s = json_object_get_string(v);
-	if (igos_hex_decode(s, (size_t)json_object_get_string_len(v), e->pkfp, 32) < 0)
-		return igos_seterr("'%s' entry %zu: 'pkfp' is not 64 hex digits", bank, idx);
+	if (json_object_object_get_ex(o, "pkfp", &v) || !(flags & IGOS_PCRSIG_PKFP_OPTIONAL)) {
+		if (!v || !json_object_is_type(v, json_type_string))
+			return igos_seterr("'%s' entry %zu: 'pkfp' is not a string", bank, idx);
+		s = json_object_get_string(v);
+		if (igos_hex_decode(s, (size_t)json_object_get_string_len(v), e->pkfp, 32) < 0)
+			return igos_seterr("'%s' entry %zu: 'pkfp' is not 64 hex digits", bank, idx);
+		e->has_pkfp = 1;
+	}
 	if (!json_object_object_get_ex(o, "pol", &v) || !json_object_is_type(v, json_type_string))
 		return igos_seterr("'%s' entry %zu: 'pol' is not a string", bank, idx);
 	s = json_object_get_string(v);
 	if (igos_hex_decode(s, (size_t)json_object_get_string_len(v), e->pol, 32) < 0)
 		return igos_seterr("'%s' entry %zu: 'pol' is not 64 hex digits", bank, idx);
-	if (!json_object_object_get_ex(o, "sig", &v) || !json_object_is_type(v, json_type_string))
+	if (!json_object_object_get_ex(o, "sig", &v) && (flags & IGOS_PCRSIG_SIG_OPTIONAL))
+		return 0;
+	if (!v || !json_object_is_type(v, json_type_string))
 		return igos_seterr("'%s' entry %zu: 'sig' is not a string", bank, idx);
 	s = json_object_get_string(v);
 	e->sig = igos_base64_decode(s, (size_t)json_object_get_string_len(v), &e->siglen);
@@ -206,6 +216,12 @@ parse_entry(struct igos_pcrsig_entry *e, json_object *o, const char *bank, size_
 
 int
 igos_pcrsig_parse(struct igos_pcrsig *ps, const char *data, size_t len)
+{
+	return igos_pcrsig_parse_ex(ps, data, len, 0);
+}
+
+int
+igos_pcrsig_parse_ex(struct igos_pcrsig *ps, const char *data, size_t len, unsigned flags)
 {
 	struct json_tokener *tok = NULL;
 	json_object *root = NULL;
@@ -285,7 +301,7 @@ igos_pcrsig_parse(struct igos_pcrsig *ps, const char *data, size_t len)
 				ps->e[k].bank = igos_pcr_bank_parse(key);
 				ps->n = ++k;
 				if (parse_entry(&ps->e[k - 1], json_object_array_get_idx(val, i),
-						key, i + 1) < 0)
+						key, i + 1, flags) < 0)
 					goto out;
 			}
 		}
@@ -420,4 +436,228 @@ igos_pcrsig_build_signer(const struct igos_pcr_input *in, unsigned banks,
 		return NULL;
 	}
 	return igos_pcrsig_build(in, banks, phases, nphases, igos_signer_pubkey(s), sign_cb, s);
+}
+
+/* ---- the offline flow: policy digests signed elsewhere, joined back ---- */
+
+char *
+igos_pcrsig_format(const struct igos_pcrsig *ps)
+{
+	json_object *root = json_object_new_object();
+	char *out = NULL;
+
+	if (!root)
+		goto oom;
+	/* banks in systemd's order, each bank's entries in the order given */
+	for (int b = 0; b < IGOS_BANK_N; b++) {
+		json_object *arr = NULL;
+
+		for (size_t i = 0; i < ps->n; i++) {
+			const struct igos_pcrsig_entry *e = &ps->e[i];
+			json_object *o, *pcrs;
+			char hex[65];
+
+			if (e->bank != b)
+				continue;
+			if (!arr && (!(arr = json_object_new_array()) ||
+				     json_object_object_add(root, igos_pcr_bank_name(b), arr) < 0)) {
+				json_object_put(arr);
+				goto oom;
+			}
+			if (!(o = json_object_new_object()) || json_object_array_add(arr, o) < 0) {
+				json_object_put(o);
+				goto oom;
+			}
+			if (!(pcrs = json_object_new_array()) ||
+			    json_object_object_add(o, "pcrs", pcrs) < 0) {
+				json_object_put(pcrs);
+				goto oom;
+			}
+			for (int p = 0; p < 24; p++)
+				if ((e->pcrs & 1u << p) &&
+				    json_object_array_add(pcrs, json_object_new_int(p)) < 0)
+					goto oom;
+			if (e->has_pkfp) {
+				igos_hex_encode(e->pkfp, 32, hex);
+				if (json_object_object_add(o, "pkfp", json_object_new_string(hex)) < 0)
+					goto oom;
+			}
+			igos_hex_encode(e->pol, 32, hex);
+			if (json_object_object_add(o, "pol", json_object_new_string(hex)) < 0)
+				goto oom;
+			if (e->sig) {
+				char *b64 = igos_base64_encode(e->sig, e->siglen);
+				int rc;
+
+				if (!b64)
+					goto fail;
+				rc = json_object_object_add(o, "sig", json_object_new_string(b64));
+				free(b64);
+				if (rc < 0)
+					goto oom;
+			}
+		}
+	}
+	{
+		const char *s = json_object_to_json_string_ext(root,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+		size_t n = s ? strlen(s) : 0;
+
+		if (!s || !(out = malloc(n + 2)))
+			goto oom;
+		memcpy(out, s, n);
+		out[n] = '\n';
+		out[n + 1] = '\0';
+	}
+	json_object_put(root);
+	return out;
+oom:
+	igos_seterr("cannot build the .pcrsig JSON: out of memory");
+fail:
+	json_object_put(root);
+	return NULL;
+}
+
+char *
+igos_pcrsig_sign_digests(const struct igos_pcrsig *pd, struct igos_signer *s)
+{
+	struct igos_pcrsig out = { 0 };
+	unsigned char fp[32];
+	char fphex[65], *json = NULL;
+
+	if (igos_signer_type(s) != IGOS_KEY_RSA) {
+		igos_seterr("a PCR policy needs an RSA key: systemd's TPM-side check uses "
+			    "RSASSA");
+		return NULL;
+	}
+	if (igos_pcr_pkfp(igos_signer_pubkey(s), fphex) < 0)
+		return NULL;
+	igos_hex_decode(fphex, 64, fp, 32);
+	if (!(out.e = calloc(pd->n ? pd->n : 1, sizeof(*out.e)))) {
+		igos_seterr_errno("cannot allocate");
+		return NULL;
+	}
+	for (size_t i = 0; i < pd->n; i++) {
+		const struct igos_pcrsig_entry *e = &pd->e[i];
+		const EVP_MD *md = igos_pcr_bank_md(e->bank);
+		unsigned char h[IGOS_MAX_MD];
+		size_t idx = 1;
+
+		for (size_t j = 0; j < i; j++)
+			idx += pd->e[j].bank == e->bank;
+		/* a digest made for another key would be signed in vain: the
+		 * stub hands on .pcrpkey, and that key must check it */
+		if (e->has_pkfp && memcmp(e->pkfp, fp, 32) != 0) {
+			igos_seterr("'%s' entry %zu: made for another public key than the signer's "
+				    "(pkfp differs)", igos_pcr_bank_name(e->bank), idx);
+			goto out;
+		}
+		out.e[i] = *e;
+		out.e[i].sig = NULL;
+		out.e[i].has_pkfp = 1;
+		memcpy(out.e[i].pkfp, fp, 32);
+		out.n = i + 1;
+		if (igos_digest(md, e->pol, 32, h) < 0 ||
+		    igos_signer_sign_digest(s, md, h, igos_pcr_bank_size(e->bank), &out.e[i].sig,
+					    &out.e[i].siglen) < 0)
+			goto out;
+	}
+	json = igos_pcrsig_format(&out);
+out:
+	igos_pcrsig_free(&out);
+	return json;
+}
+
+/* Answers the .pcrsig builder from the signatures of a signed policy-digest
+ * file, checking each one before it is used. */
+struct join_ctx {
+	const struct igos_pcrsig *ps;
+	EVP_PKEY *pub;
+	unsigned char fp[32];
+	unsigned char *used;
+};
+
+static int
+join_cb(void *ctx, const EVP_MD *md, const unsigned char *dgst, size_t dlen,
+	unsigned char **sig, size_t *siglen)
+{
+	struct join_ctx *c = ctx;
+
+	for (size_t i = 0; i < c->ps->n; i++) {
+		const struct igos_pcrsig_entry *e = &c->ps->e[i];
+		unsigned char h[IGOS_MAX_MD];
+
+		if (c->used[i] || igos_pcr_bank_md(e->bank) != md ||
+		    igos_digest(md, e->pol, 32, h) < 0 || memcmp(h, dgst, dlen) != 0)
+			continue;
+		if (!e->sig)
+			return igos_seterr("a %s policy without a signature ('sig')",
+					   igos_pcr_bank_name(e->bank));
+		if (!verify_sig(c->pub, md, e->pol, e->sig, e->siglen))
+			return igos_seterr("a bad signature over the %s policy: not the public "
+					   "key's", igos_pcr_bank_name(e->bank));
+		if (!(*sig = malloc(e->siglen)))
+			return igos_seterr_errno("cannot allocate");
+		memcpy(*sig, e->sig, e->siglen);
+		*siglen = e->siglen;
+		c->used[i] = 1;
+		return 0;
+	}
+	for (int b = 0; b < IGOS_BANK_N; b++)
+		if (igos_pcr_bank_md(b) == md)
+			return igos_seterr("no signature for one of the %s policies of the UKI (made "
+					   "for other sections, banks or phases?)",
+					   igos_pcr_bank_name(b));
+	return igos_seterr("no signature for one of the UKI's policies");
+}
+
+char *
+igos_pcrsig_join(const struct igos_pcr_input *in, unsigned banks, const char *const *phases,
+		 size_t nphases, EVP_PKEY *pub, const struct igos_pcrsig *ps)
+{
+	struct join_ctx c = { .ps = ps, .pub = pub };
+	char fphex[65], *json;
+
+	if (igos_pcr_pkfp(pub, fphex) < 0) {
+		igos_seterr("a PCR policy needs an RSA key: systemd's TPM-side check uses RSASSA");
+		return NULL;
+	}
+	igos_hex_decode(fphex, 64, c.fp, 32);
+	/* what the file holds that the UKI's policies would not use is refused
+	 * first, with the entry named */
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct igos_pcrsig_entry *e = &ps->e[i];
+		const char *why = NULL;
+		size_t idx = 0;
+
+		for (size_t j = 0; j <= i; j++)
+			idx += ps->e[j].bank == e->bank;
+		if (e->pcrs != 1u << IGOS_PCR_KERNEL_BOOT)
+			why = "covers PCRs other than 11";
+		else if (e->has_pkfp && memcmp(e->pkfp, c.fp, 32) != 0)
+			why = "signed for another public key (pkfp differs)";
+		else if (!(banks & 1u << e->bank))
+			why = "a bank not asked for";
+		if (why) {
+			igos_seterr("'%s' entry %zu: %s", igos_pcr_bank_name(e->bank), idx, why);
+			return NULL;
+		}
+	}
+	if (!(c.used = calloc(ps->n ? ps->n : 1, 1))) {
+		igos_seterr_errno("cannot allocate");
+		return NULL;
+	}
+	json = igos_pcrsig_build(in, banks, phases, nphases, pub, join_cb, &c);
+	for (size_t i = 0, idx = 0; json && i < ps->n; i++, idx = 0) {
+		for (size_t j = 0; j <= i; j++)
+			idx += ps->e[j].bank == ps->e[i].bank;
+		if (!c.used[i]) {
+			igos_seterr("'%s' entry %zu: its policy is none of the UKI's (or given twice)",
+				    igos_pcr_bank_name(ps->e[i].bank), idx);
+			free(json);
+			json = NULL;
+		}
+	}
+	free(c.used);
+	return json;
 }

@@ -30,6 +30,10 @@ enum {
 	OPT_REQUEST_OUT,
 	OPT_REQUEST,
 	OPT_SIGNATURE,
+	OPT_PROFILE,
+	OPT_PCRSIG,
+	OPT_POLICY_DIGEST,
+	OPT_LOAD_OPTIONS,
 };
 
 static const struct option longopts[] = {
@@ -48,6 +52,10 @@ static const struct option longopts[] = {
 	{ "request-out", required_argument, NULL, OPT_REQUEST_OUT },
 	{ "request", required_argument, NULL, OPT_REQUEST },
 	{ "signature", required_argument, NULL, OPT_SIGNATURE },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "pcrsig", required_argument, NULL, OPT_PCRSIG },
+	{ "policy-digest", required_argument, NULL, OPT_POLICY_DIGEST },
+	{ "load-options", required_argument, NULL, OPT_LOAD_OPTIONS },
 	{ "linux", required_argument, NULL, OPT_SEC + IGOS_SEC_LINUX },
 	{ "osrel", required_argument, NULL, OPT_SEC + IGOS_SEC_OSREL },
 	{ "cmdline", required_argument, NULL, OPT_SEC + IGOS_SEC_CMDLINE },
@@ -62,17 +70,26 @@ static const struct option longopts[] = {
 };
 
 static const char usage_text[] =
-	"usage: igos-measure calculate [-b BANK]... [-p PHASE]... [-j] [--stub S]\n"
+	"usage: igos-measure calculate [-b BANK]... [-p PHASE]... [-j] [--stub S] [--profile N]\n"
 	"                              (UKI | --linux F [--osrel F] [--cmdline F] [--initrd F]\n"
 	"                               [--ucode F] [--splash F] [--dtb F] [--uname F]\n"
 	"                               [--sbat F] [--pcrpkey F])\n"
 	"       igos-measure sign -k KEY [--pin-file F] [--tcti CONF] [-b BANK]... [-p PHASE]...\n"
-	"                         [-o OUT] [--stub S] (UKI | section files)\n"
+	"                         [-o OUT] [--stub S] [--profile N] (UKI | section files)\n"
+	"       igos-measure sign -k KEY [--pin-file F] [--tcti CONF] [-o OUT]\n"
+	"                         --policy-digest DIGESTS\n"
 	"       igos-measure sign --request-out REQ [-P PEM] [-b BANK]... [-p PHASE]...\n"
-	"                         [--stub S] UKI\n"
+	"                         [--stub S] [--profile N] UKI\n"
+	"       igos-measure policy-digest [-P PEM] [-b BANK]... [-p PHASE]... [-o OUT]\n"
+	"                         [--stub S] [--profile N] (UKI | section files)\n"
 	"       igos-measure attach --request REQ --signature SIG [-b BANK]... [-p PHASE]...\n"
-	"                           [-o OUT] [--stub S] UKI\n"
-	"       igos-measure verify -P PEM [-p PHASE]... [--stub S] PCRSIG (UKI | section files)\n"
+	"                           [-o OUT] [--stub S] [--profile N] UKI\n"
+	"       igos-measure attach --pcrsig SIGNED [-P PEM] [-b BANK]... [-p PHASE]...\n"
+	"                           [-o OUT] [--stub S] [--profile N] (UKI | section files)\n"
+	"       igos-measure verify -P PEM [-p PHASE]... [--stub S] [--profile N] PCRSIG\n"
+	"                           (UKI | section files)\n"
+	"       igos-measure pcr12 [-b BANK]... [-j] [--profile N] [--load-options TEXT]\n"
+	"                          [ADDON]...\n"
 	"       igos-measure status [-b BANK]... [-j] [--tcti CONF]\n"
 	"\n"
 	"  -b, --bank BANK        sha1, sha256, sha384 or sha512 (default: all four)\n"
@@ -81,10 +98,17 @@ static const char usage_text[] =
 	"  -j, --json             JSON output\n"
 	"  -k, --key KEY          RSA private key: PEM file, pkcs11: URI or TSS2 key file\n"
 	"      --pin-file F       token PIN (or TPM key auth value) from a file\n"
-	"  -P, --public-key PEM   public key the .pcrsig must be made with\n"
-	"  -o, --output OUT       where sign writes the .pcrsig (default: stdout)\n"
+	"  -P, --public-key PEM   public key the .pcrsig must be made with (policy-digest:\n"
+	"                         its fingerprint goes in)\n"
+	"  -o, --output OUT       where the JSON goes (default: stdout)\n"
+	"      --profile N        the UKI's profile N, as the stub boots it with @N\n"
+	"                         (default: 0)\n"
+	"      --policy-digest F  sign: the policy digests to sign (from policy-digest)\n"
+	"      --pcrsig SIGNED    attach: the policy digests, signed elsewhere\n"
 	"      --request-out REQ  sign: write a signing request instead (igos-sign sign-request)\n"
 	"      --request REQ, --signature SIG   attach: the request and its signature\n"
+	"      --load-options TEXT  pcr12: the command line the stub takes from its load\n"
+	"                         options (without @N)\n"
 	"      --stub S           measure as stub S does: auto (default), 252, current\n"
 	"      --tcti CONF        TPM to read, or holding the TSS2 key (tss2 TCTI, e.g.\n"
 	"                         swtpm:host=127.0.0.1,port=2321)\n"
@@ -106,6 +130,9 @@ struct args {
 	int json;
 	const char *key, *pin_file, *pubkey, *output, *tcti;
 	const char *reqout, *req, *sig;
+	const char *pcrsig, *digests, *loadopts;
+	unsigned profile;
+	int profile_set;
 	int stub_flags, stub_set;
 	const char *sec[IGOS_SEC_N];
 	int nsec;
@@ -161,6 +188,28 @@ parse_args(struct args *a, int argc, char **argv)
 		case OPT_SIGNATURE:
 			igos_opt_once(&a->sig, optarg);
 			break;
+		case OPT_PROFILE: {
+			char *end;
+			unsigned long n;
+
+			igos_flag_once(&a->profile_set);
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			/* systemd-stub takes at most 256 profiles */
+			if (*optarg < '0' || *optarg > '9' || *end || errno || n > 255)
+				igos_usage_err("'%s' is not a profile number (0 to 255)", optarg);
+			a->profile = (unsigned)n;
+			break;
+		}
+		case OPT_PCRSIG:
+			igos_opt_once(&a->pcrsig, optarg);
+			break;
+		case OPT_POLICY_DIGEST:
+			igos_opt_once(&a->digests, optarg);
+			break;
+		case OPT_LOAD_OPTIONS:
+			igos_opt_once(&a->loadopts, optarg);
+			break;
 		case OPT_STUB:
 			igos_flag_once(&a->stub_set);
 			if (strcmp(optarg, "252") == 0)
@@ -197,33 +246,54 @@ check_verb_options(const struct args *a)
 {
 	int calc = !strcmp(a->verb, "calculate"), sign = !strcmp(a->verb, "sign");
 	int verify = !strcmp(a->verb, "verify"), status = !strcmp(a->verb, "status");
-	int attach = !strcmp(a->verb, "attach");
+	int attach = !strcmp(a->verb, "attach"), digest = !strcmp(a->verb, "policy-digest");
+	int pcr12 = !strcmp(a->verb, "pcr12");
 
-	if (a->json && !(calc || status))
-		igos_usage_err("--json is an option of calculate and status");
-	if ((a->key || a->pin_file || (a->output && !attach)) && !sign)
-		igos_usage_err("--key, --pin-file and --output are options of sign");
+	if (a->json && !(calc || status || pcr12))
+		igos_usage_err("--json is an option of calculate, status and pcr12");
+	if ((a->key || a->pin_file) && !sign)
+		igos_usage_err("--key and --pin-file are options of sign");
+	if (a->output && !(sign || attach || digest))
+		igos_usage_err("--output is an option of sign, attach and policy-digest");
 	if (a->reqout && !sign)
 		igos_usage_err("--request-out is an option of sign");
+	if (a->digests && !sign)
+		igos_usage_err("--policy-digest is an option of sign");
 	if ((a->req || a->sig) && !attach)
 		igos_usage_err("--request and --signature are options of attach");
+	if (a->pcrsig && !attach)
+		igos_usage_err("--pcrsig is an option of attach");
+	if (a->pcrsig && (a->req || a->sig))
+		igos_usage_err("attach joins a request's signature (--request, --signature) or "
+			       "signed policy digests (--pcrsig), not both");
+	if (a->loadopts && !pcr12)
+		igos_usage_err("--load-options is an option of pcr12");
 	if (a->reqout && (a->key || a->pin_file || a->output || a->tcti))
 		igos_usage_err("--request-out writes a request, not a .pcrsig: no --key, "
 			       "--pin-file, --tcti or --output");
-	if (a->pubkey && !verify && !(sign && a->reqout))
-		igos_usage_err("--public-key is an option of verify and sign --request-out");
+	if (a->pubkey && !verify && !digest && !(attach && a->pcrsig) && !(sign && a->reqout))
+		igos_usage_err("--public-key is an option of verify, policy-digest, attach "
+			       "--pcrsig and sign --request-out");
 	if (a->tcti && !status && !sign)
 		igos_usage_err("--tcti is an option of status and sign");
 	if (a->banks && verify)
 		igos_usage_err("--bank is not an option of verify (the .pcrsig names its banks)");
 	if (status && (a->nphases || a->nsec || a->stub_set))
 		igos_usage_err("status takes no phase, section or stub option");
+	if (status && a->profile_set)
+		igos_usage_err("--profile is not an option of status");
+	if (pcr12 && (a->nphases || a->nsec || a->stub_set))
+		igos_usage_err("pcr12 takes addons: no phase, section or stub option");
+	if (a->digests && (a->reqout || a->nphases || a->banks || a->nsec || a->stub_set ||
+			   a->profile_set))
+		igos_usage_err("sign --policy-digest signs the digests as they are: no "
+			       "--request-out, phase, bank, section, stub or profile option");
 }
 
 /* The UKI operand or the section files into in. */
 /* The public key in the UKI's .pcrpkey section, or NULL if it has none. */
 static EVP_PKEY *
-uki_pcrpkey(const struct igos_buf *b, const char *uki)
+uki_pcrpkey(const struct igos_buf *b, const char *uki, unsigned profile)
 {
 	const struct igos_pe_section *s;
 	struct igos_pe pe;
@@ -231,7 +301,10 @@ uki_pcrpkey(const struct igos_buf *b, const char *uki)
 
 	if (igos_pe_parse(&pe, b->data, b->len) < 0)
 		igos_die("'%s': %s", uki, igos_errmsg());
-	if (!(s = igos_pe_section(&pe, ".pcrpkey")) || !s->vsize)
+	/* a profile may carry its own */
+	if (igos_pcr_uki_find(&pe, profile, ".pcrpkey", &s) < 0)
+		igos_die("'%s': %s", uki, igos_errmsg());
+	if (!s || !s->vsize)
 		return NULL;
 	if (!(k = igos_pcr_pubkey_parse(b->data + s->raw_off,
 					s->raw_size < s->vsize ? s->raw_size : s->vsize)))
@@ -255,12 +328,13 @@ load_input(const struct args *a, struct igos_pcr_input *in, unsigned banks, cons
 			igos_usage_err("give a UKI or section files, not both");
 		if (igos_buf_read(&b, uki, 0) < 0)
 			igos_die("%s", igos_errmsg());
-		if (igos_pcr_input_from_uki(in, b.data, b.len, a->stub_flags, NULL) < 0) {
+		if (igos_pcr_input_from_uki_profile(in, b.data, b.len, a->stub_flags, a->profile,
+						    NULL) < 0) {
 			igos_buf_free(&b);
 			igos_die("'%s': %s", uki, igos_errmsg());
 		}
 		if (pcrpkey)
-			*pcrpkey = uki_pcrpkey(&b, uki);
+			*pcrpkey = uki_pcrpkey(&b, uki, a->profile);
 		igos_buf_free(&b);
 		return;
 	}
@@ -270,6 +344,8 @@ load_input(const struct args *a, struct igos_pcr_input *in, unsigned banks, cons
 		igos_usage_err("--linux is required with section files");
 	if (a->stub_set)
 		igos_usage_err("--stub applies to a UKI only");
+	if (a->profile_set)
+		igos_usage_err("--profile applies to a UKI only");
 	for (int s = 0; s < IGOS_SEC_N; s++)
 		if (a->sec[s] && igos_pcr_input_set_file(in, s, a->sec[s]) < 0)
 			igos_die("%s", igos_errmsg());
@@ -489,9 +565,10 @@ pcr_request(const struct args *a, EVP_PKEY *pub, struct igos_req *r)
 	if (igos_buf_read(&b, uki, 0) < 0)
 		igos_die("%s", igos_errmsg());
 	igos_pcr_input_init(&in, banks);
-	if (igos_pcr_input_from_uki(&in, b.data, b.len, a->stub_flags, NULL) < 0)
+	if (igos_pcr_input_from_uki_profile(&in, b.data, b.len, a->stub_flags, a->profile,
+					    NULL) < 0)
 		igos_die("'%s': %s", uki, igos_errmsg());
-	if (pub == NULL && (pub = own = uki_pcrpkey(&b, uki)) == NULL)
+	if (pub == NULL && (pub = own = uki_pcrpkey(&b, uki, a->profile)) == NULL)
 		igos_die("'%s': no .pcrpkey: give the public key with --public-key", uki);
 	r->kind = IGOS_REQ_PCR;
 	r->size = b.len;
@@ -527,6 +604,188 @@ sign_request_out(const struct args *a)
 	return 0;
 }
 
+/* ---- the offline flow systemd-measure 258 offers: policy-digest, joined back ---- */
+
+/* The public key for a policy: --public-key, else the one the stub hands on
+ * (.pcrpkey of the UKI or the --pcrpkey file); NULL if neither. */
+static EVP_PKEY *
+policy_key(const struct args *a, EVP_PKEY *pcrpkey)
+{
+	EVP_PKEY *pub;
+
+	if (!a->pubkey)
+		return pcrpkey;
+	if (!(pub = igos_pubkey_load(a->pubkey)))
+		igos_die("%s", igos_errmsg());
+	/* a signature for another key than the one handed on checks nothing */
+	if (pcrpkey && EVP_PKEY_eq(pcrpkey, pub) != 1)
+		igos_die("'%s': its .pcrpkey is not the public key '%s'",
+			 a->nops ? a->ops[a->nops - 1] : a->sec[IGOS_SEC_PCRPKEY], a->pubkey);
+	EVP_PKEY_free(pcrpkey);
+	return pub;
+}
+
+static void
+write_json(const struct args *a, char *json)
+{
+	if (igos_write_atomic(a->output ? a->output : "-", json, strlen(json), 0, 0) < 0) {
+		free(json);
+		igos_die("%s", igos_errmsg());
+	}
+	free(json);
+}
+
+/* What a signer elsewhere signs: the TPM2 policy digest of each bank and
+ * phase, in .pcrsig form without "sig" (systemd-measure policy-digest). */
+static int
+cmd_policy_digest(const struct args *a)
+{
+	struct igos_pcr_input in;
+	unsigned banks = a->banks ? a->banks : IGOS_BANKS_ALL;
+	EVP_PKEY *pub = NULL;
+	char *json;
+
+	if (a->nops > 1)
+		igos_usage_err("policy-digest takes one UKI, or section files and no operand");
+	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, NULL);
+	/* systemd-measure writes "pkfp" only when it is given the key */
+	if (a->pubkey && !(pub = igos_pubkey_load(a->pubkey)))
+		igos_die("%s", igos_errmsg());
+	json = igos_pcrsig_build(&in, banks, a->nphases ? a->phases : NULL, a->nphases, pub,
+				 NULL, NULL);
+	EVP_PKEY_free(pub);
+	if (!json)
+		igos_die("%s", igos_errmsg());
+	write_json(a, json);
+	return 0;
+}
+
+/* Join policy digests signed elsewhere back into the UKI's .pcrsig, each
+ * signature checked against the UKI's own policies first. */
+static int
+attach_pcrsig(const struct args *a)
+{
+	struct igos_pcr_input in;
+	struct igos_pcrsig ps;
+	struct igos_buf b;
+	unsigned banks = a->banks;
+	EVP_PKEY *pub, *pcrpkey;
+	char *json;
+
+	if (a->nops > 1)
+		igos_usage_err("attach --pcrsig takes one UKI, or section files and no operand");
+	if (a->nops == 1 && !strcmp(a->ops[0], "-") && !strcmp(a->pcrsig, "-"))
+		igos_usage_err("the signed digests and the UKI cannot both be standard input");
+	if (igos_buf_read(&b, a->pcrsig, 1 << 20) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_pcrsig_parse_ex(&ps, (const char *)b.data, b.len,
+				 IGOS_PCRSIG_PKFP_OPTIONAL) < 0) {
+		igos_buf_free(&b);
+		igos_die("'%s': %s", a->pcrsig, igos_errmsg());
+	}
+	igos_buf_free(&b);
+	/* without --bank: the banks that were signed */
+	if (!banks)
+		for (size_t i = 0; i < ps.n; i++)
+			banks |= 1u << ps.e[i].bank;
+	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, &pcrpkey);
+	if (!(pub = policy_key(a, pcrpkey)))
+		igos_die("no public key to check the signatures with: give --public-key, or a "
+			 "UKI with .pcrpkey");
+	json = igos_pcrsig_join(&in, banks, a->nphases ? a->phases : NULL, a->nphases, pub, &ps);
+	EVP_PKEY_free(pub);
+	igos_pcrsig_free(&ps);
+	if (!json)
+		igos_die("'%s': %s", a->pcrsig, igos_errmsg());
+	write_json(a, json);
+	return 0;
+}
+
+/* The signer's side: sign a policy-digest file, no UKI at hand. */
+static int
+sign_digests(const struct args *a)
+{
+	struct igos_signer_opts opts = { .pin_file = a->pin_file, .tcti = a->tcti };
+	struct igos_signer *s;
+	struct igos_pcrsig pd;
+	struct igos_buf b;
+	char *json;
+
+	if (a->nops)
+		igos_usage_err("sign --policy-digest takes no operand");
+	if (igos_buf_read(&b, a->digests, 1 << 20) < 0)
+		igos_die("%s", igos_errmsg());
+	if (igos_pcrsig_parse_ex(&pd, (const char *)b.data, b.len,
+				 IGOS_PCRSIG_PKFP_OPTIONAL | IGOS_PCRSIG_SIG_OPTIONAL) < 0) {
+		igos_buf_free(&b);
+		igos_die("'%s': %s", a->digests, igos_errmsg());
+	}
+	igos_buf_free(&b);
+	for (size_t i = 0; i < pd.n; i++)
+		if (pd.e[i].pcrs != 1u << IGOS_PCR_KERNEL_BOOT)
+			igos_die("'%s': a policy over PCRs other than 11", a->digests);
+	if (!(s = igos_signer_open(a->key, &opts)))
+		igos_die("%s", igos_errmsg());
+	json = igos_pcrsig_sign_digests(&pd, s);
+	igos_signer_free(s);
+	igos_pcrsig_free(&pd);
+	if (!json)
+		igos_die("'%s': %s", a->digests, igos_errmsg());
+	write_json(a, json);
+	return 0;
+}
+
+/* ---- PCR 12: what the stub measures besides the UKI ---- */
+
+static int
+cmd_pcr12(const struct args *a)
+{
+	unsigned banks = a->banks ? a->banks : IGOS_BANKS_ALL;
+	unsigned char v[IGOS_BANK_N][IGOS_MAX_MD];
+	char hex[2 * IGOS_MAX_MD + 1];
+	struct igos_pcr_addon *ad = calloc((size_t)a->nops + 1, sizeof(*ad));
+	struct igos_buf *bufs = calloc((size_t)a->nops + 1, sizeof(*bufs));
+	int nstdin = 0;
+
+	if (!ad || !bufs)
+		igos_die("out of memory");
+	for (int i = 0; i < a->nops; i++) {
+		if (!strcmp(a->ops[i], "-") && nstdin++)
+			igos_usage_err("standard input can be one addon only");
+		if (igos_buf_read(&bufs[i], a->ops[i], 0) < 0)
+			igos_die("%s", igos_errmsg());
+		ad[i].name = a->ops[i];
+		ad[i].data = bufs[i].data;
+		ad[i].len = bufs[i].len;
+	}
+	if (igos_pcr12_predict(banks, a->profile, a->loadopts, ad, (size_t)a->nops, v) < 0)
+		igos_die("%s", igos_errmsg());
+	for (int i = 0; i < a->nops; i++)
+		igos_buf_free(&bufs[i]);
+	free(bufs);
+	free(ad);
+	if (a->json) {
+		json_object *root = json_root(), *arr;
+
+		for (int b = 0; b < IGOS_BANK_N; b++)
+			if ((arr = json_bank(root, banks, b)) != NULL)
+				json_pcr_add(arr, NULL, IGOS_PCR_KERNEL_CONFIG, v[b],
+					     igos_pcr_bank_size(b));
+		print_json(root);
+		json_object_put(root);
+	} else {
+		for (int b = 0; b < IGOS_BANK_N; b++) {
+			if (!(banks & 1u << b))
+				continue;
+			igos_hex_encode(v[b], igos_pcr_bank_size(b), hex);
+			printf("%d:%s=%s\n", IGOS_PCR_KERNEL_CONFIG, igos_pcr_bank_name(b), hex);
+		}
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		igos_die("cannot write to standard output: %s", strerror(errno));
+	return 0;
+}
+
 /* Join the signatures made on the token into the .pcrsig JSON. */
 static int
 cmd_attach(const struct args *a)
@@ -543,8 +802,10 @@ cmd_attach(const struct args *a)
 	const char *out = a->output ? a->output : "-";
 	char *json;
 
+	if (a->pcrsig)
+		return attach_pcrsig(a);
 	if (!a->req || !a->sig)
-		igos_usage_err("attach needs --request and --signature");
+		igos_usage_err("attach needs --request and --signature, or --pcrsig");
 	if (igos_buf_read(&rb, a->req, IGOS_REQ_MAX) < 0)
 		igos_die("%s", igos_errmsg());
 	if (igos_req_parse(&r, rb.data, rb.len) < 0)
@@ -571,7 +832,8 @@ cmd_attach(const struct args *a)
 	if (igos_buf_read(&b, a->ops[0], 0) < 0)
 		igos_die("%s", igos_errmsg());
 	igos_pcr_input_init(&in, banks);
-	if (igos_pcr_input_from_uki(&in, b.data, b.len, a->stub_flags, NULL) < 0)
+	if (igos_pcr_input_from_uki_profile(&in, b.data, b.len, a->stub_flags, a->profile,
+					    NULL) < 0)
 		igos_die("'%s': %s", a->ops[0], igos_errmsg());
 	igos_buf_free(&b);
 	json = igos_pcrsig_build(&in, banks, a->nphases ? a->phases : NULL, a->nphases, pub,
@@ -607,6 +869,8 @@ cmd_sign(const struct args *a)
 		return sign_request_out(a);
 	if (!a->key)
 		igos_usage_err("sign needs --key");
+	if (a->digests)
+		return sign_digests(a);
 	if (a->nops > 1)
 		igos_usage_err("sign takes one UKI, or section files and no operand");
 	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, NULL);
@@ -865,6 +1129,8 @@ static int main_sign(int argc, char **argv) { return run(argc, argv, cmd_sign); 
 static int main_verify(int argc, char **argv) { return run(argc, argv, cmd_verify); }
 static int main_status(int argc, char **argv) { return run(argc, argv, cmd_status); }
 static int main_attach(int argc, char **argv) { return run(argc, argv, cmd_attach); }
+static int main_policy_digest(int argc, char **argv) { return run(argc, argv, cmd_policy_digest); }
+static int main_pcr12(int argc, char **argv) { return run(argc, argv, cmd_pcr12); }
 
 int
 main(int argc, char **argv)
@@ -875,6 +1141,8 @@ main(int argc, char **argv)
 		{ "verify", main_verify },
 		{ "status", main_status },
 		{ "attach", main_attach },
+		{ "policy-digest", main_policy_digest },
+		{ "pcr12", main_pcr12 },
 		{ NULL, NULL },
 	};
 

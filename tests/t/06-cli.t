@@ -28,7 +28,7 @@ igos-sign|sign, verify, list, remove, hash, show-request, sign-request or attach
 igos-ukify|build, inspect or config|build|--linux|--lin
 igos-verity|format, verify, dump, sign, open, close, status or attach|format|--salt|--sal
 igos-mok|new, import, delete, revoke, list, pending, test, sb-state, reset, trust-mok, untrust-mok, validation, timeout, verbose, sbat-policy or sbat|new|--subject|--subj
-igos-measure|calculate, sign, verify, status or attach|calculate|--bank|--ban
+igos-measure|calculate, sign, verify, status, attach, policy-digest or pcr12|calculate|--bank|--ban
 igos-index-sign|build, certify, sign or attach|build|--output|--out
 igos-index-verify|verify, check or init|check|--state|--stat
 EOF

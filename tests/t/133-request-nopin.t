@@ -44,7 +44,7 @@ run 2 "igos-measure: --request-out is an option of sign" "measure: --request-out
 	igos-measure verify --request-out x.req -P k.pub x.pcrsig x.efi
 run 2 "igos-measure: --request-out writes a request, not a .pcrsig: no --key, --pin-file, --tcti or --output" \
 	"measure: --request-out with --key" igos-measure sign --request-out x.req -k x.pem x.efi
-run 2 "igos-measure: attach needs --request and --signature" "measure: attach without them" \
+run 2 "igos-measure: attach needs --request and --signature, or --pcrsig" "measure: attach without them" \
 	igos-measure attach x.efi
 run 2 "igos-verity: sign: --request-out writes a request, not a signature: no -k, -o, --pin-file, --tcti or --json" \
 	"verity: --request-out with -k" igos-verity sign --request-out x.req -k x.pem -c x.crt \

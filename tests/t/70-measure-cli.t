@@ -24,9 +24,9 @@ is "$r" 0 "--help prints the usage on stdout"
 run 0 "" "calculate --help" igos-measure calculate --help
 run 0 "" "--version" igos-measure --version
 is "$OUT" "igos-measure 0.1" "--version prints the version"
-U="igos-measure: no verb given (calculate, sign, verify, status or attach; see --help)"
+U="igos-measure: no verb given (calculate, sign, verify, status, attach, policy-digest or pcr12; see --help)"
 run 2 "$U" "no command" igos-measure
-run 2 "igos-measure: unknown verb 'frob' (calculate, sign, verify, status or attach)" "unknown command" \
+run 2 "igos-measure: unknown verb 'frob' (calculate, sign, verify, status, attach, policy-digest or pcr12)" "unknown command" \
 	igos-measure frob
 run 2 "igos-measure: unknown option '--bogus'" "unknown option" \
 	igos-measure calculate --bogus uki.efi
@@ -52,9 +52,9 @@ run 2 "igos-measure: --stub applies to a UKI only" "--stub with files" \
 run 2 "igos-measure: unknown stub '251' (auto, 252, current)" "unknown --stub" \
 	igos-measure calculate --stub 251 uki.efi
 run 2 "igos-measure: sign needs --key" "sign without --key" igos-measure sign uki.efi
-run 2 "igos-measure: --key, --pin-file and --output are options of sign" "--output for calculate" \
+run 2 "igos-measure: --output is an option of sign, attach and policy-digest" "--output for calculate" \
 	igos-measure calculate -o x uki.efi
-run 2 "igos-measure: --json is an option of calculate and status" "--json for sign" \
+run 2 "igos-measure: --json is an option of calculate, status and pcr12" "--json for sign" \
 	igos-measure sign -k k.pem -j uki.efi
 run 2 "igos-measure: verify needs --public-key" "verify without --public-key" \
 	igos-measure verify x.pcrsig uki.efi
