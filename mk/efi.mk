@@ -81,3 +81,17 @@ $(BUILD)/efi/%.efi: $(BUILD)/efi/%.so $(BUILD)/efi/efi-fixup
 install-efi: $(STUB_EFI)
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0644 $(STUB_EFI) $(DESTDIR)$(LIBEXECDIR)/igos-stubx64.efi
+
+# The PE a UKI addon is built on (igos-ukify build --addon; efi/addon.c),
+# installed beside the stub.
+ADDON_EFI := $(BUILD)/efi/igos-addonx64.efi
+ALL_EXTRA += $(ADDON_EFI)
+INSTALL_EXTRA += install-efi-addon
+
+$(BUILD)/efi/igos-addonx64.so: $(BUILD)/efi/addon.o $(BUILD)/efi/efi.lds
+	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
+
+.PHONY: install-efi-addon
+install-efi-addon: $(ADDON_EFI)
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 0644 $(ADDON_EFI) $(DESTDIR)$(LIBEXECDIR)/igos-addonx64.efi

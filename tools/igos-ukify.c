@@ -2,6 +2,7 @@
  * igos-ukify: build a Unified Kernel Image from a stub, a kernel, initrds and
  * the small text sections, laid out as systemd's ukify does; inspect one.
  */
+#include <dirent.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -24,6 +25,9 @@
 #ifndef IGOS_STUB_PATH
 #define IGOS_STUB_PATH "/usr/local/lib/igos/igos-stubx64.efi"
 #endif
+#ifndef IGOS_ADDON_STUB_PATH
+#define IGOS_ADDON_STUB_PATH "/usr/local/lib/igos/igos-addonx64.efi"
+#endif
 
 #define PROG "igos-ukify"
 
@@ -34,12 +38,17 @@
 /* Added sections go on page boundaries whatever the stub declares: 512-byte
  * placement trips OVMF's and shim's memory protection. */
 #define PAGE 4096u
-#define MAX_NEW 64
+#define MAX_NEW IGOS_PE_MAX_SECTIONS
 
 static const char SBAT_HEADER[] =
 	"sbat,1,SBAT Version,sbat,1,https://github.com/rhboot/shim/blob/main/SBAT.md";
 static const char SBAT_UKI[] =
 	"uki,1,UKI,uki,1,https://uapi-group.org/specifications/specs/unified_kernel_image/";
+/* ukify's line for an addon */
+static const char SBAT_ADDON[] = "uki-addon,1,UKI Addon,addon,1,"
+	"https://www.freedesktop.org/software/systemd/man/latest/systemd-stub.html";
+/* the base profile's .profile when profiles are joined and none is given */
+static const char PROFILE_MAIN[] = "ID=main";
 
 static void
 usage(FILE *f)
@@ -47,12 +56,19 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " build --linux KERNEL [--initrd FILE]... [--cmdline TEXT|@FILE]\n"
 		"                  [--os-release TEXT|@FILE] [--uname VERSION] [--devicetree FILE]\n"
-		"                  [--splash FILE] [--pcrpkey FILE] [--pcrsig FILE] [--sbat TEXT|@FILE]...\n"
-		"                  [--section NAME:TEXT|@FILE]... [--stub FILE] [-c|--config FILE]\n"
+		"                  [--devicetree-auto FILE]... [--hwids DIR] [--ucode|--microcode FILE]\n"
+		"                  [--efifw DIR]... [--splash FILE] [--pcrpkey FILE] [--pcrsig FILE]\n"
+		"                  [--sbat TEXT|@FILE]... [--section NAME:TEXT|@FILE]... [--stub FILE]\n"
+		"                  [--profile TEXT|@FILE] [--join-profile PE]... [-c|--config FILE]\n"
 		"                  [--pcr-key KEY [--pcr-bank BANK]... [--phase PATH]... [--pin-file F]\n"
 		"                   [--tcti CONF]]\n"
 		"                  -o|--output OUT\n"
-		"       " PROG " inspect [--json] [--section NAME] UKI\n"
+		"       " PROG " build --profile TEXT|@FILE [--linux KERNEL] [section options] -o OUT\n"
+		"       " PROG " build --addon [--cmdline TEXT|@FILE] [--devicetree FILE]\n"
+		"                  [--devicetree-auto FILE]... [--hwids DIR] [--initrd FILE]...\n"
+		"                  [--ucode FILE] [--sbat TEXT|@FILE]... [--section NAME:TEXT|@FILE]...\n"
+		"                  [--stub FILE] -o OUT\n"
+		"       " PROG " inspect [--json] [--section NAME | --profiles] UKI\n"
 		"       " PROG " config -c FILE NAME...   # print [UKI] settings, one a line\n"
 		"       " PROG " -h|--help | -V|--version\n"
 		"-v|--verbose prints the whole OpenSSL error queue on failure.\n");
@@ -325,8 +341,18 @@ fail:
 	return -1;
 }
 
+enum build_kind {
+	BUILD_UKI,      /* a UKI: --linux, maybe with --join-profile */
+	BUILD_PROFILE,  /* a profile PE: --profile without --join-profile */
+	BUILD_ADDON,    /* an addon: --addon */
+};
+
 struct build {
+	enum build_kind kind;
 	const char *linux_path, *cmdline, *osrel, *uname, *dtb, *splash, *pcrpkey, *pcrsig;
+	const char *ucode, *hwids, *profile;
+	const char **dtbautos, **efifws, **joins;
+	size_t ndtbautos, nefifws, njoins;
 	const char *stub_path, *out;
 	const char **initrds;
 	size_t ninitrds;
@@ -411,6 +437,8 @@ struct job {
 	size_t nsrcs;
 	struct section secs[MAX_NEW]; /* the sections added, in order */
 	size_t nsecs;
+	size_t base_end;           /* secs[0..base_end): the base, its .profile last */
+
 	struct igos_text sbat;     /* the merged .sbat */
 	char *uname, *cmd;
 };
@@ -462,15 +490,167 @@ job_add_text(struct job *j, const char *name, const void *p, size_t n)
 	return job_add(j, name, s, 1, 1, DATA);
 }
 
-/* The sections from the inputs, in ukify's order, .linux last. */
+/* A section of bytes made here (copied; p is freed). */
+static int
+job_add_blob(struct job *j, const char *name, unsigned char *p, size_t n)
+{
+	int r = job_add_text(j, name, p, n);
+
+	free(p);
+	return r;
+}
+
+/* "DIR/NAME" paths of the regular files under dir, recursively, sorted. */
+static int
+list_files(const char *dir, const char *suffix, char ***out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL)
+		return igos_seterr_errno("cannot open directory '%s'", dir);
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		struct stat st;
+		char *p, **l;
+		size_t nl = strlen(de->d_name), sl = suffix ? strlen(suffix) : 0;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+			return closedir(d), igos_seterr("out of memory");
+		if (stat(p, &st) < 0) {
+			rc = igos_seterr_errno("cannot open '%s'", p);
+			free(p);
+			break;
+		}
+		if (S_ISDIR(st.st_mode) && suffix != NULL) {
+			rc = list_files(p, suffix, out, n);
+			free(p);
+			continue;
+		}
+		if (suffix != NULL && (nl < sl || strcmp(de->d_name + nl - sl, suffix) != 0)) {
+			free(p);
+			continue;
+		}
+		if ((l = realloc(*out, (*n + 1) * sizeof(**out))) == NULL) {
+			free(p);
+			rc = igos_seterr("out of memory");
+			break;
+		}
+		*out = l;
+		l[(*n)++] = p;
+	}
+	if (rc == 0 && errno != 0)
+		rc = igos_seterr_errno("cannot read directory '%s'", dir);
+	closedir(d);
+	return rc;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* .hwids from the *.json files under dir (sorted by path: the same inputs
+ * give the same bytes; ukify takes them in directory order). */
+static int
+job_hwids(struct job *j, const char *dir)
+{
+	char **paths = NULL, **texts = NULL;
+	size_t n = 0, *lens = NULL, len = 0;
+	unsigned char *blob = NULL;
+	int rc = -1;
+
+	if (list_files(dir, ".json", &paths, &n) < 0)
+		goto out;
+	if (n == 0) {
+		igos_seterr("--hwids '%s': no *.json files", dir);
+		goto out;
+	}
+	qsort(paths, n, sizeof(*paths), cmp_str);
+	if ((texts = calloc(n, sizeof(*texts))) == NULL ||
+	    (lens = calloc(n, sizeof(*lens))) == NULL) {
+		igos_seterr("out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((texts[i] = igos_read_small(paths[i], 1 << 20, &lens[i])) == NULL)
+			goto out;
+	if (igos_uki_hwids((const char *const *)texts, lens, (const char *const *)paths, n,
+			   &blob, &len) < 0)
+		goto out;
+	rc = job_add_blob(j, ".hwids", blob, len);
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(paths[i]);
+		if (texts)
+			free(texts[i]);
+	}
+	free(paths);
+	free(texts);
+	free(lens);
+	return rc;
+}
+
+/* One .efifw from a directory holding exactly one firmware file; its ID is
+ * the directory's name (as ukify). */
+static int
+job_efifw(struct job *j, const char *dir)
+{
+	char **paths = NULL, *fwid, *copy;
+	size_t n = 0, len;
+	struct igos_buf b;
+	unsigned char *blob;
+	int r;
+
+	if (list_files(dir, NULL, &paths, &n) < 0)
+		return -1;
+	if (n != 1) {
+		for (size_t i = 0; i < n; i++)
+			free(paths[i]);
+		free(paths);
+		return igos_seterr("--efifw '%s' must hold exactly one firmware file, not %zu",
+				   dir, n);
+	}
+	r = igos_buf_read(&b, paths[0], UINT32_MAX);
+	if (r == 0 && b.len == 0) {
+		igos_buf_free(&b);
+		r = igos_seterr("--efifw: '%s' is empty", paths[0]);
+	}
+	free(paths[0]);
+	free(paths);
+	if (r < 0)
+		return -1;
+	if ((copy = strdup(dir)) == NULL) {
+		igos_buf_free(&b);
+		return igos_seterr("out of memory");
+	}
+	for (size_t l = strlen(copy); l > 1 && copy[l - 1] == '/'; l--)
+		copy[l - 1] = '\0';
+	fwid = strrchr(copy, '/') ? strrchr(copy, '/') + 1 : copy;
+	blob = igos_uki_efifw(fwid, b.data, b.len, &len);
+	free(copy);
+	igos_buf_free(&b);
+	if (blob == NULL)
+		return -1;
+	return job_add_blob(j, ".efifw", blob, len);
+}
+
+/* The sections from the inputs, in ukify's order: a profile PE's .profile
+ * first, .linux after the others. */
 static int
 job_inputs(struct job *j)
 {
 	struct build *bo = j->bo;
 	const char *o = bo->osrel;
 
-	/* .osrel: an empty text means the default, as with ukify */
-	if (o == NULL || o[0] == '\0') {
+	if (bo->kind == BUILD_PROFILE && job_add_arg(j, ".profile", bo->profile) < 0)
+		return -1;
+	/* .osrel: an empty text means the default, as with ukify; only for a
+	 * build with a kernel */
+	if ((o == NULL || o[0] == '\0') && bo->linux_path != NULL) {
 		o = NULL;
 		if (access("/etc/os-release", F_OK) == 0)
 			o = "@/etc/os-release";
@@ -478,6 +658,8 @@ job_inputs(struct job *j)
 			o = "@/usr/lib/os-release";
 		else
 			igos_warn("no /etc/os-release or /usr/lib/os-release: no .osrel section");
+	} else if (o != NULL && o[0] == '\0') {
+		o = NULL;
 	}
 	if (o != NULL && job_add_arg(j, ".osrel", o) < 0)
 		return -1;
@@ -494,13 +676,18 @@ job_inputs(struct job *j)
 	}
 	if (bo->dtb != NULL && job_add_file(j, ".dtb", bo->dtb) < 0)
 		return -1;
+	for (size_t i = 0; i < bo->ndtbautos; i++)
+		if (job_add_file(j, ".dtbauto", bo->dtbautos[i]) < 0)
+			return -1;
+	if (bo->hwids != NULL && job_hwids(j, bo->hwids) < 0)
+		return -1;
 	/* .uname: an empty --uname means none, and no guessing (as ukify) */
 	if (bo->uname != NULL && bo->uname[0] == '\0') {
 		j->uname = NULL;
 	} else if (bo->uname != NULL) {
 		if ((j->uname = strdup(bo->uname)) == NULL)
 			return igos_seterr("out of memory");
-	} else {
+	} else if (bo->linux_path != NULL) {
 		const unsigned char *kb = src_bytes(&j->kernel);
 
 		if (kb == NULL)
@@ -536,6 +723,11 @@ job_inputs(struct job *j)
 		if (job_add(j, ".initrd", first, bo->ninitrds, bo->ninitrds > 1 ? 4 : 1, DATA) < 0)
 			return -1;
 	}
+	for (size_t i = 0; i < bo->nefifws; i++)
+		if (job_efifw(j, bo->efifws[i]) < 0)
+			return -1;
+	if (bo->ucode != NULL && job_add_file(j, ".ucode", bo->ucode) < 0)
+		return -1;
 	/* --section NAME:TEXT|@FILE, in the order given */
 	for (size_t i = 0; i < bo->nextra; i++) {
 		const char *colon = strchr(bo->extra[i], ':');
@@ -545,13 +737,18 @@ job_inputs(struct job *j)
 		if (job_add_arg(j, name, colon + 1) < 0)
 			return -1;
 	}
+	if (bo->linux_path == NULL)
+		return 0;
 	return job_add(j, ".linux", &j->kernel, 1, 1, SCN_CNT_CODE | SCN_MEM_READ);
 }
 
 /*
  * .sbat: the stub's, the kernel's (if a PE with one), each --sbat or the
  * default UKI line, merged into the stub's own .sbat. As ukify, the UKI claims
- * NX compatibility only if a PE kernel does.
+ * NX compatibility only if a PE kernel does. An addon's is the header and
+ * each --sbat or ukify's addon line only, in a .sbat section of its own
+ * after the others (the addon stub has none and runs no code: revoking
+ * addons goes through their "uki-addon" line), as ukify writes it.
  */
 static int
 job_sbat(struct job *j)
@@ -561,14 +758,22 @@ job_sbat(struct job *j)
 	const struct igos_pe_section *s = igos_pe_section(pe, ".sbat");
 	const unsigned char *kb;
 	char what[PATH_MAX + 16];
-	unsigned idx;
+	unsigned idx = 0;
 
-	if (s == NULL)
+	if (s == NULL && bo->kind != BUILD_ADDON)
 		return igos_seterr("stub '%s' has no .sbat section", bo->stub_path);
-	idx = (unsigned)(s - pe->sec);
+	if (s != NULL)
+		idx = (unsigned)(s - pe->sec);
 	if (igos_text_add(&j->sbat, SBAT_HEADER, sizeof(SBAT_HEADER) - 1) < 0 ||
 	    igos_text_add(&j->sbat, "\n", 1) < 0)
 		return -1;
+	if (bo->kind == BUILD_ADDON) {
+		if (bo->nsbats == 0 && (igos_text_add(&j->sbat, SBAT_ADDON,
+						      sizeof(SBAT_ADDON) - 1) < 0 ||
+					igos_text_add(&j->sbat, "\n", 1) < 0))
+			return -1;
+		goto extra;
+	}
 	snprintf(what, sizeof(what), "stub '%s'", bo->stub_path);
 	if (sbat_lines(&j->sbat, pe->data + s->raw_off,
 		       s->vsize < s->raw_size ? s->vsize : s->raw_size, what) < 0)
@@ -589,6 +794,7 @@ job_sbat(struct job *j)
 	if (bo->nsbats == 0 && (igos_text_add(&j->sbat, SBAT_UKI, sizeof(SBAT_UKI) - 1) < 0 ||
 				igos_text_add(&j->sbat, "\n", 1) < 0))
 		return -1;
+extra:
 	for (size_t i = 0; i < bo->nsbats; i++) {
 		struct src t;
 		int r;
@@ -604,6 +810,8 @@ job_sbat(struct job *j)
 	/* joined by '\n', ending "\n\0" */
 	if (igos_text_add(&j->sbat, "", 1) < 0)
 		return -1;
+	if (s == NULL)
+		return job_add_text(j, ".sbat", j->sbat.p, j->sbat.len);
 	if (j->sbat.len > pe->sec[idx].raw_size)
 		return igos_seterr("stub '%s': its .sbat section has room for %u bytes, the "
 				   "merged SBAT needs %zu", bo->stub_path, pe->sec[idx].raw_size,
@@ -612,37 +820,134 @@ job_sbat(struct job *j)
 }
 
 /*
- * The .pcrsig for the sections as they will be laid out: the same PCR 11
+ * The .pcrsig for secs[from..to) as they will be laid out: the same PCR 11
  * prediction igos-measure makes for the finished UKI (the stub's measured set:
- * systemd 252's stub measures fewer sections than igos' own).
+ * systemd 252's stub measures fewer sections than igos' own). For a joined
+ * profile (from > 0) the profile's own sections count first and the base's
+ * fill in the names it lacks, as systemd-stub picks them; .sbat is the
+ * merged one unless the profile brings its own.
  */
 static int
-job_pcrsig(struct job *j)
+job_pcrsig(struct job *j, size_t from, size_t to)
 {
 	struct build *bo = j->bo;
 	struct igos_pcr_input in;
+	int have[IGOS_SEC_N] = { 0 };
 	char *json;
 	int r;
 
-	if (bo->pcrsig != NULL)
+	if (from == 0 && bo->pcrsig != NULL)
 		return job_add_file(j, ".pcrsig", bo->pcrsig);
 	if (bo->pcr_signer == NULL)
 		return 0;
 	igos_pcr_input_init(&in, bo->pcr_banks);
-	for (size_t i = 0; i < j->nsecs; i++)
-		if (pcr_section(&in, igos_pcr_section_index(j->secs[i].name), &j->secs[i]) < 0)
-			return -1;
-	if (igos_pcr_input_set(&in, IGOS_SEC_SBAT, j->sbat.p, j->sbat.len) < 0)
-		return -1;
-	if (j->stub252) {
-		in.present[IGOS_SEC_UNAME] = in.present[IGOS_SEC_SBAT] = 0;
-		in.present[IGOS_SEC_UCODE] = 0;
+	for (int pass = 0; pass < (from > 0 ? 2 : 1); pass++) {
+		size_t a = pass ? 0 : from, b = pass ? j->base_end : to;
+
+		for (size_t i = a; i < b; i++) {
+			int x = igos_pcr_section_index(j->secs[i].name);
+
+			if (x < 0 || (pass && have[x]))
+				continue;
+			/* the stub measures the one of them it picks */
+			if (have[x])
+				return igos_seterr("--pcr-key: cannot sign a PCR policy over more "
+						   "than one %s section", j->secs[i].name);
+			have[x] = 1;
+			if (pcr_section(&in, x, &j->secs[i]) < 0)
+				return -1;
+		}
 	}
+	if (!have[IGOS_SEC_SBAT] && igos_pcr_input_set(&in, IGOS_SEC_SBAT, j->sbat.p,
+						       j->sbat.len) < 0)
+		return -1;
+	if (j->stub252)
+		for (int x = 0; x < IGOS_SEC_N; x++)
+			if (!igos_pcr_section_measured(x, 1))
+				in.present[x] = 0;
 	json = igos_pcrsig_build_signer(&in, bo->pcr_banks, bo->phases, bo->nphases,
 					bo->pcr_signer);
 	r = json == NULL ? -1 : job_add_text(j, ".pcrsig", json, strlen(json));
 	free(json);
 	return r;
+}
+
+/*
+ * Join a profile PE (built with --profile): its .profile and the sections a
+ * profile carries, in its order, VirtualSize bytes each, as ukify copies
+ * them. Its other sections (the stub's code) are left behind.
+ */
+static int
+job_join(struct job *j, const char *path)
+{
+	struct igos_buf b;
+	struct igos_pe pe;
+	int rc = -1, nprof = 0, carried = 0;
+
+	if (igos_buf_read(&b, path, UINT32_MAX) < 0)
+		return -1;
+	if (igos_pe_parse(&pe, b.data, b.len) < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+		igos_seterr("--join-profile '%s': %s", path, msg);
+		goto out;
+	}
+	for (unsigned i = 0; i < pe.nsections; i++) {
+		const struct igos_pe_section *s = &pe.sec[i];
+
+		if (!igos_uki_profile_carries(s->name))
+			continue;
+		if (carried++ == 0 && strcmp(s->name, ".profile") != 0) {
+			igos_seterr("--join-profile '%s': its first profile section is %s, not "
+				    ".profile (build it with --profile)", path, s->name);
+			goto out;
+		}
+		if (strcmp(s->name, ".profile") == 0 && ++nprof > 1) {
+			igos_seterr("--join-profile '%s' has more than one .profile section", path);
+			goto out;
+		}
+		for (unsigned k = 0; k < i; k++)
+			if (strcmp(pe.sec[k].name, s->name) == 0) {
+				igos_seterr("--join-profile '%s' has two %s sections", path, s->name);
+				goto out;
+			}
+	}
+	if (carried == 0) {
+		igos_seterr("--join-profile '%s' has no .profile section (build it with "
+			    "--profile)", path);
+		goto out;
+	}
+	for (unsigned i = 0; i < pe.nsections; i++) {
+		const struct igos_pe_section *s = &pe.sec[i];
+		size_t have = s->raw_size < s->vsize ? s->raw_size : s->vsize;
+		struct src *sr = &j->srcs[j->nsrcs];
+
+		if (!igos_uki_profile_carries(s->name))
+			continue;
+		/* the loaded image: raw data, zeros up to VirtualSize */
+		if (src_text(sr, b.data + s->raw_off, have) < 0)
+			goto out;
+		j->nsrcs++;
+		if (have < s->vsize) {
+			unsigned char *p = realloc(sr->heap, s->vsize);
+
+			if (p == NULL) {
+				igos_seterr("out of memory");
+				goto out;
+			}
+			memset(p + have, 0, s->vsize - have);
+			sr->heap = p;
+			sr->len = s->vsize;
+		}
+		if (job_add(j, s->name, sr, 1, 1, strcmp(s->name, ".linux") == 0 ?
+			    SCN_CNT_CODE | SCN_MEM_READ : DATA) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	igos_buf_free(&b);
+	return rc;
 }
 
 static int
@@ -680,6 +985,7 @@ static int
 do_build(struct build *bo)
 {
 	struct job j;
+	size_t nsrcs;
 	int rc = -1;
 
 	memset(&j, 0, sizeof(j));
@@ -688,20 +994,45 @@ do_build(struct build *bo)
 	if (stub_load(&j.stub, bo->stub_path) < 0)
 		return -1;
 	j.stub252 = igos_pcr_stub252(&j.stub.pe);
-	/* every source: at most one per option, plus initrds and extras */
-	if ((j.srcs = calloc(8 + bo->ninitrds + bo->nextra, sizeof(*j.srcs))) == NULL) {
+	if (j.stub252 && (bo->njoins > 0 || bo->kind == BUILD_PROFILE)) {
+		igos_seterr("stub '%s' is systemd-stub 252, which knows no profiles",
+			    bo->stub_path);
+		goto out;
+	}
+	/* every source: at most one per option or made section, plus initrds,
+	 * extras, and the sections of joined profiles */
+	nsrcs = 16 + bo->ninitrds + bo->nextra + bo->ndtbautos + bo->nefifws +
+		bo->njoins * IGOS_PE_MAX_SECTIONS;
+	if ((j.srcs = calloc(nsrcs, sizeof(*j.srcs))) == NULL) {
 		igos_seterr("out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < 8 + bo->ninitrds + bo->nextra; i++)
+	for (size_t i = 0; i < nsrcs; i++)
 		j.srcs[i].fd = -1;
-	if (src_file(&j.kernel, bo->linux_path) < 0)
-		goto out;
-	if (j.kernel.len == 0) {
-		igos_seterr("kernel '%s' is empty", bo->linux_path);
-		goto out;
+	if (bo->linux_path != NULL) {
+		if (src_file(&j.kernel, bo->linux_path) < 0)
+			goto out;
+		if (j.kernel.len == 0) {
+			igos_seterr("kernel '%s' is empty", bo->linux_path);
+			goto out;
+		}
 	}
-	if (job_inputs(&j) < 0 || job_sbat(&j) < 0 || job_pcrsig(&j) < 0 || job_write(&j) < 0)
+	if (job_inputs(&j) < 0 || (bo->kind != BUILD_PROFILE && job_sbat(&j) < 0))
+		goto out;
+	/* the base profile's .profile ends the shared sections */
+	if (bo->njoins > 0 && job_add_arg(&j, ".profile", bo->profile ? bo->profile :
+					  PROFILE_MAIN) < 0)
+		goto out;
+	j.base_end = j.nsecs;
+	if (job_pcrsig(&j, 0, j.base_end) < 0)
+		goto out;
+	for (size_t i = 0; i < bo->njoins; i++) {
+		size_t first = j.nsecs;
+
+		if (job_join(&j, bo->joins[i]) < 0 || job_pcrsig(&j, first, j.nsecs) < 0)
+			goto out;
+	}
+	if (job_write(&j) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -718,8 +1049,11 @@ out:
 
 /* ---- inspect ------------------------------------------------------------- */
 
+/* do_inspect's `only` for --profiles */
+static const char PROFILES_ONLY[] = "";
+
 static const char *const TEXT_SECTIONS[] = {
-	".cmdline", ".osrel", ".uname", ".sbat", ".pcrsig", ".pcrpkey", NULL,
+	".cmdline", ".osrel", ".uname", ".sbat", ".pcrsig", ".pcrpkey", ".profile", NULL,
 };
 
 static int
@@ -742,6 +1076,88 @@ json_string(const unsigned char *p, size_t n)
 	free(t.p);
 }
 
+/* A .profile field for the listing: NULL when absent. */
+static char *
+profile_field(const struct igos_pe *pe, int idx, const char *key)
+{
+	const struct igos_pe_section *s;
+	char *v;
+
+	if (idx < 0)
+		return NULL;
+	s = &pe->sec[idx];
+	v = igos_uki_profile_field(pe->data + s->raw_off,
+				   s->raw_size < s->vsize ? s->raw_size : s->vsize, key);
+	if (v == NULL && igos_errmsg()[0] != '\0')
+		igos_die("%s", igos_errmsg());
+	return v;
+}
+
+/*
+ * The profiles, numbered as the stub numbers them (@N in its load options):
+ * ID and TITLE of each .profile, and the sections it brings besides the
+ * base's. A UKI without .profile has profile 0 alone, with none of its own.
+ */
+static int
+list_profiles(const struct igos_pe *pe, int json)
+{
+	struct igos_uki_profiles *p = malloc(sizeof(*p));
+	unsigned n;
+
+	if (p == NULL)
+		return igos_seterr("out of memory");
+	if (igos_uki_profiles(pe, p) < 0) {
+		free(p);
+		return -1;
+	}
+	n = p->n ? p->n : 1;
+	if (json)
+		putchar('[');
+	for (unsigned k = 0; k < n; k++) {
+		int at = p->n ? (int)p->first[k] : -1;
+		char *id = profile_field(pe, at, "ID"), *title = profile_field(pe, at, "TITLE");
+		unsigned from = p->n ? p->first[k] + 1 : 0, to = p->n ? p->end[k] : 0;
+
+		if (json) {
+			printf("%s{\"profile\":%u,\"id\":", k ? "," : "", k);
+			if (id)
+				json_string((const unsigned char *)id, strlen(id));
+			else
+				fputs("null", stdout);
+			fputs(",\"title\":", stdout);
+			if (title)
+				json_string((const unsigned char *)title, strlen(title));
+			else
+				fputs("null", stdout);
+			fputs(",\"sections\":[", stdout);
+			for (unsigned i = from; i < to; i++) {
+				if (i > from)
+					putchar(',');
+				json_string((const unsigned char *)pe->sec[i].name,
+					    strlen(pe->sec[i].name));
+			}
+			fputs("]}", stdout);
+		} else {
+			printf("profile %u:\n  id: ", k);
+			igos_print_escaped(stdout, id ? id : "-", strlen(id ? id : "-"), 0);
+			fputs("\n  title: ", stdout);
+			igos_print_escaped(stdout, title ? title : "-", strlen(title ? title : "-"), 0);
+			fputs("\n  sections:", stdout);
+			for (unsigned i = from; i < to; i++) {
+				putchar(' ');
+				igos_print_escaped(stdout, pe->sec[i].name, strlen(pe->sec[i].name), 0);
+			}
+			putchar('\n');
+		}
+		free(id);
+		free(title);
+	}
+	if (json)
+		fputs("]\n", stdout);
+	free(p);
+	return 0;
+}
+
 static int
 do_inspect(const char *path, int json, const char *only)
 {
@@ -756,6 +1172,19 @@ do_inspect(const char *path, int json, const char *only)
 
 		snprintf(msg, sizeof(msg), "%s", igos_errmsg());
 		igos_seterr("'%s': %s", path, msg);
+		goto out;
+	}
+	if (only == PROFILES_ONLY) {
+		if (list_profiles(&pe, json) < 0) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+			igos_seterr("'%s': %s", path, msg);
+			goto out;
+		}
+		if (fflush(stdout) != 0)
+			goto wfail;
+		rc = 0;
 		goto out;
 	}
 	if (json)
@@ -870,6 +1299,16 @@ do_inspect(const char *path, int json, const char *only)
 	}
 	if (json)
 		fputs("}\n", stdout);
+	/* a UKI with profiles: what each is, after its sections (not in the
+	 * JSON, which keeps ukify's shape) */
+	if (!json && only == NULL && igos_pe_section(&pe, ".profile") != NULL &&
+	    list_profiles(&pe, 0) < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", igos_errmsg());
+		igos_seterr("'%s': %s", path, msg);
+		goto out;
+	}
 	if (fflush(stdout) != 0)
 		goto wfail;
 	rc = 0;
@@ -886,7 +1325,9 @@ out:
 struct config {
 	const char *path;
 	char *linux_path, *cmdline, *osrel, *uname, *dtb, *splash, *pcrpkey, *stub, *sbat;
+	char *ucode, *hwids, *profile;
 	char *initrd; /* white-space separated list */
+	char *dtbauto, *efifw; /* white-space separated lists */
 	char *pcr_key;
 	char *pcr_banks; /* comma or white-space separated list, as ukify's */
 };
@@ -919,6 +1360,11 @@ config_key(void *ctx, const char *sec, size_t slen, const char *key, size_t klen
 		{"PCRPKey", offsetof(struct config, pcrpkey)},
 		{"PCRPrivateKey", offsetof(struct config, pcr_key)},
 		{"PCRBanks", offsetof(struct config, pcr_banks)},
+		{"Microcode", offsetof(struct config, ucode)},
+		{"DeviceTreeAuto", offsetof(struct config, dtbauto)},
+		{"HWIDs", offsetof(struct config, hwids)},
+		{"Firmware", offsetof(struct config, efifw)},
+		{"Profile", offsetof(struct config, profile)},
 	};
 	struct config *c = ctx;
 
@@ -979,6 +1425,11 @@ config_free(struct config *c)
 	free(c->initrd);
 	free(c->pcr_key);
 	free(c->pcr_banks);
+	free(c->ucode);
+	free(c->hwids);
+	free(c->profile);
+	free(c->dtbauto);
+	free(c->efifw);
 }
 
 /* ---- the default stub ---------------------------------------------------- */
@@ -990,9 +1441,9 @@ config_free(struct config *c)
  * tool (/usr/bin, /usr/efi) are root's, like the install path.
  */
 static char *
-default_stub(void)
+default_stub(int addon)
 {
-	static const char *const rel[] = {"igos-stubx64.efi", "../efi/igos-stubx64.efi"};
+	const char *name = addon ? "igos-addonx64.efi" : "igos-stubx64.efi";
 	char exe[PATH_MAX], *slash, *p;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	struct stat st;
@@ -1001,8 +1452,8 @@ default_stub(void)
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
-			for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-				if (asprintf(&p, "%s/%s", exe, rel[i]) < 0)
+			for (int i = 0; i < 2; i++) {
+				if (asprintf(&p, "%s/%s%s", exe, i ? "../efi/" : "", name) < 0)
 					igos_die("out of memory");
 				if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
 					return p;
@@ -1010,7 +1461,7 @@ default_stub(void)
 			}
 		}
 	}
-	if ((p = strdup(IGOS_STUB_PATH)) == NULL)
+	if ((p = strdup(addon ? IGOS_ADDON_STUB_PATH : IGOS_STUB_PATH)) == NULL)
 		igos_die("out of memory");
 	return p;
 }
@@ -1026,6 +1477,16 @@ append(const char ***list, size_t *n, const char *val)
 		igos_die("out of memory");
 	l[(*n)++] = val;
 	*list = l;
+}
+
+/* A white-space separated list of a [UKI] setting, split in place. */
+static void
+split_list(char *v, const char ***list, size_t *n)
+{
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(v, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save))
+		append(list, n, tok);
 }
 
 /* ---- config: settings of [UKI] for scripts (the kernel-install hook) ------ */
@@ -1109,6 +1570,8 @@ enum {
 	OPT_LINUX = 256, OPT_INITRD, OPT_CMDLINE, OPT_OSREL, OPT_UNAME, OPT_DTB, OPT_SPLASH,
 	OPT_PCRPKEY, OPT_PCRSIG, OPT_SBAT, OPT_SECTION, OPT_STUB, OPT_JSON,
 	OPT_PCRKEY, OPT_PCRBANK, OPT_PHASE, OPT_PINFILE,
+	OPT_UCODE, OPT_DTBAUTO, OPT_HWIDS, OPT_EFIFW, OPT_PROFILE, OPT_JOIN, OPT_ADDON,
+	OPT_PROFILES,
 };
 
 static int
@@ -1131,6 +1594,14 @@ main_build(int argc, char **argv)
 		{"pcr-bank", required_argument, NULL, OPT_PCRBANK},
 		{"phase", required_argument, NULL, OPT_PHASE},
 		{"pin-file", required_argument, NULL, OPT_PINFILE},
+		{"ucode", required_argument, NULL, OPT_UCODE},
+		{"microcode", required_argument, NULL, OPT_UCODE},
+		{"devicetree-auto", required_argument, NULL, OPT_DTBAUTO},
+		{"hwids", required_argument, NULL, OPT_HWIDS},
+		{"efifw", required_argument, NULL, OPT_EFIFW},
+		{"profile", required_argument, NULL, OPT_PROFILE},
+		{"join-profile", required_argument, NULL, OPT_JOIN},
+		{"addon", no_argument, NULL, OPT_ADDON},
 		IGOS_LONGOPT_TCTI,
 		{"config", required_argument, NULL, 'c'},
 		{"output", required_argument, NULL, 'o'},
@@ -1143,7 +1614,7 @@ main_build(int argc, char **argv)
 	struct config cfg;
 	const char *config = NULL, *pcr_key = NULL, *pin_file = NULL, *tcti = NULL;
 	char *stub_alloc = NULL;
-	int c, rc;
+	int c, rc, addon = 0;
 
 	memset(&bo, 0, sizeof(bo));
 	memset(&cfg, 0, sizeof(cfg));
@@ -1177,6 +1648,13 @@ main_build(int argc, char **argv)
 			break;
 		}
 		case OPT_STUB: igos_opt_once(&bo.stub_path, optarg); break;
+		case OPT_UCODE: igos_opt_once(&bo.ucode, optarg); break;
+		case OPT_DTBAUTO: append(&bo.dtbautos, &bo.ndtbautos, optarg); break;
+		case OPT_HWIDS: igos_opt_once(&bo.hwids, optarg); break;
+		case OPT_EFIFW: append(&bo.efifws, &bo.nefifws, optarg); break;
+		case OPT_PROFILE: igos_opt_once(&bo.profile, optarg); break;
+		case OPT_JOIN: append(&bo.joins, &bo.njoins, optarg); break;
+		case OPT_ADDON: igos_flag_once(&addon); break;
 		case OPT_PCRKEY: igos_opt_once(&pcr_key, optarg); break;
 		case OPT_PINFILE: igos_opt_once(&pin_file, optarg); break;
 		case IGOS_OPT_TCTI: igos_opt_once(&tcti, optarg); break;
@@ -1205,6 +1683,8 @@ main_build(int argc, char **argv)
 	}
 	if (optind != argc)
 		igos_usage_err("build takes no operands ('%s')", argv[optind]);
+	if (addon && config != NULL)
+		igos_usage_err("--addon takes no -c: give the addon's sections as options");
 	if (config != NULL) {
 		if (config_read(&cfg, config) < 0) {
 			igos_warn("%s", igos_errmsg());
@@ -1220,18 +1700,20 @@ main_build(int argc, char **argv)
 		PICK(splash, splash);
 		PICK(pcrpkey, pcrpkey);
 		PICK(stub_path, stub);
+		PICK(ucode, ucode);
+		PICK(hwids, hwids);
+		PICK(profile, profile);
 #undef PICK
 		if (pcr_key == NULL)
 			pcr_key = cfg.pcr_key;
 		if (bo.nsbats == 0 && cfg.sbat != NULL && cfg.sbat[0] != '\0')
 			append(&bo.sbats, &bo.nsbats, cfg.sbat);
-		if (bo.ninitrds == 0 && cfg.initrd != NULL) {
-			char *save = NULL, *tok;
-
-			for (tok = strtok_r(cfg.initrd, " \t\n", &save); tok;
-			     tok = strtok_r(NULL, " \t\n", &save))
-				append(&bo.initrds, &bo.ninitrds, tok);
-		}
+		if (bo.ninitrds == 0 && cfg.initrd != NULL)
+			split_list(cfg.initrd, &bo.initrds, &bo.ninitrds);
+		if (bo.ndtbautos == 0 && cfg.dtbauto != NULL)
+			split_list(cfg.dtbauto, &bo.dtbautos, &bo.ndtbautos);
+		if (bo.nefifws == 0 && cfg.efifw != NULL)
+			split_list(cfg.efifw, &bo.efifws, &bo.nefifws);
 	}
 	/* PCRBanks= only when no --pcr-bank; like ukify, it only matters with a key */
 	if (bo.pcr_banks == 0 && cfg.pcr_banks != NULL) {
@@ -1251,14 +1733,57 @@ main_build(int argc, char **argv)
 		if (pcr_key == NULL)
 			bo.pcr_banks = 0;
 	}
-	if (bo.linux_path == NULL)
-		igos_usage_err("build needs --linux KERNEL");
+	if (bo.profile != NULL && bo.profile[0] == '\0')
+		bo.profile = NULL;
+	if (addon) {
+		static const struct {
+			const char *name;
+			size_t off;
+		} not_addon[] = {
+			{"--linux", offsetof(struct build, linux_path)},
+			{"--os-release", offsetof(struct build, osrel)},
+			{"--uname", offsetof(struct build, uname)},
+			{"--splash", offsetof(struct build, splash)},
+			{"--pcrpkey", offsetof(struct build, pcrpkey)},
+			{"--pcrsig", offsetof(struct build, pcrsig)},
+			{"--profile", offsetof(struct build, profile)},
+		};
+
+		for (size_t i = 0; i < sizeof(not_addon) / sizeof(not_addon[0]); i++)
+			if (*(const char **)((char *)&bo + not_addon[i].off) != NULL)
+				igos_usage_err("--addon and %s exclude each other (an addon "
+					       "carries .cmdline, .dtb, .dtbauto, .hwids, .initrd, "
+					       ".ucode)", not_addon[i].name);
+		if (bo.njoins || bo.nefifws || pcr_key != NULL)
+			igos_usage_err("--addon and %s exclude each other (an addon carries "
+				       ".cmdline, .dtb, .dtbauto, .hwids, .initrd, .ucode)",
+				       bo.njoins ? "--join-profile" : bo.nefifws ? "--efifw" :
+				       "--pcr-key");
+		bo.kind = BUILD_ADDON;
+	} else if (bo.profile != NULL && bo.njoins == 0) {
+		/* a profile PE: joined into a UKI later, never booted itself */
+		if (pcr_key != NULL || bo.pcrsig != NULL)
+			igos_usage_err("a profile PE (--profile without --join-profile) carries "
+				       "no .pcrsig: give %s when joining it",
+				       pcr_key ? "--pcr-key" : "--pcrsig");
+		if (bo.nsbats > 0)
+			igos_usage_err("a profile PE (--profile without --join-profile) carries "
+				       "no .sbat: give --sbat when joining it");
+		bo.kind = BUILD_PROFILE;
+	} else if (bo.linux_path == NULL) {
+		igos_usage_err("build needs --linux KERNEL (or --addon, or --profile for a "
+			       "profile PE)");
+	}
 	if (bo.out == NULL)
 		igos_usage_err("build needs -o OUT");
+	if (bo.hwids != NULL && bo.ndtbautos == 0 && bo.nefifws == 0)
+		igos_usage_err("--hwids goes with --devicetree-auto or --efifw");
 	if (bo.stub_path == NULL) {
 		struct stat st;
 
-		bo.stub_path = stub_alloc = default_stub();
+		bo.stub_path = stub_alloc = default_stub(bo.kind == BUILD_ADDON ||
+							 (bo.kind == BUILD_PROFILE &&
+							  bo.linux_path == NULL));
 		if (stat(bo.stub_path, &st) < 0 && errno == ENOENT)
 			igos_die("no stub: '%s' does not exist (make install puts the igos stub "
 			     "there; or give --stub FILE or Stub=)", bo.stub_path);
@@ -1293,6 +1818,9 @@ main_build(int argc, char **argv)
 	free(bo.initrds);
 	free(bo.sbats);
 	free(bo.extra);
+	free(bo.dtbautos);
+	free(bo.efifws);
+	free(bo.joins);
 	return rc;
 }
 
@@ -1302,13 +1830,14 @@ main_inspect(int argc, char **argv)
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, OPT_JSON},
 		{"section", required_argument, NULL, OPT_SECTION},
+		{"profiles", no_argument, NULL, OPT_PROFILES},
 		{"help", no_argument, NULL, 'h'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *only = NULL;
-	int c, json = 0;
+	int c, json = 0, profiles = 0;
 
 	while ((c = igos_getopt(argc, argv, "hVv", opts)) != -1) {
 		switch (c) {
@@ -1316,6 +1845,7 @@ main_inspect(int argc, char **argv)
 			igos_flag_once(&json);
 			break;
 		case OPT_SECTION: igos_opt_once(&only, optarg); break;
+		case OPT_PROFILES: igos_flag_once(&profiles); break;
 		default: igos_usage_err("unknown option '%s'", igos_optname());
 		}
 	}
@@ -1323,6 +1853,10 @@ main_inspect(int argc, char **argv)
 		igos_usage_err("inspect takes one UKI");
 	if (json && only != NULL)
 		igos_usage_err("--json and --section cannot be used together");
+	if (profiles && only != NULL)
+		igos_usage_err("--profiles and --section cannot be used together");
+	if (profiles)
+		only = PROFILES_ONLY;
 	if (do_inspect(argv[optind], json, only) < 0) {
 		igos_warn("%s", igos_errmsg());
 		return 1;

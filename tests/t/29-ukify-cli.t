@@ -20,7 +20,7 @@ run 2 "igos-ukify: unknown verb 'frob' (build, inspect or config)" "unknown verb
 run 2 "igos-ukify: the verb comes first (build, inspect or config), not '--linux'" "an option before the verb" igos-ukify --linux x build
 run 2 "igos-ukify: unknown option '--frob'" "unknown option" igos-ukify build --frob
 run 2 "igos-ukify: option '--linux' needs an argument" "missing option argument" igos-ukify build --linux
-run 2 "igos-ukify: build needs --linux KERNEL" "build without --linux" igos-ukify build -o x.efi
+run 2 "igos-ukify: build needs --linux KERNEL (or --addon, or --profile for a profile PE)" "build without --linux" igos-ukify build -o x.efi
 mkkernel vmlinuz 1.0-x
 run 2 "igos-ukify: build needs -o OUT" "build without -o" igos-ukify build --linux vmlinuz
 run 2 "igos-ukify: build takes no operands ('extra')" "build with an operand" \

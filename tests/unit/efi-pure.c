@@ -274,10 +274,11 @@ static void
 test_order(void)
 {
 	const char *want[] = { ".linux", ".osrel", ".cmdline", ".initrd", ".ucode",
-			       ".splash", ".dtb", ".uname", ".sbat", ".pcrpkey" };
-	int same = uki_pcr11_count == 10;
+			       ".splash", ".dtb", ".uname", ".sbat", ".pcrpkey",
+			       ".profile", ".dtbauto", ".hwids", ".efifw" };
+	int same = uki_pcr11_count == 14;
 
-	for (unsigned i = 0; same && i < 10; i++)
+	for (unsigned i = 0; same && i < 14; i++)
 		same = strcmp(uki_pcr11_order[i], want[i]) == 0;
 	OK(same, "PCR 11 order is systemd's");
 	int sig = 0;
