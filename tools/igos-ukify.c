@@ -500,7 +500,9 @@ job_add_blob(struct job *j, const char *name, unsigned char *p, size_t n)
 	return r;
 }
 
-/* "DIR/NAME" paths of the regular files under dir, recursively, sorted. */
+/* "DIR/NAME" paths of the entries of dir; with a suffix, of the files with
+ * that suffix under dir, recursively (not through a symbolic link to a
+ * directory, which could loop). */
 static int
 list_files(const char *dir, const char *suffix, char ***out, size_t *n)
 {
@@ -517,15 +519,22 @@ list_files(const char *dir, const char *suffix, char ***out, size_t *n)
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0)
-			return closedir(d), igos_seterr("out of memory");
-		if (stat(p, &st) < 0) {
+		if (asprintf(&p, "%s/%s", dir, de->d_name) < 0) {
+			rc = igos_seterr("out of memory");
+			break;
+		}
+		if (lstat(p, &st) < 0) {
 			rc = igos_seterr_errno("cannot open '%s'", p);
 			free(p);
 			break;
 		}
 		if (S_ISDIR(st.st_mode) && suffix != NULL) {
 			rc = list_files(p, suffix, out, n);
+			free(p);
+			continue;
+		}
+		if (S_ISLNK(st.st_mode) && suffix != NULL && stat(p, &st) == 0 &&
+		    S_ISDIR(st.st_mode)) {
 			free(p);
 			continue;
 		}
@@ -898,6 +907,13 @@ job_join(struct job *j, const char *path)
 
 		if (!igos_uki_profile_carries(s->name))
 			continue;
+		/* shim refuses an image with two .sbat sections ("multiple SBAT
+		 * sections"); ukify would copy it */
+		if (strcmp(s->name, ".sbat") == 0) {
+			igos_seterr("--join-profile '%s' carries a .sbat section: shim refuses a "
+				    "UKI with two", path);
+			goto out;
+		}
 		if (carried++ == 0 && strcmp(s->name, ".profile") != 0) {
 			igos_seterr("--join-profile '%s': its first profile section is %s, not "
 				    ".profile (build it with --profile)", path, s->name);

@@ -8,7 +8,7 @@
 B=${IGOS_BUILD:-$IGOS_SRC/build}
 ISTUB=$B/efi/igos-stubx64.efi ASTUB=$B/efi/igos-addonx64.efi
 need igos-ukify objdump python3 openssl "$ISTUB" "$ASTUB" "$STUB"
-plan 35
+plan 37
 
 mkkernel vmlinuz 6.1.0-99-test 100001
 head -c 5001 /dev/urandom >initrd
@@ -92,11 +92,17 @@ is "$(python3 "$TESTLIB/ukipcr.py" plain.efi 0 | sed -n 's/^pcr //p')" \
 	"(the independent computation agrees with igos-measure on a UKI without profiles)"
 
 # refusals
-run 1 "igos-ukify: --join-profile 'plain.efi': its first profile section is .sbat, not .profile (build it with --profile)" \
+run 1 "igos-ukify: --join-profile 'plain.efi' carries a .sbat section: shim refuses a UKI with two" \
 	"a UKI is not a profile PE" join x.efi --join-profile plain.efi
+igos-ukify build --addon --cmdline x -o x.addon.efi
+run 1 "igos-ukify: --join-profile 'x.addon.efi': its first profile section is .cmdline, not .profile (build it with --profile)" \
+	"a PE whose first profile section is not .profile" join x.efi --join-profile x.addon.efi
 igos-ukify build --stub p1.efi --profile ID=again -o twice.efi
 run 1 "igos-ukify: --join-profile 'twice.efi' has more than one .profile section" \
 	"a PE with two .profile sections" join x.efi --join-profile twice.efi
+igos-ukify build --stub "$ISTUB" --linux vmlinuz --profile ID=k -o withsbat.efi 2>/dev/null
+run 1 "igos-ukify: --join-profile 'withsbat.efi' carries a .sbat section: shim refuses a UKI with two" \
+	"a profile PE on the igos stub carries its .sbat (shim refuses two)" join x.efi --join-profile withsbat.efi
 run 1 "igos-ukify: --join-profile '$ASTUB' has no .profile section (build it with --profile)" \
 	"a PE without profile sections" join x.efi --join-profile "$ASTUB"
 run 1 "igos-ukify: --join-profile 'p2.txt': not a PE/COFF image (no MZ header)" \
