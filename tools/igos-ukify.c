@@ -794,10 +794,12 @@ job_sbat(struct job *j)
 	if (j->kernel_pe && !(j->kpe.dll_characteristics & DLL_NX_COMPAT))
 		igos_pe_set_dll_characteristics(&j->stub, pe->dll_characteristics &
 							  (uint16_t)~DLL_NX_COMPAT);
-	if (j->kernel_pe && (s = igos_pe_section(&j->kpe, ".sbat")) != NULL) {
+	/* ks, not s: s must still name the stub's .sbat below */
+	const struct igos_pe_section *ks;
+	if (j->kernel_pe && (ks = igos_pe_section(&j->kpe, ".sbat")) != NULL) {
 		snprintf(what, sizeof(what), "kernel '%s'", bo->linux_path);
-		if (sbat_lines(&j->sbat, kb + s->raw_off,
-			       s->vsize < s->raw_size ? s->vsize : s->raw_size, what) < 0)
+		if (sbat_lines(&j->sbat, kb + ks->raw_off,
+			       ks->vsize < ks->raw_size ? ks->vsize : ks->raw_size, what) < 0)
 			return -1;
 	}
 	if (bo->nsbats == 0 && (igos_text_add(&j->sbat, SBAT_UKI, sizeof(SBAT_UKI) - 1) < 0 ||
