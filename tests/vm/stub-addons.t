@@ -6,17 +6,18 @@
 # first, then the UKI's own, each directory in name order); an addon with a
 # .linux or with another kernel's .uname is refused; .ucode is put before the
 # initrd (its file is in the guest's root); PCR 12 is the addons' command line
-# (UTF-16), then the .dtb, then the .ucode, as systemd-stub 257 measures them.
+# (UTF-16), then the .dtb, then the .ucode, as systemd-stub 257 measures them
+# and as igos-measure pcr12 predicts from the addon files.
 # Secure Boot off: the unsigned addon is applied too, after the LoadOptions,
 # which are measured first.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/vm.sh"
 . "$IGOS_SRC/tests/vm/stub-lib.sh"
-JUDGE=${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-judge.efi
+ASTUB=${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-addonx64.efi
 vm_need
-need swtpm xxd iconv cpio "$STUB_IGOS" "$STUB_CHAIN" "$JUDGE"
+need swtpm xxd iconv cpio igos-ukify igos-measure "$STUB_IGOS" "$STUB_CHAIN" "$ASTUB"
 vm_kernel
-plan 13
+plan 15
 
 # The initrd's init: what stub_initrd's prints, and the file the .ucode
 # addon's cpio brings.
@@ -41,11 +42,11 @@ uki_sbat uki.efi sbat
 stub_sign uki.efi uki.signed
 stub_sign "$STUB_CHAIN" chain.signed
 
-# An addon: a small signed-able PE (igos-judge.efi, which has a .sbat for
-# shim) with the sections given.
+# Addons: igos-ukify build --addon; the ones it will not build (with a
+# .linux, with a .uname) by objcopy on the same addon stub.
 addon() { # OUT NAME=FILE...
 	_out=$1; shift
-	stub_uki "$_out" "$JUDGE" "$@"
+	stub_uki "$_out" "$ASTUB" "$@"
 }
 printf 'igos.addon=global\n' >c-global
 printf 'igos.addon=unsigned' >c-unsigned
@@ -61,14 +62,16 @@ printf 'd00dfeed0000004800000038000000480000002800000011000000100000000000000000
 	xxd -r -p | head -c 72 >tiny.dtb
 
 mkdir -p esp/loader/addons esp/uki.efi.extra.d
-addon a.efi .cmdline=c-global && stub_sign a.efi esp/loader/addons/10-global.addon.efi
-addon esp/loader/addons/20-unsigned.addon.efi .cmdline=c-unsigned
+igos-ukify build --addon --cmdline @c-global -o a.efi &&
+	stub_sign a.efi esp/loader/addons/10-global.addon.efi
+igos-ukify build --addon --cmdline @c-unsigned -o esp/loader/addons/20-unsigned.addon.efi
 echo "not an addon" >esp/loader/addons/readme.txt
-addon l.efi .cmdline=c-local && stub_sign l.efi esp/uki.efi.extra.d/30-local.ADDON.EFI
+igos-ukify build --addon --cmdline @c-local -o l.efi && stub_sign l.efi esp/uki.efi.extra.d/30-local.ADDON.EFI
 addon k.efi .cmdline=c-kernel .nolinux=fake-linux && objcopy --rename-section .nolinux=.linux k.efi &&
 	stub_sign k.efi esp/uki.efi.extra.d/40-kernel.addon.efi
 addon u.efi .cmdline=c-uname .uname=other-uname && stub_sign u.efi esp/uki.efi.extra.d/50-uname.addon.efi
-addon m.efi .ucode=ucode.cpio && stub_sign m.efi esp/uki.efi.extra.d/60-ucode.addon.efi
+igos-ukify build --addon --ucode ucode.cpio -o m.efi && stub_sign m.efi esp/uki.efi.extra.d/60-ucode.addon.efi
+# the UKI's own .uname: accepted
 addon d.efi .dtb=tiny.dtb .uname=uname && stub_sign d.efi esp/uki.efi.extra.d/70-dtb.addon.efi
 cp uki.signed esp/uki.efi
 printf '%s\n' "$OPTIONS" >esp/options.txt
@@ -93,8 +96,12 @@ is "$(serial_value sb.log IGOS-UCODE)" "ucode-addon-ok" \
 want=$(utf16z "igos.addon=global igos.addon=local" | pcr_extend "$ZERO32")
 want=$(pcr_extend "$want" <tiny.dtb)
 want=$(pcr_extend "$want" <ucode.cpio)
-is "$(serial_value sb.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$want" \
-	"PCR 12: the addons' command line (UTF-16 with NUL), the .dtb, the .ucode"
+pcr12=$(serial_value sb.log IGOS-PCR12 | tr 'A-F' 'a-f')
+is "$pcr12" "$want" "PCR 12: the addons' command line (UTF-16 with NUL), the .dtb, the .ucode"
+(cd esp && igos-measure pcr12 -b sha256 loader/addons/10-global.addon.efi \
+	uki.efi.extra.d/30-local.ADDON.EFI uki.efi.extra.d/60-ucode.addon.efi \
+	uki.efi.extra.d/70-dtb.addon.efi) >pred.sb
+is "$(cat pred.sb)" "12:sha256=$pcr12" "PCR 12 = igos-measure pcr12 of the addons applied"
 is "$(serial_value sb.log IGOS-PCR11 | tr 'A-F' 'a-f')" \
 	"$(pcr11_expect .linux=vmlinuz .osrel=osrel .cmdline=cmdline .initrd=initrd.img \
 		.uname=uname .sbat=sbat)" \
@@ -110,8 +117,13 @@ want=$(utf16z "$OPTIONS" | pcr_extend "$ZERO32")
 want=$(utf16z "igos.addon=global igos.addon=unsigned igos.addon=local" | pcr_extend "$want")
 want=$(pcr_extend "$want" <tiny.dtb)
 want=$(pcr_extend "$want" <ucode.cpio)
-is "$(serial_value nosb.log IGOS-PCR12 | tr 'A-F' 'a-f')" "$want" \
-	"Secure Boot off: PCR 12 = the LoadOptions, then the addons as before"
+pcr12=$(serial_value nosb.log IGOS-PCR12 | tr 'A-F' 'a-f')
+is "$pcr12" "$want" "Secure Boot off: PCR 12 = the LoadOptions, then the addons as before"
+(cd esp && igos-measure pcr12 -b sha256 --load-options "$OPTIONS" \
+	loader/addons/10-global.addon.efi loader/addons/20-unsigned.addon.efi \
+	uki.efi.extra.d/30-local.ADDON.EFI uki.efi.extra.d/60-ucode.addon.efi \
+	uki.efi.extra.d/70-dtb.addon.efi) >pred.nosb
+is "$(cat pred.nosb)" "12:sha256=$pcr12" "Secure Boot off: PCR 12 = igos-measure pcr12 --load-options"
 is "$(serial_value nosb.log IGOS-UCODE)" "ucode-addon-ok" "Secure Boot off: .ucode applied"
 ok "the guest booted both times" sh -c 'grep -q IGOS-TEST-DONE sb.log && grep -q IGOS-TEST-DONE nosb.log'
 rm -rf "$VM_TPMSTATE"
