@@ -9,15 +9,18 @@
 # (UTF-16), then the .dtb, then the .ucode, as systemd-stub 257 measures them
 # and as igos-measure pcr12 predicts from the addon files.
 # Secure Boot off: the unsigned addon is applied too, after the LoadOptions,
-# which are measured first.
+# which are measured first. Under shim 16.1 (Debian's, signed with the
+# snakeoil key): shim's LoadImage judges the addons, with the same outcome.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/vm.sh"
 . "$IGOS_SRC/tests/vm/stub-lib.sh"
 ASTUB=${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-addonx64.efi
 vm_need
-need swtpm xxd iconv cpio igos-ukify igos-measure "$STUB_IGOS" "$STUB_CHAIN" "$ASTUB"
+SHIM=/usr/lib/shim/shimx64.efi
+MM=/usr/lib/shim/mmx64.efi
+need swtpm xxd iconv cpio igos-ukify igos-measure "$STUB_IGOS" "$STUB_CHAIN" "$ASTUB" "$SHIM" "$MM"
 vm_kernel
-plan 15
+plan 18
 
 # The initrd's init: what stub_initrd's prints, and the file the .ucode
 # addon's cpio brings.
@@ -101,7 +104,8 @@ is "$pcr12" "$want" "PCR 12: the addons' command line (UTF-16 with NUL), the .dt
 (cd esp && igos-measure pcr12 -b sha256 loader/addons/10-global.addon.efi \
 	uki.efi.extra.d/30-local.ADDON.EFI uki.efi.extra.d/60-ucode.addon.efi \
 	uki.efi.extra.d/70-dtb.addon.efi) >pred.sb
-is "$(cat pred.sb)" "12:sha256=$pcr12" "PCR 12 = igos-measure pcr12 of the addons applied"
+pred_sb=$(cat pred.sb)
+is "$pred_sb" "12:sha256=$pcr12" "PCR 12 = igos-measure pcr12 of the addons applied"
 is "$(serial_value sb.log IGOS-PCR11 | tr 'A-F' 'a-f')" \
 	"$(pcr11_expect .linux=vmlinuz .osrel=osrel .cmdline=cmdline .initrd=initrd.img \
 		.uname=uname .sbat=sbat)" \
@@ -126,5 +130,22 @@ is "$pcr12" "$want" "Secure Boot off: PCR 12 = the LoadOptions, then the addons 
 is "$(cat pred.nosb)" "12:sha256=$pcr12" "Secure Boot off: PCR 12 = igos-measure pcr12 --load-options"
 is "$(serial_value nosb.log IGOS-UCODE)" "ucode-addon-ok" "Secure Boot off: .ucode applied"
 ok "the guest booted both times" sh -c 'grep -q IGOS-TEST-DONE sb.log && grep -q IGOS-TEST-DONE nosb.log'
+rm -rf "$VM_TPMSTATE"; unset VM_TPMSTATE
+
+# shim 16.1 -> the UKI as grubx64.efi, its own addons in grubx64.efi.extra.d
+stub_sign "$SHIM" shim.signed
+stub_sign "$MM" mm.signed
+vm_esp esp3 shim.signed
+cp mm.signed esp3/EFI/BOOT/mmx64.efi
+cp uki.signed esp3/EFI/BOOT/grubx64.efi
+cp -r esp/loader esp3/loader
+cp -r esp/uki.efi.extra.d esp3/EFI/BOOT/grubx64.efi.extra.d
+vm_boot_uefi esp3 shim.log --secure --tpm --timeout 200 --stop-on "$STOP"
+is "$(serial_value shim.log IGOS-CMDLINE)" "$CMDLINE igos.addon=global igos.addon=local" \
+	"shim: the signed addons applied (shim's LoadImage accepts them)"
+ok "shim: the unsigned addon refused" \
+	grep -q 'igos-stub: addon \\loader\\addons\\20-unsigned.addon.efi refused: ' shim.log
+is "$(serial_value shim.log IGOS-PCR12 | tr 'A-F' 'a-f')" "${pred_sb#12:sha256=}" \
+	"shim: PCR 12 as without shim (igos-measure pcr12)"
 rm -rf "$VM_TPMSTATE"
 done_testing
