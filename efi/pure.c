@@ -294,8 +294,8 @@ uki_cpio_member(uint8_t *out, uint32_t ino, uint32_t mode, const char *name,
 		return total;
 	/* magic, then ino mode uid gid nlink mtime filesize devmajor devminor
 	 * rdevmajor rdevminor namesize check: 13 fields of 8 hex digits. */
-	const uint32_t f[13] = { ino, mode, 0, 0, (mode & 0170000) == 0040000 ? 2 : 1, 0,
-				 (uint32_t)len, 0, 0, 0, 0, (uint32_t)(nlen + 1), 0 };
+	const uint32_t f[13] = { ino, mode, 0, 0, 1, 0, (uint32_t)len, 0, 0, 0, 0,
+				 (uint32_t)(nlen + 1), 0 };
 	for (int i = 0; i < 6; i++)
 		out[i] = "070701"[i];
 	for (int i = 0; i < 13; i++)
@@ -324,9 +324,34 @@ uki_fdt_size(const uint8_t *dtb, size_t len)
 }
 
 size_t
+uki_cpio_prefix(uint8_t *out, uint32_t *ino, const char *path, uint32_t dir_mode)
+{
+	char part[128];
+	size_t n = 0, total = 0;
+
+	for (; path[n]; n++) {
+		if (n + 1 >= sizeof(part))
+			return 0;
+		if (path[n] == '/' && n > 0) {
+			part[n] = 0;
+			total += uki_cpio_member(out ? out + total : 0, (*ino)++, 040555, part, 0, 0);
+		}
+		part[n] = path[n];
+	}
+	part[n] = 0;
+	total += uki_cpio_member(out ? out + total : 0, (*ino)++, 040000 | dir_mode, part, 0, 0);
+	return total;
+}
+
+size_t
 uki_cpio_trailer(uint8_t *out)
 {
-	return uki_cpio_member(out, 0, 0, "TRAILER!!!", 0, 0);
+	size_t n = uki_cpio_member(out, 0, 0, "TRAILER!!!", 0, 0);
+
+	/* systemd's trailer is a fixed string with an upper-case name size. */
+	if (out)
+		out[6 + 8 * 11 + 7] = 'B';
+	return n;
 }
 
 int

@@ -110,14 +110,20 @@ unsigned uki_profile_count(const struct uki_pe *pe);
 size_t uki_profile_prefix(const uint8_t *lo, size_t chars, unsigned *profile);
 
 /*
- * One newc cpio member: header, NUL-terminated name padded to 4 bytes, data
- * padded to 4 bytes. mode is the full st_mode (S_IFDIR 040000 / S_IFREG
- * 0100000 | permissions). Returns the bytes it takes; writes them only when
- * out is not NULL (the caller sized out by a first call with out NULL).
- * uki_cpio_trailer: the TRAILER!!! member.
+ * newc cpio archives laid out byte for byte as systemd-stub 257 makes them
+ * (they are measured, so the layout is part of the PCR values): inode
+ * numbers from 1 in each archive, uid/gid/mtime 0, nlink 1 for directories
+ * too, names NUL-terminated and padded to 4 bytes, data padded to 4 bytes.
+ * Each returns the bytes it takes and writes them only when out is not NULL
+ * (size with NULL first). mode is the full st_mode.
+ * uki_cpio_member: one member named `name`.
+ * uki_cpio_prefix: the directories of `path` (".extra/credentials": ".extra"
+ *   0555, then the path itself with dir_mode), as mkdir -p.
+ * uki_cpio_trailer: the TRAILER!!! member as systemd writes it (124 bytes).
  */
 size_t uki_cpio_member(uint8_t *out, uint32_t ino, uint32_t mode, const char *name,
 		       const uint8_t *data, size_t len);
+size_t uki_cpio_prefix(uint8_t *out, uint32_t *ino, const char *path, uint32_t dir_mode);
 size_t uki_cpio_trailer(uint8_t *out);
 
 /* The size of the flattened devicetree at dtb[0..len) (its header's

@@ -32,6 +32,7 @@ static EFI_GUID tcg2_guid = { 0x607f766c, 0x7455, 0x42be,
 #define UKI_PROFILE_EVENT_TAG_ID 0x13aed6db
 #define PCR_KERNEL_IMAGE 11
 #define PCR_KERNEL_PARAMS 12
+#define PCR_SYSEXTS 13
 
 /* Natural alignment (36 bytes), as EDK2 declares it. */
 struct tcg2_caps {
@@ -298,8 +299,14 @@ static EFI_GUID loader_guid = { 0x4a67b082, 0x0a4c, 0x41cf,
 
 /* StubFeatures bits (systemd's numbering): only what this stub does. */
 #define STUB_FEATURE_REPORT_BOOT_PARTITION (1ULL << 0) /* LoaderDevicePartUUID */
-#define STUB_FEATURE_MULTI_PROFILE_UKI (1ULL << 9)     /* "@N" in the load options */
-#define IGOS_STUB_FEATURES (STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_MULTI_PROFILE_UKI)
+#define STUB_FEATURE_PICK_UP_CREDENTIALS (1ULL << 1)  /* *.cred from the ESP */
+#define STUB_FEATURE_PICK_UP_SYSEXTS (1ULL << 2)      /* *.raw from the ESP */
+#define STUB_FEATURE_THREE_PCRS (1ULL << 3)           /* PCR 11, 12 and 13 */
+#define STUB_FEATURE_PICK_UP_CONFEXTS (1ULL << 8)     /* *.confext.raw from the ESP */
+#define STUB_FEATURE_MULTI_PROFILE_UKI (1ULL << 9)    /* "@N" in the load options */
+#define IGOS_STUB_FEATURES (STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_PICK_UP_CREDENTIALS | \
+			    STUB_FEATURE_PICK_UP_SYSEXTS | STUB_FEATURE_THREE_PCRS | \
+			    STUB_FEATURE_PICK_UP_CONFEXTS | STUB_FEATURE_MULTI_PROFILE_UKI)
 
 static int
 var_exists(const CHAR16 *name)
@@ -356,7 +363,7 @@ part_uuid(EFI_HANDLE dev, CHAR16 out[37])
 
 	for (; dp != NULL && !IsDevicePathEnd(dp); dp = NextDevicePathNode(dp)) {
 		if (DevicePathType(dp) != MEDIA_DEVICE_PATH || DevicePathSubType(dp) != MEDIA_HARDDRIVE_DP ||
-		    (UINTN)DevicePathNodeLength(dp) < sizeof(HARDDRIVE_DEVICE_PATH))
+		    DevicePathNodeLength(dp) < 42) /* the packed node: Signature at 24, type at 41 */
 			continue;
 		HARDDRIVE_DEVICE_PATH *hd = (HARDDRIVE_DEVICE_PATH *)dp;
 		if (hd->SignatureType != SIGNATURE_TYPE_GUID)
@@ -450,23 +457,213 @@ struct piece {
 };
 
 /* One cpio archive placing data at /.extra/<name> (0444, the directory
- * 0555), as systemd-stub hands .pcrsig, .pcrpkey, .profile and .osrel on;
+ * 0555), as systemd-stub hands .pcrsig, .pcrpkey, .osrel and .profile on;
  * NULL when out of memory. */
 static UINT8 *
-extra_cpio(const char *path, const UINT8 *data, UINTN len, UINTN *out_len)
+extra_cpio(const char *name, const UINT8 *data, UINTN len, UINTN *out_len)
 {
-	static UINT32 ino = 1;
-	UINTN n = uki_cpio_member(NULL, 0, 040555, ".extra", NULL, 0) +
-		  uki_cpio_member(NULL, 0, 0100444, path, NULL, len) + uki_cpio_trailer(NULL);
+	UINT32 ino = 1;
+	UINTN n = uki_cpio_prefix(NULL, &ino, ".extra", 0555) +
+		  uki_cpio_member(NULL, 0, 0100444, name, NULL, len) + uki_cpio_trailer(NULL);
 	UINT8 *buf = AllocatePool(n), *p = buf;
 
 	if (buf == NULL)
 		return NULL;
-	p += uki_cpio_member(p, ino++, 040555, ".extra", NULL, 0);
-	p += uki_cpio_member(p, ino++, 0100444, path, data, len);
+	ino = 1;
+	p += uki_cpio_prefix(p, &ino, ".extra", 0555);
+	p += uki_cpio_member(p, ino++, 0100444, name, data, len);
 	p += uki_cpio_trailer(p);
 	*out_len = n;
 	return buf;
+}
+
+/* ---- credentials and extensions from the ESP (systemd-stub(7)) ---------- */
+
+#define DROPIN_MAX 64 /* files taken from one directory; the rest are ignored */
+
+struct dropin {
+	char name[256 + 32]; /* prefix/name, ASCII */
+	UINT8 *data;
+	UINTN len;
+};
+
+static int
+suffix_is(const CHAR16 *s, const CHAR16 *suffix)
+{
+	UINTN n = StrLen(s), m = StrLen(suffix);
+
+	if (m > n)
+		return 0;
+	for (UINTN i = 0; i < m; i++) {
+		CHAR16 a = s[n - m + i], b = suffix[i];
+		if (a >= 'A' && a <= 'Z')
+			a += 'a' - 'A';
+		if (b >= 'A' && b <= 'Z')
+			b += 'a' - 'A';
+		if (a != b)
+			return 0;
+	}
+	return 1;
+}
+
+/* ASCII names in code unit order, as systemd sorts them (the measurement
+ * must not depend on the directory's order). */
+static int
+name_before(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return (unsigned char)*a < (unsigned char)*b;
+}
+
+static EFI_STATUS
+read_file(EFI_FILE_HANDLE dir, const CHAR16 *name, UINT8 **data, UINTN *len)
+{
+	EFI_FILE_HANDLE f;
+	EFI_FILE_INFO *info;
+	EFI_STATUS st = uefi_call_wrapper(dir->Open, 5, dir, &f, (CHAR16 *)name, EFI_FILE_MODE_READ, 0ULL);
+
+	if (st != EFI_SUCCESS)
+		return st;
+	if ((info = LibFileInfo(f)) == NULL) {
+		uefi_call_wrapper(f->Close, 1, f);
+		return EFI_DEVICE_ERROR;
+	}
+	UINTN n = info->FileSize;
+	FreePool(info);
+	/* cpio sizes are 32 bits; an ESP file larger than 1 GiB is no credential */
+	if (n > 0x40000000u) {
+		uefi_call_wrapper(f->Close, 1, f);
+		return EFI_BAD_BUFFER_SIZE;
+	}
+	*data = AllocatePool(n ? n : 1);
+	if (*data == NULL) {
+		uefi_call_wrapper(f->Close, 1, f);
+		return EFI_OUT_OF_RESOURCES;
+	}
+	*len = n;
+	st = uefi_call_wrapper(f->Read, 3, f, len, *data);
+	uefi_call_wrapper(f->Close, 1, f);
+	if (st == EFI_SUCCESS && *len != n)
+		st = EFI_DEVICE_ERROR;
+	if (st != EFI_SUCCESS)
+		FreePool(*data);
+	return st;
+}
+
+/*
+ * The files in dirpath ending in suffix (and not in exclude) as one cpio archive
+ * under `prefix`, laid out as systemd-stub does (sorted, directories first,
+ * trailer), measured into `pcr` with `desc`. Nothing (NULL) when the
+ * directory does not exist or holds no such file; a file that cannot be read
+ * is skipped with a line on the console.
+ */
+static UINT8 *
+pack_dropins(EFI_FILE_HANDLE root, const CHAR16 *dirpath, const CHAR16 *suffix, const CHAR16 *exclude,
+	     const char *prefix, UINT32 dir_mode, UINT32 file_mode, struct tcg2 *tpm, UINT32 pcr,
+	     const CHAR16 *desc, UINTN *out_len, int *measured)
+{
+	static struct dropin items[DROPIN_MAX];
+	EFI_FILE_HANDLE dir;
+	UINTN n = 0, plen = 0;
+	UINT8 *out = NULL;
+
+	*out_len = 0;
+	if (root == NULL || uefi_call_wrapper(root->Open, 5, root, &dir, (CHAR16 *)dirpath,
+					      EFI_FILE_MODE_READ, 0ULL) != EFI_SUCCESS)
+		return NULL;
+	while (prefix[plen])
+		plen++;
+	for (;;) {
+		UINT8 buf[SIZE_OF_EFI_FILE_INFO + 512 * sizeof(CHAR16)];
+		UINTN size = sizeof(buf);
+		EFI_FILE_INFO *fi = (EFI_FILE_INFO *)buf;
+
+		if (uefi_call_wrapper(dir->Read, 3, dir, &size, buf) != EFI_SUCCESS || size == 0)
+			break;
+		const CHAR16 *fn = fi->FileName;
+		UINTN fl = StrLen(fn), k;
+		if (fn[0] == '.' || (fi->Attribute & EFI_FILE_DIRECTORY) || fl > 255 ||
+		    !suffix_is(fn, suffix) || (exclude && suffix_is(fn, exclude)))
+			continue;
+		for (k = 0; k < fl && fn[k] < 0x80; k++)
+			;
+		if (k < fl || n == DROPIN_MAX)
+			continue;
+		struct dropin *d = &items[n];
+		CopyMem(d->name, (VOID *)prefix, plen);
+		d->name[plen] = '/';
+		for (k = 0; k <= fl; k++)
+			d->name[plen + 1 + k] = (char)fn[k];
+		if (read_file(dir, fn, &d->data, &d->len) != EFI_SUCCESS) {
+			Print(L"igos-stub: cannot read %s, ignored\r\n", fn);
+			continue;
+		}
+		/* insertion sort: a few files */
+		for (k = n; k > 0 && name_before(d->name, items[k - 1].name); k--)
+			;
+		if (k < n) {
+			struct dropin t = items[n];
+			for (UINTN m = n; m > k; m--)
+				items[m] = items[m - 1];
+			items[k] = t;
+		}
+		n++;
+	}
+	uefi_call_wrapper(dir->Close, 1, dir);
+	if (n == 0)
+		return NULL;
+
+	UINT32 ino = 1;
+	UINTN total = uki_cpio_prefix(NULL, &ino, prefix, dir_mode) + uki_cpio_trailer(NULL);
+	for (UINTN i = 0; i < n; i++)
+		total += uki_cpio_member(NULL, 0, 0, items[i].name, NULL, items[i].len);
+	if ((out = AllocatePool(total)) != NULL) {
+		UINT8 *p = out;
+		ino = 1;
+		p += uki_cpio_prefix(p, &ino, prefix, dir_mode);
+		for (UINTN i = 0; i < n; i++)
+			p += uki_cpio_member(p, ino++, 0100000 | file_mode, items[i].name, items[i].data,
+					     items[i].len);
+		p += uki_cpio_trailer(p);
+		*out_len = total;
+		if (tpm != NULL) {
+			EFI_STATUS st = tpm_measure(tpm, pcr, out, total, desc);
+			if (st == EFI_SUCCESS)
+				*measured = 1;
+			else
+				Print(L"igos-stub: cannot measure %s into PCR %d: %r\r\n", desc, pcr, st);
+		}
+	}
+	for (UINTN i = 0; i < n; i++)
+		FreePool(items[i].data);
+	return out;
+}
+
+/* "<the UKI's path>.extra.d", from the last file path node of FilePath;
+ * NULL when the loader gave none. */
+static CHAR16 *
+extra_dir(EFI_DEVICE_PATH *dp)
+{
+	const CHAR16 *path = NULL;
+	UINTN plen = 0;
+
+	for (; dp != NULL && !IsDevicePathEnd(dp); dp = NextDevicePathNode(dp))
+		if (DevicePathType(dp) == MEDIA_DEVICE_PATH && DevicePathSubType(dp) == MEDIA_FILEPATH_DP &&
+		    (UINTN)DevicePathNodeLength(dp) > SIZE_OF_FILEPATH_DEVICE_PATH) {
+			path = ((FILEPATH_DEVICE_PATH *)dp)->PathName;
+			plen = (DevicePathNodeLength(dp) - SIZE_OF_FILEPATH_DEVICE_PATH) / sizeof(CHAR16);
+		}
+	if (path == NULL)
+		return NULL;
+	CHAR16 *out = AllocateZeroPool((plen + 10) * sizeof(CHAR16));
+	UINTN n = 0;
+	if (out == NULL)
+		return NULL;
+	while (n < plen && path[n])
+		out[n] = path[n], n++;
+	CopyMem(out + n, L".extra.d", 9 * sizeof(CHAR16));
+	return out;
 }
 
 /* Concatenate the pieces, each padded to 4 bytes, into fresh pages;
@@ -678,8 +875,6 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	export_variables(li, profile);
 	if (pcr11)
 		var_set_num(L"StubPcrKernelImage", PCR_KERNEL_IMAGE);
-	if (pcr12)
-		var_set_num(L"StubPcrKernelParameters", PCR_KERNEL_PARAMS);
 
 	/* No .dtbauto is chosen (no .hwids matching here): .dtb. */
 	(void)s_dtbauto;
@@ -687,35 +882,66 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		install_devicetree(sec[s_dtb], slen[s_dtb]);
 
 	/* Addons (efi/addons.c): .cmdline appended, .dtb installed, both measured. */
-	if (igos_addons_load(image, li, sec[S(".uname")], slen[S(".uname")], &cmdline,
-			     &cmdline_chars) && !pcr12)
-		var_set_num(L"StubPcrKernelParameters", PCR_KERNEL_PARAMS);
+	pcr12 |= igos_addons_load(image, li, sec[S(".uname")], slen[S(".uname")], &cmdline,
+				  &cmdline_chars);
 
-	/* The initrd: .ucode first (the kernel looks for microcode in the first
-	 * archive only), .initrd, then the /.extra files. */
-	struct piece pc[6] = {
+	/* The ESP's companion files (systemd-stub(7)): credentials next to the
+	 * UKI and global ones into PCR 12, system extensions into PCR 13,
+	 * configuration extensions into PCR 12, each an archive of its own. */
+	EFI_FILE_HANDLE root = li->DeviceHandle ? LibOpenRoot(li->DeviceHandle) : NULL;
+	CHAR16 *xdir = extra_dir(li->FilePath);
+	int sysext_measured = 0, confext_measured = 0;
+	struct piece pc[10] = {
 		{ sec[s_ucode], slen[s_ucode] },
 		{ sec[s_initrd], slen[s_initrd] },
 	};
-	static const struct { const char *section, *path; } extra[] = {
+	if (xdir != NULL)
+		pc[2].data = pack_dropins(root, xdir, L".cred", NULL, ".extra/credentials", 0500, 0400,
+					  tpm, PCR_KERNEL_PARAMS, L"Credentials initrd", &pc[2].len, &pcr12);
+	pc[3].data = pack_dropins(root, L"\\loader\\credentials", L".cred", NULL, ".extra/global_credentials",
+				  0500, 0400, tpm, PCR_KERNEL_PARAMS, L"Global credentials initrd",
+				  &pc[3].len, &pcr12);
+	if (xdir != NULL) {
+		pc[4].data = pack_dropins(root, xdir, L".raw", L".confext.raw", ".extra/sysext", 0555, 0444,
+					  tpm, PCR_SYSEXTS, L"System extension initrd", &pc[4].len,
+					  &sysext_measured);
+		pc[5].data = pack_dropins(root, xdir, L".confext.raw", NULL, ".extra/confext", 0555, 0444,
+					  tpm, PCR_KERNEL_PARAMS, L"Configuration extension initrd",
+					  &pc[5].len, &confext_measured);
+		FreePool(xdir);
+	}
+	if (root != NULL)
+		uefi_call_wrapper(root->Close, 1, root);
+	if (pcr12)
+		var_set_num(L"StubPcrKernelParameters", PCR_KERNEL_PARAMS);
+	if (sysext_measured)
+		var_set_num(L"StubPcrInitRDSysExts", PCR_SYSEXTS);
+	if (confext_measured)
+		var_set_num(L"StubPcrInitRDConfExts", PCR_KERNEL_PARAMS);
+
+	/* The initrd: .ucode first (the kernel looks for microcode in the first
+	 * archive only), .initrd, the companion files, then the UKI's own
+	 * /.extra files (not measured again: .pcrsig is the output of PCR 11,
+	 * the others are in it). */
+	static const struct { const char *section, *name; } extra[] = {
 		{ ".pcrsig", ".extra/tpm2-pcr-signature.json" },
 		{ ".pcrpkey", ".extra/tpm2-pcr-public-key.pem" },
-		{ ".profile", ".extra/profile" },
 		{ ".osrel", ".extra/os-release" },
+		{ ".profile", ".extra/profile" },
 	};
 	for (unsigned k = 0; k < 4; k++) {
 		unsigned i = S(extra[k].section);
 		if (slen[i] == 0)
 			continue;
-		pc[2 + k].data = extra_cpio(extra[k].path, sec[i], slen[i], &pc[2 + k].len);
-		if (pc[2 + k].data == NULL) {
+		pc[6 + k].data = extra_cpio(extra[k].name, sec[i], slen[i], &pc[6 + k].len);
+		if (pc[6 + k].data == NULL) {
 			FreePool(cmdline);
 			return fail(EFI_OUT_OF_RESOURCES, L"cannot build the /.extra archive");
 		}
 	}
 	const UINT8 *initrd = NULL;
 	UINTN ilen = 0;
-	if ((st = combine_initrd(pc, 6, &initrd, &ilen)) != EFI_SUCCESS) {
+	if ((st = combine_initrd(pc, 10, &initrd, &ilen)) != EFI_SUCCESS) {
 		FreePool(cmdline);
 		return fail(st, L"cannot assemble the initrd");
 	}

@@ -278,6 +278,11 @@ find_in(const struct igos_pe *pe, unsigned lo, unsigned hi, const char *name,
 	for (unsigned i = lo; i < hi; i++) {
 		if (strcmp(pe->sec[i].name, name) != 0)
 			continue;
+		/* several .dtbauto are normal: the stub picks the one matching
+		 * the machine, which cannot be known here */
+		if (*out && strcmp(name, ".dtbauto") == 0)
+			return igos_seterr("several .dtbauto sections%s: the stub measures the one "
+					   "that matches the machine, not predicted here", where);
 		if (*out)
 			return igos_seterr("two %s sections%s", name, where);
 		*out = &pe->sec[i];
@@ -355,9 +360,6 @@ igos_pcr_input_from_uki_profile(struct igos_pcr_input *in, const unsigned char *
 	if (old && igos_pcr_uki_profiles(&pe))
 		return igos_seterr("a UKI with profiles, for a systemd-stub 252 that knows none");
 	/* which .dtbauto the stub measures depends on the machine it runs on */
-	if (igos_pcr_uki_find(&pe, profile, ".dtbauto", &s) < 0 || s)
-		return igos_seterr("a .dtbauto section: the stub measures the one that matches "
-				   "the machine's hardware IDs, not predicted here");
 	for (int sec = 0; sec < IGOS_SEC_N; sec++) {
 		size_t have;
 

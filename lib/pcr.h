@@ -110,8 +110,9 @@ int igos_pcr_input_from_uki(struct igos_pcr_input *in, const unsigned char *data
  * it with "@N": the base sections (those before the first .profile), each
  * replaced by the profile's own of that name (its .profile section and those
  * after it up to the next .profile); the .profile section is measured.
- * Profile 0 of a UKI without profiles is the UKI itself. A UKI with a
- * .dtbauto is refused: the stub measures the one matching the machine.
+ * Profile 0 of a UKI without profiles is the UKI itself. One .dtbauto is
+ * measured as on a machine it matches (as ukify signs it); several are
+ * refused: the stub measures the one that matches the machine.
  */
 int igos_pcr_input_from_uki_profile(struct igos_pcr_input *in, const unsigned char *data,
 				    size_t len, int flags, unsigned profile, int *stub252);

@@ -167,8 +167,13 @@ addon_parse(struct addon *a, const struct igos_pcr_addon *in)
 
 	memset(a, 0, sizeof(*a));
 	a->name = in->name;
-	if (igos_pe_parse(&a->pe, in->data, in->len) < 0)
-		return igos_seterr("'%s': %s", in->name, igos_errmsg());
+	if (igos_pe_parse(&a->pe, in->data, in->len) < 0) {
+		char why[256];
+
+		/* igos_seterr formats into the buffer igos_errmsg reads */
+		snprintf(why, sizeof(why), "%s", igos_errmsg());
+		return igos_seterr("'%s': %s", in->name, why);
+	}
 	/* the stub ignores these: predicting them as applied would be wrong */
 	if (igos_pe_section(&a->pe, ".linux"))
 		return igos_seterr("'%s': a UKI (it has .linux), not an addon: the stub ignores it",
@@ -212,9 +217,12 @@ addon_cmdline(const struct addon *a, size_t n, uint16_t **out, size_t *outn)
 
 		if (!a[i].cmdline)
 			continue;
+		char what[300];
+
 		if (!(b = loaded(&a[i].pe, a[i].cmdline)))
 			goto fail;
-		rc = utf8_to_16(b, a[i].cmdline->vsize, &u, &un, a[i].name);
+		snprintf(what, sizeof(what), "'%s'", a[i].name);
+		rc = utf8_to_16(b, a[i].cmdline->vsize, &u, &un, what);
 		free(b);
 		if (rc < 0)
 			goto fail;

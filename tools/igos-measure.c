@@ -66,6 +66,11 @@ static const struct option longopts[] = {
 	{ "uname", required_argument, NULL, OPT_SEC + IGOS_SEC_UNAME },
 	{ "sbat", required_argument, NULL, OPT_SEC + IGOS_SEC_SBAT },
 	{ "pcrpkey", required_argument, NULL, OPT_SEC + IGOS_SEC_PCRPKEY },
+	/* systemd-measure calls it --profile; ours is the profile's number */
+	{ "profile-section", required_argument, NULL, OPT_SEC + IGOS_SEC_PROFILE },
+	{ "dtbauto", required_argument, NULL, OPT_SEC + IGOS_SEC_DTBAUTO },
+	{ "hwids", required_argument, NULL, OPT_SEC + IGOS_SEC_HWIDS },
+	{ "efifw", required_argument, NULL, OPT_SEC + IGOS_SEC_EFIFW },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -73,7 +78,8 @@ static const char usage_text[] =
 	"usage: igos-measure calculate [-b BANK]... [-p PHASE]... [-j] [--stub S] [--profile N]\n"
 	"                              (UKI | --linux F [--osrel F] [--cmdline F] [--initrd F]\n"
 	"                               [--ucode F] [--splash F] [--dtb F] [--uname F]\n"
-	"                               [--sbat F] [--pcrpkey F])\n"
+	"                               [--sbat F] [--pcrpkey F] [--profile-section F]\n"
+	"                               [--dtbauto F] [--hwids F] [--efifw F])\n"
 	"       igos-measure sign -k KEY [--pin-file F] [--tcti CONF] [-b BANK]... [-p PHASE]...\n"
 	"                         [-o OUT] [--stub S] [--profile N] (UKI | section files)\n"
 	"       igos-measure sign -k KEY [--pin-file F] [--tcti CONF] [-o OUT]\n"

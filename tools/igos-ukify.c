@@ -794,7 +794,6 @@ job_sbat(struct job *j)
 	if (j->kernel_pe && !(j->kpe.dll_characteristics & DLL_NX_COMPAT))
 		igos_pe_set_dll_characteristics(&j->stub, pe->dll_characteristics &
 							  (uint16_t)~DLL_NX_COMPAT);
-	/* ks, not s: s must still name the stub's .sbat below */
 	const struct igos_pe_section *ks;
 	if (j->kernel_pe && (ks = igos_pe_section(&j->kpe, ".sbat")) != NULL) {
 		snprintf(what, sizeof(what), "kernel '%s'", bo->linux_path);

@@ -32,7 +32,8 @@
 #              [--stop-on REGEX] [--disk IMG[:ro]]... [--stdin FIFO]
 #     Boots OVMF (OVMF_CODE_4M.secboot.fd) with ESPDIR as a FAT disk
 #     (fat:rw:ESPDIR, the guest's /dev/vda; EFI/BOOT/BOOTX64.EFI boots by
-#     default, see vm_esp) and each --disk after it (vdb, vdc, ...).
+#     default, see vm_esp) and each --disk after it (vdb, vdc, ...). When
+#     ESPDIR is a file it is that disk, raw (a GPT image: vm_esp_image).
 #     --secure (default): a copy of OVMF_VARS_4M.snakeoil.fd, Secure Boot on with
 #     the snakeoil key in PK/KEK/db; --insecure: OVMF_VARS_4M.fd (setup mode,
 #     Secure Boot off). --vars FILE: use FILE as the persistent NVRAM (created
@@ -55,6 +56,11 @@
 #     console=. Disks are vda, vdb, ... Same stop/return rules as vm_boot_uefi.
 # vm_esp ESPDIR EFIFILE
 #     Makes ESPDIR/EFI/BOOT and copies EFIFILE to BOOTX64.EFI there.
+# vm_esp_image IMG ESPDIR UUID
+#     IMG: a 64 MiB GPT disk whose one partition (an ESP, partition UUID
+#     UUID, from 1 MiB) holds a FAT copy of ESPDIR; the firmware then gives
+#     the partition a HD(1,GPT,UUID) device path node, which fat:rw: disks
+#     (an MBR) do not have.
 # vm_snakeoil_key DIR
 #     DIR/db.key (plain PEM, 0600) and DIR/db.crt: OVMF's snakeoil key, which is
 #     in the snakeoil vars' db (and PK, KEK).
@@ -333,7 +339,7 @@ vm_boot_uefi() {
 		-global driver=cfi.pflash01,property=secure,value=on \
 		-drive if=pflash,format=raw,unit=0,file="$VM_OVMF_CODE",readonly=on \
 		-drive if=pflash,format=raw,unit=1,file="$_vars" \
-		-drive file=fat:rw:"$_esp",format=raw,if=virtio \
+		-drive file="$([ -f "$_esp" ] || printf fat:rw:)$_esp",format=raw,if=virtio \
 		$_vm_drives $_tpmargs
 	_urc=$?
 	_vm_tpm_stop
@@ -361,6 +367,18 @@ vm_boot_kernel() {
 
 vm_esp() {
 	mkdir -p "$1/EFI/BOOT" && cp "$2" "$1/EFI/BOOT/BOOTX64.EFI"
+}
+
+vm_esp_image() { # IMG ESPDIR UUID
+	case $1 in /*) _img=$1 ;; *) _img=$PWD/$1 ;; esac
+	rm -f "$1" && truncate -s 64M "$1" || return 1
+	printf 'label: gpt\nstart=2048, size=126976, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=%s\n' \
+		"$3" | sfdisk -q "$1" >/dev/null 2>&1 || { diag "vm_esp_image: sfdisk failed"; return 1; }
+	mkfs.vfat -F 32 --offset 2048 "$1" 63488 >/dev/null 2>&1 ||
+		{ diag "vm_esp_image: mkfs.vfat failed"; return 1; }
+	(cd "$2" && for _e in *; do
+		MTOOLS_SKIP_CHECK=1 mcopy -s -i "$_img@@1M" "$_e" ::/ || exit 1
+	done) || { diag "vm_esp_image: mcopy failed"; return 1; }
 }
 
 # ---- keys ---------------------------------------------------------------

@@ -494,15 +494,26 @@ test_cpio(void)
 		  ".extra/x", 118) == 0 && buf[118] == 0 && memcmp(buf + 120, "hello\0\0\0", 8) == 0,
 	   "newc header fields, name and data with their padding");
 	OK(uki_cpio_member(buf, 1, 040555, ".extra", NULL, 0) == 120 &&
-	   memcmp(buf + 14, "0000416d", 8) == 0 && memcmp(buf + 38, "00000002", 8) == 0,
-	   "a directory: mode 040555, two links");
+	   memcmp(buf + 14, "0000416d", 8) == 0 && memcmp(buf + 38, "00000001", 8) == 0,
+	   "a directory: mode 040555, one link (as systemd)");
+	uint32_t ino = 1;
+	size_t pn = uki_cpio_prefix(NULL, &ino, ".extra/credentials", 0500);
+	ino = 1;
+	OK(pn == 120 + 132 && uki_cpio_prefix(buf, &ino, ".extra/credentials", 0500) == pn && ino == 3 &&
+	   memcmp(buf + 14, "0000416d", 8) == 0 && memcmp(buf + 110, ".extra", 7) == 0 &&
+	   memcmp(buf + 120 + 6, "00000002" "00004140", 16) == 0 &&
+	   memcmp(buf + 120 + 110, ".extra/credentials", 19) == 0,
+	   "prefix directories: .extra 0555, then the path with its own mode");
 	uint8_t fdt[64] = { 0xd0, 0x0d, 0xfe, 0xed, 0, 0, 0, 48 };
 	OK(uki_fdt_size(fdt, 64) == 48, "a devicetree: its totalsize");
 	OK(uki_fdt_size(fdt, 47) == 0, "a devicetree longer than its section refused");
 	fdt[3] = 0xee;
 	OK(uki_fdt_size(fdt, 64) == 0, "no devicetree magic refused");
-	OK(uki_cpio_trailer(buf) == 124 && memcmp(buf + 110, "TRAILER!!!", 11) == 0,
-	   "the trailer");
+	OK(uki_cpio_trailer(buf) == 124 &&
+	   memcmp(buf, "070701" "00000000" "00000000" "00000000" "00000000" "00000001" "00000000"
+		  "00000000" "00000000" "00000000" "00000000" "00000000" "0000000B" "00000000"
+		  "TRAILER!!!\0\0\0\0", 124) == 0,
+	   "the trailer, byte for byte systemd's");
 }
 
 int
