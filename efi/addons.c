@@ -317,10 +317,13 @@ extra_dir(EFI_LOADED_IMAGE *li)
 		const CHAR16 *name = ((FILEPATH_DEVICE_PATH *)p)->PathName;
 		UINTN units = (len - 4) / sizeof(CHAR16);
 		/* nodes are parts of one path: join them with '\' */
-		if (n > 0 && n < 1023)
+		if (n > 0)
 			joined[n++] = '\\';
-		for (UINTN i = 0; i < units && name[i] && n < 1023; i++)
+		for (UINTN i = 0; i < units && name[i]; i++) {
+			if (n >= 1022)
+				return NULL; /* a cut path would name another place */
 			joined[n++] = name[i];
+		}
 	}
 	joined[n] = 0;
 	return addon_extra_dir(joined, n, out, sizeof(out) / sizeof(out[0])) ? out : NULL;
