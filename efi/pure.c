@@ -311,6 +311,48 @@ uki_cpio_member(uint8_t *out, uint32_t ino, uint32_t mode, const char *name,
 	return total;
 }
 
+int
+uki_bmp_parse(const uint8_t *d, size_t len, struct uki_bmp *b)
+{
+	if (d == 0 || len < 54 || d[0] != 'B' || d[1] != 'M')
+		return UKI_E_FORMAT;
+	uint32_t off = rd32(d + 10), hsize = rd32(d + 14), w = rd32(d + 18), h = rd32(d + 22);
+	uint16_t planes = rd16(d + 26), bpp = rd16(d + 28);
+	uint32_t comp = rd32(d + 30);
+	int top_down = (h & 0x80000000u) != 0;
+
+	if (top_down)
+		h = 0u - h;
+	if (hsize < 40 || planes != 1 || (bpp != 24 && bpp != 32) || comp != 0 || w == 0 ||
+	    w > 8192 || h == 0 || h > 8192)
+		return UKI_E_FORMAT;
+	uint32_t stride = (w * bpp + 31) / 32 * 4;
+	if (!fits(off, (uint64_t)stride * h, len))
+		return UKI_E_BOUNDS;
+	b->width = w;
+	b->height = h;
+	b->bpp = bpp;
+	b->offset = off;
+	b->stride = stride;
+	b->top_down = top_down;
+	return UKI_OK;
+}
+
+void
+uki_bmp_row(const uint8_t *d, const struct uki_bmp *b, uint32_t y, uint8_t *out)
+{
+	uint32_t row = b->top_down ? y : b->height - 1 - y;
+	const uint8_t *p = d + b->offset + (size_t)row * b->stride;
+	uint32_t step = b->bpp / 8;
+
+	for (uint32_t x = 0; x < b->width; x++, p += step, out += 4) {
+		out[0] = p[0];
+		out[1] = p[1];
+		out[2] = p[2];
+		out[3] = 0;
+	}
+}
+
 size_t
 uki_fdt_size(const uint8_t *dtb, size_t len)
 {

@@ -126,6 +126,20 @@ size_t uki_cpio_member(uint8_t *out, uint32_t ino, uint32_t mode, const char *na
 size_t uki_cpio_prefix(uint8_t *out, uint32_t *ino, const char *path, uint32_t dir_mode);
 size_t uki_cpio_trailer(uint8_t *out);
 
+/*
+ * A .splash bitmap (Windows BMP): BITMAPINFOHEADER or later, one plane,
+ * 24 or 32 bits a pixel, uncompressed (BI_RGB), at most 8192 pixels a side,
+ * rows bottom-up or (negative height) top-down, every row within the data.
+ */
+struct uki_bmp {
+	uint32_t width, height, bpp, offset, stride;
+	int top_down;
+};
+int uki_bmp_parse(const uint8_t *d, size_t len, struct uki_bmp *b);
+/* Row y (0 = the top) as width pixels of 4 bytes: blue, green, red, 0 (the
+ * EFI_GRAPHICS_OUTPUT_BLT_PIXEL layout). */
+void uki_bmp_row(const uint8_t *d, const struct uki_bmp *b, uint32_t y, uint8_t *out);
+
 /* The size of the flattened devicetree at dtb[0..len) (its header's
  * totalsize, big-endian magic 0xd00dfeed), or 0 when it is not one or does
  * not fit. */

@@ -417,6 +417,42 @@ export_variables(EFI_LOADED_IMAGE *li, unsigned profile)
 	var_set_num(L"StubProfile", profile);
 }
 
+/* ---- the splash -------------------------------------------------------- */
+
+/* .splash on the screen, centred on black, before the kernel starts (as
+ * systemd-stub: after it was measured). No graphics output: nothing to do. */
+static void
+show_splash(const UINT8 *bmp, UINTN len)
+{
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
+	struct uki_bmp b;
+	int e;
+
+	if (uefi_call_wrapper(BS->LocateProtocol, 3, &GraphicsOutputProtocol, NULL, (VOID **)&gop) !=
+		    EFI_SUCCESS || gop == NULL || gop->Mode == NULL || gop->Mode->Info == NULL)
+		return;
+	if ((e = uki_bmp_parse(bmp, len, &b)) != UKI_OK) {
+		Print(L"igos-stub: .splash: %a (24 or 32-bit uncompressed BMP only), not shown\r\n",
+		      uki_strerror(e));
+		return;
+	}
+	UINT32 hres = gop->Mode->Info->HorizontalResolution, vres = gop->Mode->Info->VerticalResolution;
+	if (b.width > hres || b.height > vres) {
+		Print(L"igos-stub: .splash is larger than the screen, not shown\r\n");
+		return;
+	}
+	UINT8 *px = AllocatePool((UINTN)b.width * b.height * 4);
+	if (px == NULL)
+		return;
+	for (UINT32 y = 0; y < b.height; y++)
+		uki_bmp_row(bmp, &b, y, px + (UINTN)y * b.width * 4);
+	EFI_GRAPHICS_OUTPUT_BLT_PIXEL black = { 0, 0, 0, 0 };
+	uefi_call_wrapper(gop->Blt, 10, gop, &black, EfiBltVideoFill, 0, 0, 0, 0, hres, vres, 0);
+	uefi_call_wrapper(gop->Blt, 10, gop, (EFI_GRAPHICS_OUTPUT_BLT_PIXEL *)px, EfiBltBufferToVideo,
+			  0, 0, (hres - b.width) / 2, (vres - b.height) / 2, b.width, b.height, 0);
+	FreePool(px);
+}
+
 /* ---- the devicetree ----------------------------------------------------- */
 
 static EFI_GUID dtb_table_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
@@ -714,7 +750,26 @@ combine_initrd(struct piece *pc, unsigned n, const UINT8 **out, UINTN *out_len)
 
 /* The sections the stub reads: the PCR 11 table (lib/uki-sections.h), then
  * these, each looked up once (a name the table already has is skipped). */
-static const char *const other_sections[] = { ".profile", ".pcrsig", ".dtbauto" };
+static const char *const other_sections[] = { ".profile", ".pcrsig" };
+
+/* Sections systemd-stub picks among by matching the machine (.dtbauto by
+ * devicetree compatible or .hwids CHID, .efifw by firmware id): this stub
+ * does no matching yet, so it never picks one, and does not measure or use
+ * them, as systemd-stub on a machine none matches. */
+static int
+unmatched(const char *name)
+{
+	static const char *const n[] = { ".dtbauto", ".efifw" };
+
+	for (unsigned i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		const char *a = name, *b = n[i];
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
+			return 1;
+	}
+	return 0;
+}
 #define NSECT_MAX 32
 
 static const char *names[NSECT_MAX];
@@ -775,6 +830,11 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		if (nsect == NSECT_MAX)
 			return fail(EFI_BUFFER_TOO_SMALL, L"too many section names");
 		names[nsect] = name;
+		if (unmatched(name)) {
+			sec[nsect] = NULL;
+			slen[nsect++] = 0;
+			continue;
+		}
 		e = uki_profile_section(&pe, ibase, li->ImageSize, profile, name, &sec[nsect], &slen[nsect]);
 		if (e == UKI_E_PROFILE) {
 			Print(L"igos-stub: profile %d: %a\r\n", profile, uki_strerror(e));
@@ -789,8 +849,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	}
 	unsigned s_linux = S(".linux"), s_cmdline = S(".cmdline"), s_initrd = S(".initrd"),
 		 s_ucode = S(".ucode"), s_pcrsig = S(".pcrsig"), s_pcrpkey = S(".pcrpkey"),
-		 s_profile = S(".profile"), s_osrel = S(".osrel"), s_dtb = S(".dtb"),
-		 s_dtbauto = S(".dtbauto");
+		 s_profile = S(".profile"), s_osrel = S(".osrel"), s_dtb = S(".dtb");
 	if (slen[s_linux] == 0)
 		return fail(EFI_NOT_FOUND, L"no .linux section");
 	int have_initrd = slen[s_initrd] || slen[s_ucode] || slen[s_pcrsig] || slen[s_pcrpkey] ||
@@ -842,8 +901,9 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 				Print(L"igos-stub: cannot measure the profile into PCR 12: %r\r\n", st);
 			pcr12 |= st == EFI_SUCCESS;
 		}
-		/* PCR 11: the table's sections in its order; then .profile if the
-		 * table has not got it (systemd measures it after .pcrpkey). */
+		/* PCR 11: the table's sections in its order (.profile after
+		 * .pcrpkey, as systemd), and .profile also when a table without it
+		 * is compiled in. */
 		pcr11 = 1;
 		for (unsigned i = 0; i < nsect && pcr11; i++) {
 			const char *name = names[i];
@@ -872,12 +932,14 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		}
 	}
 
+	if (slen[S(".splash")] > 0)
+		show_splash(sec[S(".splash")], slen[S(".splash")]);
+
 	export_variables(li, profile);
 	if (pcr11)
 		var_set_num(L"StubPcrKernelImage", PCR_KERNEL_IMAGE);
 
-	/* No .dtbauto is chosen (no .hwids matching here): .dtb. */
-	(void)s_dtbauto;
+	/* No .dtbauto is ever chosen here (see unmatched()): .dtb. */
 	if (slen[s_dtb] > 0)
 		install_devicetree(sec[s_dtb], slen[s_dtb]);
 

@@ -509,6 +509,34 @@ test_cpio(void)
 	OK(uki_fdt_size(fdt, 47) == 0, "a devicetree longer than its section refused");
 	fdt[3] = 0xee;
 	OK(uki_fdt_size(fdt, 64) == 0, "no devicetree magic refused");
+	/* a 2x2 24-bit BMP, rows bottom-up, each padded to 8 bytes */
+	uint8_t bmp[54 + 16] = { 'B', 'M' };
+	struct uki_bmp b;
+	uint8_t px[8];
+	put32(bmp + 10, 54);
+	put32(bmp + 14, 40);
+	put32(bmp + 18, 2);
+	put32(bmp + 22, 2);
+	put16(bmp + 26, 1);
+	put16(bmp + 28, 24);
+	memcpy(bmp + 54, "\x01\x02\x03\x04\x05\x06\0\0" "\x11\x12\x13\x14\x15\x16\0\0", 16);
+	OK(uki_bmp_parse(bmp, sizeof(bmp), &b) == UKI_OK && b.width == 2 && b.height == 2 &&
+	   b.stride == 8 && !b.top_down, "a 24-bit BMP: size, stride padded to 4");
+	uki_bmp_row(bmp, &b, 0, px);
+	OK(memcmp(px, "\x11\x12\x13\0\x14\x15\x16\0", 8) == 0, "its top row is the last in the file");
+	put32(bmp + 22, (uint32_t)-2);
+	OK(uki_bmp_parse(bmp, sizeof(bmp), &b) == UKI_OK && b.top_down, "negative height: top-down");
+	uki_bmp_row(bmp, &b, 0, px);
+	OK(memcmp(px, "\x01\x02\x03\0\x04\x05\x06\0", 8) == 0, "top-down: the first row is the top");
+	OK(uki_bmp_parse(bmp, sizeof(bmp) - 1, &b) == UKI_E_BOUNDS, "pixels past the data refused");
+	put16(bmp + 28, 8);
+	OK(uki_bmp_parse(bmp, sizeof(bmp), &b) == UKI_E_FORMAT, "8 bits a pixel refused");
+	put16(bmp + 28, 24);
+	put32(bmp + 30, 1);
+	OK(uki_bmp_parse(bmp, sizeof(bmp), &b) == UKI_E_FORMAT, "RLE refused");
+	put32(bmp + 30, 0);
+	put32(bmp + 18, 0x20000);
+	OK(uki_bmp_parse(bmp, sizeof(bmp), &b) == UKI_E_FORMAT, "wider than 8192 refused");
 	OK(uki_cpio_trailer(buf) == 124 &&
 	   memcmp(buf, "070701" "00000000" "00000000" "00000000" "00000000" "00000001" "00000000"
 		  "00000000" "00000000" "00000000" "00000000" "00000000" "0000000B" "00000000"
