@@ -30,6 +30,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 echo "IGOS-CMDLINE:$(cat /proc/cmdline)"
 echo "IGOS-UCODE:$(cat /igos-ucode.txt 2>&1)"
+# the TPM driver may still be probing on a loaded host: wait up to 20 s
+i=0
+while [ ! -e /sys/class/tpm/tpm0/pcr-sha256/12 ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
 echo "IGOS-PCR11:$(cat /sys/class/tpm/tpm0/pcr-sha256/11 2>&1)"
 echo "IGOS-PCR12:$(cat /sys/class/tpm/tpm0/pcr-sha256/12 2>&1)"
 echo IGOS-TEST-DONE
