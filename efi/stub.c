@@ -7,6 +7,7 @@
 #include <efilib.h>
 
 #include "pure.h"
+#include "addons.h"
 
 /* Functions the firmware or the kernel calls, and protocol members declared
  * here, use the Microsoft ABI; gnu-efi's own tables go through
@@ -943,6 +944,10 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (slen[s_dtb] > 0)
 		install_devicetree(sec[s_dtb], slen[s_dtb]);
 
+	/* Addons (efi/addons.c): .cmdline appended, .dtb installed, both measured. */
+	pcr12 |= igos_addons_load(image, li, sec[S(".uname")], slen[S(".uname")], &cmdline,
+				  &cmdline_chars);
+
 	/* The ESP's companion files (systemd-stub(7)): credentials next to the
 	 * UKI and global ones into PCR 12, system extensions into PCR 13,
 	 * configuration extensions into PCR 12, each an archive of its own. */
@@ -1003,6 +1008,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		FreePool(cmdline);
 		return fail(st, L"cannot assemble the initrd");
 	}
+	igos_addons_initrd(&initrd, &ilen); /* the addons' .ucode first */
 
 	/* The initrd, over LoadFile2 on the initrd media device path. */
 	EFI_HANDLE ihandle = NULL;

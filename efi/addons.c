@@ -1,0 +1,444 @@
+/* The stub's addons: finding, verifying (through LoadImage), applying and
+ * measuring *.addon.efi as systemd-stub 257 does (efi/README, "Addons"). */
+#include <efi.h>
+#include <efilib.h>
+
+#include "addons.h"
+#include "pure.h"
+
+#define MSABI __attribute__((ms_abi))
+
+/* ---- TCG2: the few members used here (TCG EFI Protocol Specification) --- */
+
+static EFI_GUID addon_tcg2_guid = { 0x607f766c, 0x7455, 0x42be,
+	{ 0x93, 0x0b, 0xe4, 0xd7, 0x6d, 0xb2, 0x72, 0x0f } };
+/* EFI_DTB_TABLE_GUID: where the kernel looks for a devicetree */
+static EFI_GUID addon_dtb_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
+	{ 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } };
+
+#define ADDON_PCR 12
+#define EV_EVENT_TAG 0x00000006
+#define EV_IPL 0x0000000d
+/* systemd's tags for the EV_EVENT_TAG records of addons (the event log
+ * tells a reader which file a digest came from) */
+#define TAG_DEVICETREE_ADDON 0x6c46f751u
+#define TAG_UCODE_ADDON 0xdac08e1au
+
+struct addon_tcg2_caps {
+	UINT8 Size;
+	UINT8 StructureVersion[2];
+	UINT8 ProtocolVersion[2];
+	UINT32 HashAlgorithmBitmap;
+	UINT32 SupportedEventLogs;
+	BOOLEAN TPMPresentFlag;
+	UINT16 MaxCommandSize, MaxResponseSize;
+	UINT32 ManufacturerID;
+	UINT32 NumberOfPCRBanks, ActivePcrBanks;
+};
+
+struct addon_tcg2_event {
+	UINT32 Size;
+	UINT32 HeaderSize;
+	UINT16 HeaderVersion;
+	UINT32 PCRIndex;
+	UINT32 EventType;
+	UINT8 Event[];
+} __attribute__((packed));
+
+struct addon_tcg2 {
+	EFI_STATUS (MSABI *GetCapability)(struct addon_tcg2 *, struct addon_tcg2_caps *);
+	void *GetEventLog;
+	EFI_STATUS (MSABI *HashLogExtendEvent)(struct addon_tcg2 *, UINT64 flags,
+					      EFI_PHYSICAL_ADDRESS data, UINT64 len,
+					      struct addon_tcg2_event *ev);
+};
+
+static struct addon_tcg2 *
+tpm(void)
+{
+	struct addon_tcg2 *t = NULL;
+	struct addon_tcg2_caps caps = { .Size = sizeof(caps) };
+
+	if (uefi_call_wrapper(BS->LocateProtocol, 3, &addon_tcg2_guid, NULL, (VOID **)&t) != EFI_SUCCESS ||
+	    t == NULL || t->GetCapability(t, &caps) != EFI_SUCCESS || !caps.TPMPresentFlag)
+		return NULL;
+	return t;
+}
+
+/* Extends PCR 12 with the digest of data[0..len); the event carries what the
+ * log shows: the command line (EV_IPL), or the tag and the addon's file name
+ * (EV_EVENT_TAG, a TCG_PCClientTaggedEvent). No TPM: nothing, silently (the
+ * stub said so once). */
+static int measured; /* something went into PCR 12 */
+
+static void
+measure(const void *data, UINTN len, UINT32 tag, const CHAR16 *text)
+{
+	struct addon_tcg2 *t = tpm();
+	UINTN tlen = (StrLen(text) + 1) * sizeof(CHAR16);
+	UINTN elen = tag ? 8 + tlen : tlen;
+	struct addon_tcg2_event *ev;
+	EFI_STATUS st;
+
+	if (t == NULL)
+		return;
+	if ((ev = AllocateZeroPool(sizeof(*ev) + elen)) == NULL) {
+		Print(L"igos-stub: cannot measure %s into PCR 12: %r\r\n", text, EFI_OUT_OF_RESOURCES);
+		return;
+	}
+	ev->Size = sizeof(*ev) + elen;
+	ev->HeaderSize = sizeof(*ev) - sizeof(ev->Size);
+	ev->HeaderVersion = 1;
+	ev->PCRIndex = ADDON_PCR;
+	if (tag) {
+		UINT32 hdr[2] = { tag, (UINT32)tlen };
+		ev->EventType = EV_EVENT_TAG;
+		CopyMem(ev->Event, hdr, sizeof(hdr));
+		CopyMem(ev->Event + 8, (VOID *)text, tlen);
+	} else {
+		ev->EventType = EV_IPL;
+		CopyMem(ev->Event, (VOID *)text, tlen);
+	}
+	st = t->HashLogExtendEvent(t, 0, (EFI_PHYSICAL_ADDRESS)(UINTN)data, len, ev);
+	measured |= st == EFI_SUCCESS;
+	if (st != EFI_SUCCESS)
+		Print(L"igos-stub: cannot measure %s into PCR 12: %r\r\n", text, st);
+	FreePool(ev);
+}
+
+/* ---- what the addons brought --------------------------------------------- */
+
+struct blob {
+	UINT8 *data;
+	UINTN len;
+	CHAR16 *name; /* the addon's file name, for the event log */
+};
+
+#define BLOBS_MAX (2 * ADDON_DIR_MAX)
+
+static struct blob dtbs[BLOBS_MAX], ucodes[BLOBS_MAX];
+static unsigned ndtbs, nucodes;
+static CHAR16 *addon_cmdline; /* joined, not yet mangled; NULL: none */
+static size_t addon_cmdline_len;
+
+static CHAR16 names[ADDON_DIR_MAX][ADDON_NAME_MAX + 1];
+static struct uki_pe addon_pe;
+
+static void
+keep_blob(struct blob *list, unsigned *n, const UINT8 *data, size_t len, const CHAR16 *name)
+{
+	struct blob b = { AllocatePool(len), len, StrDuplicate(name) };
+
+	if (b.data == NULL || b.name == NULL || *n >= BLOBS_MAX) {
+		Print(L"igos-stub: addon %s: %r, not used\r\n", name, EFI_OUT_OF_RESOURCES);
+		if (b.data)
+			FreePool(b.data);
+		if (b.name)
+			FreePool(b.name);
+		return;
+	}
+	CopyMem(b.data, (VOID *)data, len);
+	list[(*n)++] = b;
+}
+
+static void
+keep_cmdline(const UINT8 *text, size_t len, const CHAR16 *name)
+{
+	/* UTF-8 to UTF-16 needs len + 1 units; the join adds a space and a NUL */
+	if (len > 0x100000 || addon_cmdline_len > 0x100000) {
+		Print(L"igos-stub: addon %s: command line too long, not used\r\n", name);
+		return;
+	}
+	CHAR16 *one = AllocatePool((len + 1) * sizeof(CHAR16));
+	CHAR16 *acc = AllocatePool((addon_cmdline_len + len + 2) * sizeof(CHAR16));
+	if (one == NULL || acc == NULL) {
+		Print(L"igos-stub: addon %s: %r, not used\r\n", name, EFI_OUT_OF_RESOURCES);
+		if (one)
+			FreePool(one);
+		if (acc)
+			FreePool(acc);
+		return;
+	}
+	uki_utf8_to_utf16(text, len, one);
+	size_t n = addon_mangle_cmdline(one);
+	if (addon_cmdline) {
+		CopyMem(acc, addon_cmdline, addon_cmdline_len * sizeof(CHAR16));
+		FreePool(addon_cmdline);
+	}
+	addon_cmdline_len = addon_cmdline_join(acc, addon_cmdline_len, one, n);
+	addon_cmdline = acc;
+	FreePool(one);
+}
+
+/* One addon: loaded (and so verified) by LoadImage, its sections read from
+ * the loaded image, the image unloaded. */
+static void
+load_one(EFI_HANDLE image, EFI_LOADED_IMAGE *li, const CHAR16 *dir, const CHAR16 *name,
+	 const uint8_t *uname, size_t uname_len)
+{
+	CHAR16 *path = PoolPrint(L"%s\\%s", dir, name);
+	EFI_DEVICE_PATH *dp = path ? FileDevicePath(li->DeviceHandle, path) : NULL;
+	EFI_HANDLE h = NULL;
+	EFI_LOADED_IMAGE *ali = NULL;
+	EFI_STATUS st;
+	const uint8_t *s[5];
+	size_t sl[5];
+	static const char *const want[5] = { ".linux", ".cmdline", ".dtb", ".ucode", ".uname" };
+	enum { A_LINUX, A_CMDLINE, A_DTB, A_UCODE, A_UNAME };
+	int e = UKI_OK;
+
+	if (dp == NULL) {
+		Print(L"igos-stub: addon %s\\%s: %r\r\n", dir, name, EFI_OUT_OF_RESOURCES);
+		goto out;
+	}
+	/* Under Secure Boot the firmware (or shim 16, whose LoadImage replaces
+	 * the firmware's) refuses an image no trusted key signed. */
+	st = uefi_call_wrapper(BS->LoadImage, 6, FALSE, image, dp, NULL, 0, &h);
+	if (st != EFI_SUCCESS) {
+		Print(L"igos-stub: addon %s refused: %r\r\n", path, st);
+		goto out;
+	}
+	st = uefi_call_wrapper(BS->HandleProtocol, 3, h, &LoadedImageProtocol, (VOID **)&ali);
+	if (st != EFI_SUCCESS || ali == NULL || ali->ImageBase == NULL) {
+		Print(L"igos-stub: addon %s: no loaded image protocol\r\n", path);
+		goto out;
+	}
+	if ((e = uki_pe_parse(ali->ImageBase, ali->ImageSize, &addon_pe)) == UKI_OK)
+		for (unsigned i = 0; i < 5 && e == UKI_OK; i++)
+			e = uki_loaded_section(&addon_pe, ali->ImageBase, ali->ImageSize, want[i],
+					       &s[i], &sl[i]);
+	if (e != UKI_OK) {
+		Print(L"igos-stub: addon %s: %a, not used\r\n", path, uki_strerror(e));
+		goto out;
+	}
+	if (sl[A_LINUX] > 0) {
+		Print(L"igos-stub: addon %s has a .linux section (a UKI, not an addon), not used\r\n", path);
+		goto out;
+	}
+	if (sl[A_CMDLINE] == 0 && sl[A_DTB] == 0 && sl[A_UCODE] == 0) {
+		Print(L"igos-stub: addon %s has no .cmdline, .dtb or .ucode, not used\r\n", path);
+		goto out;
+	}
+	if (!addon_uname_ok(uname, uname_len, s[A_UNAME], sl[A_UNAME])) {
+		Print(L"igos-stub: addon %s is for another kernel (.uname), not used\r\n", path);
+		goto out;
+	}
+	if (sl[A_CMDLINE] > 0)
+		keep_cmdline(s[A_CMDLINE], sl[A_CMDLINE], name);
+	if (sl[A_DTB] > 0)
+		keep_blob(dtbs, &ndtbs, s[A_DTB], sl[A_DTB], name);
+	if (sl[A_UCODE] > 0)
+		keep_blob(ucodes, &nucodes, s[A_UCODE], sl[A_UCODE], name);
+out:
+	/* EDK2 hands back a handle with EFI_SECURITY_VIOLATION too */
+	if (h != NULL)
+		uefi_call_wrapper(BS->UnloadImage, 1, h);
+	if (dp)
+		FreePool(dp);
+	if (path)
+		FreePool(path);
+}
+
+/* Every addon of one directory, in name order; a missing directory is no
+ * error. */
+static void
+load_dir(EFI_HANDLE image, EFI_LOADED_IMAGE *li, EFI_FILE_HANDLE root, const CHAR16 *dir,
+	 const uint8_t *uname, size_t uname_len)
+{
+	/* room for any FAT name, and a NUL after it that Read never writes */
+	static UINT8 buf[sizeof(EFI_FILE_INFO) + 2 * 512 + 2] __attribute__((aligned(8)));
+	EFI_FILE_HANDLE d = NULL;
+	unsigned n = 0, order[ADDON_DIR_MAX], skipped = 0;
+	EFI_STATUS st;
+
+	st = uefi_call_wrapper(root->Open, 5, root, &d, (CHAR16 *)dir, EFI_FILE_MODE_READ, 0ULL);
+	if (st == EFI_NOT_FOUND)
+		return;
+	if (st != EFI_SUCCESS) {
+		Print(L"igos-stub: cannot open %s: %r\r\n", dir, st);
+		return;
+	}
+	for (;;) {
+		UINTN sz = sizeof(buf) - 2;
+		EFI_FILE_INFO *fi = (EFI_FILE_INFO *)buf;
+
+		buf[sizeof(buf) - 2] = buf[sizeof(buf) - 1] = 0;
+
+		st = uefi_call_wrapper(d->Read, 3, d, &sz, buf);
+		if (st != EFI_SUCCESS) {
+			Print(L"igos-stub: cannot read %s: %r\r\n", dir, st);
+			break;
+		}
+		if (sz == 0)
+			break;
+		if (sz < SIZE_OF_EFI_FILE_INFO || (fi->Attribute & EFI_FILE_DIRECTORY))
+			continue;
+		if (!addon_name_ok(fi->FileName))
+			continue;
+		if (n == ADDON_DIR_MAX) {
+			skipped++;
+			continue;
+		}
+		StrCpy(names[n], fi->FileName);
+		order[n] = n;
+		n++;
+	}
+	uefi_call_wrapper(d->Close, 1, d);
+	if (skipped)
+		Print(L"igos-stub: %s: more than %d addons, %d not used\r\n", dir, ADDON_DIR_MAX, skipped);
+	/* Sorted, so that the same addons always measure the same. */
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && addon_strcmp16(names[order[j - 1]], names[order[j]]) > 0; j--) {
+			unsigned t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (unsigned i = 0; i < n; i++)
+		load_one(image, li, dir, names[order[i]], uname, uname_len);
+}
+
+/* The UKI's own directory: <its path>.extra.d, from the file path nodes of
+ * LoadedImage->FilePath (none when it was started from memory). */
+static CHAR16 *
+extra_dir(EFI_LOADED_IMAGE *li)
+{
+	static CHAR16 joined[1024], out[1024 + 16];
+	EFI_DEVICE_PATH *p = li->FilePath;
+	size_t n = 0;
+
+	if (p == NULL)
+		return NULL;
+	for (; !IsDevicePathEnd(p); p = NextDevicePathNode(p)) {
+		if (DevicePathType(p) != MEDIA_DEVICE_PATH || DevicePathSubType(p) != MEDIA_FILEPATH_DP)
+			return NULL;
+		UINTN len = DevicePathNodeLength(p);
+		if (len < 4)
+			return NULL;
+		const CHAR16 *name = ((FILEPATH_DEVICE_PATH *)p)->PathName;
+		UINTN units = (len - 4) / sizeof(CHAR16);
+		/* nodes are parts of one path: join them with '\' */
+		if (n > 0)
+			joined[n++] = '\\';
+		for (UINTN i = 0; i < units && name[i]; i++) {
+			if (n >= 1022)
+				return NULL; /* a cut path would name another place */
+			joined[n++] = name[i];
+		}
+	}
+	joined[n] = 0;
+	return addon_extra_dir(joined, n, out, sizeof(out) / sizeof(out[0])) ? out : NULL;
+}
+
+static void
+install_dtbs(void)
+{
+	static EFI_PHYSICAL_ADDRESS prev;
+	static UINTN prev_pages;
+
+	for (unsigned i = 0; i < ndtbs; i++) {
+		const UINT8 *d = dtbs[i].data;
+		UINTN len = dtbs[i].len;
+		EFI_PHYSICAL_ADDRESS addr = 0;
+		UINTN pages = EFI_SIZE_TO_PAGES(len);
+		EFI_STATUS st;
+
+		/* A flattened devicetree: big-endian magic, then its total size.
+		 * (systemd-stub installs any bytes: igos is stricter.) */
+		UINT32 magic = len >= 8 ? (UINT32)d[0] << 24 | d[1] << 16 | d[2] << 8 | d[3] : 0;
+		UINT32 total = len >= 8 ? (UINT32)d[4] << 24 | d[5] << 16 | d[6] << 8 | d[7] : 0;
+		if (magic != 0xd00dfeed || total < 40 || total > len) {
+			Print(L"igos-stub: addon %s: .dtb is not a devicetree blob, not used\r\n", dtbs[i].name);
+			continue;
+		}
+		st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiACPIReclaimMemory,
+				       pages, &addr);
+		if (st == EFI_SUCCESS) {
+			CopyMem((VOID *)(UINTN)addr, (VOID *)d, len);
+			st = uefi_call_wrapper(BS->InstallConfigurationTable, 2, &addon_dtb_guid,
+					       (VOID *)(UINTN)addr);
+			if (st != EFI_SUCCESS)
+				uefi_call_wrapper(BS->FreePages, 2, addr, pages);
+		}
+		if (st != EFI_SUCCESS) {
+			Print(L"igos-stub: addon %s: cannot install the devicetree: %r\r\n", dtbs[i].name, st);
+			continue;
+		}
+		/* the one it replaced, if an earlier addon's */
+		if (prev_pages)
+			uefi_call_wrapper(BS->FreePages, 2, prev, prev_pages);
+		prev = addr;
+		prev_pages = pages;
+		measure(d, len, TAG_DEVICETREE_ADDON, dtbs[i].name);
+	}
+}
+
+int
+igos_addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE *li, const uint8_t *uname, size_t uname_len,
+		 CHAR16 **cmdline, size_t *cmdline_chars)
+{
+	EFI_FILE_HANDLE root;
+
+	if (li->DeviceHandle == NULL || (root = LibOpenRoot(li->DeviceHandle)) == NULL)
+		return 0; /* not started from a file system: no ESP to look on */
+	load_dir(image, li, root, L"\\loader\\addons", uname, uname_len);
+	CHAR16 *own = extra_dir(li);
+	if (own)
+		load_dir(image, li, root, own, uname, uname_len);
+	uefi_call_wrapper(root->Close, 1, root);
+
+	if (addon_cmdline) {
+		size_t n = addon_mangle_cmdline(addon_cmdline);
+		if (n > 0) {
+			CHAR16 *c = AllocatePool((*cmdline_chars + 1 + n + 1) * sizeof(CHAR16));
+			if (c == NULL) {
+				Print(L"igos-stub: addons' command line: %r, not used\r\n", EFI_OUT_OF_RESOURCES);
+			} else {
+				measure(addon_cmdline, (n + 1) * sizeof(CHAR16), 0, addon_cmdline);
+				size_t k = *cmdline_chars;
+				CopyMem(c, *cmdline, k * sizeof(CHAR16));
+				if (k > 0)
+					c[k++] = ' ';
+				CopyMem(c + k, addon_cmdline, (n + 1) * sizeof(CHAR16));
+				FreePool(*cmdline);
+				*cmdline = c;
+				*cmdline_chars = k + n;
+			}
+		}
+		FreePool(addon_cmdline);
+		addon_cmdline = NULL;
+		addon_cmdline_len = 0;
+	}
+	install_dtbs();
+	return measured || (nucodes > 0 && tpm() != NULL);
+}
+
+void
+igos_addons_initrd(const UINT8 **data, UINTN *len)
+{
+	UINTN total = addon_pad4(*len);
+	UINT8 *out, *p;
+
+	if (nucodes == 0)
+		return;
+	for (unsigned i = 0; i < nucodes; i++) {
+		if (ucodes[i].len > 0x40000000u || total > 0x40000000u) {
+			Print(L"igos-stub: addons' .ucode too large, not used\r\n");
+			return;
+		}
+		total += addon_pad4(ucodes[i].len);
+	}
+	if ((out = AllocateZeroPool(total)) == NULL) {
+		Print(L"igos-stub: addons' .ucode: %r, not used\r\n", EFI_OUT_OF_RESOURCES);
+		return;
+	}
+	p = out;
+	for (unsigned i = nucodes; i-- > 0;) {
+		measure(ucodes[i].data, ucodes[i].len, TAG_UCODE_ADDON, ucodes[i].name);
+		CopyMem(p, ucodes[i].data, ucodes[i].len);
+		p += addon_pad4(ucodes[i].len);
+	}
+	if (*len > 0)
+		CopyMem(p, (VOID *)*data, *len);
+	*data = out;
+	*len = total;
+}
