@@ -26,13 +26,6 @@ shimlines=$(section "$SHIM" .sbat | tr -d '\000' | tail -n +2)
 is "$(sbat k.efi)" "$(expect "$HDR" "$stublines" "$shimlines" "$UKI")" \
 	"the kernel's SBAT lines follow the stub's"
 
-# a PE kernel without .sbat (the Debian cloud kernel is one): the stub's
-# .sbat is still the one merged into, no second one appended
-NOSBAT=${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-chain.efi
-run 0 "" "kernel that is a PE without .sbat" b --linux "$NOSBAT" -o nk.efi
-is "$(objdump -h nk.efi | awk '$2 == ".sbat"' | wc -l) $(sbat nk.efi)" \
-	"1 $(expect "$HDR" "$stublines" "$UKI")" "one .sbat, the stub's, with the UKI line"
-
 printf '%s\nfoo,1,Foo,foo,1,https://example.org/foo\r\n\nbar,2,Bar,bar,2,https://example.org/bar\n' \
 	"$HDR" >extra.sbat
 run 0 "" "--sbat TEXT and --sbat @FILE" b --linux vmlinuz --sbat "$HDR
