@@ -181,7 +181,7 @@ take(struct igos_ac_stream *s, EVP_MD_CTX *c, const unsigned char *p, size_t n, 
 		n -= k;
 	}
 	if (n) {
-		size_t keep = s->tlen <= s->cert_size ? s->cert_size + 1 - s->tlen : 0;
+		size_t keep = s->tlen <= s->cert_size ? (size_t)s->cert_size + 1 - s->tlen : 0;
 
 		if (keep > n)
 			keep = n;

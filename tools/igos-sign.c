@@ -365,6 +365,11 @@ cmd_verify(struct input *in, int json, STACK_OF(X509) *certs)
 	memset(&dg, 0, sizeof(dg));
 	dg.pe = &pe;
 	dg.flags = in->b.mapped ? IGOS_AC_DROP_PAGES : 0;
+	if (in->fd >= 0) {
+		/* read rather than mapped: a third less CPU in a VM (issue 27) */
+		dg.flags = IGOS_AC_READ_FD;
+		dg.fd = in->fd;
+	}
 	for (unsigned i = 0; i < s.n; i++) {
 		int r;
 
@@ -590,8 +595,11 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 			     "accepts RSA 2048 to 4096", so->key, bits);
 		out_open(&o, outpath);
 		early = pe_write_early(&o, in, &pe);
-		if (igos_ac_digest(&pe, EVP_sha256(), dg, &ws,
-				   in->b.mapped ? IGOS_AC_DROP_PAGES : 0) < 0)
+		/* a regular file is read rather than hashed through its mapping:
+		 * a third less CPU in a VM (issue 27) */
+		if ((in->fd >= 0 ? igos_ac_digest_fd(&pe, in->fd, EVP_sha256(), dg, &ws) :
+		     igos_ac_digest(&pe, EVP_sha256(), dg, &ws,
+				    in->b.mapped ? IGOS_AC_DROP_PAGES : 0)) < 0)
 			igos_die("'%s': %s", in->path, igos_errmsg());
 		if ((spc = igos_ac_spc_build(EVP_sha256(), dg, sizeof(dg), &spclen)) == NULL)
 			igos_die("%s", igos_errmsg());
