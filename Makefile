@@ -136,8 +136,8 @@ install: all $(INSTALL_EXTRA)
 
 bench: deps
 	$(MAKE) all
-	@set -e; for b in $(BENCHES); do \
-		IGOS_BUILD=$(abspath $(BUILD)) IGOS_SRC=$(CURDIR) PATH=$(abspath $(BUILD))/bin:$$PATH $$b; done
+	@IGOS_BUILD=$(abspath $(BUILD)) IGOS_SRC=$(CURDIR) PATH=$(abspath $(BUILD))/bin:$$PATH \
+		sh tests/bench/run.sh $(BENCHES)
 
 clean:
 	rm -rf build build-san build-fuzz

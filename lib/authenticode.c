@@ -196,19 +196,23 @@ populate(const unsigned char *base, size_t from, size_t to)
 #endif
 }
 
-int
-igos_ac_digest(const struct igos_pe *pe, const EVP_MD *md, unsigned char *out,
-	       uint64_t *wordsum, int flags)
+/* fd >= 0: the bytes are read from fd (the file pe->data maps) into buf */
+static int
+digest(const struct igos_pe *pe, int fd, const EVP_MD *md, unsigned char *out,
+       uint64_t *wordsum, int flags)
 {
 	static const unsigned char zero[8];
 	struct igos_ac_range r[IGOS_AC_MAX_RANGES];
-	EVP_MD_CTX *c;
+	EVP_MD_CTX *c = NULL;
+	unsigned char *buf = NULL;
 	uint64_t ws = 0;
 	size_t end = igos_ac_content_end(pe);
 	int n, rc = -1;
 
 	if ((n = igos_ac_ranges(pe, r)) < 0)
 		return -1;
+	if (fd >= 0 && (buf = malloc(HASH_CHUNK)) == NULL)
+		return igos_seterr("out of memory");
 	if ((c = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(c, md, NULL)) {
 		igos_seterr_ssl("cannot hash");
 		goto out;
@@ -218,16 +222,27 @@ igos_ac_digest(const struct igos_pe *pe, const EVP_MD *md, unsigned char *out,
 
 		while (len) {
 			size_t k = len < HASH_CHUNK ? len : HASH_CHUNK;
+			const unsigned char *src = pe->data + off;
 
-			if (flags & IGOS_AC_DROP_PAGES)
+			if (buf != NULL) {
+				if (igos_pio_all(fd, buf, k, off, 0, NULL) < 0) {
+					if (errno == 0)
+						igos_seterr("the file shrank while it was read");
+					else
+						igos_seterr_errno("cannot read at offset %zu", off);
+					goto out;
+				}
+				src = buf;
+			} else if (flags & IGOS_AC_DROP_PAGES) {
 				populate(pe->data, off, off + k);
-			if (!EVP_DigestUpdate(c, pe->data + off, k)) {
+			}
+			if (!EVP_DigestUpdate(c, src, k)) {
 				igos_seterr_ssl("cannot hash");
 				goto out;
 			}
 			if (wordsum)
-				ws += igos_ac_wordsum(pe->data + off, k, off);
-			if (flags & IGOS_AC_DROP_PAGES)
+				ws += igos_ac_wordsum(src, k, off);
+			if (buf == NULL && (flags & IGOS_AC_DROP_PAGES))
 				drop_pages(pe->data, off, off + k);
 			off += k;
 			len -= k;
@@ -246,7 +261,22 @@ igos_ac_digest(const struct igos_pe *pe, const EVP_MD *md, unsigned char *out,
 	rc = 0;
 out:
 	EVP_MD_CTX_free(c);
+	free(buf);
 	return rc;
+}
+
+int
+igos_ac_digest(const struct igos_pe *pe, const EVP_MD *md, unsigned char *out,
+	       uint64_t *wordsum, int flags)
+{
+	return digest(pe, -1, md, out, wordsum, flags);
+}
+
+int
+igos_ac_digest_fd(const struct igos_pe *pe, int fd, const EVP_MD *md, unsigned char *out,
+		  uint64_t *wordsum)
+{
+	return digest(pe, fd, md, out, wordsum, 0);
 }
 
 /* ---- certificate table ---- */
@@ -676,7 +706,9 @@ image_digest(struct igos_ac_digests *dg, const EVP_MD *md, const unsigned char *
 		}
 	if (dg->n == 4)
 		return igos_seterr("too many digest algorithms");
-	if (igos_ac_digest(dg->pe, md, dg->d[dg->n], NULL, dg->flags) < 0)
+	if ((dg->flags & IGOS_AC_READ_FD ?
+	     igos_ac_digest_fd(dg->pe, dg->fd, md, dg->d[dg->n], NULL) :
+	     igos_ac_digest(dg->pe, md, dg->d[dg->n], NULL, dg->flags)) < 0)
 		return -1;
 	dg->nid[dg->n] = nid;
 	*out = dg->d[dg->n++];

@@ -16,6 +16,7 @@
 
 #include <openssl/err.h>
 
+#include "acstream.h"
 #include "authenticode.h"
 #include "igos.h"
 #include "modsig.h"
@@ -364,6 +365,11 @@ cmd_verify(struct input *in, int json, STACK_OF(X509) *certs)
 	memset(&dg, 0, sizeof(dg));
 	dg.pe = &pe;
 	dg.flags = in->b.mapped ? IGOS_AC_DROP_PAGES : 0;
+	if (in->fd >= 0) {
+		/* read rather than mapped: a third less CPU in a VM (issue 27) */
+		dg.flags = IGOS_AC_READ_FD;
+		dg.fd = in->fd;
+	}
 	for (unsigned i = 0; i < s.n; i++) {
 		int r;
 
@@ -589,8 +595,11 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 			     "accepts RSA 2048 to 4096", so->key, bits);
 		out_open(&o, outpath);
 		early = pe_write_early(&o, in, &pe);
-		if (igos_ac_digest(&pe, EVP_sha256(), dg, &ws,
-				   in->b.mapped ? IGOS_AC_DROP_PAGES : 0) < 0)
+		/* a regular file is read rather than hashed through its mapping:
+		 * a third less CPU in a VM (issue 27) */
+		if ((in->fd >= 0 ? igos_ac_digest_fd(&pe, in->fd, EVP_sha256(), dg, &ws) :
+		     igos_ac_digest(&pe, EVP_sha256(), dg, &ws,
+				    in->b.mapped ? IGOS_AC_DROP_PAGES : 0)) < 0)
 			igos_die("'%s': %s", in->path, igos_errmsg());
 		if ((spc = igos_ac_spc_build(EVP_sha256(), dg, sizeof(dg), &spclen)) == NULL)
 			igos_die("%s", igos_errmsg());
@@ -614,6 +623,82 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		X509_free(x);
 	}
 	return 0;
+}
+
+/*
+ * `sign -o - -` from a pipe into an empty file (the kernel-install hook:
+ * igos-ukify build -o - | igos-sign sign -k K -c C -o - - >FILE): the image is
+ * read, hashed and written once, as it arrives (lib/acstream.c), and checked
+ * at its end as cmd_sign checks it. 1 when signed; 0 when the input is not
+ * such, and then in holds it, read whole, for cmd_sign.
+ */
+static int
+sign_stream(struct input *in, const char *path, const char *outpath, const struct sign_opts *so)
+{
+	struct igos_ac_stream s;
+	struct igos_ac_cert c[IGOS_AC_MAX_CERTS];
+	/* standard output as an igos_out that can be patched (it is a file) */
+	struct igos_out o = { .fd = STDOUT_FILENO, .dirfd = -1, .in_place = 1 };
+	struct input pin = { .path = path, .fd = -1 };
+	struct igos_signer *sg;
+	struct stat st;
+	unsigned char *spc, *p7;
+	size_t spclen, p7len;
+	const EVP_MD *fwmd;
+	unsigned n, bits;
+	X509 *x;
+	int r;
+
+	if (strcmp(path, "-") || strcmp(outpath, "-") || fstat(STDIN_FILENO, &st) < 0 ||
+	    S_ISREG(st.st_mode) || !igos_ac_stream_output(STDOUT_FILENO, "-")) {
+		input_open(in, path);
+		return 0;
+	}
+	if ((r = igos_ac_stream_begin(&s, STDIN_FILENO, path)) <= 0) {
+		memset(in, 0, sizeof(*in));
+		in->path = path;
+		in->fd = -1;
+		if (r < 0 || igos_ac_stream_rest(&s, &in->b) < 0)
+			igos_die("%s", igos_errmsg());
+		igos_ac_stream_free(&s);
+		if (in->b.len == 0)
+			igos_die("'%s': empty file", path);
+		return 0;
+	}
+	open_signer(so, &sg, &x);
+	if (igos_signer_type(sg) != IGOS_KEY_RSA)
+		igos_die("'%s': cannot sign a PE image with an %s key: UEFI firmware and shim "
+			 "accept only RSA", so->key,
+			 igos_signer_type(sg) == IGOS_KEY_ED25519 ? "Ed25519" : "EC");
+	bits = (unsigned)igos_signer_bits(sg);
+	if (bits < 2048 || bits > 4096)
+		igos_die("'%s': cannot sign a PE image with an RSA-%u key: UEFI firmware "
+			 "accepts RSA 2048 to 4096", so->key, bits);
+	if (igos_ac_stream_run(&s, EVP_sha256(), STDOUT_FILENO, "-") < 0)
+		igos_die("'%s': %s", path, igos_errmsg());
+	if (igos_ac_certs(&s.pe, c, IGOS_AC_MAX_CERTS, &n) < 0)
+		igos_die("'%s': %s", path, igos_errmsg());
+	if (n == IGOS_AC_MAX_CERTS)
+		igos_die("'%s': already has %u signatures", path, n);
+	if ((spc = igos_ac_spc_build(EVP_sha256(), s.digest, 32, &spclen)) == NULL)
+		igos_die("%s", igos_errmsg());
+	p7 = igos_pkcs7_sign(sg, x, EVP_sha256(), IGOS_AC_SPC_INDIRECT_OID, spc, spclen, 0, &p7len);
+	if (p7 == NULL)
+		igos_die("'%s': %s", path, igos_errmsg());
+	if (igos_ac_firmware_form(p7, p7len, &fwmd) < 0)
+		igos_die("'%s': cannot make a signature UEFI firmware reads: %s", path,
+			 igos_errmsg());
+	/* the body is out: the table goes after it, CheckSum and entry patched in */
+	if ((o.path = strdup("-")) == NULL)
+		igos_die("out of memory");
+	pe_append(&o, 1, &pin, &s.pe, s.wordsum, c, n, p7, p7len);
+	free(p7);
+	free(spc);
+	igos_signer_free(sg);
+	signer = NULL;
+	X509_free(x);
+	igos_ac_stream_free(&s);
+	return 1;
 }
 
 /* ---- signing in two rooms: requests, the token's signatures, attaching ---- */
@@ -1284,7 +1369,13 @@ run(int argc, char **argv)
 	if (outpath == NULL)
 		outpath = argv[optind];
 
-	input_open(&in, argv[optind]);
+	/* a pipe into a file: streamed; else (or not a PE image) read as always */
+	if (strcmp(verb, "sign") == 0 && !reqout && sign_stream(&in, argv[optind], outpath, &so)) {
+		free(certs);
+		return 0;
+	}
+	if (strcmp(verb, "sign") || reqout)
+		input_open(&in, argv[optind]);
 	if (ncerts)
 		trusted = load_certs(certs, ncerts);
 	if (reqout)

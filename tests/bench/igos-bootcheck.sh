@@ -9,6 +9,7 @@
 # time (hyperfine), files in the page cache (warm-up runs); the load average
 # is printed, as the ratio means little on a busy machine.
 set -eu
+. "${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}/tests/bench/lib.sh"
 SRC=${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}
 B=${IGOS_BUILD:-$SRC/build}
 export PATH="$B/bin:$PATH"
@@ -58,4 +59,7 @@ print("ESP: shim, GRUB, 10 UKIs of 150 MiB (%.0f MiB), load average %.1f, %d CPU
 print("  igos-bootcheck %7.0f ms   openssl dgst -sha256 %7.0f ms   ratio %.2f (goal <= 1.2)" %
       (b * 1e3, o * 1e3, b / o))
 print("  %31s sha256sum %7.0f ms   ratio %.2f" % ("", s * 1e3, b / s))
+open("rec.tsv", "w").write("ESP of 10 UKIs\t%.2f\tms\topenssl dgst -sha256\t%.2f\t<= 1.2\n" % (b * 1e3, o * 1e3)
+                           + "ESP of 10 UKIs\t%.2f\tms\tsha256sum\t%.2f\t\n" % (b * 1e3, s * 1e3))
 PY
+bench_record_tsv bootcheck rec.tsv

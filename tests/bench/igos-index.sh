@@ -6,6 +6,7 @@
 . "$TESTLIB/softhsm.sh"
 . "$TESTLIB/index.sh"
 need hyperfine awk sha256sum
+. "$TESTLIB/../bench/lib.sh"
 softhsm_token
 idx_keys >/dev/null
 N=${IGOS_BENCH_ENTRIES:-200000}
@@ -44,6 +45,7 @@ v=$(mean v.csv) d=$(mean d.csv)
 echo "verify (accept + parse + atomic state write): $(ms $v)"
 echo "openssl dgst -sha256 of the index:            $(ms $d)"
 echo "ratio verify / openssl dgst: $(ratio $v $d) (target <= 1.2)"
+bench_record index "verify, $N-entry index" "$v" s "openssl dgst -sha256" "$d" "<= 1.2"
 
 # 1,000 packages of 16-112 KiB
 mkdir pkgs
@@ -68,6 +70,7 @@ c=$(mean c.csv) s=$(mean s.csv)
 echo "check of $NPKG packages: $(ms $c)"
 echo "sha256sum of them:       $(ms $s)"
 echo "ratio check / sha256sum: $(ratio $c $s)"
+bench_record index "check of $NPKG packages" "$c" s sha256sum "$s" ""
 
 # sign on the token: one token operation whatever the index size
 for label in p256 ed25519; do
@@ -78,5 +81,6 @@ for label in p256 ed25519; do
 		S="$SIGN sign --key '$HSM_URI;object=$label;type=private' --pin-file $HSM_PIN_FILE --cert $label.cert --repo core --arch x86_64 --version 1 --force -o t.sig $db"
 		hyperfine -w 2 -r 10 --export-csv t.csv "$S" >/dev/null
 		echo "sign on SoftHSM ($label, $(wc -c <$db | tr -d ' ')-byte index): $(ms $(mean t.csv))"
+		bench_record index "sign on SoftHSM, $label, $db" "$(mean t.csv)" s "" "" ""
 	done
 done

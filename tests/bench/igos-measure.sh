@@ -4,6 +4,7 @@
 # UKI; sign (sha256, four phases) with an RSA-2048 file key, systemd-measure
 # computing its policy on a swtpm. Prints mean times and ratios.
 set -eu
+. "${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}/tests/bench/lib.sh"
 SM=/usr/lib/systemd/systemd-measure
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 for c in igos-measure "$SM" swtpm objcopy openssl; do
@@ -45,6 +46,7 @@ mean() { # COMMAND...: mean wall time of N runs, in ms
 row() { # NAME IGOS_MS PEER_MS
 	printf '%-44s igos %6d ms   systemd-measure %6d ms   ratio %s\n' "$1" "$2" "$3" \
 		"$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+	bench_record measure "$1" "$2" ms systemd-measure "$3" ""
 }
 # shellcheck disable=SC2086
 a=$(mean igos-measure calculate $F); b=$(mean "$SM" calculate $F)

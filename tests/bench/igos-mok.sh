@@ -5,6 +5,7 @@
 # and the ratio igos-mok/mokutil. igos-mok fsyncs what it writes; mokutil
 # (libefivar) does not.
 set -eu
+. "${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}/tests/bench/lib.sh"
 SRC=${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}
 M=${IGOS_BUILD:-$SRC/build}/bin/igos-mok
 for c in hyperfine mokutil openssl xxd python3; do
@@ -47,4 +48,6 @@ for name, what in (("import", "import one certificate (--hash-file)"),
     r = {x["command"]: x for x in json.load(open(name + ".json"))["results"]}
     i, m = r["igos-mok"]["mean"], r["mokutil"]["mean"]
     print("%-40s igos-mok %7.2f ms  mokutil %7.2f ms  ratio %.2f" % (what, i * 1e3, m * 1e3, i / m))
+    open("rec.tsv", "a").write("%s\t%.3f\tms\tmokutil\t%.3f\t\n" % (what, i * 1e3, m * 1e3))
 PY
+bench_record_tsv mok rec.tsv

@@ -3,6 +3,7 @@
 # osslsigncode; print CPU (user+sys), wall (igos-sign fsyncs; sbsign is
 # followed by `sync` of its output), peak RSS, and the ratios issue 9 asks for.
 set -eu
+. "${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}/tests/bench/lib.sh"
 SRC=${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}
 S=${IGOS_BUILD:-$SRC/build}/bin/igos-sign
 MB=${IGOS_BENCH_MB:-256}
@@ -50,6 +51,11 @@ set -- $sbcpu; printf '%-28s %6s %6s %8d\n' "sbsign" $1 $2 $(($3 / 1024)); sc=$1
 set -- $sb; printf '%-28s %6s %6s %8d\n' "sbsign + sync" $1 $2 $(($3 / 1024)); sw=$2
 set -- $os; printf '%-28s %6s %6s %8d\n' "osslsigncode + sync" $1 $2 $(($3 / 1024)); oc=$1 ow=$2 or=$3
 set -- $sha; printf '%-28s %6s %6s %8d\n' "one SHA-256 pass (openssl)" $1 $2 $(($3 / 1024)); hc=$1
+bench_record sign "sign $MB MiB, cpu" "$ic" s sbsign "$sc" "<= 0.50"
+bench_record sign "sign $MB MiB, cpu" "$ic" s "one SHA-256 pass" "$hc" ""
+bench_record sign "sign $MB MiB, wall" "$iw" s "sbsign + sync" "$sw" "<= 1.00"
+bench_record sign "sign $MB MiB, wall" "$iw" s "osslsigncode + sync" "$ow" ""
+bench_record sign "sign $MB MiB, peak RSS" "$((ir / 1024))" MiB sbsign "$((sr / 1024))" ""
 awk -v ic="$ic" -v iw="$iw" -v ir="$ir" -v sc="$sc" -v sw="$sw" -v sr="$sr" \
 	-v oc="$oc" -v ow="$ow" -v or="$or" -v hc="$hc" 'BEGIN {
 	printf "ratio CPU  igos/sbsign        %.2f (target <= 0.50)\n", ic / sc

@@ -4,6 +4,7 @@
 # objcopy --add-section; also systemd's ukify when $UKIFY names a copy of
 # ukify.py (never part of this tree). Wall and CPU seconds, peak RSS.
 set -eu
+. "${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}/tests/bench/lib.sh"
 STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 RUNS=${RUNS:-3}
 TIME=/usr/bin/time
@@ -69,6 +70,10 @@ if [ -n "${UKIFY:-}" ] && [ -f "$UKIFY" ]; then
 	UW=$LAST_W
 	printf 'ratio wall ukify.py / igos-ukify      %.2f\n' "$(calc "$UW / $IW")"
 fi
+bench_record ukify "build 256 MiB initrd, wall" "$IW" s "cat + sync" "$DW" "<= 1.3"
+bench_record ukify "build 256 MiB initrd, cpu" "$IC" s "cat (plain)" "$(calc "$PC + 0.01")" "<= 1.5"
+bench_record ukify "build 256 MiB initrd, wall" "$IW" s "objcopy --add-section" "$OW" ""
+bench_record ukify "build, peak RSS" "$((IR / 1024))" MiB "the same, 16 MiB initrd" "$((SR / 1024))" ""
 printf 'ratio wall igos-ukify / durable copy  %.2f (target <= 1.3)\n' "$(calc "$IW / $DW")"
 printf 'ratio cpu  igos-ukify / plain copy    %.2f (target <= 1.5)\n' \
 	"$(calc "$IC / ($PC + 0.01)")"

@@ -5,6 +5,7 @@
 # flush. swtpm here has no resource manager (the machine's /dev/tpmrm0 adds
 # its own cost, a hardware TPM much more: primary key creation above all).
 set -eu
+. "${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}/tests/bench/lib.sh"
 SRC=${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}
 BIN=${IGOS_BUILD:-$SRC/build}/bin
 RUNS=${IGOS_BENCH_RUNS:-30}
@@ -44,4 +45,6 @@ print("igos-sign sign, one UKI of %.1f MiB, median of %d runs (ms)" % (int(sys.a
 print("%-28s %8.1f" % ("PEM key", pem))
 print("%-28s %8.1f" % ("TPM key (swtpm)", tpm))
 print("%-28s %8.1f (TCTI, primary key, salted session, load, sign, flush)" % ("difference: the TPM's part", tpm - pem))
+open("rec.tsv", "w").write("sign with a TPM key (swtpm)\t%.2f\tms\tPEM key\t%.2f\t\n" % (tpm, pem))
 P
+bench_record_tsv tpm rec.tsv
