@@ -130,5 +130,29 @@ main(void)
 		OK(igos_modsig_parse(tr + 12, 28, &ms) < 0, "only the magic: truncated");
 		OK(!igos_elf_is_rel((const unsigned char *)"\177ELF", 4), "4 bytes are not ELF");
 	}
+
+	/* the trailer's own length: a file ending in the magic must hold all 40
+	 * bytes, one with less is refused by name (not read before its start) */
+	{
+		unsigned char big[128], tr[IGOS_MODSIG_TRAILER_LEN];
+		struct igos_modsig ms;
+
+		memset(big, 0, sizeof(big));
+		igos_modsig_trailer(tr, 1);
+		for (size_t len = IGOS_MODSIG_MAGIC_LEN; len < sizeof(tr); len++) {
+			memcpy(big + 64, tr + sizeof(tr) - len, len);
+			OK(igos_modsig_parse(big + 64, len, &ms) < 0 &&
+			   strcmp(igos_errmsg(), "module signature trailer truncated") == 0,
+			   "%zu bytes ending in the magic: the trailer is truncated (%s)", len,
+			   igos_errmsg());
+		}
+		memcpy(big + 64, tr, sizeof(tr));
+		OK(igos_modsig_parse(big + 64, sizeof(tr), &ms) < 0 &&
+		   strcmp(igos_errmsg(), "module signature length 1 overflows the file") == 0,
+		   "a whole trailer and nothing else: its length overflows (%s)", igos_errmsg());
+		memcpy(big + 64, tr + 1, IGOS_MODSIG_MAGIC_LEN - 1);
+		OK(igos_modsig_parse(big + 64, IGOS_MODSIG_MAGIC_LEN - 1, &ms) == 0 &&
+		   !ms.is_signed, "27 bytes cannot hold the magic: not signed");
+	}
 	return DONE();
 }
