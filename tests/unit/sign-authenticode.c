@@ -84,6 +84,44 @@ main(void)
 	OK(igos_ac_walk(t, 5, 0, c, 4, &n) < 0, "a truncated header");
 	OK(igos_ac_walk(t, 0, 0, c, 4, &n) == 0 && n == 0, "an empty table has no entries");
 
+	/* the DER reader under SpcIndirectDataContent and certificates: the tag,
+	 * short and long (1 to 4 bytes) lengths, a value exactly filling what is left */
+	{
+		unsigned char d[300];
+		const unsigned char *p, *v, *w;
+		size_t left, vl, wl;
+
+#define DER(len, tag) (p = d, left = (len), \
+		       igos_der_get(&p, &left, (tag), &v, &vl, &w, &wl))
+		memset(d, 0, sizeof(d));
+		d[0] = 0x30;
+		OK(DER(2, 0x30) == 0 && vl == 0 && v == d + 2 && w == d && wl == 2 && left == 0 &&
+		   p == d + 2, "an empty SEQUENCE in exactly 2 bytes");
+		OK(DER(1, 0x30) < 0 && DER(0, 0x30) < 0, "1 or 0 bytes hold no header");
+		OK(DER(2, 0x31) < 0, "another tag is refused");
+		d[1] = 3;
+		OK(DER(5, 0x30) == 0 && vl == 3 && wl == 5 && left == 0, "a value filling the rest");
+		OK(DER(4, 0x30) < 0, "a value one byte past the rest is refused");
+		OK(DER(9, 0x30) == 0 && left == 4 && p == d + 5, "what follows is left");
+		d[1] = 0x81;
+		d[2] = 0x80;
+		OK(DER(3 + 0x80, 0x30) == 0 && vl == 0x80 && v == d + 3 && wl == 3 + 0x80,
+		   "a one-byte long form (128)");
+		d[1] = 0x82;
+		d[2] = 0;
+		d[3] = 0;
+		OK(DER(4, 0x30) == 0 && vl == 0 && wl == 4, "a two-byte long form filling 4 bytes");
+		OK(DER(3, 0x30) < 0, "a long form cut inside its length is refused");
+		d[1] = 0x84;
+		d[5] = 1;
+		OK(DER(7, 0x30) == 0 && vl == 1 && v == d + 6, "a four-byte long form");
+		d[1] = 0x85;
+		OK(DER(sizeof(d), 0x30) < 0, "a five-byte long form is refused");
+		d[1] = 0x80;
+		OK(DER(sizeof(d), 0x30) < 0, "the indefinite form is refused");
+#undef DER
+	}
+
 	/* SpcIndirectDataContent round trip */
 	{
 		unsigned char dg[32], *spc;
