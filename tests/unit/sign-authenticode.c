@@ -122,6 +122,46 @@ main(void)
 #undef DER
 	}
 
+	/* where EDK2 reads the digest algorithm of a PKCS#7: two-byte outer
+	 * lengths, the OID's value at offset 32 (igos-sign attach checks a
+	 * signature made elsewhere so) */
+	{
+		static const unsigned char sha1[] = { 0x2b, 0x0e, 0x03, 0x02, 0x1a };
+		static const unsigned char sha256[] = { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+							0x04, 0x02, 0x01 };
+		unsigned char d[64];
+		const EVP_MD *md = NULL;
+
+		memset(d, 0, sizeof(d));
+		d[0] = 0x30;
+		d[1] = 0x82;
+		memcpy(d + 32, sha256, sizeof(sha256));
+		OK(igos_ac_firmware_form(d, 41, &md) == 0 && md &&
+		   EVP_MD_get_type(md) == NID_sha256, "SHA-256 at offset 32");
+		OK(igos_ac_firmware_form(d, 40, &md) < 0 &&
+		   !strcmp(igos_errmsg(), "PKCS#7 digest algorithm not where UEFI firmware reads it"),
+		   "an OID cut by the end is not read");
+		OK(igos_ac_firmware_form(d, 2, &md) < 0 &&
+		   !strcmp(igos_errmsg(), "PKCS#7 digest algorithm not where UEFI firmware reads it"),
+		   "2 bytes: the form is right, no algorithm");
+		memcpy(d + 32, sha1, sizeof(sha1));
+		OK(igos_ac_firmware_form(d, 37, &md) == 0 && EVP_MD_get_type(md) == NID_sha1,
+		   "SHA-1 at offset 32");
+		d[1] = 0x81;
+		OK(igos_ac_firmware_form(d, 64, &md) < 0 &&
+		   !strcmp(igos_errmsg(), "PKCS#7 length not in the two-byte form UEFI firmware reads"),
+		   "a one-byte long form is refused");
+		d[0] = 0x31;
+		d[1] = 0x82;
+		OK(igos_ac_firmware_form(d, 64, &md) < 0 &&
+		   !strcmp(igos_errmsg(), "PKCS#7 length not in the two-byte form UEFI firmware reads"),
+		   "not a SEQUENCE");
+		d[0] = 0x30;
+		OK(igos_ac_firmware_form(d, 1, &md) < 0 &&
+		   !strcmp(igos_errmsg(), "PKCS#7 length not in the two-byte form UEFI firmware reads"),
+		   "1 byte");
+	}
+
 	/* SpcIndirectDataContent round trip */
 	{
 		unsigned char dg[32], *spc;
