@@ -182,7 +182,34 @@ main(void)
 		if (spc) {
 			spc[sl - 33] = 31; /* digest length byte */
 			OK(igos_ac_spc_parse(spc, sl, &md, &pd, &dl) < 0, "a short digest is refused");
+			spc[sl - 33] = 32;
 		}
+		/* 30 68 | attribute (53 bytes) | DigestInfo 30 31: algorithm (15), digest (34);
+		 * a NULL (05 00) added inside the outer SEQUENCE or inside DigestInfo */
+		if (spc && sl == 106) {
+			unsigned char x[108];
+
+			memcpy(x, spc, sl);
+			x[1] = 0x6a;
+			memcpy(x + 106, "\x05\x00", 2);
+			OK(igos_ac_spc_parse(x, sizeof(x), &md, &pd, &dl) < 0 &&
+			   !strcmp(igos_errmsg(), "malformed SpcIndirectDataContent"),
+			   "an element after DigestInfo is refused (%s)", igos_errmsg());
+			x[56] = 0x33;
+			OK(igos_ac_spc_parse(x, sizeof(x), &md, &pd, &dl) < 0 &&
+			   !strcmp(igos_errmsg(), "malformed digest in SpcIndirectDataContent"),
+			   "an element after the digest is refused (%s)", igos_errmsg());
+			x[1] = 0x35;
+			OK(igos_ac_spc_parse(x, 55, &md, &pd, &dl) < 0 &&
+			   !strcmp(igos_errmsg(), "malformed SpcIndirectDataContent"),
+			   "no DigestInfo is refused (%s)", igos_errmsg());
+		}
+		free(spc);
+		/* SHA-224 is a digest OpenSSL knows but no UEFI verifier takes */
+		spc = igos_ac_spc_build(EVP_sha224(), dg, 28, &sl);
+		OK(spc && igos_ac_spc_parse(spc, sl, &md, &pd, &dl) < 0 &&
+		   !strcmp(igos_errmsg(), "unsupported digest algorithm in SpcIndirectDataContent"),
+		   "a SHA-224 digest is refused (%s)", igos_errmsg());
 		free(spc);
 	}
 
