@@ -205,6 +205,12 @@ main(void)
 			   "no DigestInfo is refused (%s)", igos_errmsg());
 		}
 		free(spc);
+		/* well-formed DER around a digest one byte short of SHA-256's */
+		spc = igos_ac_spc_build(EVP_sha256(), dg, 31, &sl);
+		OK(spc && igos_ac_spc_parse(spc, sl, &md, &pd, &dl) < 0 &&
+		   !strcmp(igos_errmsg(), "digest in SpcIndirectDataContent has the wrong length"),
+		   "a 31-byte SHA-256 digest is refused for its length (%s)", igos_errmsg());
+		free(spc);
 		/* SHA-224 is a digest OpenSSL knows but no UEFI verifier takes */
 		spc = igos_ac_spc_build(EVP_sha224(), dg, 28, &sl);
 		OK(spc && igos_ac_spc_parse(spc, sl, &md, &pd, &dl) < 0 &&
