@@ -45,7 +45,8 @@ igos_modsig_parse(const unsigned char *d, size_t len, struct igos_modsig *m)
 				   info[2]);
 	sl = (uint32_t)info[8] << 24 | (uint32_t)info[9] << 16 | (uint32_t)info[10] << 8 |
 	     info[11];
-	if (sl == 0 || sl > len - IGOS_MODSIG_TRAILER_LEN)
+	/* >=: the kernel (mod_check_sig) wants at least one byte of module */
+	if (sl == 0 || sl >= len - IGOS_MODSIG_TRAILER_LEN)
 		return igos_seterr("module signature length %u overflows the file", sl);
 	m->is_signed = 1;
 	m->sig_len = sl;

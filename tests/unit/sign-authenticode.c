@@ -84,6 +84,84 @@ main(void)
 	OK(igos_ac_walk(t, 5, 0, c, 4, &n) < 0, "a truncated header");
 	OK(igos_ac_walk(t, 0, 0, c, 4, &n) == 0 && n == 0, "an empty table has no entries");
 
+	/* the DER reader under SpcIndirectDataContent and certificates: the tag,
+	 * short and long (1 to 4 bytes) lengths, a value exactly filling what is left */
+	{
+		unsigned char d[300];
+		const unsigned char *p, *v, *w;
+		size_t left, vl, wl;
+
+#define DER(len, tag) (p = d, left = (len), \
+		       igos_der_get(&p, &left, (tag), &v, &vl, &w, &wl))
+		memset(d, 0, sizeof(d));
+		d[0] = 0x30;
+		OK(DER(2, 0x30) == 0 && vl == 0 && v == d + 2 && w == d && wl == 2 && left == 0 &&
+		   p == d + 2, "an empty SEQUENCE in exactly 2 bytes");
+		OK(DER(1, 0x30) < 0 && DER(0, 0x30) < 0, "1 or 0 bytes hold no header");
+		OK(DER(2, 0x31) < 0, "another tag is refused");
+		d[1] = 3;
+		OK(DER(5, 0x30) == 0 && vl == 3 && wl == 5 && left == 0, "a value filling the rest");
+		OK(DER(4, 0x30) < 0, "a value one byte past the rest is refused");
+		OK(DER(9, 0x30) == 0 && left == 4 && p == d + 5, "what follows is left");
+		d[1] = 0x81;
+		d[2] = 0x80;
+		OK(DER(3 + 0x80, 0x30) == 0 && vl == 0x80 && v == d + 3 && wl == 3 + 0x80,
+		   "a one-byte long form (128)");
+		d[1] = 0x82;
+		d[2] = 0;
+		d[3] = 0;
+		OK(DER(4, 0x30) == 0 && vl == 0 && wl == 4, "a two-byte long form filling 4 bytes");
+		OK(DER(3, 0x30) < 0, "a long form cut inside its length is refused");
+		d[1] = 0x84;
+		d[5] = 1;
+		OK(DER(7, 0x30) == 0 && vl == 1 && v == d + 6, "a four-byte long form");
+		d[1] = 0x85;
+		OK(DER(sizeof(d), 0x30) < 0, "a five-byte long form is refused");
+		d[1] = 0x80;
+		OK(DER(sizeof(d), 0x30) < 0, "the indefinite form is refused");
+#undef DER
+	}
+
+	/* where EDK2 reads the digest algorithm of a PKCS#7: two-byte outer
+	 * lengths, the OID's value at offset 32 (igos-sign attach checks a
+	 * signature made elsewhere so) */
+	{
+		static const unsigned char sha1[] = { 0x2b, 0x0e, 0x03, 0x02, 0x1a };
+		static const unsigned char sha256[] = { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
+							0x04, 0x02, 0x01 };
+		unsigned char d[64];
+		const EVP_MD *md = NULL;
+
+		memset(d, 0, sizeof(d));
+		d[0] = 0x30;
+		d[1] = 0x82;
+		memcpy(d + 32, sha256, sizeof(sha256));
+		OK(igos_ac_firmware_form(d, 41, &md) == 0 && md &&
+		   EVP_MD_get_type(md) == NID_sha256, "SHA-256 at offset 32");
+		OK(igos_ac_firmware_form(d, 40, &md) < 0 &&
+		   !strcmp(igos_errmsg(), "PKCS#7 digest algorithm not where UEFI firmware reads it"),
+		   "an OID cut by the end is not read");
+		OK(igos_ac_firmware_form(d, 2, &md) < 0 &&
+		   !strcmp(igos_errmsg(), "PKCS#7 digest algorithm not where UEFI firmware reads it"),
+		   "2 bytes: the form is right, no algorithm");
+		memcpy(d + 32, sha1, sizeof(sha1));
+		OK(igos_ac_firmware_form(d, 37, &md) == 0 && EVP_MD_get_type(md) == NID_sha1,
+		   "SHA-1 at offset 32");
+		d[1] = 0x81;
+		OK(igos_ac_firmware_form(d, 64, &md) < 0 &&
+		   !strcmp(igos_errmsg(), "PKCS#7 length not in the two-byte form UEFI firmware reads"),
+		   "a one-byte long form is refused");
+		d[0] = 0x31;
+		d[1] = 0x82;
+		OK(igos_ac_firmware_form(d, 64, &md) < 0 &&
+		   !strcmp(igos_errmsg(), "PKCS#7 length not in the two-byte form UEFI firmware reads"),
+		   "not a SEQUENCE");
+		d[0] = 0x30;
+		OK(igos_ac_firmware_form(d, 1, &md) < 0 &&
+		   !strcmp(igos_errmsg(), "PKCS#7 length not in the two-byte form UEFI firmware reads"),
+		   "1 byte");
+	}
+
 	/* SpcIndirectDataContent round trip */
 	{
 		unsigned char dg[32], *spc;
@@ -104,7 +182,40 @@ main(void)
 		if (spc) {
 			spc[sl - 33] = 31; /* digest length byte */
 			OK(igos_ac_spc_parse(spc, sl, &md, &pd, &dl) < 0, "a short digest is refused");
+			spc[sl - 33] = 32;
 		}
+		/* 30 68 | attribute (53 bytes) | DigestInfo 30 31: algorithm (15), digest (34);
+		 * a NULL (05 00) added inside the outer SEQUENCE or inside DigestInfo */
+		if (spc && sl == 106) {
+			unsigned char x[108];
+
+			memcpy(x, spc, sl);
+			x[1] = 0x6a;
+			memcpy(x + 106, "\x05\x00", 2);
+			OK(igos_ac_spc_parse(x, sizeof(x), &md, &pd, &dl) < 0 &&
+			   !strcmp(igos_errmsg(), "malformed SpcIndirectDataContent"),
+			   "an element after DigestInfo is refused (%s)", igos_errmsg());
+			x[56] = 0x33;
+			OK(igos_ac_spc_parse(x, sizeof(x), &md, &pd, &dl) < 0 &&
+			   !strcmp(igos_errmsg(), "malformed digest in SpcIndirectDataContent"),
+			   "an element after the digest is refused (%s)", igos_errmsg());
+			x[1] = 0x35;
+			OK(igos_ac_spc_parse(x, 55, &md, &pd, &dl) < 0 &&
+			   !strcmp(igos_errmsg(), "malformed SpcIndirectDataContent"),
+			   "no DigestInfo is refused (%s)", igos_errmsg());
+		}
+		free(spc);
+		/* well-formed DER around a digest one byte short of SHA-256's */
+		spc = igos_ac_spc_build(EVP_sha256(), dg, 31, &sl);
+		OK(spc && igos_ac_spc_parse(spc, sl, &md, &pd, &dl) < 0 &&
+		   !strcmp(igos_errmsg(), "digest in SpcIndirectDataContent has the wrong length"),
+		   "a 31-byte SHA-256 digest is refused for its length (%s)", igos_errmsg());
+		free(spc);
+		/* SHA-224 is a digest OpenSSL knows but no UEFI verifier takes */
+		spc = igos_ac_spc_build(EVP_sha224(), dg, 28, &sl);
+		OK(spc && igos_ac_spc_parse(spc, sl, &md, &pd, &dl) < 0 &&
+		   !strcmp(igos_errmsg(), "unsupported digest algorithm in SpcIndirectDataContent"),
+		   "a SHA-224 digest is refused (%s)", igos_errmsg());
 		free(spc);
 	}
 
@@ -129,6 +240,30 @@ main(void)
 		OK(igos_modsig_parse(m + 160, 40, &ms) < 0, "a bare trailer with a length");
 		OK(igos_modsig_parse(tr + 12, 28, &ms) < 0, "only the magic: truncated");
 		OK(!igos_elf_is_rel((const unsigned char *)"\177ELF", 4), "4 bytes are not ELF");
+	}
+
+	/* the trailer's own length: a file ending in the magic must hold all 40
+	 * bytes, one with less is refused by name (not read before its start) */
+	{
+		unsigned char big[128], tr[IGOS_MODSIG_TRAILER_LEN];
+		struct igos_modsig ms;
+
+		memset(big, 0, sizeof(big));
+		igos_modsig_trailer(tr, 1);
+		for (size_t len = IGOS_MODSIG_MAGIC_LEN; len < sizeof(tr); len++) {
+			memcpy(big + 64, tr + sizeof(tr) - len, len);
+			OK(igos_modsig_parse(big + 64, len, &ms) < 0 &&
+			   strcmp(igos_errmsg(), "module signature trailer truncated") == 0,
+			   "%zu bytes ending in the magic: the trailer is truncated (%s)", len,
+			   igos_errmsg());
+		}
+		memcpy(big + 64, tr, sizeof(tr));
+		OK(igos_modsig_parse(big + 64, sizeof(tr), &ms) < 0 &&
+		   strcmp(igos_errmsg(), "module signature length 1 overflows the file") == 0,
+		   "a whole trailer and nothing else: its length overflows (%s)", igos_errmsg());
+		memcpy(big + 64, tr + 1, IGOS_MODSIG_MAGIC_LEN - 1);
+		OK(igos_modsig_parse(big + 64, IGOS_MODSIG_MAGIC_LEN - 1, &ms) == 0 &&
+		   !ms.is_signed, "27 bytes cannot hold the magic: not signed");
 	}
 	return DONE();
 }
