@@ -156,6 +156,14 @@ test_truncated(void)
 	}
 	OK(bad == 0, "every cut before the end of the section table: truncated PE headers");
 
+	/* The PE signature is all four bytes. */
+	image3();
+	f[PE_OFF + 3] = 1;
+	OK(uki_pe_parse(f, 0x800, &pe) == UKI_E_MAGIC, "\"PE\\0\\1\": not a PE image");
+	image3();
+	f[PE_OFF + 2] = 1;
+	OK(uki_pe_parse(f, 0x800, &pe) == UKI_E_MAGIC, "\"PE\\1\\0\": not a PE image");
+
 	/* 64 bytes hold the DOS header, and here a PE header with an empty
 	 * optional header: judged on that, not as too short. */
 	memset(g, 0, sizeof(g));
