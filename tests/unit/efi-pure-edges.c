@@ -335,6 +335,13 @@ test_relocs(void)
 	put32(img + 0x104, 12);
 	OK(uki_pe_relocate(img, 0x3000, 0x100, 8, 0x1000) == UKI_E_RELOC,
 	   "a block header claiming more than the 8 bytes of the directory refused");
+	put32(img + 0x104, 0);
+	OK(uki_pe_relocate(img, 0x3000, 0x100, 16, 0x1000) == UKI_E_RELOC, "a block of size 0 refused");
+	put32(img + 0x104, 6);
+	OK(uki_pe_relocate(img, 0x3000, 0x100, 16, 0x1000) == UKI_E_RELOC,
+	   "a block of size 6 (shorter than its header) refused");
+	put32(img + 0x104, 13);
+	OK(uki_pe_relocate(img, 0x3000, 0x100, 16, 0x1000) == UKI_E_RELOC, "a block of odd size refused");
 }
 
 /* in[0..inlen) to UTF-16; the bytes after inlen are "\xa9\xa9...": a
