@@ -128,6 +128,16 @@ test_esl(void)
 	   "a 17-byte SignatureSize (one byte of data) accepted");
 	free(e);
 
+	/* A type igos has no name for (EFI_CERT_RSA2048_GUID): no hash size,
+	 * its SignatureSize taken as it is. */
+	static const unsigned char rsa2048[16] = { 0xe8, 0x66, 0x57, 0x3c, 0x9c, 0x26, 0x34, 0x4e,
+						   0xaa, 0x14, 0xed, 0x77, 0x6e, 0x85, 0xb3, 0xb6 };
+	OK(igos_esl_hash_size(rsa2048) == 0 && igos_esl_type_name(rsa2048) == NULL,
+	   "an unknown type: no hash size, no name");
+	len = esl(b, rsa2048, 0, 16 + 256, 2 * (16 + 256));
+	OK(igos_esl_parse(b, len, &e, &n) == 0 && n == 2 && e[1].len == 256, "a list of an unknown type parses");
+	free(e);
+
 	/* 40 SHA-256 entries in one list, 2 in the next. */
 	len = esl(b, igos_guid_cert_sha256, 0, 48, 40 * 48);
 	len += esl(b + len, igos_guid_cert_sha256, 0, 48, 2 * 48);
