@@ -75,6 +75,17 @@ test_crypt(void)
 	OK(crypt_fails("$6$salt$" DIGEST "\n\n", "not a single sha512-crypt line"), "two lines refused");
 	OK(igos_mok_auth_from_crypt("$6$salt$\0" DIGEST, 9 + 86, &a) < 0 &&
 	   strstr(igos_errmsg(), "not a single sha512-crypt line"), "a NUL in the line refused");
+	OK(crypt_fails("$6$", "no salt in sha512-crypt hash"), "\"$6$\" alone: no salt");
+	OK(crypt_ok("$6$./xy$" DIGEST) && memcmp(a.salt, "./xy", 4) == 0, "'.' and '/' are salt characters");
+	snprintf(line, sizeof(line), "$6$salt$%.86s", "......................................"
+		 "................................................");
+	OK(crypt_ok(line) && a.hash[0] == 0 && a.hash[63] == 0, "an all-'.' digest is 64 zero bytes");
+	/* cut by the length inside rounds=: the bytes after it are not read */
+	OK(igos_mok_auth_from_crypt("$6$rounds=10000$salt$" DIGEST, 14, &a) < 0 &&
+	   strstr(igos_errmsg(), "bad rounds="), "a line cut after rounds=1000: bad rounds=");
+	/* an empty input right after a newline in memory */
+	OK(igos_mok_auth_from_crypt("\n" + 1, 0, &a) < 0 &&
+	   strstr(igos_errmsg(), "not a sha512-crypt hash"), "an empty input: not a sha512-crypt hash");
 	OK(crypt_fails("$6", "not a sha512-crypt hash"), "\"$6\" refused");
 	OK(crypt_fails("\n", "not a sha512-crypt hash"), "an empty line refused");
 }
