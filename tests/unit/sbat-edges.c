@@ -38,6 +38,15 @@ main(void)
 	   "after a byte order mark the first component is 'a', without the mark");
 	OK(row(T("\xef\xbb")) == 0 && strstr(igos_errmsg(), "line 1: 1 of the 6 fields"),
 	   "two bytes of a byte order mark are text");
+
+	/* which rows refused the image: both reported */
+	struct igos_sbat lvl;
+	size_t ir = 99, lr = 99;
+	OK(row(T("igos,1,I,igos,1,u\ngrub,4,F,grub,2.06,u\n")) &&
+	   igos_sbat_level_parse(&lvl, T("sbat,1,2025021800\nshim,4\ngrub,5\n")) == 0 &&
+	   igos_sbat_check(&s, &lvl, &ir, &lr) == 1 && ir == 1 && lr == 2,
+	   "grub,4 under grub,5: image row 2, level row 3");
+	igos_sbat_free(&lvl);
 	igos_sbat_free(&s);
 	return DONE();
 }
