@@ -5,6 +5,7 @@
 #include "igos.h"
 #include "sbat.h"
 #include "unit.h"
+#include "unit-pe.h"
 
 /* a literal and its length, embedded NULs included */
 #define T(s) s, sizeof(s) - 1
@@ -47,6 +48,29 @@ main(void)
 	   igos_sbat_check(&s, &lvl, &ir, &lr) == 1 && ir == 1 && lr == 2,
 	   "grub,4 under grub,5: image row 2, level row 3");
 	igos_sbat_free(&lvl);
+
+	/* .sbat in a PE: whole when VirtualSize equals SizeOfRawData, and
+	 * when it ends at the end of the file */
+	struct igos_pe pe;
+	const unsigned char *d;
+	size_t len;
+	unit_pe_headers(2, 0x4000);
+	unit_pe_section(0, ".text", 0x1000, 0x100, 0x400, 0x200);
+	unit_pe_section(1, ".sbat", 0x2000, 0x200, 0x600, 0x200);
+	OK(igos_pe_parse(&pe, img, sizeof(img)) == 0 && igos_sbat_find(&pe, &d, &len) == 0 &&
+	   d == img + 0x600 && len == 0x200, ".sbat with VirtualSize == SizeOfRawData found");
+	unit_pe_section(1, ".sbat", 0x2000, 0x50, sizeof(img) - 0x200, 0x200);
+	OK(igos_pe_parse(&pe, img, sizeof(img)) == 0 && igos_sbat_find(&pe, &d, &len) == 0 &&
+	   d == img + sizeof(img) - 0x200 && len == 0x200, ".sbat ending at the end of the file found");
+
+	/* shim's .sbatlevel: 12 bytes hold a header but no text */
+	unsigned char sl[12] = { 0 };
+	struct igos_sbatlevel lv;
+	igos_put_le32(sl + 4, 8);
+	igos_put_le32(sl + 8, 8);
+	OK(igos_sbatlevel_parse(sl, sizeof(sl), &lv) < 0 &&
+	   strcmp(igos_errmsg(), ".sbatlevel offset 8 out of range") == 0,
+	   "a 12-byte .sbatlevel: its offset is out of range");
 	igos_sbat_free(&s);
 	return DONE();
 }
