@@ -71,6 +71,24 @@ main(void)
 	OK(igos_sbatlevel_parse(sl, sizeof(sl), &lv) < 0 &&
 	   strcmp(igos_errmsg(), ".sbatlevel offset 8 out of range") == 0,
 	   "a 12-byte .sbatlevel: its offset is out of range");
+	igos_put_le32(sl + 4, 8);
+	igos_put_le32(sl + 8, 12);
+	unsigned char sl16[16] = { 0 };
+	memcpy(sl16, sl, 12);
+	OK(igos_sbatlevel_parse(sl16, sizeof(sl16), &lv) < 0 &&
+	   strcmp(igos_errmsg(), ".sbatlevel offset 12 out of range") == 0,
+	   "a .sbatlevel text offset at its last four bytes: out of range");
+
+	/* SbatLevel kept or replaced: a longer version field is a greater
+	 * version, whatever the datestamps say */
+	static const char v10[] = "sbat,10,2020010100\n", v9[] = "sbat,9,2025021800\n";
+	OK(igos_sbat_level_kept(v10, strlen(v10), v9, strlen(v9)) == 1,
+	   "sbat,10 (older date) is kept against sbat,9");
+	OK(igos_sbat_level_kept(v9, strlen(v9), v10, strlen(v10)) == 1,
+	   "sbat,9 with the later date is kept against sbat,10");
+	static const char old9[] = "sbat,9,2019010100\n";
+	OK(igos_sbat_level_kept(old9, strlen(old9), v10, strlen(v10)) == 0,
+	   "sbat,9 with the earlier date is replaced by sbat,10");
 	igos_sbat_free(&s);
 	return DONE();
 }
