@@ -75,6 +75,8 @@ test_crypt(void)
 	OK(crypt_fails("$6$salt$" DIGEST "\n\n", "not a single sha512-crypt line"), "two lines refused");
 	OK(igos_mok_auth_from_crypt("$6$salt$\0" DIGEST, 9 + 86, &a) < 0 &&
 	   strstr(igos_errmsg(), "not a single sha512-crypt line"), "a NUL in the line refused");
+	OK(crypt_fails("$5$salt$" DIGEST, "not a sha512-crypt hash"), "a sha256-crypt ($5$) line refused as such");
+	OK(crypt_fails("$1$salt$" DIGEST, "not a sha512-crypt hash"), "an md5-crypt ($1$) line refused as such");
 	OK(crypt_fails("$6$", "no salt in sha512-crypt hash"), "\"$6$\" alone: no salt");
 	OK(crypt_ok("$6$./xy$" DIGEST) && memcmp(a.salt, "./xy", 4) == 0, "'.' and '/' are salt characters");
 	snprintf(line, sizeof(line), "$6$salt$%.86s", "......................................"
@@ -158,6 +160,14 @@ test_esl(void)
 	free(e);
 	OK(esl_fails(b, len + 27, "27 bytes left, a header needs 28"), "27 bytes after the lists refused");
 	OK(esl_fails(b, len + 28, "list 3"), "a 28-byte tail is a third list, refused");
+
+	/* a signature whose list would not fit ListSize's 32 bits: refused
+	 * before its bytes are read */
+	unsigned char *big = NULL;
+	size_t blen = 0;
+	OK(igos_esl_append(&big, &blen, igos_guid_cert_x509, igos_guid_shim, b, UINT32_MAX) < 0 &&
+	   strstr(igos_errmsg(), "too large for a list") && big == NULL && blen == 0,
+	   "a 4 GiB signature refused");
 
 	/* removing: an index past the last refused */
 	OK(igos_esl_parse(b, len, &e, &n) == 0, "parse again");
