@@ -13,7 +13,7 @@ NM         ?= nm
 # Not the project's IGOS_CFLAGS: freestanding, position independent; firmware
 # is called through uefi_call_wrapper (Debian's libefi is built that way, and
 # mixing in GNU_EFI_USE_MS_ABI breaks its varargs Print).
-EFI_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Werror -Iefi \
+EFI_CFLAGS = -std=gnu11 -O2 -Wall -Wextra $(WERROR) -Iefi \
 	-I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64 \
 	-ffreestanding -fpic -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
 	-fno-stack-protector -fno-stack-check -fno-strict-aliasing \

@@ -237,7 +237,8 @@ def equivalents(path):
     if os.path.exists(EQUIV):
         for line in open(EQUIV):
             if line.strip() and not line.startswith("#"):
-                parts = [p.strip() for p in line.split("|")]
+                # " | " apart: a source line or description may hold "||"
+                parts = [p.strip() for p in line.split(" | ")]
                 if len(parts) == 4 and parts[0] == path:
                     eq[(parts[1], parts[2])] = parts[3]
     return eq
