@@ -193,13 +193,21 @@ def test_env():
 
 def run_test(t, limit):
     """True when the test passes. A test running past its limit fails."""
+    # The test runs in a session of its own so that, past its limit, the whole
+    # group goes: killing prove alone left a mutant looping in an endless test.
+    p = subprocess.Popen(["prove", "-Q", t], cwd=TREE, env=test_env(),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
     try:
-        r = subprocess.run(["prove", "-Q", t], cwd=TREE, env=test_env(),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           timeout=limit, start_new_session=True)
-        return r.returncode == 0
+        return p.wait(timeout=limit) == 0
     except subprocess.TimeoutExpired:
         return False
+    finally:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
 
 
 # ---- which tests cover a file --------------------------------------------
