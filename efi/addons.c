@@ -5,65 +5,17 @@
 
 #include "addons.h"
 #include "pure.h"
+#include "tcg2.h"
 
-#define MSABI __attribute__((ms_abi))
-
-/* ---- TCG2: the few members used here (TCG EFI Protocol Specification) --- */
-
-static EFI_GUID addon_tcg2_guid = { 0x607f766c, 0x7455, 0x42be,
-	{ 0x93, 0x0b, 0xe4, 0xd7, 0x6d, 0xb2, 0x72, 0x0f } };
 /* EFI_DTB_TABLE_GUID: where the kernel looks for a devicetree */
 static EFI_GUID addon_dtb_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
 	{ 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } };
 
 #define ADDON_PCR 12
-#define EV_EVENT_TAG 0x00000006
-#define EV_IPL 0x0000000d
 /* systemd's tags for the EV_EVENT_TAG records of addons (the event log
  * tells a reader which file a digest came from) */
 #define TAG_DEVICETREE_ADDON 0x6c46f751u
 #define TAG_UCODE_ADDON 0xdac08e1au
-
-struct addon_tcg2_caps {
-	UINT8 Size;
-	UINT8 StructureVersion[2];
-	UINT8 ProtocolVersion[2];
-	UINT32 HashAlgorithmBitmap;
-	UINT32 SupportedEventLogs;
-	BOOLEAN TPMPresentFlag;
-	UINT16 MaxCommandSize, MaxResponseSize;
-	UINT32 ManufacturerID;
-	UINT32 NumberOfPCRBanks, ActivePcrBanks;
-};
-
-struct addon_tcg2_event {
-	UINT32 Size;
-	UINT32 HeaderSize;
-	UINT16 HeaderVersion;
-	UINT32 PCRIndex;
-	UINT32 EventType;
-	UINT8 Event[];
-} __attribute__((packed));
-
-struct addon_tcg2 {
-	EFI_STATUS (MSABI *GetCapability)(struct addon_tcg2 *, struct addon_tcg2_caps *);
-	void *GetEventLog;
-	EFI_STATUS (MSABI *HashLogExtendEvent)(struct addon_tcg2 *, UINT64 flags,
-					      EFI_PHYSICAL_ADDRESS data, UINT64 len,
-					      struct addon_tcg2_event *ev);
-};
-
-static struct addon_tcg2 *
-tpm(void)
-{
-	struct addon_tcg2 *t = NULL;
-	struct addon_tcg2_caps caps = { .Size = sizeof(caps) };
-
-	if (uefi_call_wrapper(BS->LocateProtocol, 3, &addon_tcg2_guid, NULL, (VOID **)&t) != EFI_SUCCESS ||
-	    t == NULL || t->GetCapability(t, &caps) != EFI_SUCCESS || !caps.TPMPresentFlag)
-		return NULL;
-	return t;
-}
 
 /* Extends PCR 12 with the digest of data[0..len); the event carries what the
  * log shows: the command line (EV_IPL), or the tag and the addon's file name
@@ -74,36 +26,16 @@ static int measured; /* something went into PCR 12 */
 static void
 measure(const void *data, UINTN len, UINT32 tag, const CHAR16 *text)
 {
-	struct addon_tcg2 *t = tpm();
-	UINTN tlen = (StrLen(text) + 1) * sizeof(CHAR16);
-	UINTN elen = tag ? 8 + tlen : tlen;
-	struct addon_tcg2_event *ev;
+	struct tcg2 *t = igos_tcg2_open();
 	EFI_STATUS st;
 
 	if (t == NULL)
 		return;
-	if ((ev = AllocateZeroPool(sizeof(*ev) + elen)) == NULL) {
-		Print(L"igos-stub: cannot measure %s into PCR 12: %r\r\n", text, EFI_OUT_OF_RESOURCES);
-		return;
-	}
-	ev->Size = sizeof(*ev) + elen;
-	ev->HeaderSize = sizeof(*ev) - sizeof(ev->Size);
-	ev->HeaderVersion = 1;
-	ev->PCRIndex = ADDON_PCR;
-	if (tag) {
-		UINT32 hdr[2] = { tag, (UINT32)tlen };
-		ev->EventType = EV_EVENT_TAG;
-		CopyMem(ev->Event, hdr, sizeof(hdr));
-		CopyMem(ev->Event + 8, (VOID *)text, tlen);
-	} else {
-		ev->EventType = EV_IPL;
-		CopyMem(ev->Event, (VOID *)text, tlen);
-	}
-	st = t->HashLogExtendEvent(t, 0, (EFI_PHYSICAL_ADDRESS)(UINTN)data, len, ev);
+	st = tag ? igos_tcg2_measure_tagged(t, ADDON_PCR, tag, data, len, text)
+		 : igos_tcg2_measure(t, ADDON_PCR, data, len, text);
 	measured |= st == EFI_SUCCESS;
 	if (st != EFI_SUCCESS)
 		Print(L"igos-stub: cannot measure %s into PCR 12: %r\r\n", text, st);
-	FreePool(ev);
 }
 
 /* ---- what the addons brought --------------------------------------------- */
@@ -298,9 +230,10 @@ load_dir(EFI_HANDLE image, EFI_LOADED_IMAGE *li, EFI_FILE_HANDLE root, const CHA
 }
 
 /* The UKI's own directory: <its path>.extra.d, from the file path nodes of
- * LoadedImage->FilePath (none when it was started from memory). */
-static CHAR16 *
-extra_dir(EFI_LOADED_IMAGE *li)
+ * LoadedImage->FilePath (none when it was started from memory); the stub's
+ * credentials and extensions come from the same place. */
+CHAR16 *
+igos_extra_dir(EFI_LOADED_IMAGE *li)
 {
 	static CHAR16 joined[1024], out[1024 + 16];
 	EFI_DEVICE_PATH *p = li->FilePath;
@@ -381,7 +314,7 @@ igos_addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE *li, const uint8_t *uname, s
 	if (li->DeviceHandle == NULL || (root = LibOpenRoot(li->DeviceHandle)) == NULL)
 		return 0; /* not started from a file system: no ESP to look on */
 	load_dir(image, li, root, L"\\loader\\addons", uname, uname_len);
-	CHAR16 *own = extra_dir(li);
+	CHAR16 *own = igos_extra_dir(li);
 	if (own)
 		load_dir(image, li, root, own, uname, uname_len);
 	uefi_call_wrapper(root->Close, 1, root);
@@ -409,7 +342,7 @@ igos_addons_load(EFI_HANDLE image, EFI_LOADED_IMAGE *li, const uint8_t *uname, s
 		addon_cmdline_len = 0;
 	}
 	install_dtbs();
-	return measured || (nucodes > 0 && tpm() != NULL);
+	return measured || (nucodes > 0 && igos_tcg2_open() != NULL);
 }
 
 void

@@ -49,6 +49,10 @@ size_t addon_pad4(size_t n);
 #ifdef IGOS_EFI
 #include <efi.h>
 
+/* "<the UKI's path>.extra.d" (boot counting dropped, as systemd-stub), in a
+ * static buffer; NULL when the UKI was not loaded from a file path. */
+CHAR16 *igos_extra_dir(EFI_LOADED_IMAGE *li);
+
 /*
  * Loads the addons (\loader\addons first, then the UKI's own directory,
  * each sorted by name) through the firmware's LoadImage (shim's when shim

@@ -8,6 +8,7 @@
 
 #include "pure.h"
 #include "addons.h"
+#include "tcg2.h"
 
 /* Functions the firmware or the kernel calls, and protocol members declared
  * here, use the Microsoft ABI; gnu-efi's own tables go through
@@ -21,50 +22,13 @@ const char igos_sbat[IGOS_SBAT_SIZE] __attribute__((section(".sbat"), used, alig
 	IGOS_SBAT_TEXT;
 _Static_assert(sizeof(IGOS_SBAT_TEXT) <= IGOS_SBAT_SIZE, "SBAT text too long");
 
-/* ---- TCG2 (TCG EFI Protocol Specification, not in gnu-efi 3.0.15) ------- */
+/* ---- TCG2 (efi/tcg2.c) -------------------------------------------------- */
 
-static EFI_GUID tcg2_guid = { 0x607f766c, 0x7455, 0x42be,
-	{ 0x93, 0x0b, 0xe4, 0xd7, 0x6d, 0xb2, 0x72, 0x0f } };
-
-#define EV_IPL 0x0000000d
-#define EV_EVENT_TAG 0x00000006
 /* systemd's tag for the chosen UKI profile (PCR 12), so event logs read alike */
 #define UKI_PROFILE_EVENT_TAG_ID 0x13aed6db
 #define PCR_KERNEL_IMAGE 11
 #define PCR_KERNEL_PARAMS 12
 #define PCR_SYSEXTS 13
-
-/* Natural alignment (36 bytes), as EDK2 declares it. */
-struct tcg2_caps {
-	UINT8 Size;
-	UINT8 StructureVersion[2];
-	UINT8 ProtocolVersion[2];
-	UINT32 HashAlgorithmBitmap;
-	UINT32 SupportedEventLogs;
-	BOOLEAN TPMPresentFlag;
-	UINT16 MaxCommandSize, MaxResponseSize;
-	UINT32 ManufacturerID;
-	UINT32 NumberOfPCRBanks, ActivePcrBanks;
-};
-_Static_assert(sizeof(struct tcg2_caps) == 36, "EFI_TCG2_BOOT_SERVICE_CAPABILITY");
-
-struct tcg2_event {
-	UINT32 Size;
-	UINT32 HeaderSize;
-	UINT16 HeaderVersion;
-	UINT32 PCRIndex;
-	UINT32 EventType;
-	UINT8 Event[];
-} __attribute__((packed));
-
-struct tcg2 {
-	EFI_STATUS (MSABI *GetCapability)(struct tcg2 *, struct tcg2_caps *);
-	void *GetEventLog;
-	EFI_STATUS (MSABI *HashLogExtendEvent)(struct tcg2 *, UINT64 flags,
-					      EFI_PHYSICAL_ADDRESS data, UINT64 len,
-					      struct tcg2_event *ev);
-	/* SubmitCommand, GetActivePcrBanks, ... unused */
-};
 
 /* ---- LoadFile2 for the initrd ------------------------------------------- */
 
@@ -138,71 +102,6 @@ secure_boot_enabled(void)
 					  NULL, &size, &v);
 
 	return st == EFI_SUCCESS && size == 1 && v == 1;
-}
-
-static struct tcg2 *
-tcg2_open(void)
-{
-	struct tcg2 *t = NULL;
-	struct tcg2_caps caps = { .Size = sizeof(caps) };
-
-	if (uefi_call_wrapper(BS->LocateProtocol, 3, &tcg2_guid, NULL, (VOID **)&t) != EFI_SUCCESS ||
-	    t == NULL)
-		return NULL;
-	if (t->GetCapability(t, &caps) != EFI_SUCCESS || !caps.TPMPresentFlag)
-		return NULL;
-	return t;
-}
-
-/* One event of `type` with event data ev_data[0..ev_len); the extended
- * digest is of data[0..len) alone. */
-static EFI_STATUS
-tpm_extend(struct tcg2 *t, UINT32 pcr, UINT32 type, const void *data, UINTN len,
-	   const void *ev_data, UINTN ev_len)
-{
-	UINTN size = sizeof(struct tcg2_event) + ev_len;
-	struct tcg2_event *ev = AllocateZeroPool(size);
-	EFI_STATUS st;
-
-	if (ev == NULL)
-		return EFI_OUT_OF_RESOURCES;
-	ev->Size = size;
-	ev->HeaderSize = sizeof(struct tcg2_event) - sizeof(ev->Size);
-	ev->HeaderVersion = 1;
-	ev->PCRIndex = pcr;
-	ev->EventType = type;
-	CopyMem(ev->Event, (VOID *)ev_data, ev_len);
-	st = t->HashLogExtendEvent(t, 0, (EFI_PHYSICAL_ADDRESS)(UINTN)data, len, ev);
-	FreePool(ev);
-	return st;
-}
-
-/* An EV_IPL event; the description (the event data) is UTF-16 like
- * systemd's. */
-static EFI_STATUS
-tpm_measure(struct tcg2 *t, UINT32 pcr, const void *data, UINTN len, const CHAR16 *desc)
-{
-	return tpm_extend(t, pcr, EV_IPL, data, len, desc, (StrLen(desc) + 1) * sizeof(CHAR16));
-}
-
-/* An EV_EVENT_TAG event (TCG_PCClientTaggedEvent: id, size, data) whose data
- * and extended content are both text[] with its NUL, as systemd-stub logs
- * the profile. */
-static EFI_STATUS
-tpm_measure_tagged(struct tcg2 *t, UINT32 pcr, UINT32 id, const CHAR16 *text)
-{
-	UINTN tlen = (StrLen(text) + 1) * sizeof(CHAR16);
-	UINT8 *tag = AllocatePool(8 + tlen);
-	EFI_STATUS st;
-
-	if (tag == NULL)
-		return EFI_OUT_OF_RESOURCES;
-	CopyMem(tag, &id, 4);
-	CopyMem(tag + 4, &(UINT32){ tlen }, 4);
-	CopyMem(tag + 8, (VOID *)text, tlen);
-	st = tpm_extend(t, pcr, EV_EVENT_TAG, text, tlen, tag, 8 + tlen);
-	FreePool(tag);
-	return st;
 }
 
 static void
@@ -665,7 +564,7 @@ pack_dropins(EFI_FILE_HANDLE root, const CHAR16 *dirpath, const CHAR16 *suffix, 
 		p += uki_cpio_trailer(p);
 		*out_len = total;
 		if (tpm != NULL) {
-			EFI_STATUS st = tpm_measure(tpm, pcr, out, total, desc);
+			EFI_STATUS st = igos_tcg2_measure(tpm, pcr, out, total, desc);
 			if (st == EFI_SUCCESS)
 				*measured = 1;
 			else
@@ -674,32 +573,6 @@ pack_dropins(EFI_FILE_HANDLE root, const CHAR16 *dirpath, const CHAR16 *suffix, 
 	}
 	for (UINTN i = 0; i < n; i++)
 		FreePool(items[i].data);
-	return out;
-}
-
-/* "<the UKI's path>.extra.d", from the last file path node of FilePath;
- * NULL when the loader gave none. */
-static CHAR16 *
-extra_dir(EFI_DEVICE_PATH *dp)
-{
-	const CHAR16 *path = NULL;
-	UINTN plen = 0;
-
-	for (; dp != NULL && !IsDevicePathEnd(dp); dp = NextDevicePathNode(dp))
-		if (DevicePathType(dp) == MEDIA_DEVICE_PATH && DevicePathSubType(dp) == MEDIA_FILEPATH_DP &&
-		    (UINTN)DevicePathNodeLength(dp) > SIZE_OF_FILEPATH_DEVICE_PATH) {
-			path = ((FILEPATH_DEVICE_PATH *)dp)->PathName;
-			plen = (DevicePathNodeLength(dp) - SIZE_OF_FILEPATH_DEVICE_PATH) / sizeof(CHAR16);
-		}
-	if (path == NULL)
-		return NULL;
-	CHAR16 *out = AllocateZeroPool((plen + 10) * sizeof(CHAR16));
-	UINTN n = 0;
-	if (out == NULL)
-		return NULL;
-	while (n < plen && path[n])
-		out[n] = path[n], n++;
-	CopyMem(out + n, L".extra.d", 9 * sizeof(CHAR16));
 	return out;
 }
 
@@ -880,7 +753,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	/* Measurements. A failing TPM is reported, not fatal: an unmeasured boot
 	 * just cannot unseal what was sealed to the expected PCR values. */
 	int pcr11 = 0, pcr12 = 0;
-	struct tcg2 *tpm = tcg2_open();
+	struct tcg2 *tpm = igos_tcg2_open();
 	if (tpm == NULL) {
 		Print(L"igos-stub: no TPM2, booting without measurements\r\n");
 	} else {
@@ -897,7 +770,9 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 				num[n - 1 - k] = c;
 			}
 			num[n] = 0;
-			st = tpm_measure_tagged(tpm, PCR_KERNEL_PARAMS, UKI_PROFILE_EVENT_TAG_ID, num);
+			/* the number's text is both the event data and what is extended */
+			st = igos_tcg2_measure_tagged(tpm, PCR_KERNEL_PARAMS, UKI_PROFILE_EVENT_TAG_ID,
+						      num, (n + 1) * sizeof(CHAR16), num);
 			if (st != EFI_SUCCESS)
 				Print(L"igos-stub: cannot measure the profile into PCR 12: %r\r\n", st);
 			pcr12 |= st == EFI_SUCCESS;
@@ -916,16 +791,16 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 			while (name[nlen])
 				nlen++;
 			ascii_to_utf16(name, n16, 9);
-			st = tpm_measure(tpm, PCR_KERNEL_IMAGE, name, nlen + 1, n16);
+			st = igos_tcg2_measure(tpm, PCR_KERNEL_IMAGE, name, nlen + 1, n16);
 			if (st == EFI_SUCCESS)
-				st = tpm_measure(tpm, PCR_KERNEL_IMAGE, sec[i], slen[i], n16);
+				st = igos_tcg2_measure(tpm, PCR_KERNEL_IMAGE, sec[i], slen[i], n16);
 			if (st != EFI_SUCCESS) {
 				Print(L"igos-stub: cannot measure %s into PCR 11: %r\r\n", n16, st);
 				pcr11 = 0;
 			}
 		}
 		if (src == UKI_CMDLINE_LOADOPTS) {
-			st = tpm_measure(tpm, PCR_KERNEL_PARAMS, cmdline,
+			st = igos_tcg2_measure(tpm, PCR_KERNEL_PARAMS, cmdline,
 					 (cmdline_chars + 1) * sizeof(CHAR16), cmdline);
 			if (st != EFI_SUCCESS)
 				Print(L"igos-stub: cannot measure the command line into PCR 12: %r\r\n", st);
@@ -952,7 +827,7 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	 * UKI and global ones into PCR 12, system extensions into PCR 13,
 	 * configuration extensions into PCR 12, each an archive of its own. */
 	EFI_FILE_HANDLE root = li->DeviceHandle ? LibOpenRoot(li->DeviceHandle) : NULL;
-	CHAR16 *xdir = extra_dir(li->FilePath);
+	CHAR16 *xdir = igos_extra_dir(li);
 	int sysext_measured = 0, confext_measured = 0;
 	struct piece pc[10] = {
 		{ sec[s_ucode], slen[s_ucode] },
@@ -971,7 +846,6 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		pc[5].data = pack_dropins(root, xdir, L".confext.raw", NULL, ".extra/confext", 0555, 0444,
 					  tpm, PCR_KERNEL_PARAMS, L"Configuration extension initrd",
 					  &pc[5].len, &confext_measured);
-		FreePool(xdir);
 	}
 	if (root != NULL)
 		uefi_call_wrapper(root->Close, 1, root);
