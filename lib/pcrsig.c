@@ -9,6 +9,24 @@
 
 #include "pcr.h"
 
+/* root as systemd writes the .pcrsig JSON: one line, '/' not escaped, a
+ * newline at the end; NULL when out of memory. */
+static char *
+json_line(json_object *root)
+{
+	const char *s = json_object_to_json_string_ext(root,
+		JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t n = s ? strlen(s) : 0;
+	char *out;
+
+	if (s == NULL || (out = malloc(n + 2)) == NULL)
+		return NULL;
+	memcpy(out, s, n);
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	return out;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -129,17 +147,8 @@ igos_pcrsig_build(const struct igos_pcr_input *in, unsigned banks_mask,
 			free(b64);
 		}
 	}
-	{
-		const char *s = json_object_to_json_string_ext(root,
-			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		size_t n = s ? strlen(s) : 0;
-
-		if (!s || !(out = malloc(n + 2)))
-			goto oom;
-		memcpy(out, s, n);
-		out[n] = '\n';
-		out[n + 1] = '\0';
-	}
+	if ((out = json_line(root)) == NULL)
+		goto oom;
 	json_object_put(root);
 	free_phases(ph, nph);
 	return out;
@@ -498,17 +507,8 @@ igos_pcrsig_format(const struct igos_pcrsig *ps)
 			}
 		}
 	}
-	{
-		const char *s = json_object_to_json_string_ext(root,
-			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-		size_t n = s ? strlen(s) : 0;
-
-		if (!s || !(out = malloc(n + 2)))
-			goto oom;
-		memcpy(out, s, n);
-		out[n] = '\n';
-		out[n + 1] = '\0';
-	}
+	if ((out = json_line(root)) == NULL)
+		goto oom;
 	json_object_put(root);
 	return out;
 oom:

@@ -533,6 +533,24 @@ open_signer(const struct sign_opts *so, struct igos_signer **sp, X509 **xp)
 		igos_die("'%s': %s", so->cert, igos_errmsg());
 }
 
+/* The signer of a PE image: RSA of 2048 to 4096 bits, what firmware and shim
+ * verify. */
+static void
+open_pe_signer(const struct sign_opts *so, struct igos_signer **sp, X509 **xp)
+{
+	unsigned bits;
+
+	open_signer(so, sp, xp);
+	if (igos_signer_type(*sp) != IGOS_KEY_RSA)
+		igos_die("'%s': cannot sign a PE image with an %s key: UEFI firmware and shim "
+			 "accept only RSA", so->key,
+			 igos_signer_type(*sp) == IGOS_KEY_ED25519 ? "Ed25519" : "EC");
+	bits = (unsigned)igos_signer_bits(*sp);
+	if (bits < 2048 || bits > 4096)
+		igos_die("'%s': cannot sign a PE image with an RSA-%u key: UEFI firmware "
+			 "accepts RSA 2048 to 4096", so->key, bits);
+}
+
 static int
 cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 {
@@ -577,22 +595,14 @@ cmd_sign(struct input *in, const char *outpath, const struct sign_opts *so)
 		struct igos_pe pe;
 		struct igos_ac_cert c[IGOS_AC_MAX_CERTS];
 		struct igos_out o;
-		unsigned n, bits;
+		unsigned n;
 		int early;
 		unsigned char dg[32], *spc, *p7;
 		size_t spclen, p7len;
 		uint64_t ws;
 
 		pe_open_to_sign(in, &pe, c, &n);
-		open_signer(so, &sg, &x);
-		if (igos_signer_type(sg) != IGOS_KEY_RSA)
-			igos_die("'%s': cannot sign a PE image with an %s key: UEFI firmware and shim "
-			     "accept only RSA", so->key,
-			     igos_signer_type(sg) == IGOS_KEY_ED25519 ? "Ed25519" : "EC");
-		bits = (unsigned)igos_signer_bits(sg);
-		if (bits < 2048 || bits > 4096)
-			igos_die("'%s': cannot sign a PE image with an RSA-%u key: UEFI firmware "
-			     "accepts RSA 2048 to 4096", so->key, bits);
+		open_pe_signer(so, &sg, &x);
 		out_open(&o, outpath);
 		early = pe_write_early(&o, in, &pe);
 		/* a regular file is read rather than hashed through its mapping:
@@ -645,7 +655,7 @@ sign_stream(struct input *in, const char *path, const char *outpath, const struc
 	unsigned char *spc, *p7;
 	size_t spclen, p7len;
 	const EVP_MD *fwmd;
-	unsigned n, bits;
+	unsigned n;
 	X509 *x;
 	int r;
 
@@ -665,15 +675,7 @@ sign_stream(struct input *in, const char *path, const char *outpath, const struc
 			igos_die("'%s': empty file", path);
 		return 0;
 	}
-	open_signer(so, &sg, &x);
-	if (igos_signer_type(sg) != IGOS_KEY_RSA)
-		igos_die("'%s': cannot sign a PE image with an %s key: UEFI firmware and shim "
-			 "accept only RSA", so->key,
-			 igos_signer_type(sg) == IGOS_KEY_ED25519 ? "Ed25519" : "EC");
-	bits = (unsigned)igos_signer_bits(sg);
-	if (bits < 2048 || bits > 4096)
-		igos_die("'%s': cannot sign a PE image with an RSA-%u key: UEFI firmware "
-			 "accepts RSA 2048 to 4096", so->key, bits);
+	open_pe_signer(so, &sg, &x);
 	if (igos_ac_stream_run(&s, EVP_sha256(), STDOUT_FILENO, "-") < 0)
 		igos_die("'%s': %s", path, igos_errmsg());
 	if (igos_ac_certs(&s.pe, c, IGOS_AC_MAX_CERTS, &n) < 0)
