@@ -191,8 +191,12 @@ _vm_mod_add() ( # NAME STAGE: add NAME after its dependencies
 	*.zst) zstd -qdc "$_p" >"$2/lib/modules/$_b.ko" ;;
 	*) cp "$_p" "$2/lib/modules/$_b.ko" ;;
 	esac || return 1
-	_deps=$(objcopy -O binary --only-section=.modinfo "$2/lib/modules/$_b.ko" /dev/stdout |
-		tr '\0' '\n' | sed -n 's/^depends=//p' | tr , ' ')
+	# objcopy writes its output through a temporary file renamed over the
+	# name given: never /dev/stdout (run by root with stdout a file, the
+	# rename replaces the /dev/stdout link itself)
+	objcopy -O binary --only-section=.modinfo "$2/lib/modules/$_b.ko" "$2/modinfo.tmp" || return 1
+	_deps=$(tr '\0' '\n' <"$2/modinfo.tmp" | sed -n 's/^depends=//p' | tr , ' ')
+	rm -f "$2/modinfo.tmp"
 	for _dep in $_deps; do
 		_vm_mod_add "$_dep" "$2" || return 1
 	done
