@@ -722,12 +722,13 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		nsect++;
 	}
 	unsigned s_linux = S(".linux"), s_cmdline = S(".cmdline"), s_initrd = S(".initrd"),
-		 s_ucode = S(".ucode"), s_pcrsig = S(".pcrsig"), s_pcrpkey = S(".pcrpkey"),
-		 s_profile = S(".profile"), s_osrel = S(".osrel"), s_dtb = S(".dtb");
+		 s_ucode = S(".ucode"), s_dtb = S(".dtb");
 	if (slen[s_linux] == 0)
 		return fail(EFI_NOT_FOUND, L"no .linux section");
-	int have_initrd = slen[s_initrd] || slen[s_ucode] || slen[s_pcrsig] || slen[s_pcrpkey] ||
-			  slen[s_profile] || slen[s_osrel];
+	/* Only the UKI's own initrd and microcode make LoadFile2 support a
+	 * must: the /.extra files and the ESP's companions are offered to a
+	 * kernel that asks, and an older one boots without them. */
+	int have_initrd = slen[s_initrd] || slen[s_ucode];
 	if ((st = check_kernel(sec[s_linux], slen[s_linux], have_initrd)) != EFI_SUCCESS)
 		return st;
 
