@@ -152,6 +152,10 @@ loaded(const struct igos_pe *pe, const struct igos_pe_section *s)
 	return b;
 }
 
+/* The largest section of an addon predicted (a microcode or devicetree blob
+ * is a few MiB; a command line far less). */
+#define ADDON_SECTION_MAX (256u << 20)
+
 struct addon {
 	const char *name;
 	struct igos_pe pe;
@@ -196,6 +200,13 @@ addon_parse(struct addon *a, const struct igos_pcr_addon *in)
 	if (!any)
 		return igos_seterr("'%s': no .cmdline, .dtb or .ucode section: the stub ignores it",
 				   in->name);
+	/* each is measured as loaded (VirtualSize bytes, zeros past the raw
+	 * data) and predicted from a copy of that size: bounded here */
+	for (size_t i = 0; i < 3; i++)
+		if (got[i] && got[i]->vsize > ADDON_SECTION_MAX)
+			return igos_seterr("'%s': its %s section is %u bytes in memory, more than the "
+					   "%u this prediction takes", in->name, used[i],
+					   got[i]->vsize, (unsigned)ADDON_SECTION_MAX);
 	a->cmdline = got[0];
 	a->dtb = got[1];
 	a->ucode = got[2];
