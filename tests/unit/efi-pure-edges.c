@@ -10,27 +10,6 @@
 
 #include "../../efi/pure.c"
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (v >> (8 * i)) & 0xff;
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static uint64_t
 get64(const uint8_t *p)
 {
@@ -57,21 +36,21 @@ head(unsigned nsec, unsigned opt, uint32_t hdrs, uint32_t image_size)
 	memset(f, 0, sizeof(f));
 	f[0] = 'M';
 	f[1] = 'Z';
-	put32(f + 0x3c, PE_OFF);
+	igos_put_le32(f + 0x3c, PE_OFF);
 	memcpy(f + PE_OFF, "PE\0\0", 4);
-	put16(f + PE_OFF + 4, 0x8664);
-	put16(f + PE_OFF + 6, (uint16_t)nsec);
-	put16(f + PE_OFF + 20, (uint16_t)opt);
+	igos_put_le16(f + PE_OFF + 4, 0x8664);
+	igos_put_le16(f + PE_OFF + 6, (uint16_t)nsec);
+	igos_put_le16(f + PE_OFF + 20, (uint16_t)opt);
 	uint8_t *o = f + OPT_OFF;
-	put16(o, 0x20b);
-	put32(o + 16, 0x1000);    /* entry */
-	put64(o + 24, BASE);
-	put32(o + 32, 0x1000);
-	put32(o + 36, 0x200);
-	put32(o + 56, image_size);
-	put32(o + 60, hdrs);
-	put16(o + 68, 10);
-	put32(o + 108, (opt - 112) / 8);
+	igos_put_le16(o, 0x20b);
+	igos_put_le32(o + 16, 0x1000);    /* entry */
+	igos_put_le64(o + 24, BASE);
+	igos_put_le32(o + 32, 0x1000);
+	igos_put_le32(o + 36, 0x200);
+	igos_put_le32(o + 56, image_size);
+	igos_put_le32(o + 60, hdrs);
+	igos_put_le16(o + 68, 10);
+	igos_put_le32(o + 108, (opt - 112) / 8);
 	shdr = OPT_OFF + opt;
 }
 
@@ -82,17 +61,17 @@ sec(int i, const char *name, uint32_t vsize, uint32_t va, uint32_t raw_size, uin
 
 	memset(s, 0, 40);
 	memcpy(s, name, strlen(name));
-	put32(s + 8, vsize);
-	put32(s + 12, va);
-	put32(s + 16, raw_size);
-	put32(s + 20, raw_off);
+	igos_put_le32(s + 8, vsize);
+	igos_put_le32(s + 12, va);
+	igos_put_le32(s + 16, raw_size);
+	igos_put_le32(s + 20, raw_off);
 }
 
 static void
 relocs(uint32_t rva, uint32_t size)
 {
-	put32(f + OPT_OFF + 112 + 5 * 8, rva);
-	put32(f + OPT_OFF + 112 + 5 * 8 + 4, size);
+	igos_put_le32(f + OPT_OFF + 112 + 5 * 8, rva);
+	igos_put_le32(f + OPT_OFF + 112 + 5 * 8 + 4, size);
 }
 
 /* The file ends at flen: junk after it. */
@@ -117,14 +96,14 @@ image3(void)
 		f[i] = (uint8_t)(0x80 | (i & 0x7f));
 	/* an empty block (page 0x1000), then page 0x3000 with a DIR64 at 0x3008
 	 * and an ABSOLUTE pad */
-	put32(f + 0x400, 0x1000);
-	put32(f + 0x404, 8);
-	put32(f + 0x408, 0x3000);
-	put32(f + 0x40c, 12);
-	put16(f + 0x410, (10 << 12) | 0x008);
-	put16(f + 0x412, 0);
+	igos_put_le32(f + 0x400, 0x1000);
+	igos_put_le32(f + 0x404, 8);
+	igos_put_le32(f + 0x408, 0x3000);
+	igos_put_le32(f + 0x40c, 12);
+	igos_put_le16(f + 0x410, (10 << 12) | 0x008);
+	igos_put_le16(f + 0x412, 0);
 	relocs(0x2000, 20);
-	put64(f + 0x608, BASE + 0x123);
+	igos_put_le64(f + 0x608, BASE + 0x123);
 	junk(0x800);
 }
 
@@ -169,9 +148,9 @@ test_truncated(void)
 	memset(g, 0, sizeof(g));
 	g[0] = 'M';
 	g[1] = 'Z';
-	put32(g + 0x3c, 4);
+	igos_put_le32(g + 0x3c, 4);
 	memcpy(g + 4, "PE\0\0", 4);
-	put16(g + 8, 0x8664);
+	igos_put_le16(g + 8, 0x8664);
 	OK(uki_pe_parse(g, 0x40, &pe) == UKI_E_FORMAT, "a 64-byte file with an empty optional header: %s",
 	   uki_strerror(UKI_E_FORMAT));
 }
@@ -184,8 +163,8 @@ test_headers(void)
 	/* The smallest PE32+ optional header: no data directories. */
 	image3();
 	memmove(f + OPT_OFF + 112, f + shdr, 3 * 40);
-	put16(f + PE_OFF + 20, 112);
-	put32(f + OPT_OFF + 108, 0);
+	igos_put_le16(f + PE_OFF + 20, 112);
+	igos_put_le32(f + OPT_OFF + 108, 0);
 	OK(uki_pe_parse(f, 0x800, &pe) == UKI_OK && pe.nsections == 3 &&
 	   strcmp(pe.sec[2].name, ".data") == 0 && pe.reloc_rva == 0,
 	   "a 112-byte optional header (no data directories) is accepted");
@@ -193,14 +172,14 @@ test_headers(void)
 	/* Five directories: the base relocation table (the sixth) is absent,
 	 * whatever the bytes after the fifth hold. */
 	image3();
-	put32(f + OPT_OFF + 108, 5);
+	igos_put_le32(f + OPT_OFF + 108, 5);
 	OK(load(0x800, 0x7f000000) == UKI_OK && get64(img + 0x3008) == BASE + 0x123,
 	   "NumberOfRvaAndSizes 5: no relocation applied");
 
 	image3();
-	put32(f + OPT_OFF + 32, 0);
+	igos_put_le32(f + OPT_OFF + 32, 0);
 	OK(uki_pe_parse(f, 0x800, &pe) == UKI_E_FORMAT, "SectionAlignment 0 refused");
-	put32(f + OPT_OFF + 32, 0x1800);
+	igos_put_le32(f + OPT_OFF + 32, 0x1800);
 	OK(uki_pe_parse(f, 0x800, &pe) == UKI_E_FORMAT, "SectionAlignment not a power of two refused");
 }
 
@@ -241,7 +220,7 @@ test_reused(void)
 	int zero = 1;
 
 	image3();
-	put16(f + PE_OFF + 6, 4);
+	igos_put_le16(f + PE_OFF + 6, 4);
 	sec(3, ".extra", 0x10, 0x3c00, 0x10, 0x7f0);
 	OK(uki_pe_parse(f, 0x800, &pe) == UKI_OK && pe.nsections == 4, "a four-section image");
 	image3();
@@ -279,7 +258,7 @@ test_copy(void)
 	/* Small section alignment: the first section right after the headers. */
 	image3();
 	sec(0, ".text", 0x20, 0x200, 0x200, 0x200);
-	put32(f + OPT_OFF + 16, 0x200);
+	igos_put_le32(f + OPT_OFF + 16, 0x200);
 	OK(load(0x800, BASE) == UKI_OK && img[0x200] == f[0x200],
 	   "a section at VA == SizeOfHeaders loads");
 
@@ -293,20 +272,20 @@ test_copy(void)
 	 * padding of the last section may run past it. */
 	image3();
 	sec(2, ".data", 0x100, 0x3000, 0x200, 0x600);
-	put32(f + OPT_OFF + 56, 0x3100);
+	igos_put_le32(f + OPT_OFF + 56, 0x3100);
 	OK(load(0x800, BASE) == UKI_OK, "the last section's file padding past SizeOfImage is no error");
 
 	/* An image that is only its headers. */
 	head(0, 240, 0x200, 0x200);
-	put32(f + OPT_OFF + 16, 0x10);
+	igos_put_le32(f + OPT_OFF + 16, 0x10);
 	junk(0x200);
 	OK(load(0x200, BASE) == UKI_OK && img[0] == 'M', "headers filling the file and the image load");
 
 	image3();
-	put32(f + OPT_OFF + 60, 0xa00);
+	igos_put_le32(f + OPT_OFF + 60, 0xa00);
 	OK(load(0x800, BASE) == UKI_E_BOUNDS, "SizeOfHeaders past the end of the file refused");
 	head(0, 240, 0x800, 0x400);
-	put32(f + OPT_OFF + 16, 0x10);
+	igos_put_le32(f + OPT_OFF + 16, 0x10);
 	junk(0x800);
 	OK(load(0x800, BASE) == UKI_E_BOUNDS, "SizeOfHeaders past SizeOfImage refused");
 }
@@ -327,20 +306,20 @@ test_relocs(void)
 
 	/* Straight on a loaded image of 0x3000 bytes. */
 	memset(img, 0, sizeof(img));
-	put32(img + 0x2ff8, 0x1000);
-	put32(img + 0x2ffc, 8);
+	igos_put_le32(img + 0x2ff8, 0x1000);
+	igos_put_le32(img + 0x2ffc, 8);
 	OK(uki_pe_relocate(img, 0x3000, 0x2ff8, 12, 0x1000) == UKI_E_RELOC,
 	   "a directory running past the image refused, its first block sound or not");
-	put32(img + 0x100, 0x1000);
-	put32(img + 0x104, 12);
+	igos_put_le32(img + 0x100, 0x1000);
+	igos_put_le32(img + 0x104, 12);
 	OK(uki_pe_relocate(img, 0x3000, 0x100, 8, 0x1000) == UKI_E_RELOC,
 	   "a block header claiming more than the 8 bytes of the directory refused");
-	put32(img + 0x104, 0);
+	igos_put_le32(img + 0x104, 0);
 	OK(uki_pe_relocate(img, 0x3000, 0x100, 16, 0x1000) == UKI_E_RELOC, "a block of size 0 refused");
-	put32(img + 0x104, 6);
+	igos_put_le32(img + 0x104, 6);
 	OK(uki_pe_relocate(img, 0x3000, 0x100, 16, 0x1000) == UKI_E_RELOC,
 	   "a block of size 6 (shorter than its header) refused");
-	put32(img + 0x104, 13);
+	igos_put_le32(img + 0x104, 13);
 	OK(uki_pe_relocate(img, 0x3000, 0x100, 16, 0x1000) == UKI_E_RELOC, "a block of odd size refused");
 }
 

@@ -8,27 +8,6 @@
 
 #include "../../efi/pure.c"
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v & 0xff;
-	p[1] = v >> 8;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (v >> (8 * i)) & 0xff;
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* A small PE32+ file: headers in 0x200 bytes, sections .text (file 0x200,
  * VA 0x1000), .reloc (file 0x400, VA 0x2000) and .data (file 0x600,
  * VA 0x3000, virtual size larger than raw). SizeOfImage 0x5000. */
@@ -45,10 +24,10 @@ section(uint8_t *f, int i, const char *name, uint32_t vsize, uint32_t va, uint32
 	uint8_t *s = f + SHDR_OFF + 40 * i;
 	memset(s, 0, 40);
 	memcpy(s, name, strlen(name));
-	put32(s + 8, vsize);
-	put32(s + 12, va);
-	put32(s + 16, raw_size);
-	put32(s + 20, raw_off);
+	igos_put_le32(s + 8, vsize);
+	igos_put_le32(s + 12, va);
+	igos_put_le32(s + 16, raw_size);
+	igos_put_le32(s + 20, raw_off);
 }
 
 static void
@@ -57,36 +36,36 @@ make_pe(uint8_t *f)
 	memset(f, 0, F_LEN);
 	f[0] = 'M';
 	f[1] = 'Z';
-	put32(f + 0x3c, PE_OFF);
+	igos_put_le32(f + 0x3c, PE_OFF);
 	memcpy(f + PE_OFF, "PE\0\0", 4);
-	put16(f + PE_OFF + 4, 0x8664);
-	put16(f + PE_OFF + 6, 3);
-	put16(f + PE_OFF + 20, OPT_SIZE);
+	igos_put_le16(f + PE_OFF + 4, 0x8664);
+	igos_put_le16(f + PE_OFF + 6, 3);
+	igos_put_le16(f + PE_OFF + 20, OPT_SIZE);
 	uint8_t *o = f + OPT_OFF;
-	put16(o, 0x20b);
-	put32(o + 16, 0x1010);             /* entry */
-	put64(o + 24, 0x10000000);         /* ImageBase */
-	put32(o + 32, 0x1000);
-	put32(o + 36, 0x200);
-	put16(o + 44, 1);                  /* MajorImageVersion */
-	put32(o + 56, 0x5000);             /* SizeOfImage */
-	put32(o + 60, 0x200);              /* SizeOfHeaders */
-	put16(o + 68, 10);
-	put16(o + 70, 0x100);
-	put32(o + 108, 16);
-	put32(o + 112 + 5 * 8, 0x2000);    /* base relocations */
-	put32(o + 112 + 5 * 8 + 4, 12);
+	igos_put_le16(o, 0x20b);
+	igos_put_le32(o + 16, 0x1010);             /* entry */
+	igos_put_le64(o + 24, 0x10000000);         /* ImageBase */
+	igos_put_le32(o + 32, 0x1000);
+	igos_put_le32(o + 36, 0x200);
+	igos_put_le16(o + 44, 1);                  /* MajorImageVersion */
+	igos_put_le32(o + 56, 0x5000);             /* SizeOfImage */
+	igos_put_le32(o + 60, 0x200);              /* SizeOfHeaders */
+	igos_put_le16(o + 68, 10);
+	igos_put_le16(o + 70, 0x100);
+	igos_put_le32(o + 108, 16);
+	igos_put_le32(o + 112 + 5 * 8, 0x2000);    /* base relocations */
+	igos_put_le32(o + 112 + 5 * 8 + 4, 12);
 	section(f, 0, ".text", 0x20, 0x1000, 0x200, 0x200);
 	section(f, 1, ".reloc", 12, 0x2000, 0x200, 0x400);
 	section(f, 2, ".data", 0x1800, 0x3000, 0x200, 0x600);
 	for (int i = 0; i < 0x20; i++)
 		f[0x200 + i] = (uint8_t)(0xa0 + i);
 	/* one block: page 0x3000, a DIR64 at 0x3008 and an ABSOLUTE pad */
-	put32(f + 0x400, 0x3000);
-	put32(f + 0x404, 12);
-	put16(f + 0x408, (10 << 12) | 0x008);
-	put16(f + 0x40a, 0);
-	put64(f + 0x608, 0x10000123);      /* a pointer to ImageBase + 0x123 */
+	igos_put_le32(f + 0x400, 0x3000);
+	igos_put_le32(f + 0x404, 12);
+	igos_put_le16(f + 0x408, (10 << 12) | 0x008);
+	igos_put_le16(f + 0x40a, 0);
+	igos_put_le64(f + 0x608, 0x10000123);      /* a pointer to ImageBase + 0x123 */
 	f[0x7ff] = 0x5a;                   /* last raw byte of .data */
 }
 
@@ -118,25 +97,25 @@ test_parse(void)
 	f[PE_OFF + 1] = 'X';
 	OK(uki_pe_parse(f, F_LEN, &pe) == UKI_E_MAGIC, "no PE signature");
 	make_pe(f);
-	put32(f + 0x3c, 0xfffffff0);
+	igos_put_le32(f + 0x3c, 0xfffffff0);
 	OK(uki_pe_parse(f, F_LEN, &pe) == UKI_E_TRUNC, "e_lfanew past the end (no wrap)");
 	make_pe(f);
-	put16(f + OPT_OFF, 0x10b);
+	igos_put_le16(f + OPT_OFF, 0x10b);
 	OK(uki_pe_parse(f, F_LEN, &pe) == UKI_E_FORMAT, "PE32 (not PE32+) refused");
 	make_pe(f);
-	put16(f + PE_OFF + 4, 0xaa64);
+	igos_put_le16(f + PE_OFF + 4, 0xaa64);
 	OK(uki_pe_parse(f, F_LEN, &pe) == UKI_E_FORMAT, "other machine refused");
 	make_pe(f);
-	put16(f + PE_OFF + 6, UKI_MAX_SECTIONS + 1);
+	igos_put_le16(f + PE_OFF + 6, UKI_MAX_SECTIONS + 1);
 	OK(uki_pe_parse(f, F_LEN, &pe) == UKI_E_SECTIONS, "too many sections");
 	make_pe(f);
-	put32(f + OPT_OFF + 108, 1000);
+	igos_put_le32(f + OPT_OFF + 108, 1000);
 	OK(uki_pe_parse(f, F_LEN, &pe) == UKI_E_FORMAT, "NumberOfRvaAndSizes beyond the header");
 	make_pe(f);
-	put32(f + OPT_OFF + 60, 0x100);
+	igos_put_le32(f + OPT_OFF + 60, 0x100);
 	OK(uki_pe_parse(f, F_LEN, &pe) == UKI_E_FORMAT, "section table past SizeOfHeaders");
 	make_pe(f);
-	put16(f + PE_OFF + 20, 0xffff);
+	igos_put_le16(f + PE_OFF + 20, 0xffff);
 	OK(uki_pe_parse(f, F_LEN, &pe) == UKI_E_TRUNC, "optional header past the end");
 }
 
@@ -202,18 +181,18 @@ test_load(void)
 	OK(v == 0x7f000123, "DIR64 relocated by the load delta");
 
 	make_pe(f);
-	put16(f + 0x408, (3 << 12) | 0x008);
+	igos_put_le16(f + 0x408, (3 << 12) | 0x008);
 	uki_pe_parse(f, F_LEN, &pe);
 	OK(uki_pe_load(&pe, f, F_LEN, img, 0x7f000000) == UKI_E_RELOC,
 	   "HIGHLOW relocation refused in a PE32+ image");
 	make_pe(f);
-	put32(f + 0x404, 0x1000);
+	igos_put_le32(f + 0x404, 0x1000);
 	uki_pe_parse(f, F_LEN, &pe);
 	OK(uki_pe_load(&pe, f, F_LEN, img, 0x7f000000) == UKI_E_RELOC,
 	   "relocation block larger than the directory refused");
 	make_pe(f);
-	put16(f + 0x408, (10 << 12) | 0xffc);
-	put32(f + 0x400, 0x4000);
+	igos_put_le16(f + 0x408, (10 << 12) | 0xffc);
+	igos_put_le32(f + 0x400, 0x4000);
 	uki_pe_parse(f, F_LEN, &pe);
 	OK(uki_pe_load(&pe, f, F_LEN, img, 0x7f000000) == UKI_E_RELOC,
 	   "relocation target past the image refused");
@@ -456,7 +435,7 @@ prefix(const char *s, unsigned *p)
 	size_t n = strlen(s);
 
 	for (size_t i = 0; i <= n; i++)
-		put16(lo + 2 * i, (uint8_t)s[i]);
+		igos_put_le16(lo + 2 * i, (uint8_t)s[i]);
 	return uki_profile_prefix(lo, n + 1, p);
 }
 
@@ -513,29 +492,29 @@ test_cpio(void)
 	uint8_t bmp[54 + 16] = { 'B', 'M' };
 	struct uki_bmp b;
 	uint8_t px[8];
-	put32(bmp + 10, 54);
-	put32(bmp + 14, 40);
-	put32(bmp + 18, 2);
-	put32(bmp + 22, 2);
-	put16(bmp + 26, 1);
-	put16(bmp + 28, 24);
+	igos_put_le32(bmp + 10, 54);
+	igos_put_le32(bmp + 14, 40);
+	igos_put_le32(bmp + 18, 2);
+	igos_put_le32(bmp + 22, 2);
+	igos_put_le16(bmp + 26, 1);
+	igos_put_le16(bmp + 28, 24);
 	memcpy(bmp + 54, "\x01\x02\x03\x04\x05\x06\0\0" "\x11\x12\x13\x14\x15\x16\0\0", 16);
 	OK(uki_bmp_parse(bmp, sizeof(bmp), &b) == UKI_OK && b.width == 2 && b.height == 2 &&
 	   b.stride == 8 && !b.top_down, "a 24-bit BMP: size, stride padded to 4");
 	uki_bmp_row(bmp, &b, 0, px);
 	OK(memcmp(px, "\x11\x12\x13\0\x14\x15\x16\0", 8) == 0, "its top row is the last in the file");
-	put32(bmp + 22, (uint32_t)-2);
+	igos_put_le32(bmp + 22, (uint32_t)-2);
 	OK(uki_bmp_parse(bmp, sizeof(bmp), &b) == UKI_OK && b.top_down, "negative height: top-down");
 	uki_bmp_row(bmp, &b, 0, px);
 	OK(memcmp(px, "\x01\x02\x03\0\x04\x05\x06\0", 8) == 0, "top-down: the first row is the top");
 	OK(uki_bmp_parse(bmp, sizeof(bmp) - 1, &b) == UKI_E_BOUNDS, "pixels past the data refused");
-	put16(bmp + 28, 8);
+	igos_put_le16(bmp + 28, 8);
 	OK(uki_bmp_parse(bmp, sizeof(bmp), &b) == UKI_E_FORMAT, "8 bits a pixel refused");
-	put16(bmp + 28, 24);
-	put32(bmp + 30, 1);
+	igos_put_le16(bmp + 28, 24);
+	igos_put_le32(bmp + 30, 1);
 	OK(uki_bmp_parse(bmp, sizeof(bmp), &b) == UKI_E_FORMAT, "RLE refused");
-	put32(bmp + 30, 0);
-	put32(bmp + 18, 0x20000);
+	igos_put_le32(bmp + 30, 0);
+	igos_put_le32(bmp + 18, 0x20000);
 	OK(uki_bmp_parse(bmp, sizeof(bmp), &b) == UKI_E_FORMAT, "wider than 8192 refused");
 	OK(uki_cpio_trailer(buf) == 124 &&
 	   memcmp(buf, "070701" "00000000" "00000000" "00000000" "00000000" "00000001" "00000000"
