@@ -129,15 +129,13 @@ uki_pe_parse(const uint8_t *buf, size_t len, struct uki_pe *pe)
 	return UKI_OK;
 }
 
-int
-uki_loaded_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
-		   const char *name, const uint8_t **data, size_t *len)
+static int
+range_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size, unsigned first,
+	      unsigned end, const char *name, const uint8_t **data, size_t *len)
 {
 	const struct uki_section *found = 0;
 
-	*data = 0;
-	*len = 0;
-	for (unsigned i = 0; i < pe->nsections; i++) {
+	for (unsigned i = first; i < end; i++) {
 		if (!streq(pe->sec[i].name, name))
 			continue;
 		if (found)
@@ -152,6 +150,15 @@ uki_loaded_section(const struct uki_pe *pe, const uint8_t *image, size_t image_s
 	*data = image + found->vaddr;
 	*len = found->vsize;
 	return UKI_OK;
+}
+
+int
+uki_loaded_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
+		   const char *name, const uint8_t **data, size_t *len)
+{
+	*data = 0;
+	*len = 0;
+	return range_section(pe, image, image_size, 0, pe->nsections, name, data, len);
 }
 
 static int
@@ -192,28 +199,6 @@ uki_profile_range(const struct uki_pe *pe, unsigned profile, unsigned *first, un
 	return UKI_OK;
 }
 
-static int
-range_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size, unsigned first,
-	      unsigned end, const char *name, const uint8_t **data, size_t *len)
-{
-	const struct uki_section *found = 0;
-
-	for (unsigned i = first; i < end; i++) {
-		if (!streq(pe->sec[i].name, name))
-			continue;
-		if (found)
-			return UKI_E_DUP;
-		found = &pe->sec[i];
-	}
-	if (!found)
-		return UKI_OK;
-	if (!fits(found->vaddr, found->vsize, image_size) ||
-	    !fits(found->vaddr, found->vsize, pe->size_of_image))
-		return UKI_E_BOUNDS;
-	*data = image + found->vaddr;
-	*len = found->vsize;
-	return UKI_OK;
-}
 
 int
 uki_profile_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
