@@ -8,6 +8,9 @@ ukipcr.py UKI PROFILE     prints "PHASE POL" for systemd's four default
                           then "pcr HEX" (PCR 11 right after the stub).
 ukipcr.py UKI --dump I    writes section I's (from 0, in PE order)
                           VirtualSize bytes to standard output.
+ukipcr.py UKI --files K PREFIX
+                          writes each section profile K uses to a file
+                          PREFIX + its name (PREFIX.linux, ...).
 Profile N uses its own section of a name, else the base's (the sections
 before the first .profile); a UKI without .profile has profile 0 only."""
 import hashlib
@@ -53,6 +56,10 @@ def main():
     secs = sections(open(sys.argv[1], 'rb').read())
     if sys.argv[2] == '--dump':
         sys.stdout.buffer.write(secs[int(sys.argv[3])][1])
+        return
+    if sys.argv[2] == '--files':
+        for n, data in chosen(secs, int(sys.argv[3])).items():
+            open(sys.argv[4] + n, 'wb').write(data)
         return
     pick = chosen(secs, int(sys.argv[2]))
     H = lambda b: hashlib.sha256(b).digest()

@@ -42,26 +42,7 @@ igos-measure calculate -b sha256 -p '' --profile 2 uki.efi > p2.out
 ok "the profiles differ" sh -c '! cmp -s p1.out p2.out'
 
 # the same sections as files: profile 1 is the base with its .cmdline and .profile
-python3 - uki.efi 1 <<'EOF'
-import struct, sys
-d = open(sys.argv[1], 'rb').read()
-k = int(sys.argv[2])
-pe = struct.unpack_from('<I', d, 0x3c)[0]
-n, opt = struct.unpack_from('<H', d, pe + 6)[0], struct.unpack_from('<H', d, pe + 20)[0]
-secs = []
-for i in range(n):
-    h = pe + 24 + opt + 40 * i
-    name = d[h:h + 8].rstrip(b'\0').decode()
-    vs, _, rs, ro = struct.unpack_from('<IIII', d, h + 8)
-    secs.append((name, (d[ro:ro + min(vs, rs)] + bytes(vs))[:vs]))
-starts = [i for i, (s, _) in enumerate(secs) if s == '.profile']
-end = starts[k + 1] if k + 1 < len(starts) else len(secs)
-pick = {}
-for s, b in secs[starts[k]:end] + secs[:starts[0]]:
-    pick.setdefault(s, b)
-for s, b in pick.items():
-    open('f' + s, 'wb').write(b)
-EOF
+python3 "$TESTLIB/ukipcr.py" uki.efi --files 1 f
 run 0 "# PCR[11] Phase <:>" "calculate on profile 1's sections as files" igos-measure calculate -b sha256 -p '' \
 	--linux f.linux --osrel f.osrel --cmdline f.cmdline --uname f.uname --sbat f.sbat \
 	--pcrpkey f.pcrpkey --profile-section f.profile
