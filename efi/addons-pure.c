@@ -2,6 +2,7 @@
  * where a UKI's own addons live, how their command lines are joined): built
  * into the EFI stub and on the host for tests/unit/efi-addons.c. */
 #include "addons.h"
+#include "pure.h"
 
 static int
 is_space16(uint16_t c)
@@ -168,4 +169,37 @@ size_t
 addon_pad4(size_t n)
 {
 	return (n + 3) & ~(size_t)3;
+}
+
+enum addon_verdict
+addon_read(const uint8_t *image, size_t image_size, const uint8_t *uname, size_t uname_len,
+	   struct uki_pe *pe, struct addon_parts *parts, int *err)
+{
+	static const char *const want[5] = { ".linux", ".cmdline", ".dtb", ".ucode", ".uname" };
+	enum { A_LINUX, A_CMDLINE, A_DTB, A_UCODE, A_UNAME };
+	const uint8_t *s[5];
+	size_t sl[5];
+	int e;
+
+	*err = UKI_OK;
+	if ((e = uki_pe_parse(image, image_size, pe)) == UKI_OK)
+		for (unsigned i = 0; i < 5 && e == UKI_OK; i++)
+			e = uki_loaded_section(pe, image, image_size, want[i], &s[i], &sl[i]);
+	if (e != UKI_OK) {
+		*err = e;
+		return ADDON_BAD_PE;
+	}
+	if (sl[A_LINUX] > 0)
+		return ADDON_HAS_LINUX;
+	if (sl[A_CMDLINE] == 0 && sl[A_DTB] == 0 && sl[A_UCODE] == 0)
+		return ADDON_NOTHING;
+	if (!addon_uname_ok(uname, uname_len, s[A_UNAME], sl[A_UNAME]))
+		return ADDON_OTHER_KERNEL;
+	parts->cmdline = s[A_CMDLINE];
+	parts->cmdline_len = sl[A_CMDLINE];
+	parts->dtb = s[A_DTB];
+	parts->dtb_len = sl[A_DTB];
+	parts->ucode = s[A_UCODE];
+	parts->ucode_len = sl[A_UCODE];
+	return ADDON_USE;
 }

@@ -113,11 +113,8 @@ load_one(EFI_HANDLE image, EFI_LOADED_IMAGE *li, const CHAR16 *dir, const CHAR16
 	EFI_HANDLE h = NULL;
 	EFI_LOADED_IMAGE *ali = NULL;
 	EFI_STATUS st;
-	const uint8_t *s[5];
-	size_t sl[5];
-	static const char *const want[5] = { ".linux", ".cmdline", ".dtb", ".ucode", ".uname" };
-	enum { A_LINUX, A_CMDLINE, A_DTB, A_UCODE, A_UNAME };
-	int e = UKI_OK;
+	struct addon_parts a;
+	int e;
 
 	if (dp == NULL) {
 		Print(L"igos-stub: addon %s\\%s: %r\r\n", dir, name, EFI_OUT_OF_RESOURCES);
@@ -135,32 +132,28 @@ load_one(EFI_HANDLE image, EFI_LOADED_IMAGE *li, const CHAR16 *dir, const CHAR16
 		Print(L"igos-stub: addon %s: no loaded image protocol\r\n", path);
 		goto out;
 	}
-	if ((e = uki_pe_parse(ali->ImageBase, ali->ImageSize, &addon_pe)) == UKI_OK)
-		for (unsigned i = 0; i < 5 && e == UKI_OK; i++)
-			e = uki_loaded_section(&addon_pe, ali->ImageBase, ali->ImageSize, want[i],
-					       &s[i], &sl[i]);
-	if (e != UKI_OK) {
+	switch (addon_read(ali->ImageBase, ali->ImageSize, uname, uname_len, &addon_pe, &a, &e)) {
+	case ADDON_BAD_PE:
 		Print(L"igos-stub: addon %s: %a, not used\r\n", path, uki_strerror(e));
 		goto out;
-	}
-	if (sl[A_LINUX] > 0) {
+	case ADDON_HAS_LINUX:
 		Print(L"igos-stub: addon %s has a .linux section (a UKI, not an addon), not used\r\n", path);
 		goto out;
-	}
-	if (sl[A_CMDLINE] == 0 && sl[A_DTB] == 0 && sl[A_UCODE] == 0) {
+	case ADDON_NOTHING:
 		Print(L"igos-stub: addon %s has no .cmdline, .dtb or .ucode, not used\r\n", path);
 		goto out;
-	}
-	if (!addon_uname_ok(uname, uname_len, s[A_UNAME], sl[A_UNAME])) {
+	case ADDON_OTHER_KERNEL:
 		Print(L"igos-stub: addon %s is for another kernel (.uname), not used\r\n", path);
 		goto out;
+	case ADDON_USE:
+		break;
 	}
-	if (sl[A_CMDLINE] > 0)
-		keep_cmdline(s[A_CMDLINE], sl[A_CMDLINE], name);
-	if (sl[A_DTB] > 0)
-		keep_blob(dtbs, &ndtbs, s[A_DTB], sl[A_DTB], name);
-	if (sl[A_UCODE] > 0)
-		keep_blob(ucodes, &nucodes, s[A_UCODE], sl[A_UCODE], name);
+	if (a.cmdline_len > 0)
+		keep_cmdline(a.cmdline, a.cmdline_len, name);
+	if (a.dtb_len > 0)
+		keep_blob(dtbs, &ndtbs, a.dtb, a.dtb_len, name);
+	if (a.ucode_len > 0)
+		keep_blob(ucodes, &nucodes, a.ucode, a.ucode_len, name);
 out:
 	/* EDK2 hands back a handle with EFI_SECURITY_VIOLATION too */
 	if (h != NULL)

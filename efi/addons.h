@@ -46,6 +46,30 @@ size_t addon_cmdline_join(uint16_t *acc, size_t acc_len, const uint16_t *extra, 
 /* n rounded up to 4: initrds are concatenated each padded to 4 bytes. */
 size_t addon_pad4(size_t n);
 
+struct uki_pe;
+
+/* What one addon brings (pointers into its loaded image; length 0: none). */
+struct addon_parts {
+	const uint8_t *cmdline, *dtb, *ucode;
+	size_t cmdline_len, dtb_len, ucode_len;
+};
+
+enum addon_verdict {
+	ADDON_USE,          /* *parts filled */
+	ADDON_BAD_PE,       /* not a PE the stub reads: *err holds the UKI_E_ code */
+	ADDON_HAS_LINUX,    /* a .linux: a UKI, not an addon */
+	ADDON_NOTHING,      /* none of .cmdline .dtb .ucode */
+	ADDON_OTHER_KERNEL, /* a .uname other than the UKI's (addon_uname_ok) */
+};
+
+/* Reads an addon from its loaded image (image_size bytes as LoadImage laid
+ * it out, headers first; pe is scratch) and judges it for a UKI with that
+ * .uname (NULL/0: none). Every section is bounds-checked against the image
+ * (uki_loaded_section). */
+enum addon_verdict addon_read(const uint8_t *image, size_t image_size, const uint8_t *uname,
+			      size_t uname_len, struct uki_pe *pe, struct addon_parts *parts,
+			      int *err);
+
 #ifdef IGOS_EFI
 #include <efi.h>
 

@@ -66,8 +66,8 @@ usage(FILE *f)
 		"       " PROG " build --profile TEXT|@FILE [--linux KERNEL] [section options] -o OUT\n"
 		"       " PROG " build --addon [--cmdline TEXT|@FILE] [--devicetree FILE]\n"
 		"                  [--devicetree-auto FILE]... [--hwids DIR] [--initrd FILE]...\n"
-		"                  [--ucode FILE] [--sbat TEXT|@FILE]... [--section NAME:TEXT|@FILE]...\n"
-		"                  [--stub FILE] -o OUT\n"
+		"                  [--ucode FILE] [--uname VERSION] [--sbat TEXT|@FILE]...\n"
+		"                  [--section NAME:TEXT|@FILE]... [--stub FILE] -o OUT\n"
 		"       " PROG " inspect [--json] [--section NAME | --profiles] UKI\n"
 		"       " PROG " config -c FILE NAME...   # print [UKI] settings, one a line\n"
 		"       " PROG " -h|--help | -V|--version\n"
@@ -1773,7 +1773,6 @@ main_build(int argc, char **argv)
 		} not_addon[] = {
 			{"--linux", offsetof(struct build, linux_path)},
 			{"--os-release", offsetof(struct build, osrel)},
-			{"--uname", offsetof(struct build, uname)},
 			{"--splash", offsetof(struct build, splash)},
 			{"--pcrpkey", offsetof(struct build, pcrpkey)},
 			{"--pcrsig", offsetof(struct build, pcrsig)},
@@ -1784,10 +1783,11 @@ main_build(int argc, char **argv)
 			if (*(const char **)((char *)&bo + not_addon[i].off) != NULL)
 				igos_usage_err("--addon and %s exclude each other (an addon "
 					       "carries .cmdline, .dtb, .dtbauto, .hwids, .initrd, "
-					       ".ucode)", not_addon[i].name);
+					       ".ucode, .uname)", not_addon[i].name);
 		if (bo.njoins || bo.nefifws || pcr_key != NULL)
 			igos_usage_err("--addon and %s exclude each other (an addon carries "
-				       ".cmdline, .dtb, .dtbauto, .hwids, .initrd, .ucode)",
+				       ".cmdline, .dtb, .dtbauto, .hwids, .initrd, .ucode, "
+				       ".uname)",
 				       bo.njoins ? "--join-profile" : bo.nefifws ? "--efifw" :
 				       "--pcr-key");
 		bo.kind = BUILD_ADDON;

@@ -328,5 +328,36 @@ TITLE="One"' --cmdline one -o "$tmp/p1.efi" 2>/dev/null || :
 		"$bin/igos-ukify" build --addon --cmdline x -o "$dir/addon.efi" 2>/dev/null || :
 	fi
 	printf '{"type":"devicetree","name":"Board","compatible":"acme,board","hwids":["2bd1e9d8-5b8c-4b8f-a1e2-0123456789ab"]}\036{"type":"uefi-fw","name":"Board","fwid":"fw1","hwids":["00000000-0000-0000-0000-000000000001"]}' >"$dir/hwids.json" ;;
+fuzz-addons)
+	# addons as the stub reads them: laid out as LoadImage does (each
+	# section's raw bytes at its VirtualAddress), and as files; names and
+	# UKI paths in UTF-16; command lines
+	if [ -x "$bin/igos-ukify" ]; then
+		printf 'd00dfeed00000028' | xxd -r -p >"$tmp/dtb"
+		"$bin/igos-ukify" build --addon --cmdline 'quiet x=1' --uname 6.1.0-13-amd64 \
+			-o "$tmp/a1.efi" 2>/dev/null || :
+		"$bin/igos-ukify" build --addon --devicetree "$tmp/dtb" --ucode "$tmp/dtb" \
+			-o "$tmp/a2.efi" 2>/dev/null || :
+		for f in "$tmp"/a1.efi "$tmp"/a2.efi; do
+			[ -f "$f" ] || continue
+			cp "$f" "$dir/file-${f##*/}"
+			python3 -c '
+import struct, sys
+f = open(sys.argv[1], "rb").read()
+pe = struct.unpack_from("<I", f, 0x3c)[0]
+nsec, optsz = struct.unpack_from("<H", f, pe + 6)[0], struct.unpack_from("<H", f, pe + 20)[0]
+size, hdrs = struct.unpack_from("<II", f, pe + 24 + 56)
+img = bytearray(size)
+img[:hdrs] = f[:hdrs]
+for i in range(nsec):
+    vs, va, rs, ro = struct.unpack_from("<IIII", f, pe + 24 + optsz + 40 * i + 8)
+    n = min(vs, rs)
+    img[va:va + n] = f[ro:ro + n]
+sys.stdout.buffer.write(img)' "$f" >"$dir/loaded-${f##*/}" 2>/dev/null || rm -f "$dir/loaded-${f##*/}"
+		done
+	fi
+	printf '10-debug.addon.efi' | iconv -t UTF-16LE >"$dir/name"
+	printf '\\EFI\\Linux\\uki+3-0.efi' | iconv -t UTF-16LE >"$dir/path"
+	printf '  console=ttyS0 \t quiet \303\251\n' >"$dir/cmdline" ;;
 esac
 exit 0

@@ -8,7 +8,7 @@
 B=${IGOS_BUILD:-$IGOS_SRC/build}
 ASTUB=$B/efi/igos-addonx64.efi
 need igos-ukify igos-sign objdump sbverify python3 openssl "$ASTUB"
-plan 22
+plan 27
 
 names() { objdump -h "$1" | awk '/^ +[0-9]+ /{print $2}' | tr '\n' ' '; }
 ASECS=$(names "$ASTUB")
@@ -36,6 +36,16 @@ section all.addon.efi .dtb >got; same got dtb ".dtb"
 section all.addon.efi .ucode >got; same got ucode ".ucode"
 section all.addon.efi .initrd >got; same got initrd ".initrd"
 
+# --uname, as ukify: the addon is for that kernel only (the stub compares
+# it with the UKI's .uname); nothing is guessed without it
+run 0 "" "an addon with --uname" igos-ukify build --addon --cmdline x --uname 6.1.0-27-amd64 \
+	-o u.addon.efi
+is "$(names u.addon.efi)" "$ASECS.cmdline .uname .sbat " ".uname after .cmdline, as ukify orders them"
+printf '6.1.0-27-amd64' >want; section u.addon.efi .uname >got
+same got want ".uname is the version given, without a NUL or newline"
+run 0 "" "an empty --uname" igos-ukify build --addon --cmdline x --uname '' -o nou.addon.efi
+is "$(names nou.addon.efi)" "$ASECS.cmdline .sbat " "an empty --uname writes no .uname"
+
 printf '%s\nacme-addon,1,ACME,addon,3,https://acme.example\n' "$H" >sbat.txt
 run 0 "" "an addon with --sbat" igos-ukify build --addon --cmdline x --sbat @sbat.txt -o s.addon.efi
 printf '%s\nacme-addon,1,ACME,addon,3,https://acme.example\n\000' "$H" >want
@@ -49,11 +59,11 @@ rsa_cert db 2048
 run 0 "" "igos-sign signs the addon" igos-sign sign -k db.key -c db.crt -o signed.addon.efi cmd.addon.efi
 ok "sbverify accepts the signed addon" sbverify --cert db.crt signed.addon.efi
 
-run 2 "igos-ukify: --addon and --linux exclude each other (an addon carries .cmdline, .dtb, .dtbauto, .hwids, .initrd, .ucode)" \
+run 2 "igos-ukify: --addon and --linux exclude each other (an addon carries .cmdline, .dtb, .dtbauto, .hwids, .initrd, .ucode, .uname)" \
 	"--addon with --linux" igos-ukify build --addon --linux ucode -o x.efi
-run 2 "igos-ukify: --addon and --pcr-key exclude each other (an addon carries .cmdline, .dtb, .dtbauto, .hwids, .initrd, .ucode)" \
+run 2 "igos-ukify: --addon and --pcr-key exclude each other (an addon carries .cmdline, .dtb, .dtbauto, .hwids, .initrd, .ucode, .uname)" \
 	"--addon with --pcr-key" igos-ukify build --addon --pcr-key db.key -o x.efi
-run 2 "igos-ukify: --addon and --profile exclude each other (an addon carries .cmdline, .dtb, .dtbauto, .hwids, .initrd, .ucode)" \
+run 2 "igos-ukify: --addon and --profile exclude each other (an addon carries .cmdline, .dtb, .dtbauto, .hwids, .initrd, .ucode, .uname)" \
 	"--addon with --profile" igos-ukify build --addon --profile ID=x -o x.efi
 run 2 "igos-ukify: --addon takes no -c: give the addon's sections as options" \
 	"--addon with -c" igos-ukify build --addon -c sbat.txt -o x.efi

@@ -1,6 +1,6 @@
 /* The stub's addon rules on the host (efi/addons-pure.c): which names are
  * addons, the UKI's own addon directory, command line tidying and joining,
- * the .uname rule. */
+ * the .uname rule, reading an addon's sections from its loaded image. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -8,6 +8,7 @@
 #include "unit.h"
 
 #include "../../efi/addons-pure.c"
+#include "../../efi/pure.c"
 
 /* ASCII to UTF-16 in a static buffer (one at a time) */
 static uint16_t *
@@ -136,6 +137,89 @@ test_uname(void)
 	   "initrd pieces padded to 4 bytes");
 }
 
+/* A loaded addon image (as LoadImage lays it out: headers at 0, each section
+ * at its VirtualAddress): IMG_LEN bytes, sections of 0x100 bytes from 0x1000
+ * on, one per page, holding the given text (vsize = its length). */
+#define IMG_LEN 0x8000
+static uint8_t img[IMG_LEN];
+static struct uki_pe scratch;
+
+static void
+loaded(const char *const *names, const char *const *texts, unsigned n)
+{
+	memset(img, 0, sizeof(img));
+	img[0] = 'M';
+	img[1] = 'Z';
+	igos_put_le32(img + 0x3c, 0x80);
+	memcpy(img + 0x80, "PE\0\0", 4);
+	igos_put_le16(img + 0x84, 0x8664);
+	igos_put_le16(img + 0x86, (uint16_t)n);
+	igos_put_le16(img + 0x94, 240);
+	uint8_t *o = img + 0x98;
+	igos_put_le16(o, 0x20b);
+	igos_put_le32(o + 32, 0x1000);       /* SectionAlignment */
+	igos_put_le32(o + 36, 0x200);
+	igos_put_le32(o + 56, IMG_LEN);      /* SizeOfImage */
+	igos_put_le32(o + 60, 0x400);        /* SizeOfHeaders */
+	igos_put_le16(o + 68, 10);
+	igos_put_le32(o + 108, 16);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *sh = img + 0x98 + 240 + 40 * i;
+		uint32_t va = 0x1000 * (i + 1);
+		memcpy(sh, names[i], strlen(names[i]));
+		igos_put_le32(sh + 8, (uint32_t)strlen(texts[i]));
+		igos_put_le32(sh + 12, va);
+		memcpy(img + va, texts[i], strlen(texts[i]));
+	}
+}
+
+static enum addon_verdict
+judge(const char *uname, struct addon_parts *a, int *err)
+{
+	return addon_read(img, IMG_LEN, (const uint8_t *)uname, uname ? strlen(uname) : 0, &scratch,
+			  a, err);
+}
+
+static void
+test_read(void)
+{
+	struct addon_parts a;
+	int err;
+
+	loaded((const char *const[]){ ".text", ".cmdline", ".uname", ".sbat" },
+	       (const char *const[]){ "code", "quiet x=1", "6.1.0-13", "sbat,1" }, 4);
+	memset(&a, 0xee, sizeof(a));
+	OK(judge("6.1.0-13", &a, &err) == ADDON_USE && err == UKI_OK,
+	   "an addon with .cmdline for this kernel is used");
+	OK(a.cmdline == img + 0x2000 && a.cmdline_len == 9 && a.dtb == 0 && a.dtb_len == 0 &&
+	   a.ucode == 0 && a.ucode_len == 0,
+	   "its .cmdline (VirtualSize bytes in the loaded image); no .dtb or .ucode");
+	OK(judge("6.1.0-14", &a, &err) == ADDON_OTHER_KERNEL, "another kernel's .uname: not used");
+	OK(judge(0, &a, &err) == ADDON_USE, "a UKI without .uname takes it");
+
+	loaded((const char *const[]){ ".dtb", ".ucode" }, (const char *const[]){ "DTB!", "UC" }, 2);
+	OK(judge("6.1.0-13", &a, &err) == ADDON_USE && a.dtb == img + 0x1000 && a.dtb_len == 4 &&
+	   a.ucode == img + 0x2000 && a.ucode_len == 2 && a.cmdline_len == 0,
+	   ".dtb and .ucode alone are enough; without .uname it fits any kernel");
+
+	loaded((const char *const[]){ ".cmdline", ".linux" }, (const char *const[]){ "a", "kernel" }, 2);
+	OK(judge(0, &a, &err) == ADDON_HAS_LINUX, "a .linux: a UKI, not an addon");
+	loaded((const char *const[]){ ".osrel", ".uname" }, (const char *const[]){ "ID=x", "6" }, 2);
+	OK(judge("6", &a, &err) == ADDON_NOTHING, "nothing to apply (.osrel and .uname only)");
+	loaded((const char *const[]){ ".cmdline", ".cmdline" }, (const char *const[]){ "a", "b" }, 2);
+	OK(judge(0, &a, &err) == ADDON_BAD_PE && err == UKI_E_DUP, "two .cmdline: refused");
+
+	loaded((const char *const[]){ ".cmdline" }, (const char *const[]){ "a=1" }, 1);
+	igos_put_le32(img + 0x98 + 240 + 12, IMG_LEN - 2); /* VirtualAddress: runs past the image */
+	OK(judge(0, &a, &err) == ADDON_BAD_PE && err == UKI_E_BOUNDS,
+	   "a section past the end of the loaded image: refused");
+	loaded((const char *const[]){ ".cmdline" }, (const char *const[]){ "a=1" }, 1);
+	OK(addon_read(img, 0x1002, 0, 0, &scratch, &a, &err) == ADDON_BAD_PE && err == UKI_E_BOUNDS,
+	   "bounded by the image size given, not SizeOfImage");
+	img[0] = 'Z';
+	OK(judge(0, &a, &err) == ADDON_BAD_PE && err == UKI_E_MAGIC, "not a PE image");
+}
+
 int
 main(void)
 {
@@ -143,5 +227,6 @@ main(void)
 	test_extra_dir();
 	test_cmdline();
 	test_uname();
+	test_read();
 	return DONE();
 }
