@@ -4,7 +4,9 @@
  * streaming pass. Checked against the whole-image code it must agree with: an
  * image it declines is handed back whole by igos_ac_stream_rest; an image it
  * streams and then accepts has exactly igos_ac_parse's digest and word sum,
- * and the bytes written are the image up to its certificate table.
+ * and the bytes written are the image up to its certificate table. And the
+ * reader of `igos-sign verify --follow` over the same bytes: what it accepts
+ * has the whole-image code's digest and layout.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +81,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	igos_ac_stream_free(&s);
+	{
+		/* the reader of verify --follow over the same bytes as a finished
+		 * file, told first of a part of it (the first byte says how much) */
+		struct igos_ac_follow f;
+		struct igos_pe pe;
+		unsigned char dg[32];
+
+		if (igos_ac_follow_init(&f, in, "fuzz") < 0)
+			abort();
+		if (igos_ac_follow_to(&f, size ? (uint64_t)size * data[0] / 255 : 0) == 0 &&
+		    igos_ac_follow_end(&f, size, &pe, dg) == 1) {
+			struct igos_pe whole;
+			unsigned char wd[32];
+
+			/* what it accepts, the whole-image code reads alike */
+			if (igos_ac_parse(&whole, data, size) < 0 ||
+			    igos_ac_digest(&whole, EVP_sha256(), wd, NULL, 0) < 0 ||
+			    memcmp(wd, dg, sizeof(dg)) || whole.secdir_off != pe.secdir_off ||
+			    whole.checksum_off != pe.checksum_off ||
+			    igos_ac_content_end(&whole) != igos_ac_content_end(&pe))
+				abort();
+		}
+		igos_ac_follow_free(&f);
+	}
 	igos_ssl_clear();
 	close(in);
 	close(out);
