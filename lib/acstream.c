@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,6 +23,9 @@
 #define HEAD_MAX (64u << 10)
 /* read and hashed while it is still in the cache */
 #define CHUNK (256u << 10)
+/* "written N" every this many bytes: the reader on the other core follows
+ * closely without a record (and a wake-up) per chunk */
+#define REPORT_EVERY (4u << 20)
 
 /* Read until s->hlen >= want or the end; -1 on a read error. */
 static int
@@ -199,6 +203,37 @@ take(struct igos_ac_stream *s, EVP_MD_CTX *c, const unsigned char *p, size_t n, 
 	return 0;
 }
 
+/*
+ * Tell the reader on report_fd how far the output is written (its content;
+ * the CheckSum and the Certificate Table entry are patched at the end), every
+ * REPORT_EVERY bytes and at the end; and start writing that part back to the
+ * disk now, so that the final fsync has little left to wait for.
+ */
+static int
+report(struct igos_ac_stream *s, int out, int last)
+{
+	uint64_t w = s->cert_size && s->len > s->cert_off ? s->cert_off : s->len;
+	char line[40];
+	int n;
+
+	if (!s->report || w <= s->reported || (!last && w - s->reported < REPORT_EVERY))
+		return 0;
+	(void)sync_file_range(out, (off_t)s->reported, (off_t)(w - s->reported),
+			      SYNC_FILE_RANGE_WRITE);
+	n = snprintf(line, sizeof(line), "written %llu\n", (unsigned long long)w);
+	for (int k = 0; k < n;) {
+		ssize_t r = write(s->report_fd, line + k, (size_t)(n - k));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return igos_seterr_errno("cannot write to descriptor %d", s->report_fd);
+		k += (int)r;
+	}
+	s->reported = w;
+	return 0;
+}
+
 int
 igos_ac_stream_run(struct igos_ac_stream *s, const EVP_MD *md, int out, const char *oname)
 {
@@ -217,7 +252,7 @@ igos_ac_stream_run(struct igos_ac_stream *s, const EVP_MD *md, int out, const ch
 		igos_seterr("cannot read '%s': out of memory", s->name);
 		goto out;
 	}
-	if (take(s, c, s->head, s->hlen, out, oname) < 0)
+	if (take(s, c, s->head, s->hlen, out, oname) < 0 || report(s, out, 0) < 0)
 		goto out;
 	while (!s->eof) {
 		ssize_t n = igos_read(s->fd, buf, CHUNK, s->name);
@@ -226,9 +261,11 @@ igos_ac_stream_run(struct igos_ac_stream *s, const EVP_MD *md, int out, const ch
 			goto out;
 		if (n == 0)
 			s->eof = 1;
-		else if (take(s, c, buf, (size_t)n, out, oname) < 0)
+		else if (take(s, c, buf, (size_t)n, out, oname) < 0 || report(s, out, 0) < 0)
 			goto out;
 	}
+	if (report(s, out, 1) < 0)
+		goto out;
 	/* what igos_ac_digest adds for an unsigned image */
 	if (s->cert_size == 0 && s->len % 8 && !EVP_DigestUpdate(c, zero, 8 - s->len % 8)) {
 		igos_seterr_ssl("cannot hash");
@@ -296,4 +333,178 @@ igos_ac_stream_free(struct igos_ac_stream *s)
 	if (s->img != NULL)
 		munmap(s->img, s->len);
 	memset(s, 0, sizeof(*s));
+}
+
+/* ---- reading back what a streaming signer writes (verify --follow) ---- */
+
+int
+igos_ac_follow_init(struct igos_ac_follow *f, int fd, const char *name)
+{
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	f->name = name;
+	if ((f->c = EVP_MD_CTX_new()) == NULL || !EVP_DigestInit_ex(f->c, EVP_sha256(), NULL))
+		return igos_seterr_ssl("cannot hash");
+	if ((f->buf = malloc(CHUNK)) == NULL)
+		return igos_seterr("cannot read '%s': out of memory", name);
+	return 0;
+}
+
+/* The headers, read as the signer read them, once they are all there (at
+ * most HEAD_MAX bytes, or the whole file at its end). */
+static int
+follow_start(struct igos_ac_follow *f, uint64_t avail, int end)
+{
+	int r;
+
+	if (f->started || (avail < HEAD_MAX && !end))
+		return 0;
+	if (lseek(f->fd, 0, SEEK_SET) != 0)
+		return igos_seterr_errno("cannot read '%s'", f->name);
+	if ((r = igos_ac_stream_begin(&f->s, f->fd, f->name)) < 0)
+		return -1;
+	f->started = 1;
+	f->whole = r == 0;
+	return 0;
+}
+
+/* Hash [pos, upto): the headers from the copy first read, the rest from the file. */
+static int
+follow_hash(struct igos_ac_follow *f, uint64_t upto)
+{
+	while (f->pos < upto) {
+		const unsigned char *p;
+		size_t k;
+
+		if (f->pos < f->s.hlen) {
+			k = (size_t)((upto < f->s.hlen ? upto : f->s.hlen) - f->pos);
+			p = f->s.head + f->pos;
+		} else {
+			ssize_t n;
+
+			k = upto - f->pos < CHUNK ? (size_t)(upto - f->pos) : CHUNK;
+			n = pread(f->fd, f->buf, k, (off_t)f->pos);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return igos_seterr_errno("cannot read '%s'", f->name);
+			if (n == 0)
+				return igos_seterr("'%s': shorter than its writer said it wrote", f->name);
+			k = (size_t)n;
+			p = f->buf;
+		}
+		if (feed(&f->s, f->c, p, k, f->pos) < 0)
+			return -1;
+		f->pos += k;
+	}
+	return 0;
+}
+
+int
+igos_ac_follow_to(struct igos_ac_follow *f, uint64_t upto)
+{
+	if (follow_start(f, upto, 0) < 0)
+		return -1;
+	if (!f->started || f->whole)
+		return 0;
+	return follow_hash(f, upto);
+}
+
+static int
+pread_all(int fd, unsigned char *p, size_t n, uint64_t off, const char *name)
+{
+	while (n) {
+		ssize_t r = pread(fd, p, n, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return igos_seterr_errno("cannot read '%s'", name);
+		if (r == 0)
+			return igos_seterr("'%s': shorter than its writer said it wrote", name);
+		p += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+int
+igos_ac_follow_end(struct igos_ac_follow *f, uint64_t len, struct igos_pe *pe,
+		   unsigned char dg[32])
+{
+	static const unsigned char zero[8];
+	unsigned char *img;
+	size_t cs, sd;
+	uint32_t toff, tsize;
+	struct stat st;
+	size_t end;
+
+	if (fstat(f->fd, &st) < 0)
+		return igos_seterr_errno("cannot read '%s'", f->name);
+	if ((uint64_t)st.st_size != len)
+		return igos_seterr("'%s': %llu bytes long, its writer said %llu", f->name,
+				   (unsigned long long)st.st_size, (unsigned long long)len);
+	if (follow_start(f, len, 1) < 0)
+		return -1;
+	if (f->whole)
+		return 0;
+	cs = f->s.cs;
+	sd = f->s.sd;
+	if (len > SIZE_MAX / 2)
+		return igos_seterr("cannot read '%s': too large", f->name);
+	img = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (img == MAP_FAILED)
+		return igos_seterr_errno("cannot read '%s'", f->name);
+	f->img = img;
+	f->len = (size_t)len;
+	/*
+	 * The headers as they are now: the same bytes as when they were hashed
+	 * but for the two fields the signer patches at the end (a header written
+	 * wrong there would otherwise pass unseen).
+	 */
+	if (pread_all(f->fd, img, f->s.hlen, 0, f->name) < 0)
+		return -1;
+	for (size_t i = 0; i < f->s.hlen; i++)
+		if (img[i] != f->s.head[i] && !(i >= cs && i < cs + IGOS_PE_CHECKSUM_SIZE) &&
+		    !(i >= sd && i < sd + IGOS_PE_DIRENT_SIZE))
+			return igos_seterr("'%s': its headers changed after they were read back "
+					   "(byte %zu)", f->name, i);
+	/* and the certificate table the entry now names, where it lies in the file */
+	toff = igos_le32(img + sd);
+	tsize = igos_le32(img + sd + 4);
+	if (tsize && toff <= len && tsize <= len - toff && (uint64_t)toff + tsize > f->s.hlen) {
+		uint64_t from = toff > f->s.hlen ? toff : f->s.hlen;
+
+		if (pread_all(f->fd, img + from, (size_t)(toff + tsize - from), from, f->name) < 0)
+			return -1;
+	}
+	if (igos_ac_parse(pe, img, (size_t)len) < 0)
+		return -1;
+	if (pe->checksum_off != cs || pe->secdir_off != sd)
+		return igos_seterr("'%s': its headers changed after they were read back", f->name);
+	end = igos_ac_content_end(pe);
+	if (f->pos > end)
+		return igos_seterr("'%s': its writer said more was written than its content",
+				   f->name);
+	if (follow_hash(f, end) < 0)
+		return -1;
+	/* what igos_ac_digest adds for an unsigned image */
+	if (!igos_ac_is_signed(pe) && end % 8 && !EVP_DigestUpdate(f->c, zero, 8 - end % 8))
+		return igos_seterr_ssl("cannot hash");
+	if (!EVP_DigestFinal_ex(f->c, dg, NULL))
+		return igos_seterr_ssl("cannot hash");
+	return 1;
+}
+
+void
+igos_ac_follow_free(struct igos_ac_follow *f)
+{
+	igos_ac_stream_free(&f->s);
+	EVP_MD_CTX_free(f->c);
+	free(f->buf);
+	if (f->img != NULL)
+		munmap(f->img, f->len);
+	memset(f, 0, sizeof(*f));
 }

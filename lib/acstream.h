@@ -23,6 +23,9 @@ struct igos_ac_stream {
 	struct igos_pe pe;        /* over img, after igos_ac_stream_run */
 	uint64_t wordsum;         /* of the hashed bytes (igos_pe_write_signed) */
 	unsigned char digest[EVP_MAX_MD_SIZE];
+	/* set after begin: "written N" lines on report_fd while streaming */
+	int report, report_fd;
+	uint64_t reported;
 };
 
 /*
@@ -45,5 +48,36 @@ int igos_ac_stream_run(struct igos_ac_stream *s, const EVP_MD *md, int out, cons
  * O_APPEND): what the headers can be patched into at the end. */
 int igos_ac_stream_output(int fd, const char *name);
 void igos_ac_stream_free(struct igos_ac_stream *s);
+
+/*
+ * Reading back, on another core, the file a streaming signer is writing
+ * (igos-sign verify --follow): the signer says how far the file is written
+ * (igos_ac_follow_to), the bytes are read from the file and hashed as
+ * igos_ac_digest hashes them; at the end (igos_ac_follow_end) the headers are
+ * read again (only the CheckSum and the Certificate Table entry may have
+ * changed since they were hashed) and the certificate table with them.
+ */
+struct igos_ac_follow {
+	struct igos_ac_stream s;  /* the headers as first read, their offsets */
+	int fd, started, whole;   /* whole: not streamable, judged whole at the end */
+	const char *name;
+	uint64_t pos;             /* hashed up to */
+	EVP_MD_CTX *c;
+	unsigned char *buf;
+	unsigned char *img;       /* at the end: headers, table, zeros */
+	size_t len;
+};
+
+int igos_ac_follow_init(struct igos_ac_follow *f, int fd, const char *name);
+/* Bytes [0, upto) of the file are written: hash what was not yet hashed. */
+int igos_ac_follow_to(struct igos_ac_follow *f, uint64_t upto);
+/*
+ * The file is complete, len bytes long: 1 with *pe (over f's own copy of the
+ * headers and table, the rest zeros) and its SHA-256 Authenticode digest in
+ * dg; 0 when its headers were not streamable (judge the file whole).
+ */
+int igos_ac_follow_end(struct igos_ac_follow *f, uint64_t len, struct igos_pe *pe,
+		       unsigned char dg[32]);
+void igos_ac_follow_free(struct igos_ac_follow *f);
 
 #endif

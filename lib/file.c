@@ -627,6 +627,14 @@ igos_out_zero(struct igos_out *o, size_t len)
 	return 0;
 }
 
+static int
+is_fifo(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
 int
 igos_out_copy(struct igos_out *o, int fd, off_t off, size_t len)
 {
@@ -643,6 +651,26 @@ igos_out_copy(struct igos_out *o, int fd, off_t off, size_t len)
 			break;
 		if (n < 0)
 			return igos_seterr_errno("cannot write '%s'", out_name(o));
+		if (n == 0)
+			return igos_seterr("cannot write '%s': input ended early", out_name(o));
+		len -= (size_t)n;
+		o->written += n;
+	}
+	/*
+	 * Into a pipe (igos-ukify build -o - | igos-sign sign, issue 27): the
+	 * file's pages are handed to the pipe, not copied out and in again.
+	 */
+	while (len > 0 && o->stream && is_fifo(o->fd)) {
+		ssize_t n = splice(fd, &off, o->fd, NULL, len, SPLICE_F_MORE);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+			break;
+		if (n < 0) {
+			if (o->is_stdout)
+				return igos_seterr_errno("cannot write to standard output");
+			return igos_seterr_errno("cannot write '%s'", out_name(o));
+		}
 		if (n == 0)
 			return igos_seterr("cannot write '%s': input ended early", out_name(o));
 		len -= (size_t)n;

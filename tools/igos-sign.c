@@ -30,6 +30,8 @@
 static struct igos_signer *signer;
 /* the output being written, dropped on every failure */
 static struct igos_out *cur_out;
+/* sign --progress-fd: where the streamed signer says how far it has written */
+static int progress_fd = -1;
 
 static void
 usage(FILE *f)
@@ -44,7 +46,9 @@ usage(FILE *f)
 		"       igos-sign attach -r|--request REQ -s|--signature SIG [-o|--output OUT] FILE\n"
 		"       igos-sign attach -r|--request REQ -s|--signature SIG -o|--output CERT\n"
 		"                        (an x509-cert request)\n"
-		"       igos-sign verify [-c|--cert CERT]... [--json] FILE\n"
+		"       igos-sign sign   -k|--key KEY -c|--cert CERT --progress-fd FD -o - FILE\n"
+		"                        (stdout a file: \"written N\" and \"done N\" lines on FD)\n"
+		"       igos-sign verify [-c|--cert CERT]... [--json] [--follow FD] FILE\n"
 		"       igos-sign list   [-c|--cert CERT]... [--json] FILE\n"
 		"       igos-sign remove (-n|--index INDEX | -a|--all) [-o|--output OUT] FILE\n"
 		"       igos-sign hash   FILE\n"
@@ -346,7 +350,7 @@ cmd_list(struct input *in, int json, STACK_OF(X509) *certs)
 }
 
 static int
-cmd_verify(struct input *in, int json, STACK_OF(X509) *certs)
+cmd_verify(struct input *in, int json, STACK_OF(X509) *certs, const unsigned char *sha256)
 {
 	enum fmt f = detect(in);
 	struct igos_pe pe;
@@ -369,6 +373,12 @@ cmd_verify(struct input *in, int json, STACK_OF(X509) *certs)
 		/* read rather than mapped: a third less CPU in a VM (issue 27) */
 		dg.flags = IGOS_AC_READ_FD;
 		dg.fd = in->fd;
+	}
+	if (sha256 != NULL) {
+		/* hashed already, from the file as it was written (verify --follow) */
+		dg.n = 1;
+		dg.nid[0] = NID_sha256;
+		memcpy(dg.d[0], sha256, 32);
 	}
 	for (unsigned i = 0; i < s.n; i++) {
 		int r;
@@ -418,6 +428,113 @@ cmd_verify(struct input *in, int json, STACK_OF(X509) *certs)
 			 why[i]);
 	}
 	igos_die("'%s': not verified: %s", in->path, msg);
+}
+
+/*
+ * verify --follow FD FILE: FILE is being written by `igos-sign sign
+ * --progress-fd` (the kernel-install hook runs both at once, on the two
+ * cores): each "written N" on FD, the bytes up to N are read back from FILE
+ * and hashed while the signer goes on; at "done N" (the file whole and synced)
+ * the patched headers and the certificate table are read and judged, and the
+ * signatures verified exactly as for `verify FILE`. No "done": a failure.
+ */
+static int
+cmd_follow(const char *path, int rfd, int json, STACK_OF(X509) *certs)
+{
+	struct igos_ac_follow f;
+	struct input in;
+	struct igos_pe pe;
+	struct stat st;
+	unsigned char dg[32];
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long long n = 0;
+	int fd, done = 0, r, rc;
+	FILE *rf;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		igos_die("cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		igos_die("'%s': --follow reads back a regular file", path);
+	if ((rf = fdopen(rfd, "r")) == NULL)
+		igos_die("cannot read descriptor %d: %s", rfd, strerror(errno));
+	if (igos_ac_follow_init(&f, fd, path) < 0)
+		igos_die("%s", igos_errmsg());
+	while (!done && getline(&line, &cap, rf) > 0) {
+		char word[8], nl;
+
+		if (sscanf(line, "%7s %llu%c", word, &n, &nl) != 3 || nl != '\n' ||
+		    (strcmp(word, "written") && strcmp(word, "done")))
+			igos_die("'%s': descriptor %d: not a progress line", path, rfd);
+		done = word[0] == 'd';
+		if (!done && igos_ac_follow_to(&f, n) < 0)
+			igos_die("%s", igos_errmsg());
+	}
+	if (ferror(rf))
+		igos_die("cannot read descriptor %d: %s", rfd, strerror(errno));
+	free(line);
+	fclose(rf);
+	if (!done)
+		igos_die("'%s': its writer stopped before it was done (no \"done\" on "
+			 "descriptor %d)", path, rfd);
+	if ((r = igos_ac_follow_end(&f, n, &pe, dg)) < 0)
+		igos_die("%s", igos_errmsg());
+	if (r == 0) {
+		/* headers the stream does not take: judged as a whole file */
+		igos_ac_follow_free(&f);
+		close(fd);
+		input_open(&in, path);
+		rc = cmd_verify(&in, json, certs, NULL);
+		igos_buf_free(&in.b);
+		close(in.fd);
+		return rc;
+	}
+	memset(&in, 0, sizeof(in));
+	in.path = path;
+	in.b.data = f.img;
+	in.b.len = f.len;
+	/* another digest algorithm than SHA-256 is read from the file */
+	in.fd = fd;
+	rc = cmd_verify(&in, json, certs, dg);
+	igos_ac_follow_free(&f);
+	close(fd);
+	return rc;
+}
+
+/* sign --progress-fd: the output, synced, and "done LEN" on the descriptor. */
+static void
+report_done(int out)
+{
+	struct stat st;
+	char l[40];
+	int n;
+
+	if (fsync(out) < 0 || fstat(out, &st) < 0)
+		igos_die("cannot write '-': %s", strerror(errno));
+	n = snprintf(l, sizeof(l), "done %llu\n", (unsigned long long)st.st_size);
+	for (int k = 0; k < n;) {
+		ssize_t w = write(progress_fd, l + k, (size_t)(n - k));
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			igos_die("cannot write to descriptor %d: %s", progress_fd, strerror(errno));
+		k += (int)w;
+	}
+	close(out);
+}
+
+/* FD of --progress-fd or --follow: open, and not standard output or error. */
+static int
+fd_arg(const char *opt, const char *arg)
+{
+	uint64_t v;
+
+	if (igos_parse_u64(arg, &v) < 0 || v > 1024 || v == 1 || v == 2)
+		igos_usage_err("%s: bad descriptor '%s'", opt, arg);
+	if (fcntl((int)v, F_GETFD) < 0)
+		igos_usage_err("%s: descriptor %s is not open", opt, arg);
+	return (int)v;
 }
 
 static int
@@ -664,6 +781,10 @@ sign_stream(struct input *in, const char *path, const char *outpath, const struc
 		input_open(in, path);
 		return 0;
 	}
+	/* fewer, larger hand-overs from the builder on the other core (its
+	 * pages spliced in: a pipe of 1 MiB holds 256 of them, not 16) */
+	if (S_ISFIFO(st.st_mode))
+		(void)fcntl(STDIN_FILENO, F_SETPIPE_SZ, 1 << 20);
 	if ((r = igos_ac_stream_begin(&s, STDIN_FILENO, path)) <= 0) {
 		memset(in, 0, sizeof(*in));
 		in->path = path;
@@ -676,6 +797,10 @@ sign_stream(struct input *in, const char *path, const char *outpath, const struc
 		return 0;
 	}
 	open_pe_signer(so, &sg, &x);
+	if (progress_fd >= 0) {
+		s.report = 1;
+		s.report_fd = progress_fd;
+	}
 	if (igos_ac_stream_run(&s, EVP_sha256(), STDOUT_FILENO, "-") < 0)
 		igos_die("'%s': %s", path, igos_errmsg());
 	if (igos_ac_certs(&s.pe, c, IGOS_AC_MAX_CERTS, &n) < 0)
@@ -1226,7 +1351,8 @@ cmd_attach(struct input *in, const char *outpath, const char *reqpath, const cha
 static int
 run(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_PIN_FILE, OPT_REPLACE, OPT_REQUEST_OUT };
+	enum { OPT_JSON = 256, OPT_PIN_FILE, OPT_REPLACE, OPT_REQUEST_OUT, OPT_PROGRESS_FD,
+	       OPT_FOLLOW };
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -1242,12 +1368,15 @@ run(int argc, char **argv)
 		{ "request-out", required_argument, NULL, OPT_REQUEST_OUT },
 		{ "request", required_argument, NULL, 'r' },
 		{ "signature", required_argument, NULL, 's' },
+		{ "progress-fd", required_argument, NULL, OPT_PROGRESS_FD },
+		{ "follow", required_argument, NULL, OPT_FOLLOW },
 		IGOS_LONGOPT_TCTI,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *verb, *outpath = NULL, *reqout = NULL, *reqpath = NULL, *sigpath = NULL;
 	char **certs = NULL;
-	int ncerts = 0, json = 0, all = 0, seen_n = 0, ch, rc;
+	int ncerts = 0, json = 0, all = 0, seen_n = 0, ch, rc, follow = -1, keep = -1;
+	const char *progress_arg = NULL, *follow_arg = NULL;
 	unsigned idx = 0;
 	struct sign_opts so = { 0 };
 	struct input in;
@@ -1323,6 +1452,18 @@ run(int argc, char **argv)
 				igos_usage_err("%s: --request-out is only for sign", verb);
 			igos_opt_once(&reqout, optarg);
 			break;
+		case OPT_PROGRESS_FD:
+			if (strcmp(verb, "sign"))
+				igos_usage_err("%s: --progress-fd is only for sign", verb);
+			igos_opt_once(&progress_arg, optarg);
+			progress_fd = fd_arg("--progress-fd", optarg);
+			break;
+		case OPT_FOLLOW:
+			if (strcmp(verb, "verify"))
+				igos_usage_err("%s: --follow is only for verify", verb);
+			igos_opt_once(&follow_arg, optarg);
+			follow = fd_arg("--follow", optarg);
+			break;
 		case 'r':
 			if (strcmp(verb, "attach"))
 				igos_usage_err("%s: -r is only for attach", verb);
@@ -1368,11 +1509,35 @@ run(int argc, char **argv)
 		igos_usage_err("attach: -r REQ and -s SIG are required");
 	if (strcmp(verb, "remove") == 0 && seen_n == all)
 		igos_usage_err("remove: give exactly one of -n INDEX and --all");
+	if (progress_arg) {
+		struct stat st;
+
+		if (reqout || outpath == NULL || strcmp(outpath, "-") ||
+		    fstat(STDOUT_FILENO, &st) < 0 || !S_ISREG(st.st_mode))
+			igos_usage_err("sign: --progress-fd needs -o - with standard output a file");
+		if (progress_fd == STDIN_FILENO && strcmp(argv[optind], "-") == 0)
+			igos_usage_err("sign: --progress-fd 0 and the image on standard input");
+		/* the streamed path closes standard output when it is done */
+		if ((keep = dup(STDOUT_FILENO)) < 0)
+			igos_die("cannot write '-': %s", strerror(errno));
+	}
+	if (follow >= 0) {
+		if (strcmp(argv[optind], "-") == 0)
+			igos_usage_err("verify: --follow reads back a named FILE");
+		if (ncerts)
+			trusted = load_certs(certs, ncerts);
+		rc = cmd_follow(argv[optind], follow, json, trusted);
+		sk_X509_pop_free(trusted, X509_free);
+		free(certs);
+		return rc;
+	}
 	if (outpath == NULL)
 		outpath = argv[optind];
 
 	/* a pipe into a file: streamed; else (or not a PE image) read as always */
 	if (strcmp(verb, "sign") == 0 && !reqout && sign_stream(&in, argv[optind], outpath, &so)) {
+		if (keep >= 0)
+			report_done(keep);
 		free(certs);
 		return 0;
 	}
@@ -1382,12 +1547,15 @@ run(int argc, char **argv)
 		trusted = load_certs(certs, ncerts);
 	if (reqout)
 		rc = cmd_request_out(&in, reqout, &so);
-	else if (strcmp(verb, "sign") == 0)
+	else if (strcmp(verb, "sign") == 0) {
 		rc = cmd_sign(&in, outpath, &so);
+		if (keep >= 0)
+			report_done(keep);
+	}
 	else if (strcmp(verb, "attach") == 0)
 		rc = cmd_attach(&in, outpath, reqpath, sigpath);
 	else if (strcmp(verb, "verify") == 0)
-		rc = cmd_verify(&in, json, trusted);
+		rc = cmd_verify(&in, json, trusted, NULL);
 	else if (strcmp(verb, "list") == 0)
 		rc = cmd_list(&in, json, trusted);
 	else if (strcmp(verb, "remove") == 0)

@@ -83,6 +83,19 @@ fuzz-authenticode)
 	signed_pe
 	[ -f "$SHIM" ] && cp "$SHIM" "$dir/shimx64.efi"
 	for m in $(kmod); do cp "$m" "$dir/"; done ;;
+fuzz-acstream)
+	# what the streamed signer reads: stubs unsigned and signed (a second
+	# signature keeps the table), cut to the 64 KiB the fuzzers read
+	signed_pe
+	for f in $STUB "${IGOS_BUILD:-$src/build}/efi/igos-stubx64.efi" "$dir"/stub-*.efi; do
+		[ -f "$f" ] && head -c 65536 "$f" >"$dir/head-${f##*/}"
+	done
+	# a whole small image, unsigned and signed, that streams to the end
+	a=${IGOS_BUILD:-$src/build}/efi/igos-addonx64.efi
+	if [ -f "$a" ] && [ -x "$bin/igos-sign" ]; then
+		cp "$a" "$dir/addon.efi"
+		"$bin/igos-sign" sign -k "$tmp/k.pem" -c "$tmp/c.pem" -o "$dir/addon-signed.efi" "$a" 2>/dev/null || :
+	fi ;;
 fuzz-modsig)
 	for m in $(kmod); do cp "$m" "$dir/"; tail -c 2048 "$m" >"$dir/tail-${m##*/}"; done ;;
 fuzz-stub)

@@ -7,7 +7,7 @@
 # hooks_mok NAME writes $T/NAME.key (0600) and $T/NAME.crt: a self-signed RSA-2048 MOK
 # hooks_conf KEY CERT [STUB]  writes $T/conf/uki.conf with those settings
 # ki ARGS...     kernel-install ARGS... (PATH has the hooks' tools)
-# hooks_stop_sync  writes $T/wrap/sync: a sync(1) that stops on the installer's ESP copy
+# hooks_stop_sync  writes $T/wrap/sync, mv: stop on the installer's file on the ESP
 # UKI            $T/esp/EFI/Linux/igos-$KVER.efi
 HOOKS=$IGOS_SRC/hooks
 STUB_EFI=$IGOS_BUILD/efi/igos-stubx64.efi
@@ -34,15 +34,21 @@ hooks_conf() {
 
 ki() { kernel-install "$@"; }
 
-# hooks_stop_sync: $T/wrap/sync, for PATH=$T/wrap:$PATH, is a sync(1) that stops
-# (sleep 120) on the installer's copy on the ESP after writing its own pid to
-# $T/syncpid and the installer's to $T/hookpid; T is exported for it.
+# hooks_stop_sync: $T/wrap/sync and $T/wrap/mv, for PATH=$T/wrap:$PATH, are a
+# sync(1) and an mv(1) that stop (sleep 120) when the installer syncs or renames
+# its file on the ESP (the copy it verifies, or the image 60-igos-ukify.install
+# verified as it wrote it: there the installer only renames), after writing
+# their own pid to $T/syncpid and the installer's to $T/hookpid; T is exported.
 hooks_stop_sync() {
 	mkdir -p "$T/wrap"
 	cat >"$T/wrap/sync" <<'W'
 #!/bin/sh
-case $1 in
-*/.igos-*)
+real=/bin/${0##*/}
+for a in "$@"; do
+	case $a in
+	*/.igos-*) ;;
+	*) continue ;;
+	esac
 	echo $$ >"$T/syncpid"
 	# the installer: the topmost ancestor running 90-igos-uki.install (its
 	# subshell that runs this is a fork with the same command line)
@@ -51,12 +57,14 @@ case $1 in
 		h=$p
 		p=$(ps -o ppid= -p "$p" | tr -d ' ')
 	done
-	echo "$h" >"$T/hookpid.tmp" && mv "$T/hookpid.tmp" "$T/hookpid"
-	exec sleep 120 ;;
-esac
-exec /bin/sync "$@"
+	[ -n "$h" ] || break
+	echo "$h" >"$T/hookpid.tmp" && /bin/mv "$T/hookpid.tmp" "$T/hookpid"
+	exec sleep 120
+done
+exec "$real" "$@"
 W
 	chmod +x "$T/wrap/sync"
+	ln -sf sync "$T/wrap/mv"
 	export T
 }
 

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The kernel-install hooks' one pass (issue 27): 60-igos-ukify.install builds
 # and signs in one stream straight onto the ESP, beside the UKI's final name
-# (no scratch copy in the staging area copied again), and
-# 90-igos-uki.install takes that file over, reads it back to verify it while
-# it goes to the disk, and renames it. The result is the bytes igos-ukify
+# (no scratch copy in the staging area copied again), reading it back to
+# verify it while it is written (igos-sign verify --follow); and
+# 90-igos-uki.install takes that file over and renames it. The result is the bytes igos-ukify
 # build + igos-sign sign make; the file is synced before it takes its name and
 # the directory after; a bad write is still refused by the read-back check;
 # what a dead kernel-install left is removed, a live one's is not.
@@ -57,20 +57,34 @@ awk -v d="$T/esp/EFI/Linux" -v n="igos-$KVER.efi" '
 	END { print (f && r > f && s) ? "synced, renamed, dir synced" : "f=" f " r=" r " s=" s }' trace >order
 is "$(cat order)" "synced, renamed, dir synced" "the copy is synced before the rename, the directory after"
 
-# a bad write: one byte of the image on the ESP changed after signing; the
-# read-back check refuses it and the installed UKI stays
+# a bad write: one byte of the image on the ESP is not what was signed (changed
+# after the signer wrote it, before the reader is told it is there); the
+# read-back check, run while the image is written, refuses it, and the
+# installed UKI stays
 cp "$UKI" before.efi
 mkdir wrap
 REAL_SIGN=$(command -v igos-sign); export REAL_SIGN
 cat >wrap/igos-sign <<'W'
 #!/bin/sh
-"$REAL_SIGN" "$@" || exit
-[ "$1" = sign ] || exit 0
-printf 'X' | dd of=/proc/self/fd/1 bs=1 seek=4000000 conv=notrunc 2>/dev/null
+case " $* " in
+*" --progress-fd 3 "*) ;;
+*) exec "$REAL_SIGN" "$@" ;;
+esac
+exec 4>&1
+"$REAL_SIGN" "$@" 3>&1 >&4 | {
+	x=
+	while read -r w n; do
+		if [ -z "$x" ] && [ "$w" = written ] && [ "$n" -gt 4000000 ]; then
+			printf 'X' | dd of=/proc/self/fd/4 bs=1 seek=4000000 conv=notrunc 2>/dev/null
+			x=1
+		fi
+		echo "$w $n" >&3
+	done
+}
 W
 chmod +x wrap/igos-sign
 run 1 "*" "a corrupted write: exit 1" env PATH="$T/wrap:$PATH" kernel-install add "$KVER" vmlinuz initrd.img
-last_err "90-igos-uki.install: the signed UKI for $KVER does not verify with '$T/mok.crt'" \
+last_err "60-igos-ukify.install: the signed UKI for $KVER does not verify with '$T/mok.crt'" \
 	"the read-back check's line"
 same "$UKI" before.efi "the installed UKI is byte-identical"
 is "$(ls -A esp/EFI/Linux)" "igos-$KVER.efi" "no temporary file on the ESP"

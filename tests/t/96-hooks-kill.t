@@ -1,5 +1,5 @@
 #!/bin/sh
-# The installer killed while its copy on the ESP is being synced: SIGTERM exits 1
+# The installer killed while its file on the ESP is being synced or renamed: SIGTERM exits 1
 # and removes the temporary copy; SIGKILL cannot be caught and leaves it, and the
 # next add of that version removes it. The installed UKI stays byte-identical.
 . "${0%/*}/../lib/tap.sh"
@@ -37,7 +37,7 @@ is "$(ls -A esp/EFI/Linux)" "igos-$KVER.efi" "SIGTERM: the temporary copy is gon
 killed_add KILL; st=$?
 is "$st" 137 "SIGKILL to the installer: kernel-install passes its status on"
 same "$UKI" before.efi "SIGKILL: the installed UKI is byte-identical"
-is "$(ls -A esp/EFI/Linux | grep -c "^\.igos-igos-$KVER\.efi\.......$")" 1 \
+is "$(ls -A esp/EFI/Linux | grep -c "^\.igos-igos-$KVER\.efi\.......\(\.[0-9][0-9]*\)\{0,1\}$")" 1 \
 	"SIGKILL: the temporary copy is left"
 run 0 "*" "the next add of that version" ki add "$KVER" "$VM_VMLINUZ"
 is "$(ls -A esp/EFI/Linux)" "igos-$KVER.efi" "removes the leftover"

@@ -93,7 +93,7 @@ i=0
 while ! [ -s hookpid ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 kill -KILL "$(cat hookpid)"
 wait $kpid
-ok "the killed run left its temporary copy" sh -c "ls -A '$L' | grep -q '^\.igos-igos-$KVER-g\.efi\.......$'"
+ok "the killed run left its temporary copy" sh -c "ls -A '$L' | grep -q '^\.igos-igos-$KVER-g\.efi\.......\(\.[0-9][0-9]*\)\{0,1\}$'"
 IGOS_ESP_LOCK_WAIT=5 run 0 "*" "the next add does not wait for the dead run" ki add "$KVER-g" "$VM_VMLINUZ"
 kill "$(cat syncpid)" 2>/dev/null
 h2=$(have)
