@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "igos.h"
+#include "sha256x2.h"
 #include "verity.h"
 
 static const unsigned char magic[8] = { 'v', 'e', 'r', 'i', 't', 'y', 0, 0 };
@@ -416,6 +417,8 @@ struct pool {
 	size_t chunk_blocks;
 	unsigned nslots;
 	struct slot *slots;
+	int x2;                /* SHA-256 two blocks at a time (lib/sha256x2.c) */
+	struct igos_sha256x2 x;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint64_t next, consumed;
@@ -455,6 +458,16 @@ do_chunk(struct pool *p, struct worker *w, uint64_t c, struct slot *s)
 		s->err = EIO_READ;
 		s->err_errno = err;
 		s->err_at = at;
+		return;
+	}
+	if (p->x2) {
+		size_t j = 0, ds = p->t->ds;
+
+		for (; j + 1 < nb; j += 2)
+			igos_sha256x2_pair(&p->x, w->buf + j * dbs, w->buf + (j + 1) * dbs,
+					   s->dig + j * ds, s->dig + (j + 1) * ds);
+		if (j < nb)
+			igos_sha256x2_one(&p->x, w->buf + j * dbs, s->dig + j * ds);
 		return;
 	}
 	for (size_t j = 0; j < nb; j++)
@@ -551,6 +564,12 @@ leaves(struct engine *e, int fd, const char *data_name, int threads)
 	p.nchunks = (p.nblocks + p.chunk_blocks - 1) / p.chunk_blocks;
 	if ((uint64_t)threads > p.nchunks)
 		threads = (int)p.nchunks;
+	/* the leaf level is ~99% of the hashing: there, SHA-256 two blocks at
+	 * a time where the CPU allows (else EVP, one block at a time) */
+	if (strcmp(t->v->alg, "sha256") == 0)
+		p.x2 = t->v->hash_type == 1
+			       ? igos_sha256x2_init(&p.x, t->v->salt, t->v->salt_size, dbs, NULL, 0)
+			       : igos_sha256x2_init(&p.x, NULL, 0, dbs, t->v->salt, t->v->salt_size);
 	p.nslots = 2 * (unsigned)threads + 2;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);

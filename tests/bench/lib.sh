@@ -25,6 +25,37 @@ bench_sha() {
 	fi
 }
 
+# A CPU without SHA extensions, emulated on one that has them: OpenSSL's
+# capability mask (OPENSSL_ia32cap(3)) with the SHA bit (CPUID leaf 7 EBX
+# bit 29) cleared. OpenSSL then hashes as on such a CPU (0.5 instead of
+# 1.5 GB/s here), and so does everything built on it: veritysetup,
+# and igos (lib/sha256x2.c reads the same mask). Benchmarks that hash run a
+# second pass with it; its figures are named "..., no SHA (emulated)".
+IGOS_BENCH_NOSHA=":~0x20000000"
+
+# bench_nosha_possible: true where that pass means something (x86 with SHA
+# extensions); bench_nosha_why: why not, otherwise.
+bench_nosha_possible() {
+	grep -qw sha_ni /proc/cpuinfo
+}
+bench_nosha_why() {
+	case $(uname -m) in
+	x86_64 | i?86) echo "this CPU has no SHA extensions: pass 1 is already that kind" ;;
+	*) echo "OPENSSL_ia32cap only masks x86 CPU features" ;;
+	esac
+}
+
+# bench_passes: which pass is which, for the header.
+bench_passes() {
+	if bench_nosha_possible; then
+		echo "bench: pass 1 = this CPU as it is; pass 2 (benchmarks that hash and run it: igos-verity) = a CPU without SHA" \
+			"extensions, emulated with OPENSSL_ia32cap=$IGOS_BENCH_NOSHA, figures named" \
+			"\"..., no SHA (emulated)\""
+	else
+		echo "bench: one pass, this CPU as it is (no second pass: $(bench_nosha_why))"
+	fi
+}
+
 # bench_record BENCH NAME VALUE UNIT PEER-NAME PEER-VALUE TARGET: one figure
 # for build/bench.json, appended as a JSON line to $IGOS_BENCH_OUT (set by
 # make bench; unset, nothing is kept). PEER-NAME is what VALUE is held

@@ -7,6 +7,7 @@ SRC=${IGOS_SRC:-$(cd "${0%/*}/../.." && pwd)}
 B=${IGOS_BUILD:-$SRC/build}
 . "$SRC/tests/bench/lib.sh"
 bench_header
+bench_passes
 IGOS_BENCH_LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 IGOS_BENCH_OUT=$B/bench.jsonl
 export IGOS_BENCH_OUT IGOS_BENCH_LOAD0
