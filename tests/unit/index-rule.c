@@ -416,6 +416,10 @@ main(void)
 		OK(igos_idx_pubkey(IGOS_IDX_P256, pub, 65) == NULL && has("invalid public key"),
 		   "only the uncompressed form");
 		pub[0] = 4;
+		pub[64] ^= 1;
+		OK(igos_idx_pubkey(IGOS_IDX_P256, pub, 65) == NULL && has("invalid P-256 public key"),
+		   "a point off the curve, with its message");
+		pub[64] ^= 1;
 		{
 			EVP_PKEY *back = igos_idx_pubkey(IGOS_IDX_P256, pub, 65);
 
