@@ -92,7 +92,19 @@ run 1 "$P index 'db' is shorter than the signed 9223372036854775807 bytes" \
 	"index-size 2^63-1: read no further, shorter" $V db x.sig
 S_VERSION=11 S_SIZE=9223372036854775808 idx_mksig c.cert db x.sig
 run 1 "$P index size 9223372036854775808 is too large" "index-size 2^63: too large" $V db x.sig
+run 1 "$P cannot open 'nost': No such file or directory" "a missing state directory" \
+	$VERIFY verify --trust master.pub --state nost --repo core --arch x86_64 db db.sig
 same st/core.state st.before "no refusal changed the state"
+# the state cannot be written: a failure, not an "accepted"
+S_VERSION=12 idx_mksig c.cert db x.sig
+FI="env LD_PRELOAD=$IGOS_BUILD/tests/faultinject.so FAULT_CALLS=write FAULT_N=1"
+run 1 "$P cannot write 'st/core.state': No space left on device" \
+	"verify whose new state cannot be written fails" $FI $V db x.sig
+is "$OUT" "" "and prints no status"
+same st/core.state st.before "the old state is kept"
+run 1 "$P cannot write 'fi/core.state': No space left on device" \
+	"init whose state cannot be written fails" $FI $VERIFY init --state fi --repo core
+ok "and leaves no state" test ! -e fi/core.state
 
 # ---- check ----
 run 2 "$P check needs --state and --repo" "check without --state" $VERIFY check --repo core db x
