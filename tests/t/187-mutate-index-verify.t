@@ -97,7 +97,8 @@ run 1 "$P cannot open 'nost': No such file or directory" "a missing state direct
 same st/core.state st.before "no refusal changed the state"
 # the state cannot be written: a failure, not an "accepted"
 S_VERSION=12 idx_mksig c.cert db x.sig
-FI="env LD_PRELOAD=$IGOS_BUILD/tests/faultinject.so FAULT_CALLS=write FAULT_N=1"
+. "$TESTLIB/fault.sh"
+FI="env LD_PRELOAD=$FI FAULT_CALLS=write FAULT_N=1"
 run 1 "$P cannot write 'st/core.state': No space left on device" \
 	"verify whose new state cannot be written fails" $FI $V db x.sig
 is "$OUT" "" "and prints no status"
