@@ -272,8 +272,26 @@ main(void)
 		name[256] = '\0';
 		snprintf(line, sizeof(line), "igos-index v1\n%s 1 " H "\n", name);
 		OK(idx(line) < 0 && has("index line 2: forbidden file name 'ppp"), "one of 256 bytes");
-		OK(idx("igos-index v1\na 1 :" H "\n") < 0 && idx("igos-index v1\na 1 `" H "\n") < 0 &&
-		   idx("igos-index v1\na 1 /" H "\n") < 0, "the bytes next to 0-9 and a-f are not hex");
+		{
+			static const char evil[] = ":`g/G";
+			int bad = 0;
+
+			for (int pos = 0; pos < 64; pos += 21) {
+				for (size_t e = 0; e < sizeof(evil) - 1; e++) {
+					char h[65];
+
+					memcpy(h, H, 65);
+					h[pos] = evil[e];
+					snprintf(line, sizeof(line), "igos-index v1\na 1 %s\n", h);
+					if (idx(line) >= 0 || !has("index line 2: bad SHA-256 (want 64 lowercase hex)"))
+						bad++;
+				}
+			}
+			OK(bad == 0, "the bytes next to 0-9 and a-f are not hex");
+		}
+		OK(idx("igos-index v1\na 12") < 0 && has("index line 2: truncated line") &&
+		   idx("igos-index v1\na 1 " H "\nb 0") < 0 && has("index line 3: truncated line"),
+		   "a line cut in its size is truncated");
 		OK(idx("igos-index v1\na 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n")
 		   == 1, "every hex digit");
 		OK(idx("igos-index v1\na 99999999999999999999 " H "\n") < 0 && has("size out of range"),
