@@ -95,6 +95,16 @@ run 1 "$P index size 9223372036854775808 is too large" "index-size 2^63: too lar
 run 1 "$P cannot open 'nost': No such file or directory" "a missing state directory" \
 	$VERIFY verify --trust master.pub --state nost --repo core --arch x86_64 db db.sig
 same st/core.state st.before "no refusal changed the state"
+# the state is ours: a link in its place is refused, not followed
+mkdir sl
+cp st.before sl/real.state
+ln -s real.state sl/core.state
+run 1 "$P cannot open 'sl/core.state': refusing to follow a symbolic link" \
+	"verify refuses a state that is a symbolic link" \
+	$VERIFY verify --trust master.pub --state sl --repo core --arch x86_64 --now 2026-06-02T00:00:00Z db db.sig
+run 1 "$P cannot open 'sl/core.state': refusing to follow a symbolic link" \
+	"so does check" $VERIFY check --state sl --repo core db pkgs/p-1.pkg.tar.zst
+same sl/real.state st.before "and the link's target is untouched"
 # the state cannot be written: a failure, not an "accepted"
 S_VERSION=12 idx_mksig c.cert db x.sig
 . "$TESTLIB/fault.sh"
