@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 
 #include "igos.h"
@@ -252,6 +254,200 @@ main(void)
 		pub[64] ^= 1;
 		OK(igos_idx_pubkey(IGOS_IDX_P256, pub, 65) == NULL, "a point off the curve");
 		EVP_PKEY_free(k);
+	}
+
+	/* edges found by make mutate (tests/mutate): each boundary on both sides */
+	{
+		static char line[600];
+		char name[300];
+
+		OK(idx("igos-index v1\na 0 " H "\n") == 1, "a last entry of size 0 (the shortest line)");
+		OK(idx("igos-index v1\na 0 " H) < 0 && has("index line 2: truncated line"),
+		   "the shortest line without its LF");
+		memset(name, 'p', 255);
+		name[255] = '\0';
+		snprintf(line, sizeof(line), "igos-index v1\n%s 1 " H "\n", name);
+		OK(idx(line) == 1, "a file name of 255 bytes");
+		memset(name, 'p', 256);
+		name[256] = '\0';
+		snprintf(line, sizeof(line), "igos-index v1\n%s 1 " H "\n", name);
+		OK(idx(line) < 0 && has("index line 2: forbidden file name 'ppp"), "one of 256 bytes");
+		{
+			static const char evil[] = ":`g/G";
+			int bad = 0;
+
+			for (int pos = 0; pos < 64; pos += 21) {
+				for (size_t e = 0; e < sizeof(evil) - 1; e++) {
+					char h[65];
+
+					memcpy(h, H, 65);
+					h[pos] = evil[e];
+					snprintf(line, sizeof(line), "igos-index v1\na 1 %s\n", h);
+					if (idx(line) >= 0 || !has("index line 2: bad SHA-256 (want 64 lowercase hex)"))
+						bad++;
+				}
+			}
+			OK(bad == 0, "the bytes next to 0-9 and a-f are not hex");
+		}
+		OK(idx("igos-index v1\na 12") < 0 && has("index line 2: truncated line") &&
+		   idx("igos-index v1\na 1 " H "\nb 0") < 0 && has("index line 3: truncated line"),
+		   "a line cut in its size is truncated");
+		OK(idx("igos-index v1\na 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n")
+		   == 1, "every hex digit");
+		OK(idx("igos-index v1\na 99999999999999999999 " H "\n") < 0 && has("size out of range"),
+		   "20 digits over 2^64-1");
+		OK(idx("igos-index v1\na 100000000000000000000 " H "\n") < 0 && has("size out of range"),
+		   "21 digits");
+		OK(idx("igos-index v1\na 9 " H "\n") == 1 && idx("igos-index v1\na 0" H "\n") < 0,
+		   "sizes: 9, and 0 must be followed by a space");
+		OK(idx("igos-index v1\na 1 " H "\nab 1 " H "\nb 1 " H "\n") == 3 &&
+		   idx("igos-index v1\nab 1 " H "\na 1 " H "\n") < 0 && has("index line 3: entry out of order 'a'"),
+		   "a name sorts before its extensions");
+	}
+	{
+		/* the acceptance rule at each boundary */
+		memset(&st, 0, sizeof(st));
+		strcpy(st.repo, "core");
+		st.serial = 3;
+		st.version = 10;
+		st.created = T("2026-06-01T00:00:00Z");
+		memset(&s, 0, sizeof(s));
+		strcpy(s.repo, "core");
+		strcpy(s.arch, "x86_64");
+		strcpy(s.cert.scope, "core x86_64");
+		s.cert.serial = 3;
+		s.cert.not_before = T("2026-06-02T00:00:00Z");
+		s.cert.not_after = T("2026-06-10T00:00:00Z");
+		s.version = 11;
+		s.created = T("2026-06-02T00:00:00Z");
+		s.expires = T("2026-06-16T00:00:00Z");
+		OK(ACC("2026-06-02T00:00:00Z") == IGOS_IDX_NEW,
+		   "accepted at the first second of the certificate, with exactly the maximum validity");
+		OK(ACC("2026-06-01T23:59:59Z") < 0 &&
+		   has("subkey certificate not valid before 2026-06-02T00:00:00Z"), "one second before it");
+		OK(ACC("2026-06-09T23:59:59Z") == IGOS_IDX_NEW, "the last second of the certificate");
+		OK(ACC("2026-06-10T00:00:00Z") < 0 &&
+		   has("subkey certificate expired at 2026-06-10T00:00:00Z"), "its not-after is excluded");
+		s.expires++;
+		OK(ACC("2026-06-02T00:00:00Z") < 0 &&
+		   has("signature validity 1209601s exceeds the maximum 14d"), "one second too long");
+		s.expires = T("2026-06-09T00:00:00Z");
+		st.created = T("2026-06-03T00:00:00Z");
+		OK(ACC("2026-06-02T00:00:00Z") == IGOS_IDX_NEW && next.created == st.created &&
+		   next.serial == 3 && next.version == 11, "a clock behind the floor: the floor is kept");
+		s.cert.serial = 4;
+		s.version = 1;
+		OK(ACC("2026-06-04T00:00:00Z") == IGOS_IDX_NEW && next.serial == 4 && next.version == 1,
+		   "a new serial starts over");
+		s.cert.serial = 2;
+		OK(ACC("2026-06-04T00:00:00Z") < 0 && has("subkey serial 2 is retired (serial 3 accepted)"),
+		   "a lower serial is retired");
+		s.cert.serial = 3;
+		s.version = 9;
+		OK(ACC("2026-06-04T00:00:00Z") < 0 &&
+		   has("version 9 is older than the accepted version 10: rollback"), "an older version");
+		OK(igos_idx_accept(&s, &st, "core", "x86_64", T("2026-06-04T00:00:00Z"), 14 * 86400,
+				   NULL) < 0, "refused without a next state too");
+		s.version = 12;
+		OK(igos_idx_accept(&s, &st, "core", "x86_64", T("2026-06-04T00:00:00Z"), 14 * 86400,
+				   NULL) == IGOS_IDX_NEW, "accepted without a next state");
+		strcpy(st.repo, "extra");
+		OK(ACC("2026-06-04T00:00:00Z") < 0 && has("state is for repo 'extra', not 'core'"),
+		   "the state of another repo");
+	}
+	{
+		/* ECDSA r and s: in range is 1..n-1 */
+		static const unsigned char n[32] = {
+			0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+			0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+			0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+		};
+		EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		EVP_PKEY *k384 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+		EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+		EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+		enum igos_idx_alg alg;
+		unsigned char pub[65], sig[64], id[8];
+		size_t pl;
+
+		igos_idx_pubkey_raw(k, &alg, pub, &pl);
+		memcpy(sig, n, 32);
+		memset(sig + 32, 0, 32);
+		sig[63] = 1;
+		OK(igos_idx_verify(alg, pub, pl, sig, 64, (const unsigned char *)"m", 1) < 0 &&
+		   has("ECDSA r or s out of range"), "r = n refused as out of range");
+		memcpy(sig + 32, n, 32);
+		memset(sig, 0, 32);
+		sig[31] = 1;
+		OK(igos_idx_verify(alg, pub, pl, sig, 64, (const unsigned char *)"m", 1) < 0 &&
+		   has("ECDSA r or s out of range"), "s = n refused as out of range");
+		memcpy(sig, n, 32);
+		sig[31]--;
+		memcpy(sig + 32, n, 32);
+		sig[63]--;
+		OK(igos_idx_verify(alg, pub, pl, sig, 64, (const unsigned char *)"m", 1) < 0 &&
+		   strcmp(igos_errmsg(), "bad signature") == 0, "r = s = n - 1: in range, a bad signature");
+		OK(igos_idx_verify(alg, pub, pl, sig, 63, (const unsigned char *)"m", 1) < 0 &&
+		   has("signature is 63 bytes, not 64"), "a signature of 63 bytes");
+		{
+			/* a real signature whose r or s is short or has its top bit set: the DER
+			 * INTEGERs are built right (many signatures: every shape comes up) */
+			int bad = 0;
+
+			for (int i = 0; i < 64; i++) {
+				unsigned char msg[8] = { 'm', (unsigned char)i }, der[80], *dp = der;
+				size_t dl = sizeof(der);
+				EVP_MD_CTX *c = EVP_MD_CTX_new();
+				ECDSA_SIG *es;
+				const BIGNUM *r, *sv;
+
+				EVP_DigestSignInit(c, NULL, EVP_sha256(), NULL, k);
+				EVP_DigestSign(c, der, &dl, msg, sizeof(msg));
+				EVP_MD_CTX_free(c);
+				es = d2i_ECDSA_SIG(NULL, (const unsigned char **)&dp, (long)dl);
+				ECDSA_SIG_get0(es, &r, &sv);
+				BN_bn2binpad(r, sig, 32);
+				BN_bn2binpad(sv, sig + 32, 32);
+				ECDSA_SIG_free(es);
+				if (igos_idx_verify(alg, pub, pl, sig, 64, msg, sizeof(msg)) != 0)
+					bad++;
+				msg[7] = 1;
+				if (igos_idx_verify(alg, pub, pl, sig, 64, msg, sizeof(msg)) == 0)
+					bad++;
+			}
+			OK(bad == 0, "64 P-256 signatures verify, and not over another message");
+		}
+		OK(igos_idx_pubkey_raw(k384, &alg, pub, &pl) < 0 &&
+		   strcmp(igos_errmsg(), "the EC key is not on P-256") == 0, "a P-384 subkey");
+		OK(igos_idx_pubkey_raw(rsa, &alg, pub, &pl) < 0 &&
+		   strcmp(igos_errmsg(), "the key is neither ECDSA P-256 nor Ed25519") == 0, "an RSA subkey");
+		OK(igos_idx_pubkey_raw(ed, &alg, pub, &pl) == 0 && alg == IGOS_IDX_ED25519 && pl == 32,
+		   "an Ed25519 subkey");
+		OK(igos_idx_master_id(k, id) < 0 && has("the master key must be Ed25519"),
+		   "a P-256 master key");
+		OK(igos_idx_pubkey(IGOS_IDX_ED25519, pub, 31) == NULL &&
+		   igos_idx_pubkey(IGOS_IDX_ED25519, pub, 65) == NULL, "Ed25519 keys are 32 bytes");
+		igos_idx_pubkey_raw(k, &alg, pub, &pl);
+		OK(igos_idx_pubkey(IGOS_IDX_P256, pub, 64) == NULL && has("invalid public key") &&
+		   igos_idx_pubkey(IGOS_IDX_ED25519, pub, 65) == NULL, "P-256 keys are 65 bytes");
+		pub[0] = 2;
+		OK(igos_idx_pubkey(IGOS_IDX_P256, pub, 65) == NULL && has("invalid public key"),
+		   "only the uncompressed form");
+		pub[0] = 4;
+		pub[64] ^= 1;
+		OK(igos_idx_pubkey(IGOS_IDX_P256, pub, 65) == NULL && has("invalid P-256 public key"),
+		   "a point off the curve, with its message");
+		pub[64] ^= 1;
+		{
+			EVP_PKEY *back = igos_idx_pubkey(IGOS_IDX_P256, pub, 65);
+
+			OK(back != NULL && EVP_PKEY_eq(back, k) == 1, "a P-256 key read back");
+			EVP_PKEY_free(back);
+		}
+		EVP_PKEY_free(k);
+		EVP_PKEY_free(k384);
+		EVP_PKEY_free(ed);
+		EVP_PKEY_free(rsa);
 	}
 	return DONE();
 }

@@ -85,6 +85,60 @@ has(const char *needle)
 	return strstr(igos_errmsg(), needle) != NULL;
 }
 
+/* The error of parsing p[0..len) as a .sig: exactly msg. */
+static int
+sig_err(const unsigned char *p, size_t len, const char *msg)
+{
+	struct igos_idx_sig s;
+
+	return igos_idx_sig_parse(p, len, &s) < 0 && strcmp(igos_errmsg(), msg) == 0;
+}
+
+/* sig with line `line` (1-based) replaced by repl (NULL: deleted) and
+ * tail appended; the error must be exactly msg. */
+static int
+edit_err(const unsigned char *p, size_t len, int line, const char *repl, const char *tail,
+	 const char *msg)
+{
+	size_t cap = len + (repl ? strlen(repl) : 0) + strlen(tail) + 1;
+	unsigned char *b = malloc(cap), *w = b;
+	const unsigned char *q = p;
+	int ln = 1, r;
+
+	while (q < p + len) {
+		const unsigned char *nl = memchr(q, '\n', (size_t)(p + len - q));
+		size_t l = (size_t)(nl - q) + 1;
+
+		if (ln != line) {
+			memcpy(w, q, l);
+			w += l;
+		} else if (repl) {
+			memcpy(w, repl, strlen(repl));
+			w += strlen(repl);
+		}
+		q += l;
+		ln++;
+	}
+	memcpy(w, tail, strlen(tail));
+	w += strlen(tail);
+	r = sig_err(b, (size_t)(w - b), msg);
+	if (!r)
+		printf("# got: %s\n", igos_errmsg());
+	free(b);
+	return r;
+}
+
+/* n bytes of c and a NUL, in a static buffer */
+static const char *
+rep(int c, size_t n)
+{
+	static char b[2048];
+
+	memset(b, c, n);
+	b[n] = '\0';
+	return b;
+}
+
 int
 main(void)
 {
@@ -199,6 +253,166 @@ main(void)
 		OK(igos_idx_sig_parse((unsigned char *)big, len, &s) < 0 && has("non-ASCII"),
 		   "non-ASCII");
 		free(big);
+	}
+
+	/* edges found by make mutate (tests/mutate): each boundary on both sides */
+	{
+		char b[64], line[2100];
+		int64_t t2;
+
+		OK(igos_idx_time_parse("2026-12-31T23:59:59Z", 20, &t) == 0 &&
+		   (igos_idx_time_format(t, b), strcmp(b, "2026-12-31T23:59:59Z") == 0),
+		   "December and its 31st day parse and print");
+		OK(igos_idx_time_parse("2026-01-15T08:09:10Z", 20, &t) == 0 &&
+		   (igos_idx_time_format(t, b), strcmp(b, "2026-01-15T08:09:10Z") == 0),
+		   "January parses and prints");
+		OK(igos_idx_time_parse("2026-13-01T00:00:00Z", 20, &t) < 0 && has("impossible"),
+		   "month 13 is impossible");
+		OK(igos_idx_time_parse("2026-04-31T00:00:00Z", 20, &t) < 0 && has("impossible"),
+		   "April 31 is impossible");
+		OK(igos_idx_time_parse("9999-06-01T00:00:00Z", 20, &t) == 0 &&
+		   (igos_idx_time_format(t, b), strcmp(b, "9999-06-01T00:00:00Z") == 0),
+		   "a time in year 9999 prints as itself");
+		igos_idx_time_parse("9999-12-31T23:59:59Z", 20, &t2);
+		igos_idx_time_format(t2 + 400 * 86400, b);
+		OK(strcmp(b, "9999-12-31T23:59:59Z") == 0, "a time past 9999 prints as the last second");
+		igos_idx_time_format(-5, b);
+		OK(strcmp(b, "1970-01-01T00:00:00Z") == 0, "a time before the epoch prints as the epoch");
+
+		OK(igos_idx_duration_parse("10000000000s", &d) == 0 && d == INT64_C(10000000000),
+		   "a duration of 12 characters");
+		OK(igos_idx_duration_parse("100000000000s", &d) < 0, "a duration of 13 characters");
+		OK(igos_idx_duration_parse("36600000d", &d) == 0 && d == INT64_C(36600000) * 86400,
+		   "the longest duration (100000 years of 366 days)");
+		OK(igos_idx_duration_parse("36600001d", &d) < 0 && has("invalid duration '36600001d'"),
+		   "one day more is refused");
+		OK(igos_idx_duration_parse("1s", &d) == 0 && d == 1, "1s");
+		OK(igos_idx_duration_parse("d", &d) < 0, "a unit alone");
+		{
+			static const struct { int64_t v; const char *s; } fm[] = {
+				{ 0, "0s" }, { 1, "1s" }, { 90, "90s" }, { 120, "2m" }, { 5400, "90m" },
+				{ 3600, "1h" }, { 90000, "25h" }, { 86400, "1d" }, { 14 * 86400, "14d" },
+			};
+			int bad = 0;
+
+			for (size_t i = 0; i < sizeof(fm) / sizeof(fm[0]); i++) {
+				igos_idx_duration_format(fm[i].v, b);
+				if (strcmp(b, fm[i].s) != 0) {
+					printf("# %lld printed as %s\n", (long long)fm[i].v, b);
+					bad++;
+				}
+			}
+			OK(bad == 0, "durations print in the largest whole unit");
+		}
+
+		OK(igos_idx_name_ok("az", 2) && igos_idx_name_ok("AZ", 2) && igos_idx_name_ok("09", 2) &&
+		   igos_idx_name_ok("a.b_c+d-e", 9), "names: a-z A-Z 0-9 and . _ + - inside");
+		OK(!igos_idx_name_ok("a`", 2) && !igos_idx_name_ok("a{", 2) && !igos_idx_name_ok("a@", 2) &&
+		   !igos_idx_name_ok("a[", 2) && !igos_idx_name_ok("a:", 2) && !igos_idx_name_ok("a/", 2) &&
+		   !igos_idx_name_ok("a*", 2) && !igos_idx_name_ok("a,", 2),
+		   "names: the bytes next to each allowed range are refused");
+		OK(!igos_idx_name_ok(".a", 2) && !igos_idx_name_ok("-a", 2) && !igos_idx_name_ok("_a", 2) &&
+		   !igos_idx_name_ok("+a", 2) && igos_idx_name_ok("a", 1) && igos_idx_name_ok("Z9", 2),
+		   "names: no punctuation first");
+		OK(igos_idx_name_ok(rep('x', 64), 64) && !igos_idx_name_ok(rep('x', 65), 65),
+		   "names: 64 bytes at most");
+
+		OK(igos_idx_scope_parse("* *", 3) == 0, "scope '* *'");
+		OK(igos_idx_scope_parse("*x x86_64", 9) < 0 && igos_idx_scope_parse("core,* x86_64", 13) < 0 &&
+		   igos_idx_scope_parse("core x86_64,", 12) < 0 && igos_idx_scope_parse(",core x86_64", 12) < 0 &&
+		   igos_idx_scope_parse("core,,extra x86_64", 18) < 0 &&
+		   igos_idx_scope_parse("core x86_64 ", 12) < 0,
+		   "scope: '*' only alone, no empty item");
+		OK(igos_idx_scope_parse("core x86_64", 4) < 0 &&
+		   has("invalid scope 'core' (want \"REPOS ARCHES\", each a comma list or *)"),
+		   "scope without arches: exact message");
+		OK(!igos_idx_scope_covers("c x86_64", "core", "x86_64") &&
+		   !igos_idx_scope_covers("core x", "core", "x86_64") &&
+		   !igos_idx_scope_covers("*x x86_64", "core", "x86_64"),
+		   "scope: a one-letter name covers only itself");
+		OK(igos_idx_scope_covers("* *", "core", "x86_64") &&
+		   igos_idx_scope_covers("core,extra aarch64,x86_64", "extra", "x86_64") &&
+		   !igos_idx_scope_covers("core", "core", "x86_64") &&
+		   !igos_idx_scope_covers("core,extra x86_64", "core,extra", "x86_64"),
+		   "scope: any item of each list, nothing without arches");
+
+		OK(igos_idx_filename_ok(rep('p', 255), 255) && !igos_idx_filename_ok(rep('p', 256), 256),
+		   "package file names: 255 bytes at most");
+		OK(igos_idx_filename_ok("a.b", 3) && !igos_idx_filename_ok("a..b", 4) &&
+		   !igos_idx_filename_ok(".a", 2) && !igos_idx_filename_ok("a b", 3) &&
+		   igos_idx_filename_ok("~!", 2), "package file names: bytes and dots");
+
+		/* the byte and line rules of the small files, with the line they name */
+		snprintf(line, sizeof(line), "colour: %s\n", rep('x', 1015));
+		OK(edit_err(sig, len, 12, line, "", "line 12: unknown field 'colour'"),
+		   "a line of 1024 bytes is not too long");
+		snprintf(line, sizeof(line), "colour: %s\n", rep('x', 1016));
+		OK(edit_err(sig, len, 12, line, "", "line 12: longer than 1024 bytes"),
+		   "a line of 1025 bytes is, and the message names it");
+		snprintf(line, sizeof(line), "%s", rep('x', 1024));
+		OK(edit_err(sig, len, 0, NULL, line,
+			    "truncated signature file: no newline at the end of line 18"),
+		   "a last line of 1024 bytes without LF is truncated, not too long");
+		snprintf(line, sizeof(line), "%s", rep('x', 1025));
+		OK(edit_err(sig, len, 0, NULL, line, "line 18: longer than 1024 bytes"),
+		   "a last line of 1025 bytes without LF is too long");
+		{
+			unsigned char *big = malloc(8192);
+			size_t off = len;
+
+			memcpy(big, sig, len);
+			while (off < 8192) {
+				size_t n = 8192 - off > 1000 ? 1000 : 8192 - off;
+
+				memset(big + off, 'x', n - 1);
+				big[off + n - 1] = '\n';
+				off += n;
+			}
+			OK(sig_err(big, 8192, "line 18: trailing data after the 'sig' field"),
+			   "a file of exactly 8192 bytes is not too long");
+			free(big);
+		}
+		OK(edit_err(sig, len, 11, "~colour: blue\n", "", "line 11: unknown field '~colour'"),
+		   "'~' is a printable byte");
+		OK(edit_err(sig, len, 11, "\x7f" "colour: blue\n", "",
+			    "line 11: control or non-ASCII byte 0x7f"), "DEL is refused");
+		OK(edit_err(sig, len, 11, "\x1f" "colour: blue\n", "",
+			    "line 11: control or non-ASCII byte 0x1f"), "0x1f is refused");
+		OK(edit_err(sig, len, 11, "\n", "", "line 11: not a 'key: value' line"),
+		   "an empty line, named by its number");
+		OK(edit_err(sig, len, 1, "igos-index-sig v\n", "",
+			    "line 1: bad magic (not 'igos-index-sig v1')"), "a magic without a version");
+		OK(edit_err(sig, len, 1, "igos-index-sig v12\n", "",
+			    "line 1: unsupported format version 'igos-index-sig v12'"),
+		   "a magic of another version");
+		OK(edit_err(sig, len, 12, "version: \n", "", "line 12: stray whitespace"),
+		   "an empty value");
+		OK(edit_err(sig, len, 12, "version:\n", "", "line 12: want 'version: value'"),
+		   "a key without a value");
+		OK(edit_err(sig, len, 10, NULL, "x-repo: core\n", "line 10: missing field 'repo'"),
+		   "a later line ending in the key is not the missing field");
+		OK(edit_err(sig, len, 10, NULL, "repo: core\n", "line 10: field 'arch' out of order"),
+		   "the field later in the file is out of order");
+		OK(edit_err(sig, len, 12, "version: 0\n", "", "line 12: must not be 0"), "version 0");
+		OK(parse_edit(sig, len, 15, "index-size: 0\n") == 0, "index-size 0 is fine");
+		OK(edit_err(sig, len, 8, "cert-not-after: 2026-01-01T00:00:00Z\n", "",
+			    "line 8: cert-not-after is not after cert-not-before"),
+		   "a certificate window of no time");
+		OK(edit_err(sig, len, 5, "cert-pubkey: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", "",
+			    "line 5: public key is 33 bytes, expected 32"), "an Ed25519 key of 33 bytes");
+		OK(parse_edit(sig, len, 16, "index-sha256: 0123456789abcdef0123456789abcdef"
+			      "0123456789abcdef0123456789abcdef\n") == 0, "every hex digit");
+		{
+			static const char evil[] = ":`g/G";
+			int bad = 0;
+
+			for (size_t e = 0; e < sizeof(evil) - 1; e++) {
+				snprintf(line, sizeof(line), "index-sha256: %c%s\n", evil[e], rep('0', 63));
+				if (!edit_err(sig, len, 16, line, "", "line 16: not lowercase hex"))
+					bad++;
+			}
+			OK(bad == 0, "the bytes next to 0-9 and a-f are not hex");
+		}
 	}
 	free(sig);
 	EVP_PKEY_free(master);
