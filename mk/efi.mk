@@ -95,3 +95,6 @@ $(BUILD)/efi/igos-addonx64.so: $(BUILD)/efi/addon.o $(BUILD)/efi/efi.lds
 install-efi-addon: $(ADDON_EFI)
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0644 $(ADDON_EFI) $(DESTDIR)$(LIBEXECDIR)/igos-addonx64.efi
+
+# tests/unit/efi-chid.c builds its .hwids tables with lib/ukihwids.c (json-c).
+UNIT_LIBS_efi-chid := $(call pc_libs,json-c)
