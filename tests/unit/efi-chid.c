@@ -52,6 +52,10 @@ test_sha1(void)
 		same_all &= memcmp(a, b, 20) == 0;
 	}
 	OK(same_all, "SHA-1 equals OpenSSL's for 0..1000 bytes across block edges");
+	uint8_t c[21];
+	c[20] = 0xa5;
+	chid_sha1(buf, 3, c);
+	OK(c[20] == 0xa5, "SHA-1 writes 20 bytes, not one more");
 }
 
 /* An SMBIOS structure table: type 0 (skipped), type 1, type 2, type 127. */
@@ -114,6 +118,13 @@ test_chids(void)
 	   memcmp(f.s[CHID_MANUFACTURER], "Igos Labs", 9) == 0 && f.len[CHID_FAMILY] == 11 &&
 	   f.len[CHID_PRODUCT_SKU] == 5 && f.len[CHID_BOARD_PRODUCT] == 4,
 	   "SMBIOS: type 1 and type 2 strings found by their numbers");
+	struct { chid_t c[CHID_COUNT]; uint8_t canary[16]; } guard;
+	memset(guard.canary, 0xa5, sizeof(guard.canary));
+	chid_compute(&f, guard.c);
+	int intact = 1;
+	for (int i = 0; i < 16; i++)
+		intact &= guard.canary[i] == 0xa5;
+	OK(intact, "chid_compute writes CHID_COUNT IDs, nothing after them");
 	chid_compute(&f, c);
 	/* fwupdtool hwids (fwupd 2.0.20, Debian 12) given these values in a
 	 * [HwIds] key file: HardwareID-3..11, 13, 14 */
