@@ -201,12 +201,9 @@ chid_smbios_read(const uint8_t *table, size_t len, struct chid_smbios *f)
 			f->s[CHID_BOARD_PRODUCT] = smbios_string(p, flen, end, p[5], &f->len[CHID_BOARD_PRODUCT]);
 			have2 = 1;
 		}
-		/* past the formatted area and the strings: up to the double NUL */
+		/* past the formatted area and the strings, up to the double NUL
+		 * (no strings: the two NULs at once, which this loop takes too) */
 		p += flen;
-		if (end - p >= 2 && p[0] == 0 && p[1] == 0) {
-			p += 2;
-			continue;
-		}
 		for (;;) {
 			const uint8_t *e = p;
 			while (e < end && *e)

@@ -217,6 +217,34 @@ test_smbios_edges(void)
 	chid_smbios_read(t, n, &f);
 	OK(f.s[CHID_MANUFACTURER] == NULL, "SMBIOS: a structure shorter than its header ends the walk");
 
+	/* a header-only structure (length 4) before type 1 is skipped */
+	static uint8_t u[600];
+	u[0] = 200, u[1] = 4, u[2] = u[3] = 0, u[4] = u[5] = 0;
+	size_t m = make_smbios(u + 6, "A", "B", "C", "D", "E", "F");
+	chid_smbios_read(u, m + 6, &f);
+	OK(f.s[CHID_MANUFACTURER] != NULL, "SMBIOS: a structure of only its 4-byte header is skipped");
+	/* the table ends right after a string's NUL; past its end lies a zero
+	 * and a complete type 1: not read */
+	memset(u, 0, sizeof(u));
+	u[0] = 200, u[1] = 4;
+	memcpy(u + 4, "X", 2);
+	make_smbios(u + 7, "A", "B", "C", "D", "E", "F");
+	chid_smbios_read(u, 6, &f);
+	OK(f.s[CHID_MANUFACTURER] == NULL, "SMBIOS: nothing past the table's end is read (string table cut after a NUL)");
+	/* a string running to the end of the table, the byte past it not NUL */
+	n = make_smbios(t, "A", "B", "Prod", "D", "E", "F");
+	chid_smbios_read(t, 24 + 8 + 27 + 2 + 2, &f);
+	OK(f.s[CHID_MANUFACTURER] != NULL && f.s[CHID_PRODUCT_NAME] == NULL,
+	   "SMBIOS: a string cut by the table's end is missing, though bytes follow in memory");
+	/* the fields' struct is written, nothing after it */
+	struct { struct chid_smbios f; uint8_t canary[32]; } g;
+	memset(g.canary, 0xa5, sizeof(g.canary));
+	chid_smbios_read(t, n, &g.f);
+	int intact = 1;
+	for (size_t i = 0; i < sizeof(g.canary); i++)
+		intact &= g.canary[i] == 0xa5;
+	OK(intact, "SMBIOS: nothing is written past the fields");
+
 	uint8_t ep3[24] = "_SM3_";
 	uint64_t addr;
 	uint32_t len;
@@ -225,14 +253,30 @@ test_smbios_edges(void)
 	igos_put_le64(ep3 + 16, 0x100000000ull + 0x5000);
 	OK(chid_smbios_entry(ep3, 24, 1, &addr, &len) == 0 && addr == 0x100005000ull && len == 0x1234,
 	   "SMBIOS 3 entry point: table address and maximum size");
-	ep3[3] = '2';
-	OK(chid_smbios_entry(ep3, 24, 1, &addr, &len) < 0, "SMBIOS 3 entry point: a wrong anchor is refused");
+	int refused = 1;
+	for (int i = 0; i < 5; i++) {
+		ep3[i] ^= 0x20;
+		refused &= chid_smbios_entry(ep3, 24, 1, &addr, &len) < 0;
+		ep3[i] ^= 0x20;
+	}
+	OK(refused, "SMBIOS 3 entry point: a wrong byte anywhere in the anchor is refused");
+	OK(chid_smbios_entry(ep3, 23, 1, &addr, &len) < 0, "SMBIOS 3 entry point: fewer than 24 bytes are refused");
+	ep3[6] = 25;
+	OK(chid_smbios_entry(ep3, 24, 1, &addr, &len) < 0, "SMBIOS 3 entry point: a length over 24 is refused");
 	uint8_t ep2[31] = "_SM_";
 	ep2[5] = 31;
 	igos_put_le16(ep2 + 22, 0x321);
 	igos_put_le32(ep2 + 24, 0xe0000);
 	OK(chid_smbios_entry(ep2, 31, 0, &addr, &len) == 0 && addr == 0xe0000 && len == 0x321,
 	   "SMBIOS 2 entry point: table address and length");
+	refused = 1;
+	for (int i = 0; i < 4; i++) {
+		ep2[i] ^= 0x20;
+		refused &= chid_smbios_entry(ep2, 31, 0, &addr, &len) < 0;
+		ep2[i] ^= 0x20;
+	}
+	OK(refused, "SMBIOS 2 entry point: a wrong byte anywhere in the anchor is refused");
+	OK(chid_smbios_entry(ep2, 30, 0, &addr, &len) < 0, "SMBIOS 2 entry point: fewer than 31 bytes are refused");
 	ep2[5] = 32;
 	OK(chid_smbios_entry(ep2, 31, 0, &addr, &len) < 0, "SMBIOS 2 entry point: a length over 31 is refused");
 }
