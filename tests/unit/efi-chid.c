@@ -183,6 +183,9 @@ test_chids(void)
 	chid_compute(&f, d);
 	OK(memcmp(d[5], zero, 16) == 0 && memcmp(d[9], zero, 16) != 0,
 	   "an over-long family makes the IDs with the family zero, the others stay");
+	f.len[CHID_FAMILY] = CHID_FIELD_MAX;
+	chid_compute(&f, d);
+	OK(memcmp(d[5], zero, 16) != 0, "a family of exactly CHID_FIELD_MAX bytes still makes its IDs");
 }
 
 static void
@@ -355,6 +358,12 @@ test_match(void)
 	memcpy(b, hh, hl);
 	igos_put_le32(b + 24, (uint32_t)hl);
 	OK(chid_match(b, hl, mine, CHID_TYPE_DEVICETREE, &s) == CHID_BAD, "an offset past the table makes it bad");
+	memcpy(b, hh, hl);
+	igos_put_le32(b + 24, (uint32_t)hl + 100);
+	OK(chid_match(b, hl, mine, CHID_TYPE_DEVICETREE, &s) == CHID_BAD, "a compatible offset far past the table makes it bad");
+	memcpy(b, hh, hl);
+	igos_put_le32(b + 20, (uint32_t)hl + 100);
+	OK(chid_match(b, hl, mine, CHID_TYPE_DEVICETREE, &s) == CHID_BAD, "a name offset far past the table makes it bad");
 	memcpy(b, hh, hl);
 	b[hl - 1] = 'x';
 	OK(chid_match(b, hl, mine, CHID_TYPE_DEVICETREE, &s) == CHID_BAD, "a last string without its NUL makes it bad");
