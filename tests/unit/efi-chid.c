@@ -427,6 +427,34 @@ test_keys(void)
 	n = make_fdt(d, "igos,exact", 11, 0, 0);
 	d[0] = 0;
 	OK(chid_fdt_compatible(d, n) == NULL, "devicetree: wrong magic, none");
+	/* one header field or token out of range at a time: none */
+	static const struct { unsigned off; uint32_t add; const char *what; } bad[] = {
+		{ 8, 1, "structure offset not a multiple of 4" },
+		{ 36, 1, "structure size not a multiple of 4" },
+		{ 8, 0x10000, "structure offset past totalsize" },
+		{ 36, 0x10000, "structure block past totalsize" },
+		{ 12, 0x10000, "strings offset past totalsize" },
+		{ 32, 0x10000, "strings block past totalsize" },
+		{ 40, 1, "first token not FDT_BEGIN_NODE" },
+		{ 44, 1, "a root node with a name" },
+		{ 68, 0x10000, "a property longer than the structure block" },
+		{ 68, 40, "a property running past the structure block" },
+		{ 72, 0x10000, "a property name offset past the strings" },
+	};
+	size_t n0 = make_fdt(d, "igos,exact", 11, 0, 0);
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		static uint8_t e[512];
+		memcpy(e, d, n0);
+		uint32_t v = be32(e + bad[k].off) + bad[k].add;
+		uint32_t bev = htobe32(v);
+		memcpy(e + bad[k].off, &bev, 4);
+		OK(chid_fdt_compatible(e, n0) == NULL, "devicetree: %s, none", bad[k].what);
+	}
+	static uint8_t e4[512];
+	memcpy(e4, d, n0);
+	uint32_t four = htobe32(4);
+	memcpy(e4 + 36, &four, 4);
+	OK(chid_fdt_compatible(e4, n0) == NULL, "devicetree: a structure block of one word, none");
 	int safe = 1;
 	n = make_fdt(d, "igos,exact", 11, 0, 0);
 	for (size_t cut = 0; cut < n; cut++)
