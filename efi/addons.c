@@ -4,12 +4,9 @@
 #include <efilib.h>
 
 #include "addons.h"
+#include "devicetree.h"
 #include "pure.h"
 #include "tcg2.h"
-
-/* EFI_DTB_TABLE_GUID: where the kernel looks for a devicetree */
-static EFI_GUID addon_dtb_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
-	{ 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } };
 
 #define ADDON_PCR 12
 /* systemd's tags for the EV_EVENT_TAG records of addons (the event log
@@ -258,43 +255,14 @@ igos_extra_dir(EFI_LOADED_IMAGE *li)
 static void
 install_dtbs(void)
 {
-	static EFI_PHYSICAL_ADDRESS prev;
-	static UINTN prev_pages;
-
 	for (unsigned i = 0; i < ndtbs; i++) {
-		const UINT8 *d = dtbs[i].data;
-		UINTN len = dtbs[i].len;
-		EFI_PHYSICAL_ADDRESS addr = 0;
-		UINTN pages = EFI_SIZE_TO_PAGES(len);
-		EFI_STATUS st;
+		CHAR16 *what = PoolPrint(L"addon %s's .dtb", dtbs[i].name);
+		EFI_STATUS st = igos_dt_install(dtbs[i].data, dtbs[i].len, what ? what : L"an addon's .dtb");
 
-		/* A flattened devicetree: big-endian magic, then its total size.
-		 * (systemd-stub installs any bytes: igos is stricter.) */
-		UINT32 magic = len >= 8 ? (UINT32)d[0] << 24 | d[1] << 16 | d[2] << 8 | d[3] : 0;
-		UINT32 total = len >= 8 ? (UINT32)d[4] << 24 | d[5] << 16 | d[6] << 8 | d[7] : 0;
-		if (magic != 0xd00dfeed || total < 40 || total > len) {
-			Print(L"igos-stub: addon %s: .dtb is not a devicetree blob, not used\r\n", dtbs[i].name);
-			continue;
-		}
-		st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiACPIReclaimMemory,
-				       pages, &addr);
-		if (st == EFI_SUCCESS) {
-			CopyMem((VOID *)(UINTN)addr, (VOID *)d, len);
-			st = uefi_call_wrapper(BS->InstallConfigurationTable, 2, &addon_dtb_guid,
-					       (VOID *)(UINTN)addr);
-			if (st != EFI_SUCCESS)
-				uefi_call_wrapper(BS->FreePages, 2, addr, pages);
-		}
-		if (st != EFI_SUCCESS) {
-			Print(L"igos-stub: addon %s: cannot install the devicetree: %r\r\n", dtbs[i].name, st);
-			continue;
-		}
-		/* the one it replaced, if an earlier addon's */
-		if (prev_pages)
-			uefi_call_wrapper(BS->FreePages, 2, prev, prev_pages);
-		prev = addr;
-		prev_pages = pages;
-		measure(d, len, TAG_DEVICETREE_ADDON, dtbs[i].name);
+		if (what)
+			FreePool(what);
+		if (st == EFI_SUCCESS)
+			measure(dtbs[i].data, dtbs[i].len, TAG_DEVICETREE_ADDON, dtbs[i].name);
 	}
 }
 

@@ -144,11 +144,19 @@ range_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size, 
 	}
 	if (!found)
 		return UKI_OK;
-	if (!fits(found->vaddr, found->vsize, image_size) ||
-	    !fits(found->vaddr, found->vsize, pe->size_of_image))
+	return uki_section_data(pe, image, image_size, (unsigned)(found - pe->sec), data, len);
+}
+
+int
+uki_section_data(const struct uki_pe *pe, const uint8_t *image, size_t image_size, unsigned i,
+		 const uint8_t **data, size_t *len)
+{
+	const struct uki_section *s = &pe->sec[i];
+
+	if (!fits(s->vaddr, s->vsize, image_size) || !fits(s->vaddr, s->vsize, pe->size_of_image))
 		return UKI_E_BOUNDS;
-	*data = image + found->vaddr;
-	*len = found->vsize;
+	*data = image + s->vaddr;
+	*len = s->vsize;
 	return UKI_OK;
 }
 

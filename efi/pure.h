@@ -65,6 +65,11 @@ int uki_pe_parse(const uint8_t *buf, size_t len, struct uki_pe *pe);
 int uki_loaded_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
 		       const char *name, const uint8_t **data, size_t *len);
 
+/* Section i (< pe->nsections) of a loaded image: as uki_loaded_section, by
+ * index. */
+int uki_section_data(const struct uki_pe *pe, const uint8_t *image, size_t image_size, unsigned i,
+		     const uint8_t **data, size_t *len);
+
 /*
  * Lay a PE file out in memory as a loader does: dst holds pe->size_of_image
  * bytes and is zeroed by the caller; headers and section data are copied to

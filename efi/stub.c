@@ -8,6 +8,8 @@
 
 #include "pure.h"
 #include "addons.h"
+#include "chid.h"
+#include "devicetree.h"
 #include "tcg2.h"
 
 /* Functions the firmware or the kernel calls, and protocol members declared
@@ -203,9 +205,11 @@ static EFI_GUID loader_guid = { 0x4a67b082, 0x0a4c, 0x41cf,
 #define STUB_FEATURE_THREE_PCRS (1ULL << 3)           /* PCR 11, 12 and 13 */
 #define STUB_FEATURE_PICK_UP_CONFEXTS (1ULL << 8)     /* *.confext.raw from the ESP */
 #define STUB_FEATURE_MULTI_PROFILE_UKI (1ULL << 9)    /* "@N" in the load options */
+#define STUB_FEATURE_REPORT_STUB_PARTITION (1ULL << 10) /* StubDevicePartUUID, StubImageIdentifier */
 #define IGOS_STUB_FEATURES (STUB_FEATURE_REPORT_BOOT_PARTITION | STUB_FEATURE_PICK_UP_CREDENTIALS | \
 			    STUB_FEATURE_PICK_UP_SYSEXTS | STUB_FEATURE_THREE_PCRS | \
-			    STUB_FEATURE_PICK_UP_CONFEXTS | STUB_FEATURE_MULTI_PROFILE_UKI)
+			    STUB_FEATURE_PICK_UP_CONFEXTS | STUB_FEATURE_MULTI_PROFILE_UKI | \
+			    STUB_FEATURE_REPORT_STUB_PARTITION)
 
 static int
 var_exists(const CHAR16 *name)
@@ -292,11 +296,17 @@ export_variables(EFI_LOADED_IMAGE *li, unsigned profile)
 	/* A boot loader before us (systemd-boot) sets these for the partition and
 	 * the image it started; the stub fills them in when it was started
 	 * directly. */
-	if (!var_exists(L"LoaderDevicePartUUID") && part_uuid(li->DeviceHandle, uuid))
+	int have_uuid = part_uuid(li->DeviceHandle, uuid);
+	if (have_uuid && !var_exists(L"LoaderDevicePartUUID"))
 		var_set_str(L"LoaderDevicePartUUID", uuid);
-	if (!var_exists(L"LoaderImageIdentifier") && li->FilePath != NULL &&
-	    (s = DevicePathToStr(li->FilePath)) != NULL) {
+	s = li->FilePath != NULL ? DevicePathToStr(li->FilePath) : NULL;
+	if (s != NULL && !var_exists(L"LoaderImageIdentifier"))
 		var_set_str(L"LoaderImageIdentifier", s);
+	/* systemd 258: the stub's own partition and path, whoever started it */
+	if (have_uuid)
+		var_set_str(L"StubDevicePartUUID", uuid);
+	if (s != NULL) {
+		var_set_str(L"StubImageIdentifier", s);
 		FreePool(s);
 	}
 	if (!var_exists(L"LoaderFirmwareInfo") &&
@@ -353,35 +363,49 @@ show_splash(const UINT8 *bmp, UINTN len)
 	FreePool(px);
 }
 
-/* ---- the devicetree ----------------------------------------------------- */
+/* ---- the machine, for .dtbauto and .efifw (efi/chid.c) --------------- */
 
-static EFI_GUID dtb_table_guid = { 0xb1b621d5, 0xf19c, 0x41a5,
-	{ 0x83, 0x0b, 0xd9, 0x15, 0x2c, 0x69, 0xaa, 0xe0 } };
+static EFI_GUID smbios3_guid = { 0xf2fd1544, 0x9794, 0x4a2c,
+	{ 0x99, 0x2e, 0xe5, 0xbb, 0xcf, 0x20, 0xe3, 0x94 } };
+static EFI_GUID smbios_guid = { 0xeb9d2d31, 0x2d88, 0x11d3,
+	{ 0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d } };
 
-/* .dtb (or the .dtbauto chosen) becomes the EFI devicetree configuration
- * table, replacing the firmware's, in ACPI-reclaim pages the OS keeps. */
-static void
-install_devicetree(const UINT8 *dtb, UINTN len)
+static VOID *
+config_table(EFI_GUID *guid)
 {
-	EFI_PHYSICAL_ADDRESS addr = 0;
-	EFI_STATUS st;
-	UINTN size;
+	for (UINTN i = 0; i < ST->NumberOfTableEntries; i++)
+		if (CompareGuid(&ST->ConfigurationTable[i].VendorGuid, guid) == 0)
+			return ST->ConfigurationTable[i].VendorTable;
+	return NULL;
+}
 
-	if ((size = uki_fdt_size(dtb, len)) == 0) {
-		Print(L"igos-stub: .dtb is not a flattened devicetree, not installed\r\n");
-		return;
-	}
-	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiACPIReclaimMemory,
-			       EFI_SIZE_TO_PAGES(size), &addr);
-	if (st != EFI_SUCCESS) {
-		Print(L"igos-stub: cannot allocate memory for .dtb: %r\r\n", st);
-		return;
-	}
-	CopyMem((VOID *)(UINTN)addr, (VOID *)dtb, size);
-	st = uefi_call_wrapper(BS->InstallConfigurationTable, 2, &dtb_table_guid, (VOID *)(UINTN)addr);
-	if (st != EFI_SUCCESS) {
-		Print(L"igos-stub: cannot install .dtb: %r\r\n", st);
-		uefi_call_wrapper(BS->FreePages, 2, addr, EFI_SIZE_TO_PAGES(size));
+/* The CHIDs from the SMBIOS tables (the 64-bit entry point first, as
+ * systemd-stub), and the firmware's own devicetree if it installed one. */
+static void
+read_machine(struct chid_machine *m)
+{
+	static chid_t chids[CHID_COUNT];
+	struct chid_smbios f;
+	const UINT8 *ep, *table = NULL;
+	UINT64 addr;
+	UINT32 len = 0;
+
+	if ((ep = config_table(&smbios3_guid)) != NULL && chid_smbios_entry(ep, 24, 1, &addr, &len) == 0)
+		table = (const UINT8 *)(UINTN)addr;
+	else if ((ep = config_table(&smbios_guid)) != NULL && chid_smbios_entry(ep, 31, 0, &addr, &len) == 0)
+		table = (const UINT8 *)(UINTN)addr;
+	chid_smbios_read(table, table ? len : 0, &f);
+	chid_compute(&f, chids);
+	m->chids = (const chid_t *)chids;
+	const UINT8 *fdt = config_table(&igos_dtb_table_guid);
+	m->fw_dt = fdt != NULL;
+	m->fw_compat = NULL;
+	if (fdt != NULL) {
+		/* the firmware's blob is taken at its own word for its size, as
+		 * the kernel takes it; 32 MiB is no devicetree */
+		UINT32 total = (UINT32)fdt[4] << 24 | (UINT32)fdt[5] << 16 | (UINT32)fdt[6] << 8 | fdt[7];
+		if (total <= 0x2000000)
+			m->fw_compat = chid_fdt_compatible(fdt, total);
 	}
 }
 
@@ -626,12 +650,11 @@ combine_initrd(struct piece *pc, unsigned n, const UINT8 **out, UINTN *out_len)
  * these, each looked up once (a name the table already has is skipped). */
 static const char *const other_sections[] = { ".profile", ".pcrsig" };
 
-/* Sections systemd-stub picks among by matching the machine (.dtbauto by
- * devicetree compatible or .hwids CHID, .efifw by firmware id): this stub
- * does no matching yet, so it never picks one, and does not measure or use
- * them, as systemd-stub on a machine none matches. */
+/* Sections systemd-stub picks among by matching the machine (efi/chid.c):
+ * several may be present; the one picked is measured and used, none when no
+ * entry matches. */
 static int
-unmatched(const char *name)
+picked_by_hardware(const char *name)
 {
 	static const char *const n[] = { ".dtbauto", ".efifw" };
 
@@ -674,6 +697,7 @@ EFI_STATUS EFIAPI
 efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	static struct uki_pe pe;
+	static struct chid_machine machine;
 	EFI_LOADED_IMAGE *li = NULL;
 	EFI_STATUS st;
 	int e;
@@ -704,12 +728,18 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		if (nsect == NSECT_MAX)
 			return fail(EFI_BUFFER_TOO_SMALL, L"too many section names");
 		names[nsect] = name;
-		if (unmatched(name)) {
-			sec[nsect] = NULL;
-			slen[nsect++] = 0;
-			continue;
+		if (picked_by_hardware(name)) {
+			int bad = 0;
+			if (machine.chids == NULL)
+				read_machine(&machine);
+			e = uki_profile_pick(&pe, ibase, li->ImageSize, profile, name, &machine,
+					     &sec[nsect], &slen[nsect], &bad);
+			if (bad)
+				Print(L"igos-stub: .hwids is malformed, no %a picked\r\n", name);
+		} else {
+			e = uki_profile_section(&pe, ibase, li->ImageSize, profile, name, &sec[nsect],
+						&slen[nsect]);
 		}
-		e = uki_profile_section(&pe, ibase, li->ImageSize, profile, name, &sec[nsect], &slen[nsect]);
 		if (e == UKI_E_PROFILE) {
 			Print(L"igos-stub: profile %d: %a\r\n", profile, uki_strerror(e));
 			return EFI_NOT_FOUND;
@@ -816,9 +846,13 @@ efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	if (pcr11)
 		var_set_num(L"StubPcrKernelImage", PCR_KERNEL_IMAGE);
 
-	/* No .dtbauto is ever chosen here (see unmatched()): .dtb. */
-	if (slen[s_dtb] > 0)
-		install_devicetree(sec[s_dtb], slen[s_dtb]);
+	/* The .dtbauto picked for this machine, else .dtb (systemd-stub's
+	 * order); both were measured when present. */
+	unsigned s_dtbauto = S(".dtbauto");
+	if (slen[s_dtbauto] > 0)
+		igos_dt_install(sec[s_dtbauto], slen[s_dtbauto], L".dtbauto");
+	else if (slen[s_dtb] > 0)
+		igos_dt_install(sec[s_dtb], slen[s_dtb], L".dtb");
 
 	/* Addons (efi/addons.c): .cmdline appended, .dtb installed, both measured. */
 	pcr12 |= igos_addons_load(image, li, sec[S(".uname")], slen[S(".uname")], &cmdline,

@@ -50,7 +50,8 @@ $(BUILD)/tests/efi/%.o: tests/efi/%.c $(DEPSTAMP)
 	$(EFI_CC) $(EFI_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/efi/igos-stubx64.so: $(BUILD)/efi/stub.o $(BUILD)/efi/pure.o $(BUILD)/efi/addons.o \
-	$(BUILD)/efi/addons-pure.o $(BUILD)/efi/tcg2.o $(BUILD)/efi/efi.lds
+	$(BUILD)/efi/addons-pure.o $(BUILD)/efi/tcg2.o $(BUILD)/efi/chid.o \
+	$(BUILD)/efi/devicetree.o $(BUILD)/efi/efi.lds
 	$(EFI_LD) $(EFI_LDFLAGS) $(filter %.o,$^) -o $@ $(EFI_LIBS)
 
 $(BUILD)/efi/igos-marker.so: $(BUILD)/tests/efi/marker.o $(BUILD)/efi/efi.lds
@@ -95,3 +96,6 @@ $(BUILD)/efi/igos-addonx64.so: $(BUILD)/efi/addon.o $(BUILD)/efi/efi.lds
 install-efi-addon: $(ADDON_EFI)
 	install -d $(DESTDIR)$(LIBEXECDIR)
 	install -m 0644 $(ADDON_EFI) $(DESTDIR)$(LIBEXECDIR)/igos-addonx64.efi
+
+# tests/unit/efi-chid.c builds its .hwids tables with lib/ukihwids.c (json-c).
+UNIT_LIBS_efi-chid := $(call pc_libs,json-c)

@@ -372,5 +372,22 @@ sys.stdout.buffer.write(img)' "$f" >"$dir/loaded-${f##*/}" 2>/dev/null || rm -f 
 	printf '10-debug.addon.efi' | iconv -t UTF-16LE >"$dir/name"
 	printf '\\EFI\\Linux\\uki+3-0.efi' | iconv -t UTF-16LE >"$dir/path"
 	printf '  console=ttyS0 \t quiet \303\251\n' >"$dir/cmdline" ;;
+fuzz-chid)
+	# this machine's SMBIOS tables, a devicetree, a UKI with .dtbauto, .hwids, .efifw
+	for f in DMI smbios_entry_point; do
+		[ -r "/sys/firmware/dmi/tables/$f" ] && cp "/sys/firmware/dmi/tables/$f" "$dir/$f" || :
+	done
+	printf '/dts-v1/;\n/ { compatible = "acme,board", "acme,soc"; };\n' |
+		dtc -q -I dts -O dtb -o "$tmp/board.dtb" - 2>/dev/null && cp "$tmp/board.dtb" "$dir/" || :
+	if [ -x "$bin/igos-ukify" ] && [ -s "$tmp/board.dtb" ]; then
+		mkdir -p "$tmp/hw" "$tmp/fw/fw1"
+		printf '{"type":"devicetree","name":"B","compatible":"acme,board","hwids":["2bd1e9d8-5b8c-4b8f-a1e2-0123456789ab"]}' >"$tmp/hw/b.json"
+		printf '{"type":"uefi-fw","name":"F","fwid":"fw1","hwids":["2bd1e9d8-5b8c-4b8f-a1e2-0123456789ab"]}' >"$tmp/hw/f.json"
+		printf fw >"$tmp/fw/fw1/blob"
+		head -c 4096 /dev/urandom >"$tmp/k"
+		"$bin/igos-ukify" build --linux "$tmp/k" --uname 1 --os-release ID=x \
+			--devicetree-auto "$tmp/board.dtb" --hwids "$tmp/hw" --efifw "$tmp/fw/fw1" \
+			-o "$dir/uki.efi" 2>/dev/null || :
+	fi ;;
 esac
 exit 0

@@ -29,7 +29,7 @@
 #     at its own path with the shared libraries ldd lists; each --file SRC copied
 #     to DST. Needs vm_kernel first when --modules is used.
 # vm_boot_uefi ESPDIR LOG [--secure|--insecure] [--vars FILE] [--tpm] [--timeout S]
-#              [--stop-on REGEX] [--disk IMG[:ro]]... [--stdin FIFO]
+#              [--stop-on REGEX] [--disk IMG[:ro]]... [--stdin FIFO] [--smbios SPEC]...
 #     Boots OVMF (OVMF_CODE_4M.secboot.fd) with ESPDIR as a FAT disk
 #     (fat:rw:ESPDIR, the guest's /dev/vda; EFI/BOOT/BOOTX64.EFI boots by
 #     default, see vm_esp) and each --disk after it (vdb, vdc, ...). When
@@ -46,6 +46,8 @@
 #     stopped as soon as LOG matches REGEX (grep -E; default
 #     "Access Denied|IGOS-TEST-DONE|Kernel panic|reboot: Power down").
 #     --stdin FIFO feeds qemu's stdin from FIFO (keystrokes for MokManager).
+#     --smbios SPEC is qemu's -smbios SPEC (type=1,manufacturer=X,...; no blanks
+#     in SPEC): the SMBIOS tables OVMF publishes.
 #     Returns 0 when qemu exited by itself with 0 or was stopped on REGEX
 #     (VM_STOPPED then holds the matching line), 124 on timeout, else qemu's
 #     status; on anything but 0 the log's tail is printed with diag. Tests grep
@@ -299,7 +301,7 @@ _vm_tpm_stop() {
 vm_boot_uefi() {
 	_esp=$1 _ulog=$2; shift 2
 	_vars_tpl=$VM_OVMF_VARS_SECURE _vars="" _tpm=0 _uto=$VM_TIMEOUT _ure=$VM_STOP_DEFAULT _uin=/dev/null
-	_vm_drives=""
+	_vm_drives="" _vm_smbios=""
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--secure) _vars_tpl=$VM_OVMF_VARS_SECURE; shift ;;
@@ -310,6 +312,7 @@ vm_boot_uefi() {
 		--stop-on) _ure=$2; shift 2 ;;
 		--disk) _vm_disk_args "$2"; shift 2 ;;
 		--stdin) _uin=$2; shift 2 ;;
+		--smbios) _vm_smbios="$_vm_smbios -smbios $2"; shift 2 ;;
 		*) diag "vm_boot_uefi: unknown option $1"; return 2 ;;
 		esac
 	done
@@ -337,14 +340,14 @@ vm_boot_uefi() {
 		[ -S "$VM_TPMSTATE/sock" ] || { diag "swtpm did not start"; _vm_tpm_stop; return 1; }
 		_tpmargs="-chardev socket,id=chrtpm,path=$VM_TPMSTATE/sock -tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0"
 	fi
-	# shellcheck disable=SC2086 # _vm_drives and _tpmargs are word lists
+	# shellcheck disable=SC2086 # _vm_drives, _tpmargs and _vm_smbios are word lists
 	_vm_run "$_ulog" "$_uto" "$_ure" "$_uin" qemu-system-x86_64 \
 		-machine q35,smm=on -accel tcg -cpu max -m 1024 -nographic -no-reboot -nic none \
 		-global driver=cfi.pflash01,property=secure,value=on \
 		-drive if=pflash,format=raw,unit=0,file="$VM_OVMF_CODE",readonly=on \
 		-drive if=pflash,format=raw,unit=1,file="$_vars" \
 		-drive file="$([ -f "$_esp" ] || printf fat:rw:)$_esp",format=raw,if=virtio \
-		$_vm_drives $_tpmargs
+		$_vm_drives $_tpmargs $_vm_smbios
 	_urc=$?
 	_vm_tpm_stop
 	return $_urc

@@ -234,8 +234,8 @@ is "$(serial_value p1.log IGOS-VAR-LoaderImageIdentifier)" '\uki.efi' \
 	"LoaderImageIdentifier is the UKI's path"
 is "$(serial_value p1.log IGOS-VAR-StubInfo)" "igos-stub 0.1" "StubInfo"
 is "$(serial_value p1.log IGOS-VAR-StubProfile)" 1 "StubProfile"
-is "$(serial_value p1.log IGOS-VAR-StubFeatures)" 0f03000000000000 \
-	"StubFeatures: boot partition, credentials, sysext, confext, three PCRs, multi-profile"
+is "$(serial_value p1.log IGOS-VAR-StubFeatures)" 0f07000000000000 \
+	"StubFeatures: boot partition, credentials, sysext, confext, three PCRs, multi-profile, stub partition"
 is "$(serial_value p1.log IGOS-VAR-StubPcrKernelImage):$(serial_value p1.log IGOS-VAR-StubPcrKernelParameters)" \
 	11:12 "StubPcrKernelImage, StubPcrKernelParameters"
 is "$(serial_value p1.log IGOS-VAR-StubPcrInitRDSysExts):$(serial_value p1.log IGOS-VAR-StubPcrInitRDConfExts)" \
