@@ -3,8 +3,9 @@
 # mutate on lib/authenticode.c's section sort): sections without raw data
 # (.bss: SizeOfRawData and PointerToRawData 0, which EDK2 leaves out of the
 # digest), a section table not in file order (EDK2 hashes the sections sorted
-# by PointerToRawData), and the most sections igos takes (96). Each is signed
-# by igos-sign as sbverify accepts it, and sbsign's signature of it is
+# by PointerToRawData), the most sections igos takes (96), and none with raw
+# data (the certificate table then starts where the headers end). Each is
+# signed by igos-sign as sbverify accepts it, and sbsign's signature of it is
 # verified by igos-sign.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/sign.sh"
@@ -26,6 +27,7 @@ layout bss "two .bss sections" --bss 2 --trailing 3
 layout rev "a section table in reverse file order" --sections 5 --reverse
 layout revbss "reverse order with .bss among them" --sections 4 --bss 1 --reverse
 layout max "96 sections" --sections 96
+layout nodata "only a .bss: the table starts at SizeOfHeaders" --sections 0 --bss 1
 layout maxbss "95 sections and a .bss" --sections 95 --bss 1
 $MKPE make over.efi --sections 96 --bss 1
 run 1 "igos-sign: 'over.efi': too many PE sections (97)" "97 sections are refused" \
