@@ -38,6 +38,27 @@ $MKPE make even.efi --pe-off 0x82
 run 0 "" "a PE header at 0x82 is signed" "$S" sign -k so.key -c so.crt -o even.out even.efi
 ok "sbverify accepts it" sbverify --cert so.crt even.out
 
+# NumberOfRvaAndSizes 4: no certificate table entry to skip, so the digest
+# covers all but the CheckSum, padded to 8 (EDK2's rule; python computes it
+# here); 5 directories and headers that end with the Security entry (no
+# section): sbverify accepts igos-sign's signature
+$MKPE make n4.efi --ndirs 4 --trailing 3
+want=$(python3 - <<'PY'
+import hashlib, struct
+d = open("n4.efi", "rb").read()
+cs = struct.unpack_from("<I", d, 0x3C)[0] + 24 + 64
+print(hashlib.sha256(d[:cs] + d[cs + 4:] + bytes(-len(d) % 8)).hexdigest())
+PY
+)
+run 0 "" "hash of an image with 4 data directories" "$S" hash n4.efi
+is "$OUT" "$want" "it covers all but the CheckSum"
+$MKPE make e.efi --sections 0 --ndirs 5
+$MKPE patch e.efi size_of_headers 0x130
+$MKPE patch e.efi truncate 0x130
+run 0 "" "headers ending with the Security entry are signed" \
+	"$S" sign -k so.key -c so.crt -o e.out e.efi
+ok "sbverify accepts it" sbverify --cert so.crt e.out
+
 # the table 4 bytes on: still at the end of the file, no longer 8-aligned
 "$S" sign -k so.key -c so.crt -o s.efi a.efi
 cp s.efi shift.efi
