@@ -2,9 +2,15 @@
 """Make small PE/COFF images for the igos-sign tests, and damage them.
 
   sign-mkpe.py make OUT [--pe32] [--sections N] [--trailing N] [--seed S]
-                        [--gap] [--ndirs N] [--size-mb N]
+                        [--gap] [--ndirs N] [--size-mb N] [--bss N] [--reverse]
+                        [--pe-off N]
   sign-mkpe.py patch FILE WHAT [VALUE]   (WHAT: see patch() below)
   sign-mkpe.py get FILE WHAT             (prints a header field)
+
+--bss N adds N sections without raw data (SizeOfRawData and PointerToRawData
+0, as linkers write .bss) to the section table; --reverse lists the sections in
+the table in the reverse of their file order; --pe-off N puts the PE header
+(e_lfanew) at N instead of 0x80.
 
 Section contents are pseudo-random from the seed, so images differ byte for
 byte while staying deterministic.
@@ -17,12 +23,12 @@ FA = 0x200
 SA = 0x1000
 
 
-def make(out, pe32=False, nsec=3, trailing=0, seed=1, gap=False, ndirs=16, size_mb=0):
+def make(out, pe32=False, nsec=3, trailing=0, seed=1, gap=False, ndirs=16, size_mb=0, bss=0,
+         reverse=False, pe_off=0x80):
     rnd = random.Random(seed)
     opt_size = (96 if pe32 else 112) + 8 * ndirs
-    pe_off = 0x80
     shdr = pe_off + 24 + opt_size
-    hdr_size = (shdr + 40 * nsec + FA - 1) // FA * FA
+    hdr_size = (shdr + 40 * (nsec + bss) + FA - 1) // FA * FA
     secs = []
     raw = hdr_size
     va = SA
@@ -35,11 +41,16 @@ def make(out, pe32=False, nsec=3, trailing=0, seed=1, gap=False, ndirs=16, size_
         secs.append((b".s%d" % i, va, size, raw))
         raw += size
         va += (size + SA - 1) // SA * SA
+    for i in range(bss):
+        secs.append((b".bss%d" % i, va, 0, 0))
+        va += SA
+    if reverse:
+        secs.reverse()
     image = bytearray(raw)
     image[0:2] = b"MZ"
     struct.pack_into("<I", image, 0x3C, pe_off)
     image[pe_off:pe_off + 4] = b"PE\0\0"
-    struct.pack_into("<HHIIIHH", image, pe_off + 4, 0x14C if pe32 else 0x8664, nsec, 0, 0, 0,
+    struct.pack_into("<HHIIIHH", image, pe_off + 4, 0x14C if pe32 else 0x8664, len(secs), 0, 0, 0,
                      opt_size, 0x102 if pe32 else 0x22)
     o = pe_off + 24
     if pe32:
@@ -51,9 +62,11 @@ def make(out, pe32=False, nsec=3, trailing=0, seed=1, gap=False, ndirs=16, size_
                          0, SA, FA, 0, 0, 0, 0, 0, 0, 0, va, hdr_size, 0, 10, 0,
                          0x100000, 0x1000, 0x100000, 0x1000, 0, ndirs)
     for i, (name, sva, size, sraw) in enumerate(secs):
-        struct.pack_into("<8sIIIIIIHHI", image, shdr + 40 * i, name, size, sva, size, sraw,
-                         0, 0, 0, 0, 0x60000020)
-        if size_mb and i == nsec - 1:
+        struct.pack_into("<8sIIIIIIHHI", image, shdr + 40 * i, name, size or SA, sva, size,
+                         sraw, 0, 0, 0, 0, 0x60000020 if size else 0xC0000080)
+        if not size:
+            continue
+        if size_mb and name == b".s%d" % (nsec - 1):
             chunk = bytes(rnd.getrandbits(8) for _ in range(1 << 16))
             for k in range(sraw, sraw + size, len(chunk)):
                 image[k:k + len(chunk)] = chunk
@@ -76,8 +89,18 @@ def offsets(d):
 def patch(path, what, value=None):
     d = bytearray(open(path, "rb").read())
     pe, opt, dirs, shdr = offsets(d)
-    v = int(value, 0) if value is not None and "," not in value else None
     secdir = dirs + 32
+    if what == "set_der":         # the only entry's DER replaced by the file VALUE's bytes
+        der = open(value, "rb").read()
+        va = struct.unpack_from("<I", d, secdir)[0]
+        entry = struct.pack("<IHH", len(der) + 8, 0x200, 2) + der
+        entry += bytes(-len(entry) % 8)
+        del d[va:]
+        d += entry
+        struct.pack_into("<I", d, secdir + 4, len(entry))
+        open(path, "wb").write(d)
+        return
+    v = int(value, 0) if value is not None and "," not in value else None
     if what == "truncate":
         del d[v:]
     elif what == "e_lfanew":
@@ -155,6 +178,10 @@ def patch(path, what, value=None):
             sys.exit("sign-mkpe.py: unpad: the last entry needs no padding")
         del d[at + n:]
         struct.pack_into("<I", d, secdir + 4, at + n - va)
+    elif what == "table_shift":   # the table moved VALUE bytes on (zeros before it)
+        va, size = struct.unpack_from("<II", d, secdir)
+        d[va:va] = bytes(v)
+        struct.pack_into("<I", d, secdir, va + v)
     elif what == "flip":          # flip one byte at an offset
         d[v] ^= 0xFF
     elif what == "checksum":
@@ -210,10 +237,13 @@ def main():
                 kw["pe32"] = True
             elif a[i] == "--gap":
                 kw["gap"] = True
+            elif a[i] == "--reverse":
+                kw["reverse"] = True
             else:
                 key = {"--sections": "nsec", "--trailing": "trailing", "--seed": "seed",
-                       "--ndirs": "ndirs", "--size-mb": "size_mb"}[a[i]]
-                kw[key] = int(a[i + 1])
+                       "--ndirs": "ndirs", "--size-mb": "size_mb", "--bss": "bss",
+                       "--pe-off": "pe_off"}[a[i]]
+                kw[key] = int(a[i + 1], 0)
                 i += 1
             i += 1
         make(out, **kw)

@@ -3,7 +3,7 @@
 tests that cover the file, and report which changes no test noticed.
 
     tests/mutate/mutate.py FILE [--tests 'T...'] [--seed N] [--limit N]
-                           [--lines A-B] [--list] [--jobs N] [--build 'TARGET...']
+                           [--lines A-B[,C-D...]] [--list] [--jobs N] [--build 'TARGET...']
 
 The work happens in a private copy of the tracked tree (build/mutate/tree), so
 the checkout is never edited. The copy is built once; each mutant then rebuilds
@@ -259,7 +259,7 @@ def main():
     ap.add_argument("--tests", default="", help="tests to run (default: tests/mutate/map)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--limit", type=int, default=0, help="at most N mutants, picked by the seed")
-    ap.add_argument("--lines", default="", help="only mutants on lines A-B")
+    ap.add_argument("--lines", default="", help="only mutants on lines A-B[,C-D...]")
     ap.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--build", default="all units",
@@ -273,9 +273,16 @@ def main():
     text = open(os.path.join(SRC, path)).read()
     muts = sites(text)
     if a.lines:
-        lo, _, hi = a.lines.partition("-")
-        lo, hi = int(lo), int(hi or lo)
-        muts = [m for m in muts if lo <= line_of(text, m[0])[0] <= hi]
+        # A-B[,C-D...]: the parts of a file not judged yet, in one run
+        spans = []
+        for part in a.lines.split(","):
+            lo, _, hi = part.partition("-")
+            try:
+                spans.append((int(lo), int(hi or lo)))
+            except ValueError:
+                die(f"bad --lines '{a.lines}' (A-B[,C-D...])")
+        muts = [m for m in muts
+                if any(lo <= line_of(text, m[0])[0] <= hi for lo, hi in spans)]
     if a.limit and len(muts) > a.limit:
         muts = sorted(random.Random(a.seed).sample(muts, a.limit))
     if a.list:

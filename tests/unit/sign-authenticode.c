@@ -219,6 +219,43 @@ main(void)
 		free(spc);
 	}
 
+	/* the DER writer at every length form: a digest of d bytes gives, at
+	 * each of the three nested lengths (OCTET STRING, DigestInfo, the outer
+	 * SEQUENCE), the short form below 0x80 and the shortest long form above
+	 * (X.690 10.1: DER lengths are minimal); the lengths d walks through
+	 * cross 0x80, 0x100 and 0x10000 at each level. Parsed back, the DER is
+	 * well formed and only the digest's length is wrong. */
+	{
+		static const size_t spans[][2] = { { 0, 300 }, { 65380, 65560 } };
+		unsigned char *dg = calloc(1, 65560), *spc;
+		const unsigned char *pd;
+		const EVP_MD *md;
+		size_t sl, dl, bad = 0, checked = 0;
+
+#define HDR(n) ((n) < 0x80 ? 2 : (n) < 0x100 ? 3 : (n) < 0x10000 ? 4 : 5)
+		for (size_t k = 0; dg && k < 2; k++)
+			for (size_t d = spans[k][0]; d < spans[k][1]; d++) {
+				size_t dic = 15 + HDR(d) + d, seqc = 53 + HDR(dic) + dic;
+
+				spc = igos_ac_spc_build(EVP_sha256(), dg, d, &sl);
+				checked++;
+				if (spc == NULL || sl != HDR(seqc) + seqc ||
+				    igos_ac_spc_parse(spc, sl, &md, &pd, &dl) != (d == 32 ? 0 : -1) ||
+				    dl != d || pd != spc + sl - d ||
+				    (d != 32 && strcmp(igos_errmsg(), "digest in SpcIndirectDataContent "
+						       "has the wrong length"))) {
+					if (bad++ < 3)
+						OK(0, "a %zu-byte digest: %zu bytes of DER (%s)", d, sl,
+						   igos_errmsg());
+				}
+				free(spc);
+			}
+#undef HDR
+		OK(dg && bad == 0 && checked == 480,
+		   "digests of 0-299 and 65380-65559 bytes: minimal DER lengths, parsed back");
+		free(dg);
+	}
+
 	/* module trailers */
 	{
 		unsigned char m[200], tr[IGOS_MODSIG_TRAILER_LEN];
