@@ -30,6 +30,7 @@
 #     to DST. Needs vm_kernel first when --modules is used.
 # vm_boot_uefi ESPDIR LOG [--secure|--insecure] [--vars FILE] [--tpm] [--timeout S]
 #              [--stop-on REGEX] [--disk IMG[:ro]]... [--stdin FIFO] [--smbios SPEC]...
+#              [--monitor SOCK]
 #     Boots OVMF (OVMF_CODE_4M.secboot.fd) with ESPDIR as a FAT disk
 #     (fat:rw:ESPDIR, the guest's /dev/vda; EFI/BOOT/BOOTX64.EFI boots by
 #     default, see vm_esp) and each --disk after it (vdb, vdc, ...). When
@@ -48,10 +49,17 @@
 #     --stdin FIFO feeds qemu's stdin from FIFO (keystrokes for MokManager).
 #     --smbios SPEC is qemu's -smbios SPEC (type=1,manufacturer=X,...; no blanks
 #     in SPEC): the SMBIOS tables OVMF publishes.
+#     --monitor SOCK: qemu's human monitor on the unix socket SOCK (a server,
+#     no wait), e.g. for `screendump` of the screen of q35's default VGA,
+#     which OVMF's graphics output drives (see vm_screendump).
 #     Returns 0 when qemu exited by itself with 0 or was stopped on REGEX
 #     (VM_STOPPED then holds the matching line), 124 on timeout, else qemu's
 #     status; on anything but 0 the log's tail is printed with diag. Tests grep
 #     LOG for what they expect.
+# vm_screendump SOCK PPM
+#     Writes the guest's screen as PPM (P6) through the monitor of a running
+#     vm_boot_uefi --monitor SOCK; returns when qemu's screendump command
+#     has answered (0 when PPM was written).
 # vm_boot_kernel VMLINUZ INITRD CMDLINE LOG [--disk IMG[:ro]]... [--timeout S] [--stop-on REGEX]
 #     Direct kernel boot (SeaBIOS, no OVMF) for tests where firmware is not the
 #     point. "console=ttyS0 panic=-1" is put before CMDLINE unless it names a
@@ -301,7 +309,7 @@ _vm_tpm_stop() {
 vm_boot_uefi() {
 	_esp=$1 _ulog=$2; shift 2
 	_vars_tpl=$VM_OVMF_VARS_SECURE _vars="" _tpm=0 _uto=$VM_TIMEOUT _ure=$VM_STOP_DEFAULT _uin=/dev/null
-	_vm_drives="" _vm_smbios=""
+	_vm_drives="" _vm_smbios="" _vm_mon=""
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--secure) _vars_tpl=$VM_OVMF_VARS_SECURE; shift ;;
@@ -313,6 +321,7 @@ vm_boot_uefi() {
 		--disk) _vm_disk_args "$2"; shift 2 ;;
 		--stdin) _uin=$2; shift 2 ;;
 		--smbios) _vm_smbios="$_vm_smbios -smbios $2"; shift 2 ;;
+		--monitor) _vm_mon="-monitor unix:$2,server,nowait"; shift 2 ;;
 		*) diag "vm_boot_uefi: unknown option $1"; return 2 ;;
 		esac
 	done
@@ -340,17 +349,39 @@ vm_boot_uefi() {
 		[ -S "$VM_TPMSTATE/sock" ] || { diag "swtpm did not start"; _vm_tpm_stop; return 1; }
 		_tpmargs="-chardev socket,id=chrtpm,path=$VM_TPMSTATE/sock -tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0"
 	fi
-	# shellcheck disable=SC2086 # _vm_drives, _tpmargs and _vm_smbios are word lists
+	# shellcheck disable=SC2086 # _vm_drives, _tpmargs, _vm_smbios and _vm_mon are word lists
 	_vm_run "$_ulog" "$_uto" "$_ure" "$_uin" qemu-system-x86_64 \
 		-machine q35,smm=on -accel tcg -cpu max -m 1024 -nographic -no-reboot -nic none \
 		-global driver=cfi.pflash01,property=secure,value=on \
 		-drive if=pflash,format=raw,unit=0,file="$VM_OVMF_CODE",readonly=on \
 		-drive if=pflash,format=raw,unit=1,file="$_vars" \
 		-drive file="$([ -f "$_esp" ] || printf fat:rw:)$_esp",format=raw,if=virtio \
-		$_vm_drives $_tpmargs $_vm_smbios
+		$_vm_drives $_tpmargs $_vm_smbios $_vm_mon
 	_urc=$?
 	_vm_tpm_stop
 	return $_urc
+}
+
+vm_screendump() { # SOCK PPM
+	python3 - "$1" "$2" <<-'EOF'
+	import socket, sys
+	s = socket.socket(socket.AF_UNIX)
+	s.settimeout(60)
+	s.connect(sys.argv[1])
+	def prompt():
+	    b = b""
+	    while not b.endswith(b"(qemu) "):
+	        c = s.recv(4096)
+	        if not c:
+	            sys.exit(1)
+	        b += c
+	    return b
+	prompt()
+	s.sendall(b"screendump " + sys.argv[2].encode() + b"\n")
+	out = prompt()
+	sys.exit(1 if b"rror" in out else 0)
+	EOF
+	[ -s "$2" ]
 }
 
 vm_boot_kernel() {
