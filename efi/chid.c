@@ -473,31 +473,27 @@ pick_range(const struct uki_pe *pe, const uint8_t *image, size_t image_size, uns
 	return UKI_OK;
 }
 
+struct pick_ctx {
+	const struct chid_machine *m;
+	int *bad_hwids;
+};
+
+static int
+pick_find(const struct uki_pe *pe, const uint8_t *image, size_t image_size, unsigned first,
+	  unsigned end, const char *name, void *ctx, const uint8_t **data, size_t *len)
+{
+	struct pick_ctx *c = ctx;
+
+	return pick_range(pe, image, image_size, first, end, name, c->m, data, len, c->bad_hwids);
+}
+
 int
 uki_profile_pick(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
 		 unsigned profile, const char *name, const struct chid_machine *m,
 		 const uint8_t **data, size_t *len, int *bad_hwids)
 {
-	unsigned first, end;
-	int e;
+	struct pick_ctx c = { m, bad_hwids };
 
-	*data = 0;
-	*len = 0;
 	*bad_hwids = 0;
-	if ((e = uki_profile_range(pe, UKI_PROFILE_BASE, &first, &end)) != UKI_OK ||
-	    (e = pick_range(pe, image, image_size, first, end, name, m, data, len, bad_hwids)) != UKI_OK)
-		return e;
-	if (profile == UKI_PROFILE_BASE)
-		return UKI_OK;
-	if ((e = uki_profile_range(pe, profile, &first, &end)) != UKI_OK)
-		return profile == 0 ? UKI_OK : e;
-	const uint8_t *pd = 0;
-	size_t pl = 0;
-	if ((e = pick_range(pe, image, image_size, first, end, name, m, &pd, &pl, bad_hwids)) != UKI_OK)
-		return e;
-	if (pd) {
-		*data = pd;
-		*len = pl;
-	}
-	return UKI_OK;
+	return uki_profile_lookup(pe, image, image_size, profile, name, pick_find, &c, data, len);
 }

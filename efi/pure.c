@@ -209,8 +209,9 @@ uki_profile_range(const struct uki_pe *pe, unsigned profile, unsigned *first, un
 
 
 int
-uki_profile_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
-		    unsigned profile, const char *name, const uint8_t **data, size_t *len)
+uki_profile_lookup(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
+		   unsigned profile, const char *name, uki_range_find find, void *ctx,
+		   const uint8_t **data, size_t *len)
 {
 	unsigned first, end;
 	int e;
@@ -218,7 +219,7 @@ uki_profile_section(const struct uki_pe *pe, const uint8_t *image, size_t image_
 	*data = 0;
 	*len = 0;
 	if ((e = uki_profile_range(pe, UKI_PROFILE_BASE, &first, &end)) != UKI_OK ||
-	    (e = range_section(pe, image, image_size, first, end, name, data, len)) != UKI_OK)
+	    (e = find(pe, image, image_size, first, end, name, ctx, data, len)) != UKI_OK)
 		return e;
 	if (profile == UKI_PROFILE_BASE)
 		return UKI_OK;
@@ -227,13 +228,28 @@ uki_profile_section(const struct uki_pe *pe, const uint8_t *image, size_t image_
 		return profile == 0 ? UKI_OK : e;
 	const uint8_t *pd = 0;
 	size_t pl = 0;
-	if ((e = range_section(pe, image, image_size, first, end, name, &pd, &pl)) != UKI_OK)
+	if ((e = find(pe, image, image_size, first, end, name, ctx, &pd, &pl)) != UKI_OK)
 		return e;
 	if (pd) {
 		*data = pd;
 		*len = pl;
 	}
 	return UKI_OK;
+}
+
+static int
+range_find(const struct uki_pe *pe, const uint8_t *image, size_t image_size, unsigned first,
+	   unsigned end, const char *name, void *ctx, const uint8_t **data, size_t *len)
+{
+	(void)ctx;
+	return range_section(pe, image, image_size, first, end, name, data, len);
+}
+
+int
+uki_profile_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
+		    unsigned profile, const char *name, const uint8_t **data, size_t *len)
+{
+	return uki_profile_lookup(pe, image, image_size, profile, name, range_find, 0, data, len);
 }
 
 size_t

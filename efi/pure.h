@@ -99,6 +99,16 @@ int uki_profile_range(const struct uki_pe *pe, unsigned profile, unsigned *first
  * Profile 0 of a UKI without .profile sections is the base. A name twice in
  * one range is UKI_E_DUP (systemd takes the first: igos refuses the image);
  * bounds as uki_loaded_section. */
+/* The search of one section range [first, end) for uki_profile_lookup: sets
+ * *data and *len when it finds one (they start 0), returns UKI_OK or an error. */
+typedef int (*uki_range_find)(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
+			      unsigned first, unsigned end, const char *name, void *ctx,
+			      const uint8_t **data, size_t *len);
+/* A section of profile `profile` as the stub uses it: found in the base by
+ * find, then in the profile's own range, whose find wins when it finds one. */
+int uki_profile_lookup(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
+		       unsigned profile, const char *name, uki_range_find find, void *ctx,
+		       const uint8_t **data, size_t *len);
 int uki_profile_section(const struct uki_pe *pe, const uint8_t *image, size_t image_size,
 			unsigned profile, const char *name, const uint8_t **data, size_t *len);
 /* The number of profiles: .profile sections, or 1 when there are none. */
