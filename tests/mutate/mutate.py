@@ -9,8 +9,18 @@ The work happens in a private copy of the tracked tree (build/mutate/tree), so
 the checkout is never edited. The copy is built once; each mutant then rebuilds
 only the object of FILE and relinks (every program and unit test, or only the
 make targets --build names: the ones the tests run, e.g. build/bin/igos-sign,
-which on a busy machine is ten times faster). Tests run fastest first and a mutant is
-killed at the first failing test (or when a test runs past its time limit).
+which on a busy machine is ten times faster). A mutant is killed at the first
+failing test (or when a test runs twice past its time limit); the test that
+killed the most mutants so far runs first, then the others fastest first.
+
+Only the tests that reach a mutant run for it. The runner first builds a second
+copy of the tree with gcov (build/mutate/cov) and runs each test there once,
+recording which lines of FILE it executes. A mutant in a statement that no test
+executes cannot be noticed: it is reported as survived ("not reached") without a
+build. A statement counts as reached when any of its lines (from the end of the
+statement before it to the mutated operator) ran, since a condition over several
+lines is counted on the lines whose code ran. --no-cover runs every test for
+every mutant instead.
 
 Mutation operators (code only; comments, strings, character constants and
 preprocessor lines are left alone):
@@ -41,6 +51,7 @@ import time
 SRC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WORK = os.path.join(SRC, "build", "mutate")
 TREE = os.path.join(WORK, "tree")
+COVTREE = os.path.join(WORK, "cov")
 MAP = os.path.join(SRC, "tests", "mutate", "map")
 EQUIV = os.path.join(SRC, "tests", "mutate", "equivalent")
 
@@ -152,8 +163,8 @@ def line_of(text, pos):
 
 # ---- the private tree ----------------------------------------------------
 
-def sync_tree():
-    """Copy the tracked files (as they are in the checkout) into TREE,
+def sync_tree(root=TREE):
+    """Copy the tracked files (as they are in the checkout) into root,
     touching only the files whose content differs so that make rebuilds
     nothing else."""
     files = subprocess.run(["git", "-C", SRC, "ls-files", "-z", "--cached", "--others",
@@ -161,7 +172,7 @@ def sync_tree():
                            ).stdout.decode().split("\0")
     for f in filter(None, files):
         src = os.path.join(SRC, f)
-        dst = os.path.join(TREE, f)
+        dst = os.path.join(root, f)
         if not os.path.isfile(src) or os.path.islink(src):
             continue
         data = open(src, "rb").read()
@@ -177,37 +188,145 @@ def sync_tree():
         os.replace(dst + ".new", dst)
 
 
-def build(jobs, targets=("all", "units")):
-    r = subprocess.run(["make", "-s", f"-j{jobs}", "WERROR="] + list(targets), cwd=TREE,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+COV_FLAGS = ["CFLAGS=-O0 -g --coverage", "LDFLAGS=--coverage"]
+
+
+def build(jobs, targets=("all", "units"), root=TREE, extra=()):
+    r = subprocess.run(["make", "-s", f"-j{jobs}", "WERROR="] + list(extra) + list(targets),
+                       cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     return r.returncode == 0, r.stdout.decode(errors="replace")
 
 
-def test_env():
+def test_env(root=TREE):
     env = dict(os.environ)
-    b = os.path.join(TREE, "build")
-    env.update(IGOS_BUILD=b, IGOS_SRC=TREE, PATH=os.path.join(b, "bin") + ":" + env["PATH"],
+    b = os.path.join(root, "build")
+    env.update(IGOS_BUILD=b, IGOS_SRC=root, PATH=os.path.join(b, "bin") + ":" + env["PATH"],
                SANITIZE="", CI="")
     return env
 
 
-def run_test(t, limit):
-    """True when the test passes. A test running past its limit fails."""
-    # The test runs in a session of its own so that, past its limit, the whole
-    # group goes: killing prove alone left a mutant looping in an endless test.
-    p = subprocess.Popen(["prove", "-Q", t], cwd=TREE, env=test_env(),
+def kill_session(sid):
+    """Kill every process of session sid. A test's children may leave its
+    process group (timeout(1) makes a group of its own), never its session."""
+    for _ in range(3):
+        found = False
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                stat = open(f"/proc/{d}/stat").read()
+            except OSError:
+                continue
+            # the fields after the command name, which may hold spaces
+            if int(stat[stat.rfind(")") + 2:].split()[3]) == sid:
+                found = True
+                try:
+                    os.kill(int(d), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if not found:
+            return
+        time.sleep(0.05)
+
+
+def run_test(t, limit, root=TREE):
+    """True when the test passes, None when it ran past its limit, else False."""
+    # The test runs in a session of its own so that, past its limit, all of it
+    # goes: killing prove alone left a mutant looping in an endless test.
+    p = subprocess.Popen(["prove", "-Q", t], cwd=root, env=test_env(root),
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True)
     try:
         return p.wait(timeout=limit) == 0
     except subprocess.TimeoutExpired:
-        return False
+        return None
     finally:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        kill_session(p.pid)
         p.wait()
+
+
+# ---- which lines each test reaches ---------------------------------------
+
+def gcov_lines(path):
+    """{line: count} for path over every object built from it (or from a file
+    that includes it) in the coverage tree; count -1 is a line with no code."""
+    lines = {}
+    needle = path.encode()
+    for dp, _, fs in os.walk(os.path.join(COVTREE, "build")):
+        for f in fs:
+            if not f.endswith(".gcno"):
+                continue
+            gcno = os.path.join(dp, f)
+            if needle not in open(gcno, "rb").read():
+                continue
+            out = subprocess.run(["gcov", "-t", gcno], cwd=COVTREE, capture_output=True
+                                 ).stdout.decode(errors="replace")
+            mine = False
+            for ln in out.splitlines():
+                cnt, _, rest = ln.partition(":")
+                num, _, txt = rest.partition(":")
+                cnt, num = cnt.strip(), num.strip()
+                if num == "0" and txt.startswith("Source:"):
+                    mine = os.path.normpath(txt[7:]) == path
+                    continue
+                if not mine or not num.isdigit():
+                    continue
+                n = int(num)
+                c = -1 if cnt == "-" else 0 if cnt in ("#####", "=====") else \
+                    int(cnt.rstrip("*"))
+                lines[n] = max(lines.get(n, -1), c)
+    return lines
+
+
+def coverage(path, tests, jobs):
+    """{test: set of executed lines of path}, from one run of each test in the
+    coverage tree (cached until the sources or the tests change)."""
+    os.makedirs(COVTREE, exist_ok=True)
+    sync_tree(COVTREE)
+    ok, log = build(jobs, ("all", "units"), COVTREE, COV_FLAGS)
+    if not ok:
+        die("the coverage tree does not build:\n" + log[-2000:])
+    h = hashlib.sha256()
+    files = subprocess.run(["git", "-C", SRC, "ls-files", "-z", "--cached", "--others",
+                            "--exclude-standard"], capture_output=True).stdout.split(b"\0")
+    for f in sorted(filter(None, files)):
+        try:
+            h.update(f + b"\0" + open(os.path.join(SRC, f.decode()), "rb").read())
+        except OSError:
+            pass
+    h.update(" ".join(tests).encode())
+    cache = os.path.join(WORK, os.path.basename(path) + "-" + h.hexdigest()[:12] + ".cov")
+    if os.path.exists(cache):
+        cov = {}
+        for ln in open(cache):
+            t, _, rest = ln.rstrip("\n").partition(" ")
+            cov[t] = {int(x) for x in rest.split()}
+        if set(cov) == set(tests):
+            return cov, gcov_lines(path)
+    cov = {}
+    for t in tests:
+        for dp, _, fs in os.walk(os.path.join(COVTREE, "build")):
+            for f in fs:
+                if f.endswith(".gcda"):
+                    os.unlink(os.path.join(dp, f))
+        if not run_test(t, 3600, COVTREE):
+            die(f"'{t}' fails in the coverage tree without any mutation")
+        cov[t] = {n for n, c in gcov_lines(path).items() if c > 0}
+        print(f"# {t} reaches {len(cov[t])} lines of {path}", flush=True)
+    with open(cache + ".tmp", "w") as fh:
+        for t in tests:
+            fh.write(t + " " + " ".join(map(str, sorted(cov[t]))) + "\n")
+    os.replace(cache + ".tmp", cache)
+    return cov, gcov_lines(path)
+
+
+def statement_lines(text, mask, pos):
+    """The lines from the one holding the last ';', '{' or '}' of code before
+    pos (the end of the statement before) to pos's own line."""
+    i = pos - 1
+    while i >= 0 and not (mask[i] and text[i] in ";{}"):
+        i -= 1
+    return range(text.count("\n", 0, max(i, 0)) + 1, text.count("\n", 0, pos) + 2)
 
 
 # ---- which tests cover a file --------------------------------------------
@@ -265,6 +384,8 @@ def main():
     ap.add_argument("--build", default="all units",
                     help="make targets rebuilt for each mutant (default: all units)")
     ap.add_argument("--min", type=float, default=0.0, help="fail below this score (percent)")
+    ap.add_argument("--no-cover", action="store_true",
+                    help="run every test for every mutant (no coverage run)")
     a = ap.parse_args()
 
     path = os.path.normpath(a.file)
@@ -305,7 +426,13 @@ def main():
         timing[t] = time.monotonic() - t0
     tests.sort(key=lambda t: timing[t])
     limit = {t: 3 * timing[t] + 10 for t in tests}
+    kills = dict.fromkeys(tests, 0)
     eq = equivalents(path)
+    if a.no_cover:
+        reach, executable = None, {}
+    else:
+        reach, executable = coverage(path, tests, a.jobs)
+    mask = code_mask(text)
 
     target = os.path.join(TREE, path)
     counts = {"killed": 0, "survived": 0, "equivalent": 0, "no build": 0}
@@ -314,27 +441,54 @@ def main():
     try:
         for k, (s, e, rep, desc) in enumerate(muts, 1):
             ln, src = line_of(text, s)
-            with open(target, "w") as fh:
-                fh.write(text[:s] + rep + text[e:])
-            built, _ = build(a.jobs, a.build.split())
-            if not built:
-                verdict = "no build"
+            t0 = time.monotonic()
+            mine = tests
+            if reach is not None:
+                span = statement_lines(text, mask, s)
+                if any(executable.get(n, -1) >= 0 for n in span):
+                    mine = [t for t in tests if any(n in reach[t] for n in span)]
+                # else no line of the statement has code gcov counts (a
+                # constant expression, say): every test runs
+            killer = timeout = None
+            if not mine:
+                verdict = "survived"
             else:
-                killer = next((t for t in tests if not run_test(t, limit[t])), None)
-                if killer:
-                    verdict = "killed"
-                elif (src, desc) in eq:
-                    verdict = "equivalent"
+                with open(target, "w") as fh:
+                    fh.write(text[:s] + rep + text[e:])
+                built, _ = build(a.jobs, a.build.split())
+                if not built:
+                    verdict = "no build"
                 else:
-                    verdict = "survived"
+                    # the test that killed most so far first, then fastest first
+                    for t in sorted(mine, key=lambda t: (-kills[t], timing[t])):
+                        r = run_test(t, limit[t])
+                        if r is None:
+                            # past its limit: once more with four times as long,
+                            # so that a busy machine does not count as a kill
+                            r = run_test(t, 4 * limit[t])
+                            timeout = r is None
+                        if not r:
+                            killer = t
+                            break
+                    if killer:
+                        verdict = "killed"
+                        kills[killer] += 1
+                    elif (src, desc) in eq:
+                        verdict = "equivalent"
+                    else:
+                        verdict = "survived"
+            if verdict == "survived" and (src, desc) in eq:
+                verdict = "equivalent"
             counts[verdict] += 1
             line = f"{verdict:10} {path}:{ln}: {desc}: {src}"
             if verdict == "killed":
-                line += f"  [{killer}]"
+                line += f"  [{killer}{' (timed out)' if timeout else ''}]"
             if verdict == "equivalent":
                 line += f"  ({eq[(src, desc)]})"
+            if verdict == "survived" and not mine:
+                line += "  (not reached by any test)"
             report.append(line)
-            print(f"{k}/{len(muts)} {line}", flush=True)
+            print(f"{k}/{len(muts)} {line}  {time.monotonic() - t0:.1f}s", flush=True)
     finally:
         with open(target, "w") as fh:
             fh.write(text)
