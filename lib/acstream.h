@@ -22,6 +22,7 @@ struct igos_ac_stream {
 	unsigned char *img;       /* the image as checked: headers, table, zeros */
 	struct igos_pe pe;        /* over img, after igos_ac_stream_run */
 	uint64_t wordsum;         /* of the hashed bytes (igos_pe_write_signed) */
+	int nosum;                /* set: no word sum (the reader needs none) */
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	/* set after begin: "written N" lines on report_fd while streaming */
 	int report, report_fd;
