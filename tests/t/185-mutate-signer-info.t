@@ -83,6 +83,25 @@ lst nc4 unknown sha256 "an unknown algorithm without certificate: key unknown"
 mk nc5 --no-certs --digest-oid 1.2.3.4
 lst nc5 RSA unknown "an unknown digest algorithm: digest unknown"
 
+# a signer certificate whose key algorithm OpenSSL does not know (the
+# rsaEncryption OID of so.crt's key changed): list names the key unknown
+python3 - <<'PY'
+import base64
+pem = open("so.crt").read()
+der = base64.b64decode("".join(l for l in pem.splitlines() if "-----" not in l))
+rsa = bytes.fromhex("06092a864886f70d010101")
+assert der.count(rsa) == 1
+der = der.replace(rsa, bytes.fromhex("06092a864886f70d01017f"))
+open("unk.crt", "w").write("-----BEGIN CERTIFICATE-----\n" +
+                           base64.encodebytes(der).decode() + "-----END CERTIFICATE-----\n")
+PY
+$P7 build spc.der so.key unk.crt uk.der
+cp s.efi uk.efi
+$MKPE patch uk.efi set_der uk.der
+run 0 "" "list: a signer certificate with a key of an unknown algorithm" "$S" list uk.efi
+is "$OUT" "1: subject=$subj; issuer=$subj; serial=$ser; digest=sha256; key=unknown" \
+	"list: its key is unknown"
+
 # a certificate with the signer's issuer but another serial is not the signer
 rsa_cert other 2048 so
 mk ex --extra-cert other.crt
