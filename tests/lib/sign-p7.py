@@ -6,7 +6,7 @@ only well-formed ones).
   sign-p7.py spc SIG.der OUT       the SpcIndirectDataContent (whole DER) of SIG
   sign-p7.py build SPC KEY CERT OUT [--md sha256|sha384] [--set LIST]
              [--enc OID] [--signers N] [--no-certs] [--digest-oid OID]
-             [--bad-digest] [--extra-cert CERT]
+             [--bad-digest] [--extra-cert CERT] [--embed CERT]
 
 build signs SPC (a SpcIndirectDataContent) with KEY (RSA, PKCS#1 v1.5 through
 openssl dgst) over signed attributes (contentType, messageDigest of SPC's value
@@ -101,7 +101,7 @@ def pem_der(path):
 
 
 def build(spcf, key, cert, out, md="sha256", mdset=None, enc=RSA, signers=1, certs=True,
-          digest_oid=None, bad_digest=False, extra=None):
+          digest_oid=None, bad_digest=False, extra=None, embed=None):
     content = open(spcf, "rb").read()
     der = pem_der(cert)
     tbs = children(value(children(value(der))[0]))
@@ -122,7 +122,8 @@ def build(spcf, key, cert, out, md="sha256", mdset=None, enc=RSA, signers=1, cer
     sd = seq(b"\x02\x01\x01",
              tlv(0x31, b"".join(algid(MD_OID[m]) for m in (mdset or [md]))),
              seq(oid(SPC_INDIRECT), tlv(0xA0, content)),
-             tlv(0xA0, (pem_der(extra) if extra else b"") + der) if certs else b"",
+             tlv(0xA0, (pem_der(extra) if extra else b"") + (pem_der(embed) if embed else der))
+             if certs else b"",
              tlv(0x31, si * signers))
     open(out, "wb").write(seq(oid(SIGNED_DATA), tlv(0xA0, sd)))
 
@@ -145,6 +146,8 @@ def main():
             kw["enc"] = a[i + 1]
         elif o == "--signers":
             kw["signers"] = int(a[i + 1])
+        elif o == "--embed":
+            kw["embed"] = a[i + 1]
         elif o == "--extra-cert":
             kw["extra"] = a[i + 1]
         elif o == "--digest-oid":

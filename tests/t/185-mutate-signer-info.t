@@ -108,6 +108,10 @@ mk ex --extra-cert other.crt
 run 0 "" "list: a signature carrying another certificate of the same issuer first" "$S" list ex.efi
 is "$OUT" "1: subject=$subj; issuer=$subj; serial=$ser; digest=sha256; key=RSA-2048" \
 	"list names the signer's certificate, not the other one"
+mk oo --embed other.crt
+run 0 "" "list: a signature carrying only another certificate of the same issuer" "$S" list oo.efi
+is "$OUT" "1: subject=(certificate not included); issuer=$subj; serial=$ser; digest=sha256; key=RSA" \
+	"list does not take it for the signer"
 run 0 "" "list -c with that other certificate first" "$S" list -c other.crt -c so.crt nc.efi
 is "$OUT" "1: subject=$subj; issuer=$subj; serial=$ser; digest=sha256; key=RSA-2048" \
 	"list -c picks the signer's certificate by issuer and serial"
