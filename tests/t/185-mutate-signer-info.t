@@ -5,7 +5,8 @@
 # verify but which shim or firmware would not accept, each refused by name;
 # list's view of a signer without its certificate, of an unknown digest, of a
 # certificate with the signer's issuer but another serial; five signatures on
-# one image; an Authenticode PKCS#7 put where a module signature goes.
+# one image; an Authenticode PKCS#7, and bytes that are no PKCS#7, put where
+# a module signature goes.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/sign.sh"
 need python3 osslsigncode sbverify cc
@@ -137,10 +138,14 @@ printf 'int f(void) { return 42; }\n' >m.c
 cc -c m.c -o m.ko
 python3 - <<'PY'
 import struct
-d = open("sig.der", "rb").read()
-open("ac.ko", "wb").write(open("m.ko", "rb").read() + d + bytes([0, 0, 2, 0, 0, 0, 0, 0]) +
+def signed(out, d):
+    open(out, "wb").write(open("m.ko", "rb").read() + d + bytes([0, 0, 2, 0, 0, 0, 0, 0]) +
                           struct.pack(">I", len(d)) + b"~Module signature appended~\n")
+signed("ac.ko", open("sig.der", "rb").read())
+signed("junk.ko", b"x" * 64)
 PY
 run 1 "igos-sign: 'ac.ko': not verified: signature 1: PKCS#7 content is not id-data" \
 	"an Authenticode PKCS#7 as a module signature is refused" "$S" verify -c so.crt ac.ko
+run 1 "igos-sign: 'junk.ko': not verified: signature 1: not a PKCS#7 structure" \
+	"a module signature that is not PKCS#7 is refused" "$S" verify -c so.crt junk.ko
 done_testing
