@@ -12,7 +12,8 @@ build signs SPC (a SpcIndirectDataContent) with KEY (RSA, PKCS#1 v1.5 through
 openssl dgst) over signed attributes (contentType, messageDigest of SPC's value
 octets, as Authenticode signs them):
   --md        the signer's digest (default sha256)
-  --set       the SignedData's digestAlgorithms, in this order (default: --md)
+  --set       the SignedData's digestAlgorithms, in this order (default: --md),
+              each a name above or an OID
   --enc       the signer's digestEncryptionAlgorithm OID (default rsaEncryption);
               the signature stays PKCS#1 v1.5 whatever it names
   --signers   the same SignerInfo N times (default 1)
@@ -120,7 +121,7 @@ def build(spcf, key, cert, out, md="sha256", mdset=None, enc=RSA, signers=1, cer
     si = seq(b"\x02\x01\x01", seq(issuer, serial), algid(digest_oid or MD_OID[md]),
              tlv(0xA0, b"".join(attrs)), algid(enc), tlv(0x04, sig))
     sd = seq(b"\x02\x01\x01",
-             tlv(0x31, b"".join(algid(MD_OID[m]) for m in (mdset or [md]))),
+             tlv(0x31, b"".join(algid(MD_OID.get(m, m)) for m in (mdset or [md]))),
              seq(oid(SPC_INDIRECT), tlv(0xA0, content)),
              tlv(0xA0, (pem_der(extra) if extra else b"") + (pem_der(embed) if embed else der))
              if certs else b"",

@@ -53,6 +53,12 @@ no unk "signature algorithm unknown: UEFI firmware and shim verify RSA PKCS#1 v1
 mk set --set sha384,sha256
 no set "PKCS#7 and SpcIndirectDataContent name different digests" \
 	"digestAlgorithms naming SHA-384 first over a SHA-256 image digest is refused"
+# a digest algorithm OpenSSL does not know among digestAlgorithms: OpenSSL's
+# reason is passed on, not taken for a bad signature
+mk ud --set sha256,1.2.3.4
+no ud "signature not valid: unknown digest type" \
+	"an unknown algorithm among digestAlgorithms is refused with OpenSSL's reason"
+nok "... as osslsigncode refuses it" osslsigncode verify -CAfile so.crt -in ud.efi
 # OpenSSL reports a wrong messageDigest attribute as a signature failure
 mk md --bad-digest
 no md "signature not valid: bad signature" "a wrong messageDigest attribute is refused"
