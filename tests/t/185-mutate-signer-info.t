@@ -59,6 +59,18 @@ mk ud --set sha256,1.2.3.4
 no ud "signature not valid: unknown digest type" \
 	"an unknown algorithm among digestAlgorithms is refused with OpenSSL's reason"
 nok "... as osslsigncode refuses it" osslsigncode verify -CAfile so.crt -in ud.efi
+# a SpcIndirectDataContent naming SHA-224, signed as it is: refused for it
+python3 - <<'PY'
+d = open("spc.der", "rb").read()
+sha256 = bytes.fromhex("0609608648016503040201")
+assert d.count(sha256) == 1
+open("spc224.der", "wb").write(d.replace(sha256, sha256[:-1] + b"\x04"))
+PY
+$P7 build spc224.der so.key so.crt s224.der
+cp s.efi s224.efi
+$MKPE patch s224.efi set_der s224.der
+no s224 "unsupported digest algorithm in SpcIndirectDataContent" \
+	"a signed SpcIndirectDataContent naming SHA-224 is refused"
 # OpenSSL reports a wrong messageDigest attribute as a signature failure
 mk md --bad-digest
 no md "signature not valid: bad signature" "a wrong messageDigest attribute is refused"
