@@ -2,6 +2,7 @@
  * certificate table walk's bounds, SpcIndirectDataContent, module trailers. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "authenticode.h"
 #include "modsig.h"
@@ -301,6 +302,50 @@ main(void)
 		memcpy(big + 64, tr + 1, IGOS_MODSIG_MAGIC_LEN - 1);
 		OK(igos_modsig_parse(big + 64, IGOS_MODSIG_MAGIC_LEN - 1, &ms) == 0 &&
 		   !ms.is_signed, "27 bytes cannot hold the magic: not signed");
+	}
+	/* the 2 GiB limit of the PKCS#7 readers (OpenSSL's BIO and d2i take an
+	 * int): a PKCS#7 SignedData over detached id-data, with an empty issuer
+	 * name, at the start of a 2 GiB + 1 mapping of which only the first page is
+	 * touched. Up to 2^31 - 1 bytes are read as PKCS#7 and as a module (whose
+	 * signer then is not found before any byte of it is hashed); 2^31 are
+	 * refused by name. */
+	{
+		static const unsigned char p7[] = {
+			0x30, 0x4b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07,
+			0x02, 0xa0, 0x3e, 0x30, 0x3c, 0x02, 0x01, 0x01, 0x31, 0x00, 0x30, 0x0b,
+			0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01, 0x31,
+			0x28, 0x30, 0x26, 0x02, 0x01, 0x01, 0x30, 0x05, 0x30, 0x00, 0x02, 0x01,
+			0x2a, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+			0x02, 0x01, 0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+			0x01, 0x01, 0x01, 0x04, 0x00,
+		};
+		const size_t big = (size_t)1 << 31;
+		struct igos_ac_siginfo si;
+		unsigned char *m = mmap(NULL, big + 1, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+		OK(m != MAP_FAILED, "a 2 GiB mapping");
+		if (m != MAP_FAILED) {
+			memcpy(m, p7, sizeof(p7));
+			OK(igos_ac_siginfo(m, sizeof(p7), NULL, &si) == 0 && !strcmp(si.issuer, "") &&
+			   !strcmp(si.serial, "2A") && !strcmp(si.digest, "sha256") &&
+			   !strcmp(si.key, "RSA") &&
+			   !strcmp(si.subject, "(certificate not included)"),
+			   "siginfo: an empty issuer name is shown empty, serial 2A, key RSA (%s/%s)",
+			   si.issuer, si.serial);
+			OK(igos_ac_siginfo(m, big - 1, NULL, &si) == 0 && !strcmp(si.serial, "2A"),
+			   "siginfo reads a PKCS#7 in 2^31 - 1 bytes");
+			OK(igos_ac_siginfo(m, big, NULL, &si) < 0 &&
+			   !strcmp(igos_errmsg(), "not a PKCS#7 structure"),
+			   "siginfo refuses 2^31 bytes (%s)", igos_errmsg());
+			OK(igos_p7_verify_detached(p7, sizeof(p7), m, big - 1, NULL) < 0 &&
+			   !strcmp(igos_errmsg(), "signature not valid: signer certificate not found"),
+			   "a module of 2^31 - 1 bytes is read (%s)", igos_errmsg());
+			OK(igos_p7_verify_detached(p7, sizeof(p7), m, big, NULL) < 0 &&
+			   !strcmp(igos_errmsg(), "module too large"),
+			   "a module of 2^31 bytes is refused (%s)", igos_errmsg());
+			munmap(m, big + 1);
+		}
 	}
 	return DONE();
 }
