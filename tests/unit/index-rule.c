@@ -156,6 +156,30 @@ main(void)
 		free(b);
 	}
 
+	{
+		/* find on its own: a buffer that was never parsed is refused, not overrun */
+		static const char *const bad[] = {
+			"igos-index v1\nabc",
+			"igos-index v1\na 1 " H,
+			"igos-index v1\na 1 gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg\n",
+		};
+		int nbad = 0;
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			size_t bl = strlen(bad[i]);
+			unsigned char *b = malloc(bl);
+
+			memcpy(b, bad[i], bl); /* exactly bl bytes: ASan sees an overrun */
+			r = igos_idx_index_find(b, bl, "a", &size, sha);
+			if (r != -1 || (i < 2 && strcmp(igos_errmsg(), "index is malformed") != 0)) {
+				printf("# find in bad index %zu: %d %s\n", i, r, igos_errmsg());
+				nbad++;
+			}
+			free(b);
+		}
+		OK(nbad == 0, "find in a malformed index: an error, not a result");
+	}
+
 	/* the state */
 	memset(&st, 0, sizeof(st));
 	strcpy(st.repo, "core");
@@ -300,6 +324,12 @@ main(void)
 		   "21 digits");
 		OK(idx("igos-index v1\na 9 " H "\n") == 1 && idx("igos-index v1\na 0" H "\n") < 0,
 		   "sizes: 9, and 0 must be followed by a space");
+		OK(idx("igos-index v1\na 12345 " HA "\n") == 1 &&
+		   idx("igos-index v1\na 12345 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n") < 0 &&
+		   has("index line 2: truncated line"),
+		   "a hash cut short after a long size is a truncated line");
+		OK(idx("igos-index v1\na 1234567890123456789012345678901234567890123456789012345678901234567890") < 0 &&
+		   has("index line 2: bad size"), "a size that runs to the end of the index");
 		OK(idx("igos-index v1\na 1 " H "\nab 1 " H "\nb 1 " H "\n") == 3 &&
 		   idx("igos-index v1\nab 1 " H "\na 1 " H "\n") < 0 && has("index line 3: entry out of order 'a'"),
 		   "a name sorts before its extensions");

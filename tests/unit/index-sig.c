@@ -192,6 +192,14 @@ main(void)
 	OK(igos_idx_cert_verify(&s.cert, master) == 0, "cert signature verifies");
 	OK(igos_idx_cert_verify(&s.cert, sub) < 0, "cert does not verify with another key");
 	{
+		EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+
+		OK(igos_idx_cert_verify(&s.cert, ec) < 0 &&
+		   strcmp(igos_errmsg(), "the master key must be Ed25519") == 0,
+		   "a P-256 master key: refused as such, not as a bad signature");
+		EVP_PKEY_free(ec);
+	}
+	{
 		unsigned char *c2 = malloc(len);
 		struct igos_idx_sig s2;
 
