@@ -220,7 +220,9 @@ main(void)
 	s.version = 1734;
 	OK(ACC("2026-06-03T00:00:00Z") < 0 && has("equivocation"), "equivocation");
 	memset(s.index_sha256, 0x11, 32);
+	memset(&next, 0x5a, sizeof(next));
 	OK(ACC("2026-06-03T00:00:00Z") == IGOS_IDX_NOCHANGE, "same pair and index: no change");
+	OK(memcmp(&next, &st, sizeof(st)) == 0, "and the state to commit is the accepted one");
 	s.version = 1733;
 	OK(ACC("2026-06-03T00:00:00Z") < 0 && has("rollback"), "rollback");
 	s.cert.serial = 4;
@@ -467,6 +469,17 @@ main(void)
 		pub[64] ^= 1;
 		OK(igos_idx_pubkey(IGOS_IDX_P256, pub, 65) == NULL && has("invalid P-256 public key"),
 		   "a point off the curve, with its message");
+		/* a subkey off the curve is refused when a signature is checked with it */
+		memcpy(sig, n, 32);
+		sig[31]--;
+		memcpy(sig + 32, n, 32);
+		sig[63]--;
+		OK(igos_idx_verify(IGOS_IDX_P256, pub, 65, sig, 64, (const unsigned char *)"m", 1) < 0 &&
+		   strncmp(igos_errmsg(), "invalid P-256 public key", 24) == 0,
+		   "a signature over a key off the curve: the key is refused, by name");
+		OK(igos_idx_verify(IGOS_IDX_ED25519, pub, 31, sig, 64, (const unsigned char *)"m", 1) < 0 &&
+		   strncmp(igos_errmsg(), "invalid Ed25519 public key", 26) == 0,
+		   "a signature over an Ed25519 key of 31 bytes: the key is refused, by name");
 		pub[64] ^= 1;
 		{
 			EVP_PKEY *back = igos_idx_pubkey(IGOS_IDX_P256, pub, 65);
