@@ -2,11 +2,11 @@
  * Fault injection for the writers, as an LD_PRELOAD shim:
  *
  *   FAULT_N=n          the n-th counted call fails (1-based; unset or 0: none)
- *   FAULT_ERRNO=e      ENOSPC (default), EIO, EROFS or ENOLCK
+ *   FAULT_ERRNO=e      ENOSPC (default), EIO, EROFS, ENOLCK or EMFILE
  *   FAULT_CALLS=list   which calls count, comma-separated among write, pwrite,
  *                      copy_file_range, fsync, fdatasync, fchmod, ftruncate,
  *                      rename, renameat, renameat2, linkat, close (default all);
- *                      read, fstat and flock count only when named (the input
+ *                      read, fstat, flock and opendir count only when named (the input
  *                      side: a disk that fails a read, a filesystem without
  *                      locks), so the writers' fault suites see no change
  *   FAULT_KILL_AT=n    SIGKILL the process at the n-th counted call instead
@@ -24,6 +24,7 @@
  * FAULT_DEVICES=1 counts block and character devices and FIFOs too (outputs
  * written in place).
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,10 +42,11 @@
 
 enum { C_WRITE, C_PWRITE, C_CFR, C_FSYNC, C_FDATASYNC, C_FCHMOD, C_FTRUNCATE, C_RENAME,
        C_RENAMEAT, C_RENAMEAT2, C_LINKAT, C_CLOSE, C_OPTIN, C_READ = C_OPTIN, C_FSTAT, C_FLOCK,
+       C_OPENDIR,
        C_N };
 static const char *const cname[C_N] = { "write", "pwrite", "copy_file_range", "fsync",
 	"fdatasync", "fchmod", "ftruncate", "rename", "renameat", "renameat2", "linkat", "close",
-	"read", "fstat", "flock" };
+	"read", "fstat", "flock", "opendir" };
 
 static int inited, enabled[C_N], ferr = ENOSPC, devices;
 static unsigned long fail_n, kill_at, calls;
@@ -91,7 +93,7 @@ init(void)
 		kill_bytes = strtoull(s, NULL, 10);
 	if ((s = getenv("FAULT_ERRNO")) != NULL)
 		ferr = strcmp(s, "EIO") == 0 ? EIO : strcmp(s, "EROFS") == 0 ? EROFS :
-		       strcmp(s, "ENOLCK") == 0 ? ENOLCK : ENOSPC;
+		       strcmp(s, "ENOLCK") == 0 ? ENOLCK : strcmp(s, "EMFILE") == 0 ? EMFILE : ENOSPC;
 	devices = (s = getenv("FAULT_DEVICES")) != NULL && strcmp(s, "1") == 0;
 	if ((logpath = getenv("FAULT_LOG")) != NULL)
 		atexit(logcount);
@@ -381,4 +383,13 @@ flock(int fd, int op)
 	if (file_fd(fd) && fault(C_FLOCK))
 		return -1;
 	return real(fd, op);
+}
+
+DIR *
+opendir(const char *path)
+{
+	REAL(DIR *, "opendir", const char *);
+	if (fault(C_OPENDIR))
+		return NULL;
+	return real(path);
 }

@@ -41,6 +41,14 @@ run 1 "$P cannot lock 'in': No locks available" \
 	"init in a directory that cannot be locked fails" fail_at flock 1 ENOLCK $VERIFY init --state in --repo core
 ok "and writes no state" test ! -e in/core.state
 
+# ---- a trust directory that cannot be listed ----
+mkdir tr
+cp master.pub tr/k.pem
+run 1 "$P cannot open 'tr': Too many open files" \
+	"verify with a trust directory that cannot be opened fails" \
+	fail_at opendir 1 EMFILE $VERIFY verify --trust tr --state st --repo core --arch x86_64 db db.sig
+same st/core.state st.before "the state is untouched"
+
 run 0 "*" "verify accepts the index (no fault)" $V db db.sig
 
 # ---- reading a package ----
