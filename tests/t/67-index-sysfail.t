@@ -67,4 +67,22 @@ run 0 "" "and both check without the fault" $C db $pkg pkgs/p-2.pkg.tar.zst
 n=$(calls fstat $C db $pkg)
 run 1 "$P cannot stat '$pkg': Input/output error" \
 	"check of a package that cannot be stat'ed fails" fail_at fstat "$n" EIO $C db $pkg
+
+# ---- an OpenSSL that cannot hash ----
+# a configuration whose only provider is the null one (a broken FIPS setup
+# looks the same): check says so, rather than that the index is another one
+cat >null.cnf <<'CNF'
+openssl_conf = openssl_init
+[openssl_init]
+providers = provider_sect
+[provider_sect]
+null = null_sect
+[null_sect]
+activate = 1
+CNF
+run 1 "*" "check with an OpenSSL that has no SHA-256 fails" env OPENSSL_CONF="$PWD/null.cnf" $C db $pkg
+case $ERR in
+"$P digest failed"*) ok "naming the digest" true ;;
+*) ok "naming the digest ($ERR)" false ;;
+esac
 done_testing
