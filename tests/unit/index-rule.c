@@ -330,6 +330,18 @@ main(void)
 		   idx("igos-index v1\na 12345 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n") < 0 &&
 		   has("index line 2: truncated line"),
 		   "a hash cut short after a long size is a truncated line");
+		OK(idx("igos-index v1\na  1 " H "\n") < 0 && strcmp(igos_errmsg(), "index line 2: bad size") == 0,
+		   "two spaces before the size: a bad size");
+		{
+			/* the index ends inside a size: what follows in memory is not read */
+			static const char cut[] = "igos-index v1\na 12345678901234567890123456789012345678901234567890"
+						  "123456789012345678901 " H "\n";
+			size_t cl = strlen(cut) - 66;
+
+			OK(igos_idx_index_parse((const unsigned char *)cut, cl, NULL) < 0 &&
+			   strcmp(igos_errmsg(), "index line 2: bad size") == 0,
+			   "an index that ends inside a size: a bad size, the bytes past its end unread");
+		}
 		OK(idx("igos-index v1\na 1234567890123456789012345678901234567890123456789012345678901234567890") < 0 &&
 		   has("index line 2: bad size"), "a size that runs to the end of the index");
 		OK(idx("igos-index v1\na 1 " H "\nab 1 " H "\nb 1 " H "\n") == 3 &&
