@@ -2,10 +2,13 @@
  * Fault injection for the writers, as an LD_PRELOAD shim:
  *
  *   FAULT_N=n          the n-th counted call fails (1-based; unset or 0: none)
- *   FAULT_ERRNO=e      ENOSPC (default), EIO or EROFS
+ *   FAULT_ERRNO=e      ENOSPC (default), EIO, EROFS, ENOLCK or EMFILE
  *   FAULT_CALLS=list   which calls count, comma-separated among write, pwrite,
  *                      copy_file_range, fsync, fdatasync, fchmod, ftruncate,
- *                      rename, renameat, renameat2, linkat, close (default all)
+ *                      rename, renameat, renameat2, linkat, close (default all);
+ *                      read, fstat, flock and opendir count only when named (the input
+ *                      side: a disk that fails a read, a filesystem without
+ *                      locks), so the writers' fault suites see no change
  *   FAULT_KILL_AT=n    SIGKILL the process at the n-th counted call instead
  *   FAULT_KILL_BYTES=b SIGKILL once b bytes have gone to regular files (the
  *                      call that crosses b writes only up to b first)
@@ -21,6 +24,7 @@
  * FAULT_DEVICES=1 counts block and character devices and FIFOs too (outputs
  * written in place).
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -36,9 +41,12 @@
 #include <unistd.h>
 
 enum { C_WRITE, C_PWRITE, C_CFR, C_FSYNC, C_FDATASYNC, C_FCHMOD, C_FTRUNCATE, C_RENAME,
-       C_RENAMEAT, C_RENAMEAT2, C_LINKAT, C_CLOSE, C_N };
+       C_RENAMEAT, C_RENAMEAT2, C_LINKAT, C_CLOSE, C_OPTIN, C_READ = C_OPTIN, C_FSTAT, C_FLOCK,
+       C_OPENDIR,
+       C_N };
 static const char *const cname[C_N] = { "write", "pwrite", "copy_file_range", "fsync",
-	"fdatasync", "fchmod", "ftruncate", "rename", "renameat", "renameat2", "linkat", "close" };
+	"fdatasync", "fchmod", "ftruncate", "rename", "renameat", "renameat2", "linkat", "close",
+	"read", "fstat", "flock", "opendir" };
 
 static int inited, enabled[C_N], ferr = ENOSPC, devices;
 static unsigned long fail_n, kill_at, calls;
@@ -68,7 +76,7 @@ init(void)
 	inited = 1;
 	s = getenv("FAULT_CALLS");
 	for (int i = 0; i < C_N; i++) {
-		enabled[i] = s == NULL;
+		enabled[i] = s == NULL && i < C_OPTIN;
 		if (s != NULL) {
 			size_t l = strlen(cname[i]);
 
@@ -84,7 +92,8 @@ init(void)
 	if ((s = getenv("FAULT_KILL_BYTES")) != NULL)
 		kill_bytes = strtoull(s, NULL, 10);
 	if ((s = getenv("FAULT_ERRNO")) != NULL)
-		ferr = strcmp(s, "EIO") == 0 ? EIO : strcmp(s, "EROFS") == 0 ? EROFS : ENOSPC;
+		ferr = strcmp(s, "EIO") == 0 ? EIO : strcmp(s, "EROFS") == 0 ? EROFS :
+		       strcmp(s, "ENOLCK") == 0 ? ENOLCK : strcmp(s, "EMFILE") == 0 ? EMFILE : ENOSPC;
 	devices = (s = getenv("FAULT_DEVICES")) != NULL && strcmp(s, "1") == 0;
 	if ((logpath = getenv("FAULT_LOG")) != NULL)
 		atexit(logcount);
@@ -105,6 +114,8 @@ die(const char *where)
 	raise(SIGKILL);
 }
 
+static int real_fstat(int fd, struct stat *st);
+
 static int
 file_fd(int fd)
 {
@@ -112,7 +123,7 @@ file_fd(int fd)
 	int e = errno, r;
 
 	init();
-	r = fd > 2 && fstat(fd, &st) == 0 &&
+	r = fd > 2 && real_fstat(fd, &st) == 0 &&
 	    (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ||
 	     (devices && (S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))));
 	errno = e;
@@ -327,4 +338,58 @@ linkat(int da, const char *a, int db, const char *b, int flags)
 	if (fault(C_LINKAT))
 		return -1;
 	return real(da, a, db, b, flags);
+}
+
+/* ---- the input side, counted only when FAULT_CALLS names them ---- */
+
+static int
+real_fstat(int fd, struct stat *st)
+{
+	REAL(int, "fstat", int, struct stat *);
+	return real(fd, st);
+}
+
+ssize_t
+read(int fd, void *p, size_t len)
+{
+	REAL(ssize_t, "read", int, void *, size_t);
+	init();
+	if (enabled[C_READ] && file_fd(fd) && fault(C_READ))
+		return -1;
+	return real(fd, p, len);
+}
+
+int
+fstat(int fd, struct stat *st)
+{
+	if (file_fd(fd) && fault(C_FSTAT))
+		return -1;
+	return real_fstat(fd, st);
+}
+
+int
+fstat64(int fd, struct stat64 *st)
+{
+	REAL(int, "fstat64", int, struct stat64 *);
+	if (file_fd(fd) && fault(C_FSTAT))
+		return -1;
+	return real(fd, st);
+}
+
+int
+flock(int fd, int op)
+{
+	REAL(int, "flock", int, int);
+	if (file_fd(fd) && fault(C_FLOCK))
+		return -1;
+	return real(fd, op);
+}
+
+DIR *
+opendir(const char *path)
+{
+	REAL(DIR *, "opendir", const char *);
+	if (fault(C_OPENDIR))
+		return NULL;
+	return real(path);
 }

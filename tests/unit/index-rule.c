@@ -156,6 +156,30 @@ main(void)
 		free(b);
 	}
 
+	{
+		/* find on its own: a buffer that was never parsed is refused, not overrun */
+		static const char *const bad[] = {
+			"igos-index v1\nabc",
+			"igos-index v1\na 1 " H,
+			"igos-index v1\na 1 gggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg\n",
+		};
+		int nbad = 0;
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			size_t bl = strlen(bad[i]);
+			unsigned char *b = malloc(bl);
+
+			memcpy(b, bad[i], bl); /* exactly bl bytes: ASan sees an overrun */
+			r = igos_idx_index_find(b, bl, "a", &size, sha);
+			if (r != -1 || (i < 2 && strcmp(igos_errmsg(), "index is malformed") != 0)) {
+				printf("# find in bad index %zu: %d %s\n", i, r, igos_errmsg());
+				nbad++;
+			}
+			free(b);
+		}
+		OK(nbad == 0, "find in a malformed index: an error, not a result");
+	}
+
 	/* the state */
 	memset(&st, 0, sizeof(st));
 	strcpy(st.repo, "core");
@@ -196,7 +220,9 @@ main(void)
 	s.version = 1734;
 	OK(ACC("2026-06-03T00:00:00Z") < 0 && has("equivocation"), "equivocation");
 	memset(s.index_sha256, 0x11, 32);
+	memset(&next, 0x5a, sizeof(next));
 	OK(ACC("2026-06-03T00:00:00Z") == IGOS_IDX_NOCHANGE, "same pair and index: no change");
+	OK(memcmp(&next, &st, sizeof(st)) == 0, "and the state to commit is the accepted one");
 	s.version = 1733;
 	OK(ACC("2026-06-03T00:00:00Z") < 0 && has("rollback"), "rollback");
 	s.cert.serial = 4;
@@ -300,6 +326,24 @@ main(void)
 		   "21 digits");
 		OK(idx("igos-index v1\na 9 " H "\n") == 1 && idx("igos-index v1\na 0" H "\n") < 0,
 		   "sizes: 9, and 0 must be followed by a space");
+		OK(idx("igos-index v1\na 12345 " HA "\n") == 1 &&
+		   idx("igos-index v1\na 12345 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n") < 0 &&
+		   has("index line 2: truncated line"),
+		   "a hash cut short after a long size is a truncated line");
+		OK(idx("igos-index v1\na  1 " H "\n") < 0 && strcmp(igos_errmsg(), "index line 2: bad size") == 0,
+		   "two spaces before the size: a bad size");
+		{
+			/* the index ends inside a size: what follows in memory is not read */
+			static const char cut[] = "igos-index v1\na 12345678901234567890123456789012345678901234567890"
+						  "123456789012345678901 " H "\n";
+			size_t cl = strlen(cut) - 66;
+
+			OK(igos_idx_index_parse((const unsigned char *)cut, cl, NULL) < 0 &&
+			   strcmp(igos_errmsg(), "index line 2: bad size") == 0,
+			   "an index that ends inside a size: a bad size, the bytes past its end unread");
+		}
+		OK(idx("igos-index v1\na 1234567890123456789012345678901234567890123456789012345678901234567890") < 0 &&
+		   has("index line 2: bad size"), "a size that runs to the end of the index");
 		OK(idx("igos-index v1\na 1 " H "\nab 1 " H "\nb 1 " H "\n") == 3 &&
 		   idx("igos-index v1\nab 1 " H "\na 1 " H "\n") < 0 && has("index line 3: entry out of order 'a'"),
 		   "a name sorts before its extensions");
@@ -437,6 +481,17 @@ main(void)
 		pub[64] ^= 1;
 		OK(igos_idx_pubkey(IGOS_IDX_P256, pub, 65) == NULL && has("invalid P-256 public key"),
 		   "a point off the curve, with its message");
+		/* a subkey off the curve is refused when a signature is checked with it */
+		memcpy(sig, n, 32);
+		sig[31]--;
+		memcpy(sig + 32, n, 32);
+		sig[63]--;
+		OK(igos_idx_verify(IGOS_IDX_P256, pub, 65, sig, 64, (const unsigned char *)"m", 1) < 0 &&
+		   strncmp(igos_errmsg(), "invalid P-256 public key", 24) == 0,
+		   "a signature over a key off the curve: the key is refused, by name");
+		OK(igos_idx_verify(IGOS_IDX_ED25519, pub, 31, sig, 64, (const unsigned char *)"m", 1) < 0 &&
+		   strncmp(igos_errmsg(), "invalid Ed25519 public key", 26) == 0,
+		   "a signature over an Ed25519 key of 31 bytes: the key is refused, by name");
 		pub[64] ^= 1;
 		{
 			EVP_PKEY *back = igos_idx_pubkey(IGOS_IDX_P256, pub, 65);

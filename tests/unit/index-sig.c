@@ -192,6 +192,14 @@ main(void)
 	OK(igos_idx_cert_verify(&s.cert, master) == 0, "cert signature verifies");
 	OK(igos_idx_cert_verify(&s.cert, sub) < 0, "cert does not verify with another key");
 	{
+		EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+
+		OK(igos_idx_cert_verify(&s.cert, ec) < 0 &&
+		   strcmp(igos_errmsg(), "the master key must be Ed25519") == 0,
+		   "a P-256 master key: refused as such, not as a bad signature");
+		EVP_PKEY_free(ec);
+	}
+	{
 		unsigned char *c2 = malloc(len);
 		struct igos_idx_sig s2;
 
@@ -400,6 +408,27 @@ main(void)
 		   "a certificate window of no time");
 		OK(edit_err(sig, len, 5, "cert-pubkey: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", "",
 			    "line 5: public key is 33 bytes, expected 32"), "an Ed25519 key of 33 bytes");
+		{
+			/* 64 bytes of 0xff: out of ECDSA's range, but an Ed25519 signature is not
+			 * ECDSA: it parses and then fails as a bad signature */
+			char l17[128], *b64;
+			unsigned char ff[64];
+			unsigned char *c2 = malloc(len + 64);
+			size_t l2;
+			struct igos_idx_sig s2;
+
+			memset(ff, 0xff, 64);
+			b64 = igos_base64_encode(ff, 64);
+			snprintf(l17, sizeof(l17), "sig: %s\n", b64);
+			memcpy(c2, sig, s.tbslen);
+			memcpy(c2 + s.tbslen, l17, strlen(l17));
+			l2 = s.tbslen + strlen(l17);
+			OK(igos_idx_sig_parse(c2, l2, &s2) == 0 && igos_idx_sig_verify(&s2) < 0 &&
+			   strcmp(igos_errmsg(), "bad index signature (sig): bad signature") == 0,
+			   "an Ed25519 signature of 0xff bytes parses, then does not verify");
+			free(b64);
+			free(c2);
+		}
 		OK(parse_edit(sig, len, 16, "index-sha256: 0123456789abcdef0123456789abcdef"
 			      "0123456789abcdef0123456789abcdef\n") == 0, "every hex digit");
 		{
