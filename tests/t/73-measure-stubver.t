@@ -60,4 +60,23 @@ case_ old "${tag}253" 32 "25 within VirtualSize, a 3 beyond it: the stub reads 2
 case_ cur "${tag}0000000253 ####" 44 "a version with leading zeros is its number"
 case_ cur "${tag}2525252525252525252525 ####" 56 "a long version does not wrap around"
 case_ cur "" 0 "an empty .sdmagic"
+
+# A section whose VirtualSize passes its raw data: the stub hashes what was
+# loaded, the raw data and then the zeros up to VirtualSize.
+python3 -c 'import struct
+d = bytearray(open("base.efi", "rb").read())
+pe = struct.unpack_from("<I", d, 0x3c)[0]
+n, opt = struct.unpack_from("<H", d, pe + 6)[0], struct.unpack_from("<H", d, pe + 20)[0]
+for i in range(n):
+    h = pe + 24 + opt + 40 * i
+    if d[h:h + 8].rstrip(b"\0") == b".linux":
+        rsize, roff = struct.unpack_from("<II", d, h + 16)
+        struct.pack_into("<I", d, h + 8, rsize + 5000)
+        open("loaded", "wb").write(d[roff:roff + rsize] + bytes(5000))
+struct.pack_into("<I", d, pe + 24 + 56, struct.unpack_from("<I", d, pe + 24 + 56)[0] + 0x2000)
+open("bss.efi", "wb").write(d)'
+run 0 "# PCR[11] Phase <:>" ".linux's VirtualSize past its raw data: calculate" \
+	igos-measure calculate --phase= --bank=sha256 --stub 252 bss.efi
+is "$OUT" "$("$SM" calculate --phase= --bank=sha256 --linux=loaded 2>/dev/null)" \
+	"... the raw data and zeros up to VirtualSize, as systemd-measure on the loaded bytes"
 done_testing

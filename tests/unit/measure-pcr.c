@@ -131,6 +131,52 @@ api(void)
 	   uname, "IGOS_PCR_STUB_CURRENT forces the current set");
 }
 
+/* The .pcrsig calls' refusals that the command line cannot reach (it checks
+ * the phases and banks first, parses signed digests with "sig" required). */
+static void
+pcrsig_api(const struct igos_pcr_input *in, EVP_PKEY *key, EVP_PKEY *ec)
+{
+	static const char *const bogus[] = { "enter-initrd", "bogus" };
+	struct igos_pcr_input in1;
+	struct igos_pcrsig ps;
+	char *json;
+
+	json = igos_pcrsig_build(in, 0, NULL, 0, key, sign_cb, key);
+	OK(json == NULL && err_is("no PCR bank selected"), "build: no bank is refused");
+	json = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, sign_cb, key);
+	OK(json && igos_pcrsig_parse(&ps, json, strlen(json)) == 0, "a sha256 .pcrsig");
+	free(json);
+	/* the same sections, the sha1 bank only */
+	igos_pcr_input_init(&in1, 1u << IGOS_BANK_SHA1);
+	igos_pcr_input_set(&in1, IGOS_SEC_LINUX, "k", 1);
+	OK(igos_pcrsig_verify(&ps, &in1, NULL, 0, key, NULL) < 0 &&
+	   err_is("'sha256' entry 1: bank not computed"), "verify: a bank not computed is named");
+	OK(igos_pcrsig_verify(&ps, in, bogus, 2, key, NULL) < 0 &&
+	   strstr(igos_errmsg(), "unknown phase word 'bogus' in 'bogus'"),
+	   "verify: an unknown phase word is refused");
+	OK(igos_pcrsig_verify(&ps, in, NULL, 0, ec, NULL) < 0 &&
+	   err_is("the public key is not an RSA key"), "verify: an EC key is refused");
+	igos_pcrsig_free(&ps);
+
+	/* policy digests without signatures, joined as if signed elsewhere */
+	json = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256, NULL, 0, NULL, NULL, NULL);
+	OK(json && !strstr(json, "\"sig\"") && !strstr(json, "\"pkfp\"") &&
+	   igos_pcrsig_parse(&ps, json, strlen(json)) < 0 &&
+	   err_is("'sha256' entry 1: 'pkfp' is not a string") && ps.n == 0 && ps.e == NULL,
+	   "policy digests: no sig, no pkfp; a plain parse refuses them and leaves nothing");
+	OK(igos_pcrsig_parse_ex(&ps, json, strlen(json), IGOS_PCRSIG_PKFP_OPTIONAL |
+				IGOS_PCRSIG_SIG_OPTIONAL) == 0 && ps.n == 4 && !ps.e[0].sig &&
+	   !ps.e[0].has_pkfp, "... parsed with sig and pkfp optional");
+	free(json);
+	json = igos_pcrsig_join(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, &ps);
+	OK(json == NULL && err_is("a sha256 policy without a signature ('sig')"),
+	   "join: a policy without its signature is refused");
+	json = igos_pcrsig_join(in, 1u << IGOS_BANK_SHA256, NULL, 0, ec, &ps);
+	OK(json == NULL && err_is("a PCR policy needs an RSA key: systemd's TPM-side check uses RSASSA"),
+	   "join: an EC key is refused");
+	igos_pcrsig_free(&ps);
+}
+
 static int
 parse_exact(struct igos_pcrsig *ps, const char *s, size_t len)
 {
@@ -267,6 +313,7 @@ main(void)
 	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	json = igos_pcrsig_build(&in, 1u << IGOS_BANK_SHA256, NULL, 0, ec, sign_cb, ec);
 	OK(json == NULL && strstr(igos_errmsg(), "needs an RSA key"), "an EC key is refused");
+	pcrsig_api(&in, key, ec);
 	EVP_PKEY_free(ec);
 	EVP_PKEY_free(key);
 	return DONE();
