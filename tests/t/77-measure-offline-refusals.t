@@ -1,10 +1,13 @@
 #!/bin/sh
 # The offline flow's refusals name the right entry when a file holds several
 # banks (entries are numbered within their bank, as verify numbers them), and
-# an EC key is refused on both sides (systemd's TPM-side check is RSASSA).
+# an EC key is refused on both sides (systemd's TPM-side check is RSASSA);
+# a .pcrpkey that is not a PEM public key is refused by name.
 # What the signer and attach accept is tests/t/168 (against systemd-measure).
 . "${0%/*}/../lib/tap.sh"
-need igos-measure openssl python3
+STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+need igos-measure openssl python3 objcopy
+[ -f "$STUB" ] || skip_all "$STUB missing (systemd-boot-efi)"
 
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem 2>/dev/null
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out other.pem 2>/dev/null
@@ -51,4 +54,14 @@ run 1 "igos-measure: 'signed.json': a PCR policy needs an RSA key: systemd's TPM
 ok "nothing written on failure" [ ! -e x.json ]
 run 0 "" "attach: the right key joins them" igos-measure attach --pcrsig signed.json -P pub.pem $F -o ok.json
 run 0 "*" "... and they verify" igos-measure verify -P pub.pem ok.json $F
+
+printf 'not a key\n' > junk.pem
+run 1 "igos-measure: 'junk.pem': not a PEM public key: unsupported" "verify: a --pcrpkey file that is not a key" \
+	igos-measure verify -P pub.pem ok.json $F --pcrpkey junk.pem
+objcopy --add-section .pcrpkey=junk.pem --change-section-vma .pcrpkey=0x22000 \
+	--add-section .linux=linux --change-section-vma .linux=0x80000 "$STUB" junk.efi
+run 1 "igos-measure: 'junk.efi': .pcrpkey: not a PEM public key: unsupported" \
+	"verify: a UKI whose .pcrpkey is not a key" igos-measure verify -P pub.pem ok.json junk.efi
+run 1 "igos-measure: 'junk.efi': .pcrpkey: not a PEM public key: unsupported" \
+	"attach: a UKI whose .pcrpkey is not a key" igos-measure attach --pcrsig signed.json junk.efi
 done_testing

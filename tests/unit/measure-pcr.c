@@ -314,6 +314,20 @@ main(void)
 	json = igos_pcrsig_build(&in, 1u << IGOS_BANK_SHA256, NULL, 0, ec, sign_cb, ec);
 	OK(json == NULL && strstr(igos_errmsg(), "needs an RSA key"), "an EC key is refused");
 	pcrsig_api(&in, key, ec);
+	{
+		size_t pl = 0;
+		char *pem = igos_pcr_pubkey_pem(key, &pl), *pem2 = igos_pcr_pubkey_pem(key, NULL);
+		EVP_PKEY *back = pem ? igos_pcr_pubkey_parse(pem, pl) : NULL;
+
+		OK(pem && pem2 && pl == strlen(pem) && strcmp(pem, pem2) == 0 &&
+		   strncmp(pem, "-----BEGIN PUBLIC KEY-----\n", 27) == 0 && back &&
+		   EVP_PKEY_eq(back, key) == 1, ".pcrpkey: the PEM and its length, read back the key");
+		OK(igos_pcr_pubkey_parse("not a key", 9) == NULL &&
+		   strncmp(igos_errmsg(), "not a PEM public key", 20) == 0, ".pcrpkey: not a key is refused");
+		EVP_PKEY_free(back);
+		free(pem);
+		free(pem2);
+	}
 	EVP_PKEY_free(ec);
 	EVP_PKEY_free(key);
 	return DONE();
