@@ -94,7 +94,8 @@ api(void)
 	   igos_pcr_section_index(".pcrsig") == -1 && igos_pcr_section_index(".text") == -1 &&
 	   igos_pcr_section_index(".linu") == -1 && igos_pcr_section_index("") == -1,
 	   "a section that is never measured has no index");
-	OK(igos_pcr_section_name(-1) == NULL && igos_pcr_section_name(IGOS_SEC_N) == NULL,
+	OK(igos_pcr_section_name(-1) == NULL && igos_pcr_section_name(IGOS_SEC_N) == NULL &&
+	   igos_pcr_section_name(1 << 24) == NULL && igos_pcr_section_name(-(1 << 24)) == NULL,
 	   "no name out of range");
 	OK(igos_pcr_section_measured(IGOS_SEC_LINUX, 1) && igos_pcr_section_measured(IGOS_SEC_PCRPKEY, 1) &&
 	   !igos_pcr_section_measured(IGOS_SEC_UNAME, 1) && !igos_pcr_section_measured(IGOS_SEC_SBAT, 1) &&
