@@ -240,12 +240,15 @@ igos_pcr_stub252(const struct igos_pe *pe)
 	n = s->raw_size < s->vsize ? s->raw_size : s->vsize;
 	if (n < sizeof(tag) || memcmp(pe->data + s->raw_off, tag, sizeof(tag) - 1) != 0)
 		return 0;
-	for (i = sizeof(tag) - 1; i < n && i < sizeof(tag) + 8; i++) {
+	for (i = sizeof(tag) - 1; i < n; i++) {
 		unsigned char c = pe->data[s->raw_off + i];
 
 		if (c < '0' || c > '9')
 			break;
-		v = v * 10 + (c - '0');
+		/* the number however long (leading zeros too), held below
+		 * overflow: any value from 1000 on is past 252 alike */
+		if (v < 1000)
+			v = v * 10 + (c - '0');
 	}
 	return i > sizeof(tag) - 1 && v < 253;
 }

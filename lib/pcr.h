@@ -243,7 +243,8 @@ struct igos_pcrsig {
  * known banks, each an array of entries with "pcrs" (integers 0..23), "pkfp"
  * and "pol" (64 hex digits) and "sig" (base64); other keys are ignored. At
  * least one entry. Messages name the bank and the entry ("'sha256' entry 2:
- * 'sig' is not valid base64").
+ * 'sig' is not valid base64"). On failure *ps is left empty (n 0, e NULL):
+ * nothing to free.
  */
 int igos_pcrsig_parse(struct igos_pcrsig *ps, const char *data, size_t len);
 void igos_pcrsig_free(struct igos_pcrsig *ps);

@@ -9,6 +9,7 @@
 
 #include "pcr.h"
 #include "unit.h"
+#include "unit-pe.h"
 
 static int
 sign_cb(void *ctx, const EVP_MD *md, const unsigned char *d, size_t dl,
@@ -25,6 +26,156 @@ sign_cb(void *ctx, const EVP_MD *md, const unsigned char *d, size_t dl,
 	EVP_PKEY_CTX_free(c);
 	*sl = n;
 	return ok ? 0 : -1;
+}
+
+static int
+err_is(const char *want)
+{
+	return strcmp(igos_errmsg(), want) == 0;
+}
+
+/* img: a UKI of .sdmagic (raw bytes magic, VirtualSize its length), .linux
+ * "k" and .uname "u" */
+static size_t
+uki(const char *magic)
+{
+	unit_pe_headers(3, 0x4000);
+	unit_pe_section(0, ".sdmagic", 0x1000, (uint32_t)strlen(magic), 0x400, 0x200);
+	unit_pe_section(1, ".linux", 0x2000, 1, 0x600, 0x200);
+	unit_pe_section(2, ".uname", 0x3000, 1, 0x800, 0x200);
+	memcpy(img + 0x400, magic, strlen(magic));
+	img[0x600] = 'k';
+	img[0x800] = 'u';
+	return 0xa00;
+}
+
+/* what igos_pcr_input_from_uki says of the stub in img; -1 on an error */
+static int
+stub_of(size_t len, int flags, int *uname)
+{
+	struct igos_pcr_input in;
+	int old = -1;
+
+	igos_pcr_input_init(&in, 1u << IGOS_BANK_SHA256);
+	if (igos_pcr_input_from_uki(&in, img, len, flags, &old) < 0)
+		return -1;
+	*uname = in.present[IGOS_SEC_UNAME];
+	return old;
+}
+
+/* The accessors and the input's refusals, as the API promises them (pcr.h). */
+static void
+api(void)
+{
+	static const size_t size[IGOS_BANK_N] = { 20, 32, 48, 64 };
+	struct igos_pcr_input in;
+	unsigned char v[IGOS_MAX_MD];
+	int good = 1, uname = -1;
+
+	for (int b = 0; b < IGOS_BANK_N; b++)
+		good &= igos_pcr_bank_size(b) == size[b] && igos_pcr_bank_md(b) != NULL &&
+			(size_t)EVP_MD_get_size(igos_pcr_bank_md(b)) == size[b] &&
+			igos_pcr_bank_parse(igos_pcr_bank_name(b)) == b;
+	OK(good, "each bank: its name, digest and size");
+	OK(igos_pcr_bank_name(IGOS_BANK_N) == NULL && igos_pcr_bank_name(-1) == NULL &&
+	   igos_pcr_bank_md(IGOS_BANK_N) == NULL && igos_pcr_bank_md(-1) == NULL &&
+	   igos_pcr_bank_alg(IGOS_BANK_N) == 0 && igos_pcr_bank_alg(-1) == 0 &&
+	   igos_pcr_bank_size(IGOS_BANK_N) == 0 && igos_pcr_bank_size(-1) == 0,
+	   "a bank out of range has no name, digest, algorithm or size");
+	OK(igos_pcr_bank_alg(IGOS_BANK_SHA1) == 0x0004 && igos_pcr_bank_alg(IGOS_BANK_SHA512) == 0x000d,
+	   "TPM2 algorithm ids at both ends");
+
+	good = 1;
+	for (int s = 0; s < IGOS_SEC_N; s++)
+		good &= igos_pcr_section_index(igos_pcr_section_name(s)) == s;
+	OK(good, "each measured section: its name and back");
+	OK(igos_pcr_section_index(".linux") == IGOS_SEC_LINUX &&
+	   igos_pcr_section_index(".efifw") == IGOS_SEC_EFIFW &&
+	   igos_pcr_section_index(".pcrsig") == -1 && igos_pcr_section_index(".text") == -1 &&
+	   igos_pcr_section_index(".linu") == -1 && igos_pcr_section_index("") == -1,
+	   "a section that is never measured has no index");
+	OK(igos_pcr_section_name(-1) == NULL && igos_pcr_section_name(IGOS_SEC_N) == NULL &&
+	   igos_pcr_section_name(1 << 24) == NULL && igos_pcr_section_name(-(1 << 24)) == NULL,
+	   "no name out of range");
+	OK(igos_pcr_section_measured(IGOS_SEC_LINUX, 1) && igos_pcr_section_measured(IGOS_SEC_PCRPKEY, 1) &&
+	   !igos_pcr_section_measured(IGOS_SEC_UNAME, 1) && !igos_pcr_section_measured(IGOS_SEC_SBAT, 1) &&
+	   igos_pcr_section_measured(IGOS_SEC_UNAME, 0) && igos_pcr_section_measured(IGOS_SEC_EFIFW, 0),
+	   "the 252 stub's set and the current one");
+	OK(!igos_pcr_section_measured(-1, 0) && !igos_pcr_section_measured(IGOS_SEC_N, 0) &&
+	   !igos_pcr_section_measured(IGOS_SEC_N, 1), "no section out of range is measured");
+
+	igos_pcr_input_init(&in, 1u << IGOS_BANK_SHA256);
+	OK(igos_pcr_input_set(&in, IGOS_SEC_N, "x", 1) < 0 && err_is("section 14 is not measured") &&
+	   igos_pcr_input_set(&in, -1, "x", 1) < 0 && err_is("section -1 is not measured"),
+	   "a section out of range is refused");
+	OK(igos_pcr_input_set(&in, IGOS_SEC_LINUX, "k", 1) == 0 &&
+	   igos_pcr_input_set_file(&in, IGOS_SEC_LINUX, "/nonexistent/linux") < 0 &&
+	   err_is("section .linux given twice"),
+	   "a section given twice is refused before its file is read");
+	OK(igos_pcr_input_set_file(&in, IGOS_SEC_OSREL, "/nonexistent/osrel") < 0 &&
+	   strstr(igos_errmsg(), "/nonexistent/osrel") && !in.present[IGOS_SEC_OSREL],
+	   "a section file that cannot be read is an error");
+	OK(igos_pcr_predict(&in, IGOS_BANK_N, NULL, v) < 0 && err_is("unknown bank 4") &&
+	   igos_pcr_predict(&in, -1, NULL, v) < 0 && err_is("unknown bank -1"),
+	   "predict: a bank out of range is refused");
+	OK(igos_pcr_predict(&in, IGOS_BANK_SHA1, NULL, v) < 0 && err_is("bank sha1 was not computed") &&
+	   igos_pcr_predict(&in, IGOS_BANK_SHA256, NULL, v) == 0,
+	   "predict: only the banks computed");
+
+	OK(stub_of(uki("#### LoaderInfo: systemd-stub 252.39-1~deb12u2 ####"), 0, &uname) == 1 &&
+	   !uname, "a 252 stub is told, and .uname is not measured for it");
+	OK(stub_of(uki("#### LoaderInfo: systemd-stub 253 ####"), 0, &uname) == 0 && uname,
+	   "a 253 stub is told, and .uname is measured");
+	OK(stub_of(uki("#### LoaderInfo: systemd-stub 253 ####"), IGOS_PCR_STUB_252, &uname) == 1 &&
+	   !uname, "IGOS_PCR_STUB_252 forces the 252 set");
+	OK(stub_of(uki("#### LoaderInfo: systemd-stub 252 ####"), IGOS_PCR_STUB_CURRENT, &uname) == 0 &&
+	   uname, "IGOS_PCR_STUB_CURRENT forces the current set");
+}
+
+/* The .pcrsig calls' refusals that the command line cannot reach (it checks
+ * the phases and banks first, parses signed digests with "sig" required). */
+static void
+pcrsig_api(const struct igos_pcr_input *in, EVP_PKEY *key, EVP_PKEY *ec)
+{
+	static const char *const bogus[] = { "enter-initrd", "bogus" };
+	struct igos_pcr_input in1;
+	struct igos_pcrsig ps;
+	char *json;
+
+	json = igos_pcrsig_build(in, 0, NULL, 0, key, sign_cb, key);
+	OK(json == NULL && err_is("no PCR bank selected"), "build: no bank is refused");
+	json = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, sign_cb, key);
+	OK(json && igos_pcrsig_parse(&ps, json, strlen(json)) == 0, "a sha256 .pcrsig");
+	free(json);
+	/* the same sections, the sha1 bank only */
+	igos_pcr_input_init(&in1, 1u << IGOS_BANK_SHA1);
+	igos_pcr_input_set(&in1, IGOS_SEC_LINUX, "k", 1);
+	OK(igos_pcrsig_verify(&ps, &in1, NULL, 0, key, NULL) < 0 &&
+	   err_is("'sha256' entry 1: bank not computed"), "verify: a bank not computed is named");
+	OK(igos_pcrsig_verify(&ps, in, bogus, 2, key, NULL) < 0 &&
+	   strstr(igos_errmsg(), "unknown phase word 'bogus' in 'bogus'"),
+	   "verify: an unknown phase word is refused");
+	OK(igos_pcrsig_verify(&ps, in, NULL, 0, ec, NULL) < 0 &&
+	   err_is("the public key is not an RSA key"), "verify: an EC key is refused");
+	igos_pcrsig_free(&ps);
+
+	/* policy digests without signatures, joined as if signed elsewhere */
+	json = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256, NULL, 0, NULL, NULL, NULL);
+	OK(json && !strstr(json, "\"sig\"") && !strstr(json, "\"pkfp\"") &&
+	   igos_pcrsig_parse(&ps, json, strlen(json)) < 0 &&
+	   err_is("'sha256' entry 1: 'pkfp' is not a string") && ps.n == 0 && ps.e == NULL,
+	   "policy digests: no sig, no pkfp; a plain parse refuses them and leaves nothing");
+	OK(igos_pcrsig_parse_ex(&ps, json, strlen(json), IGOS_PCRSIG_PKFP_OPTIONAL |
+				IGOS_PCRSIG_SIG_OPTIONAL) == 0 && ps.n == 4 && !ps.e[0].sig &&
+	   !ps.e[0].has_pkfp, "... parsed with sig and pkfp optional");
+	free(json);
+	json = igos_pcrsig_join(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, &ps);
+	OK(json == NULL && err_is("a sha256 policy without a signature ('sig')"),
+	   "join: a policy without its signature is refused");
+	json = igos_pcrsig_join(in, 1u << IGOS_BANK_SHA256, NULL, 0, ec, &ps);
+	OK(json == NULL && err_is("a PCR policy needs an RSA key: systemd's TPM-side check uses RSASSA"),
+	   "join: an EC key is refused");
+	igos_pcrsig_free(&ps);
 }
 
 static int
@@ -49,6 +200,8 @@ main(void)
 	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	size_t len, matched[8];
 	int bad, r;
+
+	api();
 
 	n = igos_pcr_phase_normalize("::enter-initrd::leave-initrd:");
 	OK(n && strcmp(n, "enter-initrd:leave-initrd") == 0, "phase path normalised");
@@ -161,6 +314,21 @@ main(void)
 	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	json = igos_pcrsig_build(&in, 1u << IGOS_BANK_SHA256, NULL, 0, ec, sign_cb, ec);
 	OK(json == NULL && strstr(igos_errmsg(), "needs an RSA key"), "an EC key is refused");
+	pcrsig_api(&in, key, ec);
+	{
+		size_t pl = 0;
+		char *pem = igos_pcr_pubkey_pem(key, &pl), *pem2 = igos_pcr_pubkey_pem(key, NULL);
+		EVP_PKEY *back = pem ? igos_pcr_pubkey_parse(pem, pl) : NULL;
+
+		OK(pem && pem2 && pl == strlen(pem) && strcmp(pem, pem2) == 0 &&
+		   strncmp(pem, "-----BEGIN PUBLIC KEY-----\n", 27) == 0 && back &&
+		   EVP_PKEY_eq(back, key) == 1, ".pcrpkey: the PEM and its length, read back the key");
+		OK(igos_pcr_pubkey_parse("not a key", 9) == NULL &&
+		   strncmp(igos_errmsg(), "not a PEM public key", 20) == 0, ".pcrpkey: not a key is refused");
+		EVP_PKEY_free(back);
+		free(pem);
+		free(pem2);
+	}
 	EVP_PKEY_free(ec);
 	EVP_PKEY_free(key);
 	return DONE();
