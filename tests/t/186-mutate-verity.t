@@ -2,7 +2,9 @@
 # igos-verity at the edges make mutate found unjudged: a tree whose writes
 # fail (the disk is full) at each write in turn, to a separate hash file and
 # in place after the data: exit 1 with the one-line error, the previous hash
-# file kept, and a later run that succeeds is byte-identical to veritysetup's.
+# file kept, and a later run that succeeds is byte-identical to veritysetup's;
+# the largest blocks veritysetup takes (512 KiB), byte for byte as it lays
+# them out.
 . "${0%/*}/../lib/tap.sh"
 FI=$IGOS_BUILD/tests/faultinject.so
 need igos-verity veritysetup "$FI"
@@ -54,4 +56,15 @@ run 0 "" "in place after the failures, a run to the end gives veritysetup's imag
 	sh -c "head -c $((768 * 4096)) d > img && igos-verity format $U $S --data-blocks=768 \
 		--hash-offset=$((768 * 4096)) img img && cmp img img.ref >&2"
 is "$OUT" "$R" "and the root hash of the separate tree"
+
+# 512 KiB blocks: hash blocks alone, then data and hash blocks
+head -c $((3 * 524288 + 100)) /dev/urandom > d5
+for o in "--hash-block-size=524288" "--hash-block-size=524288 --data-block-size=524288"; do
+	# shellcheck disable=SC2086
+	vr=$(veritysetup format $U --salt=01 $o d5 h5.vs 2>/dev/null | sed -n 's/^Root hash:[[:space:]]*//p')
+	# shellcheck disable=SC2086
+	run 0 "" "format $o" igos-verity format $U --salt=01 $o d5 h5.ig
+	is "$OUT" "${vr:-(veritysetup failed)}" "$o: veritysetup's root hash"
+	same h5.ig h5.vs "$o: veritysetup's hash file"
+done
 done_testing
