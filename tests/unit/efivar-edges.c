@@ -245,6 +245,20 @@ test_files(void)
 	FILE *f;
 
 	OK(mkdtemp(dir) != NULL, "files: a temporary directory");
+	OK(igos_efivar_dir_check(dir, 1) == 0, "a plain directory may hold variables");
+	OK(igos_efivar_dir_check("/sys", 0) < 0 &&
+	   strcmp(igos_errmsg(), "'/sys' is not efivarfs: mount -t efivarfs efivarfs '/sys'") == 0,
+	   "the bare sysfs directory is refused with the mount command");
+	snprintf(path, sizeof(path), "%s/nodir", dir);
+	snprintf(msg, sizeof(msg), "cannot open '%s': No such file or directory", path);
+	OK(igos_efivar_dir_check(path, 0) < 0 && strcmp(igos_errmsg(), msg) == 0,
+	   "a missing directory is refused");
+	f = fopen(path, "w");
+	fclose(f);
+	snprintf(msg, sizeof(msg), "cannot open '%s': Not a directory", path);
+	OK(igos_efivar_dir_check(path, 0) < 0 && strcmp(igos_errmsg(), msg) == 0,
+	   "a file is not a directory of variables");
+	unlink(path);
 	snprintf(path, sizeof(path), "%s/five", dir);
 	f = fopen(path, "w");
 	fputs("12345", f);
