@@ -6,7 +6,8 @@
 # the largest blocks veritysetup takes (512 KiB), byte for byte as it lays
 # them out.
 . "${0%/*}/../lib/tap.sh"
-FI=$IGOS_BUILD/tests/faultinject.so
+# FI, the write-failing shim (and the ASan options it needs under SANITIZE=1)
+. "$TESTLIB/fault.sh"
 need igos-verity veritysetup "$FI"
 U=--uuid=3f2b6a1c-9d4e-4c2a-8e1f-0a1b2c3d4e5f
 S=--salt=e48da609055204e89ae53b655ca2216dd983cf3cb829f34f63a297d106d53e2d
@@ -17,7 +18,8 @@ head -c $((768 * 4096)) /dev/urandom > d
 R=$(igos-verity format $U $S d h.ref)
 igos-verity format --salt=01 $U d h.old >/dev/null
 env LD_PRELOAD="$FI" FAULT_LOG=calls igos-verity format $U $S d h.count >/dev/null
-n=$(cut -d' ' -f1 calls)
+n=$(cut -d' ' -f1 calls 2>/dev/null)
+n=${n:-0}
 ok "the writes of a tree are counted ($n)" test "$n" -ge 2
 bad=
 for i in $(seq 1 "$n"); do
