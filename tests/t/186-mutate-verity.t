@@ -1,6 +1,7 @@
 #!/bin/sh
 # igos-verity at the edges make mutate found unjudged: a tree whose writes
-# fail (the disk is full) at each write in turn, to a separate hash file and
+# fail (the disk is full) at each write in turn or for good (a file size
+# limit), to a separate hash file and
 # in place after the data: exit 1 with the one-line error, the previous hash
 # file kept, and a later run that succeeds is byte-identical to veritysetup's;
 # the largest blocks veritysetup takes (512 KiB), byte for byte as it lays
@@ -37,6 +38,14 @@ for i in $(seq 1 "$n"); do
 done
 is "$bad" "" "each failed write: exit 1, 'cannot write', the old hash file kept"
 no_temps . "no temporary files left behind"
+
+# a limit that holds: every write past 8 KiB fails (RLIMIT_FSIZE, as a full
+# disk would), so the tree cannot be written however often it is tried
+cp h.old h
+run 1 "igos-verity: cannot write 'h': File too large" "a file size limit below the tree: exit 1" \
+	sh -c "trap '' XFSZ; ulimit -f 16; exec igos-verity format $U $S d h"
+same h h.old "the old hash file is kept"
+no_temps . "no temporary file left behind"
 
 # in place: the tree after the data in one image, as veritysetup writes it
 head -c $((768 * 4096)) d > img.ref
