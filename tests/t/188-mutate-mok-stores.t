@@ -2,7 +2,8 @@
 # igos-mok's variable store at the edges make mutate found unjudged: a store
 # on a filesystem without file flags (ramfs: the flags ioctl is not
 # supported), where requests are still written, read and deleted; and the
-# bare sysfs directory, refused with the mount command to run. Runs in a
+# bare sysfs directory, refused with the mount command to run; a store read
+# with standard input closed. Runs in a
 # private ramfs (mount namespace: needs root).
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/mok.sh"
@@ -31,6 +32,14 @@ is "$(val pending)" "2" "ramfs: both certificates read back"
 is "$(val revoke)" "0" "ramfs: revoke deletes it"
 is "$(val left)" "0" "ramfs: no request left"
 [ $TAP_FAILED -eq 0 ] || diag "$(cat res)"
+
+# standard input closed: a variable may open as descriptor 0, and is read
+efidir pf
+igos-mok import --efivars pf --hash-file h c1.der 2>/dev/null
+want=$(igos-mok pending --efivars pf)
+got=$(igos-mok pending --efivars pf 0<&-)
+is "$got" "$want" "pending with standard input closed lists the request"
+ok "and the request is there to list" test -n "$want"
 
 run 1 "igos-mok: '/sys' is not efivarfs: mount -t efivarfs efivarfs '/sys'" \
 	"the bare sysfs directory is refused" igos-mok pending --efivars /sys
