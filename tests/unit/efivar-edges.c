@@ -1,8 +1,10 @@
 /* lib/efivar.c at its edges: which sha512-crypt lines become a MokAuth
  * record and with which message the others are refused, signature lists at
  * their size limits, the toggle record's password limits. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "igos.h"
 #include "efivar.h"
@@ -179,6 +181,13 @@ test_esl(void)
 	   igos_le32(o + 40 * 48 + 28 + 16) == 28 + 48, "removing the last: its list shrinks");
 	free(o);
 	free(e);
+
+	/* a hash request: only a hash type with a hash of its size */
+	unsigned char *q = NULL;
+	size_t ql = 0;
+	OK(igos_esl_add_hash(&q, &ql, igos_guid_cert_x509, igos_guid_shim, b, 0) < 0 &&
+	   strcmp(igos_errmsg(), "a 0-byte hash does not match its signature type") == 0 && q == NULL,
+	   "a request to add an empty 'hash' of the X.509 type refused");
 }
 
 static void
@@ -220,6 +229,107 @@ test_auth_record(void)
 	   "record: a 33-byte salt refused");
 }
 
+/* Variables as files: the size limits of a read, a variable holding only its
+ * attribute word, the largest variable written (64 MiB; reading
+ * such a file back is refused, its 4-byte attribute word puts it past the
+ * read limit, which no NVRAM comes near), a symbolic link where a
+ * variable should be (neither replaced nor removed). */
+static void
+test_files(void)
+{
+	char dir[] = "/tmp/igos-efivar-edges.XXXXXX", path[256], link[512], msg[1024];
+	static const char g[] = "605dab50-e046-4300-abb6-3dd810dd8b23";
+	unsigned char *d, *big;
+	size_t dl;
+	uint32_t attr;
+	FILE *f;
+
+	OK(mkdtemp(dir) != NULL, "files: a temporary directory");
+	OK(igos_efivar_dir_check(dir, 1) == 0, "a plain directory may hold variables");
+	OK(igos_efivar_dir_check("/sys", 0) < 0 &&
+	   strcmp(igos_errmsg(), "'/sys' is not efivarfs: mount -t efivarfs efivarfs '/sys'") == 0,
+	   "the bare sysfs directory is refused with the mount command");
+	snprintf(path, sizeof(path), "%s/nodir", dir);
+	snprintf(msg, sizeof(msg), "cannot open '%s': No such file or directory", path);
+	OK(igos_efivar_dir_check(path, 0) < 0 && strcmp(igos_errmsg(), msg) == 0,
+	   "a missing directory is refused");
+	f = fopen(path, "w");
+	fclose(f);
+	snprintf(msg, sizeof(msg), "cannot open '%s': Not a directory", path);
+	OK(igos_efivar_dir_check(path, 0) < 0 && strcmp(igos_errmsg(), msg) == 0,
+	   "a file is not a directory of variables");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/five", dir);
+	f = fopen(path, "w");
+	fputs("12345", f);
+	fclose(f);
+	OK(igos_efivar_read_file(path, 5, &d, &dl) == 0 && dl == 5 && memcmp(d, "12345", 5) == 0,
+	   "read_file: a file of exactly the limit is read whole");
+	free(d);
+	snprintf(msg, sizeof(msg), "cannot read '%s': larger than 4 bytes", path);
+	OK(igos_efivar_read_file(path, 4, &d, &dl) < 0 && strcmp(igos_errmsg(), msg) == 0 &&
+	   d == NULL, "read_file: one byte over the limit is refused");
+	f = fopen(path, "w");
+	for (int i = 0; i < 8193; i++)
+		fputc('x', f);
+	fclose(f);
+	OK(igos_efivar_read_file(path, 8193, &d, &dl) == 0 && dl == 8193 && d[8192] == 'x',
+	   "read_file: 8193 bytes, past two buffer sizes, read whole");
+	free(d);
+	snprintf(msg, sizeof(msg), "cannot read '%s': larger than 8192 bytes", path);
+	OK(igos_efivar_read_file(path, 8192, &d, &dl) < 0 && strcmp(igos_errmsg(), msg) == 0,
+	   "read_file: 8193 bytes over a limit of 8192 refused");
+	snprintf(link, sizeof(link), "%s/x", path);
+	snprintf(msg, sizeof(msg), "cannot open '%s': Not a directory", link);
+	OK(igos_efivar_read_file(link, 100, &d, &dl) < 0 && strcmp(igos_errmsg(), msg) == 0,
+	   "read_file: a path through a file is an error, not an absent variable");
+	snprintf(msg, sizeof(msg), "cannot read '%s': Is a directory", dir);
+	OK(igos_efivar_read_file(dir, 100, &d, &dl) < 0 && strcmp(igos_errmsg(), msg) == 0,
+	   "read_file: a directory is an error");
+	unlink(path);
+
+	/* only the attribute word: a variable with no data */
+	OK(igos_efivar_write(dir, "Empty", igos_guid_shim, 7, NULL, 0) == 0, "write a variable of no data");
+	d = (unsigned char *)"";
+	OK(igos_efivar_read(dir, "Empty", igos_guid_shim, &attr, &d, &dl) == 0 && attr == 7 &&
+	   dl == 0 && d == NULL, "read it: attributes 7, no data, a NULL pointer");
+	OK(igos_efivar_delete(dir, "Empty", igos_guid_shim) == 0, "delete it");
+
+	/* 64 MiB, far above any NVRAM, is the most a variable may hold */
+	if ((big = calloc(1, (64u << 20) + 1)) != NULL) {
+		big[(64u << 20) - 1] = 0x5a;
+		OK(igos_efivar_write(dir, "Big", igos_guid_shim, 7, big, 64u << 20) == 0,
+		   "a variable of 64 MiB is written");
+		snprintf(path, sizeof(path), "%s/Big-%s", dir, g);
+		OK((f = fopen(path, "r")) != NULL && fseek(f, 0, SEEK_END) == 0 &&
+		   ftell(f) == 4 + (64L << 20), "its file holds the attribute word and 64 MiB");
+		if (f != NULL)
+			fclose(f);
+		igos_efivar_delete(dir, "Big", igos_guid_shim);
+		OK(igos_efivar_write(dir, "Big", igos_guid_shim, 7, big, (64u << 20) + 1) < 0 &&
+		   strcmp(igos_errmsg(), "variable Big of 67108865 bytes is too large") == 0,
+		   "64 MiB and one byte is refused");
+		free(big);
+	}
+
+	/* a symbolic link in place of the variable is an error, and stays */
+	snprintf(path, sizeof(path), "%s/MokNew-%s", dir, g);
+	snprintf(link, sizeof(link), "%s/target", dir);
+	f = fopen(link, "w");
+	fputs("abcdefg", f);
+	fclose(f);
+	OK(symlink("target", path) == 0, "MokNew is a symbolic link");
+	snprintf(msg, sizeof(msg), "cannot open '%s': Too many levels of symbolic links", path);
+	OK(igos_efivar_write(dir, "MokNew", igos_guid_shim, 7, "xy", 2) < 0 &&
+	   strcmp(igos_errmsg(), msg) == 0, "writing through it is refused");
+	OK(igos_efivar_delete(dir, "MokNew", igos_guid_shim) < 0 && strcmp(igos_errmsg(), msg) == 0,
+	   "deleting it is refused");
+	OK(readlink(path, msg, sizeof(msg)) == 6, "the link is still there");
+	unlink(path);
+	unlink(link);
+	OK(rmdir(dir) == 0, "files: nothing else left in the directory");
+}
+
 int
 main(void)
 {
@@ -227,5 +337,6 @@ main(void)
 	test_esl();
 	test_toggle();
 	test_auth_record();
+	test_files();
 	return DONE();
 }

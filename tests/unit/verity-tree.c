@@ -141,5 +141,90 @@ main(void)
 	OK(r, "short data is an I/O error, not a mismatch");
 	close(dfd);
 	close(hfd);
+
+	/* the limits veritysetup sets: blocks of 512 B to 512 KiB, salts up to
+	 * 256 bytes, a name the superblock field can hold */
+	params(&v, 1);
+	v.data_block_size = v.hash_block_size = IGOS_VERITY_BLOCK_MAX;
+	OK(igos_verity_check(&v) == 0, "data and hash blocks of 512 KiB are accepted");
+	v.data_block_size = 2 * IGOS_VERITY_BLOCK_MAX;
+	OK(igos_verity_check(&v) < 0 && strcmp(igos_errmsg(), "invalid data block size 1048576") == 0,
+	   "a data block of 1 MiB is refused");
+	v.data_block_size = v.hash_block_size = IGOS_VERITY_BLOCK_MIN;
+	OK(igos_verity_check(&v) == 0, "data and hash blocks of 512 bytes are accepted");
+	v.salt_size = 256;
+	OK(igos_verity_check(&v) == 0, "a salt of 256 bytes is accepted");
+	v.salt_size = 257;
+	OK(igos_verity_check(&v) < 0 && strcmp(igos_errmsg(), "salt size 257 exceeds 256") == 0,
+	   "a salt of 257 bytes is refused");
+	params(&v, 1);
+	memset(v.alg, 'a', sizeof(v.alg));
+	OK(igos_verity_check(&v) < 0 &&
+	   strcmp(igos_errmsg(), "unknown hash algorithm (name not terminated)") == 0,
+	   "an algorithm name without its NUL is refused");
+	params(&v, 0);
+	OK(igos_verity_tree_init(&t, &v, 0, 1) < 0 && strcmp(igos_errmsg(), "no data blocks") == 0,
+	   "a tree over no data blocks is refused");
+
+	/* the end of the 64-bit range: 1 GiB at 4096/sha256 is 2065 hash blocks;
+	 * without a superblock they may end at the last whole 4096-byte block */
+	params(&v, 262144);
+	r = igos_verity_tree_init(&t, &v, (0xfffffffffffffULL - 2065) * 4096, 0) == 0 &&
+	    t.hash_end == 0xfffffffffffff000ULL;
+	OK(r, "a tree ending at the last whole block of the 64-bit range is accepted");
+	r = igos_verity_tree_init(&t, &v, (0xfffffffffffffULL - 2064) * 4096, 0) < 0 &&
+	    strcmp(igos_errmsg(), "hash tree too large") == 0;
+	OK(r, "one block further is refused");
+	r = igos_verity_tree_init(&t, &v, 0xfffffffffffff000ULL, 1) < 0 &&
+	    strcmp(igos_errmsg(), "hash offset too large") == 0;
+	OK(r, "a superblock at the last block of the 64-bit range is refused");
+	/* 2^56 + 1 blocks with 256 digests per 8 KiB hash block: eight levels,
+	 * the top one a single block holding two digests */
+	params(&v, (1ULL << 56) + 1);
+	v.hash_block_size = 8192;
+	r = igos_verity_tree_init(&t, &v, 0, 0) == 0 && t.per == 256 && t.levels == 8 &&
+	    t.blocks[7] == 1 && t.blocks[6] == 2 && t.blocks[0] == (1ULL << 48) + 1 &&
+	    t.hash_blocks == (1ULL << 48) + (1ULL << 40) + (1ULL << 32) + (1ULL << 24) +
+			     (1ULL << 16) + (1ULL << 8) + 6 + 3;
+	OK(r, "2^56 + 1 data blocks at 8 KiB/sha256: eight levels, one block on top");
+
+	/* one thread: a short data file is an I/O error too */
+	params(&v, 2048);
+	dfd = zeros(8 << 20);
+	hfd = memfd_create("hash", 0);
+	r = igos_verity_tree_init(&t, &v, 0, 1) == 0 &&
+	    igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root) == 0 &&
+	    ftruncate(dfd, 4096 * 300) == 0 &&
+	    igos_verity_verify(&t, dfd, "data", hfd, "hash", 1, root, &mm) < 0 && mm == 0 &&
+	    strcmp(igos_errmsg(), "cannot read 'data': it ends at offset 1228800") == 0;
+	OK(r, "short data, one thread: an I/O error, not a mismatch");
+	close(dfd);
+	close(hfd);
+
+	/* 32 MiB (32 chunks, more than two threads keep in flight) with its first
+	 * block changed: verify stops at once and names it */
+	params(&v, 8192);
+	dfd = zeros(32 << 20);
+	hfd = memfd_create("hash", 0);
+	r = igos_verity_tree_init(&t, &v, 0, 1) == 0 &&
+	    igos_verity_build(&t, dfd, "data", hfd, "hash", 2, root) == 0 && flip(dfd, 5) == 0 &&
+	    igos_verity_verify(&t, dfd, "data", hfd, "hash", 2, root, &mm) < 0 && mm == 1 &&
+	    strcmp(igos_errmsg(), "data block 0 (offset 0) does not match hash block 2") == 0;
+	OK(r, "a changed first block of 32 MiB is named, two threads");
+	close(dfd);
+	close(hfd);
+
+	/* uuids: 36 characters, dashes at 8, 13, 18, 23, hex elsewhere */
+	OK(igos_verity_uuid_parse("12345678-1234-1234-1234-1234567890ab", v.uuid) == 0,
+	   "a lower-case uuid is accepted");
+	OK(igos_verity_uuid_parse("12345678-1234-1234-1234-1234567890abc", v.uuid) < 0 &&
+	   strcmp(igos_errmsg(), "invalid uuid '12345678-1234-1234-1234-1234567890abc'") == 0,
+	   "a uuid of 37 characters is refused");
+	OK(igos_verity_uuid_parse("12345678x1234-1234-1234-1234567890ab", v.uuid) < 0,
+	   "a uuid without its first dash is refused");
+	OK(igos_verity_uuid_parse("12345678-1234-1234-1234x1234567890ab", v.uuid) < 0,
+	   "a uuid without its last dash is refused");
+	OK(igos_verity_uuid_parse("1234567g-1234-1234-1234-1234567890ab", v.uuid) < 0,
+	   "a uuid with a letter that is not hex is refused");
 	return DONE();
 }
