@@ -10,7 +10,7 @@
 . "$TESTLIB/mok.sh"
 . "$TESTLIB/bootcheck.sh"
 SHIM_DIR=/usr/lib/shim
-need igos-bootcheck igos-sign igos-ukify grub-mkimage python3 xxd openssl pesign sbsign \
+need igos-bootcheck igos-sign igos-ukify grub-mkimage python3 xxd openssl pesign sbsign osslsigncode \
 	"$SHIM_DIR/shimx64.efi" "$BC_MARKER" "$BC_STUB"
 
 bc_chain
@@ -37,7 +37,7 @@ setmokx() { efivar "$1.ev" MokListXRT $SHIM_GUID 06000000; }
 # junk hashes: entries that match nothing
 J1=$(printf '%064d' 1) J2=$(printf '%064d' 2) J3=$(printf '%040d' 3)
 
-plan 50
+plan 55
 
 # ---- the firmware's stores, judging shim ----
 fh=$(fwhash shim.efi) sh=$(hashof shim.efi)
@@ -151,6 +151,40 @@ igos-sign sign -k keys/db.key -c keys/db.crt -o f-twodb.esp/$SHIM ec-other.efi
 esl_x509 keys/other.der | setdbx f-twodb
 bc f-twodb 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: signature 2 chains to dbx entry 1 (CN = igos bootcheck other)" \
 	"a db signature after a revoked one: any dbx hit denies"
+
+# signatures refused for their form, each named (osslsigncode makes them)
+oss() { _o=$1; shift; osslsigncode sign "$@" -in shim.efi -out "$_o" >/dev/null 2>&1 || { echo "Bail out! osslsigncode $*"; exit 1; }; }
+openssl req -x509 -newkey rsa:1024 -nodes -keyout keys/rsa1024.key -out keys/rsa1024.crt \
+	-subj "/CN=igos bootcheck rsa1024" -days 3650 2>/dev/null && chmod 600 keys/rsa1024.key || { echo "Bail out! rsa1024"; exit 1; }
+for _i in $(seq 1 90); do cat keys/other.crt; done >filler.pem
+oss a-sha384.efi -h sha384 -key keys/db.key -certs keys/db.crt
+oss a-md5.efi -h md5 -key keys/db.key -certs keys/db.crt
+oss a-rsa1024.efi -key keys/rsa1024.key -certs keys/rsa1024.crt
+oss a-big.efi -key keys/db.key -certs keys/db.crt -ac filler.pem
+for _c in "sha384:SHA-384 image digest: shim accepts SHA-256 only:a SHA-384 signature (EDK2 would take it; shim and igos do not)" \
+	"md5:unsupported digest algorithm in SpcIndirectDataContent:an MD5 signature" \
+	"rsa1024:signer key is RSA-1024: igos accepts RSA 2048 to 4096 bits:an RSA-1024 signer (igos is stricter)" \
+	"big:PKCS#7 length not in the two-byte form UEFI firmware reads:a PKCS#7 of more than 64 KiB (90 extra certificates)"; do
+	_k=${_c%%:*} _r=${_c#*:} _d=${_c##*:}; _r=${_r%:*}
+	mk f-$_k
+	cp a-$_k.efi f-$_k.esp/$SHIM
+	bc f-$_k 1 "igos-bootcheck: $SHIM: refused by firmware: algorithm refused: $_r" "$_d: algorithm refused"
+done
+python3 - shim.signed badsig.efi <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+pe = struct.unpack_from('<I', d, 0x3c)[0]
+dd = pe + 24 + (112 if struct.unpack_from('<H', d, pe + 24)[0] == 0x20b else 96)
+off = struct.unpack_from('<I', d, dd + 32)[0]
+p7 = off + 8
+# a byte of the RSA signature value, the PKCS#7's last element
+d[p7 + (d[p7 + 2] << 8 | d[p7 + 3]) + 4 - 10] ^= 1
+open(sys.argv[2], 'wb').write(d)
+PY
+mk f-badsig
+cp badsig.efi f-badsig.esp/$SHIM
+bc f-badsig 1 "igos-bootcheck: $SHIM: refused by firmware: tampered after signing: signature not valid: bad signature" \
+	"a flipped bit in the RSA signature value: tampered"
 
 # ---- shim's stores, judging GRUB ----
 g1=$(sha1of grub.signed) u1=$(sha1of grub.efi)
