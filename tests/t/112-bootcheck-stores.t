@@ -37,7 +37,7 @@ setmokx() { efivar "$1.ev" MokListXRT $SHIM_GUID 06000000; }
 # junk hashes: entries that match nothing
 J1=$(printf '%064d' 1) J2=$(printf '%064d' 2) J3=$(printf '%040d' 3)
 
-plan 55
+plan 64
 
 # ---- the firmware's stores, judging shim ----
 fh=$(fwhash shim.efi) sh=$(hashof shim.efi)
@@ -310,4 +310,67 @@ mk s-vdbxsha1
 cp vdbxshim.signed s-vdbxsha1.esp/$SHIM
 bc s-vdbxsha1 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is shim's vendor dbx entry 1" \
 	"GRUB's SHA-1 image hash in shim's vendor dbx: revoked"
+
+# shim's .vendor_cert header {auth size, deauth size, auth offset, deauth
+# offset}, each list checked to lie inside the section (shim's cert.S layout)
+# vcert OUT AS DS AO DO [AUTHFILE [DEAUTHFILE]]: offsets "end" put the blob
+# at the section's end
+vcert() {
+	python3 - "$SHIM_DIR/shimx64.efi" "$@" <<'PY' && bc_sign db "$1.signed" "$1"
+import struct, sys
+src, out, a_s, d_s, a_o, d_o = sys.argv[1:7]
+auth = open(sys.argv[7], 'rb').read() if len(sys.argv) > 7 else b''
+deauth = open(sys.argv[8], 'rb').read() if len(sys.argv) > 8 else b''
+d = bytearray(open(src, 'rb').read())
+pe = struct.unpack_from('<I', d, 0x3c)[0]
+nsec = struct.unpack_from('<H', d, pe + 6)[0]
+sh = pe + 24 + struct.unpack_from('<H', d, pe + 20)[0]
+symoff, nsym = struct.unpack_from('<II', d, pe + 12)
+strtab = symoff + 18 * nsym
+for i in range(nsec):
+    h = sh + 40 * i
+    nm = d[h:h + 8].rstrip(b'\0')
+    if nm.startswith(b'/'):
+        o = strtab + int(nm[1:]); nm = d[o:d.index(b'\0', o)]
+    if nm == b'.vendor_cert':
+        break
+vs, va, rs, ro = struct.unpack_from('<IIII', d, h + 8)
+n = min(vs, rs)
+def val(v, blob):
+    return n - len(blob) if v == 'end' else int(v, 0)
+a_o, d_o = val(a_o, auth), val(d_o, deauth)
+d[ro:ro + n] = b'\0' * n
+struct.pack_into('<IIII', d, ro, int(a_s, 0), int(d_s, 0), a_o, d_o)
+for o, b in ((a_o, auth), (d_o, deauth)):
+    if b:
+        d[ro + o:ro + o + len(b)] = b
+open(out, 'wb').write(d)
+PY
+}
+VBAD="refused by shim: malformed image: shim's .vendor_cert: a list lies outside the section"
+vl=$(wc -c <keys/vendor.der)
+esl_sha256 "$(hashof grub.signed)" >gdbx.esl
+dl=$(wc -c <gdbx.esl)
+for _c in "8 0 8 0:the vendor certificate at offset 8, inside the header" \
+	"$vl 0 0x7ffffff0 0:the vendor certificate past the section" \
+	"0x7fffffff 0 16 0:a vendor certificate size past the section" \
+	"$vl $dl 16 12:the vendor dbx at offset 12, inside the header" \
+	"$vl $dl 16 0x7ffffff0:the vendor dbx past the section" \
+	"$vl 0x7fffffff 16 16:a vendor dbx size past the section"; do
+	set -- ${_c%%:*}
+	vcert vb.efi "$@" keys/vendor.der gdbx.esl || { echo "Bail out! vcert"; exit 1; }
+	mk v-bad
+	cp vb.efi.signed v-bad.esp/$SHIM
+	bc v-bad 1 "igos-bootcheck: $SHIM: $VBAD" "${_c#*:}: refused"
+done
+mk v-end
+vcert ve.efi "$vl" "$dl" end end keys/vendor.der gdbx.esl && cp ve.efi.signed v-end.esp/$SHIM
+bc v-end 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is shim's vendor dbx entry 1" \
+	"the vendor dbx ending at the section's end: used, GRUB's hash in it revoked"
+vcert ve2.efi "$vl" 0 end 0xffffffff keys/vendor.der && cp ve2.efi.signed v-end.esp/$SHIM
+bc v-end 0 "" "the vendor certificate ending at the section's end, no vendor dbx (its offset ignored): GRUB passes"
+mk v-none
+vcert vn.efi 0 0 0xffffffff 0xffffffff && cp vn.efi.signed v-none.esp/$SHIM
+bc v-none 1 "igos-bootcheck: $GRUB: refused by shim: untrusted signer: signer 'CN = igos bootcheck vendor' chains to no certificate of db, MokList or shim's vendor certificate, and the image hash is in none" \
+	"no vendor certificate (size 0, its offset ignored): the vendor-signed GRUB is untrusted"
 done_testing
