@@ -37,7 +37,7 @@ setmokx() { efivar "$1.ev" MokListXRT $SHIM_GUID 06000000; }
 # junk hashes: entries that match nothing
 J1=$(printf '%064d' 1) J2=$(printf '%064d' 2) J3=$(printf '%040d' 3)
 
-plan 64
+plan 70
 
 # ---- the firmware's stores, judging shim ----
 fh=$(fwhash shim.efi) sh=$(hashof shim.efi)
@@ -105,6 +105,15 @@ mk f-manyx
 bc f-manyx 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: its SHA-256 $(hashof shim.signed | cut -c1-16)... is dbx entry 71" \
 	"dbx of 71 hashes, shim's the last: revoked"
 
+# entries that match nothing are passed over
+mk f-unrelated
+esl_x509 keys/revoked.der | setdbx f-unrelated
+printf 'not a certificate' >junk.der
+{ esl_x509 junk.der; esl_x509 keys/db.der; } | setdb f-unrelated
+bc f-unrelated 0 "" "dbx holding another certificate, db an X.509 entry that does not parse then the db certificate: passes"
+is "$(line $SHIM)" "$SHIM: passes (firmware); signer '$DB_SUBJ'; trusted by db entry 2 '$DB_SUBJ'" \
+	"... trusted by db entry 2"
+
 # one signature, invalid over this image: EDK2 still looks the image hash up
 cp shim.signed t.efi && bc_tamper t.efi
 th=$(hashof t.efi)
@@ -141,6 +150,8 @@ mk f-ectamper
 cp ote.efi f-ectamper.esp/$SHIM
 bc f-ectamper 1 "igos-bootcheck: $SHIM: refused by firmware: tampered after signing: image digest does not match the signed digest" \
 	"a tampered then an ECDSA signature: the first refusal reported, in its own words"
+is "$(line $SHIM)" "$SHIM: refused by firmware: tampered after signing: image digest does not match the signed digest; signer 'CN = igos bootcheck other'" \
+	"... the first signer named on its line"
 mk f-ecdbx
 esl_x509 keys/other.der | setdbx f-ecdbx
 cp ec-other.efi f-ecdbx.esp/$SHIM
@@ -235,6 +246,17 @@ mk s-ectamper
 cp gte.efi s-ectamper.esp/$GRUB
 bc s-ectamper 1 "igos-bootcheck: $GRUB: refused by shim: tampered after signing: image digest does not match the signed digest" \
 	"GRUB with a tampered then an ECDSA signature: the first refusal reported, in its own words"
+
+mk s-mokx1
+{ bc_esl_sha1 "$J3"; } | setdbx s-mokx1
+bc_esl_sha1 "$g1" | setmokx s-mokx1
+bc s-mokx1 0 "" "GRUB's SHA-1 in MokListXRT: shim looks up SHA-256 only there, GRUB passes"
+mk s-junkmok
+bc_sign mok s-junkmok.esp/$GRUB grub.efi
+{ esl_x509 junk.der; esl_x509 keys/mok.der; } | setmok s-junkmok
+bc s-junkmok 0 "" "MokList: an X.509 entry that does not parse, then the MOK: GRUB passes"
+is "$(line $GRUB)" "$GRUB: passes (shim); signer 'CN = igos bootcheck mok'; trusted by MokListRT entry 2 'CN = igos bootcheck mok'" \
+	"... by MokListRT entry 2"
 
 # certificates shim will not use
 openssl req -x509 -newkey rsa:2048 -nodes -keyout keys/modsign.key -out keys/modsign.crt \
