@@ -37,7 +37,7 @@ setmokx() { efivar "$1.ev" MokListXRT $SHIM_GUID 06000000; }
 # junk hashes: entries that match nothing
 J1=$(printf '%064d' 1) J2=$(printf '%064d' 2) J3=$(printf '%040d' 3)
 
-plan 70
+plan 78
 
 # ---- the firmware's stores, judging shim ----
 fh=$(fwhash shim.efi) sh=$(hashof shim.efi)
@@ -46,6 +46,15 @@ cp shim.efi f-unsdbx.esp/$SHIM
 { esl_sha256 "$J1"; esl_sha256 "$J2" "$fh"; } | setdbx f-unsdbx
 bc f-unsdbx 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: unsigned; its SHA-256 $(printf %.16s "$fh")... is dbx entry 3" \
 	"unsigned shim whose EDK2 hash is dbx entry 3 (second list): revoked"
+mk f-first
+cp shim.efi f-first.esp/$SHIM
+{ esl_sha256 "$fh"; esl_x509 keys/db.der; } | setdb f-first
+bc f-first 0 "" "unsigned shim whose EDK2 hash is db entry 1: passes"
+is "$(line $SHIM)" "$SHIM: passes (firmware); trusted by db entry 1 'SHA-256 image hash'" \
+	"... trusted by db entry 1"
+esl_sha256 "$fh" | setdbx f-first
+bc f-first 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: unsigned; its SHA-256 $(printf %.16s "$fh")... is dbx entry 1" \
+	"... and as dbx entry 1 too: revoked"
 mk f-padded
 cp shim.efi f-padded.esp/$SHIM
 { esl_x509 keys/db.der; esl_sha256 "$sh"; } | setdb f-padded
@@ -69,6 +78,19 @@ mk f-x512
 { esl_sha256 "$J1"; bc_x509_sha256 keys/other.der sha512; bc_x509_sha256 keys/db.der sha512; } | setdbx f-x512
 bc f-x512 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate '$DB_SUBJ' of signature 1 is dbx entry 3 (by its hash)" \
 	"dbx: EFI_CERT_X509_SHA512 entries, the signer's the third entry"
+# the signature carries two certificates: the signer's TBS hash found
+# among them revokes whatever the other one is
+osslsigncode sign -key keys/db.key -certs keys/db.crt -ac keys/other.crt -in shim.efi -out two-certs.efi >/dev/null 2>&1 ||
+	{ echo "Bail out! two certificates"; exit 1; }
+for _k in db other; do
+	mk f-2c$_k
+	cp two-certs.efi f-2c$_k.esp/$SHIM
+	bc_x509_sha256 keys/$_k.der | setdbx f-2c$_k
+done
+bc f-2cdb 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate '$DB_SUBJ' of signature 1 is dbx entry 1 (by its hash)" \
+	"a signature carrying the signer's and another certificate, the signer's TBS hash in dbx: revoked"
+bc f-2cother 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate 'CN = igos bootcheck other' of signature 1 is dbx entry 1 (by its hash)" \
+	"... the other certificate's TBS hash in dbx: revoked too (EDK2 hashes every certificate the signature carries)"
 mk f-xother
 { bc_x509_sha256 keys/other.der; bc_x509_sha256 keys/other.der sha384; bc_x509_sha256 keys/other.der sha512; } | setdbx f-xother
 bc f-xother 0 "" "dbx: another certificate's TBS hashes of all three kinds do not revoke"
@@ -119,13 +141,20 @@ cp shim.signed t.efi && bc_tamper t.efi
 th=$(hashof t.efi)
 mk f-tamperdb
 cp t.efi f-tamperdb.esp/$SHIM
-{ esl_x509 keys/other.der; esl_sha256 "$J1" "$th"; esl_x509 keys/db.der; } | setdb f-tamperdb
+{ esl_sha256 "$th" "$J1"; esl_x509 keys/other.der; esl_x509 keys/db.der; } | setdb f-tamperdb
 bc f-tamperdb 0 "" "a signature that no longer matches, but the image hash is in db: passes"
-is "$(line $SHIM | sed 's/; signer.*;/;/')" "$SHIM: passes (firmware); trusted by db entry 3 'SHA-256 image hash'" \
-	"... trusted by db entry 3"
+is "$(line $SHIM | sed 's/; signer.*;/;/')" "$SHIM: passes (firmware); trusted by db entry 1 'SHA-256 image hash'" \
+	"... trusted by db entry 1"
 esl_sha256 "$th" | setdbx f-tamperdb
 bc f-tamperdb 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: its SHA-256 $(printf %.16s "$th")... is dbx entry 1" \
 	"... and with the hash in dbx too: revoked"
+
+mk f-otherhash
+bc_sign other f-otherhash.esp/$SHIM shim.efi
+{ esl_sha256 "$(hashof f-otherhash.esp/$SHIM)"; esl_x509 keys/db.der; } | setdb f-otherhash
+bc f-otherhash 0 "" "a valid signature by a key not in db, the image hash db entry 1: passes"
+is "$(line $SHIM)" "$SHIM: passes (firmware); signer 'CN = igos bootcheck other'; trusted by db entry 1 'SHA-256 image hash'" \
+	"... trusted by db entry 1, the signer named"
 
 # several signatures: an ECDSA one (refused) first
 sbsign --key keys/ec.key --cert keys/ec.crt --output ec1.efi shim.efi >/dev/null 2>&1 &&
@@ -205,18 +234,20 @@ bc s-sha1dbx 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: i
 	"GRUB's SHA-1 image hash in dbx: revoked"
 mk s-sha1db
 cp grub.efi s-sha1db.esp/$GRUB
-{ esl_x509 keys/db.der; bc_esl_sha1 "$J3" "$u1"; } | setdb s-sha1db
+{ bc_esl_sha1 "$u1" "$J3"; esl_x509 keys/db.der; } | setdb s-sha1db
 bc s-sha1db 0 "" "unsigned GRUB whose SHA-1 is in db: shim takes it"
-is "$(line $GRUB)" "$GRUB: passes (shim); trusted by db entry 3 'SHA-1 image hash'" \
-	"... by db entry 3, a SHA-1 image hash"
+is "$(line $GRUB)" "$GRUB: passes (shim); trusted by db entry 1 'SHA-1 image hash'" \
+	"... by db entry 1, a SHA-1 image hash"
 bc_esl_sha1 "$u1" | efivar s-sha1db.ev MokListRT $SHIM_GUID 06000000
 { esl_x509 keys/db.der; } | setdb s-sha1db
 bc s-sha1db 1 "igos-bootcheck: $GRUB: refused by shim: not signed: no signature, and its SHA-256 $(hashof grub.efi | cut -c1-16)... is in no allow list" \
 	"... a SHA-1 hash in MokList is not looked at (shim: SHA-256 only there)"
 mk s-sha256db
 cp grub.efi s-sha256db.esp/$GRUB
-{ esl_x509 keys/db.der; esl_sha256 "$(hashof grub.efi)"; } | setdb s-sha256db
+{ esl_sha256 "$(hashof grub.efi)"; esl_x509 keys/db.der; } | setdb s-sha256db
 bc s-sha256db 0 "" "unsigned GRUB whose SHA-256 is in db: passes"
+is "$(line $GRUB)" "$GRUB: passes (shim); trusted by db entry 1 'SHA-256 image hash'" \
+	"... by db entry 1"
 printf '\001' | efivar s-sha256db.ev MokIgnoreDB $SHIM_GUID 06000000
 bc s-sha256db 1 "igos-bootcheck: $GRUB: refused by shim: not signed: no signature, and its SHA-256 $(hashof grub.efi | cut -c1-16)... is in no allow list" \
 	"... with MokIgnoreDB set, shim does not look in db"
@@ -318,14 +349,14 @@ cp vdbshim.signed s-vdb.esp/$SHIM
 bc s-vdb 0 "" "shim with a vendor db holding the vendor certificate: GRUB passes"
 is "$(line $GRUB)" "$GRUB: passes (shim); signer 'CN = igos bootcheck vendor'; trusted by shim's vendor db entry 2 'CN = igos bootcheck vendor'" \
 	"... trusted by shim's vendor db entry 2"
-{ esl_sha256 "$J1" "$(hashof grub.efi)"; } >vdb2.esl
+{ esl_sha256 "$(hashof grub.efi)" "$J1"; } >vdb2.esl
 bc_shim vdbshim2.efi vdb2.esl && bc_sign db vdbshim2.signed vdbshim2.efi || { echo "Bail out! vendor db"; exit 1; }
 mk s-vdbhash
 cp vdbshim2.signed s-vdbhash.esp/$SHIM
 cp grub.efi s-vdbhash.esp/$GRUB
 bc s-vdbhash 0 "" "unsigned GRUB whose hash is in shim's vendor db: passes"
-is "$(line $GRUB)" "$GRUB: passes (shim); trusted by shim's vendor db entry 2 'SHA-256 image hash'" \
-	"... trusted by shim's vendor db entry 2"
+is "$(line $GRUB)" "$GRUB: passes (shim); trusted by shim's vendor db entry 1 'SHA-256 image hash'" \
+	"... trusted by shim's vendor db entry 1"
 bc_esl_sha1 "$g1" >vdbx1.esl
 bc_shim vdbxshim.efi keys/vendor.der vdbx1.esl && bc_sign db vdbxshim.signed vdbxshim.efi || { echo "Bail out! vendor dbx"; exit 1; }
 mk s-vdbxsha1
