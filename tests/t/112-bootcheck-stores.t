@@ -37,7 +37,7 @@ setmokx() { efivar "$1.ev" MokListXRT $SHIM_GUID 06000000; }
 # junk hashes: entries that match nothing
 J1=$(printf '%064d' 1) J2=$(printf '%064d' 2) J3=$(printf '%040d' 3)
 
-plan 78
+plan 79
 
 # ---- the firmware's stores, judging shim ----
 fh=$(fwhash shim.efi) sh=$(hashof shim.efi)
@@ -422,6 +422,10 @@ bc v-end 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its i
 	"the vendor dbx ending at the section's end: used, GRUB's hash in it revoked"
 vcert ve2.efi "$vl" 0 end 0xffffffff keys/vendor.der && cp ve2.efi.signed v-end.esp/$SHIM
 bc v-end 0 "" "the vendor certificate ending at the section's end, no vendor dbx (its offset ignored): GRUB passes"
+mk v-dbx16
+vcert vd.efi 0 "$dl" 0 16 /dev/null gdbx.esl && cp vd.efi.signed v-dbx16.esp/$SHIM
+bc v-dbx16 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is shim's vendor dbx entry 1" \
+	"no vendor certificate, the vendor dbx right after the header (offset 16): used"
 mk v-none
 vcert vn.efi 0 0 0xffffffff 0xffffffff && cp vn.efi.signed v-none.esp/$SHIM
 bc v-none 1 "igos-bootcheck: $GRUB: refused by shim: untrusted signer: signer 'CN = igos bootcheck vendor' chains to no certificate of db, MokList or shim's vendor certificate, and the image hash is in none" \
