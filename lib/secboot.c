@@ -591,7 +591,7 @@ igos_sb_judge_firmware(struct igos_sb_image *im, const struct igos_sb_store *db,
 {
 	struct igos_ac_cert c[IGOS_AC_MAX_CERTS];
 	enum igos_sb_reason first = IGOS_SB_PASS;
-	char why[512] = "", h[17];
+	char why[512] = "", w[512], h[17];
 	unsigned n;
 	long at;
 	int allowed = 0, valid = 0;
@@ -620,14 +620,17 @@ igos_sb_judge_firmware(struct igos_sb_image *im, const struct igos_sb_store *db,
 		return 0;
 	hex8(im->sha256, h);
 	for (unsigned i = 0; i < n; i++) {
-		enum igos_sb_reason r = sig_check(im, &c[i], why, sizeof(why));
+		enum igos_sb_reason r = sig_check(im, &c[i], w, sizeof(w));
 		char subj[256];
 
 		if (!v->signer[0] || (r == IGOS_SB_PASS && !valid))
 			signer_of(&c[i], v->signer, sizeof(v->signer));
 		if (r != IGOS_SB_PASS) {
-			if (first == IGOS_SB_PASS)
+			/* the first refusal is reported, with its own words */
+			if (first == IGOS_SB_PASS) {
 				first = r;
+				memcpy(why, w, sizeof(why));
+			}
 			/* EDK2 goes on with the next signature, but once it could
 			 * hash the image by the signature's algorithm it still
 			 * looks the image hash up in dbx and db */
@@ -708,7 +711,7 @@ igos_sb_judge_shim(struct igos_sb_image *im, const struct igos_sb_shim_stores *s
 	const struct igos_sb_store *allow[4] = { s->ignore_db ? NULL : s->db, s->vendor_db, s->mok,
 						  s->vendor_cert };
 	enum igos_sb_reason first = IGOS_SB_PASS, revoked = IGOS_SB_PASS;
-	char why[512] = "", h[17], rdetail[640] = "";
+	char why[512] = "", w[512], h[17], rdetail[640] = "";
 	struct igos_sb_verdict rv;
 	unsigned n;
 	long at;
@@ -751,14 +754,16 @@ igos_sb_judge_shim(struct igos_sb_image *im, const struct igos_sb_shim_stores *s
 		return 0;
 	memset(&rv, 0, sizeof(rv));
 	for (unsigned i = 0; i < n; i++) {
-		enum igos_sb_reason r = sig_check(im, &c[i], why, sizeof(why));
+		enum igos_sb_reason r = sig_check(im, &c[i], w, sizeof(w));
 		int denied = 0;
 
 		if (!v->signer[0])
 			signer_of(&c[i], v->signer, sizeof(v->signer));
 		if (r != IGOS_SB_PASS) {
-			if (first == IGOS_SB_PASS)
+			if (first == IGOS_SB_PASS) {
 				first = r;
+				memcpy(why, w, sizeof(why));
+			}
 			continue;
 		}
 		valid = 1;

@@ -24,6 +24,8 @@
 #                         -> uki.signed (db) and their unsigned inputs, ev0 (bc_vars);
 #                         bails out if a step fails
 # bc_esl_sha256 HEX...    (mok.sh's esl_sha256) ; bc_esl_x509 DER: esl_x509
+# bc_x509_sha256 DER [ALG]  an X509_SHA256/384/512 list of DER's TBS hash
+# bc_esl_sha1 HEX...      an EFI_CERT_SHA1 list
 
 SECURITY_GUID=d719b2cb-3d3a-4596-a3bc-dad00e67656f
 BC_MARKER=${IGOS_BUILD:-$IGOS_SRC/build}/efi/igos-marker.efi
@@ -216,10 +218,11 @@ bc_le16() {
 	for _n in "$@"; do printf '%04x' "$_n" | sed 's/\(..\)\(..\)/\2\1/'; done | xxd -r -p
 }
 
-# bc_x509_sha256 DER: an EFI_CERT_X509_SHA256 signature list holding the
-# SHA-256 of DER's TBSCertificate (revocation time zero), to stdout
+# bc_x509_sha256 DER [sha384|sha512]: an EFI_CERT_X509_SHA256 (or _SHA384,
+# _SHA512) signature list holding that hash of DER's TBSCertificate
+# (revocation time zero), to stdout
 bc_x509_sha256() {
-	python3 - "$1" <<'PY'
+	python3 - "$1" "${2:-sha256}" <<'PY'
 import hashlib, struct, sys, uuid
 d = open(sys.argv[1], 'rb').read()
 def tlv(b, o):
@@ -230,9 +233,18 @@ def tlv(b, o):
 h, l = tlv(d, 0)
 h2, l2 = tlv(d, h)
 tbs = d[h:h + h2 + l2]
-g = uuid.UUID('3bd2a492-96c0-4079-b420-fcf98ef103ed').bytes_le
+g = uuid.UUID({'sha256': '3bd2a492-96c0-4079-b420-fcf98ef103ed',
+               'sha384': '7076876e-80c2-4ee6-aad2-28b349a6865b',
+               'sha512': '446dbf63-2502-4cda-bcfa-2465d2b0fe9d'}[sys.argv[2]]).bytes_le
 owner = uuid.UUID('605dab50-e046-4300-abb6-3dd810dd8b23').bytes_le
-sig = owner + hashlib.sha256(tbs).digest() + b'\0' * 16
+sig = owner + hashlib.new(sys.argv[2], tbs).digest() + b'\0' * 16
 sys.stdout.buffer.write(g + struct.pack('<III', 28 + len(sig), 0, len(sig)) + sig)
 PY
+}
+
+# bc_esl_sha1 HEX...: one EFI_CERT_SHA1 signature list of those digests, to stdout
+bc_esl_sha1() {
+	_h="12a56c8210cfc94ab187be01496631bd$(le32 $((28 + 36 * $#)))$(le32 0)$(le32 36)"
+	for _d in "$@"; do _h="$_h$SHIM_GUID_HEX$_d"; done
+	printf '%s' "$_h" | xxd -r -p
 }

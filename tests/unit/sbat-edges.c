@@ -89,6 +89,19 @@ main(void)
 	static const char old9[] = "sbat,9,2019010100\n";
 	OK(igos_sbat_level_kept(old9, strlen(old9), v10, strlen(v10)) == 0,
 	   "sbat,9 with the earlier date is replaced by sbat,10");
+	/* a level of exactly the original's 18 bytes is long enough to keep */
+	static const char l18[] = "sbat,1,2099010100\n", cand[] = "sbat,1,2025021800\nshim,4\n";
+	OK(sizeof(l18) - 1 == 18 && igos_sbat_level_kept(l18, 18, cand, strlen(cand)) == 1,
+	   "an 18-byte sbat,1,2099010100 in NVRAM is kept against a 2025 level");
+	OK(igos_sbat_level_kept(l18, 17, cand, strlen(cand)) == 0,
+	   "its first 17 bytes are too short: replaced");
+	/* columns past the taken ones are not looked at, empty or not */
+	OK(row(T("a,1,v,p,1,u,\n")) && s.n == 1 && strcmp(s.e[0].f[IGOS_SBAT_URL], "u") == 0,
+	   "an empty seventh SBAT field is ignored, as shim takes six");
+	OK(igos_sbat_level_parse(&lvl, T("grub,5,a,\n")) == 0 && lvl.n == 1 &&
+	   strcmp(lvl.e[0].f[IGOS_SBAT_DATESTAMP], "a") == 0,
+	   "an empty fourth SbatLevel field is ignored, as shim takes three");
+	igos_sbat_free(&lvl);
 	igos_sbat_free(&s);
 	return DONE();
 }
