@@ -6,7 +6,8 @@
 # RSASSA scheme (sbverify accepts the image), RSA-3072, P-256 with the ECDSA
 # scheme (openssl smime accepts the root-hash signature); a key whose scheme
 # fixes SHA-384 signs with SHA-384 only, byte for byte as the provider signs.
-# Keys igos cannot use are refused by name before the TPM is asked: P-384, a
+# A key with an auth value and noDA: a wrong value is refused once, with no
+# dictionary-attack failure counted. Keys igos cannot use are refused by name before the TPM is asked: P-384, a
 # restricted (attestation) key, a decrypt-only key, an HMAC key, RSA-1024.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/tpmkey.sh"
@@ -15,7 +16,7 @@ need swtpm tpm2_create tpm2_encodeobject tpm2_createprimary tpm2_flushcontext tp
 	igos-sign igos-verity igos-measure sbverify python3 openssl
 [ -f /usr/lib/x86_64-linux-gnu/ossl-modules/tpm2.so ] ||
 	skip_all "the tpm2-openssl provider is not installed (make deps)"
-plan 17
+plan 20
 tpm_fresh
 $MKPE make a.efi
 : >empty.pin
@@ -48,18 +49,21 @@ tss2_tools restr -G rsa2048:rsassa-sha256:null -a "$ATTR|sign|restricted"
 tss2_tools dec -G rsa2048 -a "$ATTR|decrypt"
 tss2_tools hmac -G hmac -a "$ATTR|sign"
 tss2_tools r1k -G rsa1024:rsassa-sha256 -a "$ATTR|sign"
+tss2_tools noda -G rsa2048:rsassa-sha256 -p right -a "$ATTR|sign"
 is "$(openssl asn1parse -in rsa.pem | sed -n '2,5p' | sed 's/^.*\(prim\|cons\): *//; s/ *$//')" \
 "OBJECT            :2.23.133.10.1.3
 cont [ 0 ]
 BOOLEAN           :0
 INTEGER           :40000001" "tpm2_encodeobject: loadableKey, emptyAuth FALSE, the owner hierarchy"
-for k in rsa rsa3k ec s384; do
-	openssl req $OSSL_TPM -new -x509 -key $k.pem -passin pass: -subj /CN=$k -days 30 \
+for k in rsa rsa3k ec s384 noda; do
+	pass=
+	[ $k = noda ] && pass=right
+	openssl req $OSSL_TPM -new -x509 -key $k.pem -passin pass:$pass -subj /CN=$k -days 30 \
 		-out $k.crt 2>/dev/null
 	tpm_restart
 done
-ok "the provider made certificates for the four usable keys (-passin pass:)" \
-	test -s rsa.crt -a -s rsa3k.crt -a -s ec.crt -a -s s384.crt
+ok "the provider made certificates for the five usable keys (-passin pass:)" \
+	test -s rsa.crt -a -s rsa3k.crt -a -s ec.crt -a -s s384.crt -a -s noda.crt
 
 run 0 "" "igos-sign signs with the tpm2-tools RSA key (empty auth value)" \
 	igos-sign sign -k rsa.pem -c rsa.crt --pin-file empty.pin -o rsa.efi a.efi
@@ -91,8 +95,17 @@ openssl dgst -sha384 $OSSL_TPM -propquery '?provider=tpm2' -passin pass: -sign s
 	-out s384.osig s384.pol 2>/dev/null
 same s384.sig s384.osig "byte-identical to openssl dgst -sha384 -provider tpm2"
 
-# keys igos cannot use, refused before the TPM is asked
+# an auth value on a noDA key (the TPM says "bad auth", not "auth fail")
 tpm_restart
+(umask 077 && echo wrong >wrong.pin && echo right >right.pin)
+da0=$(da_count)
+run 1 "igos-sign: 'a.efi': wrong auth value for the TPM key (not retried: the TPM counts failures toward its dictionary-attack lockout)" \
+	"a wrong auth value for a noDA key: one line" \
+	igos-sign sign -k noda.pem -c noda.crt --pin-file wrong.pin -o noda.efi a.efi
+run 0 "" "the right one signs" igos-sign sign -k noda.pem -c noda.crt --pin-file right.pin -o noda.efi a.efi
+is "$(da_count)" "$da0" "no dictionary-attack failure counted (noDA)"
+
+# keys igos cannot use, refused before the TPM is asked
 S="igos-sign sign -c rsa.crt --pin-file empty.pin -o x.efi a.efi"
 run 1 "igos-sign: key 'p384.pem': the TPM key is an ECC key: only the P-256 curve is supported" \
 	"a P-384 key refused" $S -k p384.pem

@@ -5,7 +5,9 @@
 # primary key (igos-sign and igos-mok say so; a key under a persistent parent
 # still signs); a TPM without a resource manager whose object slots are taken
 # is named as such, whether the slot is missing for the primary key or for the
-# key itself, and igos leaves nothing loaded behind.
+# key itself, and igos leaves nothing loaded behind. An auth value of 32
+# bytes (the most a TPM's SHA-256 key takes) works. Which TPM: an empty
+# --tcti is no TCTI, and without one the kernel's resource manager is named.
 . "${0%/*}/../lib/tap.sh"
 . "$TESTLIB/tpmkey.sh"
 . "$TESTLIB/sign.sh"
@@ -13,12 +15,28 @@ need swtpm tpm2_createprimary tpm2_evictcontrol tpm2_changeauth tpm2_flushcontex
 	tpm2_shutdown igos-mok igos-sign igos-measure python3 openssl
 [ -f /usr/lib/x86_64-linux-gnu/ossl-modules/tpm2.so ] ||
 	skip_all "the tpm2-openssl provider is not installed (make deps)"
-plan 16
+plan 21
 tpm_fresh
 $MKPE make a.efi
 echo kernel >k.bin
 
 run 0 "*" "a MOK in the TPM" igos-mok new --tpm -k mok.tss2.pem -c mok.crt --subject "tpm state"
+
+# the longest auth value
+(umask 077 && echo 0123456789abcdef0123456789abcdef >a32.pin)
+run 0 "*" "igos-mok new --tpm with a 32-byte auth value" \
+	igos-mok new --tpm --pin-file a32.pin -k a32.tss2.pem -c a32.crt --subject a32
+run 0 "" "igos-sign signs with it" igos-sign sign -k a32.tss2.pem -c a32.crt --pin-file a32.pin -o a32.efi a.efi
+
+# which TPM
+run 0 "" "an empty --tcti is none: \$TPM2TOOLS_TCTI is used" \
+	igos-sign sign --tcti "" -k mok.tss2.pem -c mok.crt -o t.efi a.efi
+run 1 "igos-sign: cannot open the TPM 'device:/dev/tpmrm0' (the default; --tcti names another): tcti:IO failure" \
+	"no TCTI at all: the default, named" env -u TPM2TOOLS_TCTI igos-sign sign -k mok.tss2.pem \
+	-c mok.crt -o t2.efi a.efi
+run 1 "igos-sign: cannot open the TPM 'device:/dev/tpmrm0' (the default; --tcti names another): tcti:IO failure" \
+	"an empty \$TPM2TOOLS_TCTI is none" env TPM2TOOLS_TCTI= igos-sign sign -k mok.tss2.pem \
+	-c mok.crt -o t2.efi a.efi
 
 # every bank's hash through the TPM
 for b in sha1 sha384 sha512; do
