@@ -5,6 +5,7 @@
  * shape (emptyAuth 0x01/0xff/FALSE/absent, the parents, the length forms 0x81
  * and 0x82 at their boundaries) is read back field by field. The writer's
  * output is compared with the same hand-made DER. */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -690,6 +691,22 @@ test_pem(void)
 	   strcmp(igos_errmsg(), "malformed TSS2 key: not one SEQUENCE") == 0,
 	   "the DER inside is checked");
 
+	/* the decoded DER (the wrapped private part) is not left on the heap:
+	 * many reads use no more memory than one */
+	{
+		size_t before;
+		int ok = 1;
+
+		for (int i = 0; i < 4; i++)
+			ok &= igos_tpmkey_parse_pem(&t, pem, strlen(pem)) == 0;
+		before = mallinfo2().uordblks;
+		for (int i = 0; i < 200; i++)
+			ok &= igos_tpmkey_parse_pem(&t, pem, strlen(pem)) == 0;
+		if (mallinfo2().uordblks != before)
+			printf("# heap grew by %zu bytes\n", mallinfo2().uordblks - before);
+		OK(ok && mallinfo2().uordblks == before, "reading a PEM key 200 times leaves nothing on the heap");
+	}
+
 	/* igos writes the PEM openssl writes */
 	OK(igos_tpmkey_parse_der(&t, d.b, d.n) == 0 && (w = igos_tpmkey_pem(&t, &n)) != NULL &&
 	   n == strlen(pem) && strcmp(w, pem) == 0, "igos_tpmkey_pem: the PEM openssl writes");
@@ -807,6 +824,27 @@ test_writer(void)
 				ok = 0;
 		}
 		OK(ok, "outer lengths from the short form to 0x81 written minimally");
+	}
+
+	/* what cannot be marshalled is not written */
+	{
+		size_t n = 12345;
+
+		memset(&t, 0, sizeof(t));
+		t.parent = IGOS_TPMKEY_OWNER;
+		t.pub = rsa_public(2048, 256);
+		t.priv.size = 40;
+		t.pub.publicArea.unique.rsa.size = 600;
+		OK(igos_tpmkey_der(&t, &n) == NULL && n == 12345 &&
+		   strcmp(igos_errmsg(), "cannot encode the TPM key") == 0,
+		   "a modulus longer than a TPM2B holds: not written");
+		OK(igos_tpmkey_pem(&t, &n) == NULL && n == 12345 &&
+		   strcmp(igos_errmsg(), "cannot encode the TPM key") == 0, "nor as PEM");
+		t.pub.publicArea.unique.rsa.size = 256;
+		t.priv.size = sizeof(t.priv.buffer) + 1;
+		OK(igos_tpmkey_der(&t, &n) == NULL && n == 12345 &&
+		   strcmp(igos_errmsg(), "cannot encode the TPM key") == 0,
+		   "a private blob longer than a TPM2B holds: not written");
 	}
 }
 
