@@ -15,7 +15,7 @@ need swtpm tpm2_createprimary tpm2_evictcontrol tpm2_changeauth tpm2_flushcontex
 	tpm2_shutdown igos-mok igos-sign igos-measure python3 openssl
 [ -f /usr/lib/x86_64-linux-gnu/ossl-modules/tpm2.so ] ||
 	skip_all "the tpm2-openssl provider is not installed (make deps)"
-plan 21
+plan 24
 tpm_fresh
 $MKPE make a.efi
 echo kernel >k.bin
@@ -87,3 +87,10 @@ is "$(tpm2_getcap handles-transient | wc -l)" "2" "igos flushed what it had load
 ok "no output written by any failure" test ! -e x.efi -a ! -e new.tss2.pem -a ! -e new.crt
 tpm2_flushcontext -t
 run 0 "" "with the slots free, the key signs" igos-sign sign -k mok.tss2.pem -c mok.crt -o x.efi a.efi
+is "$(tpm2_getcap handles-transient; tpm2_getcap handles-loaded-session)" "" \
+	"and leaves neither an object nor a session loaded"
+run 1 "igos-sign: cannot write '$T/none/x.efi': No such file or directory" \
+	"an output that cannot be written, found once the key is loaded" \
+	igos-sign sign -k mok.tss2.pem -c mok.crt -o "$T/none/x.efi" a.efi
+is "$(tpm2_getcap handles-transient; tpm2_getcap handles-loaded-session)" "" \
+	"the key and its session are flushed all the same"
