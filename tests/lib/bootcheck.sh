@@ -248,3 +248,19 @@ bc_esl_sha1() {
 	for _d in "$@"; do _h="$_h$SHIM_GUID_HEX$_d"; done
 	printf '%s' "$_h" | xxd -r -p
 }
+
+# The case helpers of the bootcheck tests, over esp0/ and ev0/ (a good ESP and
+# variable store):
+# bc_mk NAME: NAME.esp and NAME.ev as copies of the good ones, to break
+bc_mk() { rm -rf "$1.esp" "$1.ev"; cp -r esp0 "$1.esp"; cp -r ev0 "$1.ev"; }
+# bc_run NAME STATUS STDERR DESCRIPTION [options]: igos-bootcheck over NAME
+bc_run() {
+	_n=$1 _s=$2 _e=$3 _d=$4; shift 4
+	run "$_s" "$_e" "$_d" timeout 60 igos-bootcheck --esp "$_n.esp" --efivars "$_n.ev" "$@"
+}
+# bc_line FILE: the output line of that link
+bc_line() { printf '%s\n' "$OUT" | grep "^$1: \|^$1 " | head -n 1; }
+# bc_hash FILE: Authenticode SHA-256 as signers and shim compute it;
+# bc_fwhash FILE: EDK2's for an unsigned image (no padding to 8), pesign's -h
+bc_hash() { igos-sign hash "$1"; }
+bc_fwhash() { pesign -h -i "$1" | sed 's/^hash: //'; }

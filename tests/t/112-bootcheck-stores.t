@@ -20,14 +20,6 @@ DB_SUBJ='C = US, ST = Colorado, L = Fort Collins, O = SnakeOil'
 SHIM=EFI/BOOT/BOOTX64.EFI GRUB=EFI/BOOT/grubx64.efi UKI=EFI/Linux/uki.signed.efi
 mv esp0/EFI/Linux/uki.signed esp0/$UKI
 
-mk() { rm -rf "$1.esp" "$1.ev"; cp -r esp0 "$1.esp"; cp -r ev0 "$1.ev"; }
-bc() {
-	_n=$1 _s=$2 _e=$3 _d=$4; shift 4
-	run "$_s" "$_e" "$_d" igos-bootcheck --esp "$_n.esp" --efivars "$_n.ev" "$@"
-}
-line() { printf '%s\n' "$OUT" | grep "^$1: \|^$1 " | head -n 1; }
-hashof() { igos-sign hash "$1"; }
-fwhash() { pesign -h -i "$1" | sed 's/^hash: //'; }
 sha1of() { pesign -h -d sha1 -i "$1" | sed 's/^hash: //'; }
 # db and dbx as the concatenation of the lists on stdin
 setdb() { efivar "$1.ev" db $SECURITY_GUID 27000000; }
@@ -40,60 +32,60 @@ J1=$(printf '%064d' 1) J2=$(printf '%064d' 2) J3=$(printf '%040d' 3)
 plan 79
 
 # ---- the firmware's stores, judging shim ----
-fh=$(fwhash shim.efi) sh=$(hashof shim.efi)
-mk f-unsdbx
+fh=$(bc_fwhash shim.efi) sh=$(bc_hash shim.efi)
+bc_mk f-unsdbx
 cp shim.efi f-unsdbx.esp/$SHIM
 { esl_sha256 "$J1"; esl_sha256 "$J2" "$fh"; } | setdbx f-unsdbx
-bc f-unsdbx 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: unsigned; its SHA-256 $(printf %.16s "$fh")... is dbx entry 3" \
+bc_run f-unsdbx 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: unsigned; its SHA-256 $(printf %.16s "$fh")... is dbx entry 3" \
 	"unsigned shim whose EDK2 hash is dbx entry 3 (second list): revoked"
-mk f-first
+bc_mk f-first
 cp shim.efi f-first.esp/$SHIM
 { esl_sha256 "$fh"; esl_x509 keys/db.der; } | setdb f-first
-bc f-first 0 "" "unsigned shim whose EDK2 hash is db entry 1: passes"
-is "$(line $SHIM)" "$SHIM: passes (firmware); trusted by db entry 1 'SHA-256 image hash'" \
+bc_run f-first 0 "" "unsigned shim whose EDK2 hash is db entry 1: passes"
+is "$(bc_line $SHIM)" "$SHIM: passes (firmware); trusted by db entry 1 'SHA-256 image hash'" \
 	"... trusted by db entry 1"
 esl_sha256 "$fh" | setdbx f-first
-bc f-first 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: unsigned; its SHA-256 $(printf %.16s "$fh")... is dbx entry 1" \
+bc_run f-first 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: unsigned; its SHA-256 $(printf %.16s "$fh")... is dbx entry 1" \
 	"... and as dbx entry 1 too: revoked"
-mk f-padded
+bc_mk f-padded
 cp shim.efi f-padded.esp/$SHIM
 { esl_x509 keys/db.der; esl_sha256 "$sh"; } | setdb f-padded
 is "$(($(wc -c <shim.efi) % 8)) $([ "$fh" != "$sh" ] && echo differ)" "6 differ" \
 	"shim.efi is not a multiple of 8 long: the EDK2 hash is not the signers' one"
-bc f-padded 1 "igos-bootcheck: $SHIM: refused by firmware: not signed: no signature, and its SHA-256 $(printf %.16s "$fh")... is not in db" \
+bc_run f-padded 1 "igos-bootcheck: $SHIM: refused by firmware: not signed: no signature, and its SHA-256 $(printf %.16s "$fh")... is not in db" \
 	"unsigned shim: db holding its hash with the signers' padding to 8 does not let it pass (EDK2 hashes no padding)"
-mk f-padx
+bc_mk f-padx
 cp shim.efi f-padx.esp/$SHIM
 esl_sha256 "$sh" | setdbx f-padx
 { esl_x509 keys/db.der; esl_sha256 "$fh"; } | setdb f-padx
-bc f-padx 0 "" "... and dbx holding the padded hash does not revoke the unsigned shim whose EDK2 hash is in db"
-is "$(line $SHIM)" "$SHIM: passes (firmware); trusted by db entry 2 'SHA-256 image hash'" \
+bc_run f-padx 0 "" "... and dbx holding the padded hash does not revoke the unsigned shim whose EDK2 hash is in db"
+is "$(bc_line $SHIM)" "$SHIM: passes (firmware); trusted by db entry 2 'SHA-256 image hash'" \
 	"... trusted by db entry 2"
 
-mk f-x384
+bc_mk f-x384
 bc_x509_sha256 keys/db.der sha384 | setdbx f-x384
-bc f-x384 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate '$DB_SUBJ' of signature 1 is dbx entry 1 (by its hash)" \
+bc_run f-x384 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate '$DB_SUBJ' of signature 1 is dbx entry 1 (by its hash)" \
 	"dbx: the signer's TBS hash as EFI_CERT_X509_SHA384"
-mk f-x512
+bc_mk f-x512
 { esl_sha256 "$J1"; bc_x509_sha256 keys/other.der sha512; bc_x509_sha256 keys/db.der sha512; } | setdbx f-x512
-bc f-x512 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate '$DB_SUBJ' of signature 1 is dbx entry 3 (by its hash)" \
+bc_run f-x512 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate '$DB_SUBJ' of signature 1 is dbx entry 3 (by its hash)" \
 	"dbx: EFI_CERT_X509_SHA512 entries, the signer's the third entry"
 # the signature carries two certificates: the signer's TBS hash found
 # among them revokes whatever the other one is
 osslsigncode sign -key keys/db.key -certs keys/db.crt -ac keys/other.crt -in shim.efi -out two-certs.efi >/dev/null 2>&1 ||
 	{ echo "Bail out! two certificates"; exit 1; }
 for _k in db other; do
-	mk f-2c$_k
+	bc_mk f-2c$_k
 	cp two-certs.efi f-2c$_k.esp/$SHIM
 	bc_x509_sha256 keys/$_k.der | setdbx f-2c$_k
 done
-bc f-2cdb 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate '$DB_SUBJ' of signature 1 is dbx entry 1 (by its hash)" \
+bc_run f-2cdb 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate '$DB_SUBJ' of signature 1 is dbx entry 1 (by its hash)" \
 	"a signature carrying the signer's and another certificate, the signer's TBS hash in dbx: revoked"
-bc f-2cother 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate 'CN = igos bootcheck other' of signature 1 is dbx entry 1 (by its hash)" \
+bc_run f-2cother 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: certificate 'CN = igos bootcheck other' of signature 1 is dbx entry 1 (by its hash)" \
 	"... the other certificate's TBS hash in dbx: revoked too (EDK2 hashes every certificate the signature carries)"
-mk f-xother
+bc_mk f-xother
 { bc_x509_sha256 keys/other.der; bc_x509_sha256 keys/other.der sha384; bc_x509_sha256 keys/other.der sha512; } | setdbx f-xother
-bc f-xother 0 "" "dbx: another certificate's TBS hashes of all three kinds do not revoke"
+bc_run f-xother 0 "" "dbx: another certificate's TBS hashes of all three kinds do not revoke"
 
 # A CA in db; the image signed by a leaf the CA issued (the signature
 # carries only the leaf): EDK2 allows it by the CA, unless dbx holds the
@@ -106,54 +98,54 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout keys/ca.key -out keys/ca.crt -
 		-extfile leaf.ext -out keys/leaf.crt 2>/dev/null &&
 	openssl x509 -in keys/ca.crt -outform DER -out keys/ca.der && chmod 600 keys/ca.key keys/leaf.key ||
 	{ echo "Bail out! CA"; exit 1; }
-mk f-ca
+bc_mk f-ca
 bc_sign leaf f-ca.esp/$SHIM shim.efi
 { esl_x509 keys/other.der; esl_x509 keys/ca.der; esl_x509 keys/db.der; } | setdb f-ca
-bc f-ca 0 "" "shim signed by a leaf of a CA that is db entry 2: passes"
-is "$(line $SHIM)" "$SHIM: passes (firmware); signer 'CN = igos bootcheck leaf'; trusted by db entry 2 'CN = igos bootcheck ca'" \
+bc_run f-ca 0 "" "shim signed by a leaf of a CA that is db entry 2: passes"
+is "$(bc_line $SHIM)" "$SHIM: passes (firmware); signer 'CN = igos bootcheck leaf'; trusted by db entry 2 'CN = igos bootcheck ca'" \
 	"... trusted by the CA, signer the leaf"
 bc_x509_sha256 keys/ca.der sha384 | setdbx f-ca
-bc f-ca 1 "igos-bootcheck: $SHIM: refused by firmware: untrusted signer: signer 'CN = igos bootcheck leaf' chains to no db certificate and the image hash is not in db" \
+bc_run f-ca 1 "igos-bootcheck: $SHIM: refused by firmware: untrusted signer: signer 'CN = igos bootcheck leaf' chains to no db certificate and the image hash is not in db" \
 	"... the CA's TBS hash in dbx: the db certificate it chains to is void"
 
 # db past 32 entries (the store grows by 32): the certificate is entry 41
-mk f-many
+bc_mk f-many
 { esl_sha256 $(seq 1 40 | while read -r i; do printf '%064d ' "$i"; done); esl_x509 keys/db.der; } | setdb f-many
-bc f-many 0 "" "db of 40 hashes then the db certificate: passes"
-is "$(line $SHIM)" "$SHIM: passes (firmware); signer '$DB_SUBJ'; trusted by db entry 41 '$DB_SUBJ'" \
+bc_run f-many 0 "" "db of 40 hashes then the db certificate: passes"
+is "$(bc_line $SHIM)" "$SHIM: passes (firmware); signer '$DB_SUBJ'; trusted by db entry 41 '$DB_SUBJ'" \
 	"... trusted by db entry 41"
-mk f-manyx
-{ esl_sha256 $(seq 1 70 | while read -r i; do printf '%064d ' "$i"; done) "$(hashof shim.signed)"; } | setdbx f-manyx
-bc f-manyx 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: its SHA-256 $(hashof shim.signed | cut -c1-16)... is dbx entry 71" \
+bc_mk f-manyx
+{ esl_sha256 $(seq 1 70 | while read -r i; do printf '%064d ' "$i"; done) "$(bc_hash shim.signed)"; } | setdbx f-manyx
+bc_run f-manyx 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: its SHA-256 $(bc_hash shim.signed | cut -c1-16)... is dbx entry 71" \
 	"dbx of 71 hashes, shim's the last: revoked"
 
 # entries that match nothing are passed over
-mk f-unrelated
+bc_mk f-unrelated
 esl_x509 keys/revoked.der | setdbx f-unrelated
 printf 'not a certificate' >junk.der
 { esl_x509 junk.der; esl_x509 keys/db.der; } | setdb f-unrelated
-bc f-unrelated 0 "" "dbx holding another certificate, db an X.509 entry that does not parse then the db certificate: passes"
-is "$(line $SHIM)" "$SHIM: passes (firmware); signer '$DB_SUBJ'; trusted by db entry 2 '$DB_SUBJ'" \
+bc_run f-unrelated 0 "" "dbx holding another certificate, db an X.509 entry that does not parse then the db certificate: passes"
+is "$(bc_line $SHIM)" "$SHIM: passes (firmware); signer '$DB_SUBJ'; trusted by db entry 2 '$DB_SUBJ'" \
 	"... trusted by db entry 2"
 
 # one signature, invalid over this image: EDK2 still looks the image hash up
 cp shim.signed t.efi && bc_tamper t.efi
-th=$(hashof t.efi)
-mk f-tamperdb
+th=$(bc_hash t.efi)
+bc_mk f-tamperdb
 cp t.efi f-tamperdb.esp/$SHIM
 { esl_sha256 "$th" "$J1"; esl_x509 keys/other.der; esl_x509 keys/db.der; } | setdb f-tamperdb
-bc f-tamperdb 0 "" "a signature that no longer matches, but the image hash is in db: passes"
-is "$(line $SHIM | sed 's/; signer.*;/;/')" "$SHIM: passes (firmware); trusted by db entry 1 'SHA-256 image hash'" \
+bc_run f-tamperdb 0 "" "a signature that no longer matches, but the image hash is in db: passes"
+is "$(bc_line $SHIM | sed 's/; signer.*;/;/')" "$SHIM: passes (firmware); trusted by db entry 1 'SHA-256 image hash'" \
 	"... trusted by db entry 1"
 esl_sha256 "$th" | setdbx f-tamperdb
-bc f-tamperdb 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: its SHA-256 $(printf %.16s "$th")... is dbx entry 1" \
+bc_run f-tamperdb 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by image hash: its SHA-256 $(printf %.16s "$th")... is dbx entry 1" \
 	"... and with the hash in dbx too: revoked"
 
-mk f-otherhash
+bc_mk f-otherhash
 bc_sign other f-otherhash.esp/$SHIM shim.efi
-{ esl_sha256 "$(hashof f-otherhash.esp/$SHIM)"; esl_x509 keys/db.der; } | setdb f-otherhash
-bc f-otherhash 0 "" "a valid signature by a key not in db, the image hash db entry 1: passes"
-is "$(line $SHIM)" "$SHIM: passes (firmware); signer 'CN = igos bootcheck other'; trusted by db entry 1 'SHA-256 image hash'" \
+{ esl_sha256 "$(bc_hash f-otherhash.esp/$SHIM)"; esl_x509 keys/db.der; } | setdb f-otherhash
+bc_run f-otherhash 0 "" "a valid signature by a key not in db, the image hash db entry 1: passes"
+is "$(bc_line $SHIM)" "$SHIM: passes (firmware); signer 'CN = igos bootcheck other'; trusted by db entry 1 'SHA-256 image hash'" \
 	"... trusted by db entry 1, the signer named"
 
 # several signatures: an ECDSA one (refused) first
@@ -161,35 +153,35 @@ sbsign --key keys/ec.key --cert keys/ec.crt --output ec1.efi shim.efi >/dev/null
 	igos-sign sign -k keys/other.key -c keys/other.crt -o ec-other.efi ec1.efi &&
 	igos-sign sign -k keys/db.key -c keys/db.crt -o ec-db.efi ec1.efi ||
 	{ echo "Bail out! two signatures"; exit 1; }
-mk f-ecdb
+bc_mk f-ecdb
 cp ec-db.efi f-ecdb.esp/$SHIM
-bc f-ecdb 0 "" "an ECDSA signature then a db one: passes"
-is "$(line $SHIM)" "$SHIM: passes (firmware); signer '$DB_SUBJ'; trusted by db entry 1 '$DB_SUBJ'" \
+bc_run f-ecdb 0 "" "an ECDSA signature then a db one: passes"
+is "$(bc_line $SHIM)" "$SHIM: passes (firmware); signer '$DB_SUBJ'; trusted by db entry 1 '$DB_SUBJ'" \
 	"... the signer named is the one that passed"
-mk f-ecother
+bc_mk f-ecother
 cp ec-other.efi f-ecother.esp/$SHIM
-bc f-ecother 1 "igos-bootcheck: $SHIM: refused by firmware: untrusted signer: signer 'CN = igos bootcheck other' chains to no db certificate and the image hash is not in db" \
+bc_run f-ecother 1 "igos-bootcheck: $SHIM: refused by firmware: untrusted signer: signer 'CN = igos bootcheck other' chains to no db certificate and the image hash is not in db" \
 	"an ECDSA signature then a valid untrusted one: untrusted, the valid signer named"
 # a signature made invalid by a change, then an ECDSA one over the changed
 # image: each refused for its own reason, the first one reported in its words
 igos-sign sign -k keys/other.key -c keys/other.crt -o ot.efi shim.efi && bc_tamper ot.efi &&
 	sbsign --key keys/ec.key --cert keys/ec.crt --output ote.efi ot.efi >/dev/null 2>&1 ||
 	{ echo "Bail out! tampered then ECDSA"; exit 1; }
-mk f-ectamper
+bc_mk f-ectamper
 cp ote.efi f-ectamper.esp/$SHIM
-bc f-ectamper 1 "igos-bootcheck: $SHIM: refused by firmware: tampered after signing: image digest does not match the signed digest" \
+bc_run f-ectamper 1 "igos-bootcheck: $SHIM: refused by firmware: tampered after signing: image digest does not match the signed digest" \
 	"a tampered then an ECDSA signature: the first refusal reported, in its own words"
-is "$(line $SHIM)" "$SHIM: refused by firmware: tampered after signing: image digest does not match the signed digest; signer 'CN = igos bootcheck other'" \
+is "$(bc_line $SHIM)" "$SHIM: refused by firmware: tampered after signing: image digest does not match the signed digest; signer 'CN = igos bootcheck other'" \
 	"... the first signer named on its line"
-mk f-ecdbx
+bc_mk f-ecdbx
 esl_x509 keys/other.der | setdbx f-ecdbx
 cp ec-other.efi f-ecdbx.esp/$SHIM
-bc f-ecdbx 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: signature 2 chains to dbx entry 1 (CN = igos bootcheck other)" \
+bc_run f-ecdbx 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: signature 2 chains to dbx entry 1 (CN = igos bootcheck other)" \
 	"the second signature's signer in dbx: revoked, signature 2 named"
-mk f-twodb
+bc_mk f-twodb
 igos-sign sign -k keys/db.key -c keys/db.crt -o f-twodb.esp/$SHIM ec-other.efi
 esl_x509 keys/other.der | setdbx f-twodb
-bc f-twodb 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: signature 2 chains to dbx entry 1 (CN = igos bootcheck other)" \
+bc_run f-twodb 1 "igos-bootcheck: $SHIM: refused by firmware: revoked by certificate: signature 2 chains to dbx entry 1 (CN = igos bootcheck other)" \
 	"a db signature after a revoked one: any dbx hit denies"
 
 # signatures refused for their form, each named (osslsigncode makes them)
@@ -206,9 +198,9 @@ for _c in "sha384:SHA-384 image digest: shim accepts SHA-256 only:a SHA-384 sign
 	"rsa1024:signer key is RSA-1024: igos accepts RSA 2048 to 4096 bits:an RSA-1024 signer (igos is stricter)" \
 	"big:PKCS#7 length not in the two-byte form UEFI firmware reads:a PKCS#7 of more than 64 KiB (90 extra certificates)"; do
 	_k=${_c%%:*} _r=${_c#*:} _d=${_c##*:}; _r=${_r%:*}
-	mk f-$_k
+	bc_mk f-$_k
 	cp a-$_k.efi f-$_k.esp/$SHIM
-	bc f-$_k 1 "igos-bootcheck: $SHIM: refused by firmware: algorithm refused: $_r" "$_d: algorithm refused"
+	bc_run f-$_k 1 "igos-bootcheck: $SHIM: refused by firmware: algorithm refused: $_r" "$_d: algorithm refused"
 done
 python3 - shim.signed badsig.efi <<'PY'
 import struct, sys
@@ -221,72 +213,72 @@ p7 = off + 8
 d[p7 + (d[p7 + 2] << 8 | d[p7 + 3]) + 4 - 10] ^= 1
 open(sys.argv[2], 'wb').write(d)
 PY
-mk f-badsig
+bc_mk f-badsig
 cp badsig.efi f-badsig.esp/$SHIM
-bc f-badsig 1 "igos-bootcheck: $SHIM: refused by firmware: tampered after signing: signature not valid: bad signature" \
+bc_run f-badsig 1 "igos-bootcheck: $SHIM: refused by firmware: tampered after signing: signature not valid: bad signature" \
 	"a flipped bit in the RSA signature value: tampered"
 
 # ---- shim's stores, judging GRUB ----
 g1=$(sha1of grub.signed) u1=$(sha1of grub.efi)
-mk s-sha1dbx
+bc_mk s-sha1dbx
 { bc_esl_sha1 "$J3"; bc_esl_sha1 "$g1"; } | setdbx s-sha1dbx
-bc s-sha1dbx 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is dbx entry 2" \
+bc_run s-sha1dbx 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is dbx entry 2" \
 	"GRUB's SHA-1 image hash in dbx: revoked"
-mk s-sha1db
+bc_mk s-sha1db
 cp grub.efi s-sha1db.esp/$GRUB
 { bc_esl_sha1 "$u1" "$J3"; esl_x509 keys/db.der; } | setdb s-sha1db
-bc s-sha1db 0 "" "unsigned GRUB whose SHA-1 is in db: shim takes it"
-is "$(line $GRUB)" "$GRUB: passes (shim); trusted by db entry 1 'SHA-1 image hash'" \
+bc_run s-sha1db 0 "" "unsigned GRUB whose SHA-1 is in db: shim takes it"
+is "$(bc_line $GRUB)" "$GRUB: passes (shim); trusted by db entry 1 'SHA-1 image hash'" \
 	"... by db entry 1, a SHA-1 image hash"
 bc_esl_sha1 "$u1" | efivar s-sha1db.ev MokListRT $SHIM_GUID 06000000
 { esl_x509 keys/db.der; } | setdb s-sha1db
-bc s-sha1db 1 "igos-bootcheck: $GRUB: refused by shim: not signed: no signature, and its SHA-256 $(hashof grub.efi | cut -c1-16)... is in no allow list" \
+bc_run s-sha1db 1 "igos-bootcheck: $GRUB: refused by shim: not signed: no signature, and its SHA-256 $(bc_hash grub.efi | cut -c1-16)... is in no allow list" \
 	"... a SHA-1 hash in MokList is not looked at (shim: SHA-256 only there)"
-mk s-sha256db
+bc_mk s-sha256db
 cp grub.efi s-sha256db.esp/$GRUB
-{ esl_sha256 "$(hashof grub.efi)"; esl_x509 keys/db.der; } | setdb s-sha256db
-bc s-sha256db 0 "" "unsigned GRUB whose SHA-256 is in db: passes"
-is "$(line $GRUB)" "$GRUB: passes (shim); trusted by db entry 1 'SHA-256 image hash'" \
+{ esl_sha256 "$(bc_hash grub.efi)"; esl_x509 keys/db.der; } | setdb s-sha256db
+bc_run s-sha256db 0 "" "unsigned GRUB whose SHA-256 is in db: passes"
+is "$(bc_line $GRUB)" "$GRUB: passes (shim); trusted by db entry 1 'SHA-256 image hash'" \
 	"... by db entry 1"
 printf '\001' | efivar s-sha256db.ev MokIgnoreDB $SHIM_GUID 06000000
-bc s-sha256db 1 "igos-bootcheck: $GRUB: refused by shim: not signed: no signature, and its SHA-256 $(hashof grub.efi | cut -c1-16)... is in no allow list" \
+bc_run s-sha256db 1 "igos-bootcheck: $GRUB: refused by shim: not signed: no signature, and its SHA-256 $(bc_hash grub.efi | cut -c1-16)... is in no allow list" \
 	"... with MokIgnoreDB set, shim does not look in db"
-mk s-db
+bc_mk s-db
 bc_sign db s-db.esp/$GRUB grub.efi
-bc s-db 0 "" "GRUB signed by the db key: shim takes db"
-is "$(line $GRUB)" "$GRUB: passes (shim); signer '$DB_SUBJ'; trusted by db entry 1 '$DB_SUBJ'" \
+bc_run s-db 0 "" "GRUB signed by the db key: shim takes db"
+is "$(bc_line $GRUB)" "$GRUB: passes (shim); signer '$DB_SUBJ'; trusted by db entry 1 '$DB_SUBJ'" \
 	"... trusted by db entry 1"
 printf '\001' | efivar s-db.ev MokIgnoreDB $SHIM_GUID 06000000
-bc s-db 1 "igos-bootcheck: $GRUB: refused by shim: untrusted signer: signer '$DB_SUBJ' chains to no certificate of db, MokList or shim's vendor certificate, and the image hash is in none" \
+bc_run s-db 1 "igos-bootcheck: $GRUB: refused by shim: untrusted signer: signer '$DB_SUBJ' chains to no certificate of db, MokList or shim's vendor certificate, and the image hash is in none" \
 	"... with MokIgnoreDB: untrusted"
-mk s-ign1
+bc_mk s-ign1
 cp grub.efi s-ign1.esp/$GRUB
 { esl_x509 keys/db.der; bc_esl_sha1 "$u1"; } | setdb s-ign1
 printf '\001' | efivar s-ign1.ev MokIgnoreDB $SHIM_GUID 06000000
-bc s-ign1 1 "igos-bootcheck: $GRUB: refused by shim: not signed: no signature, and its SHA-256 $(hashof grub.efi | cut -c1-16)... is in no allow list" \
+bc_run s-ign1 1 "igos-bootcheck: $GRUB: refused by shim: not signed: no signature, and its SHA-256 $(bc_hash grub.efi | cut -c1-16)... is in no allow list" \
 	"MokIgnoreDB: a SHA-1 hash in db is not looked at either"
-mk s-dbxcert
+bc_mk s-dbxcert
 esl_x509 keys/vendor.der | setdbx s-dbxcert
-bc s-dbxcert 1 "igos-bootcheck: $GRUB: refused by shim: revoked by certificate: signature 1 chains to dbx entry 1 (CN = igos bootcheck vendor)" \
+bc_run s-dbxcert 1 "igos-bootcheck: $GRUB: refused by shim: revoked by certificate: signature 1 chains to dbx entry 1 (CN = igos bootcheck vendor)" \
 	"the vendor certificate in the firmware's dbx: shim refuses GRUB"
 
 igos-sign sign -k keys/other.key -c keys/other.crt -o gt.efi grub.efi && bc_tamper gt.efi &&
 	sbsign --key keys/ec.key --cert keys/ec.crt --output gte.efi gt.efi >/dev/null 2>&1 ||
 	{ echo "Bail out! tampered then ECDSA"; exit 1; }
-mk s-ectamper
+bc_mk s-ectamper
 cp gte.efi s-ectamper.esp/$GRUB
-bc s-ectamper 1 "igos-bootcheck: $GRUB: refused by shim: tampered after signing: image digest does not match the signed digest" \
+bc_run s-ectamper 1 "igos-bootcheck: $GRUB: refused by shim: tampered after signing: image digest does not match the signed digest" \
 	"GRUB with a tampered then an ECDSA signature: the first refusal reported, in its own words"
 
-mk s-mokx1
+bc_mk s-mokx1
 { bc_esl_sha1 "$J3"; } | setdbx s-mokx1
 bc_esl_sha1 "$g1" | setmokx s-mokx1
-bc s-mokx1 0 "" "GRUB's SHA-1 in MokListXRT: shim looks up SHA-256 only there, GRUB passes"
-mk s-junkmok
+bc_run s-mokx1 0 "" "GRUB's SHA-1 in MokListXRT: shim looks up SHA-256 only there, GRUB passes"
+bc_mk s-junkmok
 bc_sign mok s-junkmok.esp/$GRUB grub.efi
 { esl_x509 junk.der; esl_x509 keys/mok.der; } | setmok s-junkmok
-bc s-junkmok 0 "" "MokList: an X.509 entry that does not parse, then the MOK: GRUB passes"
-is "$(line $GRUB)" "$GRUB: passes (shim); signer 'CN = igos bootcheck mok'; trusted by MokListRT entry 2 'CN = igos bootcheck mok'" \
+bc_run s-junkmok 0 "" "MokList: an X.509 entry that does not parse, then the MOK: GRUB passes"
+is "$(bc_line $GRUB)" "$GRUB: passes (shim); signer 'CN = igos bootcheck mok'; trusted by MokListRT entry 2 'CN = igos bootcheck mok'" \
 	"... by MokListRT entry 2"
 
 # certificates shim will not use
@@ -295,20 +287,20 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout keys/modsign.key -out keys/mod
 	-addext extendedKeyUsage=codeSigning,1.3.6.1.4.1.2312.16.1.2 2>/dev/null &&
 	openssl x509 -in keys/modsign.crt -outform DER -out keys/modsign.der && chmod 600 keys/modsign.key ||
 	{ echo "Bail out! modsign"; exit 1; }
-mk s-modsign
+bc_mk s-modsign
 bc_sign modsign s-modsign.esp/$GRUB grub.efi
 esl_x509 keys/modsign.der | setmok s-modsign
-bc s-modsign 1 "igos-bootcheck: $GRUB: refused by shim: untrusted signer: signer 'CN = igos bootcheck modsign' chains to no certificate of db, MokList or shim's vendor certificate, and the image hash is in none" \
+bc_run s-modsign 1 "igos-bootcheck: $GRUB: refused by shim: untrusted signer: signer 'CN = igos bootcheck modsign' chains to no certificate of db, MokList or shim's vendor certificate, and the image hash is in none" \
 	"a MOK with the module-signing EKU: shim does not use it for images"
-mk s-tail
+bc_mk s-tail
 bc_sign mok s-tail.esp/$GRUB grub.efi
 { cat keys/mok.der; printf '\000\000\000\000'; } >mok-tail.der
 esl_x509 mok-tail.der | setmok s-tail
-bc s-tail 1 "igos-bootcheck: $GRUB: refused by shim: untrusted signer: signer 'CN = igos bootcheck mok' chains to no certificate of db, MokList or shim's vendor certificate, and the image hash is in none" \
+bc_run s-tail 1 "igos-bootcheck: $GRUB: refused by shim: untrusted signer: signer 'CN = igos bootcheck mok' chains to no certificate of db, MokList or shim's vendor certificate, and the image hash is in none" \
 	"a MOK entry with 4 bytes after the certificate's DER: shim does not use it"
 { esl_x509 mok-tail.der; esl_x509 keys/mok.der; } | setmok s-tail
-bc s-tail 0 "" "... the same certificate as a clean second entry: passes"
-is "$(line $GRUB)" "$GRUB: passes (shim); signer 'CN = igos bootcheck mok'; trusted by MokListRT entry 2 'CN = igos bootcheck mok'" \
+bc_run s-tail 0 "" "... the same certificate as a clean second entry: passes"
+is "$(bc_line $GRUB)" "$GRUB: passes (shim); signer 'CN = igos bootcheck mok'; trusted by MokListRT entry 2 'CN = igos bootcheck mok'" \
 	"... by MokListRT entry 2"
 
 # several signatures before shim
@@ -316,26 +308,26 @@ bc_sign mok gm.efi grub.efi && igos-sign sign -k keys/vendor.key -c keys/vendor.
 	bc_sign other go.efi grub.efi && igos-sign sign -k keys/mok.key -c keys/mok.crt -o gom.efi go.efi &&
 	igos-sign sign -k keys/other.key -c keys/other.crt -o gmo.efi gm.efi ||
 	{ echo "Bail out! signatures"; exit 1; }
-mk s-revthen
+bc_mk s-revthen
 cp gmv.efi s-revthen.esp/$GRUB
 esl_x509 keys/mok.der | setmok s-revthen
 esl_x509 keys/mok.der | setmokx s-revthen
-bc s-revthen 0 "" "a revoked MOK signature, then the vendor's: shim takes the second"
-is "$(line $GRUB)" "$GRUB: passes (shim); signer 'CN = igos bootcheck vendor'; trusted by shim's vendor certificate 'CN = igos bootcheck vendor'" \
+bc_run s-revthen 0 "" "a revoked MOK signature, then the vendor's: shim takes the second"
+is "$(bc_line $GRUB)" "$GRUB: passes (shim); signer 'CN = igos bootcheck vendor'; trusted by shim's vendor certificate 'CN = igos bootcheck vendor'" \
 	"... trusted by the vendor certificate, its signer named"
-mk s-revother
+bc_mk s-revother
 cp gmo.efi s-revother.esp/$GRUB
 esl_x509 keys/mok.der | setmok s-revother
 { esl_x509 keys/revoked.der; esl_x509 keys/mok.der; } | setmokx s-revother
-bc s-revother 1 "igos-bootcheck: $GRUB: refused by shim: revoked by certificate: signature 1 chains to MokListXRT entry 2 (CN = igos bootcheck mok)" \
+bc_run s-revother 1 "igos-bootcheck: $GRUB: refused by shim: revoked by certificate: signature 1 chains to MokListXRT entry 2 (CN = igos bootcheck mok)" \
 	"a revoked MOK signature, then an untrusted one: revoked, signature 1 named"
-mk s-otherrev
+bc_mk s-otherrev
 cp gom.efi s-otherrev.esp/$GRUB
 esl_x509 keys/mok.der | setmok s-otherrev
 esl_x509 keys/mok.der | setmokx s-otherrev
-bc s-otherrev 1 "igos-bootcheck: $GRUB: refused by shim: revoked by certificate: signature 2 chains to MokListXRT entry 1 (CN = igos bootcheck mok)" \
+bc_run s-otherrev 1 "igos-bootcheck: $GRUB: refused by shim: revoked by certificate: signature 2 chains to MokListXRT entry 1 (CN = igos bootcheck mok)" \
 	"an untrusted signature, then a revoked MOK one: revoked, signature 2 named"
-bc s-otherrev 1 "*" "--json" --json
+bc_run s-otherrev 1 "*" "--json" --json
 is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); l=d["links"][1]
 print(l["verdict"], l["reason"], l["signer"], l["trusted_by"])' 2>&1)" \
 	"refused revoked-certificate CN = igos bootcheck mok None" \
@@ -344,24 +336,24 @@ print(l["verdict"], l["reason"], l["signer"], l["trusted_by"])' 2>&1)" \
 # shim built with a vendor db (signature lists, VENDOR_DB_FILE) for its vendor certificate
 { esl_sha256 "$J1"; esl_x509 keys/vendor.der; } >vdb.esl
 bc_shim vdbshim.efi vdb.esl && bc_sign db vdbshim.signed vdbshim.efi || { echo "Bail out! vendor db"; exit 1; }
-mk s-vdb
+bc_mk s-vdb
 cp vdbshim.signed s-vdb.esp/$SHIM
-bc s-vdb 0 "" "shim with a vendor db holding the vendor certificate: GRUB passes"
-is "$(line $GRUB)" "$GRUB: passes (shim); signer 'CN = igos bootcheck vendor'; trusted by shim's vendor db entry 2 'CN = igos bootcheck vendor'" \
+bc_run s-vdb 0 "" "shim with a vendor db holding the vendor certificate: GRUB passes"
+is "$(bc_line $GRUB)" "$GRUB: passes (shim); signer 'CN = igos bootcheck vendor'; trusted by shim's vendor db entry 2 'CN = igos bootcheck vendor'" \
 	"... trusted by shim's vendor db entry 2"
-{ esl_sha256 "$(hashof grub.efi)" "$J1"; } >vdb2.esl
+{ esl_sha256 "$(bc_hash grub.efi)" "$J1"; } >vdb2.esl
 bc_shim vdbshim2.efi vdb2.esl && bc_sign db vdbshim2.signed vdbshim2.efi || { echo "Bail out! vendor db"; exit 1; }
-mk s-vdbhash
+bc_mk s-vdbhash
 cp vdbshim2.signed s-vdbhash.esp/$SHIM
 cp grub.efi s-vdbhash.esp/$GRUB
-bc s-vdbhash 0 "" "unsigned GRUB whose hash is in shim's vendor db: passes"
-is "$(line $GRUB)" "$GRUB: passes (shim); trusted by shim's vendor db entry 1 'SHA-256 image hash'" \
+bc_run s-vdbhash 0 "" "unsigned GRUB whose hash is in shim's vendor db: passes"
+is "$(bc_line $GRUB)" "$GRUB: passes (shim); trusted by shim's vendor db entry 1 'SHA-256 image hash'" \
 	"... trusted by shim's vendor db entry 1"
 bc_esl_sha1 "$g1" >vdbx1.esl
 bc_shim vdbxshim.efi keys/vendor.der vdbx1.esl && bc_sign db vdbxshim.signed vdbxshim.efi || { echo "Bail out! vendor dbx"; exit 1; }
-mk s-vdbxsha1
+bc_mk s-vdbxsha1
 cp vdbxshim.signed s-vdbxsha1.esp/$SHIM
-bc s-vdbxsha1 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is shim's vendor dbx entry 1" \
+bc_run s-vdbxsha1 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is shim's vendor dbx entry 1" \
 	"GRUB's SHA-1 image hash in shim's vendor dbx: revoked"
 
 # shim's .vendor_cert header {auth size, deauth size, auth offset, deauth
@@ -402,7 +394,7 @@ PY
 }
 VBAD="refused by shim: malformed image: shim's .vendor_cert: a list lies outside the section"
 vl=$(wc -c <keys/vendor.der)
-esl_sha256 "$(hashof grub.signed)" >gdbx.esl
+esl_sha256 "$(bc_hash grub.signed)" >gdbx.esl
 dl=$(wc -c <gdbx.esl)
 for _c in "8 0 8 0:the vendor certificate at offset 8, inside the header" \
 	"$vl 0 0x7ffffff0 0:the vendor certificate past the section" \
@@ -412,22 +404,22 @@ for _c in "8 0 8 0:the vendor certificate at offset 8, inside the header" \
 	"$vl 0x7fffffff 16 16:a vendor dbx size past the section"; do
 	set -- ${_c%%:*}
 	vcert vb.efi "$@" keys/vendor.der gdbx.esl || { echo "Bail out! vcert"; exit 1; }
-	mk v-bad
+	bc_mk v-bad
 	cp vb.efi.signed v-bad.esp/$SHIM
-	bc v-bad 1 "igos-bootcheck: $SHIM: $VBAD" "${_c#*:}: refused"
+	bc_run v-bad 1 "igos-bootcheck: $SHIM: $VBAD" "${_c#*:}: refused"
 done
-mk v-end
+bc_mk v-end
 vcert ve.efi "$vl" "$dl" end end keys/vendor.der gdbx.esl && cp ve.efi.signed v-end.esp/$SHIM
-bc v-end 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is shim's vendor dbx entry 1" \
+bc_run v-end 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is shim's vendor dbx entry 1" \
 	"the vendor dbx ending at the section's end: used, GRUB's hash in it revoked"
 vcert ve2.efi "$vl" 0 end 0xffffffff keys/vendor.der && cp ve2.efi.signed v-end.esp/$SHIM
-bc v-end 0 "" "the vendor certificate ending at the section's end, no vendor dbx (its offset ignored): GRUB passes"
-mk v-dbx16
+bc_run v-end 0 "" "the vendor certificate ending at the section's end, no vendor dbx (its offset ignored): GRUB passes"
+bc_mk v-dbx16
 vcert vd.efi 0 "$dl" 0 16 /dev/null gdbx.esl && cp vd.efi.signed v-dbx16.esp/$SHIM
-bc v-dbx16 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is shim's vendor dbx entry 1" \
+bc_run v-dbx16 1 "igos-bootcheck: $GRUB: refused by shim: revoked by image hash: its image hash is shim's vendor dbx entry 1" \
 	"no vendor certificate, the vendor dbx right after the header (offset 16): used"
-mk v-none
+bc_mk v-none
 vcert vn.efi 0 0 0xffffffff 0xffffffff && cp vn.efi.signed v-none.esp/$SHIM
-bc v-none 1 "igos-bootcheck: $GRUB: refused by shim: untrusted signer: signer 'CN = igos bootcheck vendor' chains to no certificate of db, MokList or shim's vendor certificate, and the image hash is in none" \
+bc_run v-none 1 "igos-bootcheck: $GRUB: refused by shim: untrusted signer: signer 'CN = igos bootcheck vendor' chains to no certificate of db, MokList or shim's vendor certificate, and the image hash is in none" \
 	"no vendor certificate (size 0, its offset ignored): the vendor-signed GRUB is untrusted"
 done_testing
