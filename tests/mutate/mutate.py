@@ -31,7 +31,9 @@ The last one removes a condition: the guarded statement never runs.
 Mutants known to be equivalent (no behaviour can tell them apart) are listed in
 tests/mutate/equivalent, one per line, as
     FILE | source line, stripped | description | reason
-and are left out of the score (and reported as such).
+and are left out of the score (and reported as such) without being built or
+tested; --check-equivalents builds and tests them as well, and a listed mutant
+a test kills is then reported killed, "listed as equivalent!".
 
 Exit status: 0 when the score is at least --min (default 0), 1 otherwise, 2 on
 a usage error or when the tests fail without any mutation.
@@ -386,6 +388,8 @@ def main():
     ap.add_argument("--min", type=float, default=0.0, help="fail below this score (percent)")
     ap.add_argument("--no-cover", action="store_true",
                     help="run every test for every mutant (no coverage run)")
+    ap.add_argument("--check-equivalents", action="store_true",
+                    help="build and test the mutants listed as equivalent too")
     a = ap.parse_args()
 
     path = os.path.normpath(a.file)
@@ -450,7 +454,11 @@ def main():
                 # else no line of the statement has code gcov counts (a
                 # constant expression, say): every test runs
             killer = timeout = None
-            if not mine:
+            if (src, desc) in eq and not a.check_equivalents:
+                # its reason is on record: building it would only cost
+                # every reaching test's time (--check-equivalents does)
+                verdict = "equivalent"
+            elif not mine:
                 verdict = "survived"
             else:
                 with open(target, "w") as fh:
@@ -473,8 +481,6 @@ def main():
                     if killer:
                         verdict = "killed"
                         kills[killer] += 1
-                    elif (src, desc) in eq:
-                        verdict = "equivalent"
                     else:
                         verdict = "survived"
             if verdict == "survived" and (src, desc) in eq:
@@ -483,6 +489,9 @@ def main():
             line = f"{verdict:10} {path}:{ln}: {desc}: {src}"
             if verdict == "killed":
                 line += f"  [{killer}{' (timed out)' if timeout else ''}]"
+                if (src, desc) in eq:
+                    # a test tells it apart: the entry's reason is wrong
+                    line += "  (listed as equivalent!)"
             if verdict == "equivalent":
                 line += f"  ({eq[(src, desc)]})"
             if verdict == "survived" and not mine:
