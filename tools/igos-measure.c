@@ -296,7 +296,6 @@ check_verb_options(const struct args *a)
 			       "--request-out, phase, bank, section, stub or profile option");
 }
 
-/* The UKI operand or the section files into in. */
 /* The public key in the UKI's .pcrpkey section, or NULL if it has none. */
 static EVP_PKEY *
 uki_pcrpkey(const struct igos_buf *b, const char *uki, unsigned profile)
@@ -869,6 +868,7 @@ cmd_sign(const struct args *a)
 	struct igos_pcr_input in;
 	unsigned banks = a->banks ? a->banks : IGOS_BANKS_ALL;
 	const char *out = a->output ? a->output : "-";
+	EVP_PKEY *pcrpkey;
 	char *json;
 
 	if (a->reqout)
@@ -879,9 +879,20 @@ cmd_sign(const struct args *a)
 		return sign_digests(a);
 	if (a->nops > 1)
 		igos_usage_err("sign takes one UKI, or section files and no operand");
-	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, NULL);
-	if (!(s = igos_signer_open(a->key, &opts)))
+	load_input(a, &in, banks, a->nops ? a->ops[0] : NULL, &pcrpkey);
+	if (!(s = igos_signer_open(a->key, &opts))) {
+		EVP_PKEY_free(pcrpkey);
 		igos_die("%s", igos_errmsg());
+	}
+	/* the stub hands .pcrpkey on as the key to check .pcrsig with: a
+	 * signature by any other key would unlock nothing at boot */
+	if (pcrpkey && EVP_PKEY_eq(pcrpkey, igos_signer_pubkey(s)) != 1) {
+		EVP_PKEY_free(pcrpkey);
+		igos_signer_free(s);
+		igos_die("'%s': its .pcrpkey is not the public key of '%s'",
+			 a->nops ? a->ops[0] : a->sec[IGOS_SEC_PCRPKEY], a->key);
+	}
+	EVP_PKEY_free(pcrpkey);
 	json = igos_pcrsig_build_signer(&in, banks, a->nphases ? a->phases : NULL, a->nphases, s);
 	if (!json) {
 		igos_signer_free(s);

@@ -897,6 +897,30 @@ job_pcrsig(struct job *j, size_t from, size_t to)
 }
 
 /*
+ * Whether the --pcrpkey file holds the public key of the PCR signer: the stub
+ * hands .pcrpkey on as the key that checks .pcrsig, so a policy signed by any
+ * other key would unlock nothing at boot. Dies on a file that is no key.
+ */
+static int
+pcrpkey_is_signer(const char *path, const struct igos_signer *s)
+{
+	size_t len;
+	char *pem = igos_read_small(path, 1 << 20, &len);
+	EVP_PKEY *k;
+	int eq;
+
+	if (pem == NULL)
+		igos_die("%s", igos_errmsg());
+	k = igos_pcr_pubkey_parse(pem, len);
+	free(pem);
+	if (k == NULL)
+		igos_die("--pcrpkey '%s': %s", path, igos_errmsg());
+	eq = EVP_PKEY_eq(k, igos_signer_pubkey(s));
+	EVP_PKEY_free(k);
+	return eq == 1;
+}
+
+/*
  * Join a profile PE (built with --profile): its .profile and the sections a
  * profile carries, in its order, VirtualSize bytes each, as ukify copies
  * them. Its other sections (the stub's code) are left behind.
@@ -1836,6 +1860,11 @@ main_build(int argc, char **argv)
 		if (igos_signer_type(bo.pcr_signer) != IGOS_KEY_RSA)
 			igos_die("--pcr-key '%s': PCR policies need an RSA key (systemd's TPM-side "
 			     "check uses RSASSA)", pcr_key);
+		if (bo.pcrpkey != NULL && !pcrpkey_is_signer(bo.pcrpkey, bo.pcr_signer)) {
+			igos_signer_free(bo.pcr_signer);
+			igos_die("--pcrpkey '%s' is not the public key of --pcr-key '%s'",
+				 bo.pcrpkey, pcr_key);
+		}
 	}
 	rc = do_build(&bo) < 0;
 	if (rc)

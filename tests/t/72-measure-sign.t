@@ -103,10 +103,15 @@ run 0 "" "token: sign a UKI with .pcrpkey" igos-measure sign -k "$TOK" \
 	--pin-file "$HSM_PIN_FILE" -b sha256 -o tokk.json ukik.efi
 run 0 "" "token: verify it (.pcrpkey is the token's key)" \
 	igos-measure verify -P tok.pub tokk.json ukik.efi
+run 1 "igos-measure: 'ukik.efi': its .pcrpkey is not the public key of 'key.pem'" \
+	"sign: a file key for a UKI whose .pcrpkey is the token's key is refused" \
+	igos-measure sign -k key.pem -b sha256 -o filek.json ukik.efi
+# the offline flow does not look at .pcrpkey: verify is the check there
 run 1 "igos-measure: 'ukik.efi': its .pcrpkey is not the public key 'pub.pem'" \
-	"a .pcrsig by another key than the UKI's .pcrpkey is refused" \
-	sh -c 'igos-measure sign -k key.pem -b sha256 -o filek.json ukik.efi &&
-		igos-measure verify -P pub.pem filek.json ukik.efi' 
+	"verify: a .pcrsig by another key than the UKI's .pcrpkey is refused" \
+	sh -c 'igos-measure policy-digest -P pub.pem -b sha256 -o filek.pd ukik.efi &&
+		igos-measure sign -k key.pem --policy-digest filek.pd -o filek.json &&
+		igos-measure verify -P pub.pem filek.json ukik.efi'
 
 # PKCS#1 v1.5 is deterministic: the file key imported into the token and
 # used there (C_Sign) gives systemd's file-key .pcrsig byte for byte

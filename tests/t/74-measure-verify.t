@@ -107,8 +107,10 @@ run 0 "" "verify with a subset of phases given" igos-measure verify -P pub.pem \
 # shellcheck disable=SC2086
 run 1 "igos-measure: 'good.pcrsig': 'sha256' entry 1: pkfp is not the fingerprint of the public key" \
 	"verified against another public key" igos-measure verify -P other.pub good.pcrsig $F
+# (sign refuses a key that is not $F's .pcrpkey, tests/t/78: the offline flow does not look)
 # shellcheck disable=SC2086
-igos-measure sign -k other.pem -b sha256 -o other.pcrsig $F
+igos-measure policy-digest -P other.pub -b sha256 -o other.pd $F
+igos-measure sign -k other.pem --policy-digest other.pd -o other.pcrsig
 python3 -c '
 import json
 g=json.load(open("good.pcrsig")); o=json.load(open("other.pcrsig"))
@@ -118,7 +120,9 @@ open("forged.pcrsig","w").write(json.dumps(o))'
 run 1 "igos-measure: 'forged.pcrsig': 'sha256' entry 1: bad signature" \
 	"another key's signatures under our pkfp" igos-measure verify -P pub.pem forged.pcrsig $F
 # signed by our key, but the UKI's .pcrpkey is another key: unusable at boot
-igos-measure sign -k key.pem -b sha256 -o mixed.pcrsig --linux linux --pcrpkey other.pub
+# (sign refuses that pair, tests/t/78: made through the offline flow)
+igos-measure policy-digest -P pub.pem -b sha256 -o mixed.pd --linux linux --pcrpkey other.pub
+igos-measure sign -k key.pem --policy-digest mixed.pd -o mixed.pcrsig
 run 1 "igos-measure: 'other.pub': its .pcrpkey is not the public key 'pub.pem'" \
 	".pcrpkey is not the signing key" igos-measure verify -P pub.pem mixed.pcrsig \
 	--linux linux --pcrpkey other.pub
