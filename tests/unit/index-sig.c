@@ -443,6 +443,37 @@ main(void)
 			OK(bad == 0, "the bytes next to 0-9 and a-f are not hex");
 		}
 	}
+
+	/* cert-master is the first 8 bytes of SHA-256 over the raw Ed25519 key
+	 * (spec/index-signature.md), computed here without the library */
+	{
+		unsigned char raw[32], md[32], id[8];
+		size_t rl = sizeof(raw);
+
+		EVP_PKEY_get_raw_public_key(master, raw, &rl);
+		EVP_Digest(raw, 32, md, NULL, EVP_sha256(), NULL);
+		memset(id, 0x55, sizeof(id));
+		OK(igos_idx_master_id(master, id) == 0 && memcmp(id, md, 8) == 0,
+		   "the master id is SHA-256 of the raw key, its first 8 bytes");
+	}
+
+	/* the serializer never writes a sig line it had to cut */
+	{
+		unsigned char big[200], *r;
+		size_t rl = 12345;
+
+		memset(big, 0x5a, sizeof(big));
+		igos_seterr("none");
+		r = igos_idx_sig_finish((const unsigned char *)"x\n", 2, big, sizeof(big), &rl);
+		OK(r == NULL && strcmp(igos_errmsg(), "signature too long") == 0,
+		   "a signature of 200 bytes (a sig line past 256 bytes) is refused, not cut: %s",
+		   igos_errmsg());
+		free(r);
+		r = igos_idx_sig_finish((const unsigned char *)"x\n", 2, big, 64, &rl);
+		OK(r != NULL && rl == 2 + 6 + 88 && memcmp(r, "x\nsig: ", 7) == 0 && r[rl - 1] == '\n',
+		   "a 64-byte signature gives the header and one sig line of 94 bytes");
+		free(r);
+	}
 	free(sig);
 	EVP_PKEY_free(master);
 	EVP_PKEY_free(sub);
