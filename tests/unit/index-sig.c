@@ -393,6 +393,9 @@ main(void)
 		OK(edit_err(sig, len, 1, "igos-index-sig v12\n", "",
 			    "line 1: unsupported format version 'igos-index-sig v12'"),
 		   "a magic of another version");
+		OK(edit_err(sig, len, 12, "version :1734\n", "", "line 12: stray whitespace") &&
+		   edit_err(sig, len, 12, " version: 1734\n", "", "line 12: stray whitespace"),
+		   "a space before the colon or the key: stray whitespace, not an unknown field");
 		OK(edit_err(sig, len, 12, "version: \n", "", "line 12: stray whitespace"),
 		   "an empty value");
 		OK(edit_err(sig, len, 12, "version:\n", "", "line 12: want 'version: value'"),
