@@ -396,6 +396,14 @@ main(void)
 		OK(edit_err(sig, len, 12, "version :1734\n", "", "line 12: stray whitespace") &&
 		   edit_err(sig, len, 12, " version: 1734\n", "", "line 12: stray whitespace"),
 		   "a space before the colon or the key: stray whitespace, not an unknown field");
+		OK(edit_err(sig, len, 12, "version:1734\n", "", "line 12: want 'version: value'"),
+		   "no space after the colon: refused, not read from the second digit");
+		OK(edit_err(sig, len, 17, NULL, "", "line 17: missing field 'sig'"),
+		   "a .sig without its last field");
+		OK(edit_err(sig, len, 2, "cert-master: 1af1e45d9129a1\n", "",
+			    "line 2: wrong length of a hex value") &&
+		   edit_err(sig, len, 16, "index-sha256: 00\n", "", "line 16: wrong length of a hex value"),
+		   "hex values of the wrong length, by their message");
 		OK(edit_err(sig, len, 12, "version: \n", "", "line 12: stray whitespace"),
 		   "an empty value");
 		OK(edit_err(sig, len, 12, "version:\n", "", "line 12: want 'version: value'"),
