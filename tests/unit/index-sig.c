@@ -455,6 +455,53 @@ main(void)
 		}
 	}
 
+	/* a .sig whose subkey is P-256: the certificate names the algorithm, the
+	 * key is a 65-byte point, r and s are in range */
+	{
+		EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		unsigned char pub[65], rs[64], *b, *w;
+		size_t pl;
+		enum igos_idx_alg alg;
+		char *b64k, *b64s, l5[160], l17[160];
+		struct igos_idx_sig s2;
+		const unsigned char *q = sig;
+		int ln = 1;
+
+		igos_idx_pubkey_raw(ec, &alg, pub, &pl);
+		memset(rs, 0x11, sizeof(rs));
+		b64k = igos_base64_encode(pub, 65);
+		b64s = igos_base64_encode(rs, 64);
+		snprintf(l5, sizeof(l5), "cert-pubkey: %s\n", b64k);
+		snprintf(l17, sizeof(l17), "sig: %s\n", b64s);
+		b = malloc(len + 256);
+		w = b;
+		while (q < sig + len) {
+			const unsigned char *nl = memchr(q, '\n', (size_t)(sig + len - q));
+			size_t l = (size_t)(nl - q) + 1;
+			const char *r = ln == 4 ? "cert-alg: ecdsa-p256-sha256\n" : ln == 5 ? l5 :
+					ln == 17 ? l17 : NULL;
+
+			if (r) { memcpy(w, r, strlen(r)); w += strlen(r); }
+			else { memcpy(w, q, l); w += l; }
+			q += l;
+			ln++;
+		}
+		OK(igos_idx_sig_parse(b, (size_t)(w - b), &s2) == 0 && s2.cert.alg == IGOS_IDX_P256 &&
+		   s2.cert.publen == 65 && memcmp(s2.cert.pub, pub, 65) == 0,
+		   "a .sig with a P-256 subkey parses as P-256: %s", igos_errmsg());
+		free(b);
+		free(b64k);
+		free(b64s);
+		EVP_PKEY_free(ec);
+	}
+	OK(edit_err(sig, len, 4, "cert-alg: ecdsa-p384-sha384\n", "", "line 4: algorithm not allowed") &&
+	   edit_err(sig, len, 4, "cert-alg: ecdsa\n", "", "line 4: algorithm not allowed") &&
+	   edit_err(sig, len, 4, "cert-alg: ed2551\n", "", "line 4: algorithm not allowed"),
+	   "an algorithm as long as an allowed one or a prefix of it is not allowed");
+	OK(edit_err(sig, len, 10, "repo: .core\n", "", "line 10: invalid name") &&
+	   edit_err(sig, len, 11, "arch: x86/64\n", "", "line 11: invalid name"),
+	   "a repo or arch that is not a name");
+
 	/* cert-master is the first 8 bytes of SHA-256 over the raw Ed25519 key
 	 * (spec/index-signature.md), computed here without the library */
 	{
