@@ -489,6 +489,27 @@ main(void)
 		OK(igos_idx_sig_parse(b, (size_t)(w - b), &s2) == 0 && s2.cert.alg == IGOS_IDX_P256 &&
 		   s2.cert.publen == 65 && memcmp(s2.cert.pub, pub, 65) == 0,
 		   "a .sig with a P-256 subkey parses as P-256: %s", igos_errmsg());
+		/* the same with the point's first byte 2 (a compressed point's tag) */
+		free(b64k);
+		pub[0] = 2;
+		b64k = igos_base64_encode(pub, 65);
+		snprintf(l5, sizeof(l5), "cert-pubkey: %s\n", b64k);
+		w = b;
+		q = sig;
+		ln = 1;
+		while (q < sig + len) {
+			const unsigned char *nl = memchr(q, '\n', (size_t)(sig + len - q));
+			size_t l = (size_t)(nl - q) + 1;
+			const char *r = ln == 4 ? "cert-alg: ecdsa-p256-sha256\n" : ln == 5 ? l5 :
+					ln == 17 ? l17 : NULL;
+
+			if (r) { memcpy(w, r, strlen(r)); w += strlen(r); }
+			else { memcpy(w, q, l); w += l; }
+			q += l;
+			ln++;
+		}
+		OK(sig_err(b, (size_t)(w - b), "line 5: not an uncompressed P-256 point"),
+		   "a P-256 subkey of 65 bytes not starting with 4 is refused: %s", igos_errmsg());
 		free(b);
 		free(b64k);
 		free(b64s);
@@ -498,6 +519,8 @@ main(void)
 	   edit_err(sig, len, 4, "cert-alg: ecdsa\n", "", "line 4: algorithm not allowed") &&
 	   edit_err(sig, len, 4, "cert-alg: ed2551\n", "", "line 4: algorithm not allowed"),
 	   "an algorithm as long as an allowed one or a prefix of it is not allowed");
+	OK(edit_err(sig, len, 6, "cert-scope: core\n", "", "line 6: invalid scope 'core' "
+		    "(want \"REPOS ARCHES\", each a comma list or *)"), "a scope without arches");
 	OK(edit_err(sig, len, 10, "repo: .core\n", "", "line 10: invalid name") &&
 	   edit_err(sig, len, 11, "arch: x86/64\n", "", "line 11: invalid name"),
 	   "a repo or arch that is not a name");
