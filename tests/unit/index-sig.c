@@ -521,6 +521,11 @@ main(void)
 	   "an algorithm as long as an allowed one or a prefix of it is not allowed");
 	OK(edit_err(sig, len, 6, "cert-scope: core\n", "", "line 6: invalid scope 'core' "
 		    "(want \"REPOS ARCHES\", each a comma list or *)"), "a scope without arches");
+	OK(edit_err(sig, len, 7, "cert-not-before: 2026-01-01\n", "",
+		    "line 7: invalid time '2026-01-01' (want YYYY-MM-DDThh:mm:ssZ)") &&
+	   edit_err(sig, len, 8, "cert-not-after: 2026-02-30T00:00:00Z\n", "",
+		    "line 8: impossible time '2026-02-30T00:00:00Z'"),
+	   "a certificate time that is not a time, by its message");
 	OK(edit_err(sig, len, 10, "repo: .core\n", "", "line 10: invalid name") &&
 	   edit_err(sig, len, 11, "arch: x86/64\n", "", "line 11: invalid name"),
 	   "a repo or arch that is not a name");
