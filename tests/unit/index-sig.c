@@ -526,6 +526,30 @@ main(void)
 	   edit_err(sig, len, 8, "cert-not-after: 2026-02-30T00:00:00Z\n", "",
 		    "line 8: impossible time '2026-02-30T00:00:00Z'"),
 	   "a certificate time that is not a time, by its message");
+	OK(edit_err(sig, len, 9, "cert-sig: AAAA\n", "", "line 9: cert-sig is 3 bytes, expected 64"),
+	   "a cert-sig of 3 bytes");
+	/* a certificate file: the cert lines of the .sig on their own */
+	{
+		struct igos_idx_cert c;
+		unsigned char *cb;
+		size_t cl;
+
+		igos_idx_sig_parse(sig, len, &s);
+		cb = malloc(s.cert.blocklen);
+		cl = s.cert.blocklen;
+
+		memcpy(cb, s.cert.block, cl);
+		OK(igos_idx_cert_parse(cb, cl, &c) == 0 && c.serial == 3 && c.alg == IGOS_IDX_ED25519 &&
+		   strcmp(c.scope, "core,extra x86_64") == 0 && c.blocklen == cl &&
+		   igos_idx_cert_verify(&c, master) == 0,
+		   "a certificate file parses and verifies: %s", igos_errmsg());
+		OK(igos_idx_cert_parse(cb, 0, &c) < 0 && strcmp(igos_errmsg(), "empty certificate") == 0,
+		   "an empty certificate file");
+		OK(igos_idx_cert_parse(cb, cl - 1, &c) < 0 &&
+		   strcmp(igos_errmsg(), "truncated certificate: no newline at the end of line 8") == 0,
+		   "a certificate file without its last newline");
+		free(cb);
+	}
 	OK(edit_err(sig, len, 10, "repo: .core\n", "", "line 10: invalid name") &&
 	   edit_err(sig, len, 11, "arch: x86/64\n", "", "line 11: invalid name"),
 	   "a repo or arch that is not a name");
