@@ -510,6 +510,31 @@ main(void)
 		}
 		OK(sig_err(b, (size_t)(w - b), "line 5: not an uncompressed P-256 point"),
 		   "a P-256 subkey of 65 bytes not starting with 4 is refused: %s", igos_errmsg());
+		/* the point again, and s = 0xff...: past the order n */
+		free(b64k);
+		free(b64s);
+		pub[0] = 4;
+		b64k = igos_base64_encode(pub, 65);
+		snprintf(l5, sizeof(l5), "cert-pubkey: %s\n", b64k);
+		memset(rs + 32, 0xff, 32);
+		b64s = igos_base64_encode(rs, 64);
+		snprintf(l17, sizeof(l17), "sig: %s\n", b64s);
+		w = b;
+		q = sig;
+		ln = 1;
+		while (q < sig + len) {
+			const unsigned char *nl = memchr(q, '\n', (size_t)(sig + len - q));
+			size_t l = (size_t)(nl - q) + 1;
+			const char *r = ln == 4 ? "cert-alg: ecdsa-p256-sha256\n" : ln == 5 ? l5 :
+					ln == 17 ? l17 : NULL;
+
+			if (r) { memcpy(w, r, strlen(r)); w += strlen(r); }
+			else { memcpy(w, q, l); w += l; }
+			q += l;
+			ln++;
+		}
+		OK(sig_err(b, (size_t)(w - b), "line 17: ECDSA r or s out of range"),
+		   "a P-256 .sig whose s is past the order is refused: %s", igos_errmsg());
 		free(b);
 		free(b64k);
 		free(b64s);
