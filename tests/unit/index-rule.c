@@ -212,7 +212,9 @@ main(void)
 	OK(ACC("2026-06-03T00:00:00Z") == IGOS_IDX_NEW && next.version == 1735 &&
 	   next.created == s.created, "newer version accepted");
 	OK(igos_idx_accept(&s, &st, "extra", "x86_64", T("2026-06-03T00:00:00Z"), 14 * 86400,
-			   &next) < 0 && has("for repo 'core', not 'extra'"), "repo mismatch");
+			   &next) < 0 &&
+	   strcmp(igos_errmsg(), "signature is for repo 'core', not 'extra'") == 0,
+	   "repo mismatch: the signature's repo is named first");
 	OK(igos_idx_accept(&s, &st, "core", "aarch64", T("2026-06-03T00:00:00Z"), 14 * 86400,
 			   &next) < 0 && has("for arch"), "arch mismatch");
 	OK(ACC("2026-05-01T00:00:00Z") == IGOS_IDX_NEW, "created in the future is accepted");
