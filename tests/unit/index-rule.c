@@ -59,6 +59,19 @@ main(void)
 	OK(idx("igos-index v1\na 1 " H "\na 1 " H "\n") < 0 && has("duplicate entry 'a'"),
 	   "duplicate entry");
 	OK(idx("igos-index v1\nx/y 1 " H "\n") < 0, "slash in a name");
+	/* which error an unparsable name line gets, exactly */
+#define IERR(text, msg) (idx(text) < 0 && strcmp(igos_errmsg(), msg) == 0)
+	OK(IERR("igos-index v1\nx/y 1 " H "\n", "index line 2: bad file name") &&
+	   IERR("igos-index v1\n 1 " H "\n", "index line 2: bad file name") &&
+	   IERR("igos-index v1\na\nb 1 " H "\n", "index line 2: bad file name") &&
+	   IERR("igos-index v1\nabc\n", "index line 2: bad file name") &&
+	   IERR("igos-index v1\nabc", "index line 2: truncated line") &&
+	   IERR("igos-index v1\nabc\nd 1 x\n", "index line 2: bad file name") &&
+	   IERR("igos-index v1\nabc 1 x\n", "index line 2: truncated line") &&
+	   IERR("igos-index v1\na~b\x7f 1 " H "\n", "index line 2: forbidden file name 'a~b\\x7f'"),
+	   "a name with '/' or LF, an empty name, a line without a space: bad file name or "
+	   "truncated line, exactly");
+
 	OK(idx("igos-index v1\na..b 1 " H "\n") < 0 && has("forbidden file name 'a..b'"),
 	   "dot-dot in a name");
 	OK(idx("igos-index v1\n.. 1 " H "\n") < 0, "dot-dot name");
