@@ -60,6 +60,14 @@ main(void)
 	   "duplicate entry");
 	OK(idx("igos-index v1\nx/y 1 " H "\n") < 0, "slash in a name");
 	/* which error an unparsable name line gets, exactly */
+	{
+		uint64_t fsz;
+		unsigned char fsha[32];
+
+		OK(igos_idx_index_find((const unsigned char *)"igos-index v1\nabc\n", 18, "abc", &fsz,
+				       fsha) < 0 && strcmp(igos_errmsg(), "index is malformed") == 0,
+		   "find in an index line without a space: malformed, not absent");
+	}
 #define IERR(text, msg) (idx(text) < 0 && strcmp(igos_errmsg(), msg) == 0)
 	OK(IERR("igos-index v1\nx/y 1 " H "\n", "index line 2: bad file name") &&
 	   IERR("igos-index v1\n 1 " H "\n", "index line 2: bad file name") &&
