@@ -59,6 +59,27 @@ main(void)
 	OK(idx("igos-index v1\na 1 " H "\na 1 " H "\n") < 0 && has("duplicate entry 'a'"),
 	   "duplicate entry");
 	OK(idx("igos-index v1\nx/y 1 " H "\n") < 0, "slash in a name");
+	/* which error an unparsable name line gets, exactly */
+	{
+		uint64_t fsz;
+		unsigned char fsha[32];
+
+		OK(igos_idx_index_find((const unsigned char *)"igos-index v1\nabc\n", 18, "abc", &fsz,
+				       fsha) < 0 && strcmp(igos_errmsg(), "index is malformed") == 0,
+		   "find in an index line without a space: malformed, not absent");
+	}
+#define IERR(text, msg) (idx(text) < 0 && strcmp(igos_errmsg(), msg) == 0)
+	OK(IERR("igos-index v1\nx/y 1 " H "\n", "index line 2: bad file name") &&
+	   IERR("igos-index v1\n 1 " H "\n", "index line 2: bad file name") &&
+	   IERR("igos-index v1\na\nb 1 " H "\n", "index line 2: bad file name") &&
+	   IERR("igos-index v1\nabc\n", "index line 2: bad file name") &&
+	   IERR("igos-index v1\nabc", "index line 2: truncated line") &&
+	   IERR("igos-index v1\nabc\nd 1 x\n", "index line 2: bad file name") &&
+	   IERR("igos-index v1\nabc 1 x\n", "index line 2: truncated line") &&
+	   IERR("igos-index v1\na~b\x7f 1 " H "\n", "index line 2: forbidden file name 'a~b\\x7f'"),
+	   "a name with '/' or LF, an empty name, a line without a space: bad file name or "
+	   "truncated line, exactly");
+
 	OK(idx("igos-index v1\na..b 1 " H "\n") < 0 && has("forbidden file name 'a..b'"),
 	   "dot-dot in a name");
 	OK(idx("igos-index v1\n.. 1 " H "\n") < 0, "dot-dot name");
@@ -212,7 +233,9 @@ main(void)
 	OK(ACC("2026-06-03T00:00:00Z") == IGOS_IDX_NEW && next.version == 1735 &&
 	   next.created == s.created, "newer version accepted");
 	OK(igos_idx_accept(&s, &st, "extra", "x86_64", T("2026-06-03T00:00:00Z"), 14 * 86400,
-			   &next) < 0 && has("for repo 'core', not 'extra'"), "repo mismatch");
+			   &next) < 0 &&
+	   strcmp(igos_errmsg(), "signature is for repo 'core', not 'extra'") == 0,
+	   "repo mismatch: the signature's repo is named first");
 	OK(igos_idx_accept(&s, &st, "core", "aarch64", T("2026-06-03T00:00:00Z"), 14 * 86400,
 			   &next) < 0 && has("for arch"), "arch mismatch");
 	OK(ACC("2026-05-01T00:00:00Z") == IGOS_IDX_NEW, "created in the future is accepted");

@@ -393,6 +393,17 @@ main(void)
 		OK(edit_err(sig, len, 1, "igos-index-sig v12\n", "",
 			    "line 1: unsupported format version 'igos-index-sig v12'"),
 		   "a magic of another version");
+		OK(edit_err(sig, len, 12, "version :1734\n", "", "line 12: stray whitespace") &&
+		   edit_err(sig, len, 12, " version: 1734\n", "", "line 12: stray whitespace"),
+		   "a space before the colon or the key: stray whitespace, not an unknown field");
+		OK(edit_err(sig, len, 12, "version:1734\n", "", "line 12: want 'version: value'"),
+		   "no space after the colon: refused, not read from the second digit");
+		OK(edit_err(sig, len, 17, NULL, "", "line 17: missing field 'sig'"),
+		   "a .sig without its last field");
+		OK(edit_err(sig, len, 2, "cert-master: 1af1e45d9129a1\n", "",
+			    "line 2: wrong length of a hex value") &&
+		   edit_err(sig, len, 16, "index-sha256: 00\n", "", "line 16: wrong length of a hex value"),
+		   "hex values of the wrong length, by their message");
 		OK(edit_err(sig, len, 12, "version: \n", "", "line 12: stray whitespace"),
 		   "an empty value");
 		OK(edit_err(sig, len, 12, "version:\n", "", "line 12: want 'version: value'"),
@@ -442,6 +453,161 @@ main(void)
 			}
 			OK(bad == 0, "the bytes next to 0-9 and a-f are not hex");
 		}
+	}
+
+	/* a .sig whose subkey is P-256: the certificate names the algorithm, the
+	 * key is a 65-byte point, r and s are in range */
+	{
+		EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		unsigned char pub[65], rs[64], *b, *w;
+		size_t pl;
+		enum igos_idx_alg alg;
+		char *b64k, *b64s, l5[160], l17[160];
+		struct igos_idx_sig s2;
+		const unsigned char *q = sig;
+		int ln = 1;
+
+		igos_idx_pubkey_raw(ec, &alg, pub, &pl);
+		memset(rs, 0x11, sizeof(rs));
+		b64k = igos_base64_encode(pub, 65);
+		b64s = igos_base64_encode(rs, 64);
+		snprintf(l5, sizeof(l5), "cert-pubkey: %s\n", b64k);
+		snprintf(l17, sizeof(l17), "sig: %s\n", b64s);
+		b = malloc(len + 256);
+		w = b;
+		while (q < sig + len) {
+			const unsigned char *nl = memchr(q, '\n', (size_t)(sig + len - q));
+			size_t l = (size_t)(nl - q) + 1;
+			const char *r = ln == 4 ? "cert-alg: ecdsa-p256-sha256\n" : ln == 5 ? l5 :
+					ln == 17 ? l17 : NULL;
+
+			if (r) { memcpy(w, r, strlen(r)); w += strlen(r); }
+			else { memcpy(w, q, l); w += l; }
+			q += l;
+			ln++;
+		}
+		OK(igos_idx_sig_parse(b, (size_t)(w - b), &s2) == 0 && s2.cert.alg == IGOS_IDX_P256 &&
+		   s2.cert.publen == 65 && memcmp(s2.cert.pub, pub, 65) == 0,
+		   "a .sig with a P-256 subkey parses as P-256: %s", igos_errmsg());
+		/* the same with the point's first byte 2 (a compressed point's tag) */
+		free(b64k);
+		pub[0] = 2;
+		b64k = igos_base64_encode(pub, 65);
+		snprintf(l5, sizeof(l5), "cert-pubkey: %s\n", b64k);
+		w = b;
+		q = sig;
+		ln = 1;
+		while (q < sig + len) {
+			const unsigned char *nl = memchr(q, '\n', (size_t)(sig + len - q));
+			size_t l = (size_t)(nl - q) + 1;
+			const char *r = ln == 4 ? "cert-alg: ecdsa-p256-sha256\n" : ln == 5 ? l5 :
+					ln == 17 ? l17 : NULL;
+
+			if (r) { memcpy(w, r, strlen(r)); w += strlen(r); }
+			else { memcpy(w, q, l); w += l; }
+			q += l;
+			ln++;
+		}
+		OK(sig_err(b, (size_t)(w - b), "line 5: not an uncompressed P-256 point"),
+		   "a P-256 subkey of 65 bytes not starting with 4 is refused: %s", igos_errmsg());
+		/* the point again, and s = 0xff...: past the order n */
+		free(b64k);
+		free(b64s);
+		pub[0] = 4;
+		b64k = igos_base64_encode(pub, 65);
+		snprintf(l5, sizeof(l5), "cert-pubkey: %s\n", b64k);
+		memset(rs + 32, 0xff, 32);
+		b64s = igos_base64_encode(rs, 64);
+		snprintf(l17, sizeof(l17), "sig: %s\n", b64s);
+		w = b;
+		q = sig;
+		ln = 1;
+		while (q < sig + len) {
+			const unsigned char *nl = memchr(q, '\n', (size_t)(sig + len - q));
+			size_t l = (size_t)(nl - q) + 1;
+			const char *r = ln == 4 ? "cert-alg: ecdsa-p256-sha256\n" : ln == 5 ? l5 :
+					ln == 17 ? l17 : NULL;
+
+			if (r) { memcpy(w, r, strlen(r)); w += strlen(r); }
+			else { memcpy(w, q, l); w += l; }
+			q += l;
+			ln++;
+		}
+		OK(sig_err(b, (size_t)(w - b), "line 17: ECDSA r or s out of range"),
+		   "a P-256 .sig whose s is past the order is refused: %s", igos_errmsg());
+		free(b);
+		free(b64k);
+		free(b64s);
+		EVP_PKEY_free(ec);
+	}
+	OK(edit_err(sig, len, 4, "cert-alg: ecdsa-p384-sha384\n", "", "line 4: algorithm not allowed") &&
+	   edit_err(sig, len, 4, "cert-alg: ecdsa\n", "", "line 4: algorithm not allowed") &&
+	   edit_err(sig, len, 4, "cert-alg: ed2551\n", "", "line 4: algorithm not allowed"),
+	   "an algorithm as long as an allowed one or a prefix of it is not allowed");
+	OK(edit_err(sig, len, 6, "cert-scope: core\n", "", "line 6: invalid scope 'core' "
+		    "(want \"REPOS ARCHES\", each a comma list or *)"), "a scope without arches");
+	OK(edit_err(sig, len, 7, "cert-not-before: 2026-01-01\n", "",
+		    "line 7: invalid time '2026-01-01' (want YYYY-MM-DDThh:mm:ssZ)") &&
+	   edit_err(sig, len, 8, "cert-not-after: 2026-02-30T00:00:00Z\n", "",
+		    "line 8: impossible time '2026-02-30T00:00:00Z'"),
+	   "a certificate time that is not a time, by its message");
+	OK(edit_err(sig, len, 9, "cert-sig: AAAA\n", "", "line 9: cert-sig is 3 bytes, expected 64"),
+	   "a cert-sig of 3 bytes");
+	/* a certificate file: the cert lines of the .sig on their own */
+	{
+		struct igos_idx_cert c;
+		unsigned char *cb;
+		size_t cl;
+
+		igos_idx_sig_parse(sig, len, &s);
+		cb = malloc(s.cert.blocklen);
+		cl = s.cert.blocklen;
+
+		memcpy(cb, s.cert.block, cl);
+		OK(igos_idx_cert_parse(cb, cl, &c) == 0 && c.serial == 3 && c.alg == IGOS_IDX_ED25519 &&
+		   strcmp(c.scope, "core,extra x86_64") == 0 && c.blocklen == cl &&
+		   igos_idx_cert_verify(&c, master) == 0,
+		   "a certificate file parses and verifies: %s", igos_errmsg());
+		OK(igos_idx_cert_parse(cb, 0, &c) < 0 && strcmp(igos_errmsg(), "empty certificate") == 0,
+		   "an empty certificate file");
+		OK(igos_idx_cert_parse(cb, cl - 1, &c) < 0 &&
+		   strcmp(igos_errmsg(), "truncated certificate: no newline at the end of line 8") == 0,
+		   "a certificate file without its last newline");
+		free(cb);
+	}
+	OK(edit_err(sig, len, 10, "repo: .core\n", "", "line 10: invalid name") &&
+	   edit_err(sig, len, 11, "arch: x86/64\n", "", "line 11: invalid name"),
+	   "a repo or arch that is not a name");
+
+	/* cert-master is the first 8 bytes of SHA-256 over the raw Ed25519 key
+	 * (spec/index-signature.md), computed here without the library */
+	{
+		unsigned char raw[32], md[32], id[8];
+		size_t rl = sizeof(raw);
+
+		EVP_PKEY_get_raw_public_key(master, raw, &rl);
+		EVP_Digest(raw, 32, md, NULL, EVP_sha256(), NULL);
+		memset(id, 0x55, sizeof(id));
+		OK(igos_idx_master_id(master, id) == 0 && memcmp(id, md, 8) == 0,
+		   "the master id is SHA-256 of the raw key, its first 8 bytes");
+	}
+
+	/* the serializer never writes a sig line it had to cut */
+	{
+		unsigned char big[200], *r;
+		size_t rl = 12345;
+
+		memset(big, 0x5a, sizeof(big));
+		igos_seterr("none");
+		r = igos_idx_sig_finish((const unsigned char *)"x\n", 2, big, sizeof(big), &rl);
+		OK(r == NULL && strcmp(igos_errmsg(), "signature too long") == 0,
+		   "a signature of 200 bytes (a sig line past 256 bytes) is refused, not cut: %s",
+		   igos_errmsg());
+		free(r);
+		r = igos_idx_sig_finish((const unsigned char *)"x\n", 2, big, 64, &rl);
+		OK(r != NULL && rl == 2 + 6 + 88 && memcmp(r, "x\nsig: ", 7) == 0 && r[rl - 1] == '\n',
+		   "a 64-byte signature gives the header and one sig line of 94 bytes");
+		free(r);
 	}
 	free(sig);
 	EVP_PKEY_free(master);
