@@ -3,6 +3,7 @@
  * byte flips of a good file (no terminator, exact-size buffers for ASan). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -326,8 +327,28 @@ main(void)
 		OK(igos_pcr_pubkey_parse("not a key", 9) == NULL &&
 		   strncmp(igos_errmsg(), "not a PEM public key", 20) == 0, ".pcrpkey: not a key is refused");
 		EVP_PKEY_free(back);
-		free(pem);
 		free(pem2);
+		/* the 2 GiB limit of a .pcrpkey (OpenSSL's BIO counts in int): the
+		 * key, then zeros never touched */
+		size_t big = (size_t)INT32_MAX + 1;
+		char *m = mmap(NULL, big + 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+		if (m != MAP_FAILED && pem) {
+			memcpy(m, pem, pl);
+			back = igos_pcr_pubkey_parse(m, big - 1);
+			OK(back && EVP_PKEY_eq(back, key) == 1,
+			   ".pcrpkey: a key in 2^31 - 1 bytes (then zeros) is read");
+			EVP_PKEY_free(back);
+			back = igos_pcr_pubkey_parse(m, big);
+			OK(back == NULL && err_is("not a PEM public key: too long"),
+			   ".pcrpkey: 2^31 bytes are too long, whatever they hold");
+			EVP_PKEY_free(back);
+			munmap(m, big + 4096);
+		} else {
+			OK(0, "2 GiB mapped for the .pcrpkey limit");
+		}
+		free(pem);
 	}
 	EVP_PKEY_free(ec);
 	EVP_PKEY_free(key);
