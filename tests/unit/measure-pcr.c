@@ -147,6 +147,27 @@ pcrsig_api(const struct igos_pcr_input *in, EVP_PKEY *key, EVP_PKEY *ec)
 	OK(json == NULL && err_is("no PCR bank selected"), "build: no bank is refused");
 	json = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, sign_cb, key);
 	OK(json && igos_pcrsig_parse(&ps, json, strlen(json)) == 0, "a sha256 .pcrsig");
+	{
+		/* bits past the known banks are no bank: left out, as an
+		 * entry of no known bank is when the JSON is written */
+		char *more = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256 | 1u << IGOS_BANK_N,
+					       NULL, 0, key, sign_cb, key);
+		char *plain = igos_pcrsig_format(&ps), *odd;
+		struct igos_pcrsig_entry e[5];
+
+		memcpy(e, ps.e, 4 * sizeof(*e));
+		e[4] = ps.e[0];
+		e[4].bank = IGOS_BANK_N;
+		struct igos_pcrsig ps5 = { .n = 5, .e = e };
+		odd = igos_pcrsig_format(&ps5);
+		OK(json && more && strcmp(json, more) == 0,
+		   "build: a bank bit past sha512 is ignored");
+		OK(plain && odd && strcmp(plain, odd) == 0,
+		   "format: an entry of no known bank is left out");
+		free(more);
+		free(plain);
+		free(odd);
+	}
 	free(json);
 	/* the same sections, the sha1 bank only */
 	igos_pcr_input_init(&in1, 1u << IGOS_BANK_SHA1);
