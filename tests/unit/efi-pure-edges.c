@@ -248,6 +248,11 @@ test_reused(void)
 	OK(uki_profile_range(&pe, 0, &a, &b) == UKI_E_PROFILE &&
 	   uki_profile_range(&pe, UKI_PROFILE_BASE, &a, &b) == UKI_OK && a == 0 && b == 3,
 	   "it has no profile 0 of its own, and its base is its three sections");
+	sec(2, ".profile", 0x10, 0x3000, 0x10, 0x600);
+	OK(uki_pe_parse(f, 0x800, &pe) == UKI_OK && uki_profile_count(&pe) == 1 &&
+	   uki_profile_range(&pe, 0, &a, &b) == UKI_OK && a == 2 && b == 3 &&
+	   uki_profile_range(&pe, 1, &a, &b) == UKI_E_PROFILE,
+	   "then one whose third section is its one .profile: one profile, from it to the end");
 }
 
 static void
