@@ -197,6 +197,14 @@ pcrsig_api(const struct igos_pcr_input *in, EVP_PKEY *key, EVP_PKEY *ec)
 	   err_is("the public key is not an RSA key"), "verify: an EC key is refused");
 	igos_pcrsig_free(&ps);
 
+	{
+		static const char nonarray[] = "{\"sha256\":[{\"pcrs\":11,\"pol\":\"00\"}]}";
+
+		OK(igos_pcrsig_parse(&ps, nonarray, strlen(nonarray)) < 0 &&
+		   err_is("'sha256' entry 1: 'pcrs' is not an array"),
+		   "parse: 'pcrs' a number, not an array, is refused as such");
+	}
+
 	/* policy digests without signatures, joined as if signed elsewhere */
 	json = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256, NULL, 0, NULL, NULL, NULL);
 	OK(json && !strstr(json, "\"sig\"") && !strstr(json, "\"pkfp\"") &&

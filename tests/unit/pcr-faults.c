@@ -18,6 +18,7 @@
 
 #include "pcr.h"
 #include "unit.h"
+#include "unit-pe.h"
 
 static long fail_at, calls;
 
@@ -171,6 +172,19 @@ digest(void)
 	return hex(&x.digest[0][0][0], sizeof(x.digest));
 }
 
+/* every bank's digest of a UKI's sections: .linux of VirtualSize 0x300
+ * over 0x200 raw bytes (zeros after them), .osrel */
+static char *
+from_uki(void)
+{
+	struct igos_pcr_input x;
+
+	igos_pcr_input_init(&x, IGOS_BANKS_ALL);
+	if (igos_pcr_input_from_uki(&x, img, 0xa00, IGOS_PCR_STUB_CURRENT, NULL) < 0)
+		return NULL;
+	return hex(&x.digest[0][0][0], sizeof(x.digest));
+}
+
 /* PCR 11 in every bank, after two phase words */
 static char *
 predict(void)
@@ -295,7 +309,13 @@ main(void)
 	   "a .pcrsig of 2 phases in 2 banks");
 	free(json);
 
+	unit_pe_headers(2, 0x4000);
+	unit_pe_section(0, ".linux", 0x1000, 0x300, 0x400, 0x200);
+	unit_pe_section(1, ".osrel", 0x2000, 8, 0x600, 0x200);
+	memset(img + 0x400, 'k', 0x200);
+	memcpy(img + 0x600, "ID=igos\n", 8);
 	faults("section digests", digest, NULL);
+	faults("a UKI's section digests", from_uki, NULL);
 	faults("PCR 11 prediction", predict, NULL);
 	faults("key fingerprint", pkfp, NULL);
 	faults("key PEM", pem, NULL);
