@@ -323,7 +323,35 @@ main(void)
 	json = build_signed();
 	OK(json && igos_pcrsig_parse(&signed_ps, json, strlen(json)) == 0 && signed_ps.n == 6,
 	   "a signed .pcrsig of 3 phases in 2 banks");
+	{
+		char *viasigner = signer ? igos_pcrsig_build_signer(&in, banks, phases, 4, signer) : NULL;
+
+		OK(json && viasigner && strcmp(json, viasigner) == 0,
+		   "the same .pcrsig built with the file key's signer");
+		free(viasigner);
+	}
 	free(json);
+	{
+		/* an EC file key: refused on both ways of signing */
+		char ecpath[] = "/tmp/pcrsig-oom-XXXXXX";
+		EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		struct igos_signer *es = NULL;
+		struct igos_pcrsig none = { 0 };
+		int efd = mkstemp(ecpath);
+		FILE *ef = efd >= 0 ? fdopen(efd, "w") : NULL;
+
+		if (ef && PEM_write_PrivateKey(ef, ec, NULL, NULL, 0, NULL, NULL) && fclose(ef) == 0)
+			es = igos_signer_open(ecpath, NULL);
+		unlink(ecpath);
+		OK(es && igos_pcrsig_build_signer(&in, banks, phases, 4, es) == NULL &&
+		   strcmp(igos_errmsg(), "a PCR policy needs an RSA key: systemd's TPM-side check "
+			  "uses RSASSA") == 0 &&
+		   igos_pcrsig_sign_digests(&none, es) == NULL &&
+		   strcmp(igos_errmsg(), "a PCR policy needs an RSA key: systemd's TPM-side check "
+			  "uses RSASSA") == 0, "an EC signer is refused, building and signing digests");
+		igos_signer_free(es);
+		EVP_PKEY_free(ec);
+	}
 	json = build_digests();
 	OK(json && igos_pcrsig_parse_ex(&digests_ps, json, strlen(json),
 					IGOS_PCRSIG_PKFP_OPTIONAL | IGOS_PCRSIG_SIG_OPTIONAL) == 0 &&
