@@ -325,6 +325,12 @@ main(void)
 	len = json ? strlen(json) : 0;
 	r = parse_exact(&ps, json, len);
 	OK(r == 0 && ps.n == 4, "parse it back from an exact buffer");
+	{
+		char *again = r == 0 ? igos_pcrsig_format(&ps) : NULL;
+
+		OK(again && strcmp(again, json) == 0, "written back, byte for byte the same");
+		free(again);
+	}
 	r = igos_pcrsig_verify(&ps, &in, NULL, 0, key, matched);
 	OK(r == 0, "it verifies");
 	OK(matched[0] == 0 && matched[3] == 3, "entries matched to their phases");
