@@ -410,8 +410,13 @@ igos_pcrsig_verify(const struct igos_pcrsig *ps, const struct igos_pcr_input *in
 			matched[i] = 0;
 			for (size_t m = 0; m < norig; m++) {
 				char *nm = igos_pcr_phase_normalize(orig[m]);
-				int same = nm && strcmp(nm, ph[j - 1]) == 0;
+				int same;
 
+				/* the phases normalised once already: only memory can
+				 * fail here, and a guess would name the wrong phase */
+				if (!nm)
+					goto out;
+				same = strcmp(nm, ph[j - 1]) == 0;
 				free(nm);
 				if (same) {
 					matched[i] = m;

@@ -232,6 +232,27 @@ test_reused(void)
 	for (int i = 0x3c00; i < 0x3c10; i++)
 		zero &= img[i] == 0;
 	OK(zero, "and nothing of the first image's fourth section is copied");
+
+	/* a .profile left in the table by the first image is no profile of the
+	 * second */
+	unsigned a = 9, b = 9;
+	image3();
+	igos_put_le16(f + PE_OFF + 6, 4);
+	sec(3, ".profile", 0x10, 0x3c00, 0x10, 0x7f0);
+	OK(uki_pe_parse(f, 0x800, &pe) == UKI_OK && uki_profile_count(&pe) == 1 &&
+	   uki_profile_range(&pe, 0, &a, &b) == UKI_OK && a == 3 && b == 4,
+	   "a four-section image whose last is its one .profile");
+	image3();
+	OK(uki_pe_parse(f, 0x800, &pe) == UKI_OK && uki_profile_count(&pe) == 1,
+	   "then a three-section one without: one profile, the base");
+	OK(uki_profile_range(&pe, 0, &a, &b) == UKI_E_PROFILE &&
+	   uki_profile_range(&pe, UKI_PROFILE_BASE, &a, &b) == UKI_OK && a == 0 && b == 3,
+	   "it has no profile 0 of its own, and its base is its three sections");
+	sec(2, ".profile", 0x10, 0x3000, 0x10, 0x600);
+	OK(uki_pe_parse(f, 0x800, &pe) == UKI_OK && uki_profile_count(&pe) == 1 &&
+	   uki_profile_range(&pe, 0, &a, &b) == UKI_OK && a == 2 && b == 3 &&
+	   uki_profile_range(&pe, 1, &a, &b) == UKI_E_PROFILE,
+	   "then one whose third section is its one .profile: one profile, from it to the end");
 }
 
 static void
@@ -383,6 +404,185 @@ test_sbat(void)
 	OK(!sbat("sbat,1,a,b,c,\xc3\xa9\n", ""), "nor a byte past ASCII");
 }
 
+/* @N at the start of LoadOptions: what lies past LoadOptionsSize, or a
+ * buffer the firmware did not give, is never read */
+static void
+test_prefix(void)
+{
+	unsigned p = 9;
+	const uint8_t more[6] = { '@', 0, '7', 0, '5', 0 };
+	OK(uki_profile_prefix(more, 2, &p) == 2 && p == 7,
+	   "@7 within LoadOptionsSize, a digit after it is not taken");
+	p = 9;
+	OK(uki_profile_prefix(NULL, 8, &p) == 0 && p == 0, "no LoadOptions buffer, whatever its size");
+	const uint8_t x1[8] = { 'x', 0, '1', 0, ' ', 0, 'q', 0 };
+	p = 9;
+	OK(uki_profile_prefix(x1, 4, &p) == 0 && p == 0, "x1: no @, no profile");
+}
+
+/* A cpio member writes its size and not a byte more: the stub lays
+ * members end to end in one buffer. */
+static void
+test_cpio_exact(void)
+{
+	uint8_t buf[160];
+	int untouched = 1;
+
+	memset(buf, 0xee, sizeof(buf));
+	OK(uki_cpio_member(buf, 5, 0100444, "a", NULL, 0) == 112 && buf[110] == 'a' && buf[111] == 0 &&
+	   memcmp(buf + 6 + 8 * 11, "00000002", 8) == 0,
+	   "an empty member named 'a': 112 bytes, its name and NUL last");
+	for (size_t i = 112; i < sizeof(buf); i++)
+		untouched &= buf[i] == 0xee;
+	OK(untouched, "nothing written past them");
+	memset(buf, 0xee, sizeof(buf));
+	untouched = 1;
+	OK(uki_cpio_member(buf, 5, 0100444, "ab", (const uint8_t *)"xyz", 3) == 120 &&
+	   buf[113] == 0 && buf[116] == 'x' && buf[118] == 'z' && buf[119] == 0,
+	   "a member of 3 bytes named 'ab': header 116, data padded to 4");
+	for (size_t i = 120; i < sizeof(buf); i++)
+		untouched &= buf[i] == 0xee;
+	OK(untouched, "nothing written past its padding");
+}
+
+/* The splash BMP reader at the edge of each of its checks. */
+static uint8_t bm[54 + 4 * 8193 + 4];
+
+/* a w x h BMP of bpp bits, pixels right after the 54-byte headers */
+static size_t
+bmp(uint32_t w, uint32_t h, uint16_t bpp)
+{
+	uint32_t stride = (w * bpp + 31) / 32 * 4;
+	uint32_t rows = h & 0x80000000u ? 0u - h : h;
+
+	memset(bm, 0, sizeof(bm));
+	bm[0] = 'B';
+	bm[1] = 'M';
+	igos_put_le32(bm + 10, 54);
+	igos_put_le32(bm + 14, 40);
+	igos_put_le32(bm + 18, w);
+	igos_put_le32(bm + 22, h);
+	igos_put_le16(bm + 26, 1);
+	igos_put_le16(bm + 28, bpp);
+	return 54 + (size_t)stride * rows;
+}
+
+static int
+bmp_ok(size_t len)
+{
+	struct uki_bmp b;
+
+	return uki_bmp_parse(bm, len, &b) == UKI_OK;
+}
+
+static void
+test_bmp(void)
+{
+	struct uki_bmp b;
+	size_t n;
+	uint8_t px[12];
+
+	OK(bmp_ok(bmp(1, 1, 24)) && bmp_ok(bmp(1, 1, 32)), "a 1x1 BMP of 24 and of 32 bits");
+	OK(uki_bmp_parse(NULL, 100, &b) == UKI_E_FORMAT, "no data, whatever its length: not a BMP");
+	n = bmp(1, 1, 24);
+	igos_put_le32(bm + 10, 0);
+	OK(bmp_ok(54) && !bmp_ok(53),
+	   "54 bytes are a BMP (its pixel inside the headers); 53 are too short for the headers");
+	n = bmp(1, 1, 24);
+	bm[0] = 'X';
+	OK(!bmp_ok(n), "'XM' is not a BMP");
+	bm[0] = 'B';
+	bm[1] = 'X';
+	OK(!bmp_ok(n), "nor is 'BX'");
+	n = bmp(1, 1, 24);
+	igos_put_le32(bm + 14, 39);
+	OK(!bmp_ok(n), "an info header of 39 bytes refused (BITMAPINFOHEADER has 40)");
+	igos_put_le32(bm + 14, 124);
+	OK(bmp_ok(n), "a BITMAPV5HEADER of 124 is taken");
+	n = bmp(1, 1, 24);
+	igos_put_le16(bm + 26, 0);
+	OK(!bmp_ok(n), "0 planes refused");
+	igos_put_le16(bm + 26, 2);
+	OK(!bmp_ok(n), "2 planes refused");
+	n = bmp(1, 1, 16);
+	OK(!bmp_ok(n), "16 bits a pixel refused");
+	n = bmp(1, 1, 24);
+	igos_put_le32(bm + 30, 3);
+	OK(!bmp_ok(n), "BI_BITFIELDS refused");
+	OK(!bmp_ok(bmp(0, 1, 24)), "width 0 refused");
+	OK(!bmp_ok(bmp(1, 0, 24)), "height 0 refused");
+	OK(bmp_ok(bmp(8192, 1, 32)), "width 8192 taken");
+	OK(!bmp_ok(bmp(8193, 1, 24)), "width 8193 refused");
+	OK(bmp_ok(bmp(1, 8192, 24)), "height 8192 taken");
+	OK(!bmp_ok(bmp(1, 8193, 24)), "height 8193 refused");
+	OK(bmp_ok(bmp(1, (uint32_t)-8192, 24)) && uki_bmp_parse(bm, sizeof(bm), &b) == UKI_OK &&
+	   b.top_down && b.height == 8192, "height -8192: 8192 rows, top-down");
+	OK(!bmp_ok(bmp(1, (uint32_t)-8193, 24)), "height -8193 refused");
+	n = bmp(3, 2, 24);
+	OK(bmp_ok(n) && !bmp_ok(n - 1), "3x2 of 24 bits: rows of 12 bytes (9 padded to 4), not one byte less");
+
+	/* 32 bits a pixel: four bytes a pixel, the fourth not shown */
+	n = bmp(3, 1, 32);
+	memcpy(bm + 54, "\x01\x02\x03\xff\x04\x05\x06\xff\x07\x08\x09\xff", 12);
+	memset(px, 0xee, sizeof(px));
+	OK(uki_bmp_parse(bm, n, &b) == UKI_OK && b.stride == 12 && b.bpp == 32,
+	   "3x1 of 32 bits: a row of 12 bytes");
+	uki_bmp_row(bm, &b, 0, px);
+	OK(memcmp(px, "\x01\x02\x03\0\x04\x05\x06\0\x07\x08\x09\0", 12) == 0,
+	   "its row: three pixels, the alpha byte not shown");
+	n = bmp(2, 1, 24);
+	memcpy(bm + 54, "\x01\x02\x03\x04\x05\x06", 6);
+	uint8_t two[12];
+	memset(two, 0xee, sizeof(two));
+	OK(uki_bmp_parse(bm, n, &b) == UKI_OK, "2x1 of 24 bits");
+	uki_bmp_row(bm, &b, 0, two);
+	OK(memcmp(two, "\x01\x02\x03\0\x04\x05\x06\0", 8) == 0 && two[8] == 0xee,
+	   "its row: two pixels, nothing written past them");
+}
+
+/* A devicetree's size at the edges: its 40-byte header, totalsize against
+ * the section. */
+static void
+test_fdt(void)
+{
+	uint8_t d[64] = { 0xd0, 0x0d, 0xfe, 0xed, 0, 0, 0, 40 };
+
+	OK(uki_fdt_size(d, 40) == 40, "a devicetree of its header alone, 40 bytes, in 40");
+	OK(uki_fdt_size(d, 39) == 0, "a section of 39 bytes holds no devicetree header");
+	d[7] = 39;
+	OK(uki_fdt_size(d, 64) == 0, "a totalsize of 39, less than the header, refused");
+	d[7] = 64;
+	OK(uki_fdt_size(d, 64) == 64, "a totalsize filling the section taken");
+	OK(uki_fdt_size(d, 63) == 0, "one byte past it refused");
+	OK(uki_fdt_size(NULL, 64) == 0, "no section, no devicetree");
+	d[0] = 0xd1;
+	OK(uki_fdt_size(d, 64) == 0, "a magic wrong in its first byte refused");
+}
+
+/* The directories before a cpio path: a path up to 127 characters, no
+ * member of an empty name for a leading '/'. */
+static void
+test_cpio_prefix(void)
+{
+	char path[129];
+	uint32_t ino = 1;
+
+	memset(path, 'p', sizeof(path));
+	path[127] = '\0';
+	OK(uki_cpio_prefix(NULL, &ino, path, 0500) == ((110 + 128 + 3) & ~3u) && ino == 2,
+	   "a path of 127 characters: one member");
+	path[127] = 'p';
+	path[128] = '\0';
+	ino = 1;
+	OK(uki_cpio_prefix(NULL, &ino, path, 0500) == 0, "one of 128 characters refused");
+	ino = 1;
+	OK(uki_cpio_prefix(NULL, &ino, "/abs", 0500) == 116 && ino == 2,
+	   "a leading '/': one member, no directory of an empty name before it");
+	ino = 1;
+	OK(uki_cpio_prefix(NULL, &ino, "a/b/c", 0500) == 112 + 116 + 116 && ino == 4,
+	   "a/b/c: the directories a and a/b, then a/b/c");
+}
+
 int
 main(void)
 {
@@ -394,5 +594,10 @@ main(void)
 	test_relocs();
 	test_text();
 	test_sbat();
+	test_prefix();
+	test_cpio_exact();
+	test_bmp();
+	test_fdt();
+	test_cpio_prefix();
 	return DONE();
 }

@@ -3,6 +3,7 @@
  * byte flips of a good file (no terminator, exact-size buffers for ASan). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -121,6 +122,22 @@ api(void)
 	OK(igos_pcr_predict(&in, IGOS_BANK_SHA1, NULL, v) < 0 && err_is("bank sha1 was not computed") &&
 	   igos_pcr_predict(&in, IGOS_BANK_SHA256, NULL, v) == 0,
 	   "predict: only the banks computed");
+	{
+		/* by hand: from zeros, extend H(".linux\0"), H("k"), then
+		 * H("enter-initrd") and H("leave-initrd"); each extend is
+		 * PCR = SHA256(PCR || digest). Sections not given add nothing. */
+		static const char *const parts[] = { ".linux", "k", "enter-initrd", "leave-initrd" };
+		static const size_t plen[] = { 7, 1, 12, 12 };
+		unsigned char want[32] = { 0 }, buf[64];
+
+		for (int i = 0; i < 4; i++) {
+			memcpy(buf, want, 32);
+			igos_digest(EVP_sha256(), parts[i], plen[i], buf + 32);
+			igos_digest(EVP_sha256(), buf, 64, want);
+		}
+		OK(igos_pcr_predict(&in, IGOS_BANK_SHA256, "::enter-initrd:leave-initrd", v) == 0 &&
+		   memcmp(v, want, 32) == 0, "predict: the PCR 11 chain computed by hand");
+	}
 
 	OK(stub_of(uki("#### LoaderInfo: systemd-stub 252.39-1~deb12u2 ####"), 0, &uname) == 1 &&
 	   !uname, "a 252 stub is told, and .uname is not measured for it");
@@ -146,6 +163,27 @@ pcrsig_api(const struct igos_pcr_input *in, EVP_PKEY *key, EVP_PKEY *ec)
 	OK(json == NULL && err_is("no PCR bank selected"), "build: no bank is refused");
 	json = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, sign_cb, key);
 	OK(json && igos_pcrsig_parse(&ps, json, strlen(json)) == 0, "a sha256 .pcrsig");
+	{
+		/* bits past the known banks are no bank: left out, as an
+		 * entry of no known bank is when the JSON is written */
+		char *more = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256 | 1u << IGOS_BANK_N,
+					       NULL, 0, key, sign_cb, key);
+		char *plain = igos_pcrsig_format(&ps), *odd;
+		struct igos_pcrsig_entry e[5];
+
+		memcpy(e, ps.e, 4 * sizeof(*e));
+		e[4] = ps.e[0];
+		e[4].bank = IGOS_BANK_N;
+		struct igos_pcrsig ps5 = { .n = 5, .e = e };
+		odd = igos_pcrsig_format(&ps5);
+		OK(json && more && strcmp(json, more) == 0,
+		   "build: a bank bit past sha512 is ignored");
+		OK(plain && odd && strcmp(plain, odd) == 0,
+		   "format: an entry of no known bank is left out");
+		free(more);
+		free(plain);
+		free(odd);
+	}
 	free(json);
 	/* the same sections, the sha1 bank only */
 	igos_pcr_input_init(&in1, 1u << IGOS_BANK_SHA1);
@@ -158,6 +196,14 @@ pcrsig_api(const struct igos_pcr_input *in, EVP_PKEY *key, EVP_PKEY *ec)
 	OK(igos_pcrsig_verify(&ps, in, NULL, 0, ec, NULL) < 0 &&
 	   err_is("the public key is not an RSA key"), "verify: an EC key is refused");
 	igos_pcrsig_free(&ps);
+
+	{
+		static const char nonarray[] = "{\"sha256\":[{\"pcrs\":11,\"pol\":\"00\"}]}";
+
+		OK(igos_pcrsig_parse(&ps, nonarray, strlen(nonarray)) < 0 &&
+		   err_is("'sha256' entry 1: 'pcrs' is not an array"),
+		   "parse: 'pcrs' a number, not an array, is refused as such");
+	}
 
 	/* policy digests without signatures, joined as if signed elsewhere */
 	json = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256, NULL, 0, NULL, NULL, NULL);
@@ -279,6 +325,12 @@ main(void)
 	len = json ? strlen(json) : 0;
 	r = parse_exact(&ps, json, len);
 	OK(r == 0 && ps.n == 4, "parse it back from an exact buffer");
+	{
+		char *again = r == 0 ? igos_pcrsig_format(&ps) : NULL;
+
+		OK(again && strcmp(again, json) == 0, "written back, byte for byte the same");
+		free(again);
+	}
 	r = igos_pcrsig_verify(&ps, &in, NULL, 0, key, matched);
 	OK(r == 0, "it verifies");
 	OK(matched[0] == 0 && matched[3] == 3, "entries matched to their phases");
@@ -326,8 +378,28 @@ main(void)
 		OK(igos_pcr_pubkey_parse("not a key", 9) == NULL &&
 		   strncmp(igos_errmsg(), "not a PEM public key", 20) == 0, ".pcrpkey: not a key is refused");
 		EVP_PKEY_free(back);
-		free(pem);
 		free(pem2);
+		/* the 2 GiB limit of a .pcrpkey (OpenSSL's BIO counts in int): the
+		 * key, then zeros never touched */
+		size_t big = (size_t)INT32_MAX + 1;
+		char *m = mmap(NULL, big + 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+		if (m != MAP_FAILED && pem) {
+			memcpy(m, pem, pl);
+			back = igos_pcr_pubkey_parse(m, big - 1);
+			OK(back && EVP_PKEY_eq(back, key) == 1,
+			   ".pcrpkey: a key in 2^31 - 1 bytes (then zeros) is read");
+			EVP_PKEY_free(back);
+			back = igos_pcr_pubkey_parse(m, big);
+			OK(back == NULL && err_is("not a PEM public key: too long"),
+			   ".pcrpkey: 2^31 bytes are too long, whatever they hold");
+			EVP_PKEY_free(back);
+			munmap(m, big + 4096);
+		} else {
+			OK(0, "2 GiB mapped for the .pcrpkey limit");
+		}
+		free(pem);
 	}
 	EVP_PKEY_free(ec);
 	EVP_PKEY_free(key);
