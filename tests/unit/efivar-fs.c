@@ -40,6 +40,7 @@ void *__real_realloc(void *, size_t);
 static int write_errno, write_short, write_eintr, close_errno, flags_errno, setflags_errno;
 static int writes, last_fd = -1;
 static size_t last_len, fail_alloc;
+static int fail_asprintf;
 
 /* immutable flags, by path */
 static char imm_path[8][256];
@@ -179,6 +180,23 @@ __wrap_realloc(void *p, size_t n)
 	return fail_alloc && n == fail_alloc ? NULL : __real_realloc(p, n);
 }
 
+int
+__wrap_asprintf(char **out, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (fail_asprintf) {
+		*out = NULL;
+		errno = ENOMEM;
+		return -1;
+	}
+	va_start(ap, fmt);
+	r = vasprintf(out, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 /* ---- helpers ---- */
 
 static char g[37];
@@ -235,6 +253,7 @@ reset(void)
 {
 	write_errno = write_short = write_eintr = close_errno = flags_errno = setflags_errno = 0;
 	fail_alloc = 0;
+	fail_asprintf = 0;
 	writes = 0;
 	last_len = 0;
 }
@@ -333,6 +352,23 @@ test_write(void)
 	OK(igos_efivar_write(fsdir, "MokNew", igos_guid_shim, 7, "hello world", 11) < 0 &&
 	   strcmp(igos_errmsg(), "out of memory") == 0 && writes == 0 &&
 	   holds("MokNew", v2, sizeof(v2)), "out of memory: one line, variable untouched");
+	reset();
+	fail_asprintf = 1;
+	OK(igos_efivar_write(fsdir, "MokNew", igos_guid_shim, 7, "abc", 3) < 0 &&
+	   strcmp(igos_errmsg(), "out of memory") == 0 && writes == 0 &&
+	   holds("MokNew", v2, sizeof(v2)), "no memory for the path: write refused, one line");
+	OK(igos_efivar_delete(fsdir, "MokNew", igos_guid_shim) < 0 &&
+	   strcmp(igos_errmsg(), "out of memory") == 0 && holds("MokNew", v2, sizeof(v2)),
+	   "no memory for the path: delete refused, one line, variable kept");
+	{
+		uint32_t attr;
+		unsigned char *d = NULL;
+		size_t dl;
+
+		OK(igos_efivar_read(fsdir, "MokNew", igos_guid_shim, &attr, &d, &dl) < 0 &&
+		   strcmp(igos_errmsg(), "out of memory") == 0 && d == NULL,
+		   "no memory for the path: read refused, one line");
+	}
 	reset();
 }
 
