@@ -55,7 +55,7 @@ under_fsdir(int fd, char *path, size_t size, int direct)
 	size_t k = strlen(fsdir);
 
 	snprintf(l, sizeof(l), "/proc/self/fd/%d", fd);
-	if (fd < 3 || !*fsdir || (n = readlink(l, path, size - 1)) < 0)
+	if (fd < 0 || !*fsdir || (n = readlink(l, path, size - 1)) < 0)
 		return 0;
 	path[n] = 0;
 	return strncmp(path, fsdir, k) == 0 && path[k] == '/' &&
@@ -370,6 +370,15 @@ test_write(void)
 		   "no memory for the path: read refused, one line");
 	}
 	reset();
+
+	/* run with standard input closed (as a service may be), the variable's
+	 * descriptor is 0: still a descriptor */
+	close(0);
+	OK(igos_efivar_write(fsdir, "MokSB", igos_guid_shim, 7, "abc", 3) == 0 && writes == 1 &&
+	   holds("MokSB", v1, sizeof(v1)), "efivarfs: written with standard input closed");
+	OK(open("/dev/null", O_RDONLY) == 0, "standard input back");
+	unlink(var("MokSB"));
+	reset();
 }
 
 static void
@@ -463,6 +472,10 @@ test_lists_oom(void)
 	OK(igos_esl_add_hash(&r, &rl, igos_guid_cert_sha1, igos_guid_shim, h2, 20) < 0 &&
 	   strcmp(igos_errmsg(), "out of memory") == 0 && rl == 28 + 48,
 	   "a new list out of memory: one line, request kept");
+	fail_alloc = 28 + 16 + 20;
+	OK(igos_esl_add_hash(&r, &rl, igos_guid_cert_sha1, igos_guid_shim, h2, 20) < 0 &&
+	   strcmp(igos_errmsg(), "out of memory") == 0 && rl == 28 + 48,
+	   "a new list that cannot be made: one line, request kept");
 	fail_alloc = 0;
 	OK(igos_esl_parse(r, rl, &e, &n) == 0 && n == 1, "the request still parses");
 	fail_alloc = rl;
@@ -470,6 +483,17 @@ test_lists_oom(void)
 	   "removing out of memory: one line");
 	fail_alloc = 0;
 	free(e);
+
+	/* a queued request that is not signature lists is not added to */
+	{
+		unsigned char junk[10] = { 1, 2, 3 }, *j = junk;
+		size_t jl = sizeof(junk);
+
+		OK(igos_esl_add_hash(&j, &jl, igos_guid_cert_sha256, igos_guid_shim, h1, 32) < 0 &&
+		   j == junk && jl == sizeof(junk) &&
+		   strcmp(igos_errmsg(), "signature list 1 at offset 0: 10 bytes left, a header "
+			  "needs 28") == 0, "adding to a request that does not parse: refused, kept");
+	}
 	free(r);
 }
 
