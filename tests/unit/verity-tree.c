@@ -165,6 +165,16 @@ main(void)
 	params(&v, 0);
 	OK(igos_verity_tree_init(&t, &v, 0, 1) < 0 && strcmp(igos_errmsg(), "no data blocks") == 0,
 	   "a tree over no data blocks is refused");
+	params(&v, 1);
+	v.hash_block_size = 1000;
+	OK(igos_verity_tree_init(&t, &v, 0, 1) < 0 &&
+	   strcmp(igos_errmsg(), "invalid hash block size 1000") == 0,
+	   "a tree of 1000-byte hash blocks is refused by the tree itself");
+	params(&v, 1);
+	v.data_block_size = 256;
+	OK(igos_verity_tree_init(&t, &v, 0, 1) < 0 &&
+	   strcmp(igos_errmsg(), "invalid data block size 256") == 0,
+	   "a tree over 256-byte data blocks is refused by the tree itself");
 
 	/* the end of the 64-bit range: 1 GiB at 4096/sha256 is 2065 hash blocks;
 	 * without a superblock they may end at the last whole 4096-byte block */
