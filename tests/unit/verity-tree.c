@@ -30,12 +30,14 @@ params(struct igos_verity *v, uint64_t blocks)
 /* The digest's last step fails while final_fail is set (linked with
  * --wrap=EVP_DigestFinal_ex, mk/verity.mk): a library that cannot hash. */
 static int final_fail;
+static unsigned long final_calls, final_fail_at; /* or only call number final_fail_at */
 int __real_EVP_DigestFinal_ex(EVP_MD_CTX *, unsigned char *, unsigned int *);
 
 int
 __wrap_EVP_DigestFinal_ex(EVP_MD_CTX *c, unsigned char *out, unsigned int *len)
 {
-	if (final_fail)
+	final_calls++;
+	if (final_fail || (final_fail_at && final_calls == final_fail_at))
 		return 0;
 	return __real_EVP_DigestFinal_ex(c, out, len);
 }
@@ -283,6 +285,23 @@ main(void)
 	r = r && igos_verity_block_ok(&t, hfd, root, 0, 7, zblock) < 0 && hash_failed();
 	final_fail = 0;
 	OK(r, "one block against the tree: a hash that cannot be computed is an error, not a match");
+	close(dfd);
+	close(hfd);
+
+	/* 64 MiB at 4096/sha256: 128 full leaf-level hash blocks, whose last one
+	 * completes the top block; the top block's digest alone failing (the
+	 * last EVP digest of the build) still fails the build */
+	params(&v, 16384);
+	dfd = zeros(64 << 20);
+	hfd = memfd_create("hash", 0);
+	final_calls = 0;
+	r = igos_verity_tree_init(&t, &v, 0, 1) == 0 && t.levels == 2 && t.blocks[0] == 128 &&
+	    igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root) == 0;
+	final_fail_at = final_calls;
+	final_calls = 0;
+	r = r && igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root2) < 0 && hash_failed();
+	final_fail_at = 0;
+	OK(r, "a failed digest of the top hash block fails the build");
 	close(dfd);
 	close(hfd);
 
