@@ -1,5 +1,7 @@
 /* lib/verity.c: superblock round trip and refusals, tree geometry, a known
  * answer from cryptsetup's verity-compat-test, verify's findings. */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -302,6 +304,26 @@ main(void)
 	r = r && igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root2) < 0 && hash_failed();
 	final_fail_at = 0;
 	OK(r, "a failed digest of the top hash block fails the build");
+	close(dfd);
+	close(hfd);
+
+	/* a hash device that refuses the write: one line, not a retry */
+	params(&v, 2048);
+	dfd = zeros(8 << 20);
+	hfd = memfd_create("hash", 0);
+	{
+		char fdp[64];
+		int ro;
+
+		snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", hfd);
+		ro = open(fdp, O_RDONLY);
+		r = ro >= 0 && igos_verity_tree_init(&t, &v, 0, 1) == 0 &&
+		    igos_verity_build(&t, dfd, "data", ro, "hash", 2, root) < 0 &&
+		    strcmp(igos_errmsg(), "cannot write 'hash': Bad file descriptor") == 0;
+		OK(r, "a hash device open read-only: 'cannot write', at once");
+		if (ro >= 0)
+			close(ro);
+	}
 	close(dfd);
 	close(hfd);
 
