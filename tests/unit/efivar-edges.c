@@ -203,6 +203,15 @@ test_toggle(void)
 	   "toggle: a control character refused");
 	OK(igos_mok_toggle_pack(1, "abcdefg\xc3\xa9", t) < 0, "toggle: a byte past ASCII refused");
 	OK(igos_mok_toggle_pack(1, "sixteen-chars-xyz", t) < 0, "toggle: 17 characters refused");
+	{
+		/* 16 characters fill the record's 40 bytes exactly: nothing past them */
+		unsigned char g[IGOS_MOK_TOGGLE_SIZE + 8];
+
+		memset(g, 0xa5, sizeof(g));
+		OK(igos_mok_toggle_pack(1, "sixteen-chars-xy", g) == 0 && g[38] == 'y' &&
+		   g[39] == 0 && g[40] == 0xa5 && g[41] == 0xa5,
+		   "toggle: a 16-character password ends the record, no byte written past it");
+	}
 
 	memset(t, 0, sizeof(t));
 	igos_put_le32(t + 4, 1);

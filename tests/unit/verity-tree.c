@@ -1,14 +1,19 @@
 /* lib/verity.c: superblock round trip and refusals, tree geometry, a known
  * answer from cryptsetup's verity-compat-test, verify's findings. */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "igos.h"
 #include "unit.h"
 #include "verity.h"
 
+static const unsigned char zblock[4096];
 static const char salt_hex[] = "e48da609055204e89ae53b655ca2216dd983cf3cb829f34f63a297d106d53e2d";
 
 static void
@@ -22,6 +27,31 @@ params(struct igos_verity *v, uint64_t blocks)
 	v->salt_size = 32;
 	igos_hex_decode(salt_hex, 64, v->salt, 32);
 	igos_verity_uuid_parse("12345678-1234-1234-1234-123456789012", v->uuid);
+}
+
+/* The digest's last step fails while final_fail is set (linked with
+ * --wrap=EVP_DigestFinal_ex, mk/verity.mk): a library that cannot hash. */
+static int final_fail;
+static unsigned long final_calls, final_fail_at; /* or only call number final_fail_at */
+int __real_EVP_DigestFinal_ex(EVP_MD_CTX *, unsigned char *, unsigned int *);
+
+int
+__wrap_EVP_DigestFinal_ex(EVP_MD_CTX *c, unsigned char *out, unsigned int *len)
+{
+	final_calls++;
+	if (final_fail || (final_fail_at && final_calls == final_fail_at))
+		return 0;
+	return __real_EVP_DigestFinal_ex(c, out, len);
+}
+
+static int
+hash_failed(void)
+{
+	if (strncmp(igos_errmsg(), "hashing failed", 14) != 0) {
+		printf("# got '%s'\n", igos_errmsg());
+		return 0;
+	}
+	return 1;
 }
 
 static int
@@ -165,6 +195,16 @@ main(void)
 	params(&v, 0);
 	OK(igos_verity_tree_init(&t, &v, 0, 1) < 0 && strcmp(igos_errmsg(), "no data blocks") == 0,
 	   "a tree over no data blocks is refused");
+	params(&v, 1);
+	v.hash_block_size = 1000;
+	OK(igos_verity_tree_init(&t, &v, 0, 1) < 0 &&
+	   strcmp(igos_errmsg(), "invalid hash block size 1000") == 0,
+	   "a tree of 1000-byte hash blocks is refused by the tree itself");
+	params(&v, 1);
+	v.data_block_size = 256;
+	OK(igos_verity_tree_init(&t, &v, 0, 1) < 0 &&
+	   strcmp(igos_errmsg(), "invalid data block size 256") == 0,
+	   "a tree over 256-byte data blocks is refused by the tree itself");
 
 	/* the end of the 64-bit range: 1 GiB at 4096/sha256 is 2065 hash blocks;
 	 * without a superblock they may end at the last whole 4096-byte block */
@@ -211,6 +251,79 @@ main(void)
 	    igos_verity_verify(&t, dfd, "data", hfd, "hash", 2, root, &mm) < 0 && mm == 1 &&
 	    strcmp(igos_errmsg(), "data block 0 (offset 0) does not match hash block 2") == 0;
 	OK(r, "a changed first block of 32 MiB is named, two threads");
+	close(dfd);
+	close(hfd);
+
+	/* the hash cannot be computed: refused with one line, never a tree of
+	 * garbage digests; SHA-1 leaves go through EVP in the threads, SHA-256
+	 * leaves through lib/sha256x2.c and only the upper levels through EVP */
+	for (int alg = 0; alg < 2; alg++)
+		for (int threads = 1; threads <= 2; threads++) {
+			params(&v, 2048);
+			if (alg == 0)
+				strcpy(v.alg, "sha1");
+			dfd = zeros(8 << 20);
+			hfd = memfd_create("hash", 0);
+			r = igos_verity_tree_init(&t, &v, 0, 1) == 0 &&
+			    igos_verity_build(&t, dfd, "data", hfd, "hash", threads, root) == 0;
+			final_fail = 1;
+			r = r && igos_verity_verify(&t, dfd, "data", hfd, "hash", threads, root,
+						    &mm) < 0 && mm == 0 && hash_failed();
+			r = r && igos_verity_build(&t, dfd, "data", hfd, "hash", threads, root) < 0 &&
+			    hash_failed();
+			final_fail = 0;
+			OK(r, "%s, %d thread(s): a hash that cannot be computed fails build and verify",
+			   v.alg, threads);
+			close(dfd);
+			close(hfd);
+		}
+	params(&v, 2048);
+	dfd = zeros(8 << 20);
+	hfd = memfd_create("hash", 0);
+	r = igos_verity_tree_init(&t, &v, 0, 1) == 0 &&
+	    igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root) == 0 &&
+	    igos_verity_block_ok(&t, hfd, root, 0, 7, zblock) == 1;
+	final_fail = 1;
+	r = r && igos_verity_block_ok(&t, hfd, root, 0, 7, zblock) < 0 && hash_failed();
+	final_fail = 0;
+	OK(r, "one block against the tree: a hash that cannot be computed is an error, not a match");
+	close(dfd);
+	close(hfd);
+
+	/* 64 MiB at 4096/sha256: 128 full leaf-level hash blocks, whose last one
+	 * completes the top block; the top block's digest alone failing (the
+	 * last EVP digest of the build) still fails the build */
+	params(&v, 16384);
+	dfd = zeros(64 << 20);
+	hfd = memfd_create("hash", 0);
+	final_calls = 0;
+	r = igos_verity_tree_init(&t, &v, 0, 1) == 0 && t.levels == 2 && t.blocks[0] == 128 &&
+	    igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root) == 0;
+	final_fail_at = final_calls;
+	final_calls = 0;
+	r = r && igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root2) < 0 && hash_failed();
+	final_fail_at = 0;
+	OK(r, "a failed digest of the top hash block fails the build");
+	close(dfd);
+	close(hfd);
+
+	/* a hash device that refuses the write: one line, not a retry */
+	params(&v, 2048);
+	dfd = zeros(8 << 20);
+	hfd = memfd_create("hash", 0);
+	{
+		char fdp[64];
+		int ro;
+
+		snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", hfd);
+		ro = open(fdp, O_RDONLY);
+		r = ro >= 0 && igos_verity_tree_init(&t, &v, 0, 1) == 0 &&
+		    igos_verity_build(&t, dfd, "data", ro, "hash", 2, root) < 0 &&
+		    strcmp(igos_errmsg(), "cannot write 'hash': Bad file descriptor") == 0;
+		OK(r, "a hash device open read-only: 'cannot write', at once");
+		if (ro >= 0)
+			close(ro);
+	}
 	close(dfd);
 	close(hfd);
 
