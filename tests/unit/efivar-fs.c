@@ -531,10 +531,9 @@ test_list_limit(void)
 		   "a hash that would take its list past 4 GiB: refused, request kept");
 		munmap(b, 0xfffffffcu);
 	}
-#if defined(__SANITIZE_ADDRESS__)
-	/* ASan's realloc copies all 4 GiB */
-	printf("ok %d # SKIP a 4 GiB realloc is a copy under ASan\n", ++unit_n);
-#else
+#if !defined(__SANITIZE_ADDRESS__)
+	/* (not in the sanitizer build: ASan's realloc would copy all 4 GiB;
+	 * the plain pass of make check runs it) */
 	/* exactly at the limit: accepted (glibc grows the mapping in place) */
 	len = 0xffffffffu - 48;
 	if ((b = malloc(len)) == NULL) {
