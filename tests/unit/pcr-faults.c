@@ -116,23 +116,10 @@ __wrap_EVP_PKEY_CTX_set_signature_md(EVP_PKEY_CTX *c, const EVP_MD *md)
 	return failing() ? 0 : __real_EVP_PKEY_CTX_set_signature_md(c, md);
 }
 
-/* the test's own signer, never failed */
-static int
-sign_cb(void *ctx, const EVP_MD *md, const unsigned char *d, size_t dl,
-	unsigned char **sig, size_t *sl)
-{
-	EVP_PKEY_CTX *c = __real_EVP_PKEY_CTX_new(ctx, NULL);
-	size_t n = 0;
-	int ok = c && EVP_PKEY_sign_init(c) > 0 &&
-		__real_EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0 &&
-		__real_EVP_PKEY_CTX_set_signature_md(c, md) > 0 &&
-		EVP_PKEY_sign(c, NULL, &n, d, dl) > 0 && (*sig = malloc(n)) &&
-		EVP_PKEY_sign(c, *sig, &n, d, dl) > 0;
-
-	EVP_PKEY_CTX_free(c);
-	*sl = n;
-	return ok ? 0 : -1;
-}
+#define UNIT_SIGN_CTX_NEW __real_EVP_PKEY_CTX_new
+#define UNIT_SIGN_SET_PADDING __real_EVP_PKEY_CTX_set_rsa_padding
+#define UNIT_SIGN_SET_MD __real_EVP_PKEY_CTX_set_signature_md
+#include "unit-pcrsign.h"
 
 static EVP_PKEY *key;
 static struct igos_pcr_input in;

@@ -116,23 +116,8 @@ copy_str(const char *s)
 	return d ? strcpy(d, s) : NULL;
 }
 
-/* the test's own signer (its allocations are not the library's) */
-static int
-sign_cb(void *ctx, const EVP_MD *md, const unsigned char *d, size_t dl,
-	unsigned char **sig, size_t *sl)
-{
-	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(ctx, NULL);
-	size_t n = 0;
-	int ok = c && EVP_PKEY_sign_init(c) > 0 &&
-		EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0 &&
-		EVP_PKEY_CTX_set_signature_md(c, md) > 0 &&
-		EVP_PKEY_sign(c, NULL, &n, d, dl) > 0 && (*sig = __real_malloc(n)) &&
-		EVP_PKEY_sign(c, *sig, &n, d, dl) > 0;
-
-	EVP_PKEY_CTX_free(c);
-	*sl = n;
-	return ok ? 0 : -1;
-}
+#define UNIT_SIGN_MALLOC __real_malloc
+#include "unit-pcrsign.h"
 
 static struct igos_pcr_input in;
 static EVP_PKEY *key;
