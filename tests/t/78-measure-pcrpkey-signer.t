@@ -50,6 +50,9 @@ ok "... nothing written" [ ! -e x.efi ]
 printf 'not a key\n' >junk.pub
 run 1 "igos-ukify: --pcrpkey 'junk.pub': not a PEM public key: unsupported" \
 	"ukify: a --pcrpkey that is no key, with --pcr-key" uki --pcr-key pcr.key --pcrpkey junk.pub -o x.efi
+run 1 "igos-ukify: cannot open 'missing.pub': No such file or directory" \
+	"ukify: a --pcrpkey that is missing, with --pcr-key" uki --pcr-key pcr.key --pcrpkey missing.pub -o x.efi
+ok "... nothing written" [ ! -e x.efi ]
 run 0 "" "ukify: --pcr-key with its own public key as --pcrpkey" \
 	uki --pcr-key pcr.key --pcrpkey pcr.pub -o both.efi
 igos-ukify inspect --section .pcrsig both.efi >both.json
