@@ -31,9 +31,13 @@ The last one removes a condition: the guarded statement never runs.
 Mutants known to be equivalent (no behaviour can tell them apart) are listed in
 tests/mutate/equivalent, one per line, as
     FILE | source line, stripped | description | reason
-and are left out of the score (and reported as such) without being built or
-tested; --check-equivalents builds and tests them as well, and a listed mutant
-a test kills is then reported killed, "listed as equivalent!".
+where a line's text and description occur more than once in the file, the
+runner numbers them in source order ("< -> <= #2") and an entry names the one
+it means that way (an entry without the number covers them all; a numbered
+entry must be checked again when the file changes above it). They are left
+out of the score (and reported as such) without being built or tested;
+--check-equivalents builds and tests them as well, and a listed mutant a test
+kills is then reported killed, "listed as equivalent!".
 
 Exit status: 0 when the score is at least --min (default 0), 1 otherwise, 2 on
 a usage error or when the tests fail without any mutation.
@@ -361,16 +365,45 @@ def tests_for(path, given):
     return out
 
 
+# a description as sites() makes them, with " #N" when its line's text and
+# description occur more than once in the file (the Nth, in source order)
+DESC = re.compile(r"(?:[=!<>&|]{1,2} -> [=!<>&|]{1,2}|return -1 -> return 0"
+                  r"|condition removed \(if \(0\)\))(?: #[0-9]+)?")
+
+
 def equivalents(path):
+    """tests/mutate/equivalent's entries for path, as {(source, description):
+    reason}. Fields are " | " apart; a source line may itself hold " | ", so the
+    description is found by its shape and the fields around it are the source
+    line and the reason."""
     eq = {}
     if os.path.exists(EQUIV):
         for line in open(EQUIV):
             if line.strip() and not line.startswith("#"):
-                # " | " apart: a source line or description may hold "||"
                 parts = [p.strip() for p in line.split(" | ")]
-                if len(parts) == 4 and parts[0] == path:
-                    eq[(parts[1], parts[2])] = parts[3]
+                if len(parts) < 4 or parts[0] != path:
+                    continue
+                k = next((k for k in range(2, len(parts) - 1)
+                          if DESC.fullmatch(parts[k])), None)
+                if k is None:
+                    die(f"tests/mutate/equivalent: no description in '{line.strip()}'")
+                eq[(" | ".join(parts[1:k]), parts[k])] = " | ".join(parts[k + 1:])
     return eq
+
+
+def numbered(text, muts):
+    """Each mutant's description, with " #N" when another mutant of the file has
+    the same line text and description (the key of tests/mutate/equivalent
+    would not tell them apart otherwise)."""
+    keys = [(line_of(text, s)[1], desc) for s, e, rep, desc in muts]
+    total = {}
+    for k in keys:
+        total[k] = total.get(k, 0) + 1
+    seen, out = {}, []
+    for (src, desc) in keys:
+        seen[(src, desc)] = seen.get((src, desc), 0) + 1
+        out.append(f"{desc} #{seen[(src, desc)]}" if total[(src, desc)] > 1 else desc)
+    return out
 
 
 def main():
@@ -396,7 +429,7 @@ def main():
     if not os.path.isfile(os.path.join(SRC, path)):
         die(f"cannot open '{path}'")
     text = open(os.path.join(SRC, path)).read()
-    muts = sites(text)
+    muts = [(s, e, rep, d) for (s, e, rep, _), d in zip(sites(text), numbered(text, sites(text)))]
     if a.lines:
         # A-B[,C-D...]: the parts of a file not judged yet, in one run
         spans = []
@@ -454,7 +487,8 @@ def main():
                 # else no line of the statement has code gcov counts (a
                 # constant expression, say): every test runs
             killer = timeout = None
-            if (src, desc) in eq and not a.check_equivalents:
+            why = eq.get((src, desc), eq.get((src, desc.split(" #")[0])))
+            if why and not a.check_equivalents:
                 # its reason is on record: building it would only cost
                 # every reaching test's time (--check-equivalents does)
                 verdict = "equivalent"
@@ -483,17 +517,17 @@ def main():
                         kills[killer] += 1
                     else:
                         verdict = "survived"
-            if verdict == "survived" and (src, desc) in eq:
+            if verdict == "survived" and why:
                 verdict = "equivalent"
             counts[verdict] += 1
             line = f"{verdict:10} {path}:{ln}: {desc}: {src}"
             if verdict == "killed":
                 line += f"  [{killer}{' (timed out)' if timeout else ''}]"
-                if (src, desc) in eq:
+                if why:
                     # a test tells it apart: the entry's reason is wrong
                     line += "  (listed as equivalent!)"
             if verdict == "equivalent":
-                line += f"  ({eq[(src, desc)]})"
+                line += f"  ({why})"
             if verdict == "survived" and not mine:
                 line += "  (not reached by any test)"
             report.append(line)
