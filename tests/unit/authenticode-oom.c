@@ -7,7 +7,7 @@
  * turn; each failure gives its one-line error and -1, leaves nothing
  * allocated, and the same call then succeeds. OpenSSL's own allocations are
  * left alone. Also: a file that shrinks under a digest through its
- * descriptor is an error, not a SIGBUS. */
+ * descriptor (0 too) is an error, not zeros or a SIGBUS. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -374,7 +374,8 @@ main(void)
 		     "BIO_new_mem_buf X509_STORE_new X509_STORE_add_cert");
 
 	/* the file shrinks after it was parsed: read through the descriptor,
-	 * that is an error (a read from the mapping would be a SIGBUS) */
+	 * that is an error (from the mapping, the bytes past the new end would
+	 * read as zeros, or past its last page raise SIGBUS) */
 	{
 		unsigned char d[32];
 		void *map = fd >= 0 ? mmap(NULL, 0x800, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
@@ -386,6 +387,27 @@ main(void)
 		   "a file cut to 0x600 bytes after it was parsed: '%s'", igos_errmsg());
 		if (map != MAP_FAILED)
 			munmap(map, 0x800);
+	}
+	/* the same with standard input closed (as a service may run): the
+	 * image's descriptor is 0, still a descriptor to read through */
+	{
+		unsigned char d[32];
+		void *map = MAP_FAILED;
+		struct igos_pe pe;
+		int zfd = -1;
+
+		close(0);
+		if ((zfd = open(ipath, O_RDWR)) == 0 && ftruncate(zfd, 0) == 0 &&
+		    write(zfd, img, 0x800) == 0x800)
+			map = mmap(NULL, 0x800, PROT_READ, MAP_SHARED, zfd, 0);
+		OK(zfd == 0 && map != MAP_FAILED && igos_ac_parse(&pe, map, 0x800) == 0 &&
+		   ftruncate(zfd, 0x600) == 0 && igos_ac_digest_fd(&pe, zfd, EVP_sha256(), d, NULL) < 0 &&
+		   !strcmp(igos_errmsg(), "the file shrank while it was read"),
+		   "the same through descriptor 0: '%s'", igos_errmsg());
+		if (map != MAP_FAILED)
+			munmap(map, 0x800);
+		if (zfd >= 0)
+			close(zfd);
 	}
 
 	if (fd >= 0)
