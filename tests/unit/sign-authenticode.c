@@ -86,9 +86,9 @@ main(void)
 	OK(igos_ac_walk(t, 5, 0, c, 4, &n) < 0, "a truncated header");
 	OK(igos_ac_walk(t, 0, 0, c, 4, &n) == 0 && n == 0, "an empty table has no entries");
 
-	/* igos_ac_ranges on its own (secboot.c and acstream.c call it): a
-	 * section that runs into the certificate table is refused, so the
-	 * signature's bytes are never hashed as the image's. The image passes
+	/* igos_ac_ranges on its own (secboot.c and acstream.c call it) and the
+	 * digest: a section that runs into the certificate table is refused, so
+	 * the signature's bytes are never hashed as the image's. The image passes
 	 * igos_pe_parse, which does not look at the table's place; igos_ac_parse
 	 * refuses it too. */
 	{
@@ -103,6 +103,14 @@ main(void)
 		   !strcmp(igos_errmsg(), "PE sections extend into the certificate table"),
 		   "ranges: a section running into the certificate table is refused (%s)",
 		   igos_errmsg());
+		{
+			unsigned char d[32];
+
+			OK(igos_pe_parse(&pe, img, 0x800) == 0 &&
+			   igos_ac_digest(&pe, EVP_sha256(), d, NULL, 0) < 0 &&
+			   !strcmp(igos_errmsg(), "PE sections extend into the certificate table"),
+			   "so is its digest (%s)", igos_errmsg());
+		}
 		OK(igos_ac_parse(&pe, img, 0x800) < 0 &&
 		   !strcmp(igos_errmsg(), "PE certificate table points inside the sections"),
 		   "parse refuses it too (%s)", igos_errmsg());
