@@ -121,6 +121,36 @@ main(void)
 		   "with the table after the section: the three header ranges, then the section");
 	}
 
+	/* an image in anonymous memory (read from a pipe, or built by the
+	 * caller) hashed without IGOS_AC_DROP_PAGES: its pages are left alone
+	 * (dropping them would zero them), so a second digest is the same and
+	 * the bytes are intact */
+	{
+		const size_t len = 0x400 + 0x10000;
+		unsigned char *a = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		unsigned char d1[32], d2[32];
+		struct igos_pe pe;
+		size_t bad = 0;
+
+		unit_pe_headers(1, 0x20000);
+		unit_pe_section(0, ".data", 0x1000, 0x10000, 0x400, 0x10000);
+		if (a != MAP_FAILED) {
+			memcpy(a, img, 0x400);
+			for (size_t i = 0x400; i < len; i++)
+				a[i] = (unsigned char)(i % 251 + 1);
+		}
+		OK(a != MAP_FAILED && igos_ac_parse(&pe, a, len) == 0 &&
+		   igos_ac_digest(&pe, EVP_sha256(), d1, NULL, 0) == 0 &&
+		   igos_ac_digest(&pe, EVP_sha256(), d2, NULL, 0) == 0 && !memcmp(d1, d2, 32),
+		   "an image in anonymous memory: the same digest twice");
+		for (size_t i = 0x400; a != MAP_FAILED && i < len; i++)
+			bad += a[i] != (unsigned char)(i % 251 + 1);
+		OK(a != MAP_FAILED && bad == 0, "and its bytes intact (%zu changed)", bad);
+		if (a != MAP_FAILED)
+			munmap(a, len);
+	}
+
 	/* the DER reader under SpcIndirectDataContent and certificates: the tag,
 	 * short and long (1 to 4 bytes) lengths, a value exactly filling what is left */
 	{
