@@ -377,6 +377,24 @@ test_write(void)
 	close(0);
 	OK(igos_efivar_write(fsdir, "MokSB", igos_guid_shim, 7, "abc", 3) == 0 && writes == 1 &&
 	   holds("MokSB", v1, sizeof(v1)), "efivarfs: written with standard input closed");
+	{
+		uint32_t attr = 0;
+		unsigned char *d = NULL;
+		size_t dl = 0;
+
+		OK(igos_efivar_read(fsdir, "MokSB", igos_guid_shim, &attr, &d, &dl) == 0 &&
+		   attr == 7 && dl == 3 && d && memcmp(d, "abc", 3) == 0,
+		   "efivarfs: read back with standard input closed");
+		free(d);
+	}
+	set_immutable(var("MokSB"), 1);
+	reset();
+	OK(igos_efivar_write(fsdir, "MokSB", igos_guid_shim, 7, "xy", 2) == 0 && writes == 1 &&
+	   holds("MokSB", v2, sizeof(v2)) && immutable(var("MokSB")),
+	   "efivarfs: an immutable variable replaced with standard input closed, immutable again");
+	OK(igos_efivar_delete(fsdir, "MokSB", igos_guid_shim) == 0 &&
+	   access(var("MokSB"), F_OK) < 0 && errno == ENOENT,
+	   "efivarfs: and deleted with standard input closed");
 	OK(open("/dev/null", O_RDONLY) == 0, "standard input back");
 	unlink(var("MokSB"));
 	reset();
