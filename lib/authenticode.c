@@ -975,7 +975,11 @@ igos_p7_verify_detached(const unsigned char *der, size_t derlen, const unsigned 
 	/* Debian's kernel is built without ECDSA: it loads RSA-signed modules only */
 	if ((signers = PKCS7_get0_signers(p7, certs, 0)) == NULL || sk_X509_num(signers) != 1) {
 		igos_ssl_clear();
-		igos_seterr("signer certificate not found");
+		if (signers != NULL)
+			igos_seterr("%d signers in one module signature: igos takes exactly one",
+				    sk_X509_num(signers));
+		else
+			igos_seterr("signer certificate not found");
 		goto out;
 	}
 	k = X509_get0_pubkey(sk_X509_value(signers, 0));

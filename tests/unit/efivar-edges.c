@@ -258,6 +258,11 @@ test_files(void)
 	OK(igos_efivar_dir_check("/sys", 0) < 0 &&
 	   strcmp(igos_errmsg(), "'/sys' is not efivarfs: mount -t efivarfs efivarfs '/sys'") == 0,
 	   "the bare sysfs directory is refused with the mount command");
+	/* procfs' sysctl directories take no new file, not even from root */
+	OK(igos_efivar_dir_check("/proc/sys", 1) < 0 &&
+	   strcmp(igos_errmsg(), "cannot write to '/proc/sys': Permission denied") == 0,
+	   "a directory nobody may write to is refused for writing (%s)", igos_errmsg());
+	OK(igos_efivar_dir_check("/proc/sys", 0) == 0, "it may still be read from");
 	snprintf(path, sizeof(path), "%s/nodir", dir);
 	snprintf(msg, sizeof(msg), "cannot open '%s': No such file or directory", path);
 	OK(igos_efivar_dir_check(path, 0) < 0 && strcmp(igos_errmsg(), msg) == 0,

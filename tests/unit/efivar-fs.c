@@ -377,6 +377,24 @@ test_write(void)
 	close(0);
 	OK(igos_efivar_write(fsdir, "MokSB", igos_guid_shim, 7, "abc", 3) == 0 && writes == 1 &&
 	   holds("MokSB", v1, sizeof(v1)), "efivarfs: written with standard input closed");
+	{
+		uint32_t attr = 0;
+		unsigned char *d = NULL;
+		size_t dl = 0;
+
+		OK(igos_efivar_read(fsdir, "MokSB", igos_guid_shim, &attr, &d, &dl) == 0 &&
+		   attr == 7 && dl == 3 && d && memcmp(d, "abc", 3) == 0,
+		   "efivarfs: read back with standard input closed");
+		free(d);
+	}
+	set_immutable(var("MokSB"), 1);
+	reset();
+	OK(igos_efivar_write(fsdir, "MokSB", igos_guid_shim, 7, "xy", 2) == 0 && writes == 1 &&
+	   holds("MokSB", v2, sizeof(v2)) && immutable(var("MokSB")),
+	   "efivarfs: an immutable variable replaced with standard input closed, immutable again");
+	OK(igos_efivar_delete(fsdir, "MokSB", igos_guid_shim) == 0 &&
+	   access(var("MokSB"), F_OK) < 0 && errno == ENOENT,
+	   "efivarfs: and deleted with standard input closed");
 	OK(open("/dev/null", O_RDONLY) == 0, "standard input back");
 	unlink(var("MokSB"));
 	reset();
@@ -484,6 +502,36 @@ test_lists_oom(void)
 	   "removing out of memory: one line");
 	fail_alloc = 0;
 	free(e);
+
+	/* the size checks of a list grown by one signature, at their bounds:
+	 * the largest signature a list's 32-bit size holds (4 GiB - 1 with the
+	 * 28-byte list header and the 16-byte owner) and a list whose new
+	 * length is exactly SIZE_MAX get as far as the allocation (made to
+	 * fail: no bytes are read); one byte more is refused by name */
+	{
+		unsigned char *none = NULL;
+		size_t add = 28 + 16 + 32, huge = SIZE_MAX - add, zero = 0;
+
+		fail_alloc = UINT32_MAX;
+		OK(igos_esl_append(&none, &zero, igos_guid_cert_x509, igos_guid_shim, h1,
+				   UINT32_MAX - 28 - 16) < 0 &&
+		   strcmp(igos_errmsg(), "out of memory") == 0 && none == NULL && zero == 0,
+		   "a signature filling a list to 4 GiB - 1 is not too large");
+		OK(igos_esl_append(&none, &zero, igos_guid_cert_x509, igos_guid_shim, h1,
+				   UINT32_MAX - 28 - 16 + 1) < 0 &&
+		   strcmp(igos_errmsg(), "signature of 4294967252 bytes is too large for a list") == 0 &&
+		   none == NULL && zero == 0, "one byte more is (%s)", igos_errmsg());
+		fail_alloc = SIZE_MAX;
+		OK(igos_esl_append(&none, &huge, igos_guid_cert_sha256, igos_guid_shim, h1, 32) < 0 &&
+		   strcmp(igos_errmsg(), "out of memory") == 0 && none == NULL &&
+		   huge == SIZE_MAX - add, "a list growing to SIZE_MAX bytes: out of memory, kept");
+		huge++;
+		OK(igos_esl_append(&none, &huge, igos_guid_cert_sha256, igos_guid_shim, h1, 32) < 0 &&
+		   strcmp(igos_errmsg(), "signature list too large") == 0 && none == NULL &&
+		   huge == SIZE_MAX - add + 1, "one byte more would wrap: too large (%s)",
+		   igos_errmsg());
+		fail_alloc = 0;
+	}
 
 	/* a queued request that is not signature lists is not added to */
 	{

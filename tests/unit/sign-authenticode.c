@@ -7,6 +7,7 @@
 #include "authenticode.h"
 #include "modsig.h"
 #include "unit.h"
+#include "unit-pe.h"
 
 static void
 entry(unsigned char *p, uint32_t len, uint16_t rev, uint16_t type)
@@ -84,6 +85,71 @@ main(void)
 	OK(igos_ac_walk(t, 40, 0, c, 4, &n) < 0, "revision 1.0 is refused");
 	OK(igos_ac_walk(t, 5, 0, c, 4, &n) < 0, "a truncated header");
 	OK(igos_ac_walk(t, 0, 0, c, 4, &n) == 0 && n == 0, "an empty table has no entries");
+
+	/* igos_ac_ranges on its own (secboot.c and acstream.c call it) and the
+	 * digest: a section that runs into the certificate table is refused, so
+	 * the signature's bytes are never hashed as the image's. The image passes
+	 * igos_pe_parse, which does not look at the table's place; igos_ac_parse
+	 * refuses it too. */
+	{
+		struct igos_pe pe;
+		struct igos_ac_range r[IGOS_AC_MAX_RANGES];
+
+		unit_pe_headers(1, 0x2000);
+		unit_pe_section(0, ".text", 0x1000, 0x400, 0x400, 0x400);
+		put32(OPT + 144, 0x700);
+		put32(OPT + 148, 0x100);
+		OK(igos_pe_parse(&pe, img, 0x800) == 0 && igos_ac_ranges(&pe, r) < 0 &&
+		   !strcmp(igos_errmsg(), "PE sections extend into the certificate table"),
+		   "ranges: a section running into the certificate table is refused (%s)",
+		   igos_errmsg());
+		{
+			unsigned char d[32];
+
+			OK(igos_pe_parse(&pe, img, 0x800) == 0 &&
+			   igos_ac_digest(&pe, EVP_sha256(), d, NULL, 0) < 0 &&
+			   !strcmp(igos_errmsg(), "PE sections extend into the certificate table"),
+			   "so is its digest (%s)", igos_errmsg());
+		}
+		OK(igos_ac_parse(&pe, img, 0x800) < 0 &&
+		   !strcmp(igos_errmsg(), "PE certificate table points inside the sections"),
+		   "parse refuses it too (%s)", igos_errmsg());
+		put32(OPT + 144, 0x800);
+		put32(OPT + 148, 0x100);
+		OK(igos_ac_parse(&pe, img, 0x900) == 0 && igos_ac_ranges(&pe, r) == 4 &&
+		   r[3].off == 0x400 && r[3].len == 0x400,
+		   "with the table after the section: the three header ranges, then the section");
+	}
+
+	/* an image in anonymous memory (read from a pipe, or built by the
+	 * caller) hashed without IGOS_AC_DROP_PAGES: its pages are left alone
+	 * (dropping them would zero them), so a second digest is the same and
+	 * the bytes are intact */
+	{
+		const size_t len = 0x400 + 0x10000;
+		unsigned char *a = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		unsigned char d1[32], d2[32];
+		struct igos_pe pe;
+		size_t bad = 0;
+
+		unit_pe_headers(1, 0x20000);
+		unit_pe_section(0, ".data", 0x1000, 0x10000, 0x400, 0x10000);
+		if (a != MAP_FAILED) {
+			memcpy(a, img, 0x400);
+			for (size_t i = 0x400; i < len; i++)
+				a[i] = (unsigned char)(i % 251 + 1);
+		}
+		OK(a != MAP_FAILED && igos_ac_parse(&pe, a, len) == 0 &&
+		   igos_ac_digest(&pe, EVP_sha256(), d1, NULL, 0) == 0 &&
+		   igos_ac_digest(&pe, EVP_sha256(), d2, NULL, 0) == 0 && !memcmp(d1, d2, 32),
+		   "an image in anonymous memory: the same digest twice");
+		for (size_t i = 0x400; a != MAP_FAILED && i < len; i++)
+			bad += a[i] != (unsigned char)(i % 251 + 1);
+		OK(a != MAP_FAILED && bad == 0, "and its bytes intact (%zu changed)", bad);
+		if (a != MAP_FAILED)
+			munmap(a, len);
+	}
 
 	/* the DER reader under SpcIndirectDataContent and certificates: the tag,
 	 * short and long (1 to 4 bytes) lengths, a value exactly filling what is left */
