@@ -187,6 +187,7 @@ main(void)
 		x[3] = 5;
 		esl_add(&e, igos_guid_cert_x509, x, 10);
 		esl_add(&e, igos_guid_cert_x509, "\x30\x82\x00", 3);
+		esl_add(&e, igos_guid_cert_x509, "\x30\x82\x00\x00", 4);
 		x[0] = 0x31;
 		x[3] = 6;
 		esl_add(&e, igos_guid_cert_x509, x, 10);
@@ -197,7 +198,7 @@ main(void)
 		x[3] ^= 1;
 		esl_add(&e, igos_guid_cert_x509, x, A.derlen);
 		store(&st, "db", &e);
-		OK(st.n == 8 && st.s[0].x509 == NULL &&
+		OK(st.n == 9 && st.s[0].x509 == NULL &&
 		   IS(st.s[0].subject, "(a certificate that does not parse)"),
 		   "a certificate that does not parse is kept, named so");
 		OK(!st.s[0].shim_uses, "... with the wrong length shim does not take it");
@@ -206,9 +207,11 @@ main(void)
 		   "shim takes \"30 82\" with the exact length, parsed or not");
 		OK(!st.s[3].shim_uses, "shim does not take a length one short");
 		OK(!st.s[4].shim_uses, "shim does not take 3 bytes");
-		OK(!st.s[5].shim_uses, "shim does not take another tag");
-		OK(!st.s[6].shim_uses, "shim does not take another length form");
-		OK(!st.s[7].shim_uses, "shim does not take a certificate whose length is off");
+		OK(st.s[5].shim_uses && st.s[5].x509 == NULL,
+		   "shim takes 4 bytes \"30 82 00 00\" (the verifier then fails on it)");
+		OK(!st.s[6].shim_uses, "shim does not take another tag");
+		OK(!st.s[7].shim_uses, "shim does not take another length form");
+		OK(!st.s[8].shim_uses, "shim does not take a certificate whose length is off");
 		igos_sb_store_free(&st);
 	}
 
@@ -256,6 +259,16 @@ main(void)
 		snprintf(d, sizeof(d), "signature list 2 at offset %zu: 27 bytes left, a header "
 			 "needs 28", ok);
 		OK(st.n == 1 && IS(st.bad, d), "27 bytes after a list (%s)", st.bad);
+		igos_sb_store_free(&st);
+		/* so short that even ListSize is not there: never read */
+		esl_cert(&e, &A);
+		esl_cert(&e, &B);
+		e.b = realloc(e.b, ok + 10);
+		e.len = ok + 10;
+		store(&st, "db", &e);
+		snprintf(d, sizeof(d), "signature list 2 at offset %zu: 10 bytes left, a header "
+			 "needs 28", ok);
+		OK(st.n == 1 && IS(st.bad, d), "10 bytes after a list (%s)", st.bad);
 		igos_sb_store_free(&st);
 		esl_cert(&e, &A);
 		esl_cert(&e, &B);
