@@ -47,6 +47,13 @@ main(void)
 	   igos_sbat_level_parse(&lvl, T("sbat,1,2025021800\nshim,4\ngrub,5\n")) == 0 &&
 	   igos_sbat_check(&s, &lvl, &ir, &lr) == 1 && ir == 1 && lr == 2,
 	   "grub,4 under grub,5: image row 2, level row 3");
+	/* no rows: nothing to refuse, and an empty level refuses nothing */
+	OK(row(T("")) && s.n == 0 && igos_sbat_check(&s, &lvl, &ir, &lr) == 0,
+	   "an image without SBAT rows passes any level");
+	igos_sbat_free(&lvl);
+	OK(row(T("grub,1,F,grub,2.06,u\n")) && igos_sbat_level_parse(&lvl, T("")) == 0 &&
+	   lvl.n == 0 && igos_sbat_check(&s, &lvl, NULL, NULL) == 0,
+	   "an empty SbatLevel refuses nothing");
 	igos_sbat_free(&lvl);
 
 	/* .sbat in a PE: whole when VirtualSize equals SizeOfRawData, and
