@@ -70,6 +70,28 @@ main(void)
 	OK(igos_pe_parse(&pe, img, sizeof(img)) == 0 && igos_sbat_find(&pe, &d, &len) == 0 &&
 	   d == img + sizeof(img) - 0x200 && len == 0x200, ".sbat ending at the end of the file found");
 
+	/* the most sections a PE may have, none of them .sbat: the walk stops at
+	 * the last (the parsed image on the heap, its section array last) */
+	{
+		static unsigned char big[0x2000];
+		struct igos_pe *hp = malloc(sizeof(*hp));
+
+		unit_pe_headers(IGOS_PE_MAX_SECTIONS, 0x1000 * (IGOS_PE_MAX_SECTIONS + 2));
+		put32(OPT + 60, 0x1200);
+		memcpy(big, img, sizeof(img));
+		for (int i = 0; i < IGOS_PE_MAX_SECTIONS; i++) {
+			unsigned char *h = big + SHDR + 40 * i;
+
+			memcpy(h, ".data", 5);
+			igos_put_le32(h + 8, 0x10);
+			igos_put_le32(h + 12, 0x1000 * (uint32_t)(i + 2));
+		}
+		OK(hp && igos_pe_parse(hp, big, sizeof(big)) == 0 &&
+		   hp->nsections == IGOS_PE_MAX_SECTIONS && igos_sbat_find(hp, &d, &len) == IGOS_SBAT_NONE,
+		   "%d sections, none .sbat: none found (%s)", IGOS_PE_MAX_SECTIONS, igos_errmsg());
+		free(hp);
+	}
+
 	/* shim's .sbatlevel: 12 bytes hold a header but no text */
 	unsigned char sl[12] = { 0 };
 	struct igos_sbatlevel lv;
