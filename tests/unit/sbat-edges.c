@@ -124,6 +124,11 @@ main(void)
 	   "an 18-byte sbat,1,2099010100 in NVRAM is kept against a 2025 level");
 	OK(igos_sbat_level_kept(l18, 17, cand, strlen(cand)) == 0,
 	   "its first 17 bytes are too short: replaced");
+	/* shim's field walk ends at a NUL: one in NVRAM's level cuts its version
+	 * field there, and its datestamp is then empty */
+	static const char nul[] = "sbat,1\0xx,2099010100\n", c1[] = "sbat,1,2025021800\n";
+	OK(igos_sbat_level_kept(nul, sizeof(nul) - 1, c1, strlen(c1)) == 0,
+	   "a NUL after NVRAM's version field: replaced, whatever follows it");
 	/* columns past the taken ones are not looked at, empty or not */
 	OK(row(T("a,1,v,p,1,u,\n")) && s.n == 1 && strcmp(s.e[0].f[IGOS_SBAT_URL], "u") == 0,
 	   "an empty seventh SBAT field is ignored, as shim takes six");
