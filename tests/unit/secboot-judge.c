@@ -619,6 +619,27 @@ main(void)
 		OK(fw(&x, &db, &dbx) == IGOS_SB_UNTRUSTED && IS(v.signer, B_SUBJ),
 		   "firmware: a tampered first signature, the second valid: its signer named");
 	}
+	/* the most signatures the walk takes (IGOS_AC_MAX_CERTS): 63 by B, the
+	 * last by A, each one looked at */
+	{
+		static struct image x;
+		size_t pb, pa;
+		unsigned char *p7b, *p7a;
+
+		image_base(&x, 0, 0x22);
+		p7b = p7_of(&x, &B, EVP_sha256(), EVP_sha256(), &pb);
+		p7a = p7_of(&x, &A, EVP_sha256(), EVP_sha256(), &pa);
+		for (int i = 0; i < IGOS_AC_MAX_CERTS - 1; i++)
+			add_sig(&x, p7b, pb);
+		add_sig(&x, p7a, pa);
+		free(p7b);
+		free(p7a);
+		OK(fw(&x, &db, &dbx) == IGOS_SB_PASS && IS(v.signer, A_SUBJ),
+		   "firmware: %d signatures, the last in db: passes", IGOS_AC_MAX_CERTS);
+		OK(shim(&x, &(struct igos_sb_shim_stores){ .db = &db }) == IGOS_SB_PASS &&
+		   IS(v.signer, A_SUBJ), "shim: %d signatures, the last in db: passes",
+		   IGOS_AC_MAX_CERTS);
+	}
 
 	/* refusals by the signature */
 	OK(fw(&t, &db, &dbx) == IGOS_SB_TAMPERED && IS(v.signer, A_SUBJ),
