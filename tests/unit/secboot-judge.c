@@ -321,6 +321,9 @@ main(void)
 		OK(igos_shim_vendor_parse(sec, 64, &sv) == 0 && sv.auth == sec + 16 &&
 		   sv.authlen == 48 && sv.deauth == sec + 48 && sv.deauthlen == 16 && sv.auth_is_cert,
 		   "both lists exactly filling the section");
+		V(0, 48, 0, 16);
+		OK(igos_shim_vendor_parse(sec, 64, &sv) == 0 && !sv.auth && sv.deauth == sec + 16 &&
+		   sv.deauthlen == 48, "only a deauthorized list, right after the header");
 		V(48, 17, 16, 48);
 		OK(OUTSIDE, "the deauthorized list one byte past the end");
 		V(49, 0, 16, 0);
