@@ -642,6 +642,9 @@ main(void)
 		OK(shim(&x, &(struct igos_sb_shim_stores){ .db = &db }) == IGOS_SB_PASS &&
 		   IS(v.signer, A_SUBJ), "shim: %d signatures, the last in db: passes",
 		   IGOS_AC_MAX_CERTS);
+		OK(shim(&x, &(struct igos_sb_shim_stores){ .db = &dbx }) == IGOS_SB_UNTRUSTED &&
+		   IS(v.signer, B_SUBJ), "shim: %d signatures, none trusted: the first named",
+		   IGOS_AC_MAX_CERTS);
 	}
 
 	/* refusals by the signature */
