@@ -6,3 +6,9 @@ $(BUILD)/obj/lib/secboot.o $(BUILD)/obj/lib/loadopt.o: lib/secboot.h lib/authent
 $(BUILD)/bin/igos-bootcheck: lib/secboot.h lib/sbat.h lib/pcr.h lib/efivar.h lib/authenticode.h
 FUZZ_LIBS_secboot :=
 BENCHES += tests/bench/igos-bootcheck.sh
+# secboot-faults fails lib/secboot.c's allocations and OpenSSL calls one at a time
+UNIT_LIBS_secboot-faults := -Wl,--wrap=malloc,--wrap=realloc,--wrap=EVP_MD_CTX_new \
+	-Wl,--wrap=EVP_DigestInit_ex,--wrap=EVP_DigestUpdate,--wrap=EVP_DigestFinal_ex \
+	-Wl,--wrap=EVP_MD_CTX_copy_ex,--wrap=EVP_Digest,--wrap=OPENSSL_sk_new_null \
+	-Wl,--wrap=OPENSSL_sk_push,--wrap=EVP_get_digestbyname,--wrap=d2i_PKCS7 \
+	-Wl,--wrap=i2d_X509,--wrap=d2i_X509,--wrap=X509_get_ext_d2i

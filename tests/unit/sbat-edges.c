@@ -47,6 +47,13 @@ main(void)
 	   igos_sbat_level_parse(&lvl, T("sbat,1,2025021800\nshim,4\ngrub,5\n")) == 0 &&
 	   igos_sbat_check(&s, &lvl, &ir, &lr) == 1 && ir == 1 && lr == 2,
 	   "grub,4 under grub,5: image row 2, level row 3");
+	/* no rows: nothing to refuse, and an empty level refuses nothing */
+	OK(row(T("")) && s.n == 0 && igos_sbat_check(&s, &lvl, &ir, &lr) == 0,
+	   "an image without SBAT rows passes any level");
+	igos_sbat_free(&lvl);
+	OK(row(T("grub,1,F,grub,2.06,u\n")) && igos_sbat_level_parse(&lvl, T("")) == 0 &&
+	   lvl.n == 0 && igos_sbat_check(&s, &lvl, NULL, NULL) == 0,
+	   "an empty SbatLevel refuses nothing");
 	igos_sbat_free(&lvl);
 
 	/* .sbat in a PE: whole when VirtualSize equals SizeOfRawData, and
@@ -62,6 +69,28 @@ main(void)
 	unit_pe_section(1, ".sbat", 0x2000, 0x50, sizeof(img) - 0x200, 0x200);
 	OK(igos_pe_parse(&pe, img, sizeof(img)) == 0 && igos_sbat_find(&pe, &d, &len) == 0 &&
 	   d == img + sizeof(img) - 0x200 && len == 0x200, ".sbat ending at the end of the file found");
+
+	/* the most sections a PE may have, none of them .sbat: the walk stops at
+	 * the last (the parsed image on the heap, its section array last) */
+	{
+		static unsigned char big[0x2000];
+		struct igos_pe *hp = malloc(sizeof(*hp));
+
+		unit_pe_headers(IGOS_PE_MAX_SECTIONS, 0x1000 * (IGOS_PE_MAX_SECTIONS + 2));
+		put32(OPT + 60, 0x1200);
+		memcpy(big, img, sizeof(img));
+		for (int i = 0; i < IGOS_PE_MAX_SECTIONS; i++) {
+			unsigned char *h = big + SHDR + 40 * i;
+
+			memcpy(h, ".data", 5);
+			igos_put_le32(h + 8, 0x10);
+			igos_put_le32(h + 12, 0x1000 * (uint32_t)(i + 2));
+		}
+		OK(hp && igos_pe_parse(hp, big, sizeof(big)) == 0 &&
+		   hp->nsections == IGOS_PE_MAX_SECTIONS && igos_sbat_find(hp, &d, &len) == IGOS_SBAT_NONE,
+		   "%d sections, none .sbat: none found (%s)", IGOS_PE_MAX_SECTIONS, igos_errmsg());
+		free(hp);
+	}
 
 	/* shim's .sbatlevel: 12 bytes hold a header but no text */
 	unsigned char sl[12] = { 0 };
@@ -95,6 +124,11 @@ main(void)
 	   "an 18-byte sbat,1,2099010100 in NVRAM is kept against a 2025 level");
 	OK(igos_sbat_level_kept(l18, 17, cand, strlen(cand)) == 0,
 	   "its first 17 bytes are too short: replaced");
+	/* shim's field walk ends at a NUL: one in NVRAM's level cuts its version
+	 * field there, and its datestamp is then empty */
+	static const char nul[] = "sbat,1\0xx,2099010100\n", c1[] = "sbat,1,2025021800\n";
+	OK(igos_sbat_level_kept(nul, sizeof(nul) - 1, c1, strlen(c1)) == 0,
+	   "a NUL after NVRAM's version field: replaced, whatever follows it");
 	/* columns past the taken ones are not looked at, empty or not */
 	OK(row(T("a,1,v,p,1,u,\n")) && s.n == 1 && strcmp(s.e[0].f[IGOS_SBAT_URL], "u") == 0,
 	   "an empty seventh SBAT field is ignored, as shim takes six");
