@@ -319,6 +319,38 @@ main(void)
 	r = igos_pcrsig_verify(&ps, &in, NULL, 0, key, matched);
 	OK(r == 0, "it verifies");
 	OK(matched[0] == 0 && matched[3] == 3, "entries matched to their phases");
+	{
+		/* what the signature does not cover: an entry's PCR set and pkfp */
+		struct igos_pcrsig_entry e0 = ps.e[0], e1 = ps.e[1];
+
+		ps.e[0].pcrs |= 1u << 7;
+		OK(igos_pcrsig_verify(&ps, &in, NULL, 0, key, NULL) < 0 &&
+		   err_is("'sha256' entry 1: covers PCRs other than 11"),
+		   "verify: an entry over PCRs 7 and 11 is refused");
+		ps.e[0] = e0;
+		ps.e[1].pkfp[31] ^= 1;
+		OK(igos_pcrsig_verify(&ps, &in, NULL, 0, key, NULL) < 0 &&
+		   err_is("'sha256' entry 2: pkfp is not the fingerprint of the public key"),
+		   "verify: an entry whose pkfp is another key's is refused");
+		ps.e[1] = e1;
+		OK(igos_pcrsig_verify(&ps, &in, NULL, 0, key, NULL) == 0, "put back, it verifies");
+	}
+	{
+		/* the empty phase path is a phase of its own: its policy is not
+		 * enter-initrd's */
+		static const char *const empty[] = { "" }, *const enter[] = { "enter-initrd" };
+		char *j1 = igos_pcrsig_build(&in, 1u << IGOS_BANK_SHA256, empty, 1, key, sign_cb, key);
+		struct igos_pcrsig p1 = { 0 };
+
+		OK(j1 && igos_pcrsig_parse(&p1, j1, strlen(j1)) == 0 && p1.n == 1 &&
+		   igos_pcrsig_verify(&p1, &in, empty, 1, key, NULL) == 0,
+		   "a .pcrsig for the empty phase path verifies for it");
+		OK(igos_pcrsig_verify(&p1, &in, enter, 1, key, NULL) < 0 &&
+		   err_is("'sha256' entry 1: pol does not match the UKI in any phase"),
+		   "... and not for enter-initrd alone");
+		igos_pcrsig_free(&p1);
+		free(j1);
+	}
 	ps.e[2].pol[5] ^= 1;
 	r = igos_pcrsig_verify(&ps, &in, NULL, 0, key, NULL);
 	OK(r < 0 && strstr(igos_errmsg(), "entry 3: pol does not match"), "a changed pol is found");
