@@ -207,6 +207,27 @@ pcrsig_api(const struct igos_pcr_input *in, EVP_PKEY *key, EVP_PKEY *ec)
 	OK(json == NULL && err_is("a PCR policy needs an RSA key: systemd's TPM-side check uses RSASSA"),
 	   "join: an EC key is refused");
 	igos_pcrsig_free(&ps);
+
+	/* a signed file short of one of the UKI's four policies */
+	json = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, sign_cb, key);
+	if (json && igos_pcrsig_parse(&ps, json, strlen(json)) == 0 && ps.n == 4) {
+		char *j2;
+
+		ps.n = 3;
+		j2 = igos_pcrsig_join(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, &ps);
+		OK(j2 == NULL && err_is("no signature for one of the sha256 policies of the UKI "
+					"(made for other sections, banks or phases?)"),
+		   "join: a policy missing from the signed file is refused, its bank named");
+		free(j2);
+		ps.n = 4;
+		j2 = igos_pcrsig_join(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, &ps);
+		OK(j2 && strcmp(j2, json) == 0, "... all four: the same .pcrsig as signed here");
+		free(j2);
+		igos_pcrsig_free(&ps);
+	} else {
+		OK(0, "a signed sha256 .pcrsig to join");
+	}
+	free(json);
 }
 
 static int
