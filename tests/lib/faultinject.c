@@ -8,7 +8,9 @@
  *                      rename, renameat, renameat2, linkat, close (default all);
  *                      read, fstat, flock and opendir count only when named (the input
  *                      side: a disk that fails a read, a filesystem without
- *                      locks), so the writers' fault suites see no change
+ *                      locks), so the writers' fault suites see no change;
+ *                      so do strdup and asprintf (memory running out: they
+ *                      fail with ENOMEM whatever FAULT_ERRNO says)
  *   FAULT_KILL_AT=n    SIGKILL the process at the n-th counted call instead
  *   FAULT_KILL_BYTES=b SIGKILL once b bytes have gone to regular files (the
  *                      call that crosses b writes only up to b first)
@@ -29,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +45,11 @@
 
 enum { C_WRITE, C_PWRITE, C_CFR, C_FSYNC, C_FDATASYNC, C_FCHMOD, C_FTRUNCATE, C_RENAME,
        C_RENAMEAT, C_RENAMEAT2, C_LINKAT, C_CLOSE, C_OPTIN, C_READ = C_OPTIN, C_FSTAT, C_FLOCK,
-       C_OPENDIR,
+       C_OPENDIR, C_STRDUP, C_ASPRINTF,
        C_N };
 static const char *const cname[C_N] = { "write", "pwrite", "copy_file_range", "fsync",
 	"fdatasync", "fchmod", "ftruncate", "rename", "renameat", "renameat2", "linkat", "close",
-	"read", "fstat", "flock", "opendir" };
+	"read", "fstat", "flock", "opendir", "strdup", "asprintf" };
 
 static int inited, enabled[C_N], ferr = ENOSPC, devices;
 static unsigned long fail_n, kill_at, calls;
@@ -392,4 +395,31 @@ opendir(const char *path)
 	if (fault(C_OPENDIR))
 		return NULL;
 	return real(path);
+}
+
+char *
+strdup(const char *s)
+{
+	REAL(char *, "strdup", const char *);
+	if (fault(C_STRDUP)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return real(s);
+}
+
+int
+asprintf(char **p, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (fault(C_ASPRINTF)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	va_start(ap, fmt);
+	r = vasprintf(p, fmt, ap);
+	va_end(ap);
+	return r;
 }

@@ -141,4 +141,44 @@ if [ -r "$sys" ] && [ -r /proc/self/status ]; then
 else
 	skip 2 "no $sys or /proc/self/status here"
 fi
+# ---- memory running out (strdup, asprintf) ----
+OOM="$P out of memory"
+SO=$IGOS_BUILD/tests/faultinject.so
+MS="env LD_PRELOAD=$SO FAULT_CALLS=strdup"
+MA="env LD_PRELOAD=$SO FAULT_CALLS=asprintf"
+run 1 "$OOM" "init: no memory to copy the --state path" \
+	$MS FAULT_N=1 $VERIFY init --state om/st --repo core
+ok "and makes no directory" test ! -e om
+run 1 "$OOM" "init: no memory for the state file's name" \
+	$MA FAULT_N=1 $VERIFY init --state om2 --repo core
+ok "and writes no state" test ! -e om2/core.state
+run 1 "$OOM" "init: no memory for a trust directory's file name" \
+	$MA FAULT_N=1 $VERIFY init --state om3 --repo core --trust tr
+ok "and makes no state directory" test ! -e om3
+run 1 "$OOM" "verify: no memory for the default signature name INDEX.sig" \
+	$MA FAULT_N=1 $V db
+run 1 "$OOM" "verify: no memory for the state file's name" $MA FAULT_N=1 $V db x.sig
+run 1 "$OOM" "verify: no memory for a trust directory's file name" \
+	$MA FAULT_N=2 $V0 --trust tr db x.sig
+run 1 "$OOM" "check: no memory for the state file's name" \
+	$MA FAULT_N=1 $VERIFY check --state st --repo core db pkgs/p-1.pkg.tar.zst
+same st/core.state st.before "no verify short of memory changed the state"
+# every strdup and asprintf of an accepting verify failing in turn
+rm -f om.log
+env LD_PRELOAD=$SO FAULT_CALLS=strdup,asprintf FAULT_LOG=om.log $V db x.sig >/dev/null 2>&1
+cp st.before st/core.state
+n=$(cut -d' ' -f1 om.log)
+bad=
+i=1
+while [ "$i" -le "$n" ]; do
+	env LD_PRELOAD=$SO FAULT_CALLS=strdup,asprintf FAULT_N=$i $V db x.sig >om.out 2>om.err
+	rc=$?
+	if [ $rc -ne 1 ] || [ -s om.out ] || [ "$(wc -l <om.err)" -ne 1 ] ||
+	   ! cmp -s st/core.state st.before; then
+		bad="$bad $i:$rc:$(cat om.err)"
+	fi
+	cp st.before st/core.state
+	i=$((i + 1))
+done
+is "$n:$bad" "$n:" "verify, each of its $n strdup and asprintf calls failing: exit 1, one line, no status, the old state kept"
 done_testing

@@ -207,6 +207,27 @@ pcrsig_api(const struct igos_pcr_input *in, EVP_PKEY *key, EVP_PKEY *ec)
 	OK(json == NULL && err_is("a PCR policy needs an RSA key: systemd's TPM-side check uses RSASSA"),
 	   "join: an EC key is refused");
 	igos_pcrsig_free(&ps);
+
+	/* a signed file short of one of the UKI's four policies */
+	json = igos_pcrsig_build(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, sign_cb, key);
+	if (json && igos_pcrsig_parse(&ps, json, strlen(json)) == 0 && ps.n == 4) {
+		char *j2;
+
+		ps.n = 3;
+		j2 = igos_pcrsig_join(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, &ps);
+		OK(j2 == NULL && err_is("no signature for one of the sha256 policies of the UKI "
+					"(made for other sections, banks or phases?)"),
+		   "join: a policy missing from the signed file is refused, its bank named");
+		free(j2);
+		ps.n = 4;
+		j2 = igos_pcrsig_join(in, 1u << IGOS_BANK_SHA256, NULL, 0, key, &ps);
+		OK(j2 && strcmp(j2, json) == 0, "... all four: the same .pcrsig as signed here");
+		free(j2);
+		igos_pcrsig_free(&ps);
+	} else {
+		OK(0, "a signed sha256 .pcrsig to join");
+	}
+	free(json);
 }
 
 static int
@@ -319,6 +340,38 @@ main(void)
 	r = igos_pcrsig_verify(&ps, &in, NULL, 0, key, matched);
 	OK(r == 0, "it verifies");
 	OK(matched[0] == 0 && matched[3] == 3, "entries matched to their phases");
+	{
+		/* what the signature does not cover: an entry's PCR set and pkfp */
+		struct igos_pcrsig_entry e0 = ps.e[0], e1 = ps.e[1];
+
+		ps.e[0].pcrs |= 1u << 7;
+		OK(igos_pcrsig_verify(&ps, &in, NULL, 0, key, NULL) < 0 &&
+		   err_is("'sha256' entry 1: covers PCRs other than 11"),
+		   "verify: an entry over PCRs 7 and 11 is refused");
+		ps.e[0] = e0;
+		ps.e[1].pkfp[31] ^= 1;
+		OK(igos_pcrsig_verify(&ps, &in, NULL, 0, key, NULL) < 0 &&
+		   err_is("'sha256' entry 2: pkfp is not the fingerprint of the public key"),
+		   "verify: an entry whose pkfp is another key's is refused");
+		ps.e[1] = e1;
+		OK(igos_pcrsig_verify(&ps, &in, NULL, 0, key, NULL) == 0, "put back, it verifies");
+	}
+	{
+		/* the empty phase path is a phase of its own: its policy is not
+		 * enter-initrd's */
+		static const char *const empty[] = { "" }, *const enter[] = { "enter-initrd" };
+		char *j1 = igos_pcrsig_build(&in, 1u << IGOS_BANK_SHA256, empty, 1, key, sign_cb, key);
+		struct igos_pcrsig p1 = { 0 };
+
+		OK(j1 && igos_pcrsig_parse(&p1, j1, strlen(j1)) == 0 && p1.n == 1 &&
+		   igos_pcrsig_verify(&p1, &in, empty, 1, key, NULL) == 0,
+		   "a .pcrsig for the empty phase path verifies for it");
+		OK(igos_pcrsig_verify(&p1, &in, enter, 1, key, NULL) < 0 &&
+		   err_is("'sha256' entry 1: pol does not match the UKI in any phase"),
+		   "... and not for enter-initrd alone");
+		igos_pcrsig_free(&p1);
+		free(j1);
+	}
 	ps.e[2].pol[5] ^= 1;
 	r = igos_pcrsig_verify(&ps, &in, NULL, 0, key, NULL);
 	OK(r < 0 && strstr(igos_errmsg(), "entry 3: pol does not match"), "a changed pol is found");

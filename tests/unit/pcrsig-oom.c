@@ -334,6 +334,9 @@ main(void)
 		   igos_pcrsig_sign_digests(&none, es) == NULL &&
 		   strcmp(igos_errmsg(), "a PCR policy needs an RSA key: systemd's TPM-side check "
 			  "uses RSASSA") == 0, "an EC signer is refused, building and signing digests");
+		OK(es && igos_pcrsig_build_signer(&in, 0, phases, 4, es) == NULL &&
+		   strcmp(igos_errmsg(), "a PCR policy needs an RSA key: systemd's TPM-side check "
+			  "uses RSASSA") == 0, "... the key refused first, before the banks asked for");
 		igos_signer_free(es);
 		EVP_PKEY_free(ec);
 	}
