@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_rc.h>
@@ -127,6 +129,39 @@ __wrap_Esys_Sign(ESYS_CONTEXT *e, ESYS_TR k, ESYS_TR a, ESYS_TR b, ESYS_TR c, co
 	if (rc == TSS2_RC_SUCCESS && long_r && (*sig)->sigAlg == TPM2_ALG_ECDSA)
 		(*sig)->signature.ecdsa.signatureR.size = 33;
 	return rc;
+}
+
+/* the key file's PEM: a memory BIO that cannot be made, or a write that
+ * fails partway (the BEGIN line written, then out of memory) */
+static int fail_bio, pem_partial;
+
+BIO *__real_BIO_new(const BIO_METHOD *m);
+BIO *
+__wrap_BIO_new(const BIO_METHOD *m)
+{
+	if (fail_bio && --fail_bio == 0)
+		return NULL;
+	return __real_BIO_new(m);
+}
+
+BIO *__real_BIO_new_mem_buf(const void *b, int n);
+BIO *
+__wrap_BIO_new_mem_buf(const void *b, int n)
+{
+	if (fail_bio && --fail_bio == 0)
+		return NULL;
+	return __real_BIO_new_mem_buf(b, n);
+}
+
+int __real_PEM_write_bio(BIO *b, const char *name, const char *hdr, const unsigned char *d, long n);
+int
+__wrap_PEM_write_bio(BIO *b, const char *name, const char *hdr, const unsigned char *d, long n)
+{
+	if (pem_partial) {
+		BIO_printf(b, "-----BEGIN %s-----\n", name);
+		return 0;
+	}
+	return __real_PEM_write_bio(b, name, hdr, d, n);
 }
 
 /* ---- the swtpm ------------------------------------------------------------- */
@@ -850,6 +885,45 @@ test_tss_fails(void)
 	OK(clean(), "nothing left in the TPM");
 }
 
+/* the key file written or read without the memory it needs: nothing
+ * written, nothing read, one line */
+static void
+test_file_oom(void)
+{
+	struct igos_tpmkey k, back;
+	struct igos_tpm *t = igos_tpm_open(conf);
+	size_t n = 7;
+	char *pem = NULL;
+	int ok;
+
+	OK(t != NULL && igos_tpm_create_rsa(t, 2048, NULL, &k) == 0, "(a key)");
+	igos_tpm_close(t);
+	ok = (pem = igos_tpmkey_pem(&k, &n)) != NULL && strlen(pem) == n &&
+	     igos_tpmkey_parse_pem(&back, pem, n) == 0 && memcmp(&back, &k, sizeof(k)) == 0;
+	OK(ok, "its PEM file reads back as the same key");
+	fail_bio = 1;
+	OK(igos_tpmkey_parse_pem(&back, pem, n) < 0 && is("out of memory"),
+	   "reading it with no memory for a BIO: out of memory");
+	fail_bio = 0;
+	free(pem);
+	n = 7;
+	fail_bio = 1;
+	OK(igos_tpmkey_pem(&k, &n) == NULL && n == 7 && is("cannot encode the TPM key"),
+	   "writing it with no memory for a BIO: nothing written");
+	fail_bio = 0;
+	pem_partial = 1;
+	OK(igos_tpmkey_pem(&k, &n) == NULL && n == 7 && is("cannot encode the TPM key"),
+	   "a PEM write failing after its BEGIN line: nothing written");
+	pem_partial = 0;
+	fail_malloc = 1;
+	OK(igos_tpmkey_pem(&k, &n) == NULL && n == 7 && is("out of memory"),
+	   "no memory for the DER: nothing written");
+	fail_malloc = 2;
+	OK(igos_tpmkey_pem(&k, &n) == NULL && n == 7 && is("cannot encode the TPM key"),
+	   "no memory for the PEM text: nothing written");
+	fail_malloc = 0;
+}
+
 static void
 test_owner_password(void)
 {
@@ -913,6 +987,7 @@ main(void)
 	test_parent();
 	test_load_refused();
 	test_tss_fails();
+	test_file_oom();
 	test_owner_password();
 	cleanup();
 	return DONE();
