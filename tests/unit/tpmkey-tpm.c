@@ -40,6 +40,7 @@ static const char *fail_fn;   /* the Esys call to fail ... */
 static int fail_nth;          /* ... on its nth call from now */
 static TSS2_RC fail_rc = TSS2_ESYS_RC_MEMORY;
 static int long_r;            /* Esys_Sign: an ECDSA r of 33 bytes */
+static int no_ecc;            /* Esys_GetCapability: a TPM without ECC */
 
 static int
 failing(const char *fn)
@@ -83,8 +84,16 @@ TSS2_RC
 __wrap_Esys_GetCapability(ESYS_CONTEXT *e, ESYS_TR a, ESYS_TR b, ESYS_TR c, TPM2_CAP cap,
 			  UINT32 prop, UINT32 n, TPMI_YES_NO *more, TPMS_CAPABILITY_DATA **d)
 {
-	return failing("GetCapability") ? fail_rc :
-	       __real_Esys_GetCapability(e, a, b, c, cap, prop, n, more, d);
+	TSS2_RC rc;
+
+	if (failing("GetCapability"))
+		return fail_rc;
+	rc = __real_Esys_GetCapability(e, a, b, c, cap, prop, n, more, d);
+	/* a TPM without ECC answers with the next algorithm it has */
+	if (rc == 0 && no_ecc && cap == TPM2_CAP_ALGS && prop == TPM2_ALG_ECC &&
+	    (*d)->data.algorithms.count > 0)
+		(*d)->data.algorithms.algProperties[0].alg = TPM2_ALG_SYMCIPHER;
+	return rc;
 }
 
 TSS2_RC __real_Esys_TRSess_SetAttributes(ESYS_CONTEXT *, ESYS_TR, TPMA_SESSION, TPMA_SESSION);
@@ -337,6 +346,50 @@ srk(ESYS_CONTEXT *e, ESYS_TR *h)
 	p->kdf.scheme = TPM2_ALG_NULL;
 	return Esys_CreatePrimary(e, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
 				  &sens, &tmpl, &outside, &pcrs, h, NULL, NULL, NULL, NULL);
+}
+
+/* the same for a TPM without ECC: RSA-2048, exponent 65537 */
+static TSS2_RC
+srk_rsa(ESYS_CONTEXT *e, ESYS_TR *h)
+{
+	TPM2B_SENSITIVE_CREATE sens = { 0 };
+	TPM2B_PUBLIC tmpl = { 0 };
+	TPM2B_DATA outside = { 0 };
+	TPML_PCR_SELECTION pcrs = { 0 };
+	TPMS_RSA_PARMS *p = &tmpl.publicArea.parameters.rsaDetail;
+
+	tmpl.publicArea.type = TPM2_ALG_RSA;
+	tmpl.publicArea.nameAlg = TPM2_ALG_SHA256;
+	tmpl.publicArea.objectAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT |
+		TPMA_OBJECT_NODA | TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+		TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH;
+	p->symmetric.algorithm = TPM2_ALG_AES;
+	p->symmetric.keyBits.aes = 128;
+	p->symmetric.mode.aes = TPM2_ALG_CFB;
+	p->scheme.scheme = TPM2_ALG_NULL;
+	p->keyBits = 2048;
+	p->exponent = 0;
+	return Esys_CreatePrimary(e, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+				  &sens, &tmpl, &outside, &pcrs, h, NULL, NULL, NULL, NULL);
+}
+
+/* the key's blob loads under the RSA storage key of the TCG template */
+static int
+loads_under_rsa_srk(const struct igos_tpmkey *k)
+{
+	ESYS_CONTEXT *e = helper();
+	ESYS_TR p, h;
+	int ok = e != NULL && srk_rsa(e, &p) == 0;
+
+	ok = ok && Esys_Load(e, p, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &k->priv, &k->pub,
+			     &h) == 0;
+	if (ok)
+		Esys_FlushContext(e, h);
+	if (e != NULL) {
+		Esys_FlushContext(e, p);
+		helper_done(e);
+	}
+	return ok;
 }
 
 /* a P-256 signing key made under the SRK by the unit (igos makes RSA keys
@@ -924,6 +977,28 @@ test_file_oom(void)
 	fail_malloc = 0;
 }
 
+/* a TPM without ECC (faked: swtpm has it): the storage key is the TCG
+ * template's RSA one, as tpm2-tools makes it there */
+static void
+test_no_ecc(void)
+{
+	struct igos_tpmkey k;
+	struct igos_tpm *t = igos_tpm_open(conf);
+
+	no_ecc = 1;
+	OK(t != NULL && igos_tpm_create_rsa(t, 2048, NULL, &k) == 0 && signs(t, &k, EVP_sha256()),
+	   "a TPM without ECC: a key is made and signs");
+	igos_tpm_close(t);
+	no_ecc = 0;
+	OK(loads_under_rsa_srk(&k), "under the RSA storage key of the TCG template");
+	t = igos_tpm_open(conf);
+	OK(t != NULL && igos_tpm_load(t, &k, NULL, "k.pem") < 0 &&
+	   is("key 'k.pem': the key file was made by another TPM, or this TPM was cleared"),
+	   "the same TPM saying it has ECC: the key is not its storage key's");
+	igos_tpm_close(t);
+	OK(clean(), "nothing left in the TPM");
+}
+
 static void
 test_owner_password(void)
 {
@@ -988,6 +1063,7 @@ main(void)
 	test_load_refused();
 	test_tss_fails();
 	test_file_oom();
+	test_no_ecc();
 	test_owner_password();
 	cleanup();
 	return DONE();
