@@ -878,6 +878,28 @@ test_load_refused(void)
 	   "a private blob with its integrity digest changed: said so");
 	igos_tpm_close(t);
 	OK(clean(), "nothing left in the TPM");
+	bad = k;
+	bad.priv.size = 2;
+	t = igos_tpm_open(conf);
+	snprintf(want, sizeof(want), "cannot load the key into the TPM: %s", Tss2_RC_Decode(0x1da));
+	OK(t != NULL && igos_tpm_load(t, &bad, NULL, "k.pem") < 0 && is(want),
+	   "a private blob of two bytes: the TPM's reason");
+	igos_tpm_close(t);
+	/* the other answers of a TPM whose seed did not make the blob (faked:
+	 * this one says "integrity" first) */
+	{
+		static const TSS2_RC rcs[] = { 0x1e5, 0x1dc, 0x1d5 }; /* BINDING, KEY, SIZE */
+
+		for (size_t i = 0; i < 3; i++) {
+			t = igos_tpm_open(conf);
+			fail_fn = "Load", fail_nth = 1, fail_rc = rcs[i];
+			OK(t != NULL && igos_tpm_load(t, &k, NULL, "k.pem") < 0 && is(cleared),
+			   "Load answered '%s': said as another TPM's key", Tss2_RC_Decode(rcs[i]));
+			fail_fn = NULL, fail_rc = TSS2_ESYS_RC_MEMORY;
+			igos_tpm_close(t);
+		}
+	}
+	OK(clean(), "nothing left in the TPM");
 
 	/* slots taken by another program, on a TPM without resource manager */
 	OK(fill(2, 0), "(two objects left in the TPM by another program)");
