@@ -7,11 +7,15 @@
  * igos's. The few failures a working TPM never gives (an answer the TSS
  * cannot use, out of memory) are made by link-time wraps (mk/tpm.mk) that
  * otherwise pass every call through. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -175,35 +179,47 @@ __wrap_PEM_write_bio(BIO *b, const char *name, const char *hdr, const unsigned c
 
 /* ---- the swtpm ------------------------------------------------------------- */
 
-/* SIGKILL: its state is thrown away (a SIGTERM'd swtpm takes two seconds to
- * save it), and no state is ever kept across a restart here */
+/* The swtpm is this unit's child, killed with it whatever ends the unit (a
+ * crash, a time limit): PR_SET_PDEATHSIG. SIGKILL: its state is thrown away
+ * (a SIGTERM'd swtpm takes two seconds to save it). */
 static void
 swtpm_stop(void)
 {
-	if (swtpm_pid > 0 && kill(swtpm_pid, SIGKILL) == 0)
-		for (int i = 0; i < 500 && kill(swtpm_pid, 0) == 0; i++)
-			usleep(10000);
+	if (swtpm_pid > 0) {
+		kill(swtpm_pid, SIGKILL);
+		waitpid(swtpm_pid, NULL, 0);
+	}
 	swtpm_pid = 0;
+}
+
+/* whether the swtpm accepts connections on port yet */
+static int
+listening(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
 }
 
 /* a fresh TPM */
 static int
 swtpm_start(void)
 {
-	char state[96], pidf[96], server[96], ctrl[96], buf[128];
+	char state[96], server[96], ctrl[96], f[96];
+	pid_t parent = getpid();
 
 	swtpm_stop();
 	snprintf(state, sizeof(state), "dir=%s", dir);
-	snprintf(pidf, sizeof(pidf), "file=%s/pid", dir);
-	{
-		char f[96];
-
-		snprintf(f, sizeof(f), "%s/tpm2-00.permall", dir);
-		unlink(f);
-	}
+	snprintf(f, sizeof(f), "%s/tpm2-00.permall", dir);
+	unlink(f);
 	for (int i = 0; i < 30; i++) {
 		struct timespec ts;
-		int port, st, fd;
+		int port, st;
 		pid_t pid;
 
 		fflush(stdout);
@@ -212,31 +228,39 @@ swtpm_start(void)
 				      (unsigned)ts.tv_nsec) % 20000) * 2;
 		snprintf(server, sizeof(server), "type=tcp,port=%d,bindaddr=127.0.0.1", port);
 		snprintf(ctrl, sizeof(ctrl), "type=tcp,port=%d,bindaddr=127.0.0.1", port + 1);
-		snprintf(pidf, sizeof(pidf), "file=%s/pid", dir);
 		if ((pid = fork()) == 0) {
 			int null = open("/dev/null", O_WRONLY);
 
+			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+				_exit(126);
 			dup2(null, 1);
 			dup2(null, 2);
 			execlp("swtpm", "swtpm", "socket", "--tpm2", "--flags",
 			       "startup-clear,not-need-init", "--tpmstate", state, "--server", server,
-			       "--ctrl", ctrl, "--pid", pidf, "--daemon", (char *)NULL);
+			       "--ctrl", ctrl, (char *)NULL);
 			_exit(127);
 		}
-		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+		if (pid < 0)
 			return -1;
-		if (WEXITSTATUS(st) == 127)
-			return -1;
-		if (WEXITSTATUS(st) != 0)
-			continue;
-		snprintf(buf, sizeof(buf), "%s/pid", dir);
-		memset(pidf, 0, sizeof(pidf));
-		if ((fd = open(buf, O_RDONLY)) < 0 || read(fd, pidf, sizeof(pidf) - 1) <= 0)
-			return -1;
-		close(fd);
-		swtpm_pid = atoi(pidf);
-		snprintf(conf, sizeof(conf), "swtpm:host=127.0.0.1,port=%d", port);
-		return 0;
+		/* up to 10 s for it to listen; if it exits, the port was taken */
+		for (int w = 0; w < 1000; w++) {
+			if (waitpid(pid, &st, WNOHANG) == pid) {
+				if (WIFEXITED(st) && WEXITSTATUS(st) >= 126)
+					return -1;
+				pid = 0;
+				break;
+			}
+			if (listening(port)) {
+				swtpm_pid = pid;
+				snprintf(conf, sizeof(conf), "swtpm:host=127.0.0.1,port=%d", port);
+				return 0;
+			}
+			usleep(10000);
+		}
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
 	}
 	return -1;
 }
