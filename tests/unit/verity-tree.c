@@ -44,6 +44,20 @@ __wrap_EVP_DigestFinal_ex(EVP_MD_CTX *c, unsigned char *out, unsigned int *len)
 	return __real_EVP_DigestFinal_ex(c, out, len);
 }
 
+/* The same for the digest's update of a whole block (4096 bytes, not the
+ * salt), only the update_fail_at'th (--wrap=EVP_DigestUpdate): the block
+ * never reaches the digest. */
+static unsigned long update_calls, update_fail_at;
+int __real_EVP_DigestUpdate(EVP_MD_CTX *, const void *, size_t);
+
+int
+__wrap_EVP_DigestUpdate(EVP_MD_CTX *c, const void *d, size_t n)
+{
+	if (update_fail_at && n == 4096 && ++update_calls == update_fail_at)
+		return 0;
+	return __real_EVP_DigestUpdate(c, d, n);
+}
+
 static int
 hash_failed(void)
 {
@@ -64,6 +78,51 @@ zeros(size_t len)
 		return -1;
 	}
 	return fd;
+}
+
+/* blocks of bs bytes, block i filled with the byte i * 7 + 1 */
+static int
+pattern(uint64_t n, size_t bs)
+{
+	int fd = memfd_create("data", 0);
+	unsigned char *b = malloc(bs);
+
+	for (uint64_t i = 0; fd >= 0 && b != NULL && i < n; i++) {
+		memset(b, (int)((i * 7 + 1) & 0xff), bs);
+		if (write(fd, b, bs) != (ssize_t)bs) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	free(b);
+	return b == NULL ? -1 : fd;
+}
+
+/* built with 1 and 3 threads and as many as the CPUs (0), the root is want
+ * (veritysetup's answer), and verify accepts the tree */
+static int
+root_is(const struct igos_verity *v, int dfd, const char *want)
+{
+	struct igos_verity_tree t;
+	unsigned char root[64];
+	char hex[129];
+	int hfd = memfd_create("hash", 0), ok = hfd >= 0, mm;
+
+	for (int threads = 0; ok && threads <= 3; threads += threads == 0 ? 1 : 2) {
+		ok = igos_verity_tree_init(&t, v, 0, 1) == 0 &&
+		     igos_verity_build(&t, dfd, "data", hfd, "hash", threads, root) == 0;
+		if (ok)
+			igos_hex_encode(root, t.ds, hex);
+		if (ok && strcmp(hex, want) != 0) {
+			printf("# root %s, %d thread(s)\n", hex, threads);
+			ok = 0;
+		}
+		ok = ok && igos_verity_verify(&t, dfd, "data", hfd, "hash", threads, root, &mm) == 0 &&
+		     mm == 0;
+	}
+	if (hfd >= 0)
+		close(hfd);
+	return ok;
 }
 
 static int
@@ -326,6 +385,73 @@ main(void)
 	}
 	close(dfd);
 	close(hfd);
+
+	/* known answers from veritysetup 2.6.1 (format, the same salt and uuid)
+	 * over data whose blocks all differ */
+	params(&v, 2048);
+	strcpy(v.alg, "sha1");
+	dfd = pattern(2048, 4096);
+	OK(root_is(&v, dfd, "07dd02216f3dbfad778689ca269613e0501fe6af"),
+	   "SHA-1, 8 MiB: veritysetup's root (20-byte digests in 32-byte slots)");
+	params(&v, 2048);
+	v.hash_type = 0;
+	OK(root_is(&v, dfd, "fcb107b75ccc2ac3cff184d13df9d0eaeb1446159db17bc63ac48f48a88ab42b"),
+	   "format 0 (the Chrome OS one, salt after the block), 8 MiB: veritysetup's root");
+	close(dfd);
+	params(&v, 2047);
+	dfd = pattern(2047, 4096);
+	OK(root_is(&v, dfd, "a0a42cb54884d6e389eb20e109189bdc51617f6328bb7b5f9709c284815eed76"),
+	   "SHA-256, an odd number of blocks: veritysetup's root");
+	params(&v, 2047);
+	strcpy(v.alg, "sha1");
+	OK(root_is(&v, dfd, "b11014c0a2ef720dbf0df6501092750964f621c3"),
+	   "SHA-1, an odd number of blocks: veritysetup's root");
+	close(dfd);
+	params(&v, 2);
+	v.data_block_size = v.hash_block_size = IGOS_VERITY_BLOCK_MAX;
+	dfd = pattern(2, IGOS_VERITY_BLOCK_MAX);
+	OK(root_is(&v, dfd, "bce20d82120dc9404da5233e8fb9e10ed680ee4fff549953cf3b024cdbf7b269"),
+	   "two blocks of 512 KiB, hash blocks of 512 KiB: veritysetup's root");
+	close(dfd);
+
+	/* a block's data that never reaches the digest: the hash failed */
+	params(&v, 2048);
+	strcpy(v.alg, "sha1");
+	dfd = zeros(8 << 20);
+	hfd = memfd_create("hash", 0);
+	update_calls = 0, update_fail_at = 1;
+	r = igos_verity_tree_init(&t, &v, 0, 1) == 0 &&
+	    igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root) < 0 && hash_failed();
+	update_fail_at = 0;
+	OK(r, "SHA-1: a data block's digest update failing fails the build");
+	close(dfd);
+	close(hfd);
+
+	/* the superblock's own limits */
+	params(&v, 2048);
+	v.hash_block_size = 2 * IGOS_VERITY_BLOCK_MAX;
+	OK(igos_verity_check(&v) < 0 && strcmp(igos_errmsg(), "invalid hash block size 1048576") == 0,
+	   "a hash block of 1 MiB is refused");
+	params(&v, 2048);
+	v.salt_size = IGOS_VERITY_SALT_MAX;
+	memset(v.salt, 0xa5, IGOS_VERITY_SALT_MAX);
+	igos_verity_sb_build(&v, sb);
+	OK(igos_verity_sb_parse(&w, sb, sizeof(sb)) == 0 && w.salt_size == 256 &&
+	   memcmp(w.salt, v.salt, 256) == 0, "a superblock with a 256-byte salt: round trip");
+	sb[80] = 0xff, sb[81] = 0xff;
+	OK(igos_verity_sb_parse(&w, sb, sizeof(sb)) < 0 &&
+	   strcmp(igos_errmsg(), "salt size 65535 exceeds 256") == 0,
+	   "a superblock salt size of 65535: refused before it is copied");
+	params(&v, 2048);
+	igos_verity_sb_build(&v, sb);
+	memset(sb + 32, 'a', 32);
+	OK(igos_verity_sb_parse(&w, sb, sizeof(sb)) < 0 &&
+	   strcmp(igos_errmsg(), "algorithm name not terminated") == 0,
+	   "a superblock algorithm name of 32 letters: not terminated");
+	params(&v, 0);
+	igos_verity_sb_build(&v, sb);
+	OK(igos_verity_sb_parse(&w, sb, sizeof(sb)) < 0 && strcmp(igos_errmsg(), "no data blocks") == 0,
+	   "a superblock of no data blocks is refused");
 
 	/* uuids: 36 characters, dashes at 8, 13, 18, 23, hex elsewhere */
 	OK(igos_verity_uuid_parse("12345678-1234-1234-1234-1234567890ab", v.uuid) == 0,
