@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "igos.h"
@@ -301,6 +302,15 @@ test_files(void)
 	OK(igos_efivar_read_file(dir, 100, &d, &dl) < 0 && strcmp(igos_errmsg(), msg) == 0,
 	   "read_file: a directory is an error");
 	unlink(path);
+
+	/* a variable that cannot be read is an error, not an absent variable */
+	snprintf(path, sizeof(path), "%s/Dir-%s", dir, g);
+	snprintf(msg, sizeof(msg), "cannot read '%s': Is a directory", path);
+	OK(mkdir(path, 0700) == 0 &&
+	   igos_efivar_read(dir, "Dir", igos_guid_shim, &attr, &d, &dl) == -1 &&
+	   strcmp(igos_errmsg(), msg) == 0 && d == NULL && dl == 0,
+	   "read: a variable that is a directory is an error (%s)", igos_errmsg());
+	rmdir(path);
 
 	/* only the attribute word: a variable with no data */
 	OK(igos_efivar_write(dir, "Empty", igos_guid_shim, 7, NULL, 0) == 0, "write a variable of no data");

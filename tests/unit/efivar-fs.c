@@ -341,6 +341,14 @@ test_write(void)
 	OK(igos_efivar_write(fsdir, "MokNew", igos_guid_shim, 7, "xy", 2) == 0 &&
 	   holds("MokNew", v2, sizeof(v2)), "a filesystem without flags (ENOTTY) is written");
 	reset();
+	flags_errno = EOPNOTSUPP;
+	OK(igos_efivar_write(fsdir, "MokNew", igos_guid_shim, 7, "abc", 3) == 0 &&
+	   holds("MokNew", v1, sizeof(v1)), "a filesystem without flags (EOPNOTSUPP) is written");
+	reset();
+	flags_errno = EINVAL;
+	OK(igos_efivar_write(fsdir, "MokNew", igos_guid_shim, 7, "xy", 2) == 0 &&
+	   holds("MokNew", v2, sizeof(v2)), "a filesystem without flags (EINVAL) is written");
+	reset();
 	set_immutable(var("MokNew"), 1);
 	setflags_errno = EPERM;
 	OK(igos_efivar_write(fsdir, "MokNew", igos_guid_shim, 7, "abc", 3) < 0 &&

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <openssl/err.h>
+
 #include "authenticode.h"
 #include "modsig.h"
 #include "unit.h"
@@ -277,6 +279,12 @@ main(void)
 		OK(spc && igos_ac_spc_parse(spc, sl, &md, &pd, &dl) < 0 &&
 		   !strcmp(igos_errmsg(), "digest in SpcIndirectDataContent has the wrong length"),
 		   "a 31-byte SHA-256 digest is refused for its length (%s)", igos_errmsg());
+		free(spc);
+		/* a digest without an OID (OpenSSL's null digest) cannot be named */
+		ERR_clear_error();
+		spc = igos_ac_spc_build(EVP_md_null(), dg, 0, &sl);
+		OK(spc == NULL && !strncmp(igos_errmsg(), "cannot encode the digest algorithm", 34),
+		   "a digest without an OID is refused (%s)", igos_errmsg());
 		free(spc);
 		/* SHA-224 is a digest OpenSSL knows but no UEFI verifier takes */
 		spc = igos_ac_spc_build(EVP_sha224(), dg, 28, &sl);
