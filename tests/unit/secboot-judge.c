@@ -581,6 +581,21 @@ main(void)
 	OK(fw(&t, &db, &st) == IGOS_SB_REVOKED_HASH && v.entry == 2,
 	   "firmware: a tampered signature, the image hash in dbx: revoked");
 	igos_sb_store_free(&st);
+	/* the image hash as the first entry of db or dbx */
+	esl_hash(&e, &t, 0);
+	store(&st, "db", &e);
+	OK(fw(&t, &st, &dbx) == IGOS_SB_PASS && v.entry == 1,
+	   "firmware: a tampered signature, the image hash db entry 1: passes");
+	OK(fw(&t, &db, &st) == IGOS_SB_REVOKED_HASH && v.entry == 1,
+	   "firmware: a tampered signature, the image hash dbx entry 1: revoked");
+	igos_sb_store_free(&st);
+	esl_hash(&e, &sb, 0);
+	store(&st, "db", &e);
+	OK(fw(&sb, &st, &dbx) == IGOS_SB_PASS && v.entry == 1,
+	   "firmware: an untrusted signer, the image hash db entry 1: passes");
+	OK(fw(&sb, &db, &st) == IGOS_SB_REVOKED_HASH && v.entry == 1,
+	   "firmware: an untrusted signer, the image hash dbx entry 1: revoked");
+	igos_sb_store_free(&st);
 	/* ba: B valid, then A's over other bytes */
 	esl_cert(&e, &C);
 	esl_hash(&e, &ba, 0);
