@@ -581,6 +581,15 @@ main(void)
 	OK(fw(&t, &db, &st) == IGOS_SB_REVOKED_HASH && v.entry == 2,
 	   "firmware: a tampered signature, the image hash in dbx: revoked");
 	igos_sb_store_free(&st);
+	/* 32 entries, the allocation's first step, each one looked at */
+	for (int i = 0; i < 32; i++)
+		esl_cert(&e, &B);
+	store(&st, "db", &e);
+	OK(st.n == 32 && fw(&sa, &st, &st) == IGOS_SB_UNTRUSTED,
+	   "firmware: 32 db and dbx certificates, the signer in none: untrusted");
+	OK(shim(&sa, &(struct igos_sb_shim_stores){ .db = &st, .dbx = &st, .mok = &st }) ==
+	   IGOS_SB_UNTRUSTED, "shim: 32 certificates in each list, the signer in none: untrusted");
+	igos_sb_store_free(&st);
 	/* the image hash as the first entry of db or dbx */
 	esl_hash(&e, &t, 0);
 	store(&st, "db", &e);
