@@ -922,6 +922,8 @@ main(void)
 			   "shim: the image's SHA-1 dbx entry 1");
 			OK(shim(&sb, SS(.mok = &mok, .dbx = &sx, .mokx = &st)) == IGOS_SB_PASS,
 			   "shim: MokListX is not searched by SHA-1, with SHA-1 computed for dbx");
+			OK(shim(&sb, SS(.db = &st)) == IGOS_SB_PASS && v.entry == 1 &&
+			   IS(v.entry_what, "SHA-1 image hash"), "shim: the image's SHA-1 db entry 1");
 			igos_sb_store_free(&st);
 			igos_sb_store_free(&sx);
 			/* the SHA-1 in MokList: not looked at */
