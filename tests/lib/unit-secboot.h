@@ -118,10 +118,12 @@ image_base(struct image *im, int odd, unsigned char fill)
 }
 
 static const struct key *helper;
+static X509 *extra_cert;
 
 /* The PKCS#7 der signed again by pk (when not NULL), or its signature
  * algorithm changed to nid (when not NID_undef); extra 1: 100 more copies
- * of the signer certificate, 2: MD5 among the digest algorithms. */
+ * of the signer certificate, 2: MD5 among the digest algorithms, 3: extra_cert
+ * embedded after the signer's. */
 static inline unsigned char *
 p7_edit(unsigned char *der, size_t *len, EVP_PKEY *pk, int nid, int extra)
 {
@@ -148,6 +150,8 @@ p7_edit(unsigned char *der, size_t *len, EVP_PKEY *pk, int nid, int extra)
 	}
 	if (nid != NID_undef)
 		X509_ALGOR_set0(si->digest_enc_alg, OBJ_nid2obj(nid), V_ASN1_UNDEF, NULL);
+	if (extra == 3)
+		PKCS7_add_certificate(p7, extra_cert);
 	for (int i = 0; extra == 1 && i < 100; i++)
 		PKCS7_add_certificate(p7, sk_X509_value(p7->d.sign->cert, 0));
 	if (extra == 2) {

@@ -443,6 +443,12 @@ main(void)
 	snprintf(d, sizeof(d), "unsigned; its SHA-256 %s... is dbx entry 2", h16(&uo, 1));
 	OK(IS(v.detail, d), "... %s", v.detail);
 	igos_sb_store_free(&st);
+	esl_hash(&e, &uo, 1);
+	store(&st, "db", &e);
+	OK(fw(&uo, &st, &dbx) == IGOS_SB_PASS && v.entry == 1, "firmware: unsigned, db entry 1");
+	OK(fw(&uo, &db, &st) == IGOS_SB_REVOKED_HASH && v.entry == 1,
+	   "firmware: unsigned, dbx entry 1");
+	igos_sb_store_free(&st);
 	esl_hash(&e, &uo, 0); /* the padded hash: not EDK2's */
 	store(&st, "db", &e);
 	OK(fw(&uo, &st, &dbx) == IGOS_SB_NOT_SIGNED, "firmware: the padded hash is not EDK2's");
@@ -518,6 +524,28 @@ main(void)
 		}
 	}
 
+	/* the signer's certificate and another embedded, the signer's TBS hash
+	 * dbx entry 1 */
+	{
+		struct image x;
+		size_t pl;
+		unsigned char *p7;
+
+		image_base(&x, 0, 0x22);
+		extra_cert = B.cert;
+		p7 = p7_of(&x, &A, EVP_sha256(), EVP_sha256(), &pl);
+		p7 = p7_edit(p7, &pl, NULL, NID_undef, 3);
+		add_sig(&x, p7, pl);
+		free(p7);
+		esl_tbs(&e, &A, EVP_sha256(), guid_x509_sha256);
+		store(&st, "dbx", &e);
+		OK(fw(&x, &db, &st) == IGOS_SB_REVOKED_CERT && v.entry == 1 &&
+		   IS(v.detail, "certificate 'CN = unit A' of signature 1 is dbx entry 1 (by its hash)"),
+		   "firmware: two certificates embedded, the signer's TBS hash dbx entry 1: %s",
+		   v.detail);
+		igos_sb_store_free(&st);
+	}
+
 	/* chains through a CA */
 	esl_cert(&e, &C);
 	store(&st, "db", &e);
@@ -580,6 +608,30 @@ main(void)
 	   "firmware: a tampered signature, but the image hash in db: passes");
 	OK(fw(&t, &db, &st) == IGOS_SB_REVOKED_HASH && v.entry == 2,
 	   "firmware: a tampered signature, the image hash in dbx: revoked");
+	igos_sb_store_free(&st);
+	/* 32 entries, the allocation's first step, each one looked at */
+	for (int i = 0; i < 32; i++)
+		esl_cert(&e, &B);
+	store(&st, "db", &e);
+	OK(st.n == 32 && fw(&sa, &st, &st) == IGOS_SB_UNTRUSTED,
+	   "firmware: 32 db and dbx certificates, the signer in none: untrusted");
+	OK(shim(&sa, &(struct igos_sb_shim_stores){ .db = &st, .dbx = &st, .mok = &st }) ==
+	   IGOS_SB_UNTRUSTED, "shim: 32 certificates in each list, the signer in none: untrusted");
+	igos_sb_store_free(&st);
+	/* the image hash as the first entry of db or dbx */
+	esl_hash(&e, &t, 0);
+	store(&st, "db", &e);
+	OK(fw(&t, &st, &dbx) == IGOS_SB_PASS && v.entry == 1,
+	   "firmware: a tampered signature, the image hash db entry 1: passes");
+	OK(fw(&t, &db, &st) == IGOS_SB_REVOKED_HASH && v.entry == 1,
+	   "firmware: a tampered signature, the image hash dbx entry 1: revoked");
+	igos_sb_store_free(&st);
+	esl_hash(&e, &sb, 0);
+	store(&st, "db", &e);
+	OK(fw(&sb, &st, &dbx) == IGOS_SB_PASS && v.entry == 1,
+	   "firmware: an untrusted signer, the image hash db entry 1: passes");
+	OK(fw(&sb, &db, &st) == IGOS_SB_REVOKED_HASH && v.entry == 1,
+	   "firmware: an untrusted signer, the image hash dbx entry 1: revoked");
 	igos_sb_store_free(&st);
 	/* ba: B valid, then A's over other bytes */
 	esl_cert(&e, &C);
@@ -860,6 +912,20 @@ main(void)
 			OK(shim(&sb, SS(.db = &st, .ignore_db = 1)) == IGOS_SB_UNTRUSTED,
 			   "shim: ... not under MokIgnoreDB");
 			igos_sb_store_free(&st);
+			/* the SHA-1 as dbx entry 1; in MokListX, not looked at even when
+			 * dbx makes shim compute it */
+			esl_add(&e, igos_guid_cert_sha1, h1, 20);
+			store(&st, "dbx", &e);
+			esl_add(&e, igos_guid_cert_sha1, "01234567890123456789", 20);
+			store(&sx, "dbx", &e);
+			OK(shim(&sb, SS(.mok = &mok, .dbx = &st)) == IGOS_SB_REVOKED_HASH && v.entry == 1,
+			   "shim: the image's SHA-1 dbx entry 1");
+			OK(shim(&sb, SS(.mok = &mok, .dbx = &sx, .mokx = &st)) == IGOS_SB_PASS,
+			   "shim: MokListX is not searched by SHA-1, with SHA-1 computed for dbx");
+			OK(shim(&sb, SS(.db = &st)) == IGOS_SB_PASS && v.entry == 1 &&
+			   IS(v.entry_what, "SHA-1 image hash"), "shim: the image's SHA-1 db entry 1");
+			igos_sb_store_free(&st);
+			igos_sb_store_free(&sx);
 			/* the SHA-1 in MokList: not looked at */
 			esl_add(&e, igos_guid_cert_sha1, h1, 20);
 			store(&st, "MokListRT", &e);
