@@ -821,6 +821,10 @@ test_ecc(void)
 	OK(sign_refused(t, EVP_sha256(), 32, "the TPM returned an unexpected signature"),
 	   "an ECDSA r longer than 32 bytes from the TPM: refused");
 	long_r = 0;
+	fail_malloc = 1;
+	OK(sign_refused(t, EVP_sha256(), 32, "cannot encode ECDSA signature"),
+	   "no memory for the signature's DER: said so, no signature");
+	fail_malloc = 0;
 	igos_tpm_close(t);
 	t = igos_tpm_open(conf);
 	OK(t != NULL && igos_tpm_load(t, &ks, NULL, "ecc") == 0 && signs(t, &ks, EVP_sha256()),
@@ -886,6 +890,7 @@ test_load_refused(void)
 	struct igos_tpm *t = igos_tpm_open(conf);
 	const char *cleared = "key 'k.pem': the key file was made by another TPM, or this TPM was cleared";
 	char want[512];
+	int ok;
 
 	OK(t != NULL && igos_tpm_create_rsa(t, 2048, NULL, &k) == 0, "(a key)");
 	igos_tpm_close(t);
@@ -951,6 +956,16 @@ test_load_refused(void)
 	igos_tpm_close(t);
 	OK(handles(TRANSIENT) == 0 && handles(SESSIONS) == 3,
 	   "igos left nothing of its own");
+	ok = flush_all();
+	t = igos_tpm_open(conf);
+	OK(ok && t != NULL && igos_tpm_create_rsa(t, 2048, NULL, &k) == 0, "(a key)");
+	igos_tpm_close(t);
+	OK(fill(0, 3), "(three sessions left open)");
+	t = igos_tpm_open(conf);
+	OK(t != NULL && igos_tpm_load(t, &k, NULL, "k.pem") < 0 && is(want),
+	   "loading a key with no session slot: said so");
+	igos_tpm_close(t);
+	OK(handles(TRANSIENT) == 0 && handles(SESSIONS) == 3, "igos left nothing of its own");
 	OK(flush_all() && clean(), "(the slots freed)");
 }
 
