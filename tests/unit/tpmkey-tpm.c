@@ -137,7 +137,11 @@ TSS2_RC
 __wrap_Esys_Sign(ESYS_CONTEXT *e, ESYS_TR k, ESYS_TR a, ESYS_TR b, ESYS_TR c, const TPM2B_DIGEST *d,
 		 const TPMT_SIG_SCHEME *s, const TPMT_TK_HASHCHECK *t, TPMT_SIGNATURE **sig)
 {
-	TSS2_RC rc = __real_Esys_Sign(e, k, a, b, c, d, s, t, sig);
+	TSS2_RC rc;
+
+	if (failing("Sign"))
+		return fail_rc;
+	rc = __real_Esys_Sign(e, k, a, b, c, d, s, t, sig);
 
 	if (rc == TSS2_RC_SUCCESS && long_r && (*sig)->sigAlg == TPM2_ALG_ECDSA)
 		(*sig)->signature.ecdsa.signatureR.size = 33;
@@ -795,6 +799,16 @@ test_auth(void)
 	   "in lockout, a key without auth value still signs");
 	igos_tpm_close(t);
 	OK(clean(), "nothing left in the TPM");
+	/* the same answer passed on by a user-space resource manager
+	 * (tpm2-abrmd), in its own layer of the response code */
+	t = igos_tpm_open(conf);
+	fail_fn = "Sign", fail_nth = 1, fail_rc = TSS2_RESMGR_TPM_RC_LAYER | TPM2_RC_LOCKOUT;
+	OK(t != NULL && igos_tpm_load(t, &k, "secret", "k") == 0 &&
+	   sign_refused(t, EVP_sha256(), 32, "the TPM cannot sign: the TPM is in dictionary-attack "
+			"lockout (too many wrong auth values): wait, or reset it with the lockout auth"),
+	   "the lockout through a resource manager's layer: named too");
+	fail_fn = NULL, fail_rc = TSS2_ESYS_RC_MEMORY;
+	igos_tpm_close(t);
 	{
 		ESYS_CONTEXT *e = helper();
 
