@@ -131,6 +131,20 @@ __wrap_Esys_Load(ESYS_CONTEXT *e, ESYS_TR p, ESYS_TR a, ESYS_TR b, ESYS_TR c,
 	return failing("Load") ? fail_rc : __real_Esys_Load(e, p, a, b, c, priv, pub, o);
 }
 
+TSS2_RC __real_Esys_Create(ESYS_CONTEXT *, ESYS_TR, ESYS_TR, ESYS_TR, ESYS_TR,
+			   const TPM2B_SENSITIVE_CREATE *, const TPM2B_PUBLIC *, const TPM2B_DATA *,
+			   const TPML_PCR_SELECTION *, TPM2B_PRIVATE **, TPM2B_PUBLIC **,
+			   TPM2B_CREATION_DATA **, TPM2B_DIGEST **, TPMT_TK_CREATION **);
+TSS2_RC
+__wrap_Esys_Create(ESYS_CONTEXT *e, ESYS_TR p, ESYS_TR a, ESYS_TR b, ESYS_TR c,
+		   const TPM2B_SENSITIVE_CREATE *sens, const TPM2B_PUBLIC *tmpl, const TPM2B_DATA *o,
+		   const TPML_PCR_SELECTION *pcrs, TPM2B_PRIVATE **priv, TPM2B_PUBLIC **pub,
+		   TPM2B_CREATION_DATA **cd, TPM2B_DIGEST **ch, TPMT_TK_CREATION **ct)
+{
+	return failing("Create") ? fail_rc :
+	       __real_Esys_Create(e, p, a, b, c, sens, tmpl, o, pcrs, priv, pub, cd, ch, ct);
+}
+
 TSS2_RC __real_Esys_Sign(ESYS_CONTEXT *, ESYS_TR, ESYS_TR, ESYS_TR, ESYS_TR, const TPM2B_DIGEST *,
 			 const TPMT_SIG_SCHEME *, const TPMT_TK_HASHCHECK *, TPMT_SIGNATURE **);
 TSS2_RC
@@ -748,6 +762,23 @@ test_auth(void)
 	OK(t != NULL && igos_tpm_load(t, &k32, a33, "k") < 0 &&
 	   is("the key's auth value is longer than 32 bytes"), "loading: a 33-byte auth value refused");
 	igos_tpm_close(t);
+	{
+		char a100[101];
+		struct igos_tpmkey scratch;
+
+		memset(a100, 'p', 100);
+		a100[100] = '\0';
+		t = igos_tpm_open(conf);
+		OK(t != NULL && igos_tpm_create_rsa(t, 2048, a100, &scratch) < 0 &&
+		   is("the key's auth value is longer than 32 bytes"),
+		   "making a key: a 100-byte auth value refused");
+		igos_tpm_close(t);
+		t = igos_tpm_open(conf);
+		OK(t != NULL && igos_tpm_load(t, &k32, a100, "k") < 0 &&
+		   is("the key's auth value is longer than 32 bytes"),
+		   "loading: a 100-byte auth value refused");
+		igos_tpm_close(t);
+	}
 	OK(clean(), "nothing left in the TPM");
 
 	t = igos_tpm_open(conf);
@@ -987,14 +1018,14 @@ test_load_refused(void)
 static void
 test_tss_fails(void)
 {
-	static const char *what[] = { "GetCapability", "SetAttributes", "SetAuth", "Load" };
+	static const char *what[] = { "GetCapability", "SetAttributes", "Create", "SetAuth", "Load" };
 	static const char *said[] = { "cannot ask the TPM its algorithms: ",
-				      "cannot set up the TPM session: ",
+				      "cannot set up the TPM session: ", "cannot make a key in the TPM: ",
 				      "cannot set the key's auth value: ", "cannot load the new key: " };
 	struct igos_tpmkey k;
 	struct igos_tpm *t;
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		t = igos_tpm_open(conf);
 		fail_fn = what[i], fail_nth = 1;
 		OK(t != NULL && igos_tpm_create_rsa(t, 2048, "pw", &k) < 0 && is_rc(said[i], fail_rc),
