@@ -8,3 +8,4 @@ UNIT_LIBS_tpmkey-tpm := $(call pc_libs,tss2-sys) -Wl,--wrap=calloc,--wrap=malloc
 	-Wl,--wrap=Esys_TR_FromTPMPublic,--wrap=Esys_Load,--wrap=Esys_Sign
 # and the key file's PEM written or read without memory, or a write failing partway
 UNIT_LIBS_tpmkey-tpm += -Wl,--wrap=BIO_new,--wrap=BIO_new_mem_buf,--wrap=PEM_write_bio
+UNIT_LIBS_tpmkey-tpm += -Wl,--wrap=Esys_Create

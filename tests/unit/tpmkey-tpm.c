@@ -131,13 +131,31 @@ __wrap_Esys_Load(ESYS_CONTEXT *e, ESYS_TR p, ESYS_TR a, ESYS_TR b, ESYS_TR c,
 	return failing("Load") ? fail_rc : __real_Esys_Load(e, p, a, b, c, priv, pub, o);
 }
 
+TSS2_RC __real_Esys_Create(ESYS_CONTEXT *, ESYS_TR, ESYS_TR, ESYS_TR, ESYS_TR,
+			   const TPM2B_SENSITIVE_CREATE *, const TPM2B_PUBLIC *, const TPM2B_DATA *,
+			   const TPML_PCR_SELECTION *, TPM2B_PRIVATE **, TPM2B_PUBLIC **,
+			   TPM2B_CREATION_DATA **, TPM2B_DIGEST **, TPMT_TK_CREATION **);
+TSS2_RC
+__wrap_Esys_Create(ESYS_CONTEXT *e, ESYS_TR p, ESYS_TR a, ESYS_TR b, ESYS_TR c,
+		   const TPM2B_SENSITIVE_CREATE *sens, const TPM2B_PUBLIC *tmpl, const TPM2B_DATA *o,
+		   const TPML_PCR_SELECTION *pcrs, TPM2B_PRIVATE **priv, TPM2B_PUBLIC **pub,
+		   TPM2B_CREATION_DATA **cd, TPM2B_DIGEST **ch, TPMT_TK_CREATION **ct)
+{
+	return failing("Create") ? fail_rc :
+	       __real_Esys_Create(e, p, a, b, c, sens, tmpl, o, pcrs, priv, pub, cd, ch, ct);
+}
+
 TSS2_RC __real_Esys_Sign(ESYS_CONTEXT *, ESYS_TR, ESYS_TR, ESYS_TR, ESYS_TR, const TPM2B_DIGEST *,
 			 const TPMT_SIG_SCHEME *, const TPMT_TK_HASHCHECK *, TPMT_SIGNATURE **);
 TSS2_RC
 __wrap_Esys_Sign(ESYS_CONTEXT *e, ESYS_TR k, ESYS_TR a, ESYS_TR b, ESYS_TR c, const TPM2B_DIGEST *d,
 		 const TPMT_SIG_SCHEME *s, const TPMT_TK_HASHCHECK *t, TPMT_SIGNATURE **sig)
 {
-	TSS2_RC rc = __real_Esys_Sign(e, k, a, b, c, d, s, t, sig);
+	TSS2_RC rc;
+
+	if (failing("Sign"))
+		return fail_rc;
+	rc = __real_Esys_Sign(e, k, a, b, c, d, s, t, sig);
 
 	if (rc == TSS2_RC_SUCCESS && long_r && (*sig)->sigAlg == TPM2_ALG_ECDSA)
 		(*sig)->signature.ecdsa.signatureR.size = 33;
@@ -744,6 +762,23 @@ test_auth(void)
 	OK(t != NULL && igos_tpm_load(t, &k32, a33, "k") < 0 &&
 	   is("the key's auth value is longer than 32 bytes"), "loading: a 33-byte auth value refused");
 	igos_tpm_close(t);
+	{
+		char a100[101];
+		struct igos_tpmkey scratch;
+
+		memset(a100, 'p', 100);
+		a100[100] = '\0';
+		t = igos_tpm_open(conf);
+		OK(t != NULL && igos_tpm_create_rsa(t, 2048, a100, &scratch) < 0 &&
+		   is("the key's auth value is longer than 32 bytes"),
+		   "making a key: a 100-byte auth value refused");
+		igos_tpm_close(t);
+		t = igos_tpm_open(conf);
+		OK(t != NULL && igos_tpm_load(t, &k32, a100, "k") < 0 &&
+		   is("the key's auth value is longer than 32 bytes"),
+		   "loading: a 100-byte auth value refused");
+		igos_tpm_close(t);
+	}
 	OK(clean(), "nothing left in the TPM");
 
 	t = igos_tpm_open(conf);
@@ -795,6 +830,16 @@ test_auth(void)
 	   "in lockout, a key without auth value still signs");
 	igos_tpm_close(t);
 	OK(clean(), "nothing left in the TPM");
+	/* the same answer passed on by a user-space resource manager
+	 * (tpm2-abrmd), in its own layer of the response code */
+	t = igos_tpm_open(conf);
+	fail_fn = "Sign", fail_nth = 1, fail_rc = TSS2_RESMGR_TPM_RC_LAYER | TPM2_RC_LOCKOUT;
+	OK(t != NULL && igos_tpm_load(t, &k, "secret", "k") == 0 &&
+	   sign_refused(t, EVP_sha256(), 32, "the TPM cannot sign: the TPM is in dictionary-attack "
+			"lockout (too many wrong auth values): wait, or reset it with the lockout auth"),
+	   "the lockout through a resource manager's layer: named too");
+	fail_fn = NULL, fail_rc = TSS2_ESYS_RC_MEMORY;
+	igos_tpm_close(t);
 	{
 		ESYS_CONTEXT *e = helper();
 
@@ -821,6 +866,10 @@ test_ecc(void)
 	OK(sign_refused(t, EVP_sha256(), 32, "the TPM returned an unexpected signature"),
 	   "an ECDSA r longer than 32 bytes from the TPM: refused");
 	long_r = 0;
+	fail_malloc = 1;
+	OK(sign_refused(t, EVP_sha256(), 32, "cannot encode ECDSA signature"),
+	   "no memory for the signature's DER: said so, no signature");
+	fail_malloc = 0;
 	igos_tpm_close(t);
 	t = igos_tpm_open(conf);
 	OK(t != NULL && igos_tpm_load(t, &ks, NULL, "ecc") == 0 && signs(t, &ks, EVP_sha256()),
@@ -886,6 +935,7 @@ test_load_refused(void)
 	struct igos_tpm *t = igos_tpm_open(conf);
 	const char *cleared = "key 'k.pem': the key file was made by another TPM, or this TPM was cleared";
 	char want[512];
+	int ok;
 
 	OK(t != NULL && igos_tpm_create_rsa(t, 2048, NULL, &k) == 0, "(a key)");
 	igos_tpm_close(t);
@@ -951,6 +1001,16 @@ test_load_refused(void)
 	igos_tpm_close(t);
 	OK(handles(TRANSIENT) == 0 && handles(SESSIONS) == 3,
 	   "igos left nothing of its own");
+	ok = flush_all();
+	t = igos_tpm_open(conf);
+	OK(ok && t != NULL && igos_tpm_create_rsa(t, 2048, NULL, &k) == 0, "(a key)");
+	igos_tpm_close(t);
+	OK(fill(0, 3), "(three sessions left open)");
+	t = igos_tpm_open(conf);
+	OK(t != NULL && igos_tpm_load(t, &k, NULL, "k.pem") < 0 && is(want),
+	   "loading a key with no session slot: said so");
+	igos_tpm_close(t);
+	OK(handles(TRANSIENT) == 0 && handles(SESSIONS) == 3, "igos left nothing of its own");
 	OK(flush_all() && clean(), "(the slots freed)");
 }
 
@@ -958,14 +1018,14 @@ test_load_refused(void)
 static void
 test_tss_fails(void)
 {
-	static const char *what[] = { "GetCapability", "SetAttributes", "SetAuth", "Load" };
+	static const char *what[] = { "GetCapability", "SetAttributes", "Create", "SetAuth", "Load" };
 	static const char *said[] = { "cannot ask the TPM its algorithms: ",
-				      "cannot set up the TPM session: ",
+				      "cannot set up the TPM session: ", "cannot make a key in the TPM: ",
 				      "cannot set the key's auth value: ", "cannot load the new key: " };
 	struct igos_tpmkey k;
 	struct igos_tpm *t;
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		t = igos_tpm_open(conf);
 		fail_fn = what[i], fail_nth = 1;
 		OK(t != NULL && igos_tpm_create_rsa(t, 2048, "pw", &k) < 0 && is_rc(said[i], fail_rc),

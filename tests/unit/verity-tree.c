@@ -414,6 +414,20 @@ main(void)
 	   "two blocks of 512 KiB, hash blocks of 512 KiB: veritysetup's root");
 	close(dfd);
 
+	/* one data block: its digest is the root, and a wrong root names it */
+	params(&v, 1);
+	dfd = pattern(1, 4096);
+	hfd = memfd_create("hash", 0);
+	r = igos_verity_tree_init(&t, &v, 0, 1) == 0 && t.levels == 0 &&
+	    igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root) == 0;
+	root2[0] = root[0] ^ 1;
+	memcpy(root2 + 1, root + 1, 31);
+	r = r && igos_verity_verify(&t, dfd, "data", hfd, "hash", 1, root2, &mm) < 0 && mm == 1 &&
+	    strcmp(igos_errmsg(), "root hash does not match data block 0 (offset 0)") == 0;
+	OK(r, "one data block and a wrong root: the data block is named");
+	close(dfd);
+	close(hfd);
+
 	/* a block's data that never reaches the digest: the hash failed */
 	params(&v, 2048);
 	strcpy(v.alg, "sha1");
