@@ -618,6 +618,15 @@ main(void)
 	OK(shim(&sa, &(struct igos_sb_shim_stores){ .db = &st, .dbx = &st, .mok = &st }) ==
 	   IGOS_SB_UNTRUSTED, "shim: 32 certificates in each list, the signer in none: untrusted");
 	igos_sb_store_free(&st);
+	/* only a signature over other bytes lets EDK2 look the hash up: one it
+	 * refuses for its algorithm does not */
+	esl_hash(&e, &sw, 0);
+	store(&st, "db", &e);
+	OK(fw(&sw, &st, &dbx) == IGOS_SB_ALGORITHM,
+	   "firmware: a signature refused for its algorithm, the image hash in db: refused");
+	OK(fw(&sw, &db, &st) == IGOS_SB_ALGORITHM,
+	   "firmware: a signature refused for its algorithm, the image hash in dbx: that refusal");
+	igos_sb_store_free(&st);
 	/* the image hash as the first entry of db or dbx */
 	esl_hash(&e, &t, 0);
 	store(&st, "db", &e);
