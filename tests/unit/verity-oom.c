@@ -255,6 +255,51 @@ each_failing(const char *alg, uint64_t blocks, unsigned bs, int threads, int ver
 	return ok && total > 0;
 }
 
+/* verify a tree whose data block 700 was changed, each call failing in
+ * turn: never accepted; the block named, or one line and no mismatch */
+static int
+corrupt_each_failing(int threads, int *runs)
+{
+	struct igos_verity v;
+	struct igos_verity_tree t;
+	unsigned char root[64];
+	int dfd, hfd, mm, ok;
+	long total;
+	const char *named = "data block 700 (offset 2867200) does not match hash block 7";
+
+	*runs = 0;
+	params(&v, "sha256", 2048, 4096);
+	dfd = zeros((size_t)2048 * 4096);
+	hfd = memfd_create("hash", 0);
+	if (dfd < 0 || hfd < 0 || igos_verity_tree_init(&t, &v, 0, 1) < 0 ||
+	    ftruncate(hfd, (off_t)t.hash_end) < 0 ||
+	    igos_verity_build(&t, dfd, "data", hfd, "hash", threads, root) < 0 ||
+	    pwrite(dfd, "x", 1, 700 * 4096 + 5) != 1)
+		return 0;
+	calls = 0;
+	ok = igos_verity_verify(&t, dfd, "data", hfd, "hash", threads, root, &mm) < 0 && mm == 1 &&
+	     strcmp(igos_errmsg(), named) == 0;
+	total = calls;
+	for (long k = 1; ok && k <= total; k++) {
+		int r;
+
+		calls = 0;
+		fail_at = k;
+		mm = -1;
+		r = igos_verity_verify(&t, dfd, "data", hfd, "hash", threads, root, &mm);
+		fail_at = 0;
+		ok = r < 0 && ((mm == 1 && strcmp(igos_errmsg(), named) == 0) ||
+			       (mm == 0 && allowed("sha256"))) && nlive == 0 && ctxs == 0;
+		if (!ok)
+			printf("# call %ld of %ld failing: %d, mismatch %d, '%s'\n", k, total, r, mm,
+			       igos_errmsg());
+		(*runs)++;
+	}
+	close(dfd);
+	close(hfd);
+	return ok && total > 0;
+}
+
 static int
 block_each_failing(int is_hash, uint64_t idx)
 {
@@ -316,6 +361,10 @@ main(void)
 				   "in turn gives the tree or one line, nothing left behind",
 				   verify ? "verify" : "build", (unsigned long long)shapes[i].blocks,
 				   shapes[i].bs, shapes[i].alg, threads, runs);
+	for (int threads = 1; threads <= 3; threads += 2)
+		OK(corrupt_each_failing(threads, &runs),
+		   "verify of a changed 8 MiB image, %d thread(s): each of %d calls failing in turn "
+		   "never accepts it", threads, runs);
 	OK(block_each_failing(0, 7), "one data block against the tree: each call failing in turn");
 	OK(block_each_failing(1, 3), "one hash block against the tree: each call failing in turn");
 	return DONE();

@@ -428,6 +428,59 @@ main(void)
 	close(dfd);
 	close(hfd);
 
+	/* one block against the tree on disk (FEC's erasures): 8 MiB whose
+	 * blocks differ, the superblock at block 0, the top hash block at 1,
+	 * the leaf level at 2..17 */
+	params(&v, 2048);
+	dfd = pattern(2048, 4096);
+	hfd = memfd_create("hash", 0);
+	{
+		unsigned char blk[4096];
+		int ok = igos_verity_tree_init(&t, &v, 0, 1) == 0 && t.levels == 2 &&
+			 t.start[1] == 1 && t.start[0] == 2 && t.blocks[0] == 16 &&
+			 igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root) == 0;
+
+		OK(ok && pread(dfd, blk, 4096, 700 * 4096) == 4096 &&
+		   igos_verity_block_ok(&t, hfd, root, 0, 700, blk) == 1, "data block 700 as it is: matches");
+		blk[9] ^= 1;
+		OK(ok && igos_verity_block_ok(&t, hfd, root, 0, 700, blk) == 0, "changed: does not");
+		OK(ok && igos_verity_block_ok(&t, hfd, root, 0, 2048, blk) == 1 &&
+		   igos_verity_block_ok(&t, hfd, root, 0, 5000, blk) == 1,
+		   "a data block past the end (2048, 5000) is not the tree's to refuse");
+		for (int j = 0; j < 3; j++) {
+			static const uint64_t hb[] = { 1, 2, 17 };
+
+			ok = ok && pread(hfd, blk, 4096, (off_t)(hb[j] * 4096)) == 4096 &&
+			     igos_verity_block_ok(&t, hfd, root, 1, hb[j], blk) == 1;
+			blk[4095] ^= 1;
+			ok = ok && igos_verity_block_ok(&t, hfd, root, 1, hb[j], blk) == 0;
+		}
+		OK(ok, "hash blocks 1 (the top), 2 and 17 (the leaf level's ends): as they are they "
+		   "match, changed they do not");
+		memset(blk, 0x77, sizeof(blk));
+		OK(igos_verity_block_ok(&t, hfd, root, 1, 0, blk) == 1 &&
+		   igos_verity_block_ok(&t, hfd, root, 1, 18, blk) == 1,
+		   "blocks 0 (the superblock) and 18 (past the tree) are not the tree's to refuse");
+	}
+	close(dfd);
+	close(hfd);
+	params(&v, 1);
+	dfd = pattern(1, 4096);
+	hfd = memfd_create("hash", 0);
+	{
+		unsigned char blk[4096];
+		int ok = igos_verity_tree_init(&t, &v, 0, 1) == 0 && t.levels == 0 &&
+			 igos_verity_build(&t, dfd, "data", hfd, "hash", 1, root) == 0 &&
+			 pread(dfd, blk, 4096, 0) == 4096;
+
+		OK(ok && igos_verity_block_ok(&t, hfd, root, 0, 0, blk) == 1,
+		   "one data block, no tree: the block against the root matches");
+		blk[0] ^= 1;
+		OK(ok && igos_verity_block_ok(&t, hfd, root, 0, 0, blk) == 0, "changed: does not");
+	}
+	close(dfd);
+	close(hfd);
+
 	/* a block's data that never reaches the digest: the hash failed */
 	params(&v, 2048);
 	strcpy(v.alg, "sha1");
