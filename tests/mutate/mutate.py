@@ -4,6 +4,7 @@ tests that cover the file, and report which changes no test noticed.
 
     tests/mutate/mutate.py FILE [--tests 'T...'] [--seed N] [--limit N]
                            [--lines A-B[,C-D...]] [--list] [--jobs N] [--build 'TARGET...']
+                           [--equivalents] [--check-equivalents]
 
 The work happens in a private copy of the tracked tree (build/mutate/tree), so
 the checkout is never edited. The copy is built once; each mutant then rebuilds
@@ -37,7 +38,9 @@ it means that way (an entry without the number covers them all; a numbered
 entry must be checked again when the file changes above it). They are left
 out of the score (and reported as such) without being built or tested;
 --check-equivalents builds and tests them as well, and a listed mutant a test
-kills is then reported killed, "listed as equivalent!".
+kills is then reported killed, "listed as equivalent!". --equivalents prints the
+file's listed mutants with their line numbers and reasons, and fails on an entry
+that matches no mutant (the line changed since).
 
 Exit status: 0 when the score is at least --min (default 0), 1 otherwise, 2 on
 a usage error or when the tests fail without any mutation.
@@ -59,7 +62,10 @@ WORK = os.path.join(SRC, "build", "mutate")
 TREE = os.path.join(WORK, "tree")
 COVTREE = os.path.join(WORK, "cov")
 MAP = os.path.join(SRC, "tests", "mutate", "map")
-EQUIV = os.path.join(SRC, "tests", "mutate", "equivalent")
+# MUTATE_EQUIVALENT: another list, for the runner's own test (tests/t/190)
+EQUIV = os.path.abspath(os.environ.get("MUTATE_EQUIVALENT") or
+                        os.path.join(SRC, "tests", "mutate", "equivalent"))
+EQUIV_SHOWN = os.path.relpath(EQUIV, SRC) if EQUIV.startswith(SRC + os.sep) else EQUIV
 
 
 def die(msg, code=2):
@@ -386,7 +392,7 @@ def equivalents(path):
                 k = next((k for k in range(2, len(parts) - 1)
                           if DESC.fullmatch(parts[k])), None)
                 if k is None:
-                    die(f"tests/mutate/equivalent: no description in '{line.strip()}'")
+                    die(f"{EQUIV_SHOWN}: no description in '{line.strip()}'")
                 eq[(" | ".join(parts[1:k]), parts[k])] = " | ".join(parts[k + 1:])
     return eq
 
@@ -415,6 +421,9 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="at most N mutants, picked by the seed")
     ap.add_argument("--lines", default="", help="only mutants on lines A-B[,C-D...]")
     ap.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    ap.add_argument("--equivalents", action="store_true",
+                    help="list the file's mutants listed as equivalent, with their reasons, "
+                         "and the entries that match no mutant; run nothing")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--build", default="all units",
                     help="make targets rebuilt for each mutant (default: all units)")
@@ -443,6 +452,21 @@ def main():
                 if any(lo <= line_of(text, m[0])[0] <= hi for lo, hi in spans)]
     if a.limit and len(muts) > a.limit:
         muts = sorted(random.Random(a.seed).sample(muts, a.limit))
+    if a.equivalents:
+        eq, used, stale = equivalents(path), set(), 0
+        for s, e, rep, desc in muts:
+            ln, src = line_of(text, s)
+            key = next((k for k in ((src, desc), (src, desc.split(" #")[0])) if k in eq), None)
+            if key:
+                used.add(key)
+                print(f"{path}:{ln}: {desc}: {src}\n    {eq[key]}")
+        if not a.lines:
+            for k in eq:
+                if k not in used:
+                    stale += 1
+                    print(f"mutate: {EQUIV_SHOWN}: no mutant of {path} is "
+                          f"'{k[1]}' on '{k[0]}'", file=sys.stderr)
+        return 1 if stale else 0
     if a.list:
         for s, e, rep, desc in muts:
             ln, src = line_of(text, s)
