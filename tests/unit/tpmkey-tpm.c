@@ -364,55 +364,45 @@ clean(void)
 	return handles(TRANSIENT) == 0 && handles(SESSIONS) == 0;
 }
 
-/* the storage primary key as the TCG template makes it (ECC P-256, swtpm
- * has ECC): the one igos and every other TSS2 tool uses */
+/* the storage primary key as the TCG template makes it, the one igos and
+ * every other TSS2 tool uses: ECC P-256 (swtpm has ECC), or for a TPM
+ * without ECC RSA-2048 with exponent 65537 */
 static TSS2_RC
-srk(ESYS_CONTEXT *e, ESYS_TR *h)
+srk_of(ESYS_CONTEXT *e, ESYS_TR *h, TPM2_ALG_ID type)
 {
 	TPM2B_SENSITIVE_CREATE sens = { 0 };
 	TPM2B_PUBLIC tmpl = { 0 };
 	TPM2B_DATA outside = { 0 };
 	TPML_PCR_SELECTION pcrs = { 0 };
-	TPMS_ECC_PARMS *p = &tmpl.publicArea.parameters.eccDetail;
+	TPMU_PUBLIC_PARMS *p = &tmpl.publicArea.parameters;
+	TPMT_SYM_DEF_OBJECT *sym = type == TPM2_ALG_ECC ? &p->eccDetail.symmetric
+							: &p->rsaDetail.symmetric;
 
-	tmpl.publicArea.type = TPM2_ALG_ECC;
+	tmpl.publicArea.type = type;
 	tmpl.publicArea.nameAlg = TPM2_ALG_SHA256;
 	tmpl.publicArea.objectAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT |
 		TPMA_OBJECT_NODA | TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
 		TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH;
-	p->symmetric.algorithm = TPM2_ALG_AES;
-	p->symmetric.keyBits.aes = 128;
-	p->symmetric.mode.aes = TPM2_ALG_CFB;
-	p->scheme.scheme = TPM2_ALG_NULL;
-	p->curveID = TPM2_ECC_NIST_P256;
-	p->kdf.scheme = TPM2_ALG_NULL;
+	sym->algorithm = TPM2_ALG_AES;
+	sym->keyBits.aes = 128;
+	sym->mode.aes = TPM2_ALG_CFB;
+	if (type == TPM2_ALG_ECC) {
+		p->eccDetail.scheme.scheme = TPM2_ALG_NULL;
+		p->eccDetail.curveID = TPM2_ECC_NIST_P256;
+		p->eccDetail.kdf.scheme = TPM2_ALG_NULL;
+	} else {
+		p->rsaDetail.scheme.scheme = TPM2_ALG_NULL;
+		p->rsaDetail.keyBits = 2048;
+		p->rsaDetail.exponent = 0;
+	}
 	return Esys_CreatePrimary(e, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
 				  &sens, &tmpl, &outside, &pcrs, h, NULL, NULL, NULL, NULL);
 }
 
-/* the same for a TPM without ECC: RSA-2048, exponent 65537 */
 static TSS2_RC
-srk_rsa(ESYS_CONTEXT *e, ESYS_TR *h)
+srk(ESYS_CONTEXT *e, ESYS_TR *h)
 {
-	TPM2B_SENSITIVE_CREATE sens = { 0 };
-	TPM2B_PUBLIC tmpl = { 0 };
-	TPM2B_DATA outside = { 0 };
-	TPML_PCR_SELECTION pcrs = { 0 };
-	TPMS_RSA_PARMS *p = &tmpl.publicArea.parameters.rsaDetail;
-
-	tmpl.publicArea.type = TPM2_ALG_RSA;
-	tmpl.publicArea.nameAlg = TPM2_ALG_SHA256;
-	tmpl.publicArea.objectAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT |
-		TPMA_OBJECT_NODA | TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-		TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH;
-	p->symmetric.algorithm = TPM2_ALG_AES;
-	p->symmetric.keyBits.aes = 128;
-	p->symmetric.mode.aes = TPM2_ALG_CFB;
-	p->scheme.scheme = TPM2_ALG_NULL;
-	p->keyBits = 2048;
-	p->exponent = 0;
-	return Esys_CreatePrimary(e, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-				  &sens, &tmpl, &outside, &pcrs, h, NULL, NULL, NULL, NULL);
+	return srk_of(e, h, TPM2_ALG_ECC);
 }
 
 /* the key's blob loads under the RSA storage key of the TCG template */
@@ -421,7 +411,7 @@ loads_under_rsa_srk(const struct igos_tpmkey *k)
 {
 	ESYS_CONTEXT *e = helper();
 	ESYS_TR p, h;
-	int ok = e != NULL && srk_rsa(e, &p) == 0;
+	int ok = e != NULL && srk_of(e, &p, TPM2_ALG_RSA) == 0;
 
 	ok = ok && Esys_Load(e, p, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &k->priv, &k->pub,
 			     &h) == 0;
