@@ -100,6 +100,14 @@ same() {
 		_tap_result 1 "$3"; diag "$1 and $2 differ"; fi
 }
 
+# flip FILE OFFSET: invert the byte at OFFSET in place (always a change, unlike
+# writing a fixed byte, which may be the one already there).
+flip() {
+	_b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	[ -n "$_b" ] || return 1
+	printf "\\$(printf %03o $((_b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
 # no_temps DIR DESCRIPTION: no temporary file left behind by an atomic writer.
 no_temps() {
 	_left=$(find "$1" -maxdepth 1 -name '.*~' 2>/dev/null)

@@ -89,7 +89,7 @@ sed 's/^guid: .*/guid: 77fa9abd-0359-4d32-bd60-28f4e78f784b/' KEK.req >t.req
 run 1 "igos-sbkeys: 't.req': the request does not ask for the update of KEK with 'KEK.esl'" \
 	"a request whose GUID was changed: refused" \
 	igos-sbkeys attach -r t.req -s KEK.sig -o t.auth KEK.esl
-cp KEK.esl t.esl && printf '\001' | dd of=t.esl bs=1 seek=100 conv=notrunc 2>/dev/null
+cp KEK.esl t.esl && flip t.esl 100
 run 1 "igos-sbkeys: 't.esl' is not the file the request is for (its SHA-256 differs)" \
 	"a changed list: refused" igos-sbkeys attach -r KEK.req -s KEK.sig -o t.auth t.esl
 run 1 "igos-sbkeys: 'PK.esl' is not the file the request is for ($(wc -c <PK.esl) bytes, the request says $(wc -c <KEK.esl))" \
@@ -97,13 +97,12 @@ run 1 "igos-sbkeys: 'PK.esl' is not the file the request is for ($(wc -c <PK.esl
 run 1 "igos-sbkeys: 'PK.sig': not a signature of the KEK update by the request's key" \
 	"the signature of another request: refused" \
 	igos-sbkeys attach -r KEK.req -s PK.sig -o t.auth KEK.esl
-cp KEK.sig t.sig && sz=$(wc -c <t.sig) &&
-	printf '\377' | dd of=t.sig bs=1 seek=$((sz - 10)) conv=notrunc 2>/dev/null
+cp KEK.sig t.sig && flip t.sig $(($(wc -c <t.sig) - 10))
 run 1 "igos-sbkeys: 't.sig': not a signature of the KEK update by the request's key" \
 	"a damaged signature value: refused" \
 	igos-sbkeys attach -r KEK.req -s t.sig -o t.auth KEK.esl
 # a byte of the embedded certificate: the signature value still verifies
-cp KEK.sig t.sig && printf '\377' | dd of=t.sig bs=1 seek=300 conv=notrunc 2>/dev/null
+cp KEK.sig t.sig && flip t.sig 300
 run 1 "igos-sbkeys: 't.sig': the signature is right but the PKCS#7 around it is not the one sign-request makes" \
 	"a changed certificate inside the PKCS#7: refused" \
 	igos-sbkeys attach -r KEK.req -s t.sig -o t.auth KEK.esl

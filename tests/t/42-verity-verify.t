@@ -3,13 +3,7 @@
 # byte, non-zero padding and a wrong root are each found, and the message names
 # the block. veritysetup agrees that each damaged case is bad.
 . "${0%/*}/../lib/tap.sh"
-need igos-verity veritysetup xxd
-
-# flip FILE OFFSET: invert one byte in place
-flip() {
-	b=$(dd if="$1" bs=1 skip="$2" count=1 2>/dev/null | xxd -p)
-	printf '%02x' $((0x$b ^ 0xff)) | xxd -r -p | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
-}
+need igos-verity veritysetup
 
 # 2048 data blocks of 4096: H0 = 1 (after the superblock), the top block at
 # hash block 1, the 16 leaf blocks at hash blocks 2..17.
